@@ -1,0 +1,149 @@
+import { type CpuId, cpuId } from '../brand.ts';
+import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
+import type { NetisrDispatchPolicy } from '../netisr/knobs.ts';
+import { netisrKnobs } from '../netisr/knobs.ts';
+import {
+  effectiveQlimit,
+  FREEBSD_PROTOCOLS,
+  FREEBSD_RSS_PROTOCOLS,
+  type ProtocolRegistration,
+} from '../netisr/protocols.ts';
+import { type BucketTable, defaultBucketTable, makeBucketTable } from '../rss/buckets.ts';
+import type { RssHashConfig } from '../rss/flowhash.ts';
+import { rssKnobs } from '../rss/knobs.ts';
+import type { ModelVariant } from '../variants.ts';
+import { DEFAULT_RUN_LIMITS, hostKnobs, type RunLimits } from './knobs.ts';
+
+export type KernelFlavour = 'freebsd' | 'freebsd-rss';
+
+export const hostSysctlKnobs = { ...netisrKnobs, ...rssKnobs, ...hostKnobs } as const;
+export type HostSysctls = KnobValues<typeof hostSysctlKnobs>;
+
+/** What a run is configured with; everything optional has the kernel's default. */
+export interface HostConfig {
+  readonly kernel?: KernelFlavour;
+  /** 1..64 CPUs. */
+  readonly cpuCount: number;
+  readonly rxRingCount?: number;
+  /** The CPU of each rx ring's interrupt thread; default ring r -> CPU r % cpuCount. */
+  readonly ringCpus?: readonly number[];
+  /** The RSS indirection table bucket -> CPU; default R-5 round robin. Length: a power of two. */
+  readonly bucketCpus?: readonly number[];
+  readonly sysctl?: Partial<HostSysctls>;
+  /** Per-protocol queue limits (nh_qlimit / net.inet.ip.intr_queue_maxlen), by protocol name. */
+  readonly qlimits?: Readonly<Record<string, number>>;
+  /** Protocols registered besides the kernel's own (e.g. ipsec with deferral). */
+  readonly extraProtocols?: readonly ProtocolRegistration[];
+  readonly variants?: readonly ModelVariant[];
+  readonly limits?: Partial<RunLimits>;
+  readonly frameBytes?: Readonly<Record<string, number>>;
+}
+
+/** A configuration after the kernel's boot fix-ups: every field concrete. */
+export interface ResolvedHostConfig {
+  readonly kernel: KernelFlavour;
+  readonly cpuCount: number;
+  readonly rxRingCount: number;
+  readonly ringCpus: readonly CpuId[];
+  readonly buckets: BucketTable;
+  readonly sysctl: HostSysctls;
+  /** nws_array after netisr_init / netisr_start. */
+  readonly workstreamCpus: readonly CpuId[];
+  readonly protocols: readonly { readonly reg: ProtocolRegistration; readonly qlimitPackets: number }[];
+  readonly hashConfig: RssHashConfig;
+  readonly variants: ReadonlySet<ModelVariant>;
+  readonly limits: RunLimits;
+  readonly kstackBytes: number;
+  readonly frameBytes: Readonly<Record<string, number>>;
+}
+
+/** netisr_init: 0 or < -1 -> 1; -1 -> mp_ncpus; above mp_ncpus -> mp_ncpus ("forcing maxthreads"). */
+export function resolveMaxthreads(maxthreads: number, cpuCount: number): number {
+  if (maxthreads === -1) return cpuCount;
+  if (maxthreads < 1) return 1;
+  return Math.min(maxthreads, cpuCount);
+}
+
+function checkCpuList(name: string, list: readonly number[], cpuCount: number): string | undefined {
+  const bad = list.find((c) => !Number.isInteger(c) || c < 0 || c >= cpuCount);
+  return bad === undefined ? undefined : `${name}: CPU ${bad} outside 0..${cpuCount - 1}`;
+}
+
+/**
+ * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
+ * sentence for bad input (exit 2 at the CLI), never throws.
+ */
+export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | string {
+  const { cpuCount } = config;
+  if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 64) return `cpuCount ${cpuCount}: want 1..64`;
+  const sysctl = { ...knobDefaults(hostSysctlKnobs), ...config.sysctl } as HostSysctls;
+  for (const [name, value] of Object.entries(sysctl)) {
+    const spec = hostSysctlKnobs[name as keyof typeof hostSysctlKnobs];
+    if (spec === undefined) return `unknown sysctl ${name}`;
+    const error = knobError(name, spec, value);
+    if (error !== undefined) return error;
+  }
+  const rxRingCount = config.rxRingCount ?? 1;
+  if (!Number.isInteger(rxRingCount) || rxRingCount < 1 || rxRingCount > 64)
+    return `rxRingCount ${rxRingCount}: want 1..64`;
+  const ringCpus = config.ringCpus ?? Array.from({ length: rxRingCount }, (_, r) => r % cpuCount);
+  if (ringCpus.length !== rxRingCount) return `ringCpus: want ${rxRingCount} entries, got ${ringCpus.length}`;
+  const bucketCpus = config.bucketCpus;
+  const listError =
+    checkCpuList('ringCpus', ringCpus, cpuCount) ??
+    (bucketCpus && checkCpuList('bucketCpus', bucketCpus, cpuCount));
+  if (listError) return listError;
+  if (
+    bucketCpus &&
+    (bucketCpus.length === 0 ||
+      (bucketCpus.length & (bucketCpus.length - 1)) !== 0 ||
+      bucketCpus.length > 128)
+  ) {
+    return `bucketCpus: want a power-of-two length up to 128, got ${bucketCpus.length}`;
+  }
+  const kernel = config.kernel ?? 'freebsd';
+  const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
+  const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], sysctl['net.isr.maxqlimit']);
+  const base = kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
+  const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
+  const protocols = [];
+  for (const reg of regs) {
+    const asked = config.qlimits?.[reg.name];
+    if (
+      asked !== undefined &&
+      (!Number.isInteger(asked) || asked < 1 || asked > sysctl['net.isr.maxqlimit'])
+    ) {
+      // netisr_setqlimit: above maxqlimit (or below 1 via the sysctl handlers) is EINVAL.
+      return `qlimit for ${reg.name}: ${asked} outside 1..${sysctl['net.isr.maxqlimit']} (EINVAL)`;
+    }
+    protocols.push({
+      reg,
+      qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, sysctl['net.isr.maxqlimit']),
+    });
+  }
+  for (const name of Object.keys(config.qlimits ?? {})) {
+    if (!regs.some((r) => r.name === name)) return `qlimit for ${name}: no such netisr protocol`;
+  }
+  return {
+    kernel,
+    cpuCount,
+    rxRingCount,
+    ringCpus: ringCpus.map(cpuId),
+    buckets: bucketCpus
+      ? makeBucketTable(bucketCpus.map(cpuId))
+      : defaultBucketTable(cpuCount, sysctl['net.inet.rss.bits']),
+    sysctl,
+    // netisr_init starts the boot CPU's thread first, then netisr_start walks the other CPUs.
+    workstreamCpus: Array.from({ length: maxthreads }, (_, i) => cpuId(i)),
+    protocols,
+    hashConfig: { udp4Tuple: sysctl['net.inet.rss.udp_4tuple'] },
+    variants: new Set(config.variants ?? []),
+    limits: { ...DEFAULT_RUN_LIMITS, ...config.limits },
+    kstackBytes: sysctl['kern.kstack_pages'] * sysctl['hw.pagesize'],
+    frameBytes: config.frameBytes ?? {},
+  };
+}
+
+export function netstatDispatch(resolved: ResolvedHostConfig): NetisrDispatchPolicy {
+  return resolved.sysctl['net.isr.dispatch'];
+}

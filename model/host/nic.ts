@@ -1,0 +1,194 @@
+import { assert, type CpuId, packetId, type ThreadId, virtualNs } from '../brand.ts';
+import type { Flow, Packet } from '../packet.ts';
+import { isFragment } from '../packet.ts';
+import { type BucketTable, bucketOf } from '../rss/buckets.ts';
+import { type RssHashConfig, rssHash } from '../rss/flowhash.ts';
+import { hasBucketAffinity } from '../rss/hashtype.ts';
+import { RSS_TABLE_ENTRIES } from '../rss/knobs.ts';
+import type { VirtualClock } from '../sim/clock.ts';
+import { Fifo } from '../sim/fifo.ts';
+import type { KernelCall, KernelStack } from '../sim/kthread.ts';
+import type { Actor, ThreadKind } from '../sim/simulator.ts';
+import type { StatCounters } from '../stats.ts';
+import type { TraceRecorder } from '../trace.ts';
+import { DEFAULT_PAYLOAD_BYTES, type Workload } from './workload.ts';
+
+export interface NicSetup {
+  readonly id: ThreadId;
+  readonly flows: readonly Flow[];
+  readonly workload: Workload;
+  readonly rings: readonly RxRing[];
+  readonly rss: boolean;
+  readonly buckets: BucketTable;
+  readonly hashConfig: RssHashConfig;
+  readonly rcvifIndex: number;
+  readonly trace: TraceRecorder;
+  readonly clock: VirtualClock;
+  readonly stats: StatCounters;
+  /** Called between arrivals: policy ticks and counter snapshots. */
+  readonly onArrival: (arrivals: number) => void;
+  readonly onSnapshot: () => void;
+}
+
+/** One receive ring: descriptors filled by the NIC, drained by its interrupt thread. */
+export class RxRing {
+  readonly index: number;
+  readonly cpu: CpuId;
+  readonly sizeDescriptors: number;
+  readonly packets = new Fifo<Packet>();
+
+  constructor(index: number, cpu: CpuId, sizeDescriptors: number) {
+    this.index = index;
+    this.cpu = cpu;
+    this.sizeDescriptors = sizeDescriptors;
+  }
+}
+
+/**
+ * The NIC: hashes each arriving packet as RSS programmed it, picks the ring through its 128-entry
+ * redirection table, and fills the ring. It is on no CPU; the schedule decides when it delivers
+ * relative to the threads, and a pause keeps it idle on the virtual clock.
+ */
+export class Nic implements Actor {
+  readonly id: ThreadId;
+  readonly name = 'nic';
+  readonly kind: ThreadKind = 'nic';
+  readonly cpu = undefined;
+  readonly #s: NicSetup;
+  #cursor = 0;
+  #notBeforeNs = 0;
+  #arrivals = 0;
+  readonly #seqByFlow: number[];
+
+  constructor(setup: NicSetup) {
+    this.id = setup.id;
+    this.#s = setup;
+    this.#seqByFlow = setup.flows.map(() => 0);
+  }
+
+  get pendingItems(): number {
+    return this.#s.workload.items.length - this.#cursor;
+  }
+
+  runnable(): boolean {
+    return this.#cursor < this.#s.workload.items.length && this.#s.clock.nowNs >= this.#notBeforeNs;
+  }
+
+  step(): void {
+    const item = this.#s.workload.items[this.#cursor++];
+    assert(item !== undefined, 'SIM-4: the NIC steps only with work left');
+    switch (item.kind) {
+      case 'pause':
+        this.#notBeforeNs = this.#s.clock.nowNs + item.ns;
+        return;
+      case 'snapshot':
+        this.#s.onSnapshot();
+        return;
+      case 'packet':
+        this.#receive(item.flow, item.payloadBytes ?? DEFAULT_PAYLOAD_BYTES, item.fragment);
+        return;
+    }
+  }
+
+  /**
+   * Ring choice, as drivers program the redirection table: with RSS, entry i holds bucket
+   * (i & rss_mask) and the ring is bucket % rings (R-6, ixgbe_initialize_rss_mapping); without it,
+   * entries are filled round robin over the rings.
+   */
+  ringOf(hash: number): number {
+    const entry = hash & (RSS_TABLE_ENTRIES - 1);
+    const rings = this.#s.rings.length;
+    return this.#s.rss ? (entry & this.#s.buckets.bucketMask) % rings : entry % rings;
+  }
+
+  #receive(flowIndex: number, payloadBytes: number, fragment: Packet['fragment']): void {
+    const s = this.#s;
+    const flow = s.flows[flowIndex];
+    assert(flow !== undefined, `SIM-4: workload names flow ${flowIndex}`);
+    const seq = this.#seqByFlow[flowIndex] ?? 0;
+    this.#seqByFlow[flowIndex] = seq + 1;
+    const frag = fragment !== undefined && isFragment({ fragment });
+    const nicHash = rssHash(flow, frag, s.hashConfig);
+    // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
+    const hashType = s.rss ? nicHash.hashType : 'opaque-hash';
+    const ring = s.rings[this.ringOf(nicHash.hash)];
+    assert(ring !== undefined, 'SIM-4: ring index in range');
+    const pkt: Packet = {
+      id: packetId(this.#arrivals),
+      flow,
+      seq,
+      arrivedAtNs: virtualNs(s.clock.nowNs),
+      rxRing: ring.index,
+      allocCpu: ring.cpu,
+      rcvifIndex: s.rcvifIndex,
+      fragment,
+      payloadBytes,
+      encap: [],
+      hash: nicHash.hash,
+      hashType,
+      netisrSource: 0,
+    };
+    this.#arrivals++;
+    s.trace.record({
+      kind: 'arrive',
+      atNs: s.clock.nowNs,
+      pkt: pkt.id,
+      flow: flow.id,
+      seq,
+      ring: ring.index,
+      cpu: ring.cpu,
+      hash: pkt.hash,
+      hashType,
+      bucket: hasBucketAffinity(hashType) ? bucketOf(s.buckets, pkt.hash) : undefined,
+      fragment: frag,
+    });
+    if (ring.packets.length >= ring.sizeDescriptors) {
+      s.stats.inc('ifi_iqdrops');
+      s.trace.record({
+        kind: 'drop',
+        atNs: s.clock.nowNs,
+        pkt: pkt.id,
+        flow: flow.id,
+        where: 'rx-ring',
+        reason: 'no free rx descriptor',
+        counter: 'ifi_iqdrops',
+        cpu: ring.cpu,
+        qlenPackets: ring.packets.length,
+        qlimitPackets: ring.sizeDescriptors,
+      });
+    } else {
+      ring.packets.push(pkt);
+    }
+    s.onArrival(this.#arrivals);
+  }
+}
+
+/** A ring's interrupt thread (ithread): one packet per step, from the driver into ether input. */
+export class InterruptThread implements Actor {
+  readonly id: ThreadId;
+  readonly name: string;
+  readonly kind: ThreadKind = 'ithread';
+  readonly cpu: CpuId;
+  readonly #ring: RxRing;
+  readonly #stack: KernelStack;
+  readonly #rxeof: (pkt: Packet, thread: InterruptThread) => KernelCall;
+
+  constructor(ring: RxRing, stack: KernelStack, rxeof: (pkt: Packet, thread: InterruptThread) => KernelCall) {
+    this.id = stack.thread;
+    this.cpu = ring.cpu;
+    this.name = `irq ix0:rxq${ring.index}`;
+    this.#ring = ring;
+    this.#stack = stack;
+    this.#rxeof = rxeof;
+  }
+
+  runnable(): boolean {
+    return this.#ring.packets.length > 0;
+  }
+
+  step(): void {
+    const pkt = this.#ring.packets.shift();
+    assert(pkt !== undefined, 'SIM-4: an ithread steps only with a packet on its ring');
+    this.#stack.execute(this.#rxeof(pkt, this), pkt.id);
+  }
+}

@@ -1,0 +1,243 @@
+import { cpuId, type ThreadId, virtualNs } from '../brand.ts';
+import { type InetEnv, ipDirectInputHandler, ipInputHandler } from '../inet/ip_input.ts';
+import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
+import { renderNetstatQ } from '../netisr/netstat.ts';
+import { NetisrThread } from '../netisr/swi.ts';
+import type { Flow, Packet } from '../packet.ts';
+import { isFragment } from '../packet.ts';
+import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
+import { makeFlow, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
+import { type KernelCall, KernelStack } from '../sim/kthread.ts';
+import type { Schedule } from '../sim/schedule.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { StatCounters } from '../stats.ts';
+import { type Trace, TraceRecorder } from '../trace.ts';
+import { type HostConfig, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
+import { frameBytesLookup } from './frames.ts';
+import { InterruptThread, Nic, RxRing } from './nic.ts';
+import type { Workload } from './workload.ts';
+
+export interface RunInput {
+  readonly config: HostConfig;
+  readonly workload: Workload;
+  readonly schedule: Schedule;
+  readonly policy: PolicySource;
+}
+
+export interface RunResult {
+  readonly trace: Trace;
+  readonly config: ResolvedHostConfig;
+  readonly policyName: string;
+  /** `netstat -Q` at the end of the run. */
+  readonly netstatQ: string;
+  readonly stats: Readonly<Record<string, number>>;
+}
+
+/** The receive path of one simulated FreeBSD host, wired for one run. */
+class Host {
+  readonly sim: Simulator;
+  readonly trace: TraceRecorder;
+  readonly stats = new StatCounters();
+  readonly netisr: Netisr;
+  readonly policy: DispatchPolicy;
+  readonly nic: Nic;
+  readonly #cfg: ResolvedHostConfig;
+  readonly #frameBytes: (frame: string) => number;
+
+  constructor(
+    cfg: ResolvedHostConfig,
+    flows: readonly Flow[],
+    workload: Workload,
+    schedule: Schedule,
+    source: PolicySource,
+  ) {
+    this.#cfg = cfg;
+    this.#frameBytes = frameBytesLookup(cfg.frameBytes);
+    this.sim = new Simulator(schedule, cfg.limits);
+    this.trace = new TraceRecorder(cfg.limits.traceEventsMax);
+    this.policy = instantiatePolicy(source, {
+      cpuCount: cfg.cpuCount,
+      workstreamCpus: cfg.workstreamCpus,
+      bucketCount: cfg.buckets.bucketCount,
+    });
+    this.netisr = new Netisr({
+      cpuCount: cfg.cpuCount,
+      workstreamCpus: cfg.workstreamCpus,
+      protocols: cfg.protocols,
+      buckets: cfg.buckets,
+      policy: this.policy,
+      clock: this.sim.clock,
+      trace: this.trace,
+      variants: cfg.variants,
+      frameBytes: this.#frameBytes,
+    });
+    this.#registerHandlers();
+    const rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, cfg.sysctl['hw.ix.rxd']));
+    this.nic = new Nic({
+      id: this.sim.nextThreadId(),
+      flows,
+      workload,
+      rings,
+      rss: cfg.kernel === 'freebsd-rss',
+      buckets: cfg.buckets,
+      hashConfig: cfg.hashConfig,
+      rcvifIndex: 1,
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      onArrival: (n) => this.#onArrival(n),
+      onSnapshot: () => this.snapshot(false),
+    });
+    this.sim.addActor(this.nic);
+    for (const ring of rings) {
+      this.sim.addActor(
+        new InterruptThread(ring, this.#stack(ring.cpu), (pkt, thread) => this.#rxeof(pkt, thread)),
+      );
+    }
+    for (const ws of this.netisr.workstreams) {
+      if (!ws.hasThread) continue;
+      const env = { trace: this.trace, clock: this.sim.clock, variants: cfg.variants };
+      this.sim.addActor(new NetisrThread(ws, this.netisr, this.#stack(ws.cpu), env));
+    }
+  }
+
+  #stack(cpu: ReturnType<typeof cpuId>): KernelStack {
+    const thread: ThreadId = this.sim.nextThreadId();
+    return new KernelStack(thread, cpu, (depthBytes, frames, pkt) => {
+      this.trace.record({
+        kind: 'stack',
+        atNs: this.sim.clock.nowNs,
+        thread,
+        cpu,
+        depthBytes,
+        kstackBytes: this.#cfg.kstackBytes,
+        frames: frames.join('>'),
+        pkt,
+      });
+    });
+  }
+
+  #registerHandlers(): void {
+    const env: InetEnv = {
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      frameBytes: this.#frameBytes,
+    };
+    const has = (name: string) => this.#cfg.protocols.some((p) => p.reg.name === name);
+    this.netisr.setHandler('ether', (pkt, thread) => this.#etherDemux(pkt, thread));
+    this.netisr.setHandler('ip', ipInputHandler(env, 'ip'));
+    this.netisr.setHandler('ip6', ipInputHandler(env, 'ip6'));
+    if (has('ip_direct')) this.netisr.setHandler('ip_direct', ipDirectInputHandler(env, 'ip'));
+  }
+
+  /** The driver's rx completion: ether_input -> netisr_dispatch(NETISR_ETHER). */
+  #rxeof(pkt: Packet, thread: ThreadRef): KernelCall {
+    return {
+      frame: 'ixgbe_rxeof',
+      frameBytes: this.#frameBytes('ixgbe_rxeof'),
+      run: () => [this.netisr.dispatch('ether', pkt, thread)],
+    };
+  }
+
+  /**
+   * ether_demux: hand the packet to ip or ip6. An RSS kernel's ip m2cpuid (rss_soft_m2cpuid_v4)
+   * first replaces a hash of the wrong type with the software hash (R-15..R-17).
+   */
+  #etherDemux(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
+    if (this.#cfg.kernel === 'freebsd-rss') {
+      const frag = isFragment(pkt);
+      if (!rssHashTrusted(pkt.flow, frag, pkt.hashType, this.#cfg.hashConfig)) {
+        const soft = rssHash(pkt.flow, frag, this.#cfg.hashConfig);
+        pkt.hash = soft.hash;
+        pkt.hashType = soft.hashType;
+      }
+    }
+    const proto = pkt.flow.family === 'inet' ? 'ip' : 'ip6';
+    return [
+      {
+        frame: 'ether_demux',
+        frameBytes: this.#frameBytes('ether_demux'),
+        run: () => [this.netisr.dispatch(proto, pkt, thread)],
+      },
+    ];
+  }
+
+  #onArrival(arrivals: number): void {
+    if (this.policy.tick === undefined || arrivals % this.#cfg.limits.policyTickPackets !== 0) return;
+    this.policy.tick(this.netisr.context('ip', cpuId(0)));
+  }
+
+  snapshot(quiescent: boolean): void {
+    this.trace.record({
+      kind: 'counters',
+      atNs: this.sim.clock.nowNs,
+      quiescent,
+      netisr: this.netisr.rows(),
+      stats: this.stats.snapshot(),
+    });
+  }
+
+  run(): Trace {
+    const outcome = this.sim.run(() => this.trace.full);
+    const pendingPackets = this.nic.pendingItems;
+    this.snapshot(outcome === 'quiescent');
+    return this.trace.finish({
+      kind: 'end',
+      atNs: virtualNs(this.sim.clock.nowNs),
+      outcome: this.trace.full ? 'trace-full' : outcome,
+      steps: this.sim.steps,
+      busyCpus: this.netisr.busyCpus(),
+      pendingPackets,
+    });
+  }
+
+  netstatQ(): string {
+    const cfg = this.#cfg;
+    return renderNetstatQ(
+      {
+        numthreads: cfg.workstreamCpus.length,
+        maxthreads: cfg.workstreamCpus.length,
+        defaultqlimit: Math.min(cfg.sysctl['net.isr.defaultqlimit'], cfg.sysctl['net.isr.maxqlimit']),
+        maxqlimit: cfg.sysctl['net.isr.maxqlimit'],
+        dispatch: cfg.sysctl['net.isr.dispatch'],
+        bindthreads: cfg.sysctl['net.isr.bindthreads'],
+        protocols: cfg.protocols,
+      },
+      this.netisr.rows(),
+    );
+  }
+}
+
+/** Parses the workload's flows; answers an error sentence on bad input. */
+export function parseFlows(workload: Workload): Flow[] | string {
+  const flows: Flow[] = [];
+  for (const [i, spec] of workload.flows.entries()) {
+    const flow = makeFlow(i, spec);
+    if (typeof flow === 'string') return flow;
+    flows.push(flow);
+  }
+  const bad = workload.items.find((it) => it.kind === 'packet' && (it.flow < 0 || it.flow >= flows.length));
+  if (bad !== undefined) return `workload names a flow outside 0..${flows.length - 1}`;
+  return flows;
+}
+
+/**
+ * Runs the model once: the same input gives a byte-identical trace. Bad configuration or
+ * workload answers a sentence (exit 2 at the CLI); a misbehaving policy is recorded in the trace.
+ */
+export function runHost(input: RunInput): RunResult | string {
+  const cfg = resolveHostConfig(input.config);
+  if (typeof cfg === 'string') return cfg;
+  const flows = parseFlows(input.workload);
+  if (typeof flows === 'string') return flows;
+  const host = new Host(cfg, flows, input.workload, input.schedule, input.policy);
+  const trace = host.run();
+  return {
+    trace,
+    config: cfg,
+    policyName: host.policy.name,
+    netstatQ: host.netstatQ(),
+    stats: host.stats.snapshot(),
+  };
+}

@@ -1,0 +1,45 @@
+import type { FlowSpec } from '../rss/flowhash.ts';
+import { makeFlow } from '../rss/flowhash.ts';
+import { RSS_TABLE_ENTRIES } from '../rss/knobs.ts';
+import type { WorkloadItem } from './workload.ts';
+
+/**
+ * Small builders for hand-written scenarios (tests, regressions, examples): flows by index,
+ * packets by flow, and a flow that a non-RSS NIC puts on a given ring.
+ */
+export function tcpFlow(i: number, dport = 80): FlowSpec {
+  return {
+    family: 'inet',
+    ipProto: 6,
+    src: `10.0.${(i >> 8) & 0xff}.${i & 0xff}`,
+    dst: '10.1.0.1',
+    sport: 10_000 + i,
+    dport,
+  };
+}
+
+export function udpFlow(i: number, dport = 53): FlowSpec {
+  return {
+    family: 'inet',
+    ipProto: 17,
+    src: `10.2.${(i >> 8) & 0xff}.${i & 0xff}`,
+    dst: '10.1.0.1',
+    sport: 20_000 + i,
+    dport,
+  };
+}
+
+export function packets(flows: readonly number[]): WorkloadItem[] {
+  return flows.map((flow) => ({ kind: 'packet', flow }));
+}
+
+/** A TCP flow whose NIC hash lands on `ring` of `ringCount` (non-RSS redirection, round robin). */
+export function tcpFlowOnRing(ring: number, ringCount: number, start = 0): FlowSpec {
+  for (let i = start; i < start + 10_000; i++) {
+    const spec = tcpFlow(i);
+    const flow = makeFlow(i, spec);
+    if (typeof flow !== 'string' && (flow.hash4Tuple & (RSS_TABLE_ENTRIES - 1)) % ringCount === ring)
+      return spec;
+  }
+  throw new Error(`no flow found for ring ${ring}`);
+}

@@ -1,0 +1,70 @@
+import type { CpuId } from '../brand.ts';
+import type { Packet } from '../packet.ts';
+import { Fifo } from '../sim/fifo.ts';
+import type { ProtocolRegistration } from './protocols.ts';
+
+/** struct netisr_work: one protocol's queue and counters on one workstream (N-8..N-10, Q-4). */
+export class NetisrWork {
+  readonly reg: ProtocolRegistration;
+  readonly queue = new Fifo<Packet>();
+  qlimitPackets: number;
+  /** WMark: the longest the queue has been; never reset (I-2). */
+  watermarkPackets = 0;
+  /** Disp'd: DIRECT inline dispatches (N-15). */
+  dispatched = 0;
+  /** HDisp'd: HYBRID inline dispatches (N-15). */
+  hybridDispatched = 0;
+  qdrops = 0;
+  queued = 0;
+  /** Handled: inline dispatches plus packets of completed batches (N-17 adds a batch at its end). */
+  handled = 0;
+
+  constructor(reg: ProtocolRegistration, qlimitPackets: number) {
+    this.reg = reg;
+    this.qlimitPackets = qlimitPackets;
+  }
+
+  get lenPackets(): number {
+    return this.queue.length;
+  }
+}
+
+/** A batch the netisr thread has taken off a queue but not finished handling (N-17). */
+export interface NetisrBatch {
+  readonly work: NetisrWork;
+  readonly packets: Packet[];
+  index: number;
+}
+
+/**
+ * struct netisr_workstream: per CPU. The flags are per workstream, not per protocol (N-22), and
+ * `busy` is what hybrid dispatch checks before running inline (N-13c).
+ */
+export class Workstream {
+  readonly cpu: CpuId;
+  /** Whether this CPU has a netisr SWI thread (only net.isr.maxthreads CPUs do, N-12 quirk). */
+  readonly hasThread: boolean;
+  /** Indexed like the protocol table, which is sorted by protocol number. */
+  readonly works: readonly NetisrWork[];
+  running = false;
+  dispatching = false;
+  scheduled = false;
+  batch: NetisrBatch | undefined = undefined;
+  /** Protocols still to process in the SWI's current pass over the pending bits (N-16). */
+  passRemaining: NetisrWork[] = [];
+
+  constructor(cpu: CpuId, hasThread: boolean, works: readonly NetisrWork[]) {
+    this.cpu = cpu;
+    this.hasThread = hasThread;
+    this.works = works;
+  }
+
+  get busy(): boolean {
+    return this.running || this.dispatching || this.scheduled;
+  }
+
+  /** nws_pendingbits != 0. */
+  get hasPending(): boolean {
+    return this.works.some((w) => w.lenPackets > 0);
+  }
+}

@@ -1,0 +1,81 @@
+import { flowId } from '../brand.ts';
+import { type Flow, type FlowTuple, IPPROTO_TCP, IPPROTO_UDP } from '../packet.ts';
+import { type AddressFamily, parseAddress, portBytes } from './address.ts';
+import type { HashType } from './hashtype.ts';
+import { toeplitzHash } from './toeplitz.ts';
+
+/** Which hash types the stack (and the NIC it programs) computes (rss_gethashconfig, R-11). */
+export interface RssHashConfig {
+  /** Off by default in FreeBSD: UDP is steered by its 2-tuple. */
+  readonly udp4Tuple: boolean;
+}
+
+export const FREEBSD_HASH_CONFIG: RssHashConfig = { udp4Tuple: false };
+
+/** R-2: 2-tuple input = src || dst; 4-tuple = src || dst || sport || dport, network order. */
+export function tupleBytes(tuple: FlowTuple, withPorts: boolean): number[] {
+  const base = [...tuple.src, ...tuple.dst];
+  return withPorts ? [...base, ...portBytes(tuple.sport), ...portBytes(tuple.dport)] : base;
+}
+
+export interface FlowSpec {
+  readonly family: AddressFamily;
+  readonly ipProto: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly sport: number;
+  readonly dport: number;
+}
+
+/** Parses a flow spec and computes its hashes once; answers an error sentence on bad input. */
+export function makeFlow(id: number, spec: FlowSpec): Flow | string {
+  const src = parseAddress(spec.family, spec.src);
+  const dst = parseAddress(spec.family, spec.dst);
+  if (src === undefined) return `flow ${id}: bad ${spec.family} source address '${spec.src}'`;
+  if (dst === undefined) return `flow ${id}: bad ${spec.family} destination address '${spec.dst}'`;
+  for (const port of [spec.sport, spec.dport]) {
+    if (!Number.isInteger(port) || port < 0 || port > 0xffff)
+      return `flow ${id}: port ${port} outside 0..65535`;
+  }
+  const tuple: FlowTuple = { ...spec, srcText: spec.src, dstText: spec.dst, src, dst };
+  return {
+    ...tuple,
+    id: flowId(id),
+    hash2Tuple: toeplitzHash(tupleBytes(tuple, false)),
+    hash4Tuple: toeplitzHash(tupleBytes(tuple, true)),
+  };
+}
+
+export interface FlowHash {
+  readonly hash: number;
+  readonly hashType: HashType;
+}
+
+/**
+ * R-12/R-16 (in_rss.c rss_proto_software_hash_v4, rss_mbuf_software_hash_v4): TCP, and UDP when
+ * its 4-tuple type is on, hash over ports unless the packet is a fragment (fragments carry no
+ * ports); everything else hashes the 2-tuple. NICs programmed by RSS follow the same choice.
+ */
+export function rssHash(flow: Flow, fragment: boolean, config: RssHashConfig): FlowHash {
+  const v6 = flow.family === 'inet6';
+  if (!fragment && flow.ipProto === IPPROTO_TCP) {
+    return { hash: flow.hash4Tuple, hashType: v6 ? 'rss-tcp-ipv6' : 'rss-tcp-ipv4' };
+  }
+  if (!fragment && flow.ipProto === IPPROTO_UDP && config.udp4Tuple) {
+    return { hash: flow.hash4Tuple, hashType: v6 ? 'rss-udp-ipv6' : 'rss-udp-ipv4' };
+  }
+  return { hash: flow.hash2Tuple, hashType: v6 ? 'rss-ipv6' : 'rss-ipv4' };
+}
+
+/**
+ * R-15 (rss_mbuf_software_hash_v4 returning +1): the hash already on the mbuf is kept iff it is
+ * the type the full tuple calls for; any other type is replaced by a software hash.
+ */
+export function rssHashTrusted(
+  flow: Flow,
+  fragment: boolean,
+  current: HashType,
+  config: RssHashConfig,
+): boolean {
+  return current !== 'none' && current === rssHash(flow, fragment, config).hashType;
+}

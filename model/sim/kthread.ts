@@ -1,0 +1,78 @@
+import type { CpuId, PacketId, ThreadId } from '../brand.ts';
+
+/**
+ * Kernel call chains without recursion. The kernel nests calls (ether_input -> netisr_dispatch
+ * -> ip_input -> udp_input; IPsec bundles recurse ip_output -> ipsec_output -> ip_output);
+ * the model runs them from an explicit work stack, so depth shows in the trace and can never
+ * overflow the JavaScript stack. Every call pushes a frame with a byte cost; the thread's depth
+ * is the sum of the frames on its stack.
+ */
+export interface KernelCall {
+  /** Kernel function name, e.g. `ip_input`. */
+  readonly frame: string;
+  readonly frameBytes: number;
+  /** Runs the function's own work; returns the calls it makes, in order, each nested inside it. */
+  run(): readonly KernelCall[] | undefined;
+  /** Runs when the frame returns, after every nested call (e.g. clearing DISPATCHING). */
+  after?(): void;
+}
+
+/** Told whenever a thread's stack reaches a new high-water mark. */
+export type StackHighWater = (
+  depthBytes: number,
+  frames: readonly string[],
+  pkt: PacketId | undefined,
+) => void;
+
+type WorkItem = { readonly call: KernelCall; readonly returning: boolean };
+
+/** One simulated kernel thread's stack: runs call chains and tracks depth in bytes. */
+export class KernelStack {
+  readonly thread: ThreadId;
+  readonly cpu: CpuId;
+  readonly #frames: string[] = [];
+  readonly #onHighWater: StackHighWater;
+  #depthBytes = 0;
+  #depthBytesMax = 0;
+
+  constructor(thread: ThreadId, cpu: CpuId, onHighWater: StackHighWater) {
+    this.thread = thread;
+    this.cpu = cpu;
+    this.#onHighWater = onHighWater;
+  }
+
+  get depthBytes(): number {
+    return this.#depthBytes;
+  }
+
+  get depthBytesMax(): number {
+    return this.#depthBytesMax;
+  }
+
+  /** Runs `root` and everything it calls to completion, depth-first, in call order. */
+  execute(root: KernelCall, pkt: PacketId | undefined): void {
+    const work: WorkItem[] = [{ call: root, returning: false }];
+    for (let item = work.pop(); item !== undefined; item = work.pop()) {
+      const { call } = item;
+      if (item.returning) {
+        call.after?.();
+        this.#frames.pop();
+        this.#depthBytes -= call.frameBytes;
+        continue;
+      }
+      this.#frames.push(call.frame);
+      this.#depthBytes += call.frameBytes;
+      if (this.#depthBytes > this.#depthBytesMax) {
+        this.#depthBytesMax = this.#depthBytes;
+        this.#onHighWater(this.#depthBytes, this.#frames, pkt);
+      }
+      const nested = call.run();
+      work.push({ call, returning: true });
+      if (nested === undefined) continue;
+      for (let i = nested.length - 1; i >= 0; i--) {
+        const child = nested[i];
+        if (child !== undefined) work.push({ call: child, returning: false });
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Named protocol statistics (ipstat, udpstat, softnet_stat ...): kernel counter names as keys,
+ * e.g. `ips_total`, `ips_delivered`, `ifi_iqdrops`. Snapshots go into `counters` trace events,
+ * where checkers compare them with what the trace shows.
+ */
+export class StatCounters {
+  readonly #values = new Map<string, number>();
+
+  inc(name: string, by = 1): void {
+    this.#values.set(name, (this.#values.get(name) ?? 0) + by);
+  }
+
+  get(name: string): number {
+    return this.#values.get(name) ?? 0;
+  }
+
+  /** A plain, key-sorted copy (sorted so traces are byte-identical across runs). */
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const key of [...this.#values.keys()].sort()) out[key] = this.#values.get(key) ?? 0;
+    return out;
+  }
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', '.stryker-tmp/**'],
+    // Property tests are CPU-bound; two workers match the 2-core machines we target.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      include: ['model/**/*.ts', 'properties/**/*.ts'],
+      exclude: ['**/*.test.ts'],
+    },
+  },
+});
