@@ -6,8 +6,8 @@ import { resolveHostConfig } from '../host/config.ts';
 import { renderNetstatQ } from './netstat.ts';
 import type { ProtocolRegistration } from './protocols.ts';
 
-const seed = (name: string) =>
-  readFileSync(fileURLToPath(new URL(`../../../shared/seeds/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/netstat-q/${name}`, import.meta.url)), 'utf8');
 
 /** The D9721 kernel registered an ipsec netisr protocol (11, SOURCE, default dispatch). */
 const IPSEC: ProtocolRegistration = {
@@ -61,21 +61,21 @@ function seedLines(text: string, from: string, count: number): string[] {
 }
 
 describe('netstat -Q rendering (usr.bin/netstat/netisr.c, Q-1..Q-5)', () => {
-  it('renders the D9721 review configuration and protocol table byte for byte (seed 000)', () => {
+  it('renders the D9721 review configuration and protocol table byte for byte (fixtures: D9721)', () => {
     const out = renderFor({ cpuCount: 1, extraProtocols: [IPSEC] }).split('\n');
-    const want = seedLines(seed('000_1cc2709fb0b69300.txt'), 'Configuration:', 19);
+    const want = seedLines(fixture('d9721-ipsec-qlimit-256.txt'), 'Configuration:', 19);
     const got = out.filter((l) => l !== '').slice(0, want.length);
     expect(got).toEqual(want);
   });
 
-  it('renders the RSS blog protocol table with 8 bound threads, ip_direct overflowing its column (seed 003)', () => {
+  it('renders the RSS blog protocol table with 8 bound threads, ip_direct overflowing its column (fixtures: RSS blog)', () => {
     const out = renderFor({
       cpuCount: 8,
       kernel: 'freebsd-rss',
       sysctl: { 'net.isr.maxthreads': 8, 'net.isr.bindthreads': true },
     });
     const want = seedLines(
-      seed('003_642b89d2d9417344.txt'),
+      fixture('rss-8-bound-threads.txt'),
       'Setting                        Current        Limit',
       15,
     );
