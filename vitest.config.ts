@@ -6,6 +6,8 @@ export default defineConfig({
     exclude: ['node_modules/**', '.stryker-tmp/**'],
     // Property tests are CPU-bound; two workers match the 2-core machines we target.
     maxWorkers: 2,
+    // FC_SEED / FC_PATH replay a counterexample printed by a failing run.
+    setupFiles: ['test/fc-setup.ts'],
     testTimeout: 60_000,
     coverage: {
       provider: 'v8',

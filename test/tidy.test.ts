@@ -24,7 +24,11 @@ function offenders(files: string[], pattern: RegExp): string[] {
   return files.flatMap((file) =>
     readFileSync(file, 'utf8')
       .split('\n')
-      .flatMap((line, i) => (pattern.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*') ? [`${relative(root, file)}:${i + 1}: ${line.trim()}`] : [])),
+      .flatMap((line, i) =>
+        pattern.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*')
+          ? [`${relative(root, file)}:${i + 1}: ${line.trim()}`]
+          : [],
+      ),
   );
 }
 
@@ -32,11 +36,18 @@ const modelSources = tsFiles(join(root, 'model')).filter((f) => !f.endsWith('.te
 
 describe('tidy', () => {
   it('model/ uses no wall clock, timers or Math.random (use model/sim: VirtualClock, the schedule)', () => {
-    expect(offenders(modelSources, /Math\.random|Date\.now\(|performance\.now\(|new Date\(|setTimeout\(|setInterval\(/)).toEqual([]);
+    expect(
+      offenders(
+        modelSources,
+        /Math\.random|Date\.now\(|performance\.now\(|new Date\(|setTimeout\(|setInterval\(/,
+      ),
+    ).toEqual([]);
   });
 
   it('model/ imports nothing from properties/, cli/, regressions/, atf-ports/ or bench/', () => {
-    expect(offenders(modelSources, /from ['"](\.\.\/)+(properties|cli|regressions|atf-ports|bench)\//)).toEqual([]);
+    expect(
+      offenders(modelSources, /from ['"](\.\.\/)+(properties|cli|regressions|atf-ports|bench)\//),
+    ).toEqual([]);
   });
 
   it('no focused test (.only) silences the rest of the suite', () => {

@@ -1,0 +1,52 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fcRuns } from '../../properties/fc-runs.ts';
+import { Fifo } from './fifo.ts';
+
+type Op = 'push' | 'shift' | 'takeAll' | 'pop';
+
+describe('Fifo: the queue under rx rings and netisr queues', () => {
+  it('behaves as an array with push/shift/pop, across compactions', () => {
+    // Bursts of pushes and shifts long enough to cross the 1024-entry compaction point.
+    const opArb = fc.oneof(
+      { weight: 4, arbitrary: fc.constant<Op>('push') },
+      { weight: 3, arbitrary: fc.constant<Op>('shift') },
+      { weight: 1, arbitrary: fc.constantFrom<Op>('takeAll', 'pop') },
+    );
+    const burstArb = fc.tuple(opArb, fc.integer({ min: 1, max: 700 }));
+    fc.assert(
+      fc.property(fc.array(burstArb, { maxLength: 12 }), (bursts) => {
+        const fifo = new Fifo<number>();
+        let reference: number[] = [];
+        let next = 0;
+        for (const [op, times] of bursts) {
+          for (let i = 0; i < (op === 'takeAll' ? 1 : times); i++) {
+            if (op === 'push') {
+              fifo.push(next);
+              reference.push(next++);
+            } else if (op === 'shift') {
+              expect(fifo.shift()).toBe(reference.shift());
+            } else if (op === 'pop') {
+              expect(fifo.pop()).toBe(reference.pop());
+            } else {
+              expect(fifo.takeAll()).toEqual(reference);
+              reference = [];
+            }
+            expect(fifo.length).toBe(reference.length);
+          }
+        }
+      }),
+      { numRuns: Math.max(10, Math.floor(fcRuns() / 4)) },
+    );
+  });
+
+  it('keeps order across the compaction of a long queue', () => {
+    const fifo = new Fifo<number>();
+    for (let i = 0; i < 3000; i++) fifo.push(i);
+    for (let i = 0; i < 2000; i++) expect(fifo.shift()).toBe(i);
+    expect(fifo.length).toBe(1000);
+    expect(fifo.takeAll()[0]).toBe(2000);
+    expect(fifo.shift()).toBeUndefined();
+    expect(fifo.pop()).toBeUndefined();
+  });
+});
