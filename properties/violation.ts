@@ -22,3 +22,9 @@ export function formatViolation(v: Violation): string {
   const where = v.events.length > 0 ? ` (trace events ${v.events.map((i) => `#${i}`).join(', ')})` : '';
   return `${v.rule}: ${v.message}${where}`;
 }
+
+/**
+ * A checker stops collecting after this many violations: one is enough to fail a run, and a
+ * broken variant can otherwise report one per packet of a long trace.
+ */
+export const VIOLATIONS_MAX = 64;

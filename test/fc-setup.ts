@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { replayParameters } from './fc-replay.ts';
+import { fcParams } from '../properties/fc-runs.ts';
 
-// Applied to every fc.assert of the suite; a test's own parameters still win.
-fc.configureGlobal({ ...fc.readConfigureGlobal(), ...replayParameters(process.env) });
+// Every fc.assert of the suite follows the run profile and replays FC_SEED / FC_PATH, also
+// those that pass no parameters of their own; a test's own parameters still win.
+fc.configureGlobal({ ...fc.readConfigureGlobal(), ...fcParams() });

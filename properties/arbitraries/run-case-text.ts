@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { workloadItemLabel } from '../../model/host/workload.ts';
+import type { FlowSpec } from '../../model/rss/flowhash.ts';
+import type { RunCase } from './run-case.ts';
+
+const IP_PROTO_NAMES: Readonly<Record<number, string>> = {
+  1: 'icmp',
+  6: 'tcp',
+  17: 'udp',
+  47: 'gre',
+  132: 'sctp',
+};
+
+function flowText(f: FlowSpec, i: number): string {
+  const proto = IP_PROTO_NAMES[f.ipProto] ?? `proto ${f.ipProto}`;
+  const [open, close] = f.family === 'inet6' ? ['[', ']'] : ['', ''];
+  return `flow ${i}: ${proto} ${open}${f.src}${close}:${f.sport} > ${open}${f.dst}${close}:${f.dport}`;
+}
+
+/**
+ * A run case as script lines, as a counterexample should read: the configuration (a pasteable
+ * object literal), one line per flow, the workload with repeats folded (`arrive(flow 0) x3`), and
+ * the schedule.
+ *
+ *   config {kernel:"freebsd",cpuCount:1,...}
+ *   flow 0: tcp 10.0.0.0:0 > 192.168.0.1:0
+ *   arrive(flow 0) x2
+ *   schedule []
+ */
+export function runCaseText(c: RunCase): string {
+  const lines = [`config ${fc.stringify(c.config)}`, ...c.workload.flows.map(flowText)];
+  let last = '';
+  let repeats = 0;
+  const flush = () => {
+    if (repeats > 0) lines.push(repeats > 1 ? `${last} x${repeats}` : last);
+  };
+  for (const item of c.workload.items) {
+    const label = workloadItemLabel(item);
+    if (label === last) {
+      repeats++;
+      continue;
+    }
+    flush();
+    last = label;
+    repeats = 1;
+  }
+  flush();
+  lines.push(`schedule [${c.schedule.join(',')}]`);
+  return lines.join('\n');
+}
+
+/** The case, printed by fast-check (fc.stringify, counterexample reports) as runCaseText. */
+export function withCaseText(c: RunCase): RunCase {
+  return Object.defineProperty({ ...c }, fc.toStringMethod, {
+    value: () => `\n${runCaseText(c)}\n`,
+    enumerable: false,
+  });
+}

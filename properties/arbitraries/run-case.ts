@@ -1,0 +1,47 @@
+import fc from 'fast-check';
+import type { HostConfig } from '../../model/host/config.ts';
+import type { Workload } from '../../model/host/workload.ts';
+import { builtinNetisrPolicies, freebsdNetisrPolicy } from '../../model/netisr/policies.ts';
+import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../../model/netisr/protocols.ts';
+import type { PolicySource } from '../../model/policy.ts';
+import type { Schedule } from '../../model/sim/schedule.ts';
+import { type HostConfigConstraints, hostConfigArb } from './config.ts';
+import { withCaseText } from './run-case-text.ts';
+import { type ScheduleConstraints, scheduleArb } from './schedule.ts';
+import { type WorkloadConstraints, workloadArb } from './workload.ts';
+
+/** Everything one model run needs except the policy: what fast-check generates and shrinks. */
+export interface RunCase {
+  readonly config: HostConfig;
+  readonly workload: Workload;
+  readonly schedule: Schedule;
+}
+
+export interface RunCaseConstraints extends HostConfigConstraints, WorkloadConstraints, ScheduleConstraints {}
+
+/** A whole run case; fast-check prints it as script lines (runCaseText). */
+export function runCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
+  return fc
+    .record({ config: hostConfigArb(c), workload: workloadArb(c), schedule: scheduleArb(c) })
+    .map(withCaseText);
+}
+
+/** `registered`: the kernel as configured (each protocol's own policy, net.isr.dispatch); then every override. */
+export const BUILTIN_POLICY_NAMES: readonly string[] = [
+  'registered',
+  ...builtinNetisrPolicies(FREEBSD_PROTOCOLS).map((p) => p.name),
+];
+
+/** A built-in FreeBSD policy for the configured kernel flavour, by name. */
+export function builtinPolicy(name: string, config: HostConfig): PolicySource {
+  const protocols = config.kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
+  const dispatch = config.sysctl?.['net.isr.dispatch'] ?? 'direct';
+  if (name === 'registered')
+    return freebsdNetisrPolicy({ protocols, dispatch, name: `freebsd-registered-${dispatch}` });
+  const found = builtinNetisrPolicies(protocols).find((p) => p.name === name);
+  if (found === undefined) throw new Error(`no built-in policy ${name}`);
+  return found.factory;
+}
+
+/** A built-in policy name, shrinking toward the registered kernel. */
+export const builtinPolicyNameArb: fc.Arbitrary<string> = fc.constantFrom(...BUILTIN_POLICY_NAMES);

@@ -1,0 +1,35 @@
+import { type RunResult, runHost } from '../model/host/run.ts';
+import type { PolicySource } from '../model/policy.ts';
+import type { ModelVariant } from '../model/variants.ts';
+import type { RunCase } from './arbitraries/run-case.ts';
+import { checkTrace, PROPERTIES } from './index.ts';
+import type { PropertySpec } from './registry.ts';
+import { formatViolation, type Violation } from './violation.ts';
+
+/** One run of the model on a generated case, and what the properties say about its trace. */
+export interface CheckedRun {
+  readonly result: RunResult;
+  readonly violations: readonly Violation[];
+}
+
+/**
+ * Runs the model on `c` with `policy` (and any broken `variants`), then the properties over the
+ * trace. A case the model refuses (bad configuration) answers its sentence: generated cases are
+ * valid by construction, so a caller treats that as a bug in the arbitrary.
+ */
+export function checkRunCase(
+  c: RunCase,
+  policy: PolicySource,
+  properties: readonly PropertySpec[] = PROPERTIES,
+  variants: readonly ModelVariant[] = [],
+): CheckedRun | string {
+  const config = variants.length > 0 ? { ...c.config, variants } : c.config;
+  const result = runHost({ config, workload: c.workload, schedule: c.schedule, policy });
+  if (typeof result === 'string') return result;
+  return { result, violations: checkTrace(result.trace, properties) };
+}
+
+/** `flow-order: N-20: flow 0 at ip_input on cpu 0: got seq 1 after seq 2 (trace events #9, #12)` */
+export function describeViolations(violations: readonly Violation[]): string {
+  return violations.map((v) => `${v.property}: ${formatViolation(v)}`).join('\n');
+}

@@ -1,0 +1,139 @@
+import type { TraceEvent } from '../model/trace.ts';
+
+/**
+ * What the trace says one netisr queue (workstream CPU x protocol) should hold and count, rebuilt
+ * from dispatch / enqueue / batch / handle / drop events alone: the checkers' model of
+ * struct netisr_work (N-8..N-17), so they never look inside the model.
+ */
+export interface WorkLedger {
+  readonly cpu: number;
+  readonly proto: string;
+  /** Packet ids in the queue, oldest first (N-8 appends at the tail). */
+  queue: number[];
+  watermarkPackets: number;
+  dispatched: number;
+  hybridDispatched: number;
+  queued: number;
+  qdrops: number;
+  /** Packets of finished batches (N-17 adds a batch to Handled at its end). */
+  handledFromQueue: number;
+  /** The qlimit the last enqueue or queue drop reported. */
+  qlimitPackets: number | undefined;
+}
+
+/** A batch the SWI thread took and has not finished handling (N-17). */
+interface OpenBatch {
+  readonly work: WorkLedger;
+  readonly thread: number;
+  readonly packets: number;
+  /** Packet id -> handles still owed. */
+  readonly owed: Map<number, number>;
+  owedTotal: number;
+}
+
+/** Folds trace events into per-queue ledgers; one `apply` per event, O(1) amortised. */
+export class NetisrLedger {
+  readonly #works = new Map<string, WorkLedger>();
+  readonly #batches = new Map<number, OpenBatch>();
+  /** Packet id -> the protocol of its latest queued dispatch (a queue drop names no protocol). */
+  readonly #queuedProto = new Map<number, string>();
+
+  work(cpu: number, proto: string): WorkLedger {
+    const key = `${cpu}|${proto}`;
+    let w = this.#works.get(key);
+    if (w === undefined) {
+      w = {
+        cpu,
+        proto,
+        queue: [],
+        watermarkPackets: 0,
+        dispatched: 0,
+        hybridDispatched: 0,
+        queued: 0,
+        qdrops: 0,
+        handledFromQueue: 0,
+        qlimitPackets: undefined,
+      };
+      this.#works.set(key, w);
+    }
+    return w;
+  }
+
+  works(): IterableIterator<WorkLedger> {
+    return this.#works.values();
+  }
+
+  /** The protocol a queue drop of `pkt` belongs to: that of its latest queued dispatch. */
+  queueDropProto(pkt: number): string | undefined {
+    return this.#queuedProto.get(pkt);
+  }
+
+  /** The batch the SWI of `cpu` is working through, if any. */
+  openBatch(cpu: number): { readonly proto: string; readonly packets: number } | undefined {
+    const b = this.#batches.get(cpu);
+    return b === undefined ? undefined : { proto: b.work.proto, packets: b.packets };
+  }
+
+  /** Packets still in a queue or in an unfinished batch. */
+  queuedPackets(): Set<number> {
+    const out = new Set<number>();
+    for (const w of this.#works.values()) for (const pkt of w.queue) out.add(pkt);
+    for (const b of this.#batches.values()) for (const pkt of b.owed.keys()) out.add(pkt);
+    return out;
+  }
+
+  apply(ev: TraceEvent): void {
+    if (ev.kind === 'dispatch') this.#dispatch(ev.pkt, ev.proto, ev.toCpu, ev.mode);
+    else if (ev.kind === 'enqueue') this.#enqueue(this.work(ev.cpu, ev.proto), ev.pkt, ev.qlimitPackets);
+    else if (ev.kind === 'batch') this.#batch(ev.cpu, ev.proto, ev.thread);
+    else if (ev.kind === 'handle') this.#handle(ev.cpu, ev.proto, ev.thread, ev.pkt);
+    else if (ev.kind === 'drop' && ev.where === 'netisr-queue') {
+      const proto = this.#queuedProto.get(ev.pkt);
+      if (proto === undefined) return;
+      const w = this.work(ev.cpu, proto);
+      w.qdrops++;
+      if (ev.qlimitPackets !== undefined) w.qlimitPackets = ev.qlimitPackets;
+    }
+  }
+
+  #dispatch(pkt: number, proto: string, toCpu: number, mode: 'direct' | 'hybrid' | 'queued'): void {
+    if (mode === 'queued') {
+      this.#queuedProto.set(pkt, proto);
+      return;
+    }
+    const w = this.work(toCpu, proto);
+    if (mode === 'direct') w.dispatched++;
+    else w.hybridDispatched++;
+  }
+
+  #enqueue(w: WorkLedger, pkt: number, qlimitPackets: number): void {
+    w.queue.push(pkt);
+    w.queued++;
+    w.qlimitPackets = qlimitPackets;
+    if (w.queue.length > w.watermarkPackets) w.watermarkPackets = w.queue.length;
+  }
+
+  /** N-17: the SWI takes the whole queue of one protocol. */
+  #batch(cpu: number, proto: string, thread: number): void {
+    const w = this.work(cpu, proto);
+    const owed = new Map<number, number>();
+    for (const pkt of w.queue) owed.set(pkt, (owed.get(pkt) ?? 0) + 1);
+    const packets = w.queue.length;
+    w.queue = [];
+    if (packets === 0) this.#batches.delete(cpu);
+    else this.#batches.set(cpu, { work: w, thread, packets, owed, owedTotal: packets });
+  }
+
+  #handle(cpu: number, proto: string, thread: number, pkt: number): void {
+    const b = this.#batches.get(cpu);
+    if (b === undefined || b.thread !== thread || b.work.proto !== proto) return;
+    const n = b.owed.get(pkt);
+    if (n === undefined) return;
+    if (n === 1) b.owed.delete(pkt);
+    else b.owed.set(pkt, n - 1);
+    b.owedTotal--;
+    if (b.owedTotal > 0) return;
+    b.work.handledFromQueue += b.packets;
+    this.#batches.delete(cpu);
+  }
+}

@@ -1,0 +1,262 @@
+import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/trace.ts';
+import { NetisrLedger } from './netisr-ledger.ts';
+import type { PropertySpec } from './registry.ts';
+import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+
+export const NO_DROP_BELOW_LIMIT = 'no-drop-below-limit';
+
+/** A counter name the kernel could bump: one identifier, dotted at most (`ip.QDrops`). */
+const COUNTER_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+const QDROPS = /^(.+)\.QDrops$/;
+/** The model's record of a placement refusal; its evidence is the policy-error event. */
+const POLICY_ERRORS = /\.policy_errors$/;
+/** Statistics that count drops, by name: `ifi_iqdrops`, `ips_fragdropped` ... */
+const DROP_STAT = /drop/i;
+
+/** One packet (an arrival or a reassembled datagram) and the events that ended it. */
+interface Unit {
+  readonly index: number;
+  readonly ends: number[];
+}
+
+const v = (rule: string, events: number[], message: string): Violation => ({
+  property: NO_DROP_BELOW_LIMIT,
+  rule,
+  events,
+  message,
+});
+
+/** What the pass has seen so far; one instance per trace. */
+interface State {
+  readonly ledger: NetisrLedger;
+  readonly units: Map<number, Unit>;
+  /** `pkt|proto` -> inline dispatches + enqueues - handles. */
+  readonly entries: Map<string, number>;
+  /** Counter name -> drop events that name it. */
+  readonly namedDrops: Map<string, number>;
+  /** Packets with a policy-error event. */
+  readonly policyErrors: Set<number>;
+}
+
+/**
+ * No drop below the limit, every drop counted, nothing lost or handled twice:
+ * - N-8 / I-1: an enqueue succeeds only while the queue (as the trace rebuilds it) is below qlimit;
+ * - N-9: a netisr queue drop happens only when the queue holds qlimit packets (more only after a
+ *   lowered qlimit, SC-5) and names `<proto>.QDrops`; other queue drops (rx ring, backlog) only
+ *   when their reported length reaches their limit (INV-BOUND);
+ * - I-3: every drop names exactly one real counter, and at every snapshot each protocol's QDrops,
+ *   each named statistic, and every statistic with `drop` in its name equal the drop events that
+ *   name them (so a drop counted twice, or counted on a path without its event, shows);
+ * - INV-CONSERVE: at a quiescent end every packet ended exactly once (delivered, dropped, or
+ *   absorbed into a reassembled datagram) or is still queued (liveness judges that), and no
+ *   handler ran on a packet more often than it was dispatched inline or enqueued for it.
+ */
+export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
+  const s: State = {
+    ledger: new NetisrLedger(),
+    units: new Map(),
+    entries: new Map(),
+    namedDrops: new Map(),
+    policyErrors: new Set(),
+  };
+  const out: Violation[] = [];
+  for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
+    const ev = trace[i];
+    if (ev === undefined) continue;
+    switch (ev.kind) {
+      case 'arrive':
+        s.units.set(ev.pkt, { index: i, ends: [] });
+        break;
+      case 'dispatch':
+        if (ev.mode !== 'queued') bump(s.entries, `${ev.pkt}|${ev.proto}`, 1);
+        break;
+      case 'enqueue':
+        out.push(...checkEnqueue(s.ledger, ev, i));
+        bump(s.entries, `${ev.pkt}|${ev.proto}`, 1);
+        break;
+      case 'handle':
+        if (bump(s.entries, `${ev.pkt}|${ev.proto}`, -1) < 0) {
+          out.push(
+            v('INV-CONSERVE', [i], `packet ${ev.pkt} handled by ${ev.proto} more often than dispatched`),
+          );
+        }
+        break;
+      case 'policy-error':
+        s.policyErrors.add(ev.pkt);
+        break;
+      case 'drop':
+        out.push(...checkDrop(s, ev, i));
+        bump(s.namedDrops, ev.counter, 1);
+        s.units.get(ev.pkt)?.ends.push(i);
+        break;
+      case 'deliver':
+        s.units.get(ev.pkt)?.ends.push(i);
+        break;
+      case 'reassembled':
+        for (const frag of ev.fragments) s.units.get(frag)?.ends.push(i);
+        s.units.set(ev.pkt, { index: i, ends: [] });
+        break;
+      case 'counters':
+        out.push(...checkCounted(ev, s.namedDrops, i));
+        break;
+      case 'end':
+        if (ev.outcome === 'quiescent') out.push(...checkConservation(s.units, s.ledger.queuedPackets()));
+        break;
+      default:
+        break;
+    }
+    s.ledger.apply(ev);
+  }
+  return out.slice(0, VIOLATIONS_MAX);
+}
+
+function bump(map: Map<string, number>, key: string, by: number): number {
+  const n = (map.get(key) ?? 0) + by;
+  map.set(key, n);
+  return n;
+}
+
+function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number): Violation[] {
+  const len = ledger.work(ev.cpu, ev.proto).queue.length;
+  const out: Violation[] = [];
+  if (len >= ev.qlimitPackets) {
+    out.push(
+      v('I-1', [i], `${ev.proto} on cpu ${ev.cpu}: enqueued at len ${len} of qlimit ${ev.qlimitPackets}`),
+    );
+  }
+  if (ev.qlenBeforePackets !== len) {
+    out.push(
+      v(
+        'N-8',
+        [i],
+        `${ev.proto} on cpu ${ev.cpu}: enqueue reports len ${ev.qlenBeforePackets}, trace holds ${len}`,
+      ),
+    );
+  }
+  return out;
+}
+
+function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
+  const out: Violation[] = [];
+  if (!COUNTER_NAME.test(ev.counter) || ev.counter === 'none') {
+    out.push(
+      v(
+        'I-3',
+        [i],
+        `drop of packet ${ev.pkt} at ${ev.where} names counter '${ev.counter}', want one real counter`,
+      ),
+    );
+  }
+  if (ev.where === 'policy') {
+    if (!s.policyErrors.has(ev.pkt)) {
+      out.push(v('I-3', [i], `policy drop of packet ${ev.pkt} without a policy-error event for it`));
+    }
+    return out;
+  }
+  if (ev.where !== 'netisr-queue') {
+    const { qlenPackets: len, qlimitPackets: limit } = ev;
+    if (len !== undefined && limit !== undefined && len < limit) {
+      out.push(
+        v('INV-BOUND', [i], `${ev.where} drop of packet ${ev.pkt} at len ${len} below limit ${limit}`),
+      );
+    }
+    return out;
+  }
+  const proto = s.ledger.queueDropProto(ev.pkt);
+  if (proto === undefined) {
+    out.push(v('N-9', [i], `queue drop of packet ${ev.pkt} on cpu ${ev.cpu} without a queued dispatch`));
+    return out;
+  }
+  if (out.length === 0 && ev.counter !== `${proto}.QDrops`) {
+    out.push(
+      v('I-3', [i], `${proto} queue drop of packet ${ev.pkt} names ${ev.counter}, want ${proto}.QDrops`),
+    );
+  }
+  const len = s.ledger.work(ev.cpu, proto).queue.length;
+  const limit = ev.qlimitPackets;
+  if (limit === undefined || len < limit) {
+    out.push(
+      v(
+        'N-9',
+        [i],
+        `${proto} on cpu ${ev.cpu}: packet ${ev.pkt} dropped at len ${len}, below qlimit ${limit ?? '?'}`,
+      ),
+    );
+  } else if (ev.qlenPackets !== undefined && ev.qlenPackets !== len) {
+    out.push(
+      v('N-9', [i], `${proto} on cpu ${ev.cpu}: drop reports len ${ev.qlenPackets}, trace holds ${len}`),
+    );
+  }
+  return out;
+}
+
+/**
+ * I-3, every drop counted: at each snapshot each protocol's QDrops summed over the rows, and each
+ * statistic a drop names (absent: 0), equal the drop events that name it.
+ */
+function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>, i: number): Violation[] {
+  const out: Violation[] = [];
+  const qdrops = new Map<string, number>();
+  for (const row of ev.netisr) qdrops.set(row.proto, (qdrops.get(row.proto) ?? 0) + row.qdrops);
+  for (const [proto, total] of qdrops) {
+    const events = namedDrops.get(`${proto}.QDrops`) ?? 0;
+    if (total !== events) {
+      out.push(
+        v(
+          'I-3',
+          [i],
+          `${proto} QDrops total ${total} at snapshot, but ${events} drop events name ${proto}.QDrops`,
+        ),
+      );
+    }
+  }
+  // A drop statistic no drop event names must still be 0: a drop counted twice, or counted
+  // without its event, shows here.
+  const judged = new Map(namedDrops);
+  for (const name of Object.keys(ev.stats))
+    if (DROP_STAT.test(name) && !judged.has(name)) judged.set(name, 0);
+  for (const [counter, events] of judged) {
+    // Unnamed and policy drops were judged at the drop itself; QDrops against the rows above.
+    if (
+      counter === 'none' ||
+      !COUNTER_NAME.test(counter) ||
+      QDROPS.test(counter) ||
+      POLICY_ERRORS.test(counter)
+    ) {
+      continue;
+    }
+    const value = ev.stats[counter] ?? 0;
+    if (value !== events) {
+      out.push(v('I-3', [i], `${counter} is ${value} at snapshot, but ${events} drop events name it`));
+    }
+  }
+  return out;
+}
+
+/** INV-CONSERVE at a quiescent end: arrived = delivered + dropped (+ absorbed, + still queued). */
+function checkConservation(units: ReadonlyMap<number, Unit>, queued: ReadonlySet<number>): Violation[] {
+  const out: Violation[] = [];
+  for (const [pkt, unit] of units) {
+    if (out.length >= VIOLATIONS_MAX) break;
+    if (unit.ends.length === 0 && !queued.has(pkt)) {
+      out.push(v('INV-CONSERVE', [unit.index], `packet ${pkt} was never delivered, dropped or queued: lost`));
+    } else if (unit.ends.length > 1) {
+      out.push(
+        v(
+          'INV-CONSERVE',
+          [unit.index, ...unit.ends.slice(0, 2)],
+          `packet ${pkt} ended ${unit.ends.length} times`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+export const noDropBelowLimit: PropertySpec = {
+  name: NO_DROP_BELOW_LIMIT,
+  rules: ['N-8', 'N-9', 'I-1', 'I-3', 'INV-BOUND', 'INV-CONSERVE'],
+  summary:
+    'queues drop only at qlimit, every drop names one counter and is counted, nothing lost or handled twice',
+  check: checkNoDropBelowLimit,
+};

@@ -1,0 +1,21 @@
+import type { PolicySource } from '../../model/policy.ts';
+import type { ModelVariant } from '../../model/variants.ts';
+import type { RunCase } from '../arbitraries/run-case.ts';
+import { type CheckedRun, checkRunCase } from '../check-run.ts';
+import { PROPERTIES } from '../index.ts';
+import type { PropertySpec } from '../registry.ts';
+
+/** checkRunCase for tests: a generated case the model refuses is a bug in the arbitrary. */
+export function mustCheck(
+  c: RunCase,
+  policy: PolicySource,
+  properties: readonly PropertySpec[] = PROPERTIES,
+  variants: readonly ModelVariant[] = [],
+): CheckedRun {
+  const checked = checkRunCase(c, policy, properties, variants);
+  if (typeof checked === 'string') throw new Error(`the model refused a generated case: ${checked}`);
+  return checked;
+}
+
+/** Packets in a case's workload: how big a (shrunk) counterexample is. */
+export const packetCount = (c: RunCase): number => c.workload.items.filter((i) => i.kind === 'packet').length;

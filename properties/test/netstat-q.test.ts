@@ -1,0 +1,248 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { cpuId } from '../../model/brand.ts';
+import { runHost } from '../../model/host/run.ts';
+import { packets, tcpFlow } from '../../model/host/scenario.ts';
+import type { NetisrDispatchPolicy } from '../../model/netisr/knobs.ts';
+import { renderNetstatQ } from '../../model/netisr/netstat.ts';
+import type { NetisrPolicy, ProtocolDispatch } from '../../model/netisr/protocols.ts';
+import { builtinPolicy } from '../arbitraries/run-case.ts';
+import { netstatQFaults } from '../netstat-q-identities.ts';
+import { type NetstatQTable, parseNetstatQ } from '../netstat-q-parse.ts';
+
+const fixtureDir = fileURLToPath(new URL('../../fixtures/netstat-q/', import.meta.url));
+const fixtures = readdirSync(fixtureDir)
+  .filter((f) => f.endsWith('.txt'))
+  .sort()
+  .map((file) => ({ file, text: readFileSync(`${fixtureDir}${file}`, 'utf8') }));
+
+function parsed(text: string): NetstatQTable {
+  const r = parseNetstatQ(text);
+  if (!r.ok) throw new Error(`line ${r.error.line}: ${r.error.message} (want ${r.error.expected})`);
+  return r.table;
+}
+
+const fixture = (name: string) => {
+  const f = fixtures.find((x) => x.file === name);
+  if (f === undefined) throw new Error(`no fixture ${name}`);
+  return parsed(f.text);
+};
+
+/** The model's renderer fed a parsed table: real data through our own netstat -Q layout. */
+function render(t: NetstatQTable): string {
+  return renderNetstatQ(
+    {
+      numthreads: t.threadCount?.current ?? 0,
+      maxthreads: t.threadCount?.limit ?? 0,
+      defaultqlimit: t.defaultQueueLimit?.current ?? 0,
+      maxqlimit: t.defaultQueueLimit?.limit ?? 0,
+      dispatch: (t.dispatchPolicy ?? 'direct') as NetisrDispatchPolicy,
+      bindthreads: t.bindThreads ?? false,
+      protocols: t.protocols.map((p) => ({
+        reg: {
+          ...p,
+          policy: p.policy as NetisrPolicy,
+          dispatch: (p.dispatch ?? 'default') as ProtocolDispatch,
+        },
+        qlimitPackets: p.qlimitPackets,
+      })),
+    },
+    t.workstreams.map((r) => ({ ...r, cpu: cpuId(r.cpu), qlimitPackets: 0 })),
+  );
+}
+
+const withoutLines = (t: NetstatQTable) => ({
+  ...t,
+  settings: t.settings.map(({ line: _, ...s }) => s),
+  protocols: t.protocols.map(({ line: _, ...p }) => p),
+  workstreams: t.workstreams.map(({ line: _, ...w }) => w),
+});
+
+describe('netstat -Q parser on every real table in fixtures/netstat-q', () => {
+  it('finds the fixtures', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(fixtures)('$file parses and every identity holds', ({ text }) => {
+    const t = parsed(text);
+    expect(t.protocols.length).toBeGreaterThan(0);
+    expect(t.workstreams.length).toBe((t.threadCount?.current ?? 0) * t.protocols.length);
+    expect(netstatQFaults(t)).toEqual([]);
+  });
+
+  it.each(fixtures)('$file round-trips through the model renderer', ({ text }) => {
+    const t = parsed(text);
+    expect(withoutLines(parsed(render(t)))).toEqual(withoutLines(t));
+  });
+
+  it('renders the D9721 tables byte for byte as FreeBSD printed them (Q-2)', () => {
+    for (const name of ['d9721-ipsec-qlimit-256.txt', 'd9721-ipsec-qlimit-8192.txt']) {
+      const text = fixtures.find((f) => f.file === name)?.text ?? '';
+      // The copy keeps a lone space on blank lines and one more newline at the end than netstat printed.
+      const asPrinted = `${text.replace(/^[ \t]+$/gm, '').trimEnd()}\n`;
+      expect(render(fixture(name))).toBe(asPrinted);
+    }
+  });
+
+  it('reads the D9721 8192 table: a full ipsec queue and a full batch in flight', () => {
+    const t = fixture('d9721-ipsec-qlimit-8192.txt');
+    expect(t.threadCount).toEqual({ current: 1, limit: 1 });
+    expect(t.defaultQueueLimit).toEqual({ current: 256, limit: 10240 });
+    expect(t.dispatchPolicy).toBe('direct');
+    expect(t.bindThreads).toBe(false);
+    expect(t.protocols.find((p) => p.name === 'ipsec')).toMatchObject({
+      proto: 11,
+      qlimitPackets: 8192,
+      policy: 'source',
+    });
+    expect(t.workstreams.find((r) => r.proto === 'ipsec')).toEqual({
+      line: 26,
+      wsid: 0,
+      cpu: 0,
+      proto: 'ipsec',
+      lenPackets: 8192,
+      watermarkPackets: 8192,
+      dispatched: 0,
+      hybridDispatched: 0,
+      qdrops: 87097837,
+      queued: 11805690,
+      handled: 11789306,
+    });
+  });
+
+  it('reads the RSS blog table: no section titles, no-break spaces, 8 bound threads', () => {
+    const t = fixture('rss-8-bound-threads.txt');
+    expect(t.threadCount).toEqual({ current: 8, limit: 8 });
+    expect(t.bindThreads).toBe(true);
+    expect(t.protocols.map((p) => `${p.name}:${p.policy}:${p.dispatch}:${p.m2cpuid ? 'C' : '-'}`)).toEqual([
+      'ip:cpu:hybrid:C',
+      'igmp:source:default:-',
+      'rtsock:source:default:-',
+      'arp:source:default:-',
+      'ether:cpu:direct:C',
+      'ip6:flow:default:-',
+      'ip_direct:cpu:hybrid:C',
+    ]);
+    expect(new Set(t.workstreams.map((r) => r.cpu))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7]));
+    expect(t.workstreams[0]).toMatchObject({
+      proto: 'ip',
+      hybridDispatched: 839349259,
+      queued: 49,
+      handled: 839349308,
+    });
+  });
+
+  it("fills WSID and CPU blanked after a workstream's first row (2012 layout)", () => {
+    const text = [
+      "WSID CPU   Name     Len WMark   Disp'd  HDisp'd   QDrops   Queued  Handled",
+      '   0   0   ip         0     3        5        0        0       10       15',
+      '          ether       0     0       15        0        0        0       15',
+      '   1   1   ip         0     0        0        0        0        0        0',
+      '          ether       0     0        0        0        0        0        0',
+    ].join('\n');
+    const t = parsed(text);
+    expect(t.workstreams.map((r) => `${r.wsid}/${r.cpu}/${r.proto}`)).toEqual([
+      '0/0/ip',
+      '0/0/ether',
+      '1/1/ip',
+      '1/1/ether',
+    ]);
+    expect(netstatQFaults(t)).toEqual([]);
+  });
+});
+
+describe('netstat -Q identities catch broken tables', () => {
+  const base = fixture('d9721-ipsec-qlimit-256.txt');
+  const edit = (proto: string, change: Record<string, number>): NetstatQTable => ({
+    ...base,
+    workstreams: base.workstreams.map((r) => (r.proto === proto ? { ...r, ...change } : r)),
+  });
+  const ipsec = base.workstreams.find((r) => r.proto === 'ipsec');
+  if (ipsec === undefined) throw new Error('fixture without an ipsec row');
+
+  const cases: [string, NetstatQTable, string][] = [
+    ["Handled below Disp'd + HDisp'd", edit('ip', { handled: 89370649 }), 'I-4'],
+    [
+      'Handled above Queued (a batch in flight below 0)',
+      edit('ipsec', { handled: ipsec.handled + 1 }),
+      'N-17',
+    ],
+    ['more in flight than a full queue', edit('ipsec', { queued: ipsec.queued + 257 }), 'N-17'],
+    [
+      'WMark below Len',
+      edit('ipsec', { lenPackets: 256, watermarkPackets: 255, queued: ipsec.queued + 256 }),
+      'I-2',
+    ],
+    ['WMark above QLimit', edit('ipsec', { watermarkPackets: 257 }), 'I-1'],
+    ['a missing row', { ...base, workstreams: base.workstreams.slice(1) }, 'Q-3'],
+    ['more threads than maxthreads', { ...base, threadCount: { current: 2, limit: 1 } }, 'Q-5'],
+  ];
+  it.each(cases.map(([what, table, rule]) => ({ what, table, rule })))('$what -> $rule', ({
+    table,
+    rule,
+  }) => {
+    const faults = netstatQFaults(table);
+    expect(faults.map((f) => f.rule)).toContain(rule);
+  });
+
+  it('points at the input line of the broken row', () => {
+    const text = fixtures.find((f) => f.file === 'd9721-ipsec-qlimit-256.txt')?.text ?? '';
+    const broken = text.replace('616976559 221804972 221804972', '616976559 221804972 221804973');
+    const faults = netstatQFaults(parsed(broken));
+    expect(faults).toEqual([expect.objectContaining({ rule: 'N-17', line: 26 })]);
+  });
+});
+
+describe('netstat -Q parser refuses malformed input with the line and what it wanted', () => {
+  it.each([
+    ['', 1, /no netstat -Q table/],
+    ['hello world', 1, /before any table header/],
+    [
+      "WSID CPU Name Len WMark Disp'd HDisp'd QDrops Queued Handled\n   0   0   ip  0  0  x  0 0 0 0",
+      2,
+      /Disp'd is 'x'/,
+    ],
+    [
+      "WSID CPU Name Len WMark Disp'd HDisp'd QDrops Queued Handled\n   0   0   ip  0  0  1  0 0 0",
+      2,
+      /9 fields/,
+    ],
+    [
+      "WSID CPU Name Len WMark Disp'd HDisp'd QDrops Queued Handled\n 0 0 ip 0 0 99999999999999999 0 0 0 0",
+      2,
+      /above 2\^53/,
+    ],
+    ['Name Proto QLimit Policy Dispatch Flags\nip 1 256 flow default XYZ', 2, /Flags is 'XYZ'/],
+    ['Name Proto Policy Dispatch Flags\nip 1 flow default ---', 1, /no QLimit column/],
+    ['Setting Current Limit\nThreads bound to CPUs maybe n/a', 2, /enabled or disabled|Threads bound/],
+  ])('%j -> line %d', (text, line, message) => {
+    const r = parseNetstatQ(text);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.line).toBe(line);
+    expect(`${r.error.message} (want ${r.error.expected})`).toMatch(message);
+  });
+});
+
+describe("the model's own netstat -Q round-trips", () => {
+  it('SC-1: 300 packets deferred into a 256 queue, then drained', () => {
+    const config = { cpuCount: 1, sysctl: { 'net.isr.dispatch': 'deferred' as const } };
+    const r = runHost({
+      config,
+      workload: { flows: [tcpFlow(1)], items: packets(Array.from({ length: 300 }, () => 0)) },
+      schedule: [],
+      policy: builtinPolicy('registered', config),
+    });
+    if (typeof r === 'string') throw new Error(r);
+    const t = parsed(r.netstatQ);
+    expect(netstatQFaults(t)).toEqual([]);
+    expect(t.workstreams.find((w) => w.proto === 'ip')).toMatchObject({
+      lenPackets: 0,
+      watermarkPackets: 256,
+      qdrops: 44,
+      queued: 256,
+      handled: 256,
+    });
+  });
+});

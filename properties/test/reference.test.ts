@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_POLICY_NAMES, builtinPolicy, runCaseArb } from '../arbitraries/run-case.ts';
+import { describeViolations } from '../check-run.ts';
+import { fcParams } from '../fc-runs.ts';
+import { PROPERTIES } from '../index.ts';
+import { netstatQFaults } from '../netstat-q-identities.ts';
+import { parseNetstatQ } from '../netstat-q-parse.ts';
+import { mustCheck } from './helpers.ts';
+
+/**
+ * The reference model keeps every promise: for each built-in policy (the kernel as configured,
+ * then every SOURCE/FLOW/CPU x DIRECT/HYBRID/DEFERRED override), over
+ * generated machines (1..64 CPUs, every net.isr.dispatch, qlimits down to 1), workloads and
+ * schedules, every property passes, and the run's own `netstat -Q` text parses back to the final
+ * snapshot and satisfies the identities. A failure prints fast-check's seed and path and the
+ * violations (property, rule, trace events).
+ */
+describe('the reference model passes every property', () => {
+  const policies = BUILTIN_POLICY_NAMES.map((name) => ({
+    name,
+    policyFor: builtinPolicy.bind(undefined, name),
+  }));
+
+  it.each(policies)('with $name', ({ name, policyFor }) => {
+    fc.assert(
+      fc.property(runCaseArb(), (c) => {
+        const { result, violations } = mustCheck(c, policyFor(c.config), PROPERTIES);
+        if (violations.length > 0) throw new Error(`${name}:\n${describeViolations(violations)}`);
+        const parsed = parseNetstatQ(result.netstatQ);
+        if (!parsed.ok)
+          throw new Error(`netstat -Q of the run does not parse: ${JSON.stringify(parsed.error)}`);
+        const faults = netstatQFaults(parsed.table);
+        if (faults.length > 0) throw new Error(`netstat -Q of the run: ${JSON.stringify(faults)}`);
+        const snapshots = result.trace.flatMap((e) => (e.kind === 'counters' ? [e.netisr] : []));
+        const rows = snapshots.at(-1) ?? [];
+        expect(parsed.table.workstreams.map(({ line: _, ...r }) => r)).toEqual(
+          rows.map(({ qlimitPackets: _, ...r }) => r),
+        );
+      }),
+      fcParams(),
+    );
+  });
+});
