@@ -1,0 +1,72 @@
+import type { CpuId } from '../brand.ts';
+import { freeSkb, type LinuxEnv, releaseSecpath, type Skb } from './env.ts';
+import type { Softnet } from './softnet.ts';
+
+/** The fixed kick of 68822bdf76 before skb_defer_max existed: one IPI when the count hits 128. */
+const DEFER_KICK_FIXED = 128;
+
+/**
+ * skb_attempt_defer_free (net/core/skbuff.c), 5.19..6.17 semantics (one list per CPU, a locked
+ * count): an skb freed away from the CPU that allocated it goes on that CPU's defer list, to be
+ * freed there by net_rx_action (D6). Freed at once when it is local (D2) or the list holds
+ * skb_defer_max (D3). The insert that finds defer_count == skb_defer_max / 2 kicks (D4): an IPI
+ * raises NET_RX_SOFTIRQ on the owner, so an idle CPU drains too.
+ */
+export function skbAttemptDeferFree(
+  env: LinuxEnv,
+  softnets: readonly Softnet[],
+  skb: Skb,
+  cpu: CpuId,
+  raise: (from: CpuId, to: CpuId) => void,
+): void {
+  const owner = softnets[skb.allocCpu];
+  const deferMax = env.cfg.sysctl['net.core.skb_defer_max'];
+  const unbounded = env.has('linux-skb-defer-unbounded');
+  const listLenBefore = owner?.deferList.length ?? 0;
+  const record = (outcome: 'deferred' | 'local' | 'list-full', kick: boolean) =>
+    env.trace.record({
+      kind: 'defer-free',
+      atNs: env.clock.nowNs,
+      buf: skb.buf,
+      pkt: skb.id,
+      cpu,
+      allocCpu: skb.allocCpu,
+      outcome,
+      listLenBefore,
+      deferMax,
+      kick,
+    });
+  if (owner === undefined || (skb.allocCpu === cpu && !env.has('linux-skb-defer-to-self'))) {
+    record('local', false);
+    freeSkb(env, skb, cpu);
+    return;
+  }
+  if (!unbounded && owner.deferCount >= deferMax) {
+    record('list-full', false);
+    freeSkb(env, skb, cpu);
+    return;
+  }
+  // D5 ("net: drop secpath extension before skb deferral free"): no xfrm reference is parked.
+  if (!env.has('linux-skb-defer-keeps-secpath')) releaseSecpath(env, skb, cpu);
+  const kick = deferKick(env, owner.deferCount, deferMax, unbounded);
+  owner.deferCount++;
+  owner.deferList.unshift(skb);
+  record('deferred', kick);
+  if (kick) raise(cpu, skb.allocCpu);
+}
+
+/** D4: Kicinski's fix tests the count before the increment, so skb_defer_max = 1 kicks too. */
+function deferKick(env: LinuxEnv, countBefore: number, deferMax: number, unbounded: boolean): boolean {
+  if (env.has('linux-skb-defer-no-kick')) return false;
+  if (unbounded) return countBefore + 1 === DEFER_KICK_FIXED;
+  if (env.has('linux-skb-defer-kick-after-increment')) return countBefore + 1 === deferMax >> 1;
+  return countBefore === deferMax >> 1;
+}
+
+/** skb_defer_free_flush (net/core/dev.c, D6): on the owning CPU, take the whole list and free it. */
+export function skbDeferFreeFlush(env: LinuxEnv, sd: Softnet): void {
+  if (sd.deferList.length === 0 || env.has('linux-skb-defer-not-drained')) return;
+  sd.deferCount = 0;
+  const list = sd.deferList.splice(0, sd.deferList.length);
+  for (const skb of list) freeSkb(env, skb, sd.cpu);
+}

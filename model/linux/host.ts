@@ -1,0 +1,324 @@
+import { type CpuId, cpuId, type PacketId, packetId, virtualNs } from '../brand.ts';
+import { Nic, RxRing } from '../host/nic.ts';
+import { parseFlows } from '../host/run.ts';
+import type { Workload } from '../host/workload.ts';
+import type { Flow } from '../packet.ts';
+import {
+  type DispatchContext,
+  type DispatchPolicy,
+  instantiatePolicy,
+  type PolicySource,
+} from '../policy.ts';
+import { makeBucketTable } from '../rss/buckets.ts';
+import type { Schedule } from '../sim/schedule.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { StatCounters } from '../stats.ts';
+import { type Trace, TraceRecorder } from '../trace.ts';
+import { type LinuxHostConfig, type ResolvedLinuxConfig, resolveLinuxConfig } from './config.ts';
+import { skbAttemptDeferFree } from './defer.ts';
+import type { LinuxEnv } from './env.ts';
+import { NetRxAction, napiIrq } from './napi.ts';
+import {
+  type ProcUdpSock,
+  renderProcNetSnmpUdp,
+  renderProcNetUdp,
+  renderSoftnetStat,
+  type SoftnetRow,
+  UDP_SNMP_FIELDS,
+  type UdpMib,
+} from './procfs.ts';
+import { SocketReader } from './reader.ts';
+import { RpsSockFlowTable, rpsCpuMask, rpsPolicy } from './rps.ts';
+import { allCpus, LinuxRx } from './rx.ts';
+import { type Napi, Softnet } from './softnet.ts';
+import { UdpSock, UdpStack } from './udp.ts';
+
+/** Multicast clones get ids above every arrival id, so they never collide. */
+const CLONE_ID_BASE = 1_000_000_000;
+/** The NIC's redirection table: 128 entries, entry i -> ring i % rings (ethtool_rxfh_indir_default). */
+const RETA_ENTRIES = 128;
+
+export interface LinuxRunInput {
+  readonly config: LinuxHostConfig;
+  readonly workload: Workload;
+  readonly schedule: Schedule;
+  /** Default: RPS/RFS as the rx-N and net.core sysctls configure them (`linuxDefaultPolicy`). */
+  readonly policy?: PolicySource;
+}
+
+export interface LinuxRunResult {
+  readonly trace: Trace;
+  readonly config: ResolvedLinuxConfig;
+  readonly policyName: string;
+  /** /proc/net/softnet_stat, /proc/net/snmp (Udp rows) and /proc/net/udp at the end of the run. */
+  readonly softnetStat: string;
+  readonly snmpUdp: string;
+  readonly procNetUdp: string;
+  readonly stats: Readonly<Record<string, number>>;
+}
+
+/** The kernel's own steering for a configuration: get_rps_cpu over rps_map and the RFS tables. */
+export function linuxDefaultPolicy(cfg: ResolvedLinuxConfig): PolicySource {
+  const rfsOn = cfg.sysctl['net.core.rps_sock_flow_entries'] > 0;
+  return rpsPolicy({
+    rpsCpus: cfg.rpsCpus,
+    rpsFlowCnt: rfsOn ? cfg.sysctl['rx-N/rps_flow_cnt'] : 0,
+    migrateImmediately: cfg.variants.has('linux-rfs-migrate-immediately'),
+  });
+}
+
+/** The receive path of one simulated Linux host, wired for one run. */
+class LinuxHost {
+  readonly sim: Simulator;
+  readonly trace: TraceRecorder;
+  readonly stats = new StatCounters();
+  readonly softnets: Softnet[];
+  readonly napis: Napi[] = [];
+  readonly softirqs: NetRxAction[] = [];
+  readonly sockets: UdpSock[];
+  readonly policy: DispatchPolicy;
+  readonly nic: Nic;
+  readonly rings: RxRing[];
+  readonly #cfg: ResolvedLinuxConfig;
+  readonly #env: LinuxEnv;
+
+  constructor(
+    cfg: ResolvedLinuxConfig,
+    workload: Workload,
+    schedule: Schedule,
+    source: PolicySource,
+    flows: readonly Flow[],
+  ) {
+    this.#cfg = cfg;
+    this.sim = new Simulator(schedule, cfg.limits);
+    this.trace = new TraceRecorder(cfg.limits.traceEventsMax);
+    let buf = 0;
+    let clone = 0;
+    const env: LinuxEnv = {
+      cfg,
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      has: (v) => cfg.variants.has(v),
+      nextBuf: () => buf++,
+      nextCloneId: (): PacketId => packetId(CLONE_ID_BASE + clone++),
+    };
+    this.#env = env;
+    const s = cfg.sysctl;
+    const flowLimitMask = s['net.core.flow_limit_cpu_bitmap'];
+    this.softnets = allCpus(cfg.cpuCount).map(
+      (c) =>
+        new Softnet(
+          c,
+          s['net.core.dev_weight'],
+          (flowLimitMask >>> c) & 1 ? s['net.core.flow_limit_table_len'] : undefined,
+        ),
+    );
+    this.policy = instantiatePolicy(source, {
+      cpuCount: cfg.cpuCount,
+      workstreamCpus: allCpus(cfg.cpuCount),
+      bucketCount: RETA_ENTRIES,
+    });
+    const rfs = new RpsSockFlowTable(s['net.core.rps_sock_flow_entries'], cfg.cpuCount);
+    this.sockets = cfg.sockets.map((spec) => new UdpSock(spec));
+    const raise = (from: CpuId, to: CpuId) => {
+      this.trace.record({
+        kind: 'ipi',
+        atNs: this.sim.clock.nowNs,
+        fromCpu: from,
+        toCpu: to,
+        reason: 'defer',
+      });
+      const sd = this.softnets[to];
+      if (sd !== undefined) sd.softirqRaised = true;
+    };
+    const udp = new UdpStack(env, this.sockets, rfs, (skb, cpu) =>
+      skbAttemptDeferFree(env, this.softnets, skb, cpu, raise),
+    );
+    const rx = new LinuxRx(env, this.softnets, this.policy, udp, (cpu) => this.#context(cpu, rfs));
+    this.rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, s['driver.rx_ring_entries']));
+    this.nic = new Nic({
+      id: this.sim.nextThreadId(),
+      flows,
+      workload,
+      rings: this.rings,
+      rss: true,
+      buckets: makeBucketTable(
+        Array.from({ length: RETA_ENTRIES }, (_, i) => cfg.ringCpus[i % cfg.ringCpus.length] ?? cpuId(0)),
+      ),
+      hashConfig: { udp4Tuple: true },
+      rcvifIndex: 1,
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      onArrival: (arrivals) => this.#onArrival(arrivals, rfs),
+      onSnapshot: () => this.snapshot(false),
+      wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => {}),
+    });
+    this.sim.addActor(this.nic);
+    for (const ring of this.rings) {
+      this.napis.push({
+        name: `rxq${ring.index}`,
+        cpu: ring.cpu,
+        weight: s['driver.napi_weight'],
+        ring,
+        sched: false,
+        missed: false,
+        irqArmed: true,
+      });
+    }
+    for (const sd of this.softnets) {
+      const actor = new NetRxAction(this.sim.nextThreadId(), env, sd, this.softnets, rx);
+      this.softirqs.push(actor);
+      this.sim.addActor(actor);
+    }
+    for (const sock of this.sockets) {
+      for (const cpu of sock.spec.readerCpus)
+        this.sim.addActor(new SocketReader(this.sim.nextThreadId(), cpu, sock, udp));
+    }
+  }
+
+  /** After each arrival: the ring's IRQ, and the policy's periodic tick (as on FreeBSD). */
+  #onArrival(arrivals: number, rfs: RpsSockFlowTable): void {
+    this.#irqs();
+    if (this.policy.tick === undefined || arrivals % this.#cfg.limits.policyTickPackets !== 0) return;
+    this.policy.tick(this.#context(cpuId(0), rfs));
+  }
+
+  /** A packet landed on a ring: the ring's MSI-X vector fires if the driver has it armed. */
+  #irqs(): void {
+    for (const napi of this.napis) {
+      const sd = this.softnets[napi.cpu];
+      if (sd !== undefined && napi.ring !== undefined && napi.ring.packets.length > 0)
+        napiIrq(this.#env, napi, sd);
+    }
+  }
+
+  #context(cpu: CpuId, rfs: RpsSockFlowTable): DispatchContext {
+    const cfg = this.#cfg;
+    const sn = (c: number) => this.softnets[c];
+    return {
+      cpuCount: cfg.cpuCount,
+      cpu,
+      nowNs: this.sim.clock.nowNs,
+      workstreamCpus: allCpus(cfg.cpuCount),
+      deferredOnly: false,
+      queueLengthPackets: (c) => sn(c)?.inputPktQueue.length ?? 0,
+      queueLimitPackets: () => cfg.sysctl['net.core.netdev_max_backlog'] + 1,
+      busy: (c) => this.softirqs[c]?.running ?? false,
+      bucketCount: RETA_ENTRIES,
+      bucketCpu: (b) => cfg.ringCpus[(b & (RETA_ENTRIES - 1)) % cfg.ringCpus.length] ?? cpuId(0),
+      bucketOf: (h) => (h & (RETA_ENTRIES - 1)) as ReturnType<DispatchContext['bucketOf']>,
+      softnet: {
+        inputQueueHead: (c) => sn(c)?.inputQueueHead ?? 0,
+        inputQueueTail: (c) => sn(c)?.inputQueueTail ?? 0,
+        sockFlowEntry: (hash) => rfs.entry(hash),
+        rpsCpuMask: rpsCpuMask(cfg.cpuCount),
+      },
+    };
+  }
+
+  softnetRows(): SoftnetRow[] {
+    return this.softnets.map((sd) => ({
+      processed: sd.processed,
+      dropped: sd.dropped,
+      timeSqueeze: sd.timeSqueeze,
+      receivedRps: sd.receivedRps,
+      flowLimitCount: sd.flowLimit?.count ?? 0,
+      backlogLenPackets: sd.backlogLenPackets,
+    }));
+  }
+
+  udpMib(): UdpMib {
+    const out: Record<string, number> = {};
+    for (const f of UDP_SNMP_FIELDS) out[f] = this.stats.get(`Udp.${f}`);
+    return out as UdpMib;
+  }
+
+  procUdpSocks(): ProcUdpSock[] {
+    return this.sockets.map((s) => ({
+      slot: s.spec.index,
+      localAddress: s.spec.group ?? '0.0.0.0',
+      localPort: s.spec.port,
+      txQueueBytes: 0,
+      rxQueueBytes: s.rxQueueBytes,
+      uid: 0,
+      inode: 10_000 + s.spec.index,
+      refcount: 2,
+      drops: s.drops,
+    }));
+  }
+
+  /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
+  statsSnapshot(): Record<string, number> {
+    const out: Record<string, number> = { ...this.stats.snapshot() };
+    for (const f of UDP_SNMP_FIELDS) out[`Udp.${f}`] = this.stats.get(`Udp.${f}`);
+    out['softnet.time_squeeze'] = this.stats.get('softnet.time_squeeze');
+    for (const [c, r] of this.softnetRows().entries()) {
+      out[`softnet_cpu${c}.processed`] = r.processed;
+      out[`softnet_cpu${c}.dropped`] = r.dropped;
+      out[`softnet_cpu${c}.time_squeeze`] = r.timeSqueeze;
+      out[`softnet_cpu${c}.received_rps`] = r.receivedRps;
+      out[`softnet_cpu${c}.flow_limit_count`] = r.flowLimitCount;
+      out[`softnet_cpu${c}.backlog_len`] = r.backlogLenPackets;
+    }
+    for (const s of this.sockets) {
+      out[`udp_sock${s.spec.index}.drops`] = s.drops;
+      out[`udp_sock${s.spec.index}.rx_queue`] = s.rxQueueBytes;
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  snapshot(quiescent: boolean): void {
+    this.trace.record({
+      kind: 'counters',
+      atNs: this.sim.clock.nowNs,
+      quiescent,
+      netisr: [],
+      stats: this.statsSnapshot(),
+    });
+  }
+
+  run(): Trace {
+    const outcome = this.sim.run(() => this.trace.full);
+    const onRings = this.rings.reduce((n, r) => n + r.packets.length, 0);
+    this.snapshot(outcome === 'quiescent');
+    const busy = this.softirqs.filter((a) => a.runnable()).map((a) => a.cpu);
+    return this.trace.finish({
+      kind: 'end',
+      atNs: virtualNs(this.sim.clock.nowNs),
+      outcome: this.trace.full ? 'trace-full' : outcome,
+      steps: this.sim.steps,
+      busyCpus: busy,
+      pendingPackets: this.nic.pendingItems + onRings,
+    });
+  }
+}
+
+/**
+ * Runs the Linux model once: the same input gives a byte-identical trace. Bad configuration or
+ * workload answers a sentence (exit 2 at a CLI); a misbehaving policy is recorded in the trace.
+ */
+export function runLinux(input: LinuxRunInput): LinuxRunResult | string {
+  const cfg = resolveLinuxConfig(input.config);
+  if (typeof cfg === 'string') return cfg;
+  const flows = parseFlows(input.workload);
+  if (typeof flows === 'string') return flows;
+  const host = new LinuxHost(
+    cfg,
+    input.workload,
+    input.schedule,
+    input.policy ?? linuxDefaultPolicy(cfg),
+    flows,
+  );
+  const trace = host.run();
+  return {
+    trace,
+    config: cfg,
+    policyName: host.policy.name,
+    softnetStat: renderSoftnetStat(host.softnetRows()),
+    snmpUdp: renderProcNetSnmpUdp(host.udpMib()),
+    procNetUdp: renderProcNetUdp(host.procUdpSocks()),
+    stats: host.statsSnapshot(),
+  };
+}

@@ -1,0 +1,260 @@
+import { assert, type CpuId, type ThreadId } from '../brand.ts';
+import type { Actor, ThreadKind } from '../sim/simulator.ts';
+import { skbDeferFreeFlush } from './defer.ts';
+import { allocSkb, type LinuxEnv } from './env.ts';
+import { skbTruesizeBytes, UDP4_HEADERS_BYTES } from './knobs.ts';
+import type { LinuxRx } from './rx.ts';
+import type { Napi, Softnet } from './softnet.ts';
+
+/** A step does at most this many poll boundaries before it must have moved a packet. */
+const STEP_BOUNDARIES_MAX = 4096;
+
+interface Poll {
+  readonly napi: Napi;
+  readonly startNs: number;
+  readonly budgetBefore: number;
+  work: number;
+}
+
+/**
+ * The driver's hard IRQ (napi_schedule via napi_schedule_prep): if SCHED is free, take it and put
+ * the NAPI on the CPU's poll list; if it is held, set MISSED so napi_complete_done polls again
+ * (39e6c8208d7b "net: solve a NAPI race"). The IRQ stays off until the driver re-arms it.
+ */
+export function napiIrq(env: LinuxEnv, napi: Napi, sd: Softnet): void {
+  if (!napi.irqArmed) return;
+  napi.irqArmed = false;
+  if (napi.sched) {
+    if (!env.has('linux-napi-lost-schedule')) napi.missed = true;
+    return;
+  }
+  napi.sched = true;
+  sd.schedule(napi);
+}
+
+/**
+ * NET_RX_SOFTIRQ on one CPU: net_rx_action (net/core/dev.c), run as a step machine so other
+ * threads interleave between two packets. One step moves one packet (a device poll takes it off
+ * its ring, process_backlog off process_queue); poll boundaries, the defer-list flush (D6) and
+ * the budget / time-limit test (N1) happen between packets, inside the same step.
+ */
+export class NetRxAction implements Actor {
+  readonly id: ThreadId;
+  readonly name: string;
+  readonly kind: ThreadKind = 'softirq';
+  readonly cpu: CpuId;
+  readonly #env: LinuxEnv;
+  readonly #sd: Softnet;
+  readonly #softnets: readonly Softnet[];
+  readonly #rx: LinuxRx;
+  #running = false;
+  #budget = 0;
+  #timeLimitJiffies = 0;
+  #list: Napi[] = [];
+  #repoll: Napi[] = [];
+  #poll: Poll | undefined;
+  /** Device NAPIs between re-arming the IRQ and clearing SCHED (napi_complete_done). */
+  #completing: Napi[] = [];
+
+  constructor(id: ThreadId, env: LinuxEnv, sd: Softnet, softnets: readonly Softnet[], rx: LinuxRx) {
+    this.id = id;
+    this.cpu = sd.cpu;
+    this.name = `ksoftirqd/${sd.cpu}`;
+    this.#env = env;
+    this.#sd = sd;
+    this.#softnets = softnets;
+    this.#rx = rx;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  runnable(): boolean {
+    return this.#running || this.#sd.softirqRaised || this.#completing.length > 0;
+  }
+
+  step(): void {
+    if (this.#completing.length > 0) {
+      this.#napiCompleteDone();
+      return;
+    }
+    if (!this.#running) this.#begin();
+    for (let i = 0; i < STEP_BOUNDARIES_MAX; i++) {
+      if (this.#poll === undefined && !this.#nextPoll()) return;
+      const poll = this.#poll;
+      assert(poll !== undefined, 'N1: a poll is in progress');
+      if (this.#pollOne(poll)) return;
+      if (this.#endPoll(poll)) return;
+    }
+    assert(false, 'N1: net_rx_action made no progress within a step');
+  }
+
+  #jiffies(): number {
+    return Math.floor(this.#env.clock.nowNs / this.#env.cfg.jiffyNs);
+  }
+
+  #begin(): void {
+    const cfg = this.#env.cfg;
+    this.#running = true;
+    this.#sd.softirqRaised = false;
+    this.#budget = cfg.sysctl['net.core.netdev_budget'];
+    const usecsJiffies = Math.ceil((cfg.sysctl['net.core.netdev_budget_usecs'] * 1000) / cfg.jiffyNs);
+    this.#timeLimitJiffies = this.#jiffies() + usecsJiffies;
+    this.#list = this.#sd.pollList.splice(0, this.#sd.pollList.length);
+    this.#repoll = [];
+    this.#record('start', false);
+  }
+
+  /** Top of a pass: flush the defer list, then take the head NAPI, or end the run. */
+  #nextPoll(): boolean {
+    skbDeferFreeFlush(this.#env, this.#sd);
+    if (this.#list.length === 0 && this.#repoll.length === 0 && this.#sd.pollList.length > 0) {
+      // goto start: NAPIs scheduled during this run, with nothing waiting on repoll, run in it.
+      this.#list = this.#sd.pollList.splice(0, this.#sd.pollList.length);
+    }
+    const head = this.#list.shift();
+    if (head === undefined) {
+      this.#finish(false);
+      return false;
+    }
+    this.#poll = { napi: head, startNs: this.#env.clock.nowNs, budgetBefore: this.#budget, work: 0 };
+    return true;
+  }
+
+  /** Moves one packet for the current poll; false when the poll is over. */
+  #pollOne(poll: Poll): boolean {
+    const n = poll.napi;
+    const weightOk =
+      poll.work < n.weight || (n.ring !== undefined && this.#env.has('linux-napi-weight-ignored'));
+    if (!weightOk) return false;
+    const on = { cpu: this.cpu, thread: this.id };
+    if (n.ring !== undefined) {
+      const pkt = n.ring.packets.shift();
+      if (pkt === undefined) return false;
+      const truesize = skbTruesizeBytes(pkt.payloadBytes + UDP4_HEADERS_BYTES);
+      this.#rx.receive(allocSkb(this.#env, pkt, pkt.id, this.cpu, truesize), on);
+      poll.work++;
+      return true;
+    }
+    // process_backlog (N5): drain process_queue; when empty, splice input_pkt_queue into it.
+    if (this.#sd.processQueue.length === 0) {
+      const taken = this.#sd.inputPktQueue.takeAll();
+      if (taken.length === 0) return false;
+      for (const skb of taken) this.#sd.processQueue.push(skb);
+      this.#env.trace.record({
+        kind: 'batch',
+        atNs: this.#env.clock.nowNs,
+        proto: 'ip',
+        cpu: this.cpu,
+        thread: this.id,
+        packets: taken.length,
+      });
+    }
+    const skb = this.#sd.processQueue.shift();
+    assert(skb !== undefined, 'N5: process_queue holds the spliced packets');
+    this.#sd.inputQueueHead = (this.#sd.inputQueueHead + 1) >>> 0;
+    this.#rx.receiveCore(skb, on);
+    poll.work++;
+    return true;
+  }
+
+  /**
+   * __napi_poll returned (N3): below weight the NAPI completes (a device re-arms its IRQ, then
+   * clears SCHED in the next step; the backlog clears its state at once), at weight it goes on
+   * repoll. Then budget -= work and the N1 test. Answers true when net_rx_action is over.
+   */
+  #endPoll(poll: Poll): boolean {
+    const n = poll.napi;
+    this.#poll = undefined;
+    const completed = poll.work < n.weight;
+    if (completed && n.ring !== undefined) {
+      n.irqArmed = true;
+      this.#completing.push(n);
+    } else if (completed) {
+      n.sched = false;
+    } else if (this.#env.has('linux-napi-repoll-head')) {
+      this.#list.unshift(n);
+    } else {
+      this.#repoll.push(n);
+    }
+    this.#budget -= poll.work;
+    this.#env.trace.record({
+      kind: 'napi-poll',
+      atNs: this.#env.clock.nowNs,
+      cpu: this.cpu,
+      thread: this.id,
+      napi: n.name,
+      weight: n.weight,
+      work: poll.work,
+      budgetLeftBeforePackets: poll.budgetBefore,
+      startNs: poll.startNs,
+      completed,
+    });
+    const outOfBudget = this.#budget <= 0 && !this.#env.has('linux-napi-budget-ignored');
+    const outOfTime = this.#jiffies() >= this.#timeLimitJiffies;
+    if (!outOfBudget && !outOfTime) return false;
+    const counted = outOfBudget || !this.#env.has('linux-napi-squeeze-uncounted');
+    if (counted) {
+      this.#sd.timeSqueeze++;
+      this.#env.stats.inc('softnet.time_squeeze');
+    }
+    this.#finish(counted);
+    return true;
+  }
+
+  /** napi_complete_done's second half: SCHED cleared, or kept and the NAPI re-listed on MISSED. */
+  #napiCompleteDone(): void {
+    for (const n of this.#completing.splice(0, this.#completing.length)) {
+      if (n.missed) {
+        n.missed = false;
+        this.#sd.schedule(n);
+      } else {
+        n.sched = false;
+      }
+    }
+  }
+
+  /**
+   * End of net_rx_action (N4): untouched NAPIs, then those scheduled meanwhile, then the repoll
+   * list become the poll list; the softirq is raised again if it is not empty. Then the RPS IPIs
+   * (net_rps_action_and_irq_enable, R10): each target counts received_rps and schedules its backlog.
+   */
+  #finish(squeezed: boolean): void {
+    const sd = this.#sd;
+    const rest = sd.pollList.splice(0, sd.pollList.length);
+    sd.pollList.push(...this.#list, ...rest, ...this.#repoll);
+    this.#list = [];
+    this.#repoll = [];
+    if (sd.pollList.length > 0) sd.softirqRaised = true;
+    for (const target of sd.rpsIpiList.splice(0, sd.rpsIpiList.length)) {
+      const remote = this.#softnets[target];
+      if (remote === undefined) continue;
+      this.#env.trace.record({
+        kind: 'ipi',
+        atNs: this.#env.clock.nowNs,
+        fromCpu: this.cpu,
+        toCpu: target,
+        reason: 'rps',
+      });
+      remote.receivedRps++;
+      this.#env.stats.inc('softnet.received_rps');
+      remote.schedule(remote.backlog);
+    }
+    this.#running = false;
+    this.#record('end', squeezed);
+  }
+
+  #record(phase: 'start' | 'end', squeezed: boolean): void {
+    this.#env.trace.record({
+      kind: 'softirq',
+      atNs: this.#env.clock.nowNs,
+      cpu: this.cpu,
+      thread: this.id,
+      phase,
+      budgetPackets: this.#budget,
+      timeLimitNs: this.#timeLimitJiffies * this.#env.cfg.jiffyNs,
+      squeezed,
+    });
+  }
+}

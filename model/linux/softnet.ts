@@ -1,0 +1,108 @@
+import type { CpuId } from '../brand.ts';
+import type { RxRing } from '../host/nic.ts';
+import { Fifo } from '../sim/fifo.ts';
+import type { Skb } from './env.ts';
+import { FLOW_LIMIT_HISTORY } from './knobs.ts';
+
+/**
+ * A NAPI instance (struct napi_struct): a device ring's, or a CPU's backlog. `sched` is
+ * NAPI_STATE_SCHED, `missed` NAPI_STATE_MISSED, `irqArmed` whether the device IRQ may fire.
+ */
+export interface Napi {
+  readonly name: string;
+  readonly cpu: CpuId;
+  readonly weight: number;
+  readonly ring: RxRing | undefined;
+  sched: boolean;
+  missed: boolean;
+  irqArmed: boolean;
+}
+
+/** sd->flow_limit (R8): a 128-slot history of hash buckets and a count per bucket. */
+export interface FlowLimit {
+  readonly history: number[];
+  readonly buckets: Uint16Array;
+  historyHead: number;
+  count: number;
+}
+
+/** struct softnet_data of one CPU: poll list, backlog queues and counters, the defer list. */
+export class Softnet {
+  readonly cpu: CpuId;
+  readonly pollList: Napi[] = [];
+  readonly inputPktQueue = new Fifo<Skb>();
+  readonly processQueue = new Fifo<Skb>();
+  readonly backlog: Napi;
+  readonly flowLimit: FlowLimit | undefined;
+  /** u32 counters, wrapping (R9): packets taken off / admitted to this CPU's backlog. */
+  inputQueueHead = 0;
+  inputQueueTail = 0;
+  processed = 0;
+  dropped = 0;
+  timeSqueeze = 0;
+  receivedRps = 0;
+  /** NET_RX_SOFTIRQ pending on this CPU. */
+  softirqRaised = false;
+  /** CPUs whose backlog this CPU must IPI at the end of net_rx_action (rps_ipi_list). */
+  readonly rpsIpiList: CpuId[] = [];
+  /** sd->defer_list, newest first as the kernel pushes at the head; defer_count (D3). */
+  readonly deferList: Skb[] = [];
+  deferCount = 0;
+
+  constructor(cpu: CpuId, backlogWeight: number, flowLimitBuckets: number | undefined) {
+    this.cpu = cpu;
+    this.backlog = {
+      name: 'backlog',
+      cpu,
+      weight: backlogWeight,
+      ring: undefined,
+      sched: false,
+      missed: false,
+      irqArmed: false,
+    };
+    this.flowLimit =
+      flowLimitBuckets === undefined
+        ? undefined
+        : {
+            history: new Array<number>(FLOW_LIMIT_HISTORY).fill(0),
+            buckets: new Uint16Array(flowLimitBuckets),
+            historyHead: 0,
+            count: 0,
+          };
+  }
+
+  /** backlog_len of softnet_stat: both queues as read. */
+  get backlogLenPackets(): number {
+    return this.inputPktQueue.length + this.processQueue.length;
+  }
+
+  /** ____napi_schedule: onto the tail of the poll list, NET_RX_SOFTIRQ raised. */
+  schedule(napi: Napi): void {
+    this.pollList.push(napi);
+    this.softirqRaised = true;
+  }
+}
+
+/**
+ * skb_flow_limit (net/core/dev.c, R8): active on CPUs in flow_limit_cpu_bitmap once the target
+ * queue holds max_backlog / 2; the state is the enqueuing CPU's. Answers the flow's bucket count
+ * when the packet is to be dropped, else undefined. The history moves even for dropped packets.
+ */
+export function skbFlowLimit(
+  fl: FlowLimit | undefined,
+  hash: number,
+  qlen: number,
+  maxBacklog: number,
+): number | undefined {
+  if (fl === undefined || qlen < maxBacklog >> 1) return undefined;
+  const bucket = hash & (fl.buckets.length - 1);
+  const old = fl.history[fl.historyHead] ?? 0;
+  fl.history[fl.historyHead] = bucket;
+  fl.historyHead = (fl.historyHead + 1) & (FLOW_LIMIT_HISTORY - 1);
+  if ((fl.buckets[old] ?? 0) > 0) fl.buckets[old] = (fl.buckets[old] ?? 1) - 1;
+  const count = (fl.buckets[bucket] ?? 0) + 1;
+  fl.buckets[bucket] = count;
+  if (count <= FLOW_LIMIT_HISTORY >> 1) return undefined;
+  fl.count++;
+  return count;
+}

@@ -1,0 +1,238 @@
+import type { CpuId } from '../brand.ts';
+import { Fifo } from '../sim/fifo.ts';
+import type { ResolvedSocket } from './config.ts';
+import { freeSkb, type LinuxEnv, type RunOn, type Skb } from './env.ts';
+import type { RpsSockFlowTable } from './rps.ts';
+
+/** A UDP socket's receive side (struct sock + udp_sock): charge, queue, drops, owner. */
+export class UdpSock {
+  readonly spec: ResolvedSocket;
+  /** sk_rmem_alloc: truesize of every queued skb (uncharged at once when read: a simple U11). */
+  rmemAllocBytes = 0;
+  readonly receiveQueue = new Fifo<Skb>();
+  /** sk_backlog while a reader owns the socket (the path before 4.10, U6). */
+  readonly backlog: Skb[] = [];
+  backlogBytes = 0;
+  /** sk_drops: the drops column of /proc/net/udp (U5). */
+  drops = 0;
+  ownedByUser = false;
+  /** sk_rxhash, saved on receive for a connected socket (sock_rps_save_rxhash). */
+  rxhash = 0;
+
+  constructor(spec: ResolvedSocket) {
+    this.spec = spec;
+  }
+
+  /** Bytes queued for /proc/net/udp rx_queue (sk_rmem_alloc). */
+  get rxQueueBytes(): number {
+    return this.rmemAllocBytes;
+  }
+}
+
+const isMulticast = (dst: string) => {
+  const first = Number(dst.split('.')[0]);
+  return first >= 224 && first <= 239;
+};
+
+/**
+ * UDP receive (net/ipv4/udp.c): socket lookup, unicast and multicast delivery, the rcvbuf test and
+ * its counters, recvmsg. The counters are the Udp row of /proc/net/snmp (U5, U8).
+ */
+export class UdpStack {
+  readonly sockets: readonly UdpSock[];
+  readonly #env: LinuxEnv;
+  readonly #rfs: RpsSockFlowTable;
+  readonly #deferFree: (skb: Skb, cpu: CpuId) => void;
+
+  constructor(
+    env: LinuxEnv,
+    sockets: readonly UdpSock[],
+    rfs: RpsSockFlowTable,
+    deferFree: (skb: Skb, cpu: CpuId) => void,
+  ) {
+    this.#env = env;
+    this.sockets = sockets;
+    this.#rfs = rfs;
+    this.#deferFree = deferFree;
+  }
+
+  /**
+   * udp_rcv -> __udp4_lib_rcv: a unicast datagram goes to the socket bound to its port; a multicast
+   * one (__udp4_lib_mcast_deliver) to every member: clones to all but the first, then the original
+   * to the first. No socket: NoPorts and the skb is freed.
+   */
+  rcv(skb: Skb, on: RunOn): void {
+    const flow = skb.pkt.flow;
+    const mcast = isMulticast(flow.dstText);
+    const targets = this.sockets.filter(
+      (s) =>
+        s.spec.port === flow.dport && (mcast ? s.spec.group === flow.dstText : s.spec.group === undefined),
+    );
+    const first = targets[0];
+    if (first === undefined) {
+      this.#env.stats.inc('Udp.NoPorts');
+      this.#drop(skb, on.cpu, 'no socket bound to the port', 'Udp.NoPorts');
+      freeSkb(this.#env, skb, on.cpu);
+      return;
+    }
+    if (mcast) {
+      for (const sock of targets.slice(1)) {
+        const clone = cloneSkb(this.#env, skb, on.cpu);
+        this.queueRcv(sock, clone, on);
+      }
+    }
+    this.queueRcv(first, skb, on);
+  }
+
+  /**
+   * udp_queue_rcv_skb. From 4.10 (__udp_enqueue_schedule_skb) no socket lock: drop iff
+   * sk_rmem_alloc > sk_rcvbuf before the charge (U2a), so an empty queue always takes a datagram.
+   * Before 4.10: sk_rcvqueues_full (backlog + rmem > rcvbuf) drops; a socket owned by its reader
+   * takes the skb on sk_backlog; else sock_queue_rcv_skb drops iff rmem >= rcvbuf.
+   */
+  queueRcv(sock: UdpSock, skb: Skb, on: RunOn): void {
+    const rcvbuf = sock.spec.rcvbufBytes;
+    if (skb.cloneOf === undefined && !isMulticast(skb.pkt.flow.dstText)) sock.rxhash = skb.pkt.hash;
+    if (!this.#env.cfg.udpSocketBacklog) {
+      this.#admit(
+        sock,
+        skb,
+        on,
+        sock.rmemAllocBytes,
+        !this.#refuses(sock.rmemAllocBytes, skb, rcvbuf, false),
+      );
+      return;
+    }
+    const charged = sock.rmemAllocBytes + sock.backlogBytes;
+    if (charged > rcvbuf) {
+      this.#admit(sock, skb, on, charged, false);
+      return;
+    }
+    if (sock.ownedByUser) {
+      sock.backlog.push(skb);
+      sock.backlogBytes += skb.truesizeBytes;
+      this.#record(sock, skb, on.cpu, charged, 'backlog');
+      return;
+    }
+    this.#admit(sock, skb, on, sock.rmemAllocBytes, !this.#refuses(sock.rmemAllocBytes, skb, rcvbuf, true));
+  }
+
+  #refuses(rmem: number, skb: Skb, rcvbuf: number, locked: boolean): boolean {
+    if (this.#env.has('linux-udp-drops-below-rcvbuf'))
+      return rmem > 0 && rmem + skb.truesizeBytes > rcvbuf >> 1;
+    return locked ? rmem >= rcvbuf : rmem > rcvbuf;
+  }
+
+  #admit(sock: UdpSock, skb: Skb, on: RunOn, rmemBefore: number, ok: boolean): void {
+    if (ok) {
+      sock.rmemAllocBytes += skb.truesizeBytes;
+      sock.receiveQueue.push(skb);
+      this.#record(sock, skb, on.cpu, rmemBefore, 'queued');
+      return;
+    }
+    this.#record(sock, skb, on.cpu, rmemBefore, 'dropped');
+    // U5: "an ENOMEM error is charged twice": RcvbufErrors and InErrors, and the socket's drops.
+    this.#env.stats.inc('Udp.RcvbufErrors');
+    if (!this.#env.has('linux-udp-inerrors-uncounted')) this.#env.stats.inc('Udp.InErrors');
+    sock.drops++;
+    // The drop names the socket's own sk_drops; the MIB pair is checked against the drops in total.
+    this.#drop(skb, on.cpu, 'socket receive buffer full', `udp_sock${sock.spec.index}.drops`);
+    freeSkb(this.#env, skb, on.cpu);
+  }
+
+  #record(
+    sock: UdpSock,
+    skb: Skb,
+    cpu: CpuId,
+    rmemBefore: number,
+    outcome: 'queued' | 'backlog' | 'dropped',
+  ): void {
+    this.#env.trace.record({
+      kind: 'sock-queue',
+      atNs: this.#env.clock.nowNs,
+      pkt: skb.id,
+      flow: skb.pkt.flow.id,
+      sock: sock.spec.index,
+      cpu,
+      rmemBeforeBytes: rmemBefore,
+      truesizeBytes: skb.truesizeBytes,
+      rcvbufBytes: sock.spec.rcvbufBytes,
+      outcome,
+      ...(skb.cloneOf === undefined ? {} : { cloneOf: skb.cloneOf }),
+    });
+  }
+
+  #drop(skb: Skb, cpu: CpuId, reason: string, counter: string): void {
+    this.#env.trace.record({
+      kind: 'drop',
+      atNs: this.#env.clock.nowNs,
+      pkt: skb.id,
+      flow: skb.pkt.flow.id,
+      where: 'socket',
+      reason,
+      counter,
+      cpu,
+    });
+  }
+
+  /** Whether the socket's reader has something to do: a datagram, or a lock to release. */
+  readable(sock: UdpSock): boolean {
+    return sock.ownedByUser || sock.receiveQueue.length > 0;
+  }
+
+  /**
+   * One recvmsg on `on.cpu`: udp_recvmsg takes a datagram (InDatagrams, U8), uncharges it,
+   * records the flow for RFS (sock_rps_record_flow, R1) and frees the skb through
+   * skb_attempt_defer_free. Before 4.10 the reader holds the socket lock across the copy; its next
+   * step is release_sock, which runs the backlog into the receive queue.
+   */
+  recvmsg(sock: UdpSock, on: RunOn): void {
+    if (sock.ownedByUser) {
+      sock.ownedByUser = false;
+      const backlog = sock.backlog.splice(0, sock.backlog.length);
+      sock.backlogBytes = 0;
+      for (const skb of backlog)
+        this.#admit(
+          sock,
+          skb,
+          on,
+          sock.rmemAllocBytes,
+          !this.#refuses(sock.rmemAllocBytes, skb, sock.spec.rcvbufBytes, true),
+        );
+      return;
+    }
+    const skb = sock.receiveQueue.shift();
+    if (skb === undefined) return;
+    if (this.#env.cfg.udpSocketBacklog) sock.ownedByUser = true;
+    sock.rmemAllocBytes -= skb.truesizeBytes;
+    this.#env.stats.inc('Udp.InDatagrams');
+    this.#env.trace.record({
+      kind: 'deliver',
+      atNs: this.#env.clock.nowNs,
+      pkt: skb.id,
+      flow: skb.pkt.flow.id,
+      seq: skb.pkt.seq,
+      cpu: on.cpu,
+      thread: on.thread,
+      layer: `udp:sock${sock.spec.index}`,
+    });
+    if (sock.spec.group === undefined) this.#rfs.record(sock.rxhash, on.cpu);
+    this.#deferFree(skb, on.cpu);
+  }
+}
+
+/** skb_clone on the delivering CPU: a new head (its own id and buffer) sharing the data. */
+function cloneSkb(env: LinuxEnv, skb: Skb, cpu: CpuId): Skb {
+  const id = env.nextCloneId();
+  const buf = env.nextBuf();
+  env.trace.record({ kind: 'alloc', atNs: env.clock.nowNs, buf, what: 'skb', cpu, pkt: id });
+  return {
+    buf,
+    pkt: skb.pkt,
+    id,
+    allocCpu: cpu,
+    truesizeBytes: skb.truesizeBytes,
+    secpathBuf: undefined,
+    cloneOf: skb.id,
+  };
+}

@@ -1,0 +1,128 @@
+import type { NapiPollEvent, SoftirqEvent, Trace } from '../model/trace.ts';
+import { isLinuxTrace } from './linux-trace.ts';
+import type { PropertySpec } from './registry.ts';
+import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+
+export const LINUX_NAPI_BUDGET = 'linux-napi-budget';
+
+const v = (rule: string, events: number[], message: string): Violation => ({
+  property: LINUX_NAPI_BUDGET,
+  rule,
+  events,
+  message,
+});
+
+/** One net_rx_action run on a CPU as its events show it. */
+interface Action {
+  readonly start: SoftirqEvent;
+  readonly startIndex: number;
+  budget: number;
+  lastPoll: NapiPollEvent | undefined;
+  /** NAPIs that used their full weight in this run (N4: not polled again in it). */
+  readonly repolled: Map<string, number>;
+}
+
+/**
+ * NAPI fairness and budget (net_rx_action, __napi_poll; N1..N4):
+ * - N3: no poll does more than its weight, and a poll below its weight completes;
+ * - N1: no poll starts once the run's netdev_budget is spent or its time limit (netdev_budget_usecs
+ *   in jiffies, on the virtual clock) has passed; the budget each poll reports is the run's budget
+ *   minus the work before it;
+ * - N2: a run ends squeezed exactly when its last poll left the budget at or below zero or ended
+ *   at or past the time limit, and each CPU's time_squeeze equals its squeezed runs;
+ * - N4: a NAPI that used its full weight goes behind the others: it is not polled again in the same run.
+ */
+export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
+  if (!isLinuxTrace(trace)) return [];
+  const running = new Map<number, Action>();
+  const squeezes = new Map<number, number>();
+  const out: Violation[] = [];
+  for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
+    const ev = trace[i];
+    if (ev === undefined) continue;
+    if (ev.kind === 'softirq' && ev.phase === 'start') {
+      running.set(ev.cpu, {
+        start: ev,
+        startIndex: i,
+        budget: ev.budgetPackets,
+        lastPoll: undefined,
+        repolled: new Map(),
+      });
+    } else if (ev.kind === 'napi-poll') {
+      const a = running.get(ev.cpu);
+      if (a !== undefined) out.push(...poll(a, ev, i));
+    } else if (ev.kind === 'softirq') {
+      const a = running.get(ev.cpu);
+      running.delete(ev.cpu);
+      if (a === undefined) continue;
+      const last = a.lastPoll;
+      const hit = last !== undefined && (a.budget <= 0 || last.atNs >= a.start.timeLimitNs);
+      if (ev.squeezed !== hit) {
+        out.push(
+          v(
+            'N2',
+            [a.startIndex, i],
+            `net_rx_action on cpu ${ev.cpu} ended ${ev.squeezed ? '' : 'not '}squeezed with budget ${a.budget} left${last === undefined ? ' and no poll' : `, last poll ending at ${last.atNs} ns, time limit ${a.start.timeLimitNs} ns`}`,
+          ),
+        );
+      }
+      if (ev.squeezed) squeezes.set(ev.cpu, (squeezes.get(ev.cpu) ?? 0) + 1);
+    } else if (ev.kind === 'counters') {
+      for (const [key, got] of Object.entries(ev.stats)) {
+        const cpu = /^softnet_cpu(\d+)\.time_squeeze$/.exec(key)?.[1];
+        const want = cpu === undefined ? undefined : (squeezes.get(Number(cpu)) ?? 0);
+        if (want !== undefined && got !== want)
+          out.push(v('N2', [i], `${key} is ${got}, but the trace shows ${want} squeezed net_rx_action runs`));
+      }
+    }
+  }
+  return out.slice(0, VIOLATIONS_MAX);
+}
+
+function poll(a: Action, ev: NapiPollEvent, i: number): Violation[] {
+  const out: Violation[] = [];
+  const at = `${ev.napi} on cpu ${ev.cpu}`;
+  if (ev.work > ev.weight)
+    out.push(v('N3', [i], `${at} did ${ev.work} packets in one poll, weight ${ev.weight}`));
+  if (ev.completed !== ev.work < ev.weight)
+    out.push(
+      v(
+        'N3',
+        [i],
+        `${at} did ${ev.work} of weight ${ev.weight} and ${ev.completed ? 'completed' : 'stayed scheduled'}`,
+      ),
+    );
+  if (ev.budgetLeftBeforePackets !== a.budget)
+    out.push(
+      v('N1', [i], `${at} started with budget ${ev.budgetLeftBeforePackets}, the run had ${a.budget} left`),
+    );
+  if (a.budget <= 0)
+    out.push(
+      v('N1', [a.startIndex, i], `${at} polled after net_rx_action spent its budget (${a.budget} left)`),
+    );
+  if (ev.startNs >= a.start.timeLimitNs)
+    out.push(
+      v(
+        'N1',
+        [a.startIndex, i],
+        `${at} polled at ${ev.startNs} ns, past the time limit ${a.start.timeLimitNs} ns`,
+      ),
+    );
+  const earlier = a.repolled.get(ev.napi);
+  if (earlier !== undefined)
+    out.push(
+      v('N4', [earlier, i], `${at} used its full weight and was polled again in the same net_rx_action`),
+    );
+  if (ev.work >= ev.weight) a.repolled.set(ev.napi, i);
+  a.budget -= ev.work;
+  a.lastPoll = ev;
+  return out;
+}
+
+export const linuxNapiBudget: PropertySpec = {
+  name: LINUX_NAPI_BUDGET,
+  rules: ['N1', 'N2', 'N3', 'N4'],
+  summary:
+    'no NAPI poll exceeds its weight, no net_rx_action its budget or time, time_squeeze counts exactly the early exits',
+  check: checkLinuxNapiBudget,
+};

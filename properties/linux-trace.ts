@@ -1,0 +1,19 @@
+import type { Trace, TraceEventKind } from '../model/trace.ts';
+
+/** Event kinds only the Linux model records. */
+const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
+  'softirq',
+  'napi-poll',
+  'sock-queue',
+  'defer-free',
+  'ipi',
+]);
+
+/**
+ * Whether a trace comes from a Linux receive path. The Linux checkers read `enqueue`, `handle` and
+ * `alloc` events too, which FreeBSD traces also hold with netisr meaning; they pass vacuously on
+ * traces without any Linux-only event.
+ */
+export function isLinuxTrace(trace: Trace): boolean {
+  return trace.some((ev) => LINUX_KINDS.has(ev.kind));
+}
