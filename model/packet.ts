@@ -36,11 +36,19 @@ export interface FragmentFields {
   readonly offsetBytes: number;
   readonly lengthBytes: number;
   readonly moreFragments: boolean;
+  /**
+   * Payload length of the original datagram the sender cut this fragment from; the payload
+   * bytes derive from (flow, ipId, contentVersion, offset), see model/inet/payload.ts. Defaults to
+   * the end of the fragment when absent.
+   */
+  readonly datagramBytes?: number;
+  /** 0 (default): the sender's bytes; another value forges different bytes at the same offsets. */
+  readonly contentVersion?: number;
 }
 
 /** One encapsulation layer around the inner packet (IPsec SA or tunnel), outermost first. */
 export interface EncapLayer {
-  readonly kind: 'esp' | 'ah' | 'gif' | 'gre';
+  readonly kind: 'esp' | 'ah' | 'ipcomp' | 'gif' | 'gre';
   /** The SPI for an SA, the tunnel's unit number for gif/gre. */
   readonly id: number;
 }

@@ -56,6 +56,36 @@ export interface ArriveEvent extends At {
   /** The RSS bucket of the NIC hash (undefined for hash types without bucket affinity). */
   readonly bucket: BucketId | undefined;
   readonly fragment: boolean;
+  /**
+   * The CPU that owns `bucket` (R-5), set only where the kernel promises to handle the packet there:
+   * an RSS kernel whose ip/ip6 netisr places by CPU (rss m2cpuid), the bucket's CPU runs a netisr
+   * thread (R-10), and the driver bound the bucket's rx ring to that CPU (R-6). Unset: no promise.
+   */
+  readonly bucketCpu?: CpuId;
+  /** For IP fragments: the fragment header and what the sender put in it. */
+  readonly frag?: ArriveFragment;
+}
+
+/**
+ * A fragment as the sender built it. `datagramDigest` is the digest of the whole original
+ * datagram payload (FNV-1a 32 over its bytes), so a checker can compare what reassembly
+ * delivers with what was sent, byte for byte, without looking inside the model.
+ */
+export interface ArriveFragment {
+  readonly family: 'inet' | 'inet6';
+  /** The datagram's IP protocol (6 TCP, 17 UDP ...): which tuple R-11 hashes its flow on. */
+  readonly ipProto: number;
+  readonly ipId: number;
+  readonly offsetBytes: number;
+  readonly lengthBytes: number;
+  readonly moreFragments: boolean;
+  /** Payload length of the original datagram this fragment was cut from. */
+  readonly datagramBytes: number;
+  /** 0: the sender's bytes; any other value: forged bytes (overlap attacks). */
+  readonly contentVersion: number;
+  readonly datagramDigest: number;
+  /** The sender's datagram as F-2 keys it (v4: src, dst, proto, id; v6: src, dst, id), printed. */
+  readonly datagram: string;
 }
 
 export interface DispatchEvent extends At {
@@ -182,9 +212,39 @@ export interface FragHoldEvent extends At {
   /** The reassembly key, printed (F-2 DatagramKey). */
   readonly datagram: string;
   readonly cpu: CpuId;
-  /** The RSS bucket of the fragment's 2-tuple hash and the CPU that owns it. */
+  /**
+   * The RSS bucket of the fragment's 2-tuple hash, and its CPU where the kernel promises to
+   * reassemble there (as `arrive.bucketCpu`); undefined without that promise.
+   */
   readonly bucket: BucketId | undefined;
   readonly bucketCpu: CpuId | undefined;
+  readonly offsetBytes: number;
+  readonly lengthBytes: number;
+  /** Fragments held in all reassembly queues after this one (curfrags / frag6_nfrags). */
+  readonly heldFragments: number;
+  /** The global cap on held fragments (maxfrags); -1: none. */
+  readonly heldFragmentsMax: number;
+  /** Fragments in this datagram's queue after this one (nfrags). */
+  readonly queueFragments: number;
+  /** maxfragsperpacket: an incomplete queue never keeps more (F-17). */
+  readonly queueFragmentsMax: number;
+  /** The reassembly hash bucket (F-1; not the RSS bucket) and its queue count. */
+  readonly reassBucket: number;
+  readonly reassBucketQueues: number;
+  /** maxfragbucketsize; -1: none. */
+  readonly reassBucketQueuesMax: number;
+  /** Queue entries and fragments walked to place this fragment: its cost (INV-COST). */
+  readonly workSteps: number;
+  readonly family: 'inet' | 'inet6';
+  /** Reassembly queues held after this fragment (fragpackets / frag6_nfragpackets), and their cap. */
+  readonly heldQueues: number;
+  /** maxfragpackets; -1: none. */
+  readonly heldQueuesMax: number;
+}
+
+/** One piece of a reassembled payload: the bytes a fragment gave after trimming (F-12, F-13). */
+export interface ReassembledPiece {
+  readonly pkt: PacketId;
   readonly offsetBytes: number;
   readonly lengthBytes: number;
 }
@@ -198,6 +258,24 @@ export interface ReassembledEvent extends At {
   readonly cpu: CpuId;
   readonly fragments: readonly PacketId[];
   readonly payloadBytes: number;
+  /** FNV-1a 32 of the reassembled payload bytes. */
+  readonly payloadDigest: number;
+  /** The per-flow seq the datagram carries: that of the fragment that completed it. */
+  readonly seq: number;
+  /**
+   * F-26: the hash the datagram's full tuple calls for, its bucket and the bucket's CPU (R-5):
+   * where the upper layer should run. The CPU is undefined where the kernel makes no promise
+   * (no RSS, no direct protocol placed by CPU, no netisr thread on that CPU: R-10).
+   */
+  readonly fullHash: number;
+  readonly fullBucket: BucketId | undefined;
+  readonly fullBucketCpu: CpuId | undefined;
+  /** How the datagram goes on: re-injected through netisr (F-27) or up inline (F-28). */
+  readonly continuation: 'reinject' | 'inline';
+  readonly family: 'inet' | 'inet6';
+  readonly fullHashType: HashType;
+  /** The payload in offset order, piece by piece: they tile 0 .. payloadBytes. */
+  readonly pieces: readonly ReassembledPiece[];
 }
 
 /** A counter snapshot: `netstat -Q` rows plus named protocol statistics. */
@@ -222,6 +300,80 @@ export interface EndEvent extends At {
   readonly pendingPackets: number;
 }
 
+/**
+ * Linux: one net_rx_action run on a CPU (net/core/dev.c), at its start and at its end. At the
+ * start `budgetPackets` is netdev_budget; at the end it is what is left (below zero by up to one
+ * weight - 1, N2). `squeezed`: the loop left through the budget/time test and time_squeeze went up.
+ */
+export interface SoftirqEvent extends At {
+  readonly kind: 'softirq';
+  readonly cpu: CpuId;
+  readonly thread: ThreadId;
+  readonly phase: 'start' | 'end';
+  readonly budgetPackets: number;
+  /** time_limit (jiffies + usecs_to_jiffies(netdev_budget_usecs)) in virtual ns. */
+  readonly timeLimitNs: number;
+  readonly squeezed: boolean;
+}
+
+/** Linux: one NAPI poll (__napi_poll) finished: `work` packets of at most `weight` (N3). */
+export interface NapiPollEvent extends At {
+  readonly kind: 'napi-poll';
+  readonly cpu: CpuId;
+  readonly thread: ThreadId;
+  /** `rxq0` ... for device NAPIs, `backlog` for the per-CPU backlog NAPI. */
+  readonly napi: string;
+  readonly weight: number;
+  readonly work: number;
+  /** net_rx_action's budget when this poll started. */
+  readonly budgetLeftBeforePackets: number;
+  readonly startNs: number;
+  /** Work below weight: napi_complete_done took the NAPI off the poll list. */
+  readonly completed: boolean;
+}
+
+/** Linux UDP: what __udp_enqueue_schedule_skb (or sk_add_backlog) did with one skb. */
+export interface SockQueueEvent extends At {
+  readonly kind: 'sock-queue';
+  readonly pkt: PacketId;
+  readonly flow: FlowId;
+  /** The socket's index in the run's socket table (its `sl` in /proc/net/udp). */
+  readonly sock: number;
+  readonly cpu: CpuId;
+  /** sk_rmem_alloc before the charge, the skb's truesize, sk_rcvbuf (U1, U2). */
+  readonly rmemBeforeBytes: number;
+  readonly truesizeBytes: number;
+  readonly rcvbufBytes: number;
+  /** queued: on sk_receive_queue; backlog: on sk_backlog (owned by user, U6 before 4.10). */
+  readonly outcome: 'queued' | 'backlog' | 'dropped';
+  /** For a multicast clone: the packet it was cloned from. */
+  readonly cloneOf?: PacketId;
+}
+
+/** Linux: skb_attempt_defer_free on `cpu` for an skb allocated on `allocCpu` (D1..D4). */
+export interface DeferFreeEvent extends At {
+  readonly kind: 'defer-free';
+  readonly buf: number;
+  readonly pkt: PacketId | undefined;
+  readonly cpu: CpuId;
+  readonly allocCpu: CpuId;
+  /** deferred: put on allocCpu's list; local: freed now (D2); list-full: freed now (D3). */
+  readonly outcome: 'deferred' | 'local' | 'list-full';
+  readonly listLenBefore: number;
+  readonly deferMax: number;
+  /** D4: this insert crossed the kick threshold and raised NET_RX_SOFTIRQ on allocCpu. */
+  readonly kick: boolean;
+}
+
+/** Linux: an inter-processor interrupt that raises NET_RX_SOFTIRQ on `toCpu`. */
+export interface IpiEvent extends At {
+  readonly kind: 'ipi';
+  readonly fromCpu: CpuId;
+  readonly toCpu: CpuId;
+  /** rps: net_rps_action_and_irq_enable (R10); defer: kick_defer_list_purge (D4). */
+  readonly reason: 'rps' | 'defer';
+}
+
 export type TraceEvent =
   | ArriveEvent
   | DispatchEvent
@@ -237,7 +389,12 @@ export type TraceEvent =
   | FragHoldEvent
   | ReassembledEvent
   | CountersEvent
-  | EndEvent;
+  | EndEvent
+  | SoftirqEvent
+  | NapiPollEvent
+  | SockQueueEvent
+  | DeferFreeEvent
+  | IpiEvent;
 
 export type TraceEventKind = TraceEvent['kind'];
 export type Trace = readonly TraceEvent[];

@@ -1,4 +1,5 @@
 import { type CpuId, cpuId } from '../brand.ts';
+import { inetKnobs } from '../inet/knobs.ts';
 import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
 import type { NetisrDispatchPolicy } from '../netisr/knobs.ts';
 import { netisrKnobs } from '../netisr/knobs.ts';
@@ -16,7 +17,7 @@ import { DEFAULT_RUN_LIMITS, hostKnobs, type RunLimits } from './knobs.ts';
 
 export type KernelFlavour = 'freebsd' | 'freebsd-rss';
 
-export const hostSysctlKnobs = { ...netisrKnobs, ...rssKnobs, ...hostKnobs } as const;
+export const hostSysctlKnobs = { ...netisrKnobs, ...rssKnobs, ...hostKnobs, ...inetKnobs } as const;
 export type HostSysctls = KnobValues<typeof hostSysctlKnobs>;
 
 /** What a run is configured with; everything optional has the kernel's default. */
@@ -136,7 +137,10 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
     // netisr_init starts the boot CPU's thread first, then netisr_start walks the other CPUs.
     workstreamCpus: Array.from({ length: maxthreads }, (_, i) => cpuId(i)),
     protocols,
-    hashConfig: { udp4Tuple: sysctl['net.inet.rss.udp_4tuple'] },
+    hashConfig: {
+      udp4Tuple:
+        sysctl['net.inet.rss.udp_4tuple'] || (config.variants ?? []).includes('rss-udp-4tuple-default'),
+    },
     variants: new Set(config.variants ?? []),
     limits: { ...DEFAULT_RUN_LIMITS, ...config.limits },
     kstackBytes: sysctl['kern.kstack_pages'] * sysctl['hw.pagesize'],

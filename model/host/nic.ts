@@ -1,9 +1,10 @@
 import { assert, type CpuId, packetId, type ThreadId, virtualNs } from '../brand.ts';
+import { arriveFragment } from '../inet/fragment.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
 import { type RssHashConfig, rssHash } from '../rss/flowhash.ts';
-import { hasBucketAffinity } from '../rss/hashtype.ts';
+import { type HashType, hasBucketAffinity } from '../rss/hashtype.ts';
 import { RSS_TABLE_ENTRIES } from '../rss/knobs.ts';
 import type { VirtualClock } from '../sim/clock.ts';
 import { Fifo } from '../sim/fifo.ts';
@@ -28,6 +29,15 @@ export interface NicSetup {
   /** Called between arrivals: policy ticks and counter snapshots. */
   readonly onArrival: (arrivals: number) => void;
   readonly onSnapshot: () => void;
+  /**
+   * Arms a wakeup on the virtual clock. A pause must keep the run alive until it ends: without a
+   * timer the simulator would see nothing runnable and stop with the rest of the workload unsent.
+   */
+  readonly wakeAt?: (atNs: number) => void;
+  /** Where an RSS kernel promises to handle the packet (arrive.bucketCpu); absent: no promise. */
+  readonly bucketCpuPromise?: (flow: Flow, hash: number, hashType: HashType) => CpuId | undefined;
+  /** Variant nic-wrong-rx-ring: the redirection table is indexed with the wrong hash bits. */
+  readonly wrongRing?: boolean;
 }
 
 /** One receive ring: descriptors filled by the NIC, drained by its interrupt thread. */
@@ -80,6 +90,7 @@ export class Nic implements Actor {
     switch (item.kind) {
       case 'pause':
         this.#notBeforeNs = this.#s.clock.nowNs + item.ns;
+        this.#s.wakeAt?.(this.#notBeforeNs);
         return;
       case 'snapshot':
         this.#s.onSnapshot();
@@ -101,6 +112,15 @@ export class Nic implements Actor {
     return this.#s.rss ? (entry & this.#s.buckets.bucketMask) % rings : entry % rings;
   }
 
+  /**
+   * The ixgbe bug in the RSS blog (flow director and receive units overlapping in NIC memory):
+   * packets with a correct flowid land on another ring. Modelled as the table indexed with the
+   * high 7 bits of the hash instead of the low 7 (R-6 says low).
+   */
+  #wrongRingOf(hash: number): number {
+    return this.ringOf(hash >>> (32 - 7));
+  }
+
   #receive(flowIndex: number, payloadBytes: number, fragment: Packet['fragment']): void {
     const s = this.#s;
     const flow = s.flows[flowIndex];
@@ -111,7 +131,7 @@ export class Nic implements Actor {
     const nicHash = rssHash(flow, frag, s.hashConfig);
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
     const hashType = s.rss ? nicHash.hashType : 'opaque-hash';
-    const ring = s.rings[this.ringOf(nicHash.hash)];
+    const ring = s.rings[s.wrongRing === true ? this.#wrongRingOf(nicHash.hash) : this.ringOf(nicHash.hash)];
     assert(ring !== undefined, 'SIM-4: ring index in range');
     const pkt: Packet = {
       id: packetId(this.#arrivals),
@@ -141,6 +161,8 @@ export class Nic implements Actor {
       hashType,
       bucket: hasBucketAffinity(hashType) ? bucketOf(s.buckets, pkt.hash) : undefined,
       fragment: frag,
+      ...promisedCpu(s.bucketCpuPromise?.(flow, pkt.hash, hashType)),
+      ...(fragment !== undefined && frag ? { frag: arriveFragment(flow, fragment) } : {}),
     });
     if (ring.packets.length >= ring.sizeDescriptors) {
       s.stats.inc('ifi_iqdrops');
@@ -161,6 +183,10 @@ export class Nic implements Actor {
     }
     s.onArrival(this.#arrivals);
   }
+}
+
+function promisedCpu(cpu: CpuId | undefined): { bucketCpu?: CpuId } {
+  return cpu === undefined ? {} : { bucketCpu: cpu };
 }
 
 /** A ring's interrupt thread (ithread): one packet per step, from the driver into ether input. */

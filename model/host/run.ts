@@ -1,5 +1,7 @@
 import { cpuId, type ThreadId, virtualNs } from '../brand.ts';
 import { type InetEnv, ipDirectInputHandler, ipInputHandler } from '../inet/ip_input.ts';
+import { Reassembly } from '../inet/reassembly.ts';
+import { RssPromise } from '../inet/rss-promise.ts';
 import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
 import { renderNetstatQ } from '../netisr/netstat.ts';
 import { NetisrThread } from '../netisr/swi.ts';
@@ -43,6 +45,7 @@ class Host {
   readonly nic: Nic;
   readonly #cfg: ResolvedHostConfig;
   readonly #frameBytes: (frame: string) => number;
+  readonly #promise: RssPromise;
 
   constructor(
     cfg: ResolvedHostConfig,
@@ -71,6 +74,14 @@ class Host {
       variants: cfg.variants,
       frameBytes: this.#frameBytes,
     });
+    this.#promise = new RssPromise({
+      rss: cfg.kernel === 'freebsd-rss',
+      buckets: cfg.buckets,
+      protocols: cfg.protocols,
+      workstreamCpus: cfg.workstreamCpus,
+      ringCpus: cfg.ringCpus,
+      ringOf: (hash) => this.nic.ringOf(hash),
+    });
     this.#registerHandlers();
     const rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, cfg.sysctl['hw.ix.rxd']));
     this.nic = new Nic({
@@ -87,6 +98,9 @@ class Host {
       stats: this.stats,
       onArrival: (n) => this.#onArrival(n),
       onSnapshot: () => this.snapshot(false),
+      wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => {}),
+      bucketCpuPromise: (flow, hash, hashType) => this.#promise.arrival(flow.family, hash, hashType),
+      wrongRing: cfg.variants.has('nic-wrong-rx-ring'),
     });
     this.sim.addActor(this.nic);
     for (const ring of rings) {
@@ -118,17 +132,46 @@ class Host {
   }
 
   #registerHandlers(): void {
+    const has = (name: string) => this.#cfg.protocols.some((p) => p.reg.name === name);
+    const reassembly = this.#reassembly(has);
     const env: InetEnv = {
       trace: this.trace,
       clock: this.sim.clock,
       stats: this.stats,
       frameBytes: this.#frameBytes,
+      reassemble: (pkt, thread) => reassembly.reassemble(pkt, thread),
     };
-    const has = (name: string) => this.#cfg.protocols.some((p) => p.reg.name === name);
     this.netisr.setHandler('ether', (pkt, thread) => this.#etherDemux(pkt, thread));
     this.netisr.setHandler('ip', ipInputHandler(env, 'ip'));
     this.netisr.setHandler('ip6', ipInputHandler(env, 'ip6'));
     if (has('ip_direct')) this.netisr.setHandler('ip_direct', ipDirectInputHandler(env, 'ip'));
+    if (has('ip6_direct')) this.netisr.setHandler('ip6_direct', ipDirectInputHandler(env, 'ip6'));
+  }
+
+  /** ip_reass and frag6_input, with their callouts on the virtual clock (model/inet/reassembly.ts). */
+  #reassembly(has: (name: string) => boolean): Reassembly {
+    const cfg = this.#cfg;
+    return new Reassembly({
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      frameBytes: this.#frameBytes,
+      timers: {
+        arm: (atNs, fire) => this.sim.timers.arm(atNs, fire),
+        cancel: (h) => this.sim.timers.cancel(h),
+      },
+      sysctl: cfg.sysctl,
+      variants: cfg.variants,
+      rss: cfg.kernel === 'freebsd-rss',
+      hashConfig: cfg.hashConfig,
+      buckets: cfg.buckets,
+      promise: this.#promise,
+      directProto: (family) => {
+        const name = family === 'inet' ? 'ip_direct' : 'ip6_direct';
+        return has(name) ? name : undefined;
+      },
+      dispatch: (proto, pkt, thread) => this.netisr.dispatch(proto, pkt, thread),
+    });
   }
 
   /** The driver's rx completion: ether_input -> netisr_dispatch(NETISR_ETHER). */
@@ -146,7 +189,10 @@ class Host {
    */
   #etherDemux(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
     if (this.#cfg.kernel === 'freebsd-rss') {
-      const frag = isFragment(pkt);
+      // Variant rss-soft-hash-ignores-fragment: the first fragment carries the ports.
+      const frag =
+        isFragment(pkt) &&
+        !(this.#cfg.variants.has('rss-soft-hash-ignores-fragment') && pkt.fragment?.offsetBytes === 0);
       if (!rssHashTrusted(pkt.flow, frag, pkt.hashType, this.#cfg.hashConfig)) {
         const soft = rssHash(pkt.flow, frag, this.#cfg.hashConfig);
         pkt.hash = soft.hash;

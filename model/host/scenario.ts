@@ -1,3 +1,4 @@
+import type { Flow } from '../packet.ts';
 import type { FlowSpec } from '../rss/flowhash.ts';
 import { makeFlow } from '../rss/flowhash.ts';
 import { RSS_TABLE_ENTRIES } from '../rss/knobs.ts';
@@ -42,4 +43,44 @@ export function tcpFlowOnRing(ring: number, ringCount: number, start = 0): FlowS
       return spec;
   }
   throw new Error(`no flow found for ring ${ring}`);
+}
+
+/**
+ * The fragments a sender cuts a datagram of `datagramBytes` into, `fragmentBytes` each (a multiple
+ * of 8), in offset order; `order` permutes them (indexes into that list) for out-of-order arrival.
+ */
+export function fragmentItems(
+  flow: number,
+  ipId: number,
+  datagramBytes: number,
+  fragmentBytes: number,
+  order?: readonly number[],
+): WorkloadItem[] {
+  const items: WorkloadItem[] = [];
+  for (let offsetBytes = 0; offsetBytes < datagramBytes; offsetBytes += fragmentBytes) {
+    const lengthBytes = Math.min(fragmentBytes, datagramBytes - offsetBytes);
+    const moreFragments = offsetBytes + lengthBytes < datagramBytes;
+    items.push({
+      kind: 'packet',
+      flow,
+      payloadBytes: lengthBytes,
+      fragment: { ipId, offsetBytes, lengthBytes, moreFragments, datagramBytes },
+    });
+  }
+  if (order === undefined) return items;
+  return order.map((i) => items[i]).filter((it): it is WorkloadItem => it !== undefined);
+}
+
+/** The first flow spec `make(i)` for i = start, start+1, ... that `accept` takes (bounded search). */
+export function findFlowSpec(
+  make: (i: number) => FlowSpec,
+  accept: (flow: Flow) => boolean,
+  start = 0,
+): FlowSpec {
+  for (let i = start; i < start + 10_000; i++) {
+    const spec = make(i);
+    const flow = makeFlow(i, spec);
+    if (typeof flow !== 'string' && accept(flow)) return spec;
+  }
+  throw new Error('no flow found in 10000 candidates');
 }
