@@ -58,6 +58,20 @@ export interface DispatchContext {
   bucketCpu(bucket: number): CpuId;
   /** R-6: the bucket of a hash (its low bits). */
   bucketOf(hash: number): BucketId;
+  /** Linux only: the softnet_data and RFS state get_rps_cpu reads (absent on FreeBSD). */
+  readonly softnet?: SoftnetView;
+}
+
+/** What get_rps_cpu (net/core/dev.c) reads besides the packet: per-CPU queue counters, RFS table. */
+export interface SoftnetView {
+  /** input_queue_head of `cpu`: packets its backlog has taken off so far (u32, wraps; R9). */
+  inputQueueHead(cpu: number): number;
+  /** input_queue_tail of `cpu`: packets admitted to its backlog so far (u32, wraps; R7). */
+  inputQueueTail(cpu: number): number;
+  /** rps_sock_flow_table entry for `hash` (R1); undefined when RFS is off. */
+  sockFlowEntry(hash: number): number | undefined;
+  /** rps_cpu_mask = roundup_pow_of_two(nr_cpu_ids) - 1 (R3). */
+  readonly rpsCpuMask: number;
 }
 
 /**
@@ -96,6 +110,14 @@ export type PolicySource = DispatchPolicy | PolicyFactory;
 export interface PolicyError {
   readonly kind: PolicyErrorKind;
   readonly message: string;
+}
+
+/**
+ * Thrown in place of an answer that never came: the fuzz runner's watchdog stops a policy that does
+ * not return, and its replay throws this at that call, which netisr records as `timed-out`.
+ */
+export class PolicyTimedOut extends Error {
+  override readonly name = 'PolicyTimedOut';
 }
 
 export function isPolicyError(x: Placement | PolicyError): x is PolicyError {
