@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { writeFailureReport } from '../../report/on-failure.ts';
 import { BUILTIN_POLICY_NAMES, builtinPolicy, runCaseArb } from '../arbitraries/run-case.ts';
 import { describeViolations } from '../check-run.ts';
 import { fcParams } from '../fc-runs.ts';
@@ -26,7 +27,16 @@ describe('the reference model passes every property', () => {
     fc.assert(
       fc.property(runCaseArb(), (c) => {
         const { result, violations } = mustCheck(c, policyFor(c.config), PROPERTIES);
-        if (violations.length > 0) throw new Error(`${name}:\n${describeViolations(violations)}`);
+        const [first] = violations;
+        if (first !== undefined) {
+          // With NETSTACK_REPORT_DIR set, the shrunk counterexample is drawn as a per-CPU timeline.
+          writeFailureReport(
+            result,
+            first,
+            `FC_SEED=<seed> FC_PATH=<path> npx vitest run properties/test/reference.test.ts -t 'with ${name}'`,
+          );
+          throw new Error(`${name}:\n${describeViolations(violations)}`);
+        }
         const parsed = parseNetstatQ(result.netstatQ);
         if (!parsed.ok)
           throw new Error(`netstat -Q of the run does not parse: ${JSON.stringify(parsed.error)}`);

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { checkCounters } from './index.ts';
+import type { CounterRuleId } from './rules.ts';
+import { realTable, realTables } from './testing.ts';
+
+const rulesOf = (text: string) => {
+  const v = checkCounters(text, { json: false });
+  return { exitCode: v.exitCode, rules: v.checked.flatMap((c) => c.result.findings.map((f) => f.rule)) };
+};
+
+/** Replaces whitespace-separated field `col` of the first line matching `row`. */
+function setField(text: string, row: RegExp, col: number, value: string): string {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => row.test(l));
+  if (i < 0) throw new Error(`no line ${row}`);
+  const line = lines[i] ?? '';
+  let k = -1;
+  lines[i] = line.replace(/\S+/g, (tok) => (++k === col ? value : tok));
+  return lines.join('\n');
+}
+
+const D256 = realTable('netstat-q/d9721-ipsec-qlimit-256.txt');
+const D8192 = realTable('netstat-q/d9721-ipsec-qlimit-8192.txt');
+const RSS = realTable('netstat-q/rss-8-bound-threads.txt');
+const UDP_FREEBSD = realTable('netstat-s/rss-blog-udp.txt');
+const UDP_LINUX = realTable('proc-net-snmp/udp-rcvbuf-blog.txt');
+
+describe('check-counters on real tables (fixtures/)', () => {
+  it.each(realTables().map((t) => [t.name, t.text]))('%s parses and every identity holds', (_name, text) => {
+    const v = checkCounters(text, { json: false });
+    expect(v.stderr).toBe('');
+    expect(v.exitCode).toBe(0);
+    expect(v.checked.length).toBeGreaterThan(0);
+    expect(v.checked.every((c) => c.result.checks > 0)).toBe(true);
+  });
+
+  it('reads every fixture at once, with prompts and blank lines between them', () => {
+    const all = realTables();
+    const v = checkCounters(all.map((t) => `$ cat ${t.name}\n${t.text}`).join('\n'), { json: false });
+    expect(v.exitCode).toBe(0);
+    expect(v.checked.map((c) => c.section.format)).toEqual(
+      all.map(
+        (t) =>
+          ({ 'netstat-q': 'netstat-q', 'netstat-s': 'netstat-s', 'proc-net-snmp': 'proc-net-snmp' })[
+            t.name.split('/')[0] ?? ''
+          ] ?? 'softnet-stat',
+      ),
+    );
+  });
+
+  it('names the layout found: titled and untitled netstat -Q, untitled netstat -sp udp', () => {
+    const layouts = (t: string) => checkCounters(t, { json: false }).checked.map((c) => c.section.layout);
+    expect(layouts(D256)).toEqual(['full format: Configuration, Protocols, Workstreams']);
+    expect(layouts(RSS)).toEqual([
+      'without section titles (older netstat): Configuration, Protocols, Workstreams',
+    ]);
+    expect(layouts(UDP_FREEBSD)).toEqual(['netstat -s -p udp (untitled)']);
+    expect(layouts(UDP_LINUX)).toEqual(['Udp rows']);
+  });
+
+  it('explains the D9721 ipsec drops with the knobs to turn', () => {
+    const v = checkCounters(D256, { json: false });
+    expect(v.stdout).toContain('616,976,559 drops on the ipsec queue');
+    expect(v.stdout).toContain('net.inet.ipsec.intr_queue_maxlen');
+    expect(v.stdout).toContain('net.isr.maxthreads');
+    // The 8192 table has a full queue and a full batch in flight: Queued - Handled = 16384 holds (N-17).
+    expect(checkCounters(D8192, { json: false }).stdout).toContain(
+      '(WMark 8192, and Len 8192: full right now)',
+    );
+  });
+
+  it('explains receive-buffer drops on both systems', () => {
+    expect(checkCounters(UDP_LINUX, { json: false }).stdout).toMatch(
+      /261,929,024 receive-buffer drops[\s\S]*rmem_max/,
+    );
+    expect(checkCounters(UDP_FREEBSD, { json: false }).stdout).toMatch(
+      /1,634,117,674 datagrams dropped[\s\S]*SO_RCVBUF/,
+    );
+  });
+});
+
+describe('corrupted copies of real tables are caught with the right rule', () => {
+  const cases: [string, string, CounterRuleId][] = [
+    ["ether Handled below Disp'd", setField(D256, /^\s+0\s+0\s+ether/, 9, '89370673'), 'I-4'],
+    [
+      'ipsec Queued above what was handled plus a batch',
+      setField(D256, /^\s+0\s+0\s+ipsec/, 8, '221805229'),
+      'N-17',
+    ],
+    ['ipsec WMark above its QLimit', setField(D256, /^\s+0\s+0\s+ipsec/, 4, '300'), 'I-1'],
+    ['ip Len above WMark', setField(RSS, /^\s+0\s+0\s+ip\s/, 3, '26'), 'I-2'],
+    ['ipsec drops below the limit (QLimit 512)', setField(D256, /^ipsec\s+11/, 2, '512'), 'N-9'],
+    ['a workstream without its arp row', D256.replace(/^.*\barp\s+0\s+0\s+24.*\n/m, ''), 'Q-3'],
+    ['Thread count that does not match the workstreams', setField(RSS, /^Thread count/, 2, '4'), 'Q-3'],
+    ['netstat -sp udp delivered one off', setField(UDP_FREEBSD, /delivered$/, 0, '5121471701'), 'C-1'],
+    ['/proc/net/snmp InErrors below RcvbufErrors', setField(UDP_LINUX, /^Udp: \d/, 3, '261929023'), 'U5'],
+  ];
+  it.each(cases)('%s -> %s', (_what, text, rule) => {
+    const r = rulesOf(text);
+    expect(r.exitCode).toBe(1);
+    expect(r.rules).toContain(rule);
+  });
+
+  it('prints the broken row with its line, the rule and its statement', () => {
+    const v = checkCounters(setField(D256, /^\s+0\s+0\s+ipsec/, 4, '300'), { json: false });
+    expect(v.stdout).toMatch(/line 26\s+cpu 0 ipsec\s+I-1\s+ipsec on cpu 0: WMark 300 above QLimit 256/);
+    expect(v.stdout).toContain('I-1: WMark <= QLimit');
+  });
+});

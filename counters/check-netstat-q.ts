@@ -1,0 +1,101 @@
+import { netstatQFaults } from '../properties/netstat-q-identities.ts';
+import type { NetstatQTable, NetstatQWorkRow } from '../properties/netstat-q-parse.ts';
+import type { NetstatQSection } from './netstat-q.ts';
+import { grouped, percent } from './numbers.ts';
+import type { Explanation, Finding, SectionCheck } from './types.ts';
+
+/**
+ * The netstat -Q identities on a snapshot of a running kernel: the suite's own (netstatQFaults,
+ * which the counter-consistency property applies to every modelled snapshot, read here as not
+ * quiescent: a batch may be in flight, N-17), plus N-9, which needs the Protocols table.
+ */
+
+/** The sysctl that sets a protocol's qlimit, where the kernel has one. */
+const QLIMIT_KNOB: Readonly<Record<string, string>> = {
+  ip: 'net.inet.ip.intr_queue_maxlen',
+  ip6: 'net.inet6.ip6.intr_queue_maxlen',
+  ipsec: 'net.inet.ipsec.intr_queue_maxlen',
+  rtsock: 'net.route.netisr_maxqlen',
+};
+
+const rowName = (r: NetstatQWorkRow) => `cpu ${r.cpu} ${r.proto}`;
+const qlimitOf = (t: NetstatQTable, proto: string) =>
+  t.protocols.find((p) => p.name === proto)?.qlimitPackets;
+
+/** N-9 (netisr_queue_workstream): a drop happens only at the limit, so a queue that dropped has reached it. */
+function dropFindings(t: NetstatQTable): Finding[] {
+  return t.workstreams.flatMap((r) => {
+    const qlimit = qlimitOf(t, r.proto);
+    if (qlimit === undefined || r.qdrops === 0 || r.watermarkPackets >= qlimit) return [];
+    return [
+      {
+        format: 'netstat-q' as const,
+        rule: 'N-9',
+        line: r.line,
+        row: rowName(r),
+        message: `QDrops ${r.qdrops} but WMark ${r.watermarkPackets} never reached QLimit ${qlimit} (or the qlimit was raised after the drops)`,
+      },
+    ];
+  });
+}
+
+const full = (r: NetstatQWorkRow, qlimit: number | undefined) =>
+  qlimit !== undefined && r.lenPackets > 0 && r.lenPackets >= qlimit;
+
+function explanations(t: NetstatQTable): Explanation[] {
+  const out: Explanation[] = [];
+  const threads = t.threadCount?.current;
+  for (const r of t.workstreams) {
+    const qlimit = qlimitOf(t, r.proto);
+    const knob = QLIMIT_KNOB[r.proto] ?? `the ${r.proto} qlimit (net.isr.defaultqlimit at boot)`;
+    if (r.qdrops === 0) {
+      if (full(r, qlimit)) {
+        out.push({
+          format: 'netstat-q',
+          row: rowName(r),
+          text: `the ${r.proto} queue is full right now (Len ${r.lenPackets} = QLimit ${qlimit}): the next packet is dropped.`,
+          knobs: [knob, 'net.isr.maxthreads'],
+        });
+      }
+      continue;
+    }
+    const policy = t.protocols.find((p) => p.name === r.proto)?.policy;
+    const offered = BigInt(r.queued) + BigInt(r.qdrops);
+    const single = threads === 1 ? ' a single workstream takes the whole load (Thread count 1);' : '';
+    out.push({
+      format: 'netstat-q',
+      row: rowName(r),
+      text:
+        `${grouped(BigInt(r.qdrops))} drops on the ${r.proto} queue (${percent(BigInt(r.qdrops), offered)} of what was offered to it), ` +
+        `which reached its qlimit ${qlimit ?? '?'} (WMark ${r.watermarkPackets}${full(r, qlimit) ? `, and Len ${r.lenPackets}: full right now` : ''});` +
+        `${single} policy ${policy ?? '?'}${t.dispatchPolicy === undefined ? '' : `, net.isr.dispatch=${t.dispatchPolicy}`}. ` +
+        'Raise the qlimit, add workstreams (with a flow or cpu policy that spreads the load), or dispatch inline.',
+      knobs: [knob, 'net.isr.maxthreads', 'net.isr.dispatch'],
+    });
+  }
+  return out;
+}
+
+export function checkNetstatQ(s: NetstatQSection): SectionCheck {
+  const t = s.table;
+  const first = t.workstreams[0]?.line ?? t.protocols[0]?.line ?? t.settings[0]?.line ?? 1;
+  const faults: Finding[] = netstatQFaults(t).map((f) => {
+    const row = t.workstreams.find((r) => r.line === f.line);
+    return {
+      format: 'netstat-q',
+      rule: f.rule,
+      line: s.firstLine - 1 + (f.line ?? first),
+      row: row === undefined ? 'table' : rowName(row),
+      message: f.message,
+    };
+  });
+  const drops = dropFindings(t).map((f) => ({ ...f, line: s.firstLine - 1 + f.line }));
+  // Per row: I-4, N-17, I-2, and with Protocols I-1 and N-9; per table: the Q-3 layout, Q-5 limits.
+  const perRow = t.protocols.length > 0 ? 5 : 3;
+  return {
+    checks: t.workstreams.length * perRow + 2,
+    rows: t.workstreams.length,
+    findings: [...faults, ...drops],
+    explanations: explanations(t),
+  };
+}

@@ -1,0 +1,98 @@
+import { grouped, percent } from './numbers.ts';
+import type { SnmpGroup, SnmpSection } from './snmp.ts';
+import type { Explanation, Finding, SectionCheck } from './types.ts';
+
+/** /proc/net/snmp identities (linux-rx notes U5, U9, F10) on the Udp and Ip rows. */
+
+const get = (g: SnmpGroup, name: string): bigint => g.values.get(name) ?? 0n;
+
+function udpFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
+  if (!g.values.has('InErrors') || !g.values.has('RcvbufErrors')) return { checks: 0, findings: [] };
+  // U5: ENOMEM (rcvbuf) and ENOBUFS (MemErrors) are charged to InErrors too; U9: so are checksum errors.
+  const parts = ['RcvbufErrors', 'MemErrors', 'InCsumErrors'].filter((n) => g.values.has(n));
+  const covered = parts.reduce((a, n) => a + get(g, n), 0n);
+  const inErrors = get(g, 'InErrors');
+  if (inErrors >= covered) return { checks: 1, findings: [] };
+  return {
+    checks: 1,
+    findings: [
+      {
+        format: 'proc-net-snmp',
+        rule: 'U5',
+        line: g.line,
+        row: g.proto,
+        message: `InErrors ${inErrors} < ${parts.join(' + ')} = ${covered}`,
+      },
+    ],
+  };
+}
+
+function ipFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
+  if (!g.values.has('ReasmReqds') || !g.values.has('ReasmOKs')) return { checks: 0, findings: [] };
+  const reqds = get(g, 'ReasmReqds');
+  const oks = get(g, 'ReasmOKs');
+  const timeout = get(g, 'ReasmTimeout');
+  const fails = get(g, 'ReasmFails');
+  const findings: Finding[] = [];
+  const f = (message: string): Finding => ({
+    format: 'proc-net-snmp',
+    rule: 'F10',
+    line: g.line,
+    row: g.proto,
+    message,
+  });
+  // A datagram needs a first and a last fragment (F5, F7); a queue that timed out held at least one.
+  if (reqds < 2n * oks + timeout) {
+    findings.push(f(`ReasmReqds ${reqds} < 2 x ReasmOKs ${oks} + ReasmTimeout ${timeout}`));
+  }
+  if (g.values.has('ReasmTimeout') && g.values.has('ReasmFails') && timeout > fails) {
+    findings.push(f(`ReasmTimeout ${timeout} > ReasmFails ${fails}`));
+  }
+  return { checks: 2, findings };
+}
+
+function explanations(s: SnmpSection): Explanation[] {
+  const out: Explanation[] = [];
+  for (const g of s.groups) {
+    if (g.proto !== 'Udp' && g.proto !== 'UdpLite') continue;
+    const rcvbuf = get(g, 'RcvbufErrors');
+    if (rcvbuf > 0n) {
+      out.push({
+        format: 'proc-net-snmp',
+        row: g.proto,
+        text:
+          `${grouped(rcvbuf)} receive-buffer drops (${percent(rcvbuf, rcvbuf + get(g, 'InDatagrams'))} of datagrams that reached a socket): ` +
+          'a socket queue was over its SO_RCVBUF when the packet came (U2, U5). Read faster, or raise SO_RCVBUF ' +
+          '(capped by net.core.rmem_max; net.core.rmem_default for sockets that do not ask).',
+        knobs: ['SO_RCVBUF', 'net.core.rmem_max', 'net.core.rmem_default'],
+      });
+    }
+    const mem = get(g, 'MemErrors');
+    if (mem > 0n) {
+      out.push({
+        format: 'proc-net-snmp',
+        row: g.proto,
+        text: `${grouped(mem)} drops for UDP memory pressure (U4, U5): the protocol-wide limit was hit.`,
+        knobs: ['net.ipv4.udp_mem'],
+      });
+    }
+  }
+  return out;
+}
+
+export function checkSnmp(s: SnmpSection): SectionCheck {
+  let checks = 0;
+  const findings: Finding[] = [];
+  for (const g of s.groups) {
+    const r =
+      g.proto === 'Udp' || g.proto === 'UdpLite'
+        ? udpFindings(g)
+        : g.proto === 'Ip'
+          ? ipFindings(g)
+          : undefined;
+    if (r === undefined) continue;
+    checks += r.checks;
+    findings.push(...r.findings);
+  }
+  return { checks, rows: s.groups.length, findings, explanations: explanations(s) };
+}

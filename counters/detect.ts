@@ -1,0 +1,66 @@
+import { type InputLines, isBlank, splitLines } from './lines.ts';
+import { type NetstatQSection, parseNetstatQ, startsNetstatQ } from './netstat-q.ts';
+import { type NetstatSSection, parseNetstatS, startsNetstatS } from './netstat-s.ts';
+import { parseSnmp, type SnmpSection, startsSnmp } from './snmp.ts';
+import { parseSoftnet, type SoftnetSection, startsSoftnet } from './softnet.ts';
+import type { ParseError } from './types.ts';
+
+export type CounterSection = NetstatQSection | SoftnetSection | SnmpSection | NetstatSSection;
+
+/** Input longer than this is refused (exit 2) rather than read: real tables are a few hundred lines. */
+export const INPUT_LINES_MAX = 100_000;
+
+/**
+ * A shell prompt or the command echoed before a table, as pasted from a terminal:
+ * `[root@R2]~# netstat -Q`, `root@abaddon:/home/adrian # netstat -sp udp`, `$ cat /proc/net/snmp`.
+ */
+const PROMPT = /^(\[[^\]]*\]\S*|\S*@\S*|)\s?[#$%]( .*)?$/;
+
+type Parser = (lines: InputLines, i: number) => { section: CounterSection; next: number } | ParseError;
+
+/** In this order: netstat -Q titles and headers are the most specific, netstat -s the least. */
+const FORMATS: readonly [(lines: InputLines, i: number) => boolean, Parser][] = [
+  [startsNetstatQ, parseNetstatQ],
+  [startsSoftnet, parseSoftnet],
+  [startsSnmp, parseSnmp],
+  [startsNetstatS, parseNetstatS],
+];
+
+const EXPECTED =
+  'netstat -Q, netstat -s -p ip|udp, /proc/net/snmp or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)';
+
+/** Every table in the input, in order; the first malformed line stops the parse. */
+export function parseCounters(input: string): { sections: CounterSection[] } | ParseError {
+  const lines = splitLines(input);
+  if (lines.text.length > INPUT_LINES_MAX) {
+    return {
+      line: INPUT_LINES_MAX + 1,
+      message: 'input too long',
+      expected: `at most ${INPUT_LINES_MAX} lines`,
+    };
+  }
+  const sections: CounterSection[] = [];
+  let i = 0;
+  while (i < lines.text.length) {
+    const line = lines.text[i] ?? '';
+    if (isBlank(line) || PROMPT.test(line)) {
+      i++;
+      continue;
+    }
+    const parser = FORMATS.find(([starts]) => starts(lines, i))?.[1];
+    if (parser === undefined) {
+      return {
+        line: i + 1,
+        message: `"${line.trim().slice(0, 40)}" is not part of a counter table`,
+        expected: EXPECTED,
+      };
+    }
+    const r = parser(lines, i);
+    if ('expected' in r) return r;
+    sections.push(r.section);
+    // Every parser consumes its first line; the guard keeps a parser bug from looping forever.
+    i = Math.max(r.next, i + 1);
+  }
+  if (sections.length === 0) return { line: 1, message: 'no counter table found', expected: EXPECTED };
+  return { sections };
+}

@@ -1,0 +1,21 @@
+/** The input as numbered lines; CR LF and a trailing newline are accepted. */
+export interface InputLines {
+  /** `text[i]` is line i + 1. */
+  readonly text: readonly string[];
+}
+
+export function splitLines(input: string): InputLines {
+  const text = input.replace(/\r\n?/g, '\n').split('\n');
+  if (text.length > 0 && text[text.length - 1] === '') text.pop();
+  return { text };
+}
+
+/** Whitespace-only lines separate sections (the D9721 tables have a lone space on them). */
+export function isBlank(line: string | undefined): boolean {
+  return line === undefined || line.trim() === '';
+}
+
+export function fields(line: string): string[] {
+  const t = line.trim();
+  return t === '' ? [] : t.split(/\s+/);
+}

@@ -1,0 +1,130 @@
+import type { InputLines } from './lines.ts';
+import { parseU64 } from './numbers.ts';
+import type { ParseError, SectionBase } from './types.ts';
+
+/**
+ * FreeBSD `netstat -s [-p ip|udp]` (usr.bin/netstat/inet.c ip_stats, udp_stats): a `proto:` title,
+ * then one tab-indented `<count> <phrase>` line per counter (zeros too unless -ss). Phrases are matched
+ * singular or plural, old and new wording; lines we do not know are kept under their phrase.
+ */
+export type NetstatProto = 'ip' | 'udp';
+
+const UDP_PHRASES: Readonly<Record<string, RegExp>> = {
+  received: /^datagrams? received$/,
+  hdrops: /^with incomplete header$/,
+  badlen: /^with bad data length field$/,
+  badsum: /^with bad checksum$/,
+  nosum: /^with no checksum$/,
+  noport: /^dropped due to no socket$/,
+  noportbcast: /^broadcast\/multicast datagrams? (undelivered|dropped due to no socket)$/,
+  fullsock: /^dropped due to full socket buffers$/,
+  pcbhashmiss: /^(not for hashed pcb|PCB hash miss(es)?)$/,
+  delivered: /^delivered$/,
+  opackets: /^datagrams? output$/,
+};
+
+const IP_PHRASES: Readonly<Record<string, RegExp>> = {
+  total: /^total packets? received$/,
+  badsum: /^bad header checksums?$/,
+  toosmall: /^with size smaller than minimum$/,
+  toolong: /^with ip length > max ip packet size$/,
+  fragments: /^fragments? received$/,
+  fragdropped: /^fragments? dropped \(dup or out of space\)$/,
+  fragtimeout: /^fragments? dropped after timeout$/,
+  reassembled: /^packets? reassembled ok$/,
+  delivered: /^packets? for this host$/,
+  noproto: /^packets? for unknown\/unsupported protocol$/,
+  forward: /^packets? forwarded( \(\d+ packets? fast forwarded\))?$/,
+  cantforward: /^packets? not forwardable$/,
+  localout: /^packets? sent from this host$/,
+  odropped: /^output packets? dropped due to no bufs(, etc\.)?$/,
+  noroute: /^output packets? discarded due to no route$/,
+  fragmented: /^output datagrams? fragmented$/,
+  ofragments: /^fragments? created$/,
+};
+
+const NETSTAT_PHRASES: Readonly<Record<NetstatProto, Readonly<Record<string, RegExp>>>> = {
+  ip: IP_PHRASES,
+  udp: UDP_PHRASES,
+};
+
+/** Phrases that open a table whose `proto:` title was not copied (the RSS blog's `netstat -sp udp`). */
+const OPENERS: readonly [RegExp, NetstatProto][] = [
+  [UDP_PHRASES.received as RegExp, 'udp'],
+  [IP_PHRASES.total as RegExp, 'ip'],
+];
+
+export interface NetstatCounter {
+  readonly line: number;
+  readonly value: bigint;
+}
+
+export interface NetstatSSection extends SectionBase {
+  readonly format: 'netstat-s';
+  /** `ip`, `udp`, or another protocol's title (its counters are kept, not checked). */
+  readonly proto: string;
+  /** By counter name (`fullsock`), or by phrase for lines we do not name. */
+  readonly counters: ReadonlyMap<string, NetstatCounter>;
+}
+
+const TITLE = /^\s*([a-z][a-z0-9_]*):\s*$/i;
+const COUNTER = /^\s+(\d+)\s+(\S.*?)\s*$/;
+const INDENTED = /^\s+\S/;
+
+function counterLine(line: string | undefined): { token: string; phrase: string } | undefined {
+  const m = line === undefined ? null : COUNTER.exec(line);
+  return m === null ? undefined : { token: m[1] ?? '', phrase: m[2] ?? '' };
+}
+
+function implicitProto(line: string | undefined): NetstatProto | undefined {
+  const c = counterLine(line);
+  return c === undefined ? undefined : OPENERS.find(([re]) => re.test(c.phrase))?.[1];
+}
+
+/** A `proto:` title followed by an indented counter line, or an untitled ip / udp table. */
+export function startsNetstatS(lines: InputLines, i: number): boolean {
+  const line = lines.text[i];
+  if (line !== undefined && TITLE.test(line)) return counterLine(lines.text[i + 1]) !== undefined;
+  return implicitProto(line) !== undefined;
+}
+
+function nameOf(proto: string, phrase: string): string {
+  const table = NETSTAT_PHRASES[proto.toLowerCase() as NetstatProto];
+  if (table === undefined) return phrase;
+  return Object.entries(table).find(([, re]) => re.test(phrase))?.[0] ?? phrase;
+}
+
+export function parseNetstatS(
+  lines: InputLines,
+  start: number,
+): { section: NetstatSSection; next: number } | ParseError {
+  const title = TITLE.exec(lines.text[start] ?? '');
+  const proto = title ? (title[1] ?? '') : (implicitProto(lines.text[start]) ?? '');
+  const counters = new Map<string, NetstatCounter>();
+  let i = title ? start + 1 : start;
+  for (; i < lines.text.length; i++) {
+    const line = lines.text[i] ?? '';
+    if (!INDENTED.test(line)) break;
+    const c = counterLine(line);
+    if (c === undefined) continue; // histogram titles, "echo reply: 8", "ICMP address mask responses are ..."
+    const value = parseU64(c.token);
+    if (value === undefined) {
+      return {
+        line: i + 1,
+        message: `counter "${c.token.slice(0, 24)}" is out of range`,
+        expected: 'an unsigned 64-bit count',
+      };
+    }
+    const name = nameOf(proto, c.phrase);
+    if (!counters.has(name)) counters.set(name, { line: i + 1, value });
+  }
+  const p = proto.toLowerCase();
+  const layout =
+    p === 'ip' || p === 'udp'
+      ? `netstat -s -p ${p}${title ? '' : ' (untitled)'}`
+      : `netstat -s ${proto} (not checked)`;
+  return {
+    section: { format: 'netstat-s', layout, firstLine: start + 1, lastLine: i, proto: p, counters },
+    next: i,
+  };
+}

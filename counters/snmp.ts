@@ -1,0 +1,98 @@
+import { fields, type InputLines } from './lines.ts';
+import { parseS64 } from './numbers.ts';
+import type { ParseError, SectionBase } from './types.ts';
+
+/**
+ * `/proc/net/snmp` (and `/proc/net/netstat`, same shape): per protocol a header line of field names
+ * and a line of values, both opening with `Proto:` (net/ipv4/proc.c snmp_seq_show).
+ */
+export interface SnmpGroup {
+  /** `Ip`, `Icmp`, `IcmpMsg`, `Tcp`, `Udp`, `UdpLite`, `TcpExt`, `IpExt`, ... */
+  readonly proto: string;
+  /** The line of the values. */
+  readonly line: number;
+  readonly values: ReadonlyMap<string, bigint>;
+}
+
+export interface SnmpSection extends SectionBase {
+  readonly format: 'proc-net-snmp';
+  readonly groups: readonly SnmpGroup[];
+}
+
+const HEADER = /^([A-Z][A-Za-z0-9]*):((?:\s+[A-Za-z][A-Za-z0-9_]*)+)\s*$/;
+const VALUES = /^([A-Z][A-Za-z0-9]*):((?:\s+-?\d+)+)\s*$/;
+
+/** The groups netstat-like tools print; a header of one of these must be followed by its values. */
+const KNOWN = new Set(['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite', 'TcpExt', 'IpExt', 'MPTcpExt']);
+
+function proto(line: string | undefined, re: RegExp): string | undefined {
+  return line === undefined ? undefined : re.exec(line)?.[1];
+}
+
+/** A header line followed by the values line of the same group. */
+export function startsSnmp(lines: InputLines, i: number): boolean {
+  const p = proto(lines.text[i], HEADER);
+  return p !== undefined && (KNOWN.has(p) || proto(lines.text[i + 1], VALUES) === p);
+}
+
+function parseGroup(lines: InputLines, i: number): SnmpGroup | ParseError {
+  const header = lines.text[i] ?? '';
+  const p = proto(header, HEADER) ?? '';
+  const valuesLine = lines.text[i + 1];
+  if (valuesLine === undefined) {
+    return {
+      line: i + 1,
+      message: `the ${p} header is the last line`,
+      expected: `a "${p}: <numbers>" line after it`,
+    };
+  }
+  if (proto(valuesLine, VALUES) !== p) {
+    return {
+      line: i + 2,
+      message: `the ${p} header has no values line`,
+      expected: `"${p}: <numbers>" after line ${i + 1}`,
+    };
+  }
+  const names = fields(header).slice(1);
+  const tokens = fields(valuesLine ?? '').slice(1);
+  if (names.length !== tokens.length) {
+    return {
+      line: i + 2,
+      message: `${p} has ${tokens.length} values for ${names.length} fields`,
+      expected: `${names.length} values, one per field of line ${i + 1}`,
+    };
+  }
+  const values = new Map<string, bigint>();
+  for (const [k, name] of names.entries()) {
+    const v = parseS64(tokens[k] ?? '');
+    if (v === undefined) {
+      return {
+        line: i + 2,
+        message: `${p} ${name} is "${(tokens[k] ?? '').slice(0, 24)}"`,
+        expected: 'a 64-bit integer',
+      };
+    }
+    values.set(name, v);
+  }
+  return { proto: p, line: i + 2, values };
+}
+
+/** Consecutive header/values pairs from line index `start`. */
+export function parseSnmp(
+  lines: InputLines,
+  start: number,
+): { section: SnmpSection; next: number } | ParseError {
+  const groups: SnmpGroup[] = [];
+  let i = start;
+  while (i < lines.text.length && startsSnmp(lines, i)) {
+    const g = parseGroup(lines, i);
+    if ('expected' in g) return g;
+    groups.push(g);
+    i += 2;
+  }
+  const names = groups.map((g) => g.proto).join(', ');
+  return {
+    section: { format: 'proc-net-snmp', layout: `${names} rows`, firstLine: start + 1, lastLine: i, groups },
+    next: i,
+  };
+}
