@@ -8,6 +8,7 @@ import {
   type PacketView,
   type Placement,
   type PolicyError,
+  PolicyTimedOut,
   parsePlacement,
 } from '../policy.ts';
 import type { BucketTable } from '../rss/buckets.ts';
@@ -46,6 +47,11 @@ export interface DispatchOptions {
   readonly source?: number;
   /** netisr_queue_src: always queue on the chosen CPU (N-7). */
   readonly deferredOnly?: boolean;
+  /**
+   * Told when netisr freed the packet instead of taking it (queue full, N-9, or no placement):
+   * the caller's ENOBUFS, so it can release what it attached to the mbuf (IPsec's deferral tag).
+   */
+  readonly onDropped?: () => void;
 }
 
 /**
@@ -99,10 +105,11 @@ export class Netisr {
         const placement = this.#place(proto, pkt, thread, options.deferredOnly === true);
         if (isPolicyError(placement)) {
           this.#policyError(proto, pkt, thread, placement);
+          options.onDropped?.();
           return undefined;
         }
         if (placement.mode === 'queue') {
-          this.#enqueue(proto, pkt, thread, placement.cpu);
+          if (!this.#enqueue(proto, pkt, thread, placement.cpu)) options.onDropped?.();
           return undefined;
         }
         return this.#inline(proto, pkt, thread, placement.mode);
@@ -130,6 +137,7 @@ export class Netisr {
     try {
       answer = this.#setup.policy.place(view, ctx);
     } catch (err) {
+      if (err instanceof PolicyTimedOut) return { kind: 'timed-out', message: err.message };
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       return { kind: 'threw', message: `threw ${message}` };
     }
@@ -217,8 +225,8 @@ export class Netisr {
     ];
   }
 
-  /** N-8 / N-9 (netisr_queue_workstream). */
-  #enqueue(proto: string, pkt: Packet, thread: ThreadRef, cpu: CpuId): void {
+  /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
+  #enqueue(proto: string, pkt: Packet, thread: ThreadRef, cpu: CpuId): boolean {
     const { trace, clock, variants } = this.#setup;
     const ws = this.#ws(cpu);
     const work = this.#work(cpu, proto);
@@ -247,7 +255,7 @@ export class Netisr {
         qlenPackets: len,
         qlimitPackets: work.qlimitPackets,
       });
-      return;
+      return false;
     }
     trace.record({
       ...at,
@@ -262,6 +270,7 @@ export class Netisr {
     if (work.lenPackets > work.watermarkPackets) work.watermarkPackets = work.lenPackets;
     assert(work.watermarkPackets >= work.lenPackets, 'I-2: WMark below Len');
     if (!ws.busy && !variants.has('netisr-thread-stalls')) ws.scheduled = true;
+    return true;
   }
 
   #handlerCall(proto: string, pkt: Packet, thread: ThreadRef): KernelCall {

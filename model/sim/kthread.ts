@@ -26,6 +26,12 @@ export type StackHighWater = (
 
 type WorkItem = { readonly call: KernelCall; readonly returning: boolean };
 
+/** A frame that stays on a thread's stack for its whole life (the PCB, fork_exit, ithread_loop). */
+export interface BaseFrame {
+  readonly frame: string;
+  readonly frameBytes: number;
+}
+
 /** One simulated kernel thread's stack: runs call chains and tracks depth in bytes. */
 export class KernelStack {
   readonly thread: ThreadId;
@@ -35,10 +41,18 @@ export class KernelStack {
   #depthBytes = 0;
   #depthBytesMax = 0;
 
-  constructor(thread: ThreadId, cpu: CpuId, onHighWater: StackHighWater) {
+  /**
+   * `base`: frames below every call chain the thread runs, outermost first (default none): a
+   * kernel thread's stack also holds its PCB and the loop that calls the handlers, and they count.
+   */
+  constructor(thread: ThreadId, cpu: CpuId, onHighWater: StackHighWater, base: readonly BaseFrame[] = []) {
     this.thread = thread;
     this.cpu = cpu;
     this.#onHighWater = onHighWater;
+    for (const b of base) {
+      this.#frames.push(b.frame);
+      this.#depthBytes += b.frameBytes;
+    }
   }
 
   get depthBytes(): number {

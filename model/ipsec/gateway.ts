@@ -1,0 +1,303 @@
+import { type CpuId, cpuId, type ThreadId, virtualNs } from '../brand.ts';
+import { frameBytesLookup } from '../host/frames.ts';
+import { InterruptThread, Nic, RxRing } from '../host/nic.ts';
+import { parseFlows } from '../host/run.ts';
+import type { Workload } from '../host/workload.ts';
+import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
+import { renderNetstatQ } from '../netisr/netstat.ts';
+import { freebsdNetisrPolicy } from '../netisr/policies.ts';
+import { NetisrThread } from '../netisr/swi.ts';
+import type { Flow, Packet } from '../packet.ts';
+import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
+import { type KernelCall, KernelStack } from '../sim/kthread.ts';
+import type { Schedule } from '../sim/schedule.ts';
+import { Simulator } from '../sim/simulator.ts';
+import { StatCounters } from '../stats.ts';
+import { type Trace, TraceRecorder } from '../trace.ts';
+import { Buffers } from './buffers.ts';
+import { type IpsecGatewayConfig, type ResolvedIpsecGateway, resolveIpsecGateway } from './config.ts';
+import { THREAD_BASE_FRAMES, type ThreadBase } from './frames.ts';
+import { IpsecInput } from './input.ts';
+import { MbufTable } from './mbuf.ts';
+import { NetgraphThread } from './netgraph.ts';
+import { IpsecOutput } from './output.ts';
+
+export interface GatewayRunInput {
+  readonly config: IpsecGatewayConfig;
+  readonly workload: Workload;
+  readonly schedule: Schedule;
+  /** Default: the kernel's own netisr placement (freebsdNetisrPolicy with the gateway's protocol table). */
+  readonly policy?: PolicySource;
+}
+
+export interface GatewayRunResult {
+  readonly trace: Trace;
+  readonly config: ResolvedIpsecGateway;
+  /** `netstat -Q` at the end of the run, and at each `snapshot` item of the workload. */
+  readonly netstatQ: string;
+  readonly snapshots: readonly string[];
+  readonly stats: Readonly<Record<string, number>>;
+  /** The deepest stack any thread reached, in bytes. */
+  readonly stackDepthBytesMax: number;
+}
+
+/**
+ * A FreeBSD router that forwards what it receives through an IPsec output chain (the D9721
+ * benchmark box: clear UDP in on one NIC, encrypted out of another). The receive side is the
+ * host's (NIC, rx rings, interrupt threads, netisr ether and ip); ip_input forwards, and the
+ * output path of model/ipsec/output.ts recurses or defers. Threads: one interrupt thread per
+ * ring, one netisr SWI per workstream, and the netgraph worker on CPU 0.
+ */
+class Gateway {
+  readonly sim: Simulator;
+  readonly trace: TraceRecorder;
+  readonly stats = new StatCounters();
+  readonly netisr: Netisr;
+  readonly nic: Nic;
+  readonly ng: NetgraphThread;
+  readonly #cfg: ResolvedIpsecGateway;
+  readonly #stacks = new Map<ThreadId, KernelStack>();
+  readonly #snapshots: string[] = [];
+  readonly #mbufs: MbufTable;
+  readonly #frameBytes: (frame: string) => number;
+
+  constructor(
+    cfg: ResolvedIpsecGateway,
+    flows: readonly Flow[],
+    workload: Workload,
+    schedule: Schedule,
+    policy: DispatchPolicy,
+  ) {
+    const host = cfg.host;
+    this.#cfg = cfg;
+    const frameBytes = frameBytesLookup(host.frameBytes);
+    this.#frameBytes = frameBytes;
+    this.sim = new Simulator(schedule, host.limits);
+    this.trace = new TraceRecorder(host.limits.traceEventsMax);
+    this.#mbufs = new MbufTable(new Buffers(this.trace, this.sim.clock));
+    this.netisr = new Netisr({
+      cpuCount: host.cpuCount,
+      workstreamCpus: host.workstreamCpus,
+      protocols: host.protocols,
+      buckets: host.buckets,
+      policy,
+      clock: this.sim.clock,
+      trace: this.trace,
+      variants: host.variants,
+      frameBytes,
+    });
+    const rings = host.ringCpus.map((cpu, i) => new RxRing(i, cpu, host.sysctl['hw.ix.rxd']));
+    this.nic = new Nic({
+      id: this.sim.nextThreadId(),
+      flows,
+      workload,
+      rings,
+      rss: host.kernel === 'freebsd-rss',
+      buckets: host.buckets,
+      hashConfig: host.hashConfig,
+      rcvifIndex: cfg.rcvifIndex,
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      onArrival: () => undefined,
+      onSnapshot: () => this.snapshot(false),
+      // A pause keeps the run alive until the wire is busy again.
+      wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => undefined),
+    });
+    this.sim.addActor(this.nic);
+    for (const ring of rings) {
+      this.sim.addActor(
+        new InterruptThread(ring, this.#stack(ring.cpu, 'ithread'), (pkt, t) => this.#rxeof(pkt, t)),
+      );
+    }
+    for (const ws of this.netisr.workstreams) {
+      if (!ws.hasThread) continue;
+      const env = { trace: this.trace, clock: this.sim.clock, variants: host.variants };
+      this.sim.addActor(new NetisrThread(ws, this.netisr, this.#stack(ws.cpu, 'swi'), env));
+    }
+    this.ng = new NetgraphThread(this.#stack(cpuId(0), 'ngthread'), frameBytes);
+    this.sim.addActor(this.ng);
+    this.#registerHandlers(
+      this.#output(),
+      new IpsecInput({
+        inbound: cfg.inbound,
+        stats: this.stats,
+        mbufs: this.#mbufs,
+        netisr: this.netisr,
+        frameBytes,
+      }),
+    );
+  }
+
+  /** The output path, wired to this host's counters, buffers, netisr and netgraph thread. */
+  #output(): IpsecOutput {
+    const cfg = this.#cfg;
+    const frameBytes = this.#frameBytes;
+    return new IpsecOutput({
+      chain: cfg.chain,
+      trace: this.trace,
+      clock: this.sim.clock,
+      stats: this.stats,
+      mbufs: this.#mbufs,
+      netisr: this.netisr,
+      frameBytes,
+      variants: cfg.host.variants,
+      useNetisr: cfg.useNetisr,
+      maxNesting: { gif: cfg.ipsec['net.link.gif.max_nesting'], gre: cfg.ipsec['net.link.gre.max_nesting'] },
+      netgraph: {
+        frameBytes,
+        kstackBytes: cfg.host.kstackBytes,
+        depthBytes: (t) => this.#stacks.get(t.id)?.depthBytes ?? 0,
+        enqueue: (item) => this.ng.enqueue(item),
+      },
+    });
+  }
+
+  /**
+   * nh_handlers: ether demuxes by family; ip decrypts ESP layers (re-injecting each inner packet)
+   * and forwards the rest, ip6 forwards; ipsec continues a deferred output request.
+   */
+  #registerHandlers(output: IpsecOutput, input: IpsecInput): void {
+    this.netisr.setHandler('ether', (pkt, t) => [
+      {
+        frame: 'ether_demux',
+        frameBytes: this.#frameBytes('ether_demux'),
+        run: () => [
+          this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, t, {
+            onDropped: this.#freeOnDrop(pkt, t),
+          }),
+        ],
+      },
+    ]);
+    this.netisr.setHandler('ip', (pkt, t) =>
+      input.wants(pkt) ? input.input(pkt, t) : output.forward(pkt, t),
+    );
+    this.netisr.setHandler('ip6', (pkt, t) => output.forward(pkt, t));
+    this.netisr.setHandler('ipsec', (pkt, t) => output.deferredHandler(pkt, t));
+  }
+
+  #stack(cpu: CpuId, kind: ThreadBase): KernelStack {
+    const thread: ThreadId = this.sim.nextThreadId();
+    const kstackBytes = this.#cfg.host.kstackBytes;
+    const base = THREAD_BASE_FRAMES[kind].map((frame) => ({ frame, frameBytes: this.#frameBytes(frame) }));
+    const stack = new KernelStack(
+      thread,
+      cpu,
+      (depthBytes, frames, pkt) => {
+        this.trace.record({
+          kind: 'stack',
+          atNs: this.sim.clock.nowNs,
+          thread,
+          cpu,
+          depthBytes,
+          kstackBytes,
+          frames: frames.join('>'),
+          pkt,
+        });
+      },
+      base,
+    );
+    this.#stacks.set(thread, stack);
+    return stack;
+  }
+
+  /** The driver's rx completion: the mbuf is filled, then ether_input via netisr (DIRECT). */
+  #rxeof(pkt: Packet, thread: ThreadRef): KernelCall {
+    return {
+      frame: 'ixgbe_rxeof',
+      frameBytes: this.#frameBytes('ixgbe_rxeof'),
+      run: () => {
+        this.#mbufs.receive(pkt.id, thread.cpu);
+        return [this.netisr.dispatch('ether', pkt, thread, { onDropped: this.#freeOnDrop(pkt, thread) })];
+      },
+    };
+  }
+
+  /** netisr freed the packet (queue full, no placement): so are its mbuf and tags (m_freem). */
+  #freeOnDrop(pkt: Packet, thread: ThreadRef): () => void {
+    return () => this.#mbufs.freem(pkt.id, thread.cpu);
+  }
+
+  snapshot(quiescent: boolean): void {
+    this.trace.record({
+      kind: 'counters',
+      atNs: this.sim.clock.nowNs,
+      quiescent,
+      netisr: this.netisr.rows(),
+      stats: this.stats.snapshot(),
+    });
+    if (!quiescent) this.#snapshots.push(this.netstatQ());
+  }
+
+  get stackDepthBytesMax(): number {
+    let max = 0;
+    for (const s of this.#stacks.values()) max = Math.max(max, s.depthBytesMax);
+    return max;
+  }
+
+  get snapshots(): readonly string[] {
+    return this.#snapshots;
+  }
+
+  run(): Trace {
+    const outcome = this.sim.run(() => this.trace.full);
+    this.snapshot(outcome === 'quiescent');
+    return this.trace.finish({
+      kind: 'end',
+      atNs: virtualNs(this.sim.clock.nowNs),
+      outcome: this.trace.full ? 'trace-full' : outcome,
+      steps: this.sim.steps,
+      busyCpus: this.netisr.busyCpus(),
+      pendingPackets: this.nic.pendingItems + this.ng.pendingItems,
+    });
+  }
+
+  netstatQ(): string {
+    const host = this.#cfg.host;
+    return renderNetstatQ(
+      {
+        numthreads: host.workstreamCpus.length,
+        maxthreads: host.workstreamCpus.length,
+        defaultqlimit: Math.min(host.sysctl['net.isr.defaultqlimit'], host.sysctl['net.isr.maxqlimit']),
+        maxqlimit: host.sysctl['net.isr.maxqlimit'],
+        dispatch: host.sysctl['net.isr.dispatch'],
+        bindthreads: host.sysctl['net.isr.bindthreads'],
+        protocols: host.protocols,
+      },
+      this.netisr.rows(),
+    );
+  }
+}
+
+/**
+ * Runs the gateway once; the same input gives a byte-identical trace. Bad configuration or
+ * workload answers one sentence (exit 2 at a CLI), never throws.
+ */
+export function runIpsecGateway(input: GatewayRunInput): GatewayRunResult | string {
+  const cfg = resolveIpsecGateway(input.config);
+  if (typeof cfg === 'string') return cfg;
+  const flows = parseFlows(input.workload);
+  if (typeof flows === 'string') return flows;
+  const host = cfg.host;
+  const source =
+    input.policy ??
+    freebsdNetisrPolicy({
+      protocols: host.protocols.map((p) => p.reg),
+      dispatch: host.sysctl['net.isr.dispatch'],
+    });
+  const policy = instantiatePolicy(source, {
+    cpuCount: host.cpuCount,
+    workstreamCpus: host.workstreamCpus,
+    bucketCount: host.buckets.bucketCount,
+  });
+  const gateway = new Gateway(cfg, flows, input.workload, input.schedule, policy);
+  const trace = gateway.run();
+  return {
+    trace,
+    config: cfg,
+    netstatQ: gateway.netstatQ(),
+    snapshots: gateway.snapshots,
+    stats: gateway.stats.snapshot(),
+    stackDepthBytesMax: gateway.stackDepthBytesMax,
+  };
+}

@@ -1,0 +1,128 @@
+import type { CpuId, ThreadId } from '../brand.ts';
+import { assert } from '../brand.ts';
+import type { ThreadRef } from '../netisr/netisr.ts';
+import type { Packet } from '../packet.ts';
+import { Fifo } from '../sim/fifo.ts';
+import type { KernelCall, KernelStack } from '../sim/kthread.ts';
+import type { Actor, ThreadKind } from '../sim/simulator.ts';
+import type { NetgraphNode } from './chain.ts';
+
+/** A netgraph item parked on a node queue: where it resumes, on whichever thread picks it up. */
+export interface NgItem {
+  readonly pkt: Packet;
+  resume(thread: ThreadRef): KernelCall;
+}
+
+export interface NetgraphEnv {
+  readonly frameBytes: (frame: string) => number;
+  /** KSTACK_PAGES x PAGE_SIZE. */
+  readonly kstackBytes: number;
+  /** The current depth of a thread's stack (GET_STACK_USAGE). */
+  readonly depthBytes: (thread: ThreadRef) => number;
+  /** ng_queue_rw: park the item for the netgraph worker thread. */
+  readonly enqueue: (item: NgItem) => void;
+}
+
+/** Where a netgraph chain hands the packet back to the stack. */
+export type NgExit =
+  | { readonly kind: 'ether'; readonly wire: (thread: ThreadRef) => readonly KernelCall[] }
+  | { readonly kind: 'ksocket'; readonly ipOutput: (thread: ThreadRef) => KernelCall };
+
+const frameCall = (
+  env: NetgraphEnv,
+  frame: string,
+  run: () => readonly KernelCall[] | undefined,
+): KernelCall => ({
+  frame,
+  frameBytes: env.frameBytes(frame),
+  run,
+});
+
+/**
+ * ng_iface_output -> ng_iface_send -> (ng_snd_item -> ng_apply_item -> ng_<node>_rcvdata)* -> exit.
+ * Every ng_snd_item applies sys/netgraph/ng_base.c's stack check: with less than a quarter of the
+ * kernel stack left, the item is queued to the netgraph worker thread instead of being applied in
+ * the caller (GET_STACK_USAGE; the 25% rule for ordinary nodes), so netgraph alone never exhausts
+ * the stack; its frames still add to whatever IPsec and tunnels stacked below it.
+ */
+export function netgraphOutput(
+  env: NetgraphEnv,
+  pkt: Packet,
+  thread: ThreadRef,
+  nodes: readonly NetgraphNode[],
+  exit: NgExit,
+): KernelCall {
+  const rcvdata = [
+    ...nodes.map((n) => `ng_${n}_rcvdata`),
+    exit.kind === 'ether' ? 'ng_ether_rcv_lower' : 'ng_ksocket_rcvdata',
+  ];
+  const last = rcvdata.length - 1;
+  const apply = (i: number, t: ThreadRef): KernelCall =>
+    frameCall(env, 'ng_apply_item', () => [
+      frameCall(env, rcvdata[i] ?? 'ng_apply_item', () => {
+        if (i < last) return [send(i + 1, t)];
+        if (exit.kind === 'ether') return exit.wire(t);
+        // ng_ksocket: the payload leaves through a UDP socket and re-enters ip_output.
+        return [
+          frameCall(env, 'sosend_dgram', () => [
+            frameCall(env, 'udp_send', () => [frameCall(env, 'udp_output', () => [exit.ipOutput(t)])]),
+          ]),
+        ];
+      }),
+    ]);
+  const send = (i: number, t: ThreadRef): KernelCall =>
+    frameCall(env, 'ng_snd_item', () => {
+      const leftBytes = env.kstackBytes - env.depthBytes(t);
+      if (leftBytes * 4 < env.kstackBytes) {
+        env.enqueue({ pkt, resume: (worker) => apply(i, worker) });
+        return undefined;
+      }
+      return [apply(i, t)];
+    });
+  return frameCall(env, 'ng_iface_output', () => [frameCall(env, 'ng_iface_send', () => [send(0, thread)])]);
+}
+
+/**
+ * The netgraph worker (ngthread, sys/netgraph/ng_base.c): applies queued items on its own, fresh
+ * stack, one item per step, in queue order.
+ */
+export class NetgraphThread implements Actor {
+  readonly id: ThreadId;
+  readonly name = 'ng_queue';
+  // A software-interrupt-like kernel worker, scheduled like the netisr threads.
+  readonly kind: ThreadKind = 'netisr';
+  readonly cpu: CpuId;
+  readonly #stack: KernelStack;
+  readonly #items = new Fifo<NgItem>();
+  readonly #frameBytes: (frame: string) => number;
+
+  constructor(stack: KernelStack, frameBytes: (frame: string) => number) {
+    this.id = stack.thread;
+    this.cpu = stack.cpu;
+    this.#stack = stack;
+    this.#frameBytes = frameBytes;
+  }
+
+  enqueue(item: NgItem): void {
+    this.#items.push(item);
+  }
+
+  get pendingItems(): number {
+    return this.#items.length;
+  }
+
+  runnable(): boolean {
+    return this.#items.length > 0;
+  }
+
+  step(): void {
+    const item = this.#items.shift();
+    assert(item !== undefined, 'SIM-4: the netgraph worker steps only with an item queued');
+    const root: KernelCall = {
+      frame: 'ngthread',
+      frameBytes: this.#frameBytes('ngthread'),
+      run: () => [item.resume(this)],
+    };
+    this.#stack.execute(root, item.pkt.id);
+  }
+}
