@@ -1,0 +1,59 @@
+/**
+ * Timing for benchmarks (never used by the model). The functions being compared are timed in
+ * alternation, round after round, and each one's median per-call time is reported: on a shared
+ * machine a neighbour's burst then hits both sides of a ratio alike, and a stray garbage
+ * collection does not move a median. The clock is this process's CPU time (user + system) by
+ * default, which time slicing on a busy machine does not inflate; `wall` is the wall clock.
+ */
+export interface TimingOptions {
+  /** Rounds of alternation. @defaultValue 7 */
+  readonly rounds?: number;
+  /** Each timed sample repeats the call until it lasts at least this long. @defaultValue 20 */
+  readonly sampleMsMin?: number;
+  /** @defaultValue 'cpu' */
+  readonly clock?: 'cpu' | 'wall';
+}
+
+/** Milliseconds on the chosen clock. */
+export function nowMs(clock: 'cpu' | 'wall'): number {
+  if (clock === 'wall') return performance.now();
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Calls per sample so that one sample lasts about `sampleMsMin` (measured after a warm-up call). */
+function callsPerSample(fn: () => unknown, sampleMsMin: number, clock: 'cpu' | 'wall'): number {
+  fn();
+  const start = nowMs(clock);
+  fn();
+  const ms = Math.max(nowMs(clock) - start, 0.001);
+  return Math.max(1, Math.ceil(sampleMsMin / ms));
+}
+
+/** Median milliseconds per call of each function, timed in alternation. */
+export function interleavedMedianMs(fns: readonly (() => unknown)[], options: TimingOptions = {}): number[] {
+  const rounds = options.rounds ?? 7;
+  const sampleMsMin = options.sampleMsMin ?? 20;
+  const clock = options.clock ?? 'cpu';
+  const calls = fns.map((fn) => callsPerSample(fn, sampleMsMin, clock));
+  const samples: number[][] = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, i) => {
+      const n = calls[i] ?? 1;
+      const start = nowMs(clock);
+      for (let k = 0; k < n; k++) fn();
+      samples[i]?.push((nowMs(clock) - start) / n);
+    });
+  }
+  return samples.map((s) => {
+    s.sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)] ?? 0;
+  });
+}
+
+/** `12.3k` / `4.56M` for rates. */
+export function si(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return n.toFixed(1);
+}

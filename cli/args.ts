@@ -1,0 +1,182 @@
+import { parseArgs } from 'node:util';
+import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
+import { PROPERTIES, propertyByName } from '../properties/index.ts';
+
+/** What `npm run fuzz -- <policy-file> [options]` was asked to do, every value checked. */
+export interface FuzzOptions {
+  readonly policyFile: string;
+  readonly runs: number;
+  readonly seed: number;
+  /** fast-check replay path (`11:2:1`), undefined for a fresh search. */
+  readonly path: string | undefined;
+  readonly cpuCountMin: number;
+  readonly cpuCountMax: number;
+  /** Property names, in PROPERTIES order; every property when none was named. */
+  readonly properties: readonly string[];
+  /** Whether --property narrowed the list (the replay command repeats it). */
+  readonly propertiesNamed: boolean;
+  /** Wall-clock budget of one policy call (factory, place, tick) before the watchdog stops it. */
+  readonly timeoutMs: number;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly reportFile: string | undefined;
+}
+
+export const RUNS_DEFAULT = 1000;
+/** Runs per invocation are bounded, like everything else: a typo must not start a week-long job. */
+export const RUNS_MAX = 10_000_000;
+export const TIMEOUT_SECONDS_DEFAULT = 2;
+export const TIMEOUT_SECONDS_MAX = 3600;
+
+export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
+                     [--property NAME]... [--timeout S] [--json] [--verbose] [--report FILE.html]`;
+
+const OPTIONS = {
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  path: { type: 'string' },
+  cpus: { type: 'string' },
+  property: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  report: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A positive integer written in decimal, nothing else (`1e3`, `0x10`, `12abc` are refused). */
+function positiveInt(flag: string, text: string, max: number): number | string {
+  if (!/^\d+$/.test(text)) return `${flag} ${text}: want a whole number 1..${max}`;
+  const n = Number(text);
+  if (n < 1 || n > max) return `${flag} ${text}: want a whole number 1..${max}`;
+  return n;
+}
+
+function parseSeed(text: string): number | string {
+  if (!/^-?\d+$/.test(text)) return `--seed ${text}: want an integer`;
+  const n = Number(text);
+  // fast-check folds seeds to 32 bits; refusing the rest keeps a printed seed exact.
+  if (n < -(2 ** 31) || n >= 2 ** 32) return `--seed ${text}: want an integer in -2147483648..4294967295`;
+  return n;
+}
+
+function parsePath(text: string): string | { error: string } {
+  if (!/^\d+(:\d+)*$/.test(text)) return { error: `--path ${text}: want run and shrink indexes like 11:2:1` };
+  return text;
+}
+
+/** `--cpus 4` or `--cpus 2-8`, within 1..RSS_MAXCPUS (the model's CPU range). */
+export function parseCpus(text: string): { min: number; max: number } | string {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  const want = `--cpus ${text}: want N or A-B with 1 <= A <= B <= ${RSS_MAXCPUS}`;
+  if (m === null) return want;
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min < 1 || max > RSS_MAXCPUS || min > max) return want;
+  return { min, max };
+}
+
+function parseTimeout(text: string): number | string {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || n <= 0 || n > TIMEOUT_SECONDS_MAX) {
+    return `--timeout ${text}: want seconds, more than 0 and at most ${TIMEOUT_SECONDS_MAX}`;
+  }
+  return Math.round(n * 1000);
+}
+
+function parseProperties(names: readonly string[]): string[] | string {
+  for (const name of names) {
+    if (propertyByName(name) === undefined) {
+      return `--property ${name}: no such property (have: ${PROPERTIES.map((p) => p.name).join(', ')})`;
+    }
+  }
+  return PROPERTIES.map((p) => p.name).filter((n) => names.length === 0 || names.includes(n));
+}
+
+const VALUE_FLAGS = new Set(
+  Object.entries(OPTIONS)
+    .filter(([, spec]) => spec.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+/**
+ * parseArgs refuses `--runs -3` as ambiguous; join a dash-number value to its flag so the value
+ * check answers instead ("--runs -3: want a whole number").
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (VALUE_FLAGS.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** Why parseArgs refused, in one line without Node's hints. */
+function parseArgsMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const line = text.split('\n')[0] ?? text;
+  const unknown = /Unknown option '([^']+)'/.exec(line);
+  if (unknown) return `unknown option ${unknown[1]}`;
+  const missing = /Option '(--[a-z]+) <value>' argument missing/.exec(line);
+  if (missing) return `${missing[1]}: missing value`;
+  return line.replace(/^TypeError \[[A-Z_]+\]: /, '');
+}
+
+/** Parsed options; a one-line error (exit 2); or 'help'. `randomSeed` is used when --seed is absent. */
+export function parseFuzzArgs(
+  argv: readonly string[],
+  randomSeed: () => number,
+): FuzzOptions | 'help' | string {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({
+      args: joinNegativeValues(argv),
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    return parseArgsMessage(err);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) return 'missing <policy-file>';
+  if (positionals.length > 1) return `one policy file at a time, got ${positionals.join(' ')}`;
+  const runs = values.runs === undefined ? RUNS_DEFAULT : positiveInt('--runs', values.runs, RUNS_MAX);
+  if (typeof runs === 'string') return runs;
+  const seed = values.seed === undefined ? randomSeed() : parseSeed(values.seed);
+  if (typeof seed === 'string') return seed;
+  const path = values.path === undefined ? undefined : parsePath(values.path);
+  if (typeof path === 'object') return path.error;
+  // A path names a case of one seed's sequence: without the seed it replays nothing.
+  if (path !== undefined && values.seed === undefined)
+    return `--path ${path}: needs the --seed it was printed with`;
+  const cpus = values.cpus === undefined ? { min: 1, max: RSS_MAXCPUS } : parseCpus(values.cpus);
+  if (typeof cpus === 'string') return cpus;
+  const properties = parseProperties(values.property ?? []);
+  if (typeof properties === 'string') return properties;
+  const timeoutMs = parseTimeout(values.timeout ?? String(TIMEOUT_SECONDS_DEFAULT));
+  if (typeof timeoutMs === 'string') return timeoutMs;
+  const report = values.report;
+  if (report !== undefined && !report.endsWith('.html'))
+    return `--report ${report}: want a file name ending in .html`;
+  return {
+    policyFile: positionals[0] ?? '',
+    runs,
+    seed,
+    path,
+    cpuCountMin: cpus.min,
+    cpuCountMax: cpus.max,
+    properties,
+    propertiesNamed: (values.property ?? []).length > 0,
+    timeoutMs,
+    json: values.json === true,
+    verbose: values.verbose === true,
+    reportFile: report,
+  };
+}

@@ -1,0 +1,70 @@
+import type { HostConfig } from '../model/host/config.ts';
+import { runHost } from '../model/host/run.ts';
+import type { PolicySource } from '../model/policy.ts';
+import type { Trace } from '../model/trace.ts';
+import type { RunCase } from '../properties/arbitraries/run-case.ts';
+import { propertyByName, type Violation } from '../properties/index.ts';
+import { guardPolicy, type StopAt } from './guard.ts';
+import type { Heartbeat } from './heartbeat.ts';
+
+/** Everything a report shows about one counterexample, computed once in the worker. */
+export interface Explanation {
+  readonly policyName: string;
+  readonly violation: Violation;
+  /** How many violations of the property the case shows (the report details the first). */
+  readonly violationCount: number;
+  readonly trace: Trace;
+  /** `netstat -Q` as the model stood when the last violating event was recorded. */
+  readonly netstatQ: string;
+  /** The trace index `netstatQ` was taken at. */
+  readonly netstatAtEvent: number;
+}
+
+function truncated(config: HostConfig, traceEventsMax: number): HostConfig {
+  return { ...config, limits: { ...config.limits, traceEventsMax } };
+}
+
+/**
+ * Runs the counterexample again (same case, fresh policy state: the result is identical) and
+ * collects the property's first violation, the trace and the netstat -Q table at the violation.
+ * The table comes from a second run cut off right after the violating event (the trace cap,
+ * `traceEventsMax`), so it shows the queues and counters at that point, not at the end.
+ */
+export function explain(
+  runCase: RunCase,
+  source: PolicySource,
+  fallbackName: string,
+  propertyName: string,
+  beat: Heartbeat,
+  stopAt?: StopAt,
+): Explanation | string {
+  const spec = propertyByName(propertyName);
+  if (spec === undefined) return `no property ${propertyName}`;
+  // The watchdog keeps watching: a policy that hangs only here is still stopped and named.
+  const policy = guardPolicy(source, fallbackName, beat, stopAt);
+  const full = runHost({ ...runCase, policy });
+  if (typeof full === 'string') return `the model refused the case: ${full}`;
+  const violations = spec.check(full.trace);
+  const violation = violations[0];
+  if (violation === undefined)
+    return `the case no longer violates ${propertyName} (a policy with state outside its factory?)`;
+  const last = Math.max(...violation.events, 0);
+  // The last two events are the final counters snapshot and `end`: the full run's table is that point.
+  let netstatQ = full.netstatQ;
+  let netstatAtEvent = full.trace.length - 1;
+  if (last < full.trace.length - 2) {
+    const cut = runHost({ ...runCase, config: truncated(runCase.config, last + 1), policy });
+    if (typeof cut !== 'string') {
+      netstatQ = cut.netstatQ;
+      netstatAtEvent = last;
+    }
+  }
+  return {
+    policyName: full.policyName,
+    violation,
+    violationCount: violations.length,
+    trace: full.trace,
+    netstatQ,
+    netstatAtEvent,
+  };
+}

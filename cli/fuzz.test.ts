@@ -1,0 +1,182 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FuzzReport } from './report.ts';
+
+/**
+ * The fuzz command as a user runs it: spawned, judged by exit code, stdout and stderr. Few runs per
+ * invocation and the invocations run concurrently, so the file stays a few seconds.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function fuzz(...args: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'cli/fuzz.ts', ...args], {
+      cwd: root,
+      timeout: 50_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function fuzzJson(...args: string[]): Promise<{ code: number; report: FuzzReport; stderr: string }> {
+  const out = await fuzz(...args, '--json');
+  return { code: out.code, report: JSON.parse(out.stdout) as FuzzReport, stderr: out.stderr };
+}
+
+/** Policies written for these tests: plain ES modules, so they need no imports. */
+const POLICIES: Record<string, string> = {
+  'one-queue.mjs': `let said = false;
+export const policy = {
+  name: 'one-queue',
+  place(_p, ctx) {
+    if (!said) console.log('one-queue: first packet');
+    said = true;
+    return { cpu: ctx.workstreamCpus[0], mode: 'queue' };
+  },
+};`,
+  'nan-cpu.mjs': `export default { name: 'nan-cpu', place: () => ({ cpu: Number.NaN, mode: 'queue' }) };`,
+  'later-mode.mjs': `export default { name: 'later-mode', place: (_p, ctx) => ({ cpu: ctx.cpu, mode: 'later' }) };`,
+  'factory-throws.mjs': `export default () => { throw new RangeError('no CPUs to spare'); };`,
+  'loops.mjs': `export default { name: 'loops', place() { for (;;) {} } };`,
+  'loops-while-loading.mjs': `for (;;) {}\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
+  'syntax-error.ts': `export default { name: 'broken', place( {\n`,
+  'exports-nothing.ts': `export const answer = 42;\n`,
+};
+
+let dir = '';
+const file = (name: string) => join(dir, name);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fuzz-cli-'));
+  for (const [name, text] of Object.entries(POLICIES)) writeFileSync(file(name), text);
+});
+
+describe.concurrent('npm run fuzz', () => {
+  it('exits 0 when every property holds (named export `policy`), with a clean --json document', async () => {
+    const { code, report, stderr } = await fuzzJson(file('one-queue.mjs'), '--runs', '25', '--seed', '3');
+    expect(code).toBe(0);
+    expect(report).toMatchObject({
+      result: 'held',
+      policyName: 'one-queue',
+      exportName: 'policy',
+      seed: 3,
+      runs: 25,
+    });
+    expect(report.properties.every((p) => p.status === 'held' && p.runs === 25)).toBe(true);
+    // What the policy prints goes to stderr, so stdout stays one JSON document.
+    expect(stderr).toBe('one-queue: first packet\n');
+  });
+
+  it('exits 1 on a broken policy with the shrunk counterexample, and the printed replay reproduces it', async () => {
+    const html = file('round-robin.html');
+    const first = await fuzzJson(
+      'policies/unsafe/round-robin.ts',
+      '--runs',
+      '200',
+      '--seed',
+      '11',
+      '--cpus',
+      '1-4',
+      '--report',
+      html,
+    );
+    expect(first.code).toBe(1);
+    const v = first.report.violation;
+    expect(v).toMatchObject({ property: 'flow-order', shrunk: true });
+    expect(v?.counterexample.config.cpuCount).toBeGreaterThanOrEqual(2);
+    expect(v?.excerpt.filter((l) => l.highlighted).map((l) => l.index)).toEqual(v?.events);
+    expect(v?.netstatQ).toContain('Workstreams:');
+    expect(v?.replay).toBe(
+      `npm run fuzz -- policies/unsafe/round-robin.ts --seed 11 --path ${v?.path} --cpus 1-4 --property flow-order`,
+    );
+    // --report: the HTML timeline carries the same replay command.
+    expect(readFileSync(html, 'utf8')).toContain(v?.replay);
+    // The replay, as a user pastes it, prints the text report of the same violation.
+    const again = await fuzz(...(v?.replay ?? '').split(' ').slice(4));
+    expect(again.code).toBe(1);
+    const parts = [
+      `flow-order violated on replay  seed 11  path "${v?.path}"`,
+      `${v?.rule}: ${v?.message} (trace events ${v?.events.map((i) => `#${i}`).join(', ')})`,
+      `  config:   ${JSON.stringify(v?.counterexample.config)}`,
+      `  schedule: ${JSON.stringify(v?.counterexample.schedule)}`,
+      `netstat -Q at event #${v?.netstatAtEvent}:`,
+      `replay: ${v?.replay}`,
+    ];
+    for (const part of parts) expect(again.stdout).toContain(part);
+    for (const i of v?.events ?? []) expect(again.stdout).toMatch(new RegExp(`^  > +#${i}  `, 'm'));
+  });
+
+  it.each([
+    ['nan-cpu.mjs', 'policy:cpu-not-integer'],
+    ['later-mode.mjs', 'policy:unknown-mode'],
+    ['factory-throws.mjs', 'policy:threw'],
+  ])('reports a policy answering nonsense (%s) as %s, exit 1', async (name, rule) => {
+    const { code, report } = await fuzzJson(file(name), '--runs', '20', '--seed', '5');
+    expect(code).toBe(1);
+    expect(report.violation).toMatchObject({ property: 'policy-conformance', rule });
+    expect(report.violation?.message).toMatch(/on packet \d+/);
+  });
+
+  it('stops a policy that never returns and reports it timed-out with its packet, exit 1', async () => {
+    const { code, report } = await fuzzJson(
+      file('loops.mjs'),
+      '--runs',
+      '20',
+      '--seed',
+      '5',
+      '--timeout',
+      '0.5',
+    );
+    expect(code).toBe(1);
+    expect(report.violation).toMatchObject({
+      property: 'policy-conformance',
+      rule: 'policy:timed-out',
+      shrunk: false,
+    });
+    expect(report.violation?.message).toContain('no answer within 0.5 s');
+    expect(report.violation?.replay).toContain('--timeout 0.5');
+  });
+
+  it.each([
+    [['no/such/policy.ts'], /^fuzz: policy file no\/such\/policy.ts: no such file$/],
+    [['SYNTAX'], /^fuzz: policy file .*syntax-error.ts does not load: syntax error: line 2:\d+: /],
+    [
+      ['NOTHING'],
+      /^fuzz: policy file .*exports-nothing.ts exports answer, none a policy: want a default export or an export named 'policy'/,
+    ],
+    [
+      ['LOADING', '--timeout', '0.2'],
+      /^fuzz: policy file .*loops-while-loading.mjs did not finish loading within 1 s$/,
+    ],
+    [['policies/flow-hash.ts', '--frobnicate'], /^fuzz: unknown option --frobnicate$/],
+    [['policies/flow-hash.ts', '--runs', '-3'], /^fuzz: --runs -3: want a whole number/],
+    [['policies/flow-hash.ts', '--cpus', '0'], /^fuzz: --cpus 0: want N or A-B/],
+    [['policies/flow-hash.ts', '--cpus', '9-2'], /^fuzz: --cpus 9-2: want N or A-B/],
+  ])('refuses bad input %j with one line on stderr, exit 2', async (argv, message) => {
+    const named: Record<string, string> = {
+      SYNTAX: file('syntax-error.ts'),
+      NOTHING: file('exports-nothing.ts'),
+      LOADING: file('loops-while-loading.mjs'),
+    };
+    const { code, stdout, stderr } = await fuzz(...argv.map((a) => named[a] ?? a));
+    expect(code).toBe(2);
+    expect(stderr.trimEnd()).toMatch(message);
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('');
+  });
+});

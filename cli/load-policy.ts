@@ -1,0 +1,61 @@
+import { statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isPolicySource, type PolicySource } from '../model/policy.ts';
+
+/** Extensions the loader (tsx) takes. */
+const POLICY_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+export interface LoadedPolicy {
+  readonly source: PolicySource;
+  /** Which export held it. */
+  readonly exportName: 'default' | 'policy';
+  /** The file's base name, used when the policy has no name of its own. */
+  readonly fallbackName: string;
+}
+
+/** Checks what can be checked without running the file: it exists, is a file, has a known extension. */
+export function checkPolicyFile(file: string): string | undefined {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return `policy file ${file}: no such file`;
+  }
+  if (!isFile) return `policy file ${file}: not a file`;
+  if (!POLICY_EXTENSIONS.includes(extname(file))) {
+    return `policy file ${file}: want a ${POLICY_EXTENSIONS.join(' / ')} module`;
+  }
+  return undefined;
+}
+
+/** The useful line of a load error: esbuild's `file:3:5: ERROR: ...`, else the first line. */
+export function loadErrorLine(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const lines = text.split('\n').map((l) => l.trim());
+  const esbuild = lines.find((l) => /ERROR: /.test(l));
+  if (esbuild !== undefined)
+    return `syntax error: ${esbuild.replace(/^.*?:(\d+:\d+): ERROR: /, 'line $1: ')}`;
+  return lines.find((l) => l !== '') ?? text;
+}
+
+/**
+ * Imports a policy module and picks its policy: the default export, else a named export `policy`;
+ * either a DispatchPolicy or a factory `(cfg) => DispatchPolicy`. Answers one line on failure.
+ */
+export async function loadPolicy(file: string): Promise<LoadedPolicy | string> {
+  const bad = checkPolicyFile(file);
+  if (bad !== undefined) return bad;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  } catch (err) {
+    return `policy file ${file} does not load: ${loadErrorLine(err)}`;
+  }
+  const fallbackName = basename(file, extname(file));
+  if (isPolicySource(mod.default)) return { source: mod.default, exportName: 'default', fallbackName };
+  if (isPolicySource(mod.policy)) return { source: mod.policy, exportName: 'policy', fallbackName };
+  const exported = Object.keys(mod).filter((k) => k !== '__esModule');
+  const has = exported.length === 0 ? 'exports nothing' : `exports ${exported.join(', ')}, none a policy`;
+  return `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory`;
+}

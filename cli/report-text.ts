@@ -1,0 +1,101 @@
+import type { Workload } from '../model/host/workload.ts';
+import { workloadItemLabel } from '../model/host/workload.ts';
+import { formatElapsed } from './progress.ts';
+import type { FuzzReport, ViolationReport } from './report.ts';
+import { formatExcerpt } from './trace-text.ts';
+
+const PROTO_NAMES: Readonly<Record<number, string>> = {
+  1: 'icmp',
+  6: 'tcp',
+  17: 'udp',
+  47: 'gre',
+  132: 'sctp',
+};
+
+function indent(text: string, prefix = '    '): string {
+  return text
+    .split('\n')
+    .map((l) => (l === '' ? l : `${prefix}${l}`))
+    .join('\n');
+}
+
+function runsText(n: number): string {
+  return `${n} ${n === 1 ? 'run' : 'runs'}`;
+}
+
+/** Repeats folded: `arrive(flow 0) x33`. */
+function runLength(labels: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < labels.length; ) {
+    let j = i + 1;
+    while (j < labels.length && labels[j] === labels[i]) j++;
+    out.push(j - i > 1 ? `${labels[i]} x${j - i}` : (labels[i] ?? ''));
+    i = j;
+  }
+  return out;
+}
+
+/** `flow 0: inet udp 10.1.2.3:53 -> 192.168.3.1:1024`, then the items as script lines. */
+function workloadText(w: Workload): string {
+  const flows = w.flows.map((f, i) => {
+    const proto = PROTO_NAMES[f.ipProto] ?? `proto ${f.ipProto}`;
+    return `flow ${i}: ${f.family} ${proto} ${f.src} port ${f.sport} -> ${f.dst} port ${f.dport}`;
+  });
+  return [...flows, `items (${w.items.length}): ${runLength(w.items.map(workloadItemLabel)).join(' ')}`].join(
+    '\n',
+  );
+}
+
+function violationText(r: FuzzReport, v: ViolationReport): string {
+  const how =
+    r.replayedPath !== undefined
+      ? 'on replay'
+      : v.shrunk
+        ? `after ${runsText(r.runs)} (shrunk ${v.shrinks} times)`
+        : `in run ${r.runs} (the watchdog stopped the policy; a run that hangs is replayed, not shrunk)`;
+  const where = v.events.length > 0 ? ` (trace events ${v.events.map((i) => `#${i}`).join(', ')})` : '';
+  const more =
+    v.violationCount > 1
+      ? `\n  (${v.violationCount - 1} more ${v.violationCount === 2 ? 'violation' : 'violations'} of ${v.property} in this case)`
+      : '';
+  const { config, workload, schedule } = v.counterexample;
+  const first = v.excerpt[0]?.index ?? 0;
+  const last = v.excerpt.at(-1)?.index ?? 0;
+  return [
+    `${v.property} violated ${how}  seed ${r.seed}  path "${v.path}"${r.commit === undefined ? '' : `  commit ${r.commit}`}`,
+    `  ${v.rule}: ${v.message}${where}${more}`,
+    '',
+    'counterexample:',
+    `  config:   ${JSON.stringify(config)}`,
+    '  workload:',
+    indent(workloadText(workload)),
+    `  schedule: ${JSON.stringify(schedule)}`,
+    '',
+    `trace (events #${first}..#${last} of ${v.traceLength}: the violating events, marked >, their packets' history and what ran around them):`,
+    formatExcerpt(v.excerpt),
+    '',
+    `netstat -Q at event #${v.netstatAtEvent}:`,
+    indent(v.netstatQ.trimEnd(), '  '),
+    '',
+    `replay: ${v.replay}`,
+  ].join('\n');
+}
+
+/** The human report on stdout. */
+export function reportText(r: FuzzReport): string {
+  const cpus = r.cpus.min === r.cpus.max ? `${r.cpus.min}` : `${r.cpus.min}-${r.cpus.max}`;
+  const head = `fuzz ${r.policyFile} (policy ${r.policyName}, ${r.exportName} export)  seed ${r.seed}  cpus ${cpus}  ${formatElapsed(r.elapsedMs)}`;
+  const width = Math.max(...r.properties.map((p) => p.name.length));
+  const status = { held: 'held     ', violated: 'VIOLATED ', undecided: 'undecided' } as const;
+  const rows = r.properties.map((p) =>
+    p.status === 'undecided'
+      ? `  ${p.name.padEnd(width)}  undecided (the search stopped at the first violation)`
+      : `  ${p.name.padEnd(width)}  ${status[p.status]}  ${runsText(p.runs)}`,
+  );
+  if (r.violation === undefined) {
+    const over =
+      r.replayedPath !== undefined ? `the replayed case (path ${r.replayedPath})` : `${runsText(r.runs)}`;
+    return [head, ...rows, `every property held over ${over}`].join('\n');
+  }
+  return [head, ...rows, '', violationText(r, r.violation)].join('\n');
+}

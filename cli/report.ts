@@ -1,0 +1,150 @@
+import type { HostConfig } from '../model/host/config.ts';
+import type { Workload } from '../model/host/workload.ts';
+import type { Schedule } from '../model/sim/schedule.ts';
+import type { FuzzOptions } from './args.ts';
+import type { Explanation } from './explain.ts';
+import { type ExcerptLine, traceExcerpt } from './trace-text.ts';
+import type { WorkerAnswer } from './worker.ts';
+
+/**
+ * The result of one fuzz command as data: what `--json` prints, and what the text report and the
+ * HTML report are rendered from.
+ */
+export interface FuzzReport {
+  readonly result: 'held' | 'violated';
+  readonly policyFile: string;
+  readonly policyName: string;
+  /** `default` or `policy`: the export the policy was taken from. */
+  readonly exportName: string;
+  readonly seed: number;
+  readonly runsAsked: number;
+  /** Runs fast-check generated (up to and including the failing one). */
+  readonly runs: number;
+  readonly cpus: { readonly min: number; readonly max: number };
+  readonly properties: readonly PropertyOutcome[];
+  readonly elapsedMs: number;
+  readonly commit: string | undefined;
+  /** The --path replayed, if this was a replay. */
+  readonly replayedPath: string | undefined;
+  readonly violation: ViolationReport | undefined;
+}
+
+export interface PropertyOutcome {
+  readonly name: string;
+  /**
+   * `held` over `runs` runs (all of them, or those before the violating run); `undecided` when the
+   * search stopped at a violation of another property before any run finished.
+   */
+  readonly status: 'held' | 'violated' | 'undecided';
+  readonly runs: number;
+}
+
+export interface ViolationReport {
+  readonly property: string;
+  readonly rule: string;
+  readonly message: string;
+  /** Trace indexes of the violating events. */
+  readonly events: readonly number[];
+  readonly violationCount: number;
+  readonly path: string;
+  readonly shrinks: number;
+  /** False for a run the watchdog stopped: such a case is replayed, not shrunk. */
+  readonly shrunk: boolean;
+  readonly counterexample: {
+    readonly config: HostConfig;
+    readonly workload: Workload;
+    readonly schedule: Schedule;
+  };
+  readonly traceLength: number;
+  readonly excerpt: readonly ExcerptLine[];
+  readonly netstatQ: string;
+  readonly netstatAtEvent: number;
+  readonly replay: string;
+}
+
+/** POSIX shell quoting for the replay command, only where needed. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The exact command that replays a counterexample: generation options, seed, path, the property. */
+export function replayCommand(opts: FuzzOptions, path: string, property: string): string {
+  const words = ['npm', 'run', 'fuzz', '--', opts.policyFile, '--seed', String(opts.seed), '--path', path];
+  if (opts.cpuCountMin !== 1 || opts.cpuCountMax !== 64) {
+    words.push(
+      '--cpus',
+      opts.cpuCountMin === opts.cpuCountMax
+        ? `${opts.cpuCountMin}`
+        : `${opts.cpuCountMin}-${opts.cpuCountMax}`,
+    );
+  }
+  words.push('--property', property);
+  if (opts.timeoutMs !== 2000) words.push('--timeout', String(opts.timeoutMs / 1000));
+  return words.map(shellQuote).join(' ');
+}
+
+type Held = Extract<WorkerAnswer, { kind: 'held' }>;
+type Violated = Extract<WorkerAnswer, { kind: 'violated' }>;
+
+interface ReportContext {
+  readonly opts: FuzzOptions;
+  readonly elapsedMs: number;
+  readonly commit: string | undefined;
+}
+
+function base(ctx: ReportContext, policyName: string, exportName: string, runs: number) {
+  const { opts } = ctx;
+  return {
+    policyFile: opts.policyFile,
+    policyName,
+    exportName,
+    seed: opts.seed,
+    runsAsked: opts.runs,
+    runs,
+    cpus: { min: opts.cpuCountMin, max: opts.cpuCountMax },
+    elapsedMs: Math.round(ctx.elapsedMs),
+    commit: ctx.commit,
+    replayedPath: opts.path,
+  };
+}
+
+export function heldReport(ctx: ReportContext, answer: Held): FuzzReport {
+  return {
+    result: 'held',
+    ...base(ctx, answer.policyName, answer.exportName, answer.runs),
+    properties: ctx.opts.properties.map((name) => ({ name, status: 'held', runs: answer.runs })),
+    violation: undefined,
+  };
+}
+
+export function violatedReport(ctx: ReportContext, answer: Violated, whole: boolean): FuzzReport {
+  const ex: Explanation = answer.explanation;
+  const v = ex.violation;
+  const stopped = v.rule === 'policy:timed-out';
+  return {
+    result: 'violated',
+    ...base(ctx, ex.policyName, answer.exportName, answer.runs),
+    properties: ctx.opts.properties.map((name) => {
+      // The failing run counts for the violated property; the others held on the runs before it.
+      if (name === answer.property) return { name, status: 'violated', runs: answer.runs };
+      const runs = Math.max(0, answer.runs - 1);
+      return { name, status: runs > 0 ? 'held' : 'undecided', runs };
+    }),
+    violation: {
+      property: answer.property,
+      rule: v.rule,
+      message: v.message,
+      events: v.events,
+      violationCount: ex.violationCount,
+      path: answer.path,
+      shrinks: answer.shrinks,
+      shrunk: !stopped,
+      counterexample: answer.runCase,
+      traceLength: ex.trace.length,
+      excerpt: traceExcerpt(ex.trace, v.events, whole),
+      netstatQ: ex.netstatQ,
+      netstatAtEvent: ex.netstatAtEvent,
+      replay: replayCommand(ctx.opts, answer.path, answer.property),
+    },
+  };
+}

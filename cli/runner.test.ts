@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { DispatchPolicy, PolicyFactory } from '../model/policy.ts';
+import { NULL_HEARTBEAT } from './heartbeat.ts';
+import { caseAtPath, type SearchJob, search } from './runner.ts';
+
+/** Sprays packets over the netisr threads one by one: breaks flow order with two threads. */
+const sprayFactory: PolicyFactory = (): DispatchPolicy => {
+  let next = 0;
+  return {
+    name: 'spray',
+    place: (_pkt, ctx) => ({
+      cpu: ctx.workstreamCpus[next++ % ctx.workstreamCpus.length] ?? ctx.cpu,
+      mode: 'queue',
+    }),
+  };
+};
+
+const job: SearchJob = {
+  seed: 77,
+  runs: 100,
+  path: undefined,
+  cpuCountMin: 1,
+  cpuCountMax: 4,
+  // Two properties keep the test quick; the search treats any list alike.
+  properties: ['flow-order', 'policy-conformance'],
+};
+
+describe('fuzz search', () => {
+  it('tracks the fast-check path of every run and shrink candidate, so a stopped run can be replayed', () => {
+    const seen: { path: string; cpuCount: number; bucketCount: number }[] = [];
+    let current = '';
+    const beat = {
+      ...NULL_HEARTBEAT,
+      runStarts: (path: readonly number[]) => {
+        current = path.join(':');
+      },
+    };
+    const recording: PolicyFactory = (cfg) => {
+      seen.push({ path: current, cpuCount: cfg.cpuCount, bucketCount: cfg.bucketCount });
+      return sprayFactory(cfg);
+    };
+    const result = search(job, recording, 'spray', beat);
+    expect(result.kind).toBe('violated');
+    if (result.kind !== 'violated') return;
+    expect(result.property).toBe('flow-order');
+    expect(seen.map((s) => s.path)).toContain(result.path);
+    expect(caseAtPath(job, result.path)).toEqual(result.runCase);
+    // Every run, including the shrink candidates that passed: the case at its tracked path is the
+    // case it ran (spot-checked by what the policy factory was told).
+    const step = Math.ceil(seen.length / 8);
+    for (const s of seen.filter((_, i) => i % step === 0)) {
+      const rc = caseAtPath(job, s.path);
+      expect({ path: s.path, cpuCount: rc.config.cpuCount }).toEqual({ path: s.path, cpuCount: s.cpuCount });
+    }
+  });
+
+  it('replays a reported path as that single case, and holds where the policy keeps every promise', () => {
+    const found = search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
+    if (found.kind !== 'violated') throw new Error('spray should break flow order');
+    const replay = search(
+      { ...job, path: found.path, properties: [found.property] },
+      sprayFactory,
+      'spray',
+      NULL_HEARTBEAT,
+    );
+    expect(replay).toMatchObject({ kind: 'violated', path: found.path, runCase: found.runCase, shrinks: 0 });
+    const oneQueue: DispatchPolicy = {
+      name: 'one-queue',
+      place: (_p, ctx) => ({ cpu: ctx.workstreamCpus[0] ?? ctx.cpu, mode: 'queue' }),
+    };
+    expect(search({ ...job, runs: 20 }, oneQueue, 'one-queue', NULL_HEARTBEAT)).toEqual({
+      kind: 'held',
+      runs: 20,
+      policyName: 'one-queue',
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { runHost } from '../model/host/run.ts';
+import type { PolicySource } from '../model/policy.ts';
+import { type RunCase, runCaseArb } from '../properties/arbitraries/run-case.ts';
+import { type PropertySpec, propertyByName } from '../properties/index.ts';
+import { guardPolicy, type StopAt } from './guard.ts';
+import type { Heartbeat } from './heartbeat.ts';
+
+/** What one search is asked to do: the generation-relevant options of the command line. */
+export interface SearchJob {
+  readonly seed: number;
+  readonly runs: number;
+  readonly path: string | undefined;
+  readonly cpuCountMin: number;
+  readonly cpuCountMax: number;
+  readonly properties: readonly string[];
+}
+
+export type SearchResult =
+  | { readonly kind: 'held'; readonly runs: number; readonly policyName: string }
+  | {
+      readonly kind: 'violated';
+      readonly property: string;
+      readonly runCase: RunCase;
+      readonly path: string;
+      readonly runs: number;
+      readonly shrinks: number;
+    }
+  /** The model itself refused or threw: a bug in the suite, reported with its replay path. */
+  | { readonly kind: 'model-error'; readonly message: string; readonly path: string };
+
+export function specsOf(names: readonly string[]): PropertySpec[] {
+  return names.map((n) => {
+    const spec = propertyByName(n);
+    if (spec === undefined) throw new Error(`no property ${n}`);
+    return spec;
+  });
+}
+
+export function runCaseArbFor(job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax'>): fc.Arbitrary<RunCase> {
+  return runCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
+}
+
+/**
+ * fast-check path bookkeeping done alongside fast-check, so a run the watchdog has to stop can be
+ * replayed: `K` for the K-th generated run, then one index per shrink level (the index of the
+ * failing candidate among the shrinks tried at that level), exactly as fast-check prints paths.
+ */
+class PathTracker {
+  /** A replay starts at the given path: its first predicate call is that value. */
+  readonly #startAt: number[] | undefined;
+  #failed: number[] | undefined;
+  #candidate = 0;
+  #runs = 0;
+
+  constructor(start: string | undefined) {
+    this.#startAt = start?.split(':').map(Number);
+  }
+
+  current(): number[] {
+    if (this.#failed === undefined) {
+      if (this.#startAt !== undefined && this.#runs === 0) return this.#startAt;
+      const base = this.#startAt?.[0] ?? 0;
+      return [this.#startAt === undefined ? this.#runs : base + this.#runs];
+    }
+    return [...this.#failed, this.#candidate];
+  }
+
+  get shrinking(): boolean {
+    return this.#failed !== undefined;
+  }
+
+  record(path: number[], failed: boolean): void {
+    if (this.#failed === undefined) {
+      this.#runs++;
+      if (failed) this.#failed = path;
+      return;
+    }
+    if (failed) {
+      this.#failed = path;
+      this.#candidate = 0;
+    } else this.#candidate++;
+  }
+}
+
+/**
+ * Runs the selected properties over fast-check generated cases with the policy. Every run checks
+ * every selected property; the first one violated is latched, and shrinking keeps only cases that
+ * still violate it, so the counterexample is about one property and its replay (which names that
+ * property) takes the same path.
+ */
+export function search(
+  job: SearchJob,
+  source: PolicySource,
+  fallbackName: string,
+  beat: Heartbeat,
+): SearchResult {
+  const specs = specsOf(job.properties);
+  let policyName = fallbackName;
+  let latched: PropertySpec | undefined;
+  const tracker = new PathTracker(job.path);
+  const policy = guardPolicy(source, fallbackName, beat);
+  let modelError: string | undefined;
+  const predicate = (runCase: RunCase): boolean => {
+    const path = tracker.current();
+    beat.runStarts(path);
+    const result = runHost({ ...runCase, policy });
+    if (typeof result === 'string') {
+      modelError = `the model refused a generated case: ${result}`;
+      throw new Error(modelError);
+    }
+    policyName = result.policyName;
+    const checked = latched === undefined ? specs : [latched];
+    const violated = checked.find((spec) => spec.check(result.trace).length > 0);
+    if (violated !== undefined && latched === undefined) latched = violated;
+    const failed = violated !== undefined;
+    beat.runDone(tracker.shrinking);
+    tracker.record(path, failed);
+    return !failed;
+  };
+  const details = fc.check(fc.property(runCaseArbFor(job), predicate), {
+    seed: job.seed,
+    numRuns: job.runs,
+    ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
+  });
+  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName };
+  const path = details.counterexamplePath ?? '';
+  const runCase = details.counterexample?.[0];
+  if (latched === undefined || runCase === undefined) {
+    const why =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    return { kind: 'model-error', message: modelError ?? `the model threw: ${why}`, path };
+  }
+  return {
+    kind: 'violated',
+    property: latched.name,
+    runCase,
+    path,
+    runs: details.numRuns,
+    shrinks: details.numShrinks,
+  };
+}
+
+/** The case fast-check generates at `path` for this seed (no policy involved). */
+export function caseAtPath(
+  job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax'>,
+  path: string,
+): RunCase {
+  let found: RunCase | undefined;
+  fc.check(
+    fc.property(runCaseArbFor(job), (rc) => {
+      found ??= rc;
+      return false;
+    }),
+    { seed: job.seed, path, numRuns: 1, endOnFailure: true },
+  );
+  if (found === undefined) throw new Error(`no case at path ${path}`);
+  return found;
+}
+
+export type { StopAt };
