@@ -1,0 +1,47 @@
+import type { VirtualNs } from '../brand.ts';
+import type { EtherFrame } from './frame.ts';
+
+/** One frame as the bus file holds it: when it was written and by whom. */
+export interface CapturedFrame {
+  readonly atNs: VirtualNs;
+  readonly frame: EtherFrame;
+}
+
+/** What a bus needs from an attached interface. */
+export interface BusPort {
+  readonly portId: number;
+  deliver(frame: EtherFrame): void;
+}
+
+/**
+ * A shmif bus (sys/rump/net/lib/libshmif): a shared broadcast segment. Every frame written is
+ * seen by every other attached interface, and the bus file keeps every frame, which is what
+ * shmif_dumpbus | tcpdump reads back. The capture is the bus's trace.
+ */
+export class ShmifBus {
+  readonly name: string;
+  readonly #ports = new Map<number, BusPort>();
+  readonly #capture: CapturedFrame[] = [];
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  attach(port: BusPort): void {
+    this.#ports.set(port.portId, port);
+  }
+
+  detach(portId: number): void {
+    this.#ports.delete(portId);
+  }
+
+  get capture(): readonly CapturedFrame[] {
+    return this.#capture;
+  }
+
+  /** Records the frame and returns the ports that will see it (all but the sender). */
+  write(fromPortId: number, frame: EtherFrame, atNs: VirtualNs): BusPort[] {
+    this.#capture.push({ atNs, frame });
+    return [...this.#ports.values()].filter((p) => p.portId !== fromPortId);
+  }
+}
