@@ -40,13 +40,14 @@ async function fuzzJson(...args: string[]): Promise<{ code: number; report: Fuzz
 
 /** Policies written for these tests: plain ES modules, so they need no imports. */
 const POLICIES: Record<string, string> = {
-  'one-queue.mjs': `let said = false;
+  'by-bucket.mjs': `let said = false;
 export const policy = {
-  name: 'one-queue',
-  place(_p, ctx) {
-    if (!said) console.log('one-queue: first packet');
+  name: 'by-bucket',
+  place(p, ctx) {
+    if (!said) console.log('by-bucket: first packet');
     said = true;
-    return { cpu: ctx.workstreamCpus[0], mode: 'queue' };
+    const nws = ctx.workstreamCpus;
+    return { cpu: nws[ctx.bucketCpu(ctx.bucketOf(p.hash)) % nws.length], mode: 'queue' };
   },
 };`,
   'nan-cpu.mjs': `export default { name: 'nan-cpu', place: () => ({ cpu: Number.NaN, mode: 'queue' }) };`,
@@ -68,18 +69,18 @@ beforeAll(() => {
 
 describe.concurrent('npm run fuzz', () => {
   it('exits 0 when every property holds (named export `policy`), with a clean --json document', async () => {
-    const { code, report, stderr } = await fuzzJson(file('one-queue.mjs'), '--runs', '25', '--seed', '3');
+    const { code, report, stderr } = await fuzzJson(file('by-bucket.mjs'), '--runs', '25', '--seed', '3');
     expect(code).toBe(0);
     expect(report).toMatchObject({
       result: 'held',
-      policyName: 'one-queue',
+      policyName: 'by-bucket',
       exportName: 'policy',
       seed: 3,
       runs: 25,
     });
     expect(report.properties.every((p) => p.status === 'held' && p.runs === 25)).toBe(true);
     // What the policy prints goes to stderr, so stdout stays one JSON document.
-    expect(stderr).toBe('one-queue: first packet\n');
+    expect(stderr).toBe('by-bucket: first packet\n');
   });
 
   it('exits 1 on a broken policy with the shrunk counterexample, and the printed replay reproduces it', async () => {

@@ -64,14 +64,17 @@ describe('fuzz search', () => {
       NULL_HEARTBEAT,
     );
     expect(replay).toMatchObject({ kind: 'violated', path: found.path, runCase: found.runCase, shrinks: 0 });
-    const oneQueue: DispatchPolicy = {
-      name: 'one-queue',
-      place: (_p, ctx) => ({ cpu: ctx.workstreamCpus[0] ?? ctx.cpu, mode: 'queue' }),
+    const byBucket: DispatchPolicy = {
+      name: 'by-bucket',
+      place: (p, ctx) => {
+        const nws = ctx.workstreamCpus;
+        return { cpu: nws[ctx.bucketCpu(ctx.bucketOf(p.hash)) % nws.length] ?? ctx.cpu, mode: 'queue' };
+      },
     };
-    expect(search({ ...job, runs: 20 }, oneQueue, 'one-queue', NULL_HEARTBEAT)).toEqual({
+    expect(search({ ...job, runs: 100 }, byBucket, 'by-bucket', NULL_HEARTBEAT)).toEqual({
       kind: 'held',
-      runs: 20,
-      policyName: 'one-queue',
+      runs: 100,
+      policyName: 'by-bucket',
     });
   });
 });

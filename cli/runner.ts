@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { runHost } from '../model/host/run.ts';
 import type { PolicySource } from '../model/policy.ts';
-import { type RunCase, runCaseArb } from '../properties/arbitraries/run-case.ts';
+import { fuzzCaseArb, type RunCase } from '../properties/arbitraries/run-case.ts';
 import { type PropertySpec, propertyByName } from '../properties/index.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
@@ -38,7 +38,7 @@ export function specsOf(names: readonly string[]): PropertySpec[] {
 }
 
 export function runCaseArbFor(job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax'>): fc.Arbitrary<RunCase> {
-  return runCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
+  return fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Trace } from '../model/trace.ts';
 import { bufferBalance } from './buffer-balance.ts';
 import { counterConsistency } from './counters.ts';
-import { liveness } from './liveness.ts';
 import { LINUX_PROPERTIES } from './linux.ts';
+import { liveness } from './liveness.ts';
 import { noDropBelowLimit } from './no-drop-below-limit.ts';
 import { flowOrder } from './ordering.ts';
 import { policyConformance } from './policy-conformance.ts';

@@ -33,7 +33,12 @@ export function checkLinuxCase(
   policy?: PolicySource,
 ): CheckedLinuxRun {
   const config = variants.length > 0 ? { ...c.config, variants } : c.config;
-  const result = runLinux({ config, workload: c.workload, schedule: c.schedule, ...(policy === undefined ? {} : { policy }) });
+  const result = runLinux({
+    config,
+    workload: c.workload,
+    schedule: c.schedule,
+    ...(policy === undefined ? {} : { policy }),
+  });
   if (typeof result === 'string') throw new Error(`generated Linux case refused: ${result}`);
   return { result, violations: properties.flatMap((p) => p.check(result.trace)) };
 }

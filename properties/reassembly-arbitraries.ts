@@ -268,6 +268,10 @@ const reassSysctlArb: fc.Arbitrary<Partial<InetSysctls>> = fc.oneof(
 export interface ReassConfigConstraints {
   /** @defaultValue both flavours */
   readonly kernels?: readonly ('freebsd' | 'freebsd-rss')[];
+  /** @defaultValue 1 */
+  readonly cpuCountMin?: number;
+  /** Fragment hosts stay small (up to 6 CPUs) unless the minimum asks for more. @defaultValue 6 */
+  readonly cpuCountMax?: number;
 }
 
 /**
@@ -279,7 +283,10 @@ export function reassConfigArb(c: ReassConfigConstraints = {}): fc.Arbitrary<Hos
   return fc
     .record({
       kernel: fc.constantFrom(...(c.kernels ?? (['freebsd-rss', 'freebsd'] as const))),
-      cpuCount: fc.integer({ min: 1, max: 6 }),
+      cpuCount: fc.integer({
+        min: c.cpuCountMin ?? 1,
+        max: Math.min(c.cpuCountMax ?? 6, Math.max(c.cpuCountMin ?? 1, 6)),
+      }),
       ringsPerCpu: fc.boolean(),
       rings: fc.integer({ min: 1, max: 4 }),
       maxthreads: fc.constantFrom(-1, -1, 1),

@@ -5,6 +5,7 @@ import { builtinNetisrPolicies, freebsdNetisrPolicy } from '../../model/netisr/p
 import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../../model/netisr/protocols.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
+import { fragmentWorkloadArb, reassConfigArb } from '../reassembly-arbitraries.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
 import { withCaseText } from './run-case-text.ts';
 import { type ScheduleConstraints, scheduleArb } from './schedule.ts';
@@ -24,6 +25,26 @@ export function runCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
   return fc
     .record({ config: hostConfigArb(c), workload: workloadArb(c), schedule: scheduleArb(c) })
     .map(withCaseText);
+}
+
+/**
+ * What the fuzz command generates for a user's policy: the netisr cases of `runCaseArb`, and one
+ * case in four a fragment stream on a small RSS or GENERIC host (reordered, duplicated, lost and
+ * forged fragments, attack noise), so the reassembly promises are judged as often as flow order.
+ */
+export function fuzzCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
+  const cpus = {
+    ...(c.cpuCountMin === undefined ? {} : { cpuCountMin: c.cpuCountMin }),
+    ...(c.cpuCountMax === undefined ? {} : { cpuCountMax: c.cpuCountMax }),
+  };
+  const fragmentCase = fc
+    .record({
+      config: reassConfigArb(cpus),
+      workload: fragmentWorkloadArb(),
+      schedule: scheduleArb({ choicesMax: 64 }),
+    })
+    .map(withCaseText);
+  return fc.oneof({ weight: 3, arbitrary: runCaseArb(c) }, { weight: 1, arbitrary: fragmentCase });
 }
 
 /** `registered`: the kernel as configured (each protocol's own policy, net.isr.dispatch); then every override. */

@@ -8,12 +8,14 @@ import inlineWhenBusy from '../../policies/unsafe/inline-when-busy.ts';
 import migratingFlows from '../../policies/unsafe/migrating-flows.ts';
 import roundRobin from '../../policies/unsafe/round-robin.ts';
 import spinsOnUdp from '../../policies/unsafe/spins-on-udp.ts';
+import spreadFragments from '../../policies/unsafe/spread-fragments.ts';
 import throwsOnIpv6 from '../../policies/unsafe/throws-on-ipv6.ts';
-import { runCaseArb } from '../arbitraries/run-case.ts';
+import { fuzzCaseArb, runCaseArb } from '../arbitraries/run-case.ts';
 import { describeViolations } from '../check-run.ts';
 import { fcParams } from '../fc-runs.ts';
 import { FLOW_ORDER } from '../ordering.ts';
 import { POLICY_CONFORMANCE } from '../policy-conformance.ts';
+import { REASSEMBLY_CPU, reassemblyCpu } from '../reassembly-cpu.ts';
 import { mustCheck, packetCount } from './helpers.ts';
 
 const SEARCH_RUNS_MAX = 2_000;
@@ -148,6 +150,26 @@ const udpView: PacketView = {
   encapDepth: 0,
 };
 
+describe('policies/unsafe/spread-fragments.ts', () => {
+  // Only the fuzz command's cases carry fragments; judged by reassembly-cpu alone, the shrunk case
+  // is a fragment held on a CPU that does not own its 2-tuple bucket.
+  it("breaks reassembly-cpu (F-29) on the fuzz command's fragment cases", () => {
+    const details = fc.check(
+      fc.property(
+        fuzzCaseArb(),
+        (c) => mustCheck(c, spreadFragments, [reassemblyCpu]).violations.length === 0,
+      ),
+      { numRuns: SEARCH_RUNS_MAX, seed: 1 },
+    );
+    expect(details.failed).toBe(true);
+    const [shrunk] = details.counterexample ?? [];
+    if (shrunk === undefined) throw new Error('no counterexample');
+    const [violation] = mustCheck(shrunk, spreadFragments, [reassemblyCpu]).violations;
+    expect(violation).toMatchObject({ property: REASSEMBLY_CPU, rule: 'F-29' });
+    expect(packetCount(shrunk)).toBeLessThanOrEqual(12);
+  });
+});
+
 describe('policies/unsafe/spins-on-udp.ts', () => {
   // In a run nothing changes while place() loops, so the thread stays busy and it never returns;
   // the fuzz runner's watchdog turns that into policy:timed-out. Here the context lets go after
@@ -164,9 +186,9 @@ describe('policies/unsafe/spins-on-udp.ts', () => {
 });
 
 describe('policies/flow-hash.ts keeps every promise', () => {
-  it('passes every property on generated cases', () => {
+  it("passes every property on the fuzz command's cases, fragments included", () => {
     fc.assert(
-      fc.property(runCaseArb(), (c) => {
+      fc.property(fuzzCaseArb(), (c) => {
         const { violations } = mustCheck(c, flowHash);
         if (violations.length > 0) throw new Error(describeViolations(violations));
       }),
