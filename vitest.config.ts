@@ -13,6 +13,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['model/**/*.ts', 'properties/**/*.ts'],
       exclude: ['**/*.test.ts'],
+      // Just under what the suite measures (95.8 / 92.7 / 84.7 / 94.3), so coverage only ratchets up.
+      thresholds: { lines: 95, statements: 92, branches: 84, functions: 93 },
     },
   },
 });
