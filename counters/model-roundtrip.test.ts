@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hostNetstatQ } from '../model/host/config.ts';
 import { type RunResult, runHost } from '../model/host/run.ts';
-import { type NetstatQConfig, renderNetstatQ } from '../model/netisr/netstat.ts';
 import type { NetisrWorkRow } from '../model/trace.ts';
 import { builtinPolicy, builtinPolicyNameArb, runCaseArb } from '../properties/arbitraries/run-case.ts';
 import { fcRuns } from '../properties/fc-runs.ts';
@@ -11,17 +11,7 @@ import type { CounterRuleId } from './rules.ts';
 
 /** The model's own `netstat -Q` of some rows, as usr.bin/netstat would print it (as run.ts does). */
 function render(r: RunResult, rows: readonly NetisrWorkRow[]): string {
-  const cfg = r.config;
-  const config: NetstatQConfig = {
-    numthreads: cfg.workstreamCpus.length,
-    maxthreads: cfg.workstreamCpus.length,
-    defaultqlimit: Math.min(cfg.sysctl['net.isr.defaultqlimit'], cfg.sysctl['net.isr.maxqlimit']),
-    maxqlimit: cfg.sysctl['net.isr.maxqlimit'],
-    dispatch: cfg.sysctl['net.isr.dispatch'],
-    bindthreads: cfg.sysctl['net.isr.bindthreads'],
-    protocols: cfg.protocols,
-  };
-  return renderNetstatQ(config, rows);
+  return hostNetstatQ(r.config, rows);
 }
 
 /** Every counter snapshot of a run, rendered. */

@@ -1,3 +1,4 @@
+import type { NetisrWorkRow } from '../model/trace.ts';
 import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-parse.ts';
 
 /**
@@ -15,16 +16,8 @@ export interface CounterFault {
 }
 
 /** A Workstreams row with the qlimit of its protocol (from the Protocols table or the model). */
-export interface WorkRowWithLimit {
+export interface WorkRowWithLimit extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | 'qlimitPackets'> {
   readonly cpu: number;
-  readonly proto: string;
-  readonly lenPackets: number;
-  readonly watermarkPackets: number;
-  readonly dispatched: number;
-  readonly hybridDispatched: number;
-  readonly qdrops: number;
-  readonly queued: number;
-  readonly handled: number;
   /** The effective qlimit; undefined when the table has no Protocols section. */
   readonly qlimitPackets: number | undefined;
 }

@@ -1,3 +1,4 @@
+import type { NetisrWorkRow } from '../model/trace.ts';
 /**
  * A parser for FreeBSD's `netstat -Q` text (usr.bin/netstat/netisr.c): the Configuration,
  * Protocols and Workstreams tables, with or without their section titles (older netstat prints
@@ -36,19 +37,11 @@ export interface NetstatQProtocol {
 }
 
 /** One Workstreams row (Q-2, Q-4); field names as in the trace's NetisrWorkRow. */
-export interface NetstatQWorkRow {
+export interface NetstatQWorkRow extends Omit<NetisrWorkRow, 'cpu' | 'qlimitPackets'> {
   readonly line: number;
-  readonly wsid: number;
   readonly cpu: number;
-  readonly proto: string;
-  readonly lenPackets: number;
-  readonly watermarkPackets: number;
-  readonly dispatched: number;
   /** 0 when the layout has no HDisp'd column (netstat before hybrid dispatch). */
   readonly hybridDispatched: number;
-  readonly qdrops: number;
-  readonly queued: number;
-  readonly handled: number;
 }
 
 /** A whole `netstat -Q` output. A section the input does not have is empty. */

@@ -2,7 +2,7 @@ import { type Errno, errnoText } from '../../model/net/errno.ts';
 import type { Host } from '../../model/net/host.ts';
 import type { Ifnet } from '../../model/net/ifnet.ts';
 import { formatInAddr, type InAddr, maskOf, parseInAddr, routeNetPrefixLen } from '../../model/net/inet.ts';
-import type { RtFlag, RtGateway } from '../../model/net/route.ts';
+import { type RtFlag, type RtGateway, sortFlags } from '../../model/net/route.ts';
 import { gatewaySockaddr, rtAdd, rtChange, rtDelete } from '../../model/net/rtops.ts';
 import { RTA_NAMES, type RtMsg } from '../../model/net/rtsock.ts';
 import { formatSockaddr } from './format.ts';
@@ -153,36 +153,12 @@ function get(host: Host, p: Parsed): CmdResult {
   if (rt.flags.has('STATIC')) flags.add('STATIC');
   // A local route carries the interface's link address: the kernel reports it as LLINFO.
   if (rt.flags.has('LOCAL')) flags.add('LLINFO');
-  out.push(label('flags', `<${[...sortForGet(flags)].join(',')}>`));
+  out.push(label('flags', `<${sortFlags(flags).join(',')}>`));
   out.push(
     METRICS_HEADER,
     `${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(8)} ${'0'.padStart(10)}`,
   );
   return success(lines(out));
-}
-
-function sortForGet(flags: Set<RtFlag>): RtFlag[] {
-  return [
-    'UP',
-    'GATEWAY',
-    'HOST',
-    'REJECT',
-    'DYNAMIC',
-    'MODIFIED',
-    'DONE',
-    'MASK',
-    'CONNECTED',
-    'XRESOLVE',
-    'LLINFO',
-    'STATIC',
-    'BLACKHOLE',
-    'CLONED',
-    'PROTO2',
-    'PROTO1',
-    'ANNOUNCE',
-    'LOCAL',
-    'BROADCAST',
-  ].filter((f) => flags.has(f as RtFlag)) as RtFlag[];
 }
 
 const RTM_TEXT: Record<RtMsg['type'], string> = {

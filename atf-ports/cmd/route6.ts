@@ -8,7 +8,7 @@ import {
   in6Unembed,
   isLinkScope6,
 } from '../../model/net/in6.ts';
-import type { RtFlag, RtGateway } from '../../model/net/route.ts';
+import { type RtFlag, type RtGateway, sortFlags } from '../../model/net/route.ts';
 import { formatIn6Scoped, gateway6Sockaddr, rt6Add, rt6Change, rt6Delete } from '../../model/net/rt6ops.ts';
 import { formatSockaddr } from './format.ts';
 import { parseScoped6 } from './scope6.ts';
@@ -121,28 +121,6 @@ function change(host: Host, p: Parsed6): CmdResult {
 
 const GET_LABEL_WIDTH = 11;
 const METRICS_HEADER = ' recvpipe  sendpipe  ssthresh  rtt,msec    rttvar  hopcount      mtu     expire';
-const GET_FLAG_ORDER: readonly RtFlag[] = [
-  'UP',
-  'GATEWAY',
-  'HOST',
-  'REJECT',
-  'DYNAMIC',
-  'MODIFIED',
-  'DONE',
-  'MASK',
-  'CONNECTED',
-  'XRESOLVE',
-  'LLINFO',
-  'STATIC',
-  'BLACKHOLE',
-  'CLONED',
-  'PROTO2',
-  'PROTO1',
-  'ANNOUNCE',
-  'LOCAL',
-  'BROADCAST',
-];
-
 /** `route get -inet6`: a link-scoped target without a zone is not in any table. */
 function get(host: Host, p: Parsed6): CmdResult {
   const s = parseScoped6(host, (p.dst ?? '').split('/')[0] ?? '');
@@ -171,7 +149,7 @@ function get(host: Host, p: Parsed6): CmdResult {
   const flags = new Set<RtFlag>(rt.flags);
   flags.add('DONE');
   if (rt.flags.has('LOCAL')) flags.add('LLINFO');
-  out.push(label('flags', `<${GET_FLAG_ORDER.filter((f) => flags.has(f)).join(',')}>`));
+  out.push(label('flags', `<${sortFlags(flags).join(',')}>`));
   out.push(
     METRICS_HEADER,
     `${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(9)} ${'0'.padStart(8)} ${'0'.padStart(10)}`,

@@ -1,8 +1,8 @@
 import { type CpuId, cpuId } from '../brand.ts';
 import { inetKnobs } from '../inet/knobs.ts';
 import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
-import type { NetisrDispatchPolicy } from '../netisr/knobs.ts';
 import { netisrKnobs } from '../netisr/knobs.ts';
+import { renderNetstatQ } from '../netisr/netstat.ts';
 import {
   effectiveQlimit,
   FREEBSD_PROTOCOLS,
@@ -12,6 +12,7 @@ import {
 import { type BucketTable, defaultBucketTable, makeBucketTable } from '../rss/buckets.ts';
 import type { RssHashConfig } from '../rss/flowhash.ts';
 import { rssKnobs } from '../rss/knobs.ts';
+import type { NetisrWorkRow } from '../trace.ts';
 import type { ModelVariant } from '../variants.ts';
 import { DEFAULT_RUN_LIMITS, hostKnobs, type RunLimits } from './knobs.ts';
 
@@ -148,6 +149,18 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
   };
 }
 
-export function netstatDispatch(resolved: ResolvedHostConfig): NetisrDispatchPolicy {
-  return resolved.sysctl['net.isr.dispatch'];
+/** `netstat -Q` of a host's netisr rows, under the configuration its boot fix-ups settled. */
+export function hostNetstatQ(cfg: ResolvedHostConfig, rows: readonly NetisrWorkRow[]): string {
+  return renderNetstatQ(
+    {
+      numthreads: cfg.workstreamCpus.length,
+      maxthreads: cfg.workstreamCpus.length,
+      defaultqlimit: Math.min(cfg.sysctl['net.isr.defaultqlimit'], cfg.sysctl['net.isr.maxqlimit']),
+      maxqlimit: cfg.sysctl['net.isr.maxqlimit'],
+      dispatch: cfg.sysctl['net.isr.dispatch'],
+      bindthreads: cfg.sysctl['net.isr.bindthreads'],
+      protocols: cfg.protocols,
+    },
+    rows,
+  );
 }

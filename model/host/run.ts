@@ -3,7 +3,6 @@ import { type InetEnv, ipDirectInputHandler, ipInputHandler } from '../inet/ip_i
 import { Reassembly } from '../inet/reassembly.ts';
 import { RssPromise } from '../inet/rss-promise.ts';
 import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
-import { renderNetstatQ } from '../netisr/netstat.ts';
 import { NetisrThread } from '../netisr/swi.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
@@ -14,7 +13,7 @@ import type { Schedule } from '../sim/schedule.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { StatCounters } from '../stats.ts';
 import { type Trace, TraceRecorder } from '../trace.ts';
-import { type HostConfig, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
+import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
 import { InterruptThread, Nic, RxRing } from './nic.ts';
 import type { Workload } from './workload.ts';
@@ -239,19 +238,7 @@ class Host {
   }
 
   netstatQ(): string {
-    const cfg = this.#cfg;
-    return renderNetstatQ(
-      {
-        numthreads: cfg.workstreamCpus.length,
-        maxthreads: cfg.workstreamCpus.length,
-        defaultqlimit: Math.min(cfg.sysctl['net.isr.defaultqlimit'], cfg.sysctl['net.isr.maxqlimit']),
-        maxqlimit: cfg.sysctl['net.isr.maxqlimit'],
-        dispatch: cfg.sysctl['net.isr.dispatch'],
-        bindthreads: cfg.sysctl['net.isr.bindthreads'],
-        protocols: cfg.protocols,
-      },
-      this.netisr.rows(),
-    );
+    return hostNetstatQ(this.#cfg, this.netisr.rows());
   }
 }
 

@@ -1,10 +1,10 @@
 import { type CpuId, cpuId, type ThreadId, virtualNs } from '../brand.ts';
+import { hostNetstatQ } from '../host/config.ts';
 import { frameBytesLookup } from '../host/frames.ts';
 import { InterruptThread, Nic, RxRing } from '../host/nic.ts';
 import { parseFlows } from '../host/run.ts';
 import type { Workload } from '../host/workload.ts';
 import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
-import { renderNetstatQ } from '../netisr/netstat.ts';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
 import { NetisrThread } from '../netisr/swi.ts';
 import type { Flow, Packet } from '../packet.ts';
@@ -253,19 +253,7 @@ class Gateway {
   }
 
   netstatQ(): string {
-    const host = this.#cfg.host;
-    return renderNetstatQ(
-      {
-        numthreads: host.workstreamCpus.length,
-        maxthreads: host.workstreamCpus.length,
-        defaultqlimit: Math.min(host.sysctl['net.isr.defaultqlimit'], host.sysctl['net.isr.maxqlimit']),
-        maxqlimit: host.sysctl['net.isr.maxqlimit'],
-        dispatch: host.sysctl['net.isr.dispatch'],
-        bindthreads: host.sysctl['net.isr.bindthreads'],
-        protocols: host.protocols,
-      },
-      this.netisr.rows(),
-    );
+    return hostNetstatQ(this.#cfg.host, this.netisr.rows());
   }
 }
 
