@@ -5,6 +5,7 @@ import { type InAddr, inSubnet, netOf } from './inet.ts';
 import { type NetSysctls, netSysctlDefaults } from './knobs.ts';
 import { RouteTable } from './route.ts';
 import { RoutingSocket } from './rtsock.ts';
+import type { StreamListener as StreamListenerOf } from './stream-core.ts';
 import type { NetWorld } from './world.ts';
 
 /** An ICMP message delivered to raw sockets (ping reads these). */
@@ -22,11 +23,7 @@ export interface HostOptions {
 }
 
 /** A stream endpoint listening on a port (the model's httpd). */
-export interface StreamListener {
-  readonly port: number;
-  readonly addr: InAddr;
-  readonly responseBytes: number;
-}
+export type StreamListener = StreamListenerOf<InAddr>;
 
 /**
  * One rump kernel: sysctl settings, interfaces (lo0 first, index 1), the IPv4 and IPv6
