@@ -7,7 +7,7 @@ import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-parse.ts';
  * check-counters applies them to parsed text.
  */
 
-/** One broken identity: the rule id (shared/reference) and a got/want sentence. */
+/** One broken identity: the rule id (docs/reference) and a got/want sentence. */
 export interface CounterFault {
   readonly rule: string;
   readonly message: string;

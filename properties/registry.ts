@@ -7,7 +7,7 @@ import type { Checker } from './violation.ts';
  */
 export interface PropertySpec {
   readonly name: string;
-  /** Rule ids from shared/reference that the property guards. */
+  /** Rule ids from docs/reference that the property guards. */
   readonly rules: readonly string[];
   readonly summary: string;
   readonly check: Checker;
