@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcRuns } from '../../properties/fc-runs.ts';
 import { Fifo } from './fifo.ts';
 
 type Op = 'push' | 'shift' | 'takeAll' | 'pop';
@@ -36,7 +35,8 @@ describe('Fifo: the queue under rx rings and netisr queues', () => {
           }
         }
       }),
-      { numRuns: Math.max(10, Math.floor(fcRuns() / 4)) },
+      // A quarter of the run profile (test/fc-setup.ts): each run moves thousands of items.
+      { numRuns: Math.max(10, Math.floor((fc.readConfigureGlobal().numRuns ?? 100) / 4)) },
     );
   });
 

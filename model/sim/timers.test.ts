@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcRuns } from '../../properties/fc-runs.ts';
 import type { VirtualNs } from '../brand.ts';
 import { type TimerHandle, TimerQueue } from './timers.ts';
 
@@ -48,7 +47,6 @@ describe('TimerQueue: deadlines on the virtual clock', () => {
           expect(queue.nextDeadlineNs()).toBe(next);
         }
       }),
-      { numRuns: fcRuns() },
     );
   });
 
