@@ -1,53 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cpuId, packetId, virtualNs } from '../model/brand.ts';
-import type { Chain, SaElement } from '../model/ipsec/chain.ts';
-import { ARCH_KSTACK } from '../model/ipsec/config.ts';
-import { runIpsecGateway } from '../model/ipsec/gateway.ts';
-import type { BufferKind, Trace, TraceEvent } from '../model/trace.ts';
-import type { ModelVariant } from '../model/variants.ts';
+import type { BufferKind, TraceEvent } from '../model/trace.ts';
 import { checkBufferBalance } from './buffer-balance.ts';
 import { fcRuns } from './fc-runs.ts';
-import { bundledChainArb, forwardedWorkload, inboundArb } from './ipsec-arbitraries.ts';
-
-interface GatewayCase {
-  readonly chain: Chain;
-  readonly inbound: SaElement[];
-  readonly threads: number;
-  readonly qlimit: number;
-  readonly dispatch: 'direct' | 'hybrid' | 'deferred';
-  readonly schedule: number[];
-}
+import { queueCaseArb, runQueueCase } from './ipsec-arbitraries.ts';
 
 /** A gateway run with a small ipsec queue, so enqueues fail as the schedule allows. */
-const gatewayCase: fc.Arbitrary<GatewayCase> = fc.record({
-  chain: bundledChainArb(3),
-  inbound: inboundArb,
-  threads: fc.integer({ min: 1, max: 3 }),
-  qlimit: fc.integer({ min: 1, max: 6 }),
-  dispatch: fc.constantFrom('direct' as const, 'hybrid' as const, 'deferred' as const),
-  schedule: fc.array(fc.nat({ max: 15 }), { maxLength: 128 }),
-});
-
-function run(c: GatewayCase, variants: ModelVariant[] = []): Trace {
-  const r = runIpsecGateway({
-    config: {
-      host: {
-        cpuCount: 4,
-        rxRingCount: 2,
-        sysctl: { ...ARCH_KSTACK.i386, 'net.isr.maxthreads': c.threads, 'net.isr.dispatch': c.dispatch },
-        variants,
-      },
-      ipsec: { 'net.inet.ipsec.intr_queue_maxlen': c.qlimit },
-      chain: c.chain,
-      inbound: c.inbound,
-    },
-    workload: forwardedWorkload(4, 16),
-    schedule: c.schedule,
-  });
-  if (typeof r === 'string') throw new Error(r);
-  return r.trace;
-}
+const gatewayCase = queueCaseArb({ threadsMax: 3, qlimitMax: 6, scheduleMax: 128 });
+const run = runQueueCase;
 
 describe('buffer-balance (INV-FREE)', () => {
   it('every mbuf and tag of the deferral path is freed exactly once, also when the ipsec queue is full', () => {

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { udpFlow } from '../model/host/scenario.ts';
 import type { Workload } from '../model/host/workload.ts';
 import type { Chain, ChainElement, SaElement } from '../model/ipsec/chain.ts';
+import { ARCH_KSTACK } from '../model/ipsec/config.ts';
+import { runIpsecGateway } from '../model/ipsec/gateway.ts';
 import type { FlowSpec } from '../model/rss/flowhash.ts';
+import type { Trace } from '../model/trace.ts';
+import type { ModelVariant } from '../model/variants.ts';
 
 export interface ChainConstraints {
   /** Elements per chain. @defaultValue 8 */
@@ -134,4 +138,60 @@ export function forwardedWorkload(flows: number, packets: number): Workload {
     flows: Array.from({ length: flows }, (_, i) => spec(i)),
     items: Array.from({ length: packets }, (_, i) => ({ kind: 'packet' as const, flow: i % flows })),
   };
+}
+
+/** A gateway with deferral on (i386's default): workstreams, ipsec qlimit, dispatch, interleaving. */
+export interface QueueCase {
+  readonly chain: Chain;
+  readonly inbound: SaElement[];
+  readonly threads: number;
+  readonly bind: boolean;
+  readonly qlimit: number;
+  readonly dispatch: 'direct' | 'hybrid' | 'deferred';
+  readonly schedule: number[];
+}
+
+export interface QueueCaseConstraints {
+  readonly threadsMax: number;
+  /** Short queues, so enqueues fail as the schedule allows. */
+  readonly qlimitMax: number;
+  readonly scheduleMax: number;
+}
+
+export function queueCaseArb(c: QueueCaseConstraints): fc.Arbitrary<QueueCase> {
+  return fc.record({
+    chain: bundledChainArb(3),
+    inbound: inboundArb,
+    threads: fc.integer({ min: 1, max: c.threadsMax }),
+    bind: fc.boolean(),
+    qlimit: fc.integer({ min: 1, max: c.qlimitMax }),
+    dispatch: fc.constantFrom('direct' as const, 'hybrid' as const, 'deferred' as const),
+    schedule: fc.array(fc.nat({ max: 15 }), { maxLength: c.scheduleMax }),
+  });
+}
+
+/** One gateway run of a case: 4 CPUs, 2 rings, 4 flows, 16 packets, i386 stacks. */
+export function runQueueCase(c: QueueCase, variants: readonly ModelVariant[] = []): Trace {
+  const r = runIpsecGateway({
+    config: {
+      host: {
+        cpuCount: 4,
+        rxRingCount: 2,
+        sysctl: {
+          ...ARCH_KSTACK.i386,
+          'net.isr.maxthreads': c.threads,
+          'net.isr.dispatch': c.dispatch,
+          'net.isr.bindthreads': c.bind,
+        },
+        variants: [...variants],
+      },
+      ipsec: { 'net.inet.ipsec.intr_queue_maxlen': c.qlimit },
+      chain: c.chain,
+      inbound: c.inbound,
+    },
+    workload: forwardedWorkload(4, 16),
+    schedule: c.schedule,
+  });
+  if (typeof r === 'string') throw new Error(r);
+  return r.trace;
 }

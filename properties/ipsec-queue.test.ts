@@ -1,62 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Chain, SaElement } from '../model/ipsec/chain.ts';
-import { ARCH_KSTACK } from '../model/ipsec/config.ts';
-import { runIpsecGateway } from '../model/ipsec/gateway.ts';
-import type { Trace } from '../model/trace.ts';
-import type { ModelVariant } from '../model/variants.ts';
 import { checkCounterConsistency } from './counters.ts';
 import { fcRuns } from './fc-runs.ts';
-import { bundledChainArb, forwardedWorkload, inboundArb } from './ipsec-arbitraries.ts';
+import { queueCaseArb, runQueueCase } from './ipsec-arbitraries.ts';
 import { checkLiveness } from './liveness.ts';
 import { checkNoDropBelowLimit } from './no-drop-below-limit.ts';
 import { checkFlowOrder } from './ordering.ts';
 
-interface QueueCase {
-  readonly chain: Chain;
-  readonly inbound: SaElement[];
-  readonly threads: number;
-  readonly bind: boolean;
-  readonly qlimit: number;
-  readonly dispatch: 'direct' | 'hybrid' | 'deferred';
-  readonly schedule: number[];
-}
-
 /** Deferral on (i386 default), 1..4 workstreams, short ipsec queues, any interleaving. */
-const queueCase: fc.Arbitrary<QueueCase> = fc.record({
-  chain: bundledChainArb(3),
-  inbound: inboundArb,
-  threads: fc.integer({ min: 1, max: 4 }),
-  bind: fc.boolean(),
-  qlimit: fc.integer({ min: 1, max: 16 }),
-  dispatch: fc.constantFrom('direct' as const, 'hybrid' as const, 'deferred' as const),
-  schedule: fc.array(fc.nat({ max: 15 }), { maxLength: 160 }),
-});
-
-function run(c: QueueCase, variants: ModelVariant[] = []): Trace {
-  const r = runIpsecGateway({
-    config: {
-      host: {
-        cpuCount: 4,
-        rxRingCount: 2,
-        sysctl: {
-          ...ARCH_KSTACK.i386,
-          'net.isr.maxthreads': c.threads,
-          'net.isr.dispatch': c.dispatch,
-          'net.isr.bindthreads': c.bind,
-        },
-        variants,
-      },
-      ipsec: { 'net.inet.ipsec.intr_queue_maxlen': c.qlimit },
-      chain: c.chain,
-      inbound: c.inbound,
-    },
-    workload: forwardedWorkload(4, 16),
-    schedule: c.schedule,
-  });
-  if (typeof r === 'string') throw new Error(r);
-  return r.trace;
-}
+const queueCase = queueCaseArb({ threadsMax: 4, qlimitMax: 16, scheduleMax: 160 });
+const run = runQueueCase;
 
 describe('flow order and no-drop-below-limit through the ipsec netisr queue and ip re-injection', () => {
   it('packets of a flow leave in order, drops happen only at the ipsec qlimit and are counted, queues drain', () => {
