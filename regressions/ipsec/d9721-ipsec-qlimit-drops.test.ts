@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { udpFlow } from '../model/host/scenario.ts';
-import type { Workload, WorkloadItem } from '../model/host/workload.ts';
-import { espBundle } from '../model/ipsec/chain.ts';
-import { checkCounterConsistency } from '../properties/counters.ts';
-import { netstatQFaults } from '../properties/netstat-q-identities.ts';
-import { parseNetstatQ } from '../properties/netstat-q-parse.ts';
-import { checkNoDropBelowLimit } from '../properties/no-drop-below-limit.ts';
+import { udpFlow } from '../../model/host/scenario.ts';
+import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
+import { espBundle } from '../../model/ipsec/chain.ts';
+import { checkCounterConsistency } from '../../properties/counters.ts';
+import { netstatQFaults } from '../../properties/netstat-q-identities.ts';
+import { parseNetstatQ } from '../../properties/netstat-q-parse.ts';
+import { checkNoDropBelowLimit } from '../../properties/no-drop-below-limit.ts';
 import { burstyWorkload, type D9721Box, runBox } from './d9721-scenario.ts';
 
 /**
@@ -18,7 +18,7 @@ import { burstyWorkload, type D9721Box, runBox } from './d9721-scenario.ts';
  */
 
 const fixture = (name: string) =>
-  readFileSync(fileURLToPath(new URL(`../fixtures/netstat-q/${name}`, import.meta.url)), 'utf8');
+  readFileSync(fileURLToPath(new URL(`../../fixtures/netstat-q/${name}`, import.meta.url)), 'utf8');
 
 /** Rows of the Workstreams table by protocol name, as numbers (WSID CPU Name Len WMark ...). */
 function rows(text: string): Map<string, number[]> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { espBundle } from '../model/ipsec/chain.ts';
-import type { HandleEvent } from '../model/trace.ts';
-import { checkFlowOrder } from '../properties/ordering.ts';
+import { espBundle } from '../../model/ipsec/chain.ts';
+import type { HandleEvent } from '../../model/trace.ts';
+import { checkFlowOrder } from '../../properties/ordering.ts';
 import { burstyWorkload, runBox } from './d9721-scenario.ts';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { burst, runScenario, UDP_PORT, udpTo } from '../model/linux/scenarios.ts';
-import { checkLinuxFlowOrder } from '../properties/linux-flow-order.ts';
+import { burst, runScenario, UDP_PORT, udpTo } from '../../model/linux/scenarios.ts';
+import { checkLinuxFlowOrder } from '../../properties/linux-flow-order.ts';
 
 /**
  * fec5e652e58f "rfs: Receive Flow Steering" (Tom Herbert, 2010) and scaling.rst: a flow follows the

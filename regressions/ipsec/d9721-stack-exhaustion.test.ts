@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Chain } from '../model/ipsec/chain.ts';
-import type { StackEvent } from '../model/trace.ts';
-import { checkStackDepth } from '../properties/stack-depth.ts';
+import type { Chain } from '../../model/ipsec/chain.ts';
+import type { StackEvent } from '../../model/trace.ts';
+import { checkStackDepth } from '../../properties/stack-depth.ts';
 import { burstyWorkload, runBox } from './d9721-scenario.ts';
 
 /**

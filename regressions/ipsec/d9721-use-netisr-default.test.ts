@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { espBundle } from '../model/ipsec/chain.ts';
-import { checkStackDepth } from '../properties/stack-depth.ts';
+import { espBundle } from '../../model/ipsec/chain.ts';
+import { checkStackDepth } from '../../properties/stack-depth.ts';
 import { burstyWorkload, runBox } from './d9721-scenario.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { espBundle } from '../model/ipsec/chain.ts';
-import { checkBufferBalance } from '../properties/buffer-balance.ts';
+import { espBundle } from '../../model/ipsec/chain.ts';
+import { checkBufferBalance } from '../../properties/buffer-balance.ts';
 import { burstyWorkload, runBox } from './d9721-scenario.ts';
 
 /**

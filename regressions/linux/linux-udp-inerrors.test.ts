@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { burst, runScenario, UDP_PORT, udpTo } from '../model/linux/scenarios.ts';
-import { checkLinuxNoDropBelowLimit } from '../properties/linux-no-drop-below-limit.ts';
+import { burst, runScenario, UDP_PORT, udpTo } from '../../model/linux/scenarios.ts';
+import { checkLinuxNoDropBelowLimit } from '../../properties/linux-no-drop-below-limit.ts';
 import { only } from './linux-scenario.ts';
 
 /**

@@ -1,12 +1,12 @@
-import type { HostSysctls } from '../model/host/config.ts';
-import type { RunLimits } from '../model/host/knobs.ts';
-import { udpFlow } from '../model/host/scenario.ts';
-import type { Workload, WorkloadItem } from '../model/host/workload.ts';
-import type { Chain } from '../model/ipsec/chain.ts';
-import { ARCH_KSTACK, type IpsecGatewayConfig } from '../model/ipsec/config.ts';
-import { type GatewayRunResult, runIpsecGateway } from '../model/ipsec/gateway.ts';
-import type { IpsecSysctls } from '../model/ipsec/knobs.ts';
-import type { ModelVariant } from '../model/variants.ts';
+import type { HostSysctls } from '../../model/host/config.ts';
+import type { RunLimits } from '../../model/host/knobs.ts';
+import { udpFlow } from '../../model/host/scenario.ts';
+import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
+import type { Chain } from '../../model/ipsec/chain.ts';
+import { ARCH_KSTACK, type IpsecGatewayConfig } from '../../model/ipsec/config.ts';
+import { type GatewayRunResult, runIpsecGateway } from '../../model/ipsec/gateway.ts';
+import type { IpsecSysctls } from '../../model/ipsec/knobs.ts';
+import type { ModelVariant } from '../../model/variants.ts';
 
 /**
  * The D9721 test box (seed 000): a FreeBSD router receiving clear UDP flows on a 4-queue NIC and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../model/linux/scenarios.ts';
-import { checkLinuxResourceBalance } from '../properties/linux-resource-balance.ts';
+import { runScenario } from '../../model/linux/scenarios.ts';
+import { checkLinuxResourceBalance } from '../../properties/linux-resource-balance.ts';
 import { deferBox, only } from './linux-scenario.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { LinuxHostConfig } from '../model/linux/config.ts';
-import { burst, type LinuxScenario, UDP_PORT, udpTo } from '../model/linux/scenarios.ts';
-import type { Trace, TraceEvent } from '../model/trace.ts';
+import type { LinuxHostConfig } from '../../model/linux/config.ts';
+import { burst, type LinuxScenario, UDP_PORT, udpTo } from '../../model/linux/scenarios.ts';
+import type { Trace, TraceEvent } from '../../model/trace.ts';
 
 /**
  * The skb-defer box: two CPUs, the NIC's only ring on CPU 0, one UDP socket whose reader runs on
