@@ -13,7 +13,7 @@ export default defineConfig({
       provider: 'v8',
       include: ['model/**/*.ts', 'properties/**/*.ts'],
       exclude: ['**/*.test.ts'],
-      // Just under what the suite measures (95.8 / 92.7 / 84.7 / 94.3), so coverage only ratchets up.
+      // Just under what the suite measures (lines 96.0, statements 93.0, branches 85.1, functions 94.7).
       thresholds: { lines: 95, statements: 92, branches: 84, functions: 93 },
     },
   },
