@@ -2,8 +2,7 @@ import { cpuId, type ThreadId, virtualNs } from '../brand.ts';
 import { type InetEnv, ipDirectInputHandler, ipInputHandler } from '../inet/ip_input.ts';
 import { Reassembly } from '../inet/reassembly.ts';
 import { RssPromise } from '../inet/rss-promise.ts';
-import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
-import { NetisrThread } from '../netisr/swi.ts';
+import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
@@ -13,9 +12,10 @@ import type { Schedule } from '../sim/schedule.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { StatCounters } from '../stats.ts';
 import { type Trace, TraceRecorder } from '../trace.ts';
+import { type BootEnv, bootNetisr, rxRings, startInterruptThreads, startNetisrThreads } from './boot.ts';
 import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
-import { InterruptThread, Nic, RxRing } from './nic.ts';
+import { Nic } from './nic.ts';
 import type { Workload } from './workload.ts';
 
 export interface RunInput {
@@ -62,17 +62,14 @@ class Host {
       workstreamCpus: cfg.workstreamCpus,
       bucketCount: cfg.buckets.bucketCount,
     });
-    this.netisr = new Netisr({
-      cpuCount: cfg.cpuCount,
-      workstreamCpus: cfg.workstreamCpus,
-      protocols: cfg.protocols,
-      buckets: cfg.buckets,
-      policy: this.policy,
-      clock: this.sim.clock,
+    const boot: BootEnv = {
+      cfg,
+      sim: this.sim,
       trace: this.trace,
-      variants: cfg.variants,
       frameBytes: this.#frameBytes,
-    });
+      stackOf: (cpu) => this.#stack(cpu),
+    };
+    this.netisr = bootNetisr(boot, this.policy);
     this.#promise = new RssPromise({
       rss: cfg.kernel === 'freebsd-rss',
       buckets: cfg.buckets,
@@ -82,7 +79,7 @@ class Host {
       ringOf: (hash) => this.nic.ringOf(hash),
     });
     this.#registerHandlers();
-    const rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, cfg.sysctl['hw.ix.rxd']));
+    const rings = rxRings(cfg);
     this.nic = new Nic({
       id: this.sim.nextThreadId(),
       flows,
@@ -102,16 +99,8 @@ class Host {
       wrongRing: cfg.variants.has('nic-wrong-rx-ring'),
     });
     this.sim.addActor(this.nic);
-    for (const ring of rings) {
-      this.sim.addActor(
-        new InterruptThread(ring, this.#stack(ring.cpu), (pkt, thread) => this.#rxeof(pkt, thread)),
-      );
-    }
-    for (const ws of this.netisr.workstreams) {
-      if (!ws.hasThread) continue;
-      const env = { trace: this.trace, clock: this.sim.clock, variants: cfg.variants };
-      this.sim.addActor(new NetisrThread(ws, this.netisr, this.#stack(ws.cpu), env));
-    }
+    startInterruptThreads(boot, rings, (pkt, thread) => this.#rxeof(pkt, thread));
+    startNetisrThreads(boot, this.netisr);
   }
 
   #stack(cpu: ReturnType<typeof cpuId>): KernelStack {

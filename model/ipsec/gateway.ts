@@ -1,12 +1,18 @@
 import { type CpuId, cpuId, type ThreadId, virtualNs } from '../brand.ts';
+import {
+  type BootEnv,
+  bootNetisr,
+  rxRings,
+  startInterruptThreads,
+  startNetisrThreads,
+} from '../host/boot.ts';
 import { hostNetstatQ } from '../host/config.ts';
 import { frameBytesLookup } from '../host/frames.ts';
-import { InterruptThread, Nic, RxRing } from '../host/nic.ts';
+import { Nic } from '../host/nic.ts';
 import { parseFlows } from '../host/run.ts';
 import type { Workload } from '../host/workload.ts';
-import { Netisr, type ThreadRef } from '../netisr/netisr.ts';
+import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
-import { NetisrThread } from '../netisr/swi.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
 import { type KernelCall, KernelStack } from '../sim/kthread.ts';
@@ -75,18 +81,15 @@ class Gateway {
     this.sim = new Simulator(schedule, host.limits);
     this.trace = new TraceRecorder(host.limits.traceEventsMax);
     this.#mbufs = new MbufTable(new Buffers(this.trace, this.sim.clock));
-    this.netisr = new Netisr({
-      cpuCount: host.cpuCount,
-      workstreamCpus: host.workstreamCpus,
-      protocols: host.protocols,
-      buckets: host.buckets,
-      policy,
-      clock: this.sim.clock,
+    const boot: BootEnv = {
+      cfg: host,
+      sim: this.sim,
       trace: this.trace,
-      variants: host.variants,
       frameBytes,
-    });
-    const rings = host.ringCpus.map((cpu, i) => new RxRing(i, cpu, host.sysctl['hw.ix.rxd']));
+      stackOf: (cpu, kind) => this.#stack(cpu, kind),
+    };
+    this.netisr = bootNetisr(boot, policy);
+    const rings = rxRings(host);
     this.nic = new Nic({
       id: this.sim.nextThreadId(),
       flows,
@@ -105,16 +108,8 @@ class Gateway {
       wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => undefined),
     });
     this.sim.addActor(this.nic);
-    for (const ring of rings) {
-      this.sim.addActor(
-        new InterruptThread(ring, this.#stack(ring.cpu, 'ithread'), (pkt, t) => this.#rxeof(pkt, t)),
-      );
-    }
-    for (const ws of this.netisr.workstreams) {
-      if (!ws.hasThread) continue;
-      const env = { trace: this.trace, clock: this.sim.clock, variants: host.variants };
-      this.sim.addActor(new NetisrThread(ws, this.netisr, this.#stack(ws.cpu, 'swi'), env));
-    }
+    startInterruptThreads(boot, rings, (pkt, t) => this.#rxeof(pkt, t));
+    startNetisrThreads(boot, this.netisr);
     this.ng = new NetgraphThread(this.#stack(cpuId(0), 'ngthread'), frameBytes);
     this.sim.addActor(this.ng);
     this.#registerHandlers(
