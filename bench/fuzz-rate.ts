@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { NULL_HEARTBEAT } from '../cli/heartbeat.ts';
-import { loadPolicy } from '../cli/load-policy.ts';
-import type { FuzzReport } from '../cli/report.ts';
-import { search } from '../cli/runner.ts';
+import { NULL_HEARTBEAT } from '../harness/fuzz/heartbeat.ts';
+import { loadPolicy } from '../harness/fuzz/load-policy.ts';
+import type { FuzzReport } from '../harness/fuzz/report.ts';
+import { search } from '../harness/fuzz/search.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { nowMs } from './timing.ts';
 

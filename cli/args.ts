@@ -1,26 +1,9 @@
 import { parseArgs } from 'node:util';
+import type { FuzzOptions } from '../harness/fuzz/options.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTIES, propertyByName } from '../properties/index.ts';
 
-/** What `npm run fuzz -- <policy-file> [options]` was asked to do, every value checked. */
-export interface FuzzOptions {
-  readonly policyFile: string;
-  readonly runs: number;
-  readonly seed: number;
-  /** fast-check replay path (`11:2:1`), undefined for a fresh search. */
-  readonly path: string | undefined;
-  readonly cpuCountMin: number;
-  readonly cpuCountMax: number;
-  /** Property names, in PROPERTIES order; every property when none was named. */
-  readonly properties: readonly string[];
-  /** Whether --property narrowed the list (the replay command repeats it). */
-  readonly propertiesNamed: boolean;
-  /** Wall-clock budget of one policy call (factory, place, tick) before the watchdog stops it. */
-  readonly timeoutMs: number;
-  readonly json: boolean;
-  readonly verbose: boolean;
-  readonly reportFile: string | undefined;
-}
+export type { FuzzOptions };
 
 export const RUNS_DEFAULT = 1000;
 /** Runs per invocation are bounded, like everything else: a typo must not start a week-long job. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FuzzReport } from './report.ts';
+import type { FuzzReport } from '../harness/fuzz/report.ts';
 
 /**
  * The fuzz command as a user runs it: spawned, judged by exit code, stdout and stderr. Few runs per

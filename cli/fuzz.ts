@@ -2,15 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { CallKind, callKindName } from '../harness/fuzz/heartbeat.ts';
+import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
+import { heldReport, violatedReport } from '../harness/fuzz/report.ts';
+import {
+  LOADING_BUDGET_FACTOR,
+  type Stopped,
+  type Supervised,
+  supervise,
+} from '../harness/fuzz/supervise.ts';
+import type { WorkerJob } from '../harness/fuzz/worker.ts';
 import { type FuzzOptions, parseFuzzArgs, USAGE } from './args.ts';
-import { CallKind, callKindName } from './heartbeat.ts';
 import { writeHtmlReport } from './html-report.ts';
-import { checkPolicyFile } from './load-policy.ts';
 import { ProgressBar, progressLine } from './progress.ts';
-import { heldReport, violatedReport } from './report.ts';
 import { reportText } from './report-text.ts';
-import { LOADING_BUDGET_FACTOR, type Stopped, type Supervised, supervise } from './supervise.ts';
-import type { WorkerJob } from './worker.ts';
 
 /**
  * `npm run fuzz -- <policy-file> [options]`: runs every property (or those named) over generated

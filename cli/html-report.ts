@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import type { FuzzReport } from '../harness/fuzz/report.ts';
 import type { Trace } from '../model/trace.ts';
 import { renderReport } from '../report/index.ts';
-import type { FuzzReport } from './report.ts';
 
 /**
  * `--report FILE.html`: the counterexample as one self-contained HTML page (a lane per CPU, the

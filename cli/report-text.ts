@@ -1,8 +1,8 @@
+import type { FuzzReport, ViolationReport } from '../harness/fuzz/report.ts';
+import { formatExcerpt } from '../harness/fuzz/trace-text.ts';
 import type { Workload } from '../model/host/workload.ts';
 import { workloadItemLabel } from '../model/host/workload.ts';
 import { formatElapsed } from './progress.ts';
-import type { FuzzReport, ViolationReport } from './report.ts';
-import { formatExcerpt } from './trace-text.ts';
 
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',

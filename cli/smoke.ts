@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { FuzzReport } from './report.ts';
+import type { FuzzReport } from '../harness/fuzz/report.ts';
 
 /**
  * `npm run fuzz:smoke [-- --runs N]`: the fuzz command on every shipped policy. Each safe one in

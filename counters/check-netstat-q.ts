@@ -1,6 +1,6 @@
-import { netstatQFaults } from '../properties/netstat-q-identities.ts';
-import type { NetstatQTable, NetstatQWorkRow } from '../properties/netstat-q-parse.ts';
 import type { NetstatQSection } from './netstat-q.ts';
+import { netstatQFaults } from './netstat-q-faults.ts';
+import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
 import { grouped, percent } from './numbers.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcRuns } from '../properties/fc-runs.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
 import { checkCounters } from './index.ts';
 import { realTables } from './testing.ts';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { linuxCaseArb } from '../harness/arbitraries/linux.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
 import { runLinux } from '../model/linux/host.ts';
 import { renderProcNetSnmpUdp, renderSoftnetStat, type UdpMib } from '../model/linux/procfs.ts';
-import { fcRuns } from '../properties/fc-runs.ts';
-import { linuxCaseArb } from '../properties/linux-arbitrary.ts';
 import { checkCounters } from './index.ts';
 import type { CounterRuleId } from './rules.ts';
 import { SOFTNET_COLUMN } from './softnet.ts';

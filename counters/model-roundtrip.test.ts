@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { builtinPolicy, builtinPolicyNameArb, runCaseArb } from '../harness/arbitraries/run-case.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
 import { hostNetstatQ } from '../model/host/config.ts';
 import { type RunResult, runHost } from '../model/host/run.ts';
 import type { NetisrWorkRow } from '../model/trace.ts';
-import { builtinPolicy, builtinPolicyNameArb, runCaseArb } from '../properties/arbitraries/run-case.ts';
-import { fcRuns } from '../properties/fc-runs.ts';
 import { checkCounters } from './index.ts';
 import type { NetstatQSection } from './netstat-q.ts';
 import type { CounterRuleId } from './rules.ts';

@@ -1,11 +1,11 @@
-import { type NetstatQTable, parseNetstatQ as parseNetstatQTable } from '../properties/netstat-q-parse.ts';
 import { type InputLines, isBlank } from './lines.ts';
+import { type NetstatQTable, parseNetstatQ as parseNetstatQTable } from './netstat-q-table.ts';
 import type { ParseError, SectionBase } from './types.ts';
 
 /**
  * FreeBSD `netstat -Q` (usr.bin/netstat/netisr.c, Q-1..Q-5) inside a longer input: this file finds
  * where one table starts and ends; the table itself is read by the suite's own parser
- * (properties/netstat-q-parse.ts), the one the counter-consistency property shares.
+ * (counters/netstat-q-table.ts).
  */
 export interface NetstatQSection extends SectionBase {
   readonly format: 'netstat-q';

@@ -1,7 +1,7 @@
 /**
  * What check-counters reads and reports. The counters/ parsers keep counters as `bigint`: the kernels
  * keep them as u32 (softnet_stat), u64 (netstat -s) or unsigned long (/proc/net/snmp), and a double
- * is exact only to 2^53. (netstat -Q is read by properties/netstat-q-parse.ts, in numbers below 2^53.)
+ * is exact only to 2^53. (netstat -Q is read by counters/netstat-q-table.ts, in numbers below 2^53.)
  */
 
 /** The formats check-counters recognises. */

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { queueCaseArb, runQueueCase } from '../harness/arbitraries/ipsec.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
 import { cpuId, packetId, virtualNs } from '../model/brand.ts';
 import type { BufferKind, TraceEvent } from '../model/trace.ts';
 import { checkBufferBalance } from './buffer-balance.ts';
-import { fcRuns } from './fc-runs.ts';
-import { queueCaseArb, runQueueCase } from './ipsec-arbitraries.ts';
 
 /** A gateway run with a small ipsec queue, so enqueues fail as the schedule allows. */
 const gatewayCase = queueCaseArb({ threadsMax: 3, qlimitMax: 6, scheduleMax: 128 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { queueCaseArb, runQueueCase } from '../harness/arbitraries/ipsec.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
 import { checkCounterConsistency } from './counters.ts';
-import { fcRuns } from './fc-runs.ts';
-import { queueCaseArb, runQueueCase } from './ipsec-arbitraries.ts';
 import { checkLiveness } from './liveness.ts';
 import { checkNoDropBelowLimit } from './no-drop-below-limit.ts';
 import { checkFlowOrder } from './ordering.ts';

@@ -1,23 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Trace } from '../model/trace.ts';
-import type { ModelVariant } from '../model/variants.ts';
-import { scheduleArb } from './arbitraries/schedule.ts';
-import { bucketAffinity } from './bucket-affinity.ts';
-import { fcRuns } from './fc-runs.ts';
-import { PROPERTIES } from './index.ts';
 import {
   type FragmentWorkloadConstraints,
   fragmentWorkloadArb,
   type ReassConfigConstraints,
   reassConfigArb,
-} from './reassembly-arbitraries.ts';
+} from '../harness/arbitraries/reassembly.ts';
+import { scheduleArb } from '../harness/arbitraries/schedule.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
+import { type ReassemblyCase, runReassembly } from '../harness/reassembly-run.ts';
+import type { Trace } from '../model/trace.ts';
+import type { ModelVariant } from '../model/variants.ts';
+import { bucketAffinity } from './bucket-affinity.ts';
+import { PROPERTIES } from './index.ts';
 import { reassemblyBounded } from './reassembly-bounded.ts';
 import { reassemblyContinuation } from './reassembly-continuation.ts';
 import { reassemblyCpu } from './reassembly-cpu.ts';
 import { fragmentFlowOrder } from './reassembly-flow-order.ts';
 import { datagramIntact } from './reassembly-intact.ts';
-import { type ReassemblyCase, runReassembly } from './reassembly-run.ts';
 import type { PropertySpec } from './registry.ts';
 import { formatViolation, type Violation } from './violation.ts';
 

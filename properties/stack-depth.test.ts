@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bundledChainArb, chainArb, forwardedWorkload } from '../harness/arbitraries/ipsec.ts';
+import { fcRuns } from '../harness/fc-runs.ts';
 import { cpuId, packetId, threadId, virtualNs } from '../model/brand.ts';
 import { type Chain, chainLabel, espBundle } from '../model/ipsec/chain.ts';
 import { ARCH_KSTACK, type IpsecGatewayConfig } from '../model/ipsec/config.ts';
 import { runIpsecGateway } from '../model/ipsec/gateway.ts';
 import type { Trace } from '../model/trace.ts';
 import type { ModelVariant } from '../model/variants.ts';
-import { fcRuns } from './fc-runs.ts';
-import { bundledChainArb, chainArb, forwardedWorkload } from './ipsec-arbitraries.ts';
 import { checkStackDepth } from './stack-depth.ts';
 
 function trace(config: IpsecGatewayConfig, schedule: number[] = [], packets = 2): Trace {

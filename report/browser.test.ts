@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleReportInput } from '../harness/fixtures/report-sample.ts';
 import { renderReport } from './index.ts';
 import { layoutTimeline } from './layout.ts';
-import { sampleReportInput } from './sample.ts';
 
 /**
  * The report in a real browser: the system Chromium, driven by playwright-core, opens the file,

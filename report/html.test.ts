@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sampleReportInput } from '../harness/fixtures/report-sample.ts';
 import { configJson, escapeHtml, scriptJson } from './html.ts';
 import { renderReport } from './index.ts';
-import { sampleReportInput } from './sample.ts';
 
 const input = sampleReportInput(20);
 

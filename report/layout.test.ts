@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { sampleReportInput } from '../harness/fixtures/report-sample.ts';
 import { cpuId, packetId, threadId, virtualNs } from '../model/brand.ts';
 import type { TraceEvent } from '../model/trace.ts';
 import { EVENT_KINDS, layoutTimeline, SLOT_PX } from './layout.ts';
-import { sampleReportInput } from './sample.ts';
 
 const input = sampleReportInput(40);
 const layout = layoutTimeline(input.trace);

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleReportInput } from '../harness/fixtures/report-sample.ts';
 import { runHost } from '../model/host/run.ts';
 import { checkFlowOrder } from '../properties/ordering.ts';
 import { REPORT_DIR_ENV, reportFileName, writeFailureReport } from './on-failure.ts';
-import { sampleReportInput } from './sample.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netstack-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams } from '../properties/fc-runs.ts';
+import { fcParams } from '../harness/fc-runs.ts';
 
 describe('replaying a counterexample from FC_SEED and FC_PATH', () => {
   const property = fc.property(fc.array(fc.nat(1000)), (xs) => xs.every((x) => x < 700));

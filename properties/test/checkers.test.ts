@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { builtinPolicy } from '../../harness/arbitraries/run-case.ts';
 import { runHost } from '../../model/host/run.ts';
 import { packets, tcpFlow, udpFlow } from '../../model/host/scenario.ts';
 import type { Trace, TraceEvent } from '../../model/trace.ts';
-import { builtinPolicy } from '../arbitraries/run-case.ts';
 import { checkCounterConsistency } from '../counters.ts';
 import { checkTrace } from '../index.ts';
 import { checkLiveness } from '../liveness.ts';

@@ -1,7 +1,7 @@
+import type { RunCase } from '../../harness/arbitraries/run-case.ts';
+import { type CheckedRun, checkRunCase } from '../../harness/check-run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { ModelVariant } from '../../model/variants.ts';
-import type { RunCase } from '../arbitraries/run-case.ts';
-import { type CheckedRun, checkRunCase } from '../check-run.ts';
 import { PROPERTIES } from '../index.ts';
 import type { PropertySpec } from '../registry.ts';
 

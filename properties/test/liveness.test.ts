@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { builtinPolicy } from '../../harness/arbitraries/run-case.ts';
 import { cpuId } from '../../model/brand.ts';
 import { runHost } from '../../model/host/run.ts';
 import { packets, tcpFlow } from '../../model/host/scenario.ts';
 import type { EndEvent, Trace, TraceEvent } from '../../model/trace.ts';
-import { builtinPolicy } from '../arbitraries/run-case.ts';
 import { checkLiveness } from '../liveness.ts';
 
 /**

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { netstatQFaults } from '../../counters/netstat-q-faults.ts';
+import { parseNetstatQ } from '../../counters/netstat-q-table.ts';
+import { BUILTIN_POLICY_NAMES, builtinPolicy, runCaseArb } from '../../harness/arbitraries/run-case.ts';
+import { describeViolations } from '../../harness/check-run.ts';
+import { fcParams } from '../../harness/fc-runs.ts';
 import { writeFailureReport } from '../../report/on-failure.ts';
-import { BUILTIN_POLICY_NAMES, builtinPolicy, runCaseArb } from '../arbitraries/run-case.ts';
-import { describeViolations } from '../check-run.ts';
-import { fcParams } from '../fc-runs.ts';
 import { PROPERTIES } from '../index.ts';
-import { netstatQFaults } from '../netstat-q-identities.ts';
-import { parseNetstatQ } from '../netstat-q-parse.ts';
 import { mustCheck } from './helpers.ts';
 
 /**

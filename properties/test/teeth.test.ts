@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { builtinPolicy, type RunCase, runCaseArb } from '../../harness/arbitraries/run-case.ts';
 import type { ModelVariant } from '../../model/variants.ts';
-import { builtinPolicy, type RunCase, runCaseArb } from '../arbitraries/run-case.ts';
 import { COUNTER_CONSISTENCY } from '../counters.ts';
 import { propertyByName } from '../index.ts';
 import { LIVENESS } from '../liveness.ts';

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { netstatQFaults } from '../../counters/netstat-q-faults.ts';
+import { parseNetstatQ } from '../../counters/netstat-q-table.ts';
 import { udpFlow } from '../../model/host/scenario.ts';
 import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
 import { espBundle } from '../../model/ipsec/chain.ts';
 import { checkCounterConsistency } from '../../properties/counters.ts';
-import { netstatQFaults } from '../../properties/netstat-q-identities.ts';
-import { parseNetstatQ } from '../../properties/netstat-q-parse.ts';
 import { checkNoDropBelowLimit } from '../../properties/no-drop-below-limit.ts';
 import { burstyWorkload, type D9721Box, runBox } from './d9721-scenario.ts';
 

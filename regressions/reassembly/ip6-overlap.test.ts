@@ -4,13 +4,9 @@
  * whole datagram to be dropped. https://reviews.freebsd.org/D16850, catalogue R03.
  */
 import { describe, expect, it } from 'vitest';
+import { REASSEMBLY_PROPERTIES, type ReassemblyCase, runReassembly } from '../../harness/reassembly-run.ts';
 import type { WorkloadItem } from '../../model/host/workload.ts';
 import { checkDatagramIntact } from '../../properties/reassembly-intact.ts';
-import {
-  REASSEMBLY_PROPERTIES,
-  type ReassemblyCase,
-  runReassembly,
-} from '../../properties/reassembly-run.ts';
 
 const frag = (
   offsetBytes: number,

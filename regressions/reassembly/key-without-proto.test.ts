@@ -4,13 +4,9 @@
  * happen to share addresses and ip_id into one, delivered to one of them with the other's bytes.
  */
 import { describe, expect, it } from 'vitest';
+import { REASSEMBLY_PROPERTIES, type ReassemblyCase, runReassembly } from '../../harness/reassembly-run.ts';
 import { fragmentItems } from '../../model/host/scenario.ts';
 import { checkDatagramIntact } from '../../properties/reassembly-intact.ts';
-import {
-  REASSEMBLY_PROPERTIES,
-  type ReassemblyCase,
-  runReassembly,
-} from '../../properties/reassembly-run.ts';
 
 const udp = {
   family: 'inet',

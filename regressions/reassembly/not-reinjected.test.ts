@@ -4,14 +4,10 @@
  * through netisr (ip_direct) to the CPU of that bucket. https://reviews.freebsd.org/D527, F-26/F-27.
  */
 import { describe, expect, it } from 'vitest';
+import { REASSEMBLY_PROPERTIES, type ReassemblyCase, runReassembly } from '../../harness/reassembly-run.ts';
 import { fragmentItems } from '../../model/host/scenario.ts';
 import { checkBucketAffinity } from '../../properties/bucket-affinity.ts';
 import { checkReassemblyContinuation } from '../../properties/reassembly-continuation.ts';
-import {
-  REASSEMBLY_PROPERTIES,
-  type ReassemblyCase,
-  runReassembly,
-} from '../../properties/reassembly-run.ts';
 
 /** SC-14: TCP 10.0.0.1:12345 -> 10.0.0.2:80 in three fragments; 2-tuple bucket 1 (CPU 1), 4-tuple bucket 4 (CPU 0). */
 const sc14: ReassemblyCase = {

@@ -5,13 +5,9 @@
  * drivers and rss_gethashconfig turned IPv4+UDP hashing off (R-11).
  */
 import { describe, expect, it } from 'vitest';
+import { REASSEMBLY_PROPERTIES, type ReassemblyCase, runReassembly } from '../../harness/reassembly-run.ts';
 import { findFlowSpec, fragmentItems, udpFlow } from '../../model/host/scenario.ts';
 import { checkFragmentFlowOrder } from '../../properties/reassembly-flow-order.ts';
-import {
-  REASSEMBLY_PROPERTIES,
-  type ReassemblyCase,
-  runReassembly,
-} from '../../properties/reassembly-run.ts';
 
 /** 4 CPUs, 8 buckets, 4 rings: a packet's ring is hash & 3. This flow's 4-tuple ring comes first. */
 const flow = findFlowSpec(udpFlow, (f) => (f.hash4Tuple & 3) < (f.hash2Tuple & 3));

@@ -5,13 +5,9 @@
  * Fixed in FreeBSD-HEAD by initialising the NIC correctly: the ring follows the bucket table (R-6).
  */
 import { describe, expect, it } from 'vitest';
+import { REASSEMBLY_PROPERTIES, type ReassemblyCase, runReassembly } from '../../harness/reassembly-run.ts';
 import { findFlowSpec, packets, udpFlow } from '../../model/host/scenario.ts';
 import { checkBucketAffinity } from '../../properties/bucket-affinity.ts';
-import {
-  REASSEMBLY_PROPERTIES,
-  type ReassemblyCase,
-  runReassembly,
-} from '../../properties/reassembly-run.ts';
 
 /** 4 CPUs, 8 buckets, 4 rings bound to CPUs 0..3: bucket b is on CPU b % 4 and ring b % 4. */
 const flow = findFlowSpec(udpFlow, (f) => ((f.hash2Tuple >>> 25) & 3) !== (f.hash2Tuple & 3));

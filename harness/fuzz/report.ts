@@ -1,8 +1,8 @@
-import type { HostConfig } from '../model/host/config.ts';
-import type { Workload } from '../model/host/workload.ts';
-import type { Schedule } from '../model/sim/schedule.ts';
-import type { FuzzOptions } from './args.ts';
+import type { HostConfig } from '../../model/host/config.ts';
+import type { Workload } from '../../model/host/workload.ts';
+import type { Schedule } from '../../model/sim/schedule.ts';
 import type { Explanation } from './explain.ts';
+import type { FuzzOptions } from './options.ts';
 import { type ExcerptLine, traceExcerpt } from './trace-text.ts';
 import type { WorkerAnswer } from './worker.ts';
 

@@ -8,7 +8,7 @@ import type { Schedule } from '../model/sim/schedule.ts';
 import type { Trace } from '../model/trace.ts';
 import type { ModelVariant } from '../model/variants.ts';
 
-export { REASSEMBLY_PROPERTIES } from './reassembly-properties.ts';
+export { REASSEMBLY_PROPERTIES } from '../properties/reassembly-properties.ts';
 
 /** One run of a reassembly scenario: what fast-check generates and regressions write by hand. */
 export interface ReassemblyCase {

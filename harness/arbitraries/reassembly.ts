@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { NS_PER_MS, NS_PER_SECOND } from '../model/brand.ts';
-import type { HostConfig } from '../model/host/config.ts';
-import type { Workload, WorkloadItem } from '../model/host/workload.ts';
-import { IP6_DIRECT_REGISTRATION } from '../model/inet/fragment.ts';
-import type { InetSysctls } from '../model/inet/reass-limits.ts';
-import type { FragmentFields } from '../model/packet.ts';
-import type { FlowSpec } from '../model/rss/flowhash.ts';
+import { NS_PER_MS, NS_PER_SECOND } from '../../model/brand.ts';
+import type { HostConfig } from '../../model/host/config.ts';
+import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
+import { IP6_DIRECT_REGISTRATION } from '../../model/inet/fragment.ts';
+import type { InetSysctls } from '../../model/inet/reass-limits.ts';
+import type { FragmentFields } from '../../model/packet.ts';
+import type { FlowSpec } from '../../model/rss/flowhash.ts';
 
 /**
  * Fragment streams for the reassembly properties: a few flows (v4 and v6; TCP, UDP, ICMP) whose

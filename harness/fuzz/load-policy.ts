@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isPolicySource, type PolicySource } from '../model/policy.ts';
+import { isPolicySource, type PolicySource } from '../../model/policy.ts';
 
 /** Extensions the loader (tsx) takes. */
 const POLICY_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];

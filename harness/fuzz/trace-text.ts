@@ -1,5 +1,5 @@
-import { assertNever } from '../model/brand.ts';
-import type { Trace, TraceEvent } from '../model/trace.ts';
+import { assertNever } from '../../model/brand.ts';
+import type { Trace, TraceEvent } from '../../model/trace.ts';
 
 /** One event as a script-like line: `enqueue pkt 3 ip on cpu 1 (qlen 0/2)`. */
 export function eventLabel(ev: TraceEvent): string {

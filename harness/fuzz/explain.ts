@@ -1,9 +1,9 @@
-import type { HostConfig } from '../model/host/config.ts';
-import { runHost } from '../model/host/run.ts';
-import type { PolicySource } from '../model/policy.ts';
-import type { Trace } from '../model/trace.ts';
-import type { RunCase } from '../properties/arbitraries/run-case.ts';
-import { propertyByName, type Violation } from '../properties/index.ts';
+import type { HostConfig } from '../../model/host/config.ts';
+import { runHost } from '../../model/host/run.ts';
+import type { PolicySource } from '../../model/policy.ts';
+import type { Trace } from '../../model/trace.ts';
+import { propertyByName, type Violation } from '../../properties/index.ts';
+import type { RunCase } from '../arbitraries/run-case.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 

@@ -7,7 +7,7 @@ import {
   type PolicyFactoryConfig,
   type PolicySource,
   PolicyTimedOut,
-} from '../model/policy.ts';
+} from '../../model/policy.ts';
 import { CallKind, type Heartbeat } from './heartbeat.ts';
 
 /**

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { udpFlow } from '../model/host/scenario.ts';
-import type { Workload } from '../model/host/workload.ts';
-import type { Chain, ChainElement, SaElement } from '../model/ipsec/chain.ts';
-import { ARCH_KSTACK } from '../model/ipsec/config.ts';
-import { runIpsecGateway } from '../model/ipsec/gateway.ts';
-import type { FlowSpec } from '../model/rss/flowhash.ts';
-import type { Trace } from '../model/trace.ts';
-import type { ModelVariant } from '../model/variants.ts';
+import { udpFlow } from '../../model/host/scenario.ts';
+import type { Workload } from '../../model/host/workload.ts';
+import type { Chain, ChainElement, SaElement } from '../../model/ipsec/chain.ts';
+import { ARCH_KSTACK } from '../../model/ipsec/config.ts';
+import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
+import type { FlowSpec } from '../../model/rss/flowhash.ts';
+import type { Trace } from '../../model/trace.ts';
+import type { ModelVariant } from '../../model/variants.ts';
 
 export interface ChainConstraints {
   /** Elements per chain. @defaultValue 8 */

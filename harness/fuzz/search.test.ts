@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DispatchPolicy, PolicyFactory } from '../model/policy.ts';
+import type { DispatchPolicy, PolicyFactory } from '../../model/policy.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
-import { caseAtPath, type SearchJob, search } from './runner.ts';
+import { caseAtPath, type SearchJob, search } from './search.ts';
 
 /** Sprays packets over the netisr threads one by one: breaks flow order with two threads. */
 const sprayFactory: PolicyFactory = (): DispatchPolicy => {

@@ -5,8 +5,8 @@ import { builtinNetisrPolicies, freebsdNetisrPolicy } from '../../model/netisr/p
 import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../../model/netisr/protocols.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
-import { fragmentWorkloadArb, reassConfigArb } from '../reassembly-arbitraries.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
+import { fragmentWorkloadArb, reassConfigArb } from './reassembly.ts';
 import { withCaseText } from './run-case-text.ts';
 import { type ScheduleConstraints, scheduleArb } from './schedule.ts';
 import { type WorkloadConstraints, workloadArb } from './workload.ts';

@@ -1,10 +1,10 @@
 import { type RunResult, runHost } from '../model/host/run.ts';
 import type { PolicySource } from '../model/policy.ts';
 import type { ModelVariant } from '../model/variants.ts';
+import { checkTrace, PROPERTIES } from '../properties/index.ts';
+import type { PropertySpec } from '../properties/registry.ts';
+import { formatViolation, type Violation } from '../properties/violation.ts';
 import type { RunCase } from './arbitraries/run-case.ts';
-import { checkTrace, PROPERTIES } from './index.ts';
-import type { PropertySpec } from './registry.ts';
-import { formatViolation, type Violation } from './violation.ts';
 
 /** One run of the model on a generated case, and what the properties say about its trace. */
 export interface CheckedRun {

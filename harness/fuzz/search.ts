@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { runHost } from '../model/host/run.ts';
-import type { PolicySource } from '../model/policy.ts';
-import { fuzzCaseArb, type RunCase } from '../properties/arbitraries/run-case.ts';
-import { type PropertySpec, propertyByName } from '../properties/index.ts';
+import { runHost } from '../../model/host/run.ts';
+import type { PolicySource } from '../../model/policy.ts';
+import { type PropertySpec, propertyByName } from '../../properties/index.ts';
+import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 

@@ -1,17 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cpuId } from '../../model/brand.ts';
-import { runHost } from '../../model/host/run.ts';
-import { packets, tcpFlow } from '../../model/host/scenario.ts';
-import type { NetisrDispatchPolicy } from '../../model/netisr/knobs.ts';
-import { renderNetstatQ } from '../../model/netisr/netstat.ts';
-import type { NetisrPolicy, ProtocolDispatch } from '../../model/netisr/protocols.ts';
-import { builtinPolicy } from '../arbitraries/run-case.ts';
-import { netstatQFaults } from '../netstat-q-identities.ts';
-import { type NetstatQTable, parseNetstatQ } from '../netstat-q-parse.ts';
+import { builtinPolicy } from '../harness/arbitraries/run-case.ts';
+import { cpuId } from '../model/brand.ts';
+import { runHost } from '../model/host/run.ts';
+import { packets, tcpFlow } from '../model/host/scenario.ts';
+import type { NetisrDispatchPolicy } from '../model/netisr/knobs.ts';
+import { renderNetstatQ } from '../model/netisr/netstat.ts';
+import type { NetisrPolicy, ProtocolDispatch } from '../model/netisr/protocols.ts';
+import { netstatQFaults } from './netstat-q-faults.ts';
+import { type NetstatQTable, parseNetstatQ } from './netstat-q-table.ts';
 
-const fixtureDir = fileURLToPath(new URL('../../fixtures/netstat-q/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../fixtures/netstat-q/', import.meta.url));
 const fixtures = readdirSync(fixtureDir)
   .filter((f) => f.endsWith('.txt'))
   .sort()

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { Workload, WorkloadItem } from '../model/host/workload.ts';
-import type { LinuxHostConfig, LinuxSocketSpec } from '../model/linux/config.ts';
-import { type FlowSpec, makeFlow } from '../model/rss/flowhash.ts';
-import type { Schedule } from '../model/sim/schedule.ts';
+import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
+import type { LinuxHostConfig, LinuxSocketSpec } from '../../model/linux/config.ts';
+import { type FlowSpec, makeFlow } from '../../model/rss/flowhash.ts';
+import type { Schedule } from '../../model/sim/schedule.ts';
 
 /** The RFS table sizes the generated cases use when RFS is on. */
 export const RFS_SOCK_ENTRIES = 4096;

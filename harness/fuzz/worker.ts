@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RunCase } from '../properties/arbitraries/run-case.ts';
+import type { RunCase } from '../arbitraries/run-case.ts';
 import { type Explanation, explain } from './explain.ts';
 import { CallKind, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
-import { caseAtPath, type SearchJob, type StopAt, search } from './runner.ts';
+import { caseAtPath, type SearchJob, type StopAt, search } from './search.ts';
 
 /**
  * The worker side of the fuzz command: loads the policy module and runs the search (or, after the

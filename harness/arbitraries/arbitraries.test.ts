@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hostConfigArb } from '../arbitraries/config.ts';
-import { builtinPolicy, runCaseArb } from '../arbitraries/run-case.ts';
-import { scheduleArb } from '../arbitraries/schedule.ts';
-import { workloadArb } from '../arbitraries/workload.ts';
+import { mustCheck } from '../../properties/test/helpers.ts';
 import { FC_RUNS_CI, FC_RUNS_DEFAULT, fcParams, fcRuns } from '../fc-runs.ts';
-import { mustCheck } from './helpers.ts';
+import { hostConfigArb } from './config.ts';
+import { builtinPolicy, runCaseArb } from './run-case.ts';
+import { scheduleArb } from './schedule.ts';
+import { workloadArb } from './workload.ts';
 
 /** A fixed seed: these are statements about the distribution, not properties of the model. */
 const SAMPLE = { numRuns: 1_000, seed: 20_240_601 };

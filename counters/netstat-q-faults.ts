@@ -1,0 +1,118 @@
+import {
+  type CounterFault,
+  netstatRowFaults,
+  type WorkRowWithLimit,
+} from '../properties/netstat-q-identities.ts';
+import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
+
+/**
+ * The table-level `netstat -Q` identities of parsed text (layout Q-3, configuration Q-5), on top of
+ * the per-row identities the counter-consistency property shares (properties/netstat-q-identities.ts).
+ */
+
+/** Q-3: rows are (CPU with a netisr thread) x (registered protocol), CPU ascending, then proto. */
+function layoutFaults(table: NetstatQTable): CounterFault[] {
+  const faults: CounterFault[] = [];
+  const { protocols, workstreams } = table;
+  const cpus: number[] = [];
+  for (const row of workstreams) if (cpus.at(-1) !== row.cpu) cpus.push(row.cpu);
+  for (const [i, row] of workstreams.entries()) {
+    const prev = workstreams[i - 1];
+    if (row.wsid !== row.cpu) {
+      faults.push({
+        rule: 'Q-3',
+        line: row.line,
+        message: `row WSID ${row.wsid} on CPU ${row.cpu}: the kernel sets WSID to the CPU id`,
+      });
+    }
+    if (prev !== undefined && prev.cpu > row.cpu) {
+      faults.push({
+        rule: 'Q-3',
+        line: row.line,
+        message: `CPU ${row.cpu} after CPU ${prev.cpu}: rows go in CPU order`,
+      });
+    }
+  }
+  if (new Set(cpus).size !== cpus.length) {
+    faults.push({ rule: 'Q-3', message: `a CPU's rows are split: CPU order ${cpus.join(',')}` });
+  }
+  if (
+    table.threadCount !== undefined &&
+    workstreams.length > 0 &&
+    cpus.length !== table.threadCount.current
+  ) {
+    faults.push({
+      rule: 'Q-3',
+      message: `Thread count ${table.threadCount.current}, but Workstreams has rows for ${cpus.length} CPUs`,
+    });
+  }
+  if (protocols.length === 0) return faults;
+  const names = protocols.map((p) => p.name).join(',');
+  for (const cpu of cpus) {
+    const got = workstreams
+      .filter((r) => r.cpu === cpu)
+      .map((r) => r.proto)
+      .join(',');
+    if (got !== names) {
+      faults.push({ rule: 'Q-3', message: `CPU ${cpu} has rows ${got}, want one per protocol: ${names}` });
+    }
+  }
+  return faults;
+}
+
+/** Q-5: numthreads <= maxthreads, defaultqlimit <= maxqlimit; netisr_register clamps each qlimit to maxqlimit. */
+function configurationFaults(table: NetstatQTable): CounterFault[] {
+  const faults: CounterFault[] = [];
+  const threads = table.threadCount;
+  if (threads !== undefined && (threads.current < 1 || threads.current > threads.limit)) {
+    faults.push({
+      rule: 'Q-5',
+      message: `Thread count ${threads.current}, want 1..${threads.limit} (maxthreads)`,
+    });
+  }
+  const limits = table.defaultQueueLimit;
+  if (limits === undefined) return faults;
+  if (limits.current > limits.limit) {
+    faults.push({
+      rule: 'Q-5',
+      message: `Default queue limit ${limits.current} above its Limit ${limits.limit} (maxqlimit)`,
+    });
+  }
+  for (const p of table.protocols) {
+    if (p.qlimitPackets < 1 || p.qlimitPackets > limits.limit) {
+      faults.push({
+        rule: 'Q-1',
+        line: p.line,
+        message: `${p.name} QLimit ${p.qlimitPackets}, want 1..${limits.limit}: netisr_register clamps to maxqlimit`,
+      });
+    }
+  }
+  return faults;
+}
+
+/** A parsed row with its protocol's qlimit attached. */
+export function withLimit(row: NetstatQWorkRow, table: NetstatQTable): WorkRowWithLimit {
+  return { ...row, qlimitPackets: table.protocols.find((p) => p.name === row.proto)?.qlimitPackets };
+}
+
+/**
+ * Every identity of a parsed `netstat -Q` table: the per-row identities (netstatRowFaults, read as
+ * not quiescent), the row layout (Q-3: one row per protocol per netisr thread, in order) and the
+ * configuration limits (Q-5). A Workstreams row naming a protocol the Protocols table lacks is a
+ * Q-3 fault. Empty when the table is consistent.
+ */
+export function netstatQFaults(table: NetstatQTable): CounterFault[] {
+  const faults = [...configurationFaults(table), ...layoutFaults(table)];
+  const known = new Set(table.protocols.map((p) => p.name));
+  for (const row of table.workstreams) {
+    if (table.protocols.length > 0 && !known.has(row.proto)) {
+      faults.push({
+        rule: 'Q-3',
+        line: row.line,
+        message: `row for ${row.proto}, which Protocols does not list`,
+      });
+    }
+    for (const f of netstatRowFaults(withLimit(row, table), false)) faults.push({ ...f, line: row.line });
+  }
+  return faults;
+}
