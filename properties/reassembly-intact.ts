@@ -1,6 +1,6 @@
-import { payloadBytes, payloadDigest } from '../model/inet/payload.ts';
 import type { ArriveFragment, ReassembledEvent, Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { SenderDigest } from './sender-payload.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const DATAGRAM_INTACT = 'datagram-intact';
@@ -119,7 +119,7 @@ function datagramFaults(
 /** F-19: pieces tile 0 .. payloadBytes in order, inside their fragments, carrying their bytes. */
 function pieceFaults(ev: ReassembledEvent, i: number, sent: ReadonlyMap<number, Sent>): Violation[] {
   let next = 0;
-  const parts: Uint8Array[] = [];
+  const digest = new SenderDigest();
   for (const p of ev.pieces) {
     const s = sent.get(p.pkt);
     if (s === undefined || !ev.fragments.includes(p.pkt))
@@ -140,14 +140,13 @@ function pieceFaults(ev: ReassembledEvent, i: number, sent: ReadonlyMap<number, 
         ),
       ];
     }
-    parts.push(payloadBytes(s.flow, f.ipId, f.contentVersion, p.offsetBytes, p.lengthBytes));
+    digest.addPiece(s.flow, f.ipId, f.contentVersion, p.offsetBytes, p.lengthBytes);
     next += p.lengthBytes;
   }
   if (next !== ev.payloadBytes)
     return [v('F-19', [i], `${ev.datagram}: pieces cover ${next} bytes of ${ev.payloadBytes}`)];
-  const digest = payloadDigest(parts);
-  if (digest !== ev.payloadDigest) {
-    return [v('F-19', [i], `${ev.datagram}: payload digest ${ev.payloadDigest}, its pieces carry ${digest}`)];
+  if (digest.value !== ev.payloadDigest) {
+    return [v('F-19', [i], `${ev.datagram}: payload digest ${ev.payloadDigest}, its pieces carry ${digest.value}`)];
   }
   return [];
 }
