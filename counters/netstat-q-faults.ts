@@ -1,8 +1,4 @@
-import {
-  type CounterFault,
-  netstatRowFaults,
-  type WorkRowWithLimit,
-} from '../properties/netstat-q-identities.ts';
+import { type CounterFault, netstatRowFaults, type WorkRowWithLimit } from '../model/rules/netstat-q.ts';
 import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
 
 /**

@@ -1,6 +1,6 @@
+import { type CounterFault, netstatRowFaults } from '../model/rules/netstat-q.ts';
 import type { CountersEvent, NetisrWorkRow, Trace } from '../model/trace.ts';
 import { NetisrLedger, type WorkLedger } from './netisr-ledger.ts';
-import { type CounterFault, netstatRowFaults } from './netstat-q-identities.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 

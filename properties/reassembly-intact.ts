@@ -146,7 +146,9 @@ function pieceFaults(ev: ReassembledEvent, i: number, sent: ReadonlyMap<number, 
   if (next !== ev.payloadBytes)
     return [v('F-19', [i], `${ev.datagram}: pieces cover ${next} bytes of ${ev.payloadBytes}`)];
   if (digest.value !== ev.payloadDigest) {
-    return [v('F-19', [i], `${ev.datagram}: payload digest ${ev.payloadDigest}, its pieces carry ${digest.value}`)];
+    return [
+      v('F-19', [i], `${ev.datagram}: payload digest ${ev.payloadDigest}, its pieces carry ${digest.value}`),
+    ];
   }
   return [];
 }

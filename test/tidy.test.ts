@@ -1,28 +1,15 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { root, source, tsFiles } from './source-files.ts';
 
 /**
  * House rules that a compiler cannot check: model/ reads nothing from the world (virtual time,
- * seeded choices), no test is focused, and model/ does not import the layers above it.
+ * seeded choices) and no test is focused. The layering, file loops and function length are in
+ * test/layers.test.ts.
  */
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...tsFiles(path));
-    else if (name.endsWith('.ts')) out.push(path);
-  }
-  return out;
-}
-
 function offenders(files: string[], pattern: RegExp): string[] {
   return files.flatMap((file) =>
-    readFileSync(file, 'utf8')
+    source(file)
       .split('\n')
       .flatMap((line, i) =>
         pattern.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*')

@@ -1,9 +1,9 @@
 import { NS_PER_SECOND } from '../../model/brand.ts';
 import { errnoText } from '../../model/net/errno.ts';
-import type { IcmpMessage } from '../../model/net/frame.ts';
 import type { IcmpDelivery } from '../../model/net/host.ts';
 import { formatInAddr, INADDR_ANY, type InAddr, parseInAddr } from '../../model/net/inet.ts';
 import { ipOutput, ipPacket } from '../../model/net/ip.ts';
+import type { IcmpMessage } from '../../model/net/wire.ts';
 import { resolveHostName } from './format.ts';
 import { type CmdContext, type CmdResult, splitShortOptions } from './types.ts';
 

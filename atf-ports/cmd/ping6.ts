@@ -1,9 +1,9 @@
 import { NS_PER_SECOND } from '../../model/brand.ts';
 import { errnoText } from '../../model/net/errno.ts';
-import type { Icmp6Message } from '../../model/net/frame6.ts';
 import { IN6_ANY, isLinkScope6 } from '../../model/net/in6.ts';
 import { type Icmp6Delivery, in6OwnAddr, inet6Of } from '../../model/net/in6var.ts';
 import { ip6Output, ip6Packet } from '../../model/net/ip6.ts';
+import type { Icmp6Message } from '../../model/net/wire.ts';
 import { formatScoped6, parseScoped6, type Scoped6 } from './scope6.ts';
 import { type CmdContext, type CmdResult, splitShortOptions } from './types.ts';
 

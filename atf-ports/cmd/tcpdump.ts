@@ -1,7 +1,8 @@
 import { NS_PER_SECOND, NS_PER_US } from '../../model/brand.ts';
 import type { CapturedFrame } from '../../model/net/bus.ts';
-import { frameLengthBytes, type Ipv4Packet, ipLengthBytes } from '../../model/net/frame.ts';
+import { frameLengthBytes, ipLengthBytes } from '../../model/net/frame.ts';
 import { formatInAddr } from '../../model/net/inet.ts';
+import type { Ipv4Packet } from '../../model/net/wire.ts';
 import { ip6Text } from './tcpdump6.ts';
 
 /** tcpdump's time of day for a capture timestamp (the bus starts at 00:00:00). */

@@ -1,6 +1,6 @@
-import type { Icmp6Message, Ipv6Packet } from '../../model/net/frame6.ts';
-import { ip6PayloadBytes } from '../../model/net/frame6.ts';
+import { ip6PayloadBytes } from '../../model/net/frame.ts';
 import { formatInAddr } from '../../model/net/inet.ts';
+import type { Icmp6Message, Ipv6Packet } from '../../model/net/wire.ts';
 
 /** tcpdump's wording of one ICMPv6 message (print-icmp6.c). */
 function icmp6Text(icmp: Icmp6Message, len: number): string {

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
-import { workloadItemLabel } from '../../model/host/workload.ts';
+import { type Workload, workloadItemLabel } from '../../model/host/workload.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
-import type { RunCase } from './run-case.ts';
+import type { Schedule } from '../../model/sim/schedule.ts';
+
+/** What every generated case has, whichever kernel it runs on. */
+export interface CaseParts {
+  readonly config: unknown;
+  readonly workload: Workload;
+  readonly schedule: Schedule;
+}
 
 const IP_PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
@@ -27,7 +34,7 @@ function flowText(f: FlowSpec, i: number): string {
  *   arrive(flow 0) x2
  *   schedule []
  */
-export function runCaseText(c: RunCase): string {
+export function runCaseText(c: CaseParts): string {
   const lines = [`config ${fc.stringify(c.config)}`, ...c.workload.flows.map(flowText)];
   let last = '';
   let repeats = 0;
@@ -50,7 +57,7 @@ export function runCaseText(c: RunCase): string {
 }
 
 /** The case, printed by fast-check (fc.stringify, counterexample reports) as runCaseText. */
-export function withCaseText(c: RunCase): RunCase {
+export function withCaseText<C extends CaseParts>(c: C): C {
   return Object.defineProperty({ ...c }, fc.toStringMethod, {
     value: () => `\n${runCaseText(c)}\n`,
     enumerable: false,

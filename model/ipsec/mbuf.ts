@@ -1,6 +1,6 @@
 import { assert, type CpuId, type PacketId } from '../brand.ts';
+import type { TunnelRef } from '../tunnel/nesting.ts';
 import type { Buffers } from './buffers.ts';
-import type { TunnelRef } from './tunnel.ts';
 
 /** The m_tags the output path attaches (sys/sys/mbuf.h PACKET_TAG_*, MTAG_GIF / MTAG_GRE cookies). */
 export type OutputTag = 'ipsec-deferral' | 'ipsec-out-done' | 'tunnel-nesting';

@@ -5,11 +5,11 @@ import type { VirtualClock } from '../sim/clock.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { StatCounters } from '../stats.ts';
 import type { TraceRecorder } from '../trace.ts';
+import { checkTunnelNesting } from '../tunnel/nesting.ts';
 import type { ModelVariant } from '../variants.ts';
 import { type Chain, type PfilHook, passAt, type SaElement, type SaProto, type TunnelType } from './chain.ts';
 import type { MbufTable } from './mbuf.ts';
 import { type NetgraphEnv, netgraphOutput } from './netgraph.ts';
-import { checkTunnelNesting } from './tunnel.ts';
 
 /** What the forwarding output path runs against. */
 export interface OutputEnv {

@@ -1,7 +1,6 @@
 import { arpDadInput } from './arpdad.ts';
 import { arpRequest } from './arpout.ts';
 import { etherHooks, etherTransmit } from './ether.ts';
-import type { ArpPacket, EtherFrame, Ipv4Packet } from './frame.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
 import { formatInAddr, INADDR_ANY, type InAddr, inSubnet } from './inet.ts';
@@ -9,6 +8,7 @@ import { icmpError } from './ip.ts';
 import { ETHER_BROADCAST, type Mac } from './mac.ts';
 import type { Llentry, NdProtocol } from './nd.ts';
 import { rtMsg } from './rtsock.ts';
+import type { ArpPacket, EtherFrame, Ipv4Packet } from './wire.ts';
 
 export type ArpEntry = Llentry<InAddr, Ipv4Packet>;
 

@@ -1,6 +1,5 @@
 import { NS_PER_MS } from '../brand.ts';
 import { arpAnnounce, arpRequest } from './arpout.ts';
-import type { ArpPacket } from './frame.ts';
 import type { Host } from './host.ts';
 import type { Ifnet, InIfaddr } from './ifnet.ts';
 import { formatInAddr, INADDR_ANY } from './inet.ts';
@@ -12,6 +11,7 @@ import {
   ARP_PROBE_MIN_MS,
   ARP_PROBE_WAIT_MS,
 } from './knobs.ts';
+import type { ArpPacket } from './wire.ts';
 
 /**
  * IPv4 address conflict detection (RFC 5227) as netinet/if_arp.c arp_dad_*: a tentative

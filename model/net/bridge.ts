@@ -1,11 +1,11 @@
 import { NS_PER_SECOND } from '../brand.ts';
 import { fail, ok, type Result } from './errno.ts';
 import { etherHooks, etherInputLocal, etherTransmitFrame, isGroupMac } from './ether.ts';
-import type { EtherFrame } from './frame.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
 import { ifDetachHooks } from './ifops.ts';
 import type { Mac } from './mac.ts';
+import type { EtherFrame } from './wire.ts';
 
 /**
  * bridge(4) (net/if_bridge.c): a learning bridge between member interfaces. Frames coming in

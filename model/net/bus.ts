@@ -1,5 +1,5 @@
 import type { VirtualNs } from '../brand.ts';
-import type { EtherFrame } from './frame.ts';
+import type { EtherFrame } from './wire.ts';
 
 /** One frame as the bus file holds it: when it was written and by whom. */
 export interface CapturedFrame {

@@ -1,9 +1,8 @@
-import type { EtherFrame, Ipv4Packet } from './frame.ts';
 import { frameLengthBytes, ipLengthBytes } from './frame.ts';
-import type { Ipv6Packet } from './frame6.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
 import { ETHER_BROADCAST, type Mac } from './mac.ts';
+import type { EtherFrame, Ipv4Packet, Ipv6Packet } from './wire.ts';
 import { BUS_LATENCY_NS, LOOP_LATENCY_NS } from './world.ts';
 
 /** Receive hooks, set by the protocol modules (kept here to avoid an import cycle). */

@@ -1,58 +1,6 @@
-import { frame6Hooks, type Ipv6Packet, ip6LengthBytes } from './frame6.ts';
-import type { InAddr } from './inet.ts';
-import type { Mac } from './mac.ts';
+import type { EtherFrame, Icmp6Message, Ipv4Packet, Ipv6Packet } from './wire.ts';
 
-/** An ARP packet (RFC 826) for IPv4 over Ethernet. */
-export interface ArpPacket {
-  readonly kind: 'arp';
-  readonly op: 'request' | 'reply';
-  readonly sha: Mac;
-  readonly spa: InAddr;
-  readonly tha: Mac;
-  readonly tpa: InAddr;
-}
-
-export type IcmpMessage =
-  | {
-      readonly type: 'echo-request' | 'echo-reply';
-      readonly id: number;
-      readonly seq: number;
-      readonly dataBytes: number;
-    }
-  | { readonly type: 'time-exceeded'; readonly quoted: Ipv4Packet }
-  | { readonly type: 'unreach'; readonly code: 'net' | 'host'; readonly quoted: Ipv4Packet }
-  | { readonly type: 'redirect'; readonly gateway: InAddr; readonly quoted: Ipv4Packet };
-
-/** A request/response transport segment: enough of TCP for a fetch through a router. */
-export interface StreamSegment {
-  readonly proto: 'tcp';
-  readonly srcPort: number;
-  readonly dstPort: number;
-  readonly flags: 'syn' | 'syn-ack' | 'ack' | 'data' | 'fin';
-  readonly seq: number;
-  readonly dataBytes: number;
-}
-
-export interface Ipv4Packet {
-  readonly kind: 'ipv4';
-  readonly src: InAddr;
-  readonly dst: InAddr;
-  readonly ttl: number;
-  readonly id: number;
-  readonly body: ({ readonly proto: 'icmp' } & { readonly icmp: IcmpMessage }) | StreamSegment | EncapBody;
-}
-
-/** A tunnelled packet (gif: IP protocol 4 for IPv4 inside, 41 for IPv6 inside). */
-export interface EncapBody {
-  readonly proto: 'encap';
-  readonly inner: Ipv4Packet | Ipv6Packet;
-}
-
-export interface EtherFrame {
-  readonly src: Mac;
-  readonly dst: Mac;
-  readonly payload: ArpPacket | Ipv4Packet | Ipv6Packet;
-}
+/** Wire sizes of the packets in wire.ts, so tcpdump's `length N` matches the original captures. */
 
 export const ETHER_HEADER_BYTES = 14;
 export const ARP_BYTES = 28;
@@ -93,4 +41,52 @@ function assertNeverIcmp(value: never): never {
   throw new Error(`unhandled icmp message: ${JSON.stringify(value)}`);
 }
 
-frame6Hooks.ipv4LengthBytes = ipLengthBytes;
+export const IP6_HEADER_BYTES = 40;
+const TCP6_HEADER_BYTES = 20;
+const ND_OPT_LLADDR_BYTES = 8;
+
+/** Bytes of an ICMPv6 message (icmp6 header included). */
+export function icmp6LengthBytes(icmp: Icmp6Message): number {
+  switch (icmp.type) {
+    case 'echo-request':
+    case 'echo-reply':
+      return 8 + icmp.dataBytes;
+    case 'ns':
+      return 24 + (icmp.sllao === undefined ? 0 : ND_OPT_LLADDR_BYTES);
+    case 'na':
+      return 24 + (icmp.tllao === undefined ? 0 : ND_OPT_LLADDR_BYTES);
+    case 'rs':
+      return 8 + (icmp.sllao === undefined ? 0 : ND_OPT_LLADDR_BYTES);
+    case 'ra':
+      return (
+        16 +
+        (icmp.sllao === undefined ? 0 : ND_OPT_LLADDR_BYTES) +
+        (icmp.mtu === undefined ? 0 : 8) +
+        32 * icmp.prefixes.length
+      );
+    case 'redirect':
+      // The redirected header option quotes as much of the packet as fits; the model quotes 48 bytes.
+      return 40 + (icmp.tllao === undefined ? 0 : ND_OPT_LLADDR_BYTES) + 8 + 48;
+    case 'time-exceeded':
+    case 'unreach':
+      return 8 + Math.min(ip6LengthBytes(icmp.quoted), 1232);
+    default:
+      return assertNeverIcmp6(icmp);
+  }
+}
+
+/** Payload bytes of an IPv6 packet (ip6_plen). */
+export function ip6PayloadBytes(pkt: Ipv6Packet): number {
+  if (pkt.body.proto === 'icmp6') return icmp6LengthBytes(pkt.body.icmp6);
+  if (pkt.body.proto === 'tcp') return TCP6_HEADER_BYTES + pkt.body.dataBytes;
+  const inner = pkt.body.inner;
+  return inner.kind === 'ipv6' ? ip6LengthBytes(inner) : ipLengthBytes(inner);
+}
+
+export function ip6LengthBytes(pkt: Ipv6Packet): number {
+  return IP6_HEADER_BYTES + ip6PayloadBytes(pkt);
+}
+
+function assertNeverIcmp6(value: never): never {
+  throw new Error(`unhandled icmp6 message: ${JSON.stringify(value)}`);
+}

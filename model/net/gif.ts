@@ -1,7 +1,5 @@
-import { checkTunnelNesting, type TunnelRef } from '../ipsec/tunnel.ts';
+import { checkTunnelNesting, type TunnelRef } from '../tunnel/nesting.ts';
 import { type Errno, fail, ok, type Result } from './errno.ts';
-import type { Ipv4Packet } from './frame.ts';
-import type { Ipv6Packet } from './frame6.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
 import { ifDetachHooks } from './ifops.ts';
@@ -10,12 +8,13 @@ import { formatInAddr, type InAddr } from './inet.ts';
 import { ipInput, ipOutput, ipPacket, ipProtoHooks } from './ip.ts';
 import { ip6Hooks, ip6Input, ip6LinkHooks, ip6Output, ip6Packet } from './ip6.ts';
 import { rtAdd } from './rtops.ts';
+import type { Ipv4Packet, Ipv6Packet } from './wire.ts';
 
 /**
  * gif(4), the generic tunnel (net/if_gif.c, netinet/in_gif.c, netinet6/in6_gif.c): IPv4 or
  * IPv6 carried in IPv4 (protocol 4 / 41) or IPv6, between a configured source and destination.
  * Nested tunnels are bounded by the same if_tunnel_check_nesting the IPsec tunnel model uses
- * (model/ipsec/tunnel.ts, NetBSD flavour), with max_gif_nesting = 1.
+ * (model/tunnel/nesting.ts, NetBSD flavour), with max_gif_nesting = 1.
  */
 export type TunnelEndpoint =
   | { readonly family: 'inet'; readonly addr: InAddr }

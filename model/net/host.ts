@@ -1,4 +1,3 @@
-import type { IcmpMessage, Ipv4Packet } from './frame.ts';
 import type { Ifnet, InIfaddr } from './ifnet.ts';
 import { compareIn6, type In6Addr, in6NetOf } from './in6.ts';
 import { type InAddr, inSubnet, netOf } from './inet.ts';
@@ -6,6 +5,7 @@ import { type NetSysctls, netSysctlDefaults } from './knobs.ts';
 import { RouteTable } from './route.ts';
 import { RoutingSocket } from './rtsock.ts';
 import type { StreamListener as StreamListenerOf } from './stream-core.ts';
+import type { IcmpMessage, Ipv4Packet } from './wire.ts';
 import type { NetWorld } from './world.ts';
 
 /** An ICMP message delivered to raw sockets (ping reads these). */

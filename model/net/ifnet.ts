@@ -1,10 +1,10 @@
 import type { VirtualNs } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
-import type { Ipv4Packet } from './frame.ts';
 import type { In6Addr } from './in6.ts';
 import type { InAddr } from './inet.ts';
 import type { Mac } from './mac.ts';
 import type { NdTable } from './nd.ts';
+import type { Ipv4Packet } from './wire.ts';
 
 /** Interface kinds the cloners create (shmif, tap) plus the loopback. */
 export type IfKind = 'loop' | 'shmif' | 'tap' | 'bridge' | 'gif';

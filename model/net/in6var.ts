@@ -1,4 +1,3 @@
-import type { Icmp6Message } from './frame6.ts';
 import type { Host } from './host.ts';
 import type { Ifnet, In6Ifaddr } from './ifnet.ts';
 import {
@@ -11,6 +10,7 @@ import {
   isLinkScope6,
   isMulticast6,
 } from './in6.ts';
+import type { Icmp6Message } from './wire.ts';
 
 /** An ICMPv6 message delivered to raw sockets (ping6 reads these). */
 export interface Icmp6Delivery {

@@ -1,6 +1,5 @@
 import type { Errno } from './errno.ts';
 import { etherHooks, etherTransmit, loopOutput } from './ether.ts';
-import type { IcmpMessage, Ipv4Packet } from './frame.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
 import { type InAddr, inSubnet } from './inet.ts';
@@ -8,6 +7,7 @@ import { ETHER_BROADCAST } from './mac.ts';
 import type { RtEntry } from './route.ts';
 import { rtRedirect } from './rtops.ts';
 import { rtMsg } from './rtsock.ts';
+import type { IcmpMessage, Ipv4Packet } from './wire.ts';
 
 /** TTL of ICMP messages the kernel generates (icmp_reflect sets MAXTTL). */
 const MAXTTL = 255;

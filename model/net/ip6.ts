@@ -1,7 +1,6 @@
 import { type Errno, fail, ok, type Result } from './errno.ts';
 import { etherHooks, etherTransmit } from './ether.ts';
-import type { Icmp6Message, Ipv6Packet } from './frame6.ts';
-import { ip6LengthBytes } from './frame6.ts';
+import { ip6LengthBytes } from './frame.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
 import {
@@ -22,6 +21,7 @@ import { nd6Hooks } from './nd6hooks.ts';
 import type { RtEntry } from './route.ts';
 import { rt6Redirect } from './rt6ops.ts';
 import { rtMsg } from './rtsock.ts';
+import type { Icmp6Message, Ipv6Packet } from './wire.ts';
 import { LOOP_LATENCY_NS } from './world.ts';
 
 /** Options of one ip6_output call. */

@@ -1,5 +1,4 @@
 import { etherTransmit } from './ether.ts';
-import type { Icmp6Message, Ipv6Packet } from './frame6.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
 import {
@@ -24,6 +23,7 @@ import { type Mac, macOf } from './mac.ts';
 import { type Llentry, NdTable, type ResolveResult } from './nd.ts';
 import { nd6Hooks } from './nd6hooks.ts';
 import { rtMsg } from './rtsock.ts';
+import type { Icmp6Message, Ipv6Packet } from './wire.ts';
 
 /**
  * IPv6 neighbour discovery (netinet6/nd6.c, nd6_nbr.c) on the state machine shared with ARP

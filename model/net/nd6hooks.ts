@@ -1,7 +1,7 @@
 import type { Errno } from './errno.ts';
-import type { Icmp6Message, Ipv6Packet } from './frame6.ts';
 import type { Host } from './host.ts';
 import type { Ifnet, In6Ifaddr } from './ifnet.ts';
+import type { Icmp6Message, Ipv6Packet } from './wire.ts';
 
 /** Output options of ip6_output the ND code needs. */
 export interface Nd6OutputOptions {

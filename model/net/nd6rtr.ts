@@ -1,5 +1,4 @@
 import { NS_PER_SECOND } from '../brand.ts';
-import type { Icmp6Message, Ipv6Packet, RaPrefix } from './frame6.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
 import {
@@ -20,6 +19,7 @@ import { ND6_HOP_LIMIT } from './knobs6.ts';
 import { macOctets } from './mac.ts';
 import { nd6CacheLladdr } from './nd6.ts';
 import { rt6Add, rt6Remove } from './rt6ops.ts';
+import type { Icmp6Message, Ipv6Packet, RaPrefix } from './wire.ts';
 
 /**
  * Router advertisement processing on a host (netinet6/nd6_rtr.c): the default router list

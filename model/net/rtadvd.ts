@@ -1,12 +1,12 @@
 import { NS_PER_MS } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
-import type { Icmp6Message, RaPrefix } from './frame6.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
 import { IN6_ALLNODES, type In6Addr, in6NetOf } from './in6.ts';
 import { in6IsReady } from './in6var.ts';
 import { ip6Output, ip6Packet } from './ip6.ts';
 import { ND6_HOP_LIMIT } from './knobs6.ts';
+import type { Icmp6Message, RaPrefix } from './wire.ts';
 
 /**
  * rtadvd(8), the router advertisement daemon, as the ATF cases run it on a router: periodic

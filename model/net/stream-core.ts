@@ -1,7 +1,6 @@
 import { NS_PER_SECOND } from '../brand.ts';
 import type { Errno } from './errno.ts';
-import type { StreamSegment } from './frame.ts';
-import type { Host } from './host.ts';
+import type { StreamSegment } from './wire.ts';
 
 /**
  * Enough of TCP for the ATF cases that fetch a page through a router, for either address
@@ -65,6 +64,15 @@ export function streamInput<A, P extends StreamPacket<A>>(family: StreamFamily<A
   }
 }
 
+/** What a fetch needs of its host's world: virtual time, a way to run it, seeded choices. */
+export interface StreamHost {
+  readonly world: {
+    readonly nowNs: number;
+    readonly random: { below(bound: number): number };
+    runUntil(done: () => boolean, deltaNs: number): boolean;
+  };
+}
+
 export interface FetchOutcome {
   readonly ok: boolean;
   /** What ftp(1) prints on failure. */
@@ -77,7 +85,7 @@ export interface FetchOutcome {
  * SYN or request to the server (choosing the source address as the family does).
  */
 export function streamFetch<A, P extends StreamPacket<A>>(
-  host: Host,
+  host: StreamHost,
   family: StreamFamily<A, P>,
   port: number,
   idleTimeoutSeconds: number,

@@ -1,5 +1,4 @@
 import type { Errno } from './errno.ts';
-import type { Ipv4Packet, StreamSegment } from './frame.ts';
 import type { Host } from './host.ts';
 import type { InAddr } from './inet.ts';
 import { ipOutput, ipPacket, ipProtoHooks } from './ip.ts';
@@ -9,6 +8,7 @@ import {
   streamInput as input,
   type StreamFamily,
 } from './stream-core.ts';
+import type { Ipv4Packet, StreamSegment } from './wire.ts';
 
 /** The request/response transport (stream-core.ts) over IPv4: tcp_input and a client fetch. */
 function inet(host: Host): StreamFamily<InAddr, Ipv4Packet> {

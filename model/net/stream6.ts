@@ -1,8 +1,8 @@
-import type { Ipv6Packet } from './frame6.ts';
 import type { Host } from './host.ts';
 import { IN6_ANY, type In6Addr } from './in6.ts';
 import { ip6Hooks, ip6Output, ip6Packet } from './ip6.ts';
 import { type FetchOutcome, type StreamFamily, streamFetch, streamInput } from './stream-core.ts';
+import type { Ipv6Packet } from './wire.ts';
 
 /** The request/response transport (stream-core.ts) over IPv6: tcp6_input and a client fetch. */
 const families = new WeakMap<Host, StreamFamily<In6Addr, Ipv6Packet>>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTunnelNesting, nestingLogLine, type TunnelRef } from './tunnel.ts';
+import { checkTunnelNesting, nestingLogLine, type TunnelRef } from './nesting.ts';
 
 const gif = (unit: number): TunnelRef => ({ type: 'gif', unit });
 const gre = (unit: number): TunnelRef => ({ type: 'gre', unit });

@@ -1,4 +1,4 @@
-import type { NetisrWorkRow } from '../model/trace.ts';
+import type { NetisrWorkRow } from '../trace.ts';
 
 /**
  * The `netstat -Q` identities, true of any table a FreeBSD kernel prints, real or modelled. One
