@@ -1,21 +1,20 @@
-import { cpuId, type ThreadId, virtualNs } from '../brand.ts';
+import { cpuId } from '../brand.ts';
 import { type InetEnv, ipDirectInputHandler, ipInputHandler } from '../inet/ip_input.ts';
 import { Reassembly } from '../inet/reassembly.ts';
 import { RssPromise } from '../inet/rss-promise.ts';
+import { Machine } from '../machine.ts';
 import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
 import { makeFlow, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
-import { type KernelCall, KernelStack } from '../sim/kthread.ts';
+import type { KernelCall } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
-import { Simulator } from '../sim/simulator.ts';
-import { StatCounters } from '../stats.ts';
-import { type Trace, TraceRecorder } from '../trace.ts';
+import type { Trace } from '../trace.ts';
 import { type BootEnv, bootNetisr, rxRings, startInterruptThreads, startNetisrThreads } from './boot.ts';
 import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
-import { Nic } from './nic.ts';
+import type { Nic } from './nic.ts';
 import type { Workload } from './workload.ts';
 
 export interface RunInput {
@@ -36,9 +35,7 @@ export interface RunResult {
 
 /** The receive path of one simulated FreeBSD host, wired for one run. */
 class Host {
-  readonly sim: Simulator;
-  readonly trace: TraceRecorder;
-  readonly stats = new StatCounters();
+  readonly machine: Machine;
   readonly netisr: Netisr;
   readonly policy: DispatchPolicy;
   readonly nic: Nic;
@@ -55,8 +52,8 @@ class Host {
   ) {
     this.#cfg = cfg;
     this.#frameBytes = frameBytesLookup(cfg.frameBytes);
-    this.sim = new Simulator(schedule, cfg.limits);
-    this.trace = new TraceRecorder(cfg.limits.traceEventsMax);
+    this.machine = new Machine(schedule, cfg.limits);
+    const { sim, trace } = this.machine;
     this.policy = instantiatePolicy(source, {
       cpuCount: cfg.cpuCount,
       workstreamCpus: cfg.workstreamCpus,
@@ -64,10 +61,10 @@ class Host {
     });
     const boot: BootEnv = {
       cfg,
-      sim: this.sim,
-      trace: this.trace,
+      sim,
+      trace,
       frameBytes: this.#frameBytes,
-      stackOf: (cpu) => this.#stack(cpu),
+      stackOf: (cpu) => this.machine.kernelStack(cpu, cfg.kstackBytes),
     };
     this.netisr = bootNetisr(boot, this.policy);
     this.#promise = new RssPromise({
@@ -80,8 +77,7 @@ class Host {
     });
     this.#registerHandlers();
     const rings = rxRings(cfg);
-    this.nic = new Nic({
-      id: this.sim.nextThreadId(),
+    this.nic = this.machine.addNic({
       flows,
       workload,
       rings,
@@ -89,43 +85,22 @@ class Host {
       buckets: cfg.buckets,
       hashConfig: cfg.hashConfig,
       rcvifIndex: 1,
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
       onArrival: (n) => this.#onArrival(n),
       onSnapshot: () => this.snapshot(false),
-      wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => {}),
       bucketCpuPromise: (flow, hash, hashType) => this.#promise.arrival(flow.family, hash, hashType),
       wrongRing: cfg.variants.has('nic-wrong-rx-ring'),
     });
-    this.sim.addActor(this.nic);
     startInterruptThreads(boot, rings, (pkt, thread) => this.#rxeof(pkt, thread));
     startNetisrThreads(boot, this.netisr);
-  }
-
-  #stack(cpu: ReturnType<typeof cpuId>): KernelStack {
-    const thread: ThreadId = this.sim.nextThreadId();
-    return new KernelStack(thread, cpu, (depthBytes, frames, pkt) => {
-      this.trace.record({
-        kind: 'stack',
-        atNs: this.sim.clock.nowNs,
-        thread,
-        cpu,
-        depthBytes,
-        kstackBytes: this.#cfg.kstackBytes,
-        frames: frames.join('>'),
-        pkt,
-      });
-    });
   }
 
   #registerHandlers(): void {
     const has = (name: string) => this.#cfg.protocols.some((p) => p.reg.name === name);
     const reassembly = this.#reassembly(has);
     const env: InetEnv = {
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
+      trace: this.machine.trace,
+      clock: this.machine.sim.clock,
+      stats: this.machine.stats,
       frameBytes: this.#frameBytes,
       reassemble: (pkt, thread) => reassembly.reassemble(pkt, thread),
     };
@@ -140,13 +115,13 @@ class Host {
   #reassembly(has: (name: string) => boolean): Reassembly {
     const cfg = this.#cfg;
     return new Reassembly({
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
+      trace: this.machine.trace,
+      clock: this.machine.sim.clock,
+      stats: this.machine.stats,
       frameBytes: this.#frameBytes,
       timers: {
-        arm: (atNs, fire) => this.sim.timers.arm(atNs, fire),
-        cancel: (h) => this.sim.timers.cancel(h),
+        arm: (atNs, fire) => this.machine.sim.timers.arm(atNs, fire),
+        cancel: (h) => this.machine.sim.timers.cancel(h),
       },
       sysctl: cfg.sysctl,
       variants: cfg.variants,
@@ -203,26 +178,14 @@ class Host {
   }
 
   snapshot(quiescent: boolean): void {
-    this.trace.record({
-      kind: 'counters',
-      atNs: this.sim.clock.nowNs,
-      quiescent,
-      netisr: this.netisr.rows(),
-      stats: this.stats.snapshot(),
-    });
+    this.machine.recordCounters(quiescent, this.netisr.rows(), this.machine.stats.snapshot());
   }
 
   run(): Trace {
-    const outcome = this.sim.run(() => this.trace.full);
-    const pendingPackets = this.nic.pendingItems;
-    this.snapshot(outcome === 'quiescent');
-    return this.trace.finish({
-      kind: 'end',
-      atNs: virtualNs(this.sim.clock.nowNs),
-      outcome: this.trace.full ? 'trace-full' : outcome,
-      steps: this.sim.steps,
-      busyCpus: this.netisr.busyCpus(),
-      pendingPackets,
+    return this.machine.run({
+      busyCpus: () => this.netisr.busyCpus(),
+      pendingPackets: () => this.nic.pendingItems,
+      snapshot: (quiescent) => this.snapshot(quiescent),
     });
   }
 
@@ -260,6 +223,6 @@ export function runHost(input: RunInput): RunResult | string {
     config: cfg,
     policyName: host.policy.name,
     netstatQ: host.netstatQ(),
-    stats: host.stats.snapshot(),
+    stats: host.machine.stats.snapshot(),
   };
 }

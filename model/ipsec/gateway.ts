@@ -1,4 +1,4 @@
-import { type CpuId, cpuId, type ThreadId, virtualNs } from '../brand.ts';
+import { type CpuId, cpuId, type ThreadId } from '../brand.ts';
 import {
   type BootEnv,
   bootNetisr,
@@ -8,18 +8,17 @@ import {
 } from '../host/boot.ts';
 import { hostNetstatQ } from '../host/config.ts';
 import { frameBytesLookup } from '../host/frames.ts';
-import { Nic } from '../host/nic.ts';
+import type { Nic } from '../host/nic.ts';
 import { parseFlows } from '../host/run.ts';
 import type { Workload } from '../host/workload.ts';
+import { Machine } from '../machine.ts';
 import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
-import { type KernelCall, KernelStack } from '../sim/kthread.ts';
+import type { KernelCall, KernelStack } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
-import { Simulator } from '../sim/simulator.ts';
-import { StatCounters } from '../stats.ts';
-import { type Trace, TraceRecorder } from '../trace.ts';
+import type { Trace } from '../trace.ts';
 import { Buffers } from './buffers.ts';
 import { type IpsecGatewayConfig, type ResolvedIpsecGateway, resolveIpsecGateway } from './config.ts';
 import { THREAD_BASE_FRAMES, type ThreadBase } from './frames.ts';
@@ -55,9 +54,7 @@ export interface GatewayRunResult {
  * ring, one netisr SWI per workstream, and the netgraph worker on CPU 0.
  */
 class Gateway {
-  readonly sim: Simulator;
-  readonly trace: TraceRecorder;
-  readonly stats = new StatCounters();
+  readonly machine: Machine;
   readonly netisr: Netisr;
   readonly nic: Nic;
   readonly ng: NetgraphThread;
@@ -78,20 +75,19 @@ class Gateway {
     this.#cfg = cfg;
     const frameBytes = frameBytesLookup(host.frameBytes);
     this.#frameBytes = frameBytes;
-    this.sim = new Simulator(schedule, host.limits);
-    this.trace = new TraceRecorder(host.limits.traceEventsMax);
-    this.#mbufs = new MbufTable(new Buffers(this.trace, this.sim.clock));
+    this.machine = new Machine(schedule, host.limits);
+    const { sim, trace, stats } = this.machine;
+    this.#mbufs = new MbufTable(new Buffers(trace, sim.clock));
     const boot: BootEnv = {
       cfg: host,
-      sim: this.sim,
-      trace: this.trace,
+      sim,
+      trace,
       frameBytes,
       stackOf: (cpu, kind) => this.#stack(cpu, kind),
     };
     this.netisr = bootNetisr(boot, policy);
     const rings = rxRings(host);
-    this.nic = new Nic({
-      id: this.sim.nextThreadId(),
+    this.nic = this.machine.addNic({
       flows,
       workload,
       rings,
@@ -99,24 +95,18 @@ class Gateway {
       buckets: host.buckets,
       hashConfig: host.hashConfig,
       rcvifIndex: cfg.rcvifIndex,
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
       onArrival: () => undefined,
       onSnapshot: () => this.snapshot(false),
-      // A pause keeps the run alive until the wire is busy again.
-      wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => undefined),
     });
-    this.sim.addActor(this.nic);
     startInterruptThreads(boot, rings, (pkt, t) => this.#rxeof(pkt, t));
     startNetisrThreads(boot, this.netisr);
     this.ng = new NetgraphThread(this.#stack(cpuId(0), 'ngthread'), frameBytes);
-    this.sim.addActor(this.ng);
+    sim.addActor(this.ng);
     this.#registerHandlers(
       this.#output(),
       new IpsecInput({
         inbound: cfg.inbound,
-        stats: this.stats,
+        stats,
         mbufs: this.#mbufs,
         netisr: this.netisr,
         frameBytes,
@@ -130,9 +120,9 @@ class Gateway {
     const frameBytes = this.#frameBytes;
     return new IpsecOutput({
       chain: cfg.chain,
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
+      trace: this.machine.trace,
+      clock: this.machine.sim.clock,
+      stats: this.machine.stats,
       mbufs: this.#mbufs,
       netisr: this.netisr,
       frameBytes,
@@ -172,27 +162,9 @@ class Gateway {
   }
 
   #stack(cpu: CpuId, kind: ThreadBase): KernelStack {
-    const thread: ThreadId = this.sim.nextThreadId();
-    const kstackBytes = this.#cfg.host.kstackBytes;
     const base = THREAD_BASE_FRAMES[kind].map((frame) => ({ frame, frameBytes: this.#frameBytes(frame) }));
-    const stack = new KernelStack(
-      thread,
-      cpu,
-      (depthBytes, frames, pkt) => {
-        this.trace.record({
-          kind: 'stack',
-          atNs: this.sim.clock.nowNs,
-          thread,
-          cpu,
-          depthBytes,
-          kstackBytes,
-          frames: frames.join('>'),
-          pkt,
-        });
-      },
-      base,
-    );
-    this.#stacks.set(thread, stack);
+    const stack = this.machine.kernelStack(cpu, this.#cfg.host.kstackBytes, base);
+    this.#stacks.set(stack.thread, stack);
     return stack;
   }
 
@@ -214,13 +186,7 @@ class Gateway {
   }
 
   snapshot(quiescent: boolean): void {
-    this.trace.record({
-      kind: 'counters',
-      atNs: this.sim.clock.nowNs,
-      quiescent,
-      netisr: this.netisr.rows(),
-      stats: this.stats.snapshot(),
-    });
+    this.machine.recordCounters(quiescent, this.netisr.rows(), this.machine.stats.snapshot());
     if (!quiescent) this.#snapshots.push(this.netstatQ());
   }
 
@@ -235,15 +201,10 @@ class Gateway {
   }
 
   run(): Trace {
-    const outcome = this.sim.run(() => this.trace.full);
-    this.snapshot(outcome === 'quiescent');
-    return this.trace.finish({
-      kind: 'end',
-      atNs: virtualNs(this.sim.clock.nowNs),
-      outcome: this.trace.full ? 'trace-full' : outcome,
-      steps: this.sim.steps,
-      busyCpus: this.netisr.busyCpus(),
-      pendingPackets: this.nic.pendingItems + this.ng.pendingItems,
+    return this.machine.run({
+      busyCpus: () => this.netisr.busyCpus(),
+      pendingPackets: () => this.nic.pendingItems + this.ng.pendingItems,
+      snapshot: (quiescent) => this.snapshot(quiescent),
     });
   }
 
@@ -280,7 +241,7 @@ export function runIpsecGateway(input: GatewayRunInput): GatewayRunResult | stri
     config: cfg,
     netstatQ: gateway.netstatQ(),
     snapshots: gateway.snapshots,
-    stats: gateway.stats.snapshot(),
+    stats: gateway.machine.stats.snapshot(),
     stackDepthBytesMax: gateway.stackDepthBytesMax,
   };
 }

@@ -1,7 +1,8 @@
-import { type CpuId, cpuId, type PacketId, packetId, virtualNs } from '../brand.ts';
-import { Nic, RxRing } from '../host/nic.ts';
+import { type CpuId, cpuId, type PacketId, packetId } from '../brand.ts';
+import { type Nic, RxRing } from '../host/nic.ts';
 import { parseFlows } from '../host/run.ts';
 import type { Workload } from '../host/workload.ts';
+import { Machine } from '../machine.ts';
 import type { Flow } from '../packet.ts';
 import {
   type DispatchContext,
@@ -11,9 +12,7 @@ import {
 } from '../policy.ts';
 import { makeBucketTable } from '../rss/buckets.ts';
 import type { Schedule } from '../sim/schedule.ts';
-import { Simulator } from '../sim/simulator.ts';
-import { StatCounters } from '../stats.ts';
-import { type Trace, TraceRecorder } from '../trace.ts';
+import type { Trace } from '../trace.ts';
 import { type LinuxHostConfig, type ResolvedLinuxConfig, resolveLinuxConfig } from './config.ts';
 import { skbAttemptDeferFree } from './defer.ts';
 import type { LinuxEnv } from './env.ts';
@@ -67,11 +66,23 @@ export function linuxDefaultPolicy(cfg: ResolvedLinuxConfig): PolicySource {
   });
 }
 
+/** Per-CPU softnet_data, with a flow-limit table on the CPUs of flow_limit_cpu_bitmap. */
+function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
+  const s = cfg.sysctl;
+  const flowLimitMask = s['net.core.flow_limit_cpu_bitmap'];
+  return allCpus(cfg.cpuCount).map(
+    (c) =>
+      new Softnet(
+        c,
+        s['net.core.dev_weight'],
+        (flowLimitMask >>> c) & 1 ? s['net.core.flow_limit_table_len'] : undefined,
+      ),
+  );
+}
+
 /** The receive path of one simulated Linux host, wired for one run. */
 class LinuxHost {
-  readonly sim: Simulator;
-  readonly trace: TraceRecorder;
-  readonly stats = new StatCounters();
+  readonly machine: Machine;
   readonly softnets: Softnet[];
   readonly napis: Napi[] = [];
   readonly softirqs: NetRxAction[] = [];
@@ -90,30 +101,22 @@ class LinuxHost {
     flows: readonly Flow[],
   ) {
     this.#cfg = cfg;
-    this.sim = new Simulator(schedule, cfg.limits);
-    this.trace = new TraceRecorder(cfg.limits.traceEventsMax);
+    this.machine = new Machine(schedule, cfg.limits);
+    const { sim, trace, stats } = this.machine;
     let buf = 0;
     let clone = 0;
     const env: LinuxEnv = {
       cfg,
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
+      trace,
+      clock: sim.clock,
+      stats,
       has: (v) => cfg.variants.has(v),
       nextBuf: () => buf++,
       nextCloneId: (): PacketId => packetId(CLONE_ID_BASE + clone++),
     };
     this.#env = env;
     const s = cfg.sysctl;
-    const flowLimitMask = s['net.core.flow_limit_cpu_bitmap'];
-    this.softnets = allCpus(cfg.cpuCount).map(
-      (c) =>
-        new Softnet(
-          c,
-          s['net.core.dev_weight'],
-          (flowLimitMask >>> c) & 1 ? s['net.core.flow_limit_table_len'] : undefined,
-        ),
-    );
+    this.softnets = bootSoftnets(cfg);
     this.policy = instantiatePolicy(source, {
       cpuCount: cfg.cpuCount,
       workstreamCpus: allCpus(cfg.cpuCount),
@@ -121,24 +124,13 @@ class LinuxHost {
     });
     const rfs = new RpsSockFlowTable(s['net.core.rps_sock_flow_entries'], cfg.cpuCount);
     this.sockets = cfg.sockets.map((spec) => new UdpSock(spec));
-    const raise = (from: CpuId, to: CpuId) => {
-      this.trace.record({
-        kind: 'ipi',
-        atNs: this.sim.clock.nowNs,
-        fromCpu: from,
-        toCpu: to,
-        reason: 'defer',
-      });
-      const sd = this.softnets[to];
-      if (sd !== undefined) sd.softirqRaised = true;
-    };
+    const raise = (from: CpuId, to: CpuId) => this.#raiseDeferIpi(from, to);
     const udp = new UdpStack(env, this.sockets, rfs, (skb, cpu) =>
       skbAttemptDeferFree(env, this.softnets, skb, cpu, raise),
     );
     const rx = new LinuxRx(env, this.softnets, this.policy, udp, (cpu) => this.#context(cpu, rfs));
     this.rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, s['driver.rx_ring_entries']));
-    this.nic = new Nic({
-      id: this.sim.nextThreadId(),
+    this.nic = this.machine.addNic({
       flows,
       workload,
       rings: this.rings,
@@ -148,14 +140,16 @@ class LinuxHost {
       ),
       hashConfig: { udp4Tuple: true },
       rcvifIndex: 1,
-      trace: this.trace,
-      clock: this.sim.clock,
-      stats: this.stats,
       onArrival: (arrivals) => this.#onArrival(arrivals, rfs),
       onSnapshot: () => this.snapshot(false),
-      wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => {}),
     });
-    this.sim.addActor(this.nic);
+    this.#startThreads(env, rx, udp);
+  }
+
+  /** A NAPI context per ring, net_rx_action per CPU, then the socket readers, in thread-id order. */
+  #startThreads(env: LinuxEnv, rx: LinuxRx, udp: UdpStack): void {
+    const { sim } = this.machine;
+    const s = this.#cfg.sysctl;
     for (const ring of this.rings) {
       this.napis.push({
         name: `rxq${ring.index}`,
@@ -168,14 +162,27 @@ class LinuxHost {
       });
     }
     for (const sd of this.softnets) {
-      const actor = new NetRxAction(this.sim.nextThreadId(), env, sd, this.softnets, rx);
+      const actor = new NetRxAction(sim.nextThreadId(), env, sd, this.softnets, rx);
       this.softirqs.push(actor);
-      this.sim.addActor(actor);
+      sim.addActor(actor);
     }
     for (const sock of this.sockets) {
       for (const cpu of sock.spec.readerCpus)
-        this.sim.addActor(new SocketReader(this.sim.nextThreadId(), cpu, sock, udp));
+        sim.addActor(new SocketReader(sim.nextThreadId(), cpu, sock, udp));
     }
+  }
+
+  /** skb_attempt_defer_free's kick: an IPI to the allocating CPU, which raises NET_RX there. */
+  #raiseDeferIpi(from: CpuId, to: CpuId): void {
+    this.machine.trace.record({
+      kind: 'ipi',
+      atNs: this.machine.sim.clock.nowNs,
+      fromCpu: from,
+      toCpu: to,
+      reason: 'defer',
+    });
+    const sd = this.softnets[to];
+    if (sd !== undefined) sd.softirqRaised = true;
   }
 
   /** After each arrival: the ring's IRQ, and the policy's periodic tick (as on FreeBSD). */
@@ -200,7 +207,7 @@ class LinuxHost {
     return {
       cpuCount: cfg.cpuCount,
       cpu,
-      nowNs: this.sim.clock.nowNs,
+      nowNs: this.machine.sim.clock.nowNs,
       workstreamCpus: allCpus(cfg.cpuCount),
       deferredOnly: false,
       queueLengthPackets: (c) => sn(c)?.inputPktQueue.length ?? 0,
@@ -231,7 +238,7 @@ class LinuxHost {
 
   udpMib(): UdpMib {
     const out: Record<string, number> = {};
-    for (const f of UDP_SNMP_FIELDS) out[f] = this.stats.get(`Udp.${f}`);
+    for (const f of UDP_SNMP_FIELDS) out[f] = this.machine.stats.get(`Udp.${f}`);
     return out as UdpMib;
   }
 
@@ -251,9 +258,9 @@ class LinuxHost {
 
   /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
   statsSnapshot(): Record<string, number> {
-    const out: Record<string, number> = { ...this.stats.snapshot() };
-    for (const f of UDP_SNMP_FIELDS) out[`Udp.${f}`] = this.stats.get(`Udp.${f}`);
-    out['softnet.time_squeeze'] = this.stats.get('softnet.time_squeeze');
+    const out: Record<string, number> = { ...this.machine.stats.snapshot() };
+    for (const f of UDP_SNMP_FIELDS) out[`Udp.${f}`] = this.machine.stats.get(`Udp.${f}`);
+    out['softnet.time_squeeze'] = this.machine.stats.get('softnet.time_squeeze');
     for (const [c, r] of this.softnetRows().entries()) {
       out[`softnet_cpu${c}.processed`] = r.processed;
       out[`softnet_cpu${c}.dropped`] = r.dropped;
@@ -270,27 +277,14 @@ class LinuxHost {
   }
 
   snapshot(quiescent: boolean): void {
-    this.trace.record({
-      kind: 'counters',
-      atNs: this.sim.clock.nowNs,
-      quiescent,
-      netisr: [],
-      stats: this.statsSnapshot(),
-    });
+    this.machine.recordCounters(quiescent, [], this.statsSnapshot());
   }
 
   run(): Trace {
-    const outcome = this.sim.run(() => this.trace.full);
-    const onRings = this.rings.reduce((n, r) => n + r.packets.length, 0);
-    this.snapshot(outcome === 'quiescent');
-    const busy = this.softirqs.filter((a) => a.runnable()).map((a) => a.cpu);
-    return this.trace.finish({
-      kind: 'end',
-      atNs: virtualNs(this.sim.clock.nowNs),
-      outcome: this.trace.full ? 'trace-full' : outcome,
-      steps: this.sim.steps,
-      busyCpus: busy,
-      pendingPackets: this.nic.pendingItems + onRings,
+    return this.machine.run({
+      busyCpus: () => this.softirqs.filter((a) => a.runnable()).map((a) => a.cpu),
+      pendingPackets: () => this.nic.pendingItems + this.rings.reduce((n, r) => n + r.packets.length, 0),
+      snapshot: (quiescent) => this.snapshot(quiescent),
     });
   }
 }
