@@ -8,6 +8,7 @@ import { packets, tcpFlow } from '../model/host/scenario.ts';
 import type { NetisrDispatchPolicy } from '../model/netisr/knobs.ts';
 import { renderNetstatQ } from '../model/netisr/netstat.ts';
 import type { NetisrPolicy, ProtocolDispatch } from '../model/netisr/protocols.ts';
+import type { NetisrProtoName } from '../model/vocab.ts';
 import { netstatQFaults } from './netstat-q-faults.ts';
 import { type NetstatQTable, parseNetstatQ } from './netstat-q-table.ts';
 
@@ -42,6 +43,7 @@ function render(t: NetstatQTable): string {
       protocols: t.protocols.map((p) => ({
         reg: {
           ...p,
+          name: p.name as NetisrProtoName,
           policy: p.policy as NetisrPolicy,
           dispatch: (p.dispatch ?? 'default') as ProtocolDispatch,
         },

@@ -1,3 +1,5 @@
+import type { CounterName } from './vocab.ts';
+
 /**
  * Named protocol statistics (ipstat, udpstat, softnet_stat ...): kernel counter names as keys,
  * e.g. `ips_total`, `ips_delivered`, `ifi_iqdrops`. Snapshots go into `counters` trace events,
@@ -6,11 +8,11 @@
 export class StatCounters {
   readonly #values = new Map<string, number>();
 
-  inc(name: string, by = 1): void {
+  inc(name: CounterName, by = 1): void {
     this.#values.set(name, (this.#values.get(name) ?? 0) + by);
   }
 
-  get(name: string): number {
+  get(name: CounterName): number {
     return this.#values.get(name) ?? 0;
   }
 

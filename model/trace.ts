@@ -1,5 +1,6 @@
 import type { BucketId, CpuId, FlowId, PacketId, ThreadId, VirtualNs } from './brand.ts';
 import type { HashType } from './rss/hashtype.ts';
+import type { DropCounter, DropReason, NetisrProtoName } from './vocab.ts';
 
 /**
  * The event trace: the contract between every implementation under test and every checker.
@@ -91,7 +92,7 @@ export interface ArriveFragment {
 export interface DispatchEvent extends At {
   readonly kind: 'dispatch';
   readonly pkt: PacketId;
-  readonly proto: string;
+  readonly proto: NetisrProtoName;
   readonly thread: ThreadId;
   readonly fromCpu: CpuId;
   readonly toCpu: CpuId;
@@ -101,7 +102,7 @@ export interface DispatchEvent extends At {
 export interface EnqueueEvent extends At {
   readonly kind: 'enqueue';
   readonly pkt: PacketId;
-  readonly proto: string;
+  readonly proto: NetisrProtoName;
   readonly cpu: CpuId;
   readonly qlenBeforePackets: number;
   readonly qlimitPackets: number;
@@ -110,7 +111,7 @@ export interface EnqueueEvent extends At {
 /** The netisr thread takes a protocol's whole queue as one batch (N-17). */
 export interface BatchEvent extends At {
   readonly kind: 'batch';
-  readonly proto: string;
+  readonly proto: NetisrProtoName;
   readonly cpu: CpuId;
   readonly thread: ThreadId;
   readonly packets: number;
@@ -121,7 +122,7 @@ export interface HandleEvent extends At {
   readonly pkt: PacketId;
   readonly flow: FlowId;
   readonly seq: number;
-  readonly proto: string;
+  readonly proto: NetisrProtoName;
   readonly cpu: CpuId;
   readonly thread: ThreadId;
   readonly hash: number;
@@ -133,9 +134,9 @@ export interface DropEvent extends At {
   readonly pkt: PacketId;
   readonly flow: FlowId;
   readonly where: DropSite;
-  readonly reason: string;
+  readonly reason: DropReason | PolicyErrorKind;
   /** The one counter the kernel bumps for this drop (e.g. `ip.QDrops`, `ips_fragdropped`). */
-  readonly counter: string;
+  readonly counter: DropCounter;
   readonly cpu: CpuId;
   /** For queue drops: the queue length seen and its limit. */
   readonly qlenPackets?: number;

@@ -1,17 +1,13 @@
 import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/trace.ts';
+import { countsDrops, isCounterName, qdropsProto } from '../model/vocab.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const NO_DROP_BELOW_LIMIT = 'no-drop-below-limit';
 
-/** A counter name the kernel could bump: one identifier, dotted at most (`ip.QDrops`). */
-const COUNTER_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
-const QDROPS = /^(.+)\.QDrops$/;
 /** The model's record of a placement refusal; its evidence is the policy-error event. */
-const POLICY_ERRORS = /\.policy_errors$/;
-/** Statistics that count drops, by name: `ifi_iqdrops`, `ips_fragdropped` ... */
-const DROP_STAT = /drop/i;
+const isPolicyErrorCounter = (name: string): boolean => name.endsWith('.policy_errors');
 
 /** One packet (an arrival or a reassembled datagram) and the events that ended it. */
 interface Unit {
@@ -138,7 +134,7 @@ function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number): Violat
 
 function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
   const out: Violation[] = [];
-  if (!COUNTER_NAME.test(ev.counter) || ev.counter === 'none') {
+  if (!isCounterName(ev.counter)) {
     out.push(
       v(
         'I-3',
@@ -213,18 +209,11 @@ function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>
   // A drop statistic no drop event names must still be 0: a drop counted twice, or counted
   // without its event, shows here.
   const judged = new Map(namedDrops);
-  for (const name of Object.keys(ev.stats))
-    if (DROP_STAT.test(name) && !judged.has(name)) judged.set(name, 0);
+  for (const name of Object.keys(ev.stats)) if (countsDrops(name) && !judged.has(name)) judged.set(name, 0);
   for (const [counter, events] of judged) {
     // Unnamed and policy drops were judged at the drop itself; QDrops against the rows above.
-    if (
-      counter === 'none' ||
-      !COUNTER_NAME.test(counter) ||
-      QDROPS.test(counter) ||
-      POLICY_ERRORS.test(counter)
-    ) {
+    if (!isCounterName(counter) || qdropsProto(counter) !== undefined || isPolicyErrorCounter(counter))
       continue;
-    }
     const value = ev.stats[counter] ?? 0;
     if (value !== events) {
       out.push(v('I-3', [i], `${counter} is ${value} at snapshot, but ${events} drop events name it`));

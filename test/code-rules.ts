@@ -24,7 +24,7 @@ export const LAYERS: readonly Layer[] = [
   {
     folder: 'properties',
     mayImport: ['properties', 'model'],
-    onlyFiles: ['properties/', 'model/trace.ts', 'model/brand.ts', 'model/rules/'],
+    onlyFiles: ['properties/', 'model/trace.ts', 'model/brand.ts', 'model/vocab.ts', 'model/rules/'],
   },
   { folder: 'policies', mayImport: ['policies', 'model'] },
   { folder: 'harness', mayImport: ['harness', 'model', 'live', 'properties', 'policies'] },

@@ -91,9 +91,9 @@ describe('host configuration and the boot fix-ups (netisr_init, rss_init)', () =
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     const extra = resolved({
       cpuCount: 1,
-      extraProtocols: [{ ...(generic.protocols[0]?.reg ?? fail()), name: 'early', proto: 0 }],
+      extraProtocols: [{ ...(generic.protocols[0]?.reg ?? fail()), name: 'rtsock', proto: 0 }],
     });
-    expect(extra.protocols[0]?.reg.name).toBe('early');
+    expect(extra.protocols[0]?.reg.name).toBe('rtsock');
     expect(resolved({ cpuCount: 1, kernel: 'freebsd-rss' }).protocols.map((p) => p.reg.name)).toContain(
       'ip_direct',
     );

@@ -11,6 +11,7 @@ import { makeFlow, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
 import type { Trace } from '../trace.ts';
+import type { NetisrProtoName } from '../vocab.ts';
 import { type BootEnv, bootNetisr, rxRings, startInterruptThreads, startNetisrThreads } from './boot.ts';
 import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
@@ -95,7 +96,7 @@ class Host {
   }
 
   #registerHandlers(): void {
-    const has = (name: string) => this.#cfg.protocols.some((p) => p.reg.name === name);
+    const has = (name: NetisrProtoName) => this.#cfg.protocols.some((p) => p.reg.name === name);
     const reassembly = this.#reassembly(has);
     const env: InetEnv = {
       trace: this.machine.trace,
@@ -112,7 +113,7 @@ class Host {
   }
 
   /** ip_reass and frag6_input, with their callouts on the virtual clock (model/inet/reassembly.ts). */
-  #reassembly(has: (name: string) => boolean): Reassembly {
+  #reassembly(has: (name: NetisrProtoName) => boolean): Reassembly {
     const cfg = this.#cfg;
     return new Reassembly({
       trace: this.machine.trace,

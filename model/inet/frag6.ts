@@ -1,6 +1,7 @@
 import { assert, NS_PER_MS, virtualNs } from '../brand.ts';
 import type { Packet } from '../packet.ts';
 import type { TimerHandle } from '../sim/timers.ts';
+import type { CounterName, DropReason } from '../vocab.ts';
 import { IP_MAXPACKET_BYTES, IPV6_FRAGTTL_SLOW_TICKS, PR_SLOWHZ } from './knobs.ts';
 import { datagramKey, reassBucketOf } from './reass-key.ts';
 import {
@@ -75,7 +76,7 @@ export class Frag6 implements ReassTable {
     assert(f !== undefined, 'F-0: frag6_input takes fragments only');
     const { stats } = this.#env;
     const lim = this.limits;
-    const drop = (counter: string, reason: string): ReassResult => {
+    const drop = (counter: CounterName, reason: DropReason): ReassResult => {
       stats.inc(counter);
       return { kind: 'dropped', drops: [{ pkt, counter, reason }], steps: 1 };
     };
@@ -181,7 +182,7 @@ export class Frag6 implements ReassTable {
     return { at, steps, result: { kind: 'dropped', drops: [...freed, self], steps } };
   }
 
-  #free(queue: ReassQueue, counter: string, reason: string): ReassDrop[] {
+  #free(queue: ReassQueue, counter: CounterName, reason: DropReason): ReassDrop[] {
     const drops = queueDrops(queue, counter, reason);
     this.#table.remove(queue);
     this.#arm();

@@ -1,6 +1,7 @@
 import { assert, NS_PER_SECOND, virtualNs } from '../brand.ts';
 import type { Packet } from '../packet.ts';
 import type { TimerHandle } from '../sim/timers.ts';
+import type { DropReason } from '../vocab.ts';
 import { IP_HEADER_BYTES, IP_MAXPACKET_BYTES } from './knobs.ts';
 import { datagramKey, reassBucketOf } from './reass-key.ts';
 import {
@@ -72,7 +73,7 @@ export class IpReass implements ReassTable {
     assert(f !== undefined, 'F-0: ip_reass takes fragments only');
     const { stats } = this.#env;
     const lim = this.limits;
-    const drop = (reason: string): ReassResult => ({
+    const drop = (reason: DropReason): ReassResult => ({
       kind: 'dropped',
       drops: [{ pkt, counter: DROPPED, reason }],
       steps: 1,
@@ -220,7 +221,7 @@ export class IpReass implements ReassTable {
   }
 
   /** ipq_drop: every fragment of the queue counts in ips_fragdropped. */
-  #drop(queue: ReassQueue, reason: string): ReassDrop[] {
+  #drop(queue: ReassQueue, reason: DropReason): ReassDrop[] {
     this.#env.stats.inc(DROPPED, queue.frags.length);
     const drops = queueDrops(queue, DROPPED, reason);
     this.#table.remove(queue);

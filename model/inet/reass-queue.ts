@@ -1,5 +1,6 @@
 import { assert } from '../brand.ts';
 import type { Packet } from '../packet.ts';
+import type { CounterName, DropReason } from '../vocab.ts';
 import type { DatagramKey } from './reass-key.ts';
 import { datagramKeyText, sameKey } from './reass-key.ts';
 
@@ -27,8 +28,8 @@ export interface ReassQueue {
 /** Why a fragment left reassembly without becoming part of a datagram, and the counter it bumped. */
 export interface ReassDrop {
   readonly pkt: Packet;
-  readonly counter: string;
-  readonly reason: string;
+  readonly counter: CounterName;
+  readonly reason: DropReason;
 }
 
 /**
@@ -122,7 +123,7 @@ export function firstAfter(frags: readonly HeldFragment[], offsetBytes: number):
 export function insertTrimming(
   frags: HeldFragment[],
   frag: HeldFragment,
-  counter: string,
+  counter: CounterName,
 ): { dropped: ReassDrop[]; held: boolean; steps: number } {
   const at = firstAfter(frags, frag.offsetBytes);
   let steps = at + 1;

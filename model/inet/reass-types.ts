@@ -2,6 +2,7 @@ import type { VirtualNs } from '../brand.ts';
 import type { Packet } from '../packet.ts';
 import type { TimerHandle } from '../sim/timers.ts';
 import type { StatCounters } from '../stats.ts';
+import type { CounterName, DropReason } from '../vocab.ts';
 import type { HeldFragment, ReassDrop, ReassQueue } from './reass-queue.ts';
 
 /** What ip_reass / frag6_input did with one fragment. */
@@ -61,6 +62,6 @@ export interface ReassTable {
 }
 
 /** Drops every fragment of a queue with one counter and reason. */
-export function queueDrops(q: ReassQueue, counter: string, reason: string): ReassDrop[] {
+export function queueDrops(q: ReassQueue, counter: CounterName, reason: DropReason): ReassDrop[] {
   return q.frags.map((f) => ({ pkt: f.pkt, counter, reason }));
 }

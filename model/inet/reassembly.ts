@@ -9,6 +9,7 @@ import type { KernelCall } from '../sim/kthread.ts';
 import type { StatCounters } from '../stats.ts';
 import type { TraceRecorder } from '../trace.ts';
 import type { ModelVariant } from '../variants.ts';
+import type { NetisrProtoName } from '../vocab.ts';
 import { Frag6 } from './frag6.ts';
 import { deliverCall } from './ip_input.ts';
 import { IpReass } from './ip_reass.ts';
@@ -41,9 +42,9 @@ export interface ReassemblySetup {
   readonly buckets: BucketTable;
   readonly promise: RssPromise;
   /** The registered direct protocol for a family (ip_direct, ip6_direct), if any. */
-  readonly directProto: (family: 'inet' | 'inet6') => string | undefined;
+  readonly directProto: (family: 'inet' | 'inet6') => NetisrProtoName | undefined;
   /** netisr_dispatch(proto, m) from the reassembling thread. */
-  readonly dispatch: (proto: string, pkt: Packet, thread: ThreadRef) => KernelCall;
+  readonly dispatch: (proto: NetisrProtoName, pkt: Packet, thread: ThreadRef) => KernelCall;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { StatCounters } from '../stats.ts';
 import type { TraceRecorder } from '../trace.ts';
 import { checkTunnelNesting } from '../tunnel/nesting.ts';
 import type { ModelVariant } from '../variants.ts';
+import type { CounterName } from '../vocab.ts';
 import { type Chain, type PfilHook, passAt, type SaElement, type SaProto, type TunnelType } from './chain.ts';
 import type { MbufTable } from './mbuf.ts';
 import { type NetgraphEnv, netgraphOutput } from './netgraph.ts';
@@ -235,7 +236,7 @@ export class IpsecOutput {
       const result = checkTunnelNesting('freebsd', mbufs.tunnels(pkt.id), ifp, maxNesting[type]);
       if (!result.verdict.ok) {
         // EIO: the packet is freed and the tunnel's IFCOUNTER_OERRORS grows.
-        const counter = `${type}${unit}.oerrors`;
+        const counter: CounterName = `${type}${unit}.oerrors`;
         stats.inc(counter);
         trace.record({
           kind: 'drop',

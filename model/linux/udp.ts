@@ -1,5 +1,6 @@
 import type { CpuId } from '../brand.ts';
 import { Fifo } from '../sim/fifo.ts';
+import type { CounterName, DropReason } from '../vocab.ts';
 import type { ResolvedSocket } from './config.ts';
 import { freeSkb, type LinuxEnv, type RunOn, type Skb } from './env.ts';
 import type { RpsSockFlowTable } from './rps.ts';
@@ -162,7 +163,7 @@ export class UdpStack {
     });
   }
 
-  #drop(skb: Skb, cpu: CpuId, reason: string, counter: string): void {
+  #drop(skb: Skb, cpu: CpuId, reason: DropReason, counter: CounterName): void {
     this.#env.trace.record({
       kind: 'drop',
       atNs: this.#env.clock.nowNs,

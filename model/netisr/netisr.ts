@@ -16,6 +16,7 @@ import type { VirtualClock } from '../sim/clock.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { NetisrWorkRow, TraceRecorder } from '../trace.ts';
 import type { ModelVariant } from '../variants.ts';
+import type { NetisrProtoName } from '../vocab.ts';
 import type { ProtocolRegistration } from './protocols.ts';
 import { NetisrWork, Workstream } from './workstream.ts';
 
@@ -80,17 +81,22 @@ export class Netisr {
   }
 
   /** nh_handler for a protocol; every registered protocol that carries packets needs one. */
-  setHandler(proto: string, handler: ProtocolHandler): void {
+  setHandler(proto: NetisrProtoName, handler: ProtocolHandler): void {
     assert(this.#protoIndex.has(proto), `N-0: no netisr protocol '${proto}' registered`);
     this.#handlers.set(proto, handler);
   }
 
-  registration(proto: string): ProtocolRegistration {
+  registration(proto: NetisrProtoName): ProtocolRegistration {
     return this.#work(cpuId(0), proto).reg;
   }
 
   /** netisr_dispatch_src / netisr_queue_src as a kernel call made by `thread`. */
-  dispatch(proto: string, pkt: Packet, thread: ThreadRef, options: DispatchOptions = {}): KernelCall {
+  dispatch(
+    proto: NetisrProtoName,
+    pkt: Packet,
+    thread: ThreadRef,
+    options: DispatchOptions = {},
+  ): KernelCall {
     const source = options.source ?? pkt.netisrSource;
     pkt.netisrSource = source;
     return {
@@ -117,7 +123,7 @@ export class Netisr {
     };
   }
 
-  #work(cpu: CpuId, proto: string): NetisrWork {
+  #work(cpu: CpuId, proto: NetisrProtoName): NetisrWork {
     const index = this.#protoIndex.get(proto);
     const work = index === undefined ? undefined : this.workstreams[cpu]?.works[index];
     assert(work !== undefined, `N-0: no netisr work for '${proto}' on cpu ${cpu}`);
@@ -130,7 +136,12 @@ export class Netisr {
     return ws;
   }
 
-  #place(proto: string, pkt: Packet, thread: ThreadRef, deferredOnly: boolean): Placement | PolicyError {
+  #place(
+    proto: NetisrProtoName,
+    pkt: Packet,
+    thread: ThreadRef,
+    deferredOnly: boolean,
+  ): Placement | PolicyError {
     const view = packetView(pkt, proto);
     const ctx = this.#context(proto, thread.cpu, deferredOnly);
     let answer: unknown;
@@ -145,11 +156,11 @@ export class Netisr {
   }
 
   /** The read-only context handed to policies (and to `tick`). */
-  context(proto: string, cpu: CpuId, deferredOnly = false): DispatchContext {
+  context(proto: NetisrProtoName, cpu: CpuId, deferredOnly = false): DispatchContext {
     return this.#context(proto, cpu, deferredOnly);
   }
 
-  #context(proto: string, cpu: CpuId, deferredOnly: boolean): DispatchContext {
+  #context(proto: NetisrProtoName, cpu: CpuId, deferredOnly: boolean): DispatchContext {
     const { buckets, workstreamCpus, cpuCount, clock } = this.#setup;
     const work = (c: number) => this.workstreams[c]?.works[this.#protoIndex.get(proto) ?? -1];
     return {
@@ -167,7 +178,7 @@ export class Netisr {
     };
   }
 
-  #policyError(proto: string, pkt: Packet, thread: ThreadRef, error: PolicyError): void {
+  #policyError(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, error: PolicyError): void {
     const { trace, clock, policy } = this.#setup;
     const base = { atNs: clock.nowNs, pkt: pkt.id, flow: pkt.flow.id, cpu: thread.cpu };
     trace.record({
@@ -187,7 +198,12 @@ export class Netisr {
     });
   }
 
-  #inline(proto: string, pkt: Packet, thread: ThreadRef, mode: 'direct' | 'hybrid'): readonly KernelCall[] {
+  #inline(
+    proto: NetisrProtoName,
+    pkt: Packet,
+    thread: ThreadRef,
+    mode: 'direct' | 'hybrid',
+  ): readonly KernelCall[] {
     const { trace, clock } = this.#setup;
     const ws = this.#ws(thread.cpu);
     const work = this.#work(thread.cpu, proto);
@@ -226,7 +242,7 @@ export class Netisr {
   }
 
   /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
-  #enqueue(proto: string, pkt: Packet, thread: ThreadRef, cpu: CpuId): boolean {
+  #enqueue(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, cpu: CpuId): boolean {
     const { trace, clock, variants } = this.#setup;
     const ws = this.#ws(cpu);
     const work = this.#work(cpu, proto);
@@ -273,7 +289,7 @@ export class Netisr {
     return true;
   }
 
-  #handlerCall(proto: string, pkt: Packet, thread: ThreadRef): KernelCall {
+  #handlerCall(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef): KernelCall {
     const handler = this.#handlers.get(proto);
     assert(handler !== undefined, `N-0: protocol '${proto}' has no handler`);
     return {
@@ -298,7 +314,7 @@ export class Netisr {
   }
 
   /** The call the SWI thread makes for one queued packet. */
-  handlerCall(proto: string, pkt: Packet, thread: ThreadRef): KernelCall {
+  handlerCall(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef): KernelCall {
     return this.#handlerCall(proto, pkt, thread);
   }
 

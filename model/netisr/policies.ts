@@ -80,7 +80,7 @@ export function placeByDispatch(
 }
 
 export function freebsdNetisrPolicy(options: FreebsdPolicyOptions): PolicyFactory {
-  const byName = new Map(options.protocols.map((r) => [r.name, r]));
+  const byName = new Map<string, ProtocolRegistration>(options.protocols.map((r) => [r.name, r]));
   const carriesWorkload = (proto: string) => proto === 'ip' || proto === 'ip6';
   return () => ({
     name:

@@ -1,3 +1,4 @@
+import type { NetisrProtoName } from '../vocab.ts';
 import type { NetisrDispatchPolicy } from './knobs.ts';
 
 /** NETISR_POLICY_* (sys/net/netisr.h). */
@@ -7,7 +8,7 @@ export type ProtocolDispatch = 'default' | NetisrDispatchPolicy;
 
 /** A netisr protocol registration (struct netisr_handler), as `netstat -Q` shows it. */
 export interface ProtocolRegistration {
-  readonly name: string;
+  readonly name: NetisrProtoName;
   /** NETISR_* protocol number: the row order of netstat -Q and the pending-bit order (N-16). */
   readonly proto: number;
   readonly policy: NetisrPolicy;
@@ -21,7 +22,7 @@ export interface ProtocolRegistration {
 }
 
 function reg(
-  name: string,
+  name: NetisrProtoName,
   proto: number,
   policy: NetisrPolicy,
   dispatch: ProtocolDispatch,
