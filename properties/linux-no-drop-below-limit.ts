@@ -1,4 +1,4 @@
-import type { CountersEvent, Trace } from '../model/trace.ts';
+import type { CountersEvent, EnqueueEvent, SockQueueEvent, Trace } from '../model/trace.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -23,6 +23,56 @@ interface Tally {
   udpReads: number;
 }
 
+/** R7: the backlog takes a packet only below netdev_max_backlog, at the length the trace holds. */
+function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number): Violation[] {
+  const out: Violation[] = [];
+  const len = qlen.get(ev.cpu) ?? 0;
+  if (len >= ev.qlimitPackets)
+    out.push(
+      v(
+        'R7',
+        [i],
+        `cpu ${ev.cpu} backlog took packet ${ev.pkt} at qlen ${len}, over netdev_max_backlog ${ev.qlimitPackets - 1}`,
+      ),
+    );
+  if (len !== ev.qlenBeforePackets)
+    out.push(
+      v(
+        'R7',
+        [i],
+        `cpu ${ev.cpu} backlog enqueue reports qlen ${ev.qlenBeforePackets}, the trace holds ${len}`,
+      ),
+    );
+  qlen.set(ev.cpu, len + 1);
+  return out;
+}
+
+/** U2: a socket refuses only over sk_rcvbuf with a non-empty queue, and never takes one over it. */
+function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
+  if (ev.outcome === 'dropped') {
+    t.rcvbufDrops++;
+    t.dropsBySock.set(ev.sock, (t.dropsBySock.get(ev.sock) ?? 0) + 1);
+    if (ev.rmemBeforeBytes === 0 || ev.rmemBeforeBytes + ev.truesizeBytes <= ev.rcvbufBytes) {
+      return [
+        v(
+          'U2',
+          [i],
+          `socket ${ev.sock} dropped packet ${ev.pkt} at rmem ${ev.rmemBeforeBytes} + truesize ${ev.truesizeBytes} within sk_rcvbuf ${ev.rcvbufBytes}`,
+        ),
+      ];
+    }
+  } else if (ev.rmemBeforeBytes > ev.rcvbufBytes) {
+    return [
+      v(
+        'U2',
+        [i],
+        `socket ${ev.sock} took packet ${ev.pkt} at rmem ${ev.rmemBeforeBytes} over sk_rcvbuf ${ev.rcvbufBytes}`,
+      ),
+    ];
+  }
+  return [];
+}
+
 /**
  * No drop below the limit on the Linux receive path, each drop counted once, counters agreeing:
  * - R7: a backlog enqueue sees input_pkt_queue (rebuilt: `enqueue` +1, `batch` splices it empty)
@@ -44,28 +94,9 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
     const ev = trace[i];
     if (ev === undefined) continue;
     switch (ev.kind) {
-      case 'enqueue': {
-        if (ev.proto !== 'ip') break;
-        const len = qlen.get(ev.cpu) ?? 0;
-        if (len >= ev.qlimitPackets)
-          out.push(
-            v(
-              'R7',
-              [i],
-              `cpu ${ev.cpu} backlog took packet ${ev.pkt} at qlen ${len}, over netdev_max_backlog ${ev.qlimitPackets - 1}`,
-            ),
-          );
-        if (len !== ev.qlenBeforePackets)
-          out.push(
-            v(
-              'R7',
-              [i],
-              `cpu ${ev.cpu} backlog enqueue reports qlen ${ev.qlenBeforePackets}, the trace holds ${len}`,
-            ),
-          );
-        qlen.set(ev.cpu, len + 1);
+      case 'enqueue':
+        if (ev.proto === 'ip') out.push(...backlogEnqueue(ev, qlen, i));
         break;
-      }
       case 'batch':
         if (ev.proto === 'ip') qlen.set(ev.cpu, 0);
         break;
@@ -78,27 +109,7 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
         }
         break;
       case 'sock-queue':
-        if (ev.outcome === 'dropped') {
-          t.rcvbufDrops++;
-          t.dropsBySock.set(ev.sock, (t.dropsBySock.get(ev.sock) ?? 0) + 1);
-          if (ev.rmemBeforeBytes === 0 || ev.rmemBeforeBytes + ev.truesizeBytes <= ev.rcvbufBytes) {
-            out.push(
-              v(
-                'U2',
-                [i],
-                `socket ${ev.sock} dropped packet ${ev.pkt} at rmem ${ev.rmemBeforeBytes} + truesize ${ev.truesizeBytes} within sk_rcvbuf ${ev.rcvbufBytes}`,
-              ),
-            );
-          }
-        } else if (ev.rmemBeforeBytes > ev.rcvbufBytes) {
-          out.push(
-            v(
-              'U2',
-              [i],
-              `socket ${ev.sock} took packet ${ev.pkt} at rmem ${ev.rmemBeforeBytes} over sk_rcvbuf ${ev.rcvbufBytes}`,
-            ),
-          );
-        }
+        out.push(...sockQueue(ev, t, i));
         break;
       case 'deliver':
         if (ev.layer.startsWith('udp:')) t.udpReads++;

@@ -1,15 +1,13 @@
-import { NS_PER_SECOND } from '../../model/brand.ts';
 import { errnoText } from '../../model/net/errno.ts';
 import type { IcmpDelivery } from '../../model/net/host.ts';
 import { formatInAddr, INADDR_ANY, type InAddr, parseInAddr } from '../../model/net/inet.ts';
 import { ipOutput, ipPacket } from '../../model/net/ip.ts';
 import type { IcmpMessage } from '../../model/net/wire.ts';
+import { type EchoTally, echoResult, runEchoLoop } from './echo-loop.ts';
 import { resolveHostName } from './format.ts';
 import { type CmdContext, type CmdResult, splitShortOptions } from './types.ts';
 
 const DATA_BYTES = 56;
-/** ping.c MAXWAIT: how long to wait for stragglers after the last packet without -w. */
-const MAXWAIT_SECONDS = 10;
 /** ping.c builds the IP header itself (IP_HDRINCL): without -T the TTL is MAXTTL, not net.inet.ip.ttl. */
 const MAXTTL = 255;
 
@@ -64,6 +62,36 @@ function describeError(icmp: IcmpMessage): string | undefined {
   }
 }
 
+/** Counts echo replies to request `id` and prints them (and, with -v, the errors quoting a request). */
+function echoReplyListener(
+  o: PingOptions,
+  ctx: CmdContext,
+  id: number,
+  out: string[],
+  tally: EchoTally,
+  sentNs: ReadonlyMap<number, number>,
+): (d: IcmpDelivery) => void {
+  const world = ctx.host.world;
+  return (d) => {
+    const icmp = d.icmp;
+    if (icmp.type === 'echo-reply' && icmp.id === id) {
+      tally.received++;
+      if (o.quiet) return;
+      // pr_pack_sub: the round trip from the timestamp in the payload, nanoseconds (F_TIMING64).
+      const rttMs = (world.nowNs - (sentNs.get(icmp.seq) ?? world.nowNs)) / 1e6;
+      out.push(
+        `64 bytes from ${formatInAddr(d.from)}: icmp_seq=${icmp.seq} ttl=${d.ttl} time=${rttMs.toFixed(6)} ms`,
+      );
+      return;
+    }
+    if (!('quoted' in icmp) || icmp.quoted.body.proto !== 'icmp') return;
+    const quoted = icmp.quoted.body.icmp;
+    if (quoted.type !== 'echo-request' || quoted.id !== id) return;
+    const text = describeError(icmp);
+    if (o.verbose && text !== undefined) out.push(`36 bytes from ${formatInAddr(d.from)}: ${text}`);
+  };
+}
+
 /**
  * ping(8): one echo request a second, until -c replies arrived or -w seconds passed.
  * Exit 0 when any reply came back, 2 otherwise. Runs the world's clock while it waits.
@@ -77,66 +105,25 @@ export function ping(ctx: CmdContext, argv: readonly string[]): CmdResult {
   const id = host.world.random.below(0x10000);
   const out = [`PING ${o.target} (${formatInAddr(dst)}): ${DATA_BYTES} data bytes`];
   const err: string[] = [];
-  let transmitted = 0;
+  const tally: EchoTally = { transmitted: 0, received: 0 };
   const sentNs = new Map<number, number>();
-  let received = 0;
-  const listener = (d: IcmpDelivery): void => {
-    const icmp = d.icmp;
-    if (icmp.type === 'echo-reply' && icmp.id === id) {
-      received++;
-      if (o.quiet) return;
-      // pr_pack_sub: the round trip from the timestamp in the payload, nanoseconds (F_TIMING64).
-      const rttMs = (host.world.nowNs - (sentNs.get(icmp.seq) ?? host.world.nowNs)) / 1e6;
-      out.push(
-        `64 bytes from ${formatInAddr(d.from)}: icmp_seq=${icmp.seq} ttl=${d.ttl} time=${rttMs.toFixed(6)} ms`,
-      );
-      return;
-    }
-    if (!('quoted' in icmp) || icmp.quoted.body.proto !== 'icmp') return;
-    const quoted = icmp.quoted.body.icmp;
-    if (quoted.type !== 'echo-request' || quoted.id !== id) return;
-    const text = describeError(icmp);
-    if (o.verbose && text !== undefined) out.push(`36 bytes from ${formatInAddr(d.from)}: ${text}`);
-  };
+  const listener = echoReplyListener(o, ctx, id, out, tally, sentNs);
   host.icmpListeners.add(listener);
-  const startNs = host.world.nowNs;
-  const wanted = o.count === 0 ? Number.POSITIVE_INFINITY : o.count;
-  const endNs = o.deadlineSeconds === undefined ? undefined : startNs + o.deadlineSeconds * NS_PER_SECOND;
   try {
-    for (let seq = 0; received < wanted; seq++) {
-      const now = host.world.nowNs;
-      if (endNs !== undefined && now >= endNs) break;
-      if (seq < wanted) {
-        transmitted++;
-        sentNs.set(seq, host.world.nowNs);
-        const pkt = ipPacket(
-          host,
-          o.source ?? INADDR_ANY,
-          dst,
-          { proto: 'icmp', icmp: { type: 'echo-request', id, seq, dataBytes: DATA_BYTES } },
-          o.ttl ?? MAXTTL,
-        );
-        const error = ipOutput(host, pkt);
-        if (error !== undefined) err.push(`ping: sendto: ${errnoText[error]}`);
-      }
-      const lastSent = seq + 1 >= wanted;
-      const waitNs = lastSent && endNs === undefined ? MAXWAIT_SECONDS * NS_PER_SECOND : NS_PER_SECOND;
-      const untilNs = endNs === undefined ? waitNs : Math.min(waitNs, endNs - now);
-      const before = received;
-      host.world.runUntil(() => received >= wanted || (lastSent && received > before), untilNs);
-      if (lastSent && endNs === undefined) break;
-    }
+    runEchoLoop(host.world, { ...o, lastWaitEndsAtFirstReply: true }, tally, (seq) => {
+      sentNs.set(seq, host.world.nowNs);
+      const pkt = ipPacket(
+        host,
+        o.source ?? INADDR_ANY,
+        dst,
+        { proto: 'icmp', icmp: { type: 'echo-request', id, seq, dataBytes: DATA_BYTES } },
+        o.ttl ?? MAXTTL,
+      );
+      const error = ipOutput(host, pkt);
+      if (error !== undefined) err.push(`ping: sendto: ${errnoText[error]}`);
+    });
   } finally {
     host.icmpListeners.delete(listener);
   }
-  const loss = transmitted === 0 ? 0 : ((transmitted - received) * 100) / transmitted;
-  out.push('', `----${o.target} PING Statistics----`);
-  out.push(
-    `${transmitted} packets transmitted, ${received} packets received, ${loss.toFixed(1)}% packet loss`,
-  );
-  return {
-    status: received > 0 ? 0 : 2,
-    stdout: `${out.join('\n')}\n`,
-    stderr: err.length === 0 ? '' : `${err.join('\n')}\n`,
-  };
+  return echoResult(`----${o.target} PING Statistics----`, tally, out, err);
 }

@@ -1,15 +1,13 @@
-import { NS_PER_SECOND } from '../../model/brand.ts';
 import { errnoText } from '../../model/net/errno.ts';
 import { IN6_ANY, isLinkScope6 } from '../../model/net/in6.ts';
 import { type Icmp6Delivery, in6OwnAddr, inet6Of } from '../../model/net/in6var.ts';
 import { ip6Output, ip6Packet } from '../../model/net/ip6.ts';
 import type { Icmp6Message } from '../../model/net/wire.ts';
+import { type EchoTally, echoResult, runEchoLoop } from './echo-loop.ts';
 import { formatScoped6, parseScoped6, type Scoped6 } from './scope6.ts';
 import { type CmdContext, type CmdResult, splitShortOptions } from './types.ts';
 
 const DATA_BYTES = 8;
-/** ping6.c MAXWAIT: how long to wait after the last packet when no deadline was given. */
-const MAXWAIT_SECONDS = 10;
 
 interface Ping6Options {
   count: number;
@@ -58,6 +56,28 @@ function describeError(icmp: Icmp6Message): string | undefined {
   }
 }
 
+/** Counts echo replies to request `id` and prints them (and, with -v, the errors quoting a request). */
+function echo6ReplyListener(
+  o: Ping6Options,
+  id: number,
+  out: string[],
+  tally: EchoTally,
+): (d: Icmp6Delivery) => void {
+  return (d) => {
+    const icmp = d.icmp6;
+    if (icmp.type === 'echo-reply' && icmp.id === id) {
+      tally.received++;
+      out.push(`${8 + DATA_BYTES} bytes from ${d.from}, icmp_seq=${icmp.seq} hlim=${d.hlim} time=0.100 ms`);
+      return;
+    }
+    if (!('quoted' in icmp) || icmp.type === 'redirect') return;
+    const quoted = icmp.quoted.body;
+    if (quoted.proto !== 'icmp6' || quoted.icmp6.type !== 'echo-request' || quoted.icmp6.id !== id) return;
+    const text = describeError(icmp);
+    if (o.verbose && text !== undefined) out.push(`48 bytes from ${d.from}: ${text}`);
+  };
+}
+
 /**
  * ping6(8): one echo request a second until -c replies arrived, -X seconds passed, or (without
  * -X) MAXWAIT seconds after the last request. Exit 0 when a reply came back, 2 otherwise.
@@ -84,58 +104,23 @@ export function ping6(ctx: CmdContext, argv: readonly string[]): CmdResult {
     `PING6(${40 + 8 + DATA_BYTES}=40+8+${DATA_BYTES} bytes) ${src === undefined ? '::' : formatScoped6(host, src)} --> ${formatScoped6(host, dst)}`,
   ];
   const err: string[] = [];
-  let transmitted = 0;
-  let received = 0;
-  const listener = (d: Icmp6Delivery): void => {
-    const icmp = d.icmp6;
-    if (icmp.type === 'echo-reply' && icmp.id === id) {
-      received++;
-      out.push(`${8 + DATA_BYTES} bytes from ${d.from}, icmp_seq=${icmp.seq} hlim=${d.hlim} time=0.100 ms`);
-      return;
-    }
-    if (!('quoted' in icmp) || icmp.type === 'redirect') return;
-    const quoted = icmp.quoted.body;
-    if (quoted.proto !== 'icmp6' || quoted.icmp6.type !== 'echo-request' || quoted.icmp6.id !== id) return;
-    const text = describeError(icmp);
-    if (o.verbose && text !== undefined) out.push(`48 bytes from ${d.from}: ${text}`);
-  };
+  const tally: EchoTally = { transmitted: 0, received: 0 };
+  const listener = echo6ReplyListener(o, id, out, tally);
   const listeners = inet6Of(host).icmp6Listeners;
   listeners.add(listener);
-  const wanted = o.count === 0 ? Number.POSITIVE_INFINITY : o.count;
-  const endNs =
-    o.deadlineSeconds === undefined ? undefined : host.world.nowNs + o.deadlineSeconds * NS_PER_SECOND;
   try {
-    for (let seq = 0; received < wanted; seq++) {
-      const now = host.world.nowNs;
-      if (endNs !== undefined && now >= endNs) break;
-      if (seq < wanted) {
-        transmitted++;
-        const icmp6: Icmp6Message = { type: 'echo-request', id, seq, dataBytes: DATA_BYTES };
-        const pkt = ip6Packet(host, src?.addr ?? IN6_ANY, dst.addr, { proto: 'icmp6', icmp6 }, o.hoplimit);
-        const error = ip6Output(host, pkt, {
-          zone: dst.zone,
-          ...(src === undefined ? {} : { srcZone: src.zone }),
-        });
-        if (error !== undefined)
-          err.push(`ping6: sendmsg: ${errnoText[error]}`, `ping6: wrote ${o.target} 16 chars, ret=-1`);
-      }
-      const lastSent = seq + 1 >= wanted;
-      const waitNs = lastSent && endNs === undefined ? MAXWAIT_SECONDS * NS_PER_SECOND : NS_PER_SECOND;
-      const untilNs = endNs === undefined ? waitNs : Math.min(waitNs, endNs - now);
-      host.world.runUntil(() => received >= wanted, untilNs);
-      if (lastSent && endNs === undefined) break;
-    }
+    runEchoLoop(host.world, { ...o, lastWaitEndsAtFirstReply: false }, tally, (seq) => {
+      const icmp6: Icmp6Message = { type: 'echo-request', id, seq, dataBytes: DATA_BYTES };
+      const pkt = ip6Packet(host, src?.addr ?? IN6_ANY, dst.addr, { proto: 'icmp6', icmp6 }, o.hoplimit);
+      const error = ip6Output(host, pkt, {
+        zone: dst.zone,
+        ...(src === undefined ? {} : { srcZone: src.zone }),
+      });
+      if (error !== undefined)
+        err.push(`ping6: sendmsg: ${errnoText[error]}`, `ping6: wrote ${o.target} 16 chars, ret=-1`);
+    });
   } finally {
     listeners.delete(listener);
   }
-  const loss = transmitted === 0 ? 0 : ((transmitted - received) * 100) / transmitted;
-  out.push('', `--- ${o.target} ping6 statistics ---`);
-  out.push(
-    `${transmitted} packets transmitted, ${received} packets received, ${loss.toFixed(1)}% packet loss`,
-  );
-  return {
-    status: received > 0 ? 0 : 2,
-    stdout: `${out.join('\n')}\n`,
-    stderr: err.length === 0 ? '' : `${err.join('\n')}\n`,
-  };
+  return echoResult(`--- ${o.target} ping6 statistics ---`, tally, out, err);
 }

@@ -72,6 +72,33 @@ function checkCpuList(name: string, list: readonly number[], cpuCount: number): 
 }
 
 /**
+ * netisr_register of the kernel's protocols (and any extra), in protocol-number order, each with
+ * its effective qlimit; netisr_setqlimit refuses a limit outside 1..maxqlimit with EINVAL.
+ */
+function resolveProtocols(
+  config: HostConfig,
+  kernel: KernelFlavour,
+  sysctl: HostSysctls,
+): { readonly reg: ProtocolRegistration; readonly qlimitPackets: number }[] | string {
+  const maxqlimit = sysctl['net.isr.maxqlimit'];
+  const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], maxqlimit);
+  const base = kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
+  const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
+  const protocols = [];
+  for (const reg of regs) {
+    const asked = config.qlimits?.[reg.name];
+    if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > maxqlimit)) {
+      return `qlimit for ${reg.name}: ${asked} outside 1..${maxqlimit} (EINVAL)`;
+    }
+    protocols.push({ reg, qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, maxqlimit) });
+  }
+  for (const name of Object.keys(config.qlimits ?? {})) {
+    if (!regs.some((r) => r.name === name)) return `qlimit for ${name}: no such netisr protocol`;
+  }
+  return protocols;
+}
+
+/**
  * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
  * sentence for bad input (exit 2 at the CLI), never throws.
  */
@@ -105,27 +132,8 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
   }
   const kernel = config.kernel ?? 'freebsd';
   const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
-  const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], sysctl['net.isr.maxqlimit']);
-  const base = kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
-  const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
-  const protocols = [];
-  for (const reg of regs) {
-    const asked = config.qlimits?.[reg.name];
-    if (
-      asked !== undefined &&
-      (!Number.isInteger(asked) || asked < 1 || asked > sysctl['net.isr.maxqlimit'])
-    ) {
-      // netisr_setqlimit: above maxqlimit (or below 1 via the sysctl handlers) is EINVAL.
-      return `qlimit for ${reg.name}: ${asked} outside 1..${sysctl['net.isr.maxqlimit']} (EINVAL)`;
-    }
-    protocols.push({
-      reg,
-      qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, sysctl['net.isr.maxqlimit']),
-    });
-  }
-  for (const name of Object.keys(config.qlimits ?? {})) {
-    if (!regs.some((r) => r.name === name)) return `qlimit for ${name}: no such netisr protocol`;
-  }
+  const protocols = resolveProtocols(config, kernel, sysctl);
+  if (typeof protocols === 'string') return protocols;
   return {
     kernel,
     cpuCount,
