@@ -8,8 +8,6 @@ export type Brand<T, B extends string> = T & { readonly __brand: B };
 export type CpuId = Brand<number, 'CpuId'>;
 /** An RSS bucket index, 0 .. bucketCount-1. */
 export type BucketId = Brand<number, 'BucketId'>;
-/** A size in bytes. */
-export type Bytes = Brand<number, 'Bytes'>;
 /** Virtual time in integer nanoseconds (exact to about 104 days in a double). */
 export type VirtualNs = Brand<number, 'VirtualNs'>;
 /** A packet's identity within one run (dense, in arrival order). */
@@ -21,7 +19,6 @@ export type ThreadId = Brand<number, 'ThreadId'>;
 
 export const cpuId = (n: number): CpuId => n as CpuId;
 export const bucketId = (n: number): BucketId => n as BucketId;
-export const bytes = (n: number): Bytes => n as Bytes;
 export const virtualNs = (n: number): VirtualNs => n as VirtualNs;
 export const packetId = (n: number): PacketId => n as PacketId;
 export const flowId = (n: number): FlowId => n as FlowId;

@@ -80,8 +80,3 @@ export interface Packet {
 export function isFragment(pkt: Pick<Packet, 'fragment'>): boolean {
   return pkt.fragment !== undefined && (pkt.fragment.moreFragments || pkt.fragment.offsetBytes !== 0);
 }
-
-/** Short text for reports: `pkt 12 (flow 2 seq 5)`. */
-export function packetLabel(pkt: Pick<Packet, 'id' | 'seq' | 'flow'>): string {
-  return `pkt ${pkt.id} (flow ${pkt.flow.id} seq ${pkt.seq})`;
-}

@@ -62,7 +62,3 @@ export const MODEL_VARIANTS = {
 } as const;
 
 export type ModelVariant = keyof typeof MODEL_VARIANTS;
-
-export function isModelVariant(name: string): name is ModelVariant {
-  return Object.hasOwn(MODEL_VARIANTS, name);
-}

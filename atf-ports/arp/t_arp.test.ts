@@ -70,7 +70,7 @@ const pktArpRep = (ip: string, mac: string): string => `Reply ${ip} is-at ${mac}
 const pktGarp = (ip: string, mac: string): string =>
   `${mac} > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has ${ip} tell ${ip}, length 28`;
 
-/** grep -q -e A [-e B]: fixed... no, basic regexes; the strings here hold no metacharacters but `.`. */
+/** grep -q -e A [-e B]: basic regexes, in which `(` and `)` are literal; the patterns use no other metacharacter but `.`. */
 const grepAny = (text: string, patterns: readonly string[]): boolean =>
   text
     .split('\n')

@@ -1,5 +1,5 @@
 import type { Host } from '../../model/net/host.ts';
-import { formatInAddr, type InAddr } from '../../model/net/inet.ts';
+import { formatInAddr } from '../../model/net/inet.ts';
 import type { RtSockaddr } from '../../model/net/rtsock.ts';
 
 /** `link#2` for an address-less link sockaddr, the MAC when it has one (route(8), netstat). */
@@ -47,5 +47,3 @@ export function sec2str(totalSeconds: number): string {
 export function resolveHostName(name: string): string {
   return name === 'localhost' ? '127.0.0.1' : name;
 }
-
-export const inAddrText = (a: InAddr): string => formatInAddr(a);

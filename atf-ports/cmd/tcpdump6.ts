@@ -60,11 +60,6 @@ export function ip6Text(pkt: Ipv6Packet): string {
   return `${head}: ${innerHead}: (tunnelled)`;
 }
 
-/** Is the packet ICMPv6 (tcpdump's `icmp6` filter)? */
-export function isIcmp6(pkt: Ipv6Packet): boolean {
-  return pkt.body.proto === 'icmp6';
-}
-
 function assertNever(value: never): never {
   throw new Error(`unhandled value: ${JSON.stringify(value)}`);
 }

@@ -82,7 +82,6 @@ export const IN6_LOOPBACK = '::1' as In6Addr;
 export const IN6_ANY = '::' as In6Addr;
 /** ff02::1 and ff02::2 (RFC 4291 2.7.1). */
 export const IN6_ALLNODES = 'ff02::1' as In6Addr;
-export const IN6_ALLROUTERS = 'ff02::2' as In6Addr;
 
 export function isLinkLocal6(addr: In6Addr): boolean {
   const g = groupsOf(addr)[0] ?? 0;

@@ -2,15 +2,7 @@ import { NS_PER_SECOND, virtualNs } from '../brand.ts';
 import { fail, ok, type Result } from './errno.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet, type In6Flag, type In6Ifaddr, isUpAndRunning } from './ifnet.ts';
-import {
-  IN6_LOOPBACK,
-  type In6Addr,
-  in6Embed,
-  in6InPrefix,
-  in6NetOf,
-  in6WithEui64,
-  isLinkLocal6,
-} from './in6.ts';
+import { IN6_LOOPBACK, type In6Addr, in6Embed, in6NetOf, in6WithEui64, isLinkLocal6 } from './in6.ts';
 import './ip6.ts';
 import { ND6_MAX_RTR_SOLICITATION_DELAY_MS } from './knobs6.ts';
 import { macOctets } from './mac.ts';
@@ -47,10 +39,6 @@ export const in6Hooks: {
 
 /** Point-to-point destinations, per address (ia_dstaddr). */
 const dstaddrs = new WeakMap<In6Ifaddr, In6Addr>();
-
-export function in6Dstaddr(ia: In6Ifaddr): In6Addr | undefined {
-  return dstaddrs.get(ia);
-}
 
 /** if_do_dad (net/if.c): up and running, not loopback. */
 function ifDoDad(ifp: Ifnet): boolean {
@@ -306,9 +294,4 @@ export function in6LifetimeLeft(host: Host, ia: In6Ifaddr, which: 'pltime' | 'vl
   if (total === undefined) return undefined;
   const end = virtualNs(ia.lifetimeBaseNs + total * NS_PER_SECOND);
   return Math.max(0, Math.floor((end - host.world.nowNs) / NS_PER_SECOND));
-}
-
-/** Is addr on one of the interface's prefixes? */
-export function in6OnLinkPrefix(ifp: Ifnet, addr: In6Addr): boolean {
-  return ifp.in6Addrs.some((a) => !a.linkLocal && in6InPrefix(addr, a.addr, a.prefixLen));
 }

@@ -3,7 +3,6 @@ import type { Ifnet, In6Ifaddr } from './ifnet.ts';
 import {
   type In6Addr,
   in6CommonPrefixLen,
-  in6Embed,
   in6InPrefix,
   in6SolicitedNode,
   isLinkLocal6,
@@ -152,9 +151,4 @@ export function in6IsMember(host: Host, ifp: Ifnet, group: In6Addr): boolean {
   if (group === 'ff02::1') return true;
   if (group === 'ff02::2') return host.sysctl['net.inet6.ip6.forwarding'] === 1;
   return ifp.in6Addrs.some((a) => in6SolicitedNode(a.addr) === group);
-}
-
-/** The routing-table key of an address in a zone. */
-export function rtKey6(addr: In6Addr, zone: number): In6Addr {
-  return in6Embed(addr, zone);
 }

@@ -7,7 +7,6 @@ export type InAddr = number & { readonly __brand: 'InAddr' };
 
 export const inAddr = (n: number): InAddr => (n >>> 0) as InAddr;
 export const INADDR_ANY = inAddr(0);
-export const INADDR_BROADCAST = inAddr(0xffffffff);
 
 /** Parses a dotted quad; undefined when the text is not one. */
 export function parseInAddr(text: string): InAddr | undefined {

@@ -18,7 +18,3 @@ export function macOf(octets: readonly number[]): Mac {
 export function macOctets(mac: Mac): number[] {
   return mac.split(':').map((p) => Number.parseInt(p, 16));
 }
-
-export function isBroadcastMac(mac: Mac): boolean {
-  return mac === ETHER_BROADCAST;
-}

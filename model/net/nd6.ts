@@ -1,16 +1,8 @@
 import { etherTransmit } from './ether.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
-import {
-  IN6_ALLNODES,
-  IN6_ANY,
-  type In6Addr,
-  in6Embed,
-  in6MulticastMacOctets,
-  in6SolicitedNode,
-} from './in6.ts';
+import { IN6_ALLNODES, IN6_ANY, type In6Addr, in6MulticastMacOctets, in6SolicitedNode } from './in6.ts';
 import { in6IsReady, in6SelectSrc } from './in6var.ts';
-import { ND_GC_SECONDS } from './knobs.ts';
 import {
   ND6_DELAY_FIRST_PROBE_SECONDS,
   ND6_HOP_LIMIT,
@@ -287,11 +279,3 @@ export function nd6AnnounceLink(host: Host, ifp: Ifnet): void {
     nd6NaOutput(host, ifp, IN6_ALLNODES, ia.addr, { solicited: false, override: true });
   }
 }
-
-/** The key a neighbour's address has in the routing table of its zone. */
-export function nd6RtKey(ifp: Ifnet, addr: In6Addr): In6Addr {
-  return in6Embed(addr, ifp.index);
-}
-
-/** One day: how long a STALE entry waits for the GC (nd6_gctimer). */
-export const ND6_GC_SECONDS = ND_GC_SECONDS;

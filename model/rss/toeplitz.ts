@@ -12,8 +12,6 @@ export const RSS_DEFAULT_KEY: readonly number[] = [
   0xbe, 0xac, 0x01, 0xfa,
 ];
 
-export const RSS_KEY_BYTES = 40;
-
 /** Hashes `input` (network byte order) with `key`; returns an unsigned 32-bit value. */
 export function toeplitzHash(input: ArrayLike<number>, key: ArrayLike<number> = RSS_DEFAULT_KEY): number {
   let result = 0;
