@@ -17,12 +17,41 @@ export type FlowId = Brand<number, 'FlowId'>;
 /** A simulated kernel thread. */
 export type ThreadId = Brand<number, 'ThreadId'>;
 
-export const cpuId = (n: number): CpuId => n as CpuId;
-export const bucketId = (n: number): BucketId => n as BucketId;
-export const virtualNs = (n: number): VirtualNs => n as VirtualNs;
-export const packetId = (n: number): PacketId => n as PacketId;
-export const flowId = (n: number): FlowId => n as FlowId;
-export const threadId = (n: number): ThreadId => n as ThreadId;
+/** The most CPUs a run may have (MAXCPU of the kernels modelled; RSS_MAXCPUS is 64 too). */
+const CPU_ID_LIMIT = 64;
+/** Ids are dense small integers; virtual time is an integer ns count below 2^53 (style guide 1). */
+const isIndex = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+
+/**
+ * Each brand is checked where it is made, so a NaN, a fraction or a negative id fails at the
+ * boundary that produced it, not three layers later. A policy's answer never reaches these
+ * unchecked: parsePlacement turns it into a PolicyError first.
+ */
+export function cpuId(n: number): CpuId {
+  if (!isIndex(n) || n >= CPU_ID_LIMIT)
+    throw new RangeError(`CPU id ${n}: want an integer 0..${CPU_ID_LIMIT - 1}`);
+  return n as CpuId;
+}
+export function bucketId(n: number): BucketId {
+  if (!isIndex(n)) throw new RangeError(`bucket index ${n}: want a non-negative integer`);
+  return n as BucketId;
+}
+export function virtualNs(n: number): VirtualNs {
+  if (!isIndex(n)) throw new RangeError(`virtual time ${n} ns: want a non-negative integer`);
+  return n as VirtualNs;
+}
+export function packetId(n: number): PacketId {
+  if (!isIndex(n)) throw new RangeError(`packet id ${n}: want a non-negative integer`);
+  return n as PacketId;
+}
+export function flowId(n: number): FlowId {
+  if (!isIndex(n)) throw new RangeError(`flow id ${n}: want a non-negative integer`);
+  return n as FlowId;
+}
+export function threadId(n: number): ThreadId {
+  if (!isIndex(n)) throw new RangeError(`thread id ${n}: want a non-negative integer`);
+  return n as ThreadId;
+}
 
 export const NS_PER_US = 1_000;
 export const NS_PER_MS = 1_000_000;
