@@ -1,4 +1,4 @@
-import { NS_PER_SECOND } from '../brand.ts';
+import { assert, NS_PER_SECOND } from '../brand.ts';
 import { fail, ok, type Result } from './errno.ts';
 import { etherHooks, etherInputLocal, etherTransmitFrame, isGroupMac } from './ether.ts';
 import type { Host } from './host.ts';
@@ -52,6 +52,7 @@ export function bridgeAddMember(bridge: Ifnet, member: Ifnet): Result<void> {
   if (memberOf.has(member)) return fail('EBUSY');
   sc.members.push(member);
   memberOf.set(member, sc);
+  assert(sc.members.filter((m) => m === member).length === 1, `bridge: ${member.name} is a member once`);
   return ok(undefined);
 }
 
@@ -62,6 +63,7 @@ export function bridgeDeleteMember(bridge: Ifnet, member: Ifnet): Result<void> {
   sc.members.splice(sc.members.indexOf(member), 1);
   memberOf.delete(member);
   for (const [mac, e] of sc.rtable) if (e.member === member) sc.rtable.delete(mac);
+  assert(!sc.members.includes(member), `bridge: ${member.name} left the member list`);
   return ok(undefined);
 }
 

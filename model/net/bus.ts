@@ -1,4 +1,4 @@
-import type { VirtualNs } from '../brand.ts';
+import { assert, type VirtualNs } from '../brand.ts';
 import type { EtherFrame } from './wire.ts';
 
 /** One frame as the bus file holds it: when it was written and by whom. */
@@ -28,6 +28,7 @@ export class ShmifBus {
   }
 
   attach(port: BusPort): void {
+    assert(!this.#ports.has(port.portId), `shmif: port ${port.portId} attached twice to ${this.name}`);
     this.#ports.set(port.portId, port);
   }
 
@@ -41,6 +42,8 @@ export class ShmifBus {
 
   /** Records the frame and returns the ports that will see it (all but the sender). */
   write(fromPortId: number, frame: EtherFrame, atNs: VirtualNs): BusPort[] {
+    const last = this.#capture.at(-1);
+    assert(last === undefined || last.atNs <= atNs, `shmif: ${this.name} captured a frame out of time order`);
     this.#capture.push({ atNs, frame });
     return [...this.#ports.values()].filter((p) => p.portId !== fromPortId);
   }

@@ -1,3 +1,4 @@
+import { assert } from '../brand.ts';
 import { arpProtocol } from './arp.ts';
 import { arpAnnounce } from './arpout.ts';
 import { fail, ok, type Result } from './errno.ts';
@@ -76,6 +77,7 @@ export function ifCreate(host: Host, name: string): Result<Ifnet> {
   const ifp = makeIfnet(host, name, kind, hasMac ? generatedMac(host, kind) : undefined);
   if (kind === 'gif') ifp.mtu = GIF_MTU;
   host.ifnets.push(ifp);
+  assert(host.ifByName(name) === ifp, `if_clone_create: ${name} is found by its name`);
   return ok(ifp);
 }
 
@@ -97,6 +99,13 @@ export function ifDestroy(host: Host, ifp: Ifnet): Result<void> {
   ifp.arp.purge(() => true);
   if (ifp.busName !== undefined) host.world.bus(ifp.busName).detach(ifp.portId);
   host.ifnets.splice(host.ifnets.indexOf(ifp), 1);
+  assert(
+    ifp.inAddrs.length === 0 &&
+      !host.rt4.entries.some((rt) => rt.ifIndex === ifp.index) &&
+      !host.rt6.entries.some((rt) => rt.ifIndex === ifp.index),
+    `if_detach: ${ifp.name} leaves no address or route behind`,
+  );
+  assert(host.ifByName(ifp.name) === undefined, `if_detach: ${ifp.name} is gone from the interface list`);
   return ok(undefined);
 }
 

@@ -1,4 +1,5 @@
 import type { VirtualNs } from '../brand.ts';
+import { assert } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
 import type { Mac } from './mac.ts';
 
@@ -119,13 +120,17 @@ export class RouteTable<A> {
     );
   }
 
+  /** Callers refuse a duplicate first (rt_addroute: EEXIST); the table holds one entry per key. */
   insert(rt: RtEntry<A>): void {
+    assert(this.exact(rt.dst, rt.prefixLen) === undefined, 'route: one entry per destination and prefix');
     this.#entries.push(rt);
     this.#entries.sort((a, b) => this.#family.compare(a.dst, b.dst) || a.prefixLen - b.prefixLen);
+    assert(this.exact(rt.dst, rt.prefixLen) === rt, 'route: an inserted entry is found by its key');
   }
 
   remove(rt: RtEntry<A>): void {
     const at = this.#entries.indexOf(rt);
     if (at >= 0) this.#entries.splice(at, 1);
+    assert(!this.#entries.includes(rt), 'route: a removed entry is gone');
   }
 }
