@@ -28,7 +28,7 @@ export function brconfig(ctx: CmdContext, argv: readonly string[]): CmdResult {
           ? bridgeDeleteMember(ifp, member)
           : undefined;
     if (r === undefined) return failure(`brconfig: unknown command: ${op}\n`);
-    if (!r.ok) return failure(`brconfig: ${op} ${memberName}: ${errnoText[r.errno]}\n`);
+    if (!r.ok) return failure(`brconfig: ${op} ${memberName}: ${errnoText[r.error]}\n`);
   }
   if (ops.length > 0) return success();
   const out = [

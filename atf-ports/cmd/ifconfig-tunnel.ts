@@ -24,13 +24,13 @@ export function configureTunnel(
 ): string {
   if (tunnel === undefined) {
     const r = gifDeleteTunnel(ifp);
-    return r.ok ? '' : `ifconfig: SIOCDIFPHYADDR: ${errnoText[r.errno]}\n`;
+    return r.ok ? '' : `ifconfig: SIOCDIFPHYADDR: ${errnoText[r.error]}\n`;
   }
   const src = endpoint(tunnel[0]);
   const dst = endpoint(tunnel[1]);
   if (src === undefined || dst === undefined) return `ifconfig: ${tunnel.join(' ')}: bad value\n`;
   const r = gifSetTunnel(host, ifp, src, dst);
-  return r.ok ? '' : `ifconfig: SIOCSLIFPHYADDR: ${errnoText[r.errno]}\n`;
+  return r.ok ? '' : `ifconfig: SIOCSLIFPHYADDR: ${errnoText[r.error]}\n`;
 }
 
 /** `inet A B` on a point-to-point interface: B is the far end. */
@@ -38,5 +38,5 @@ export function pointToPoint4(host: Host, ifp: Ifnet, local: InAddr, dstText: st
   const dst = parseInAddr(dstText);
   if (dst === undefined) return failure(`ifconfig: ${dstText}: bad value\n`);
   const r = gifSetDstaddr4(host, ifp, local, dst);
-  return r.ok ? undefined : failure(`ifconfig: SIOCAIFADDR: ${errnoText[r.errno]}\n`);
+  return r.ok ? undefined : failure(`ifconfig: SIOCAIFADDR: ${errnoText[r.error]}\n`);
 }

@@ -1,4 +1,4 @@
-import { type Errno, errnoText, type Result } from '../../model/net/errno.ts';
+import { type Errno, type ErrnoResult, errnoText } from '../../model/net/errno.ts';
 import type { Host } from '../../model/net/host.ts';
 import { activeMac, IF_CLONERS, type Ifnet, type In6Flag, zeroCounters } from '../../model/net/ifnet.ts';
 import {
@@ -151,8 +151,8 @@ export function ifconfig(ctx: CmdContext, argv: readonly string[]): CmdResult {
   return configure(ctx, ifp, params);
 }
 
-function report(result: Result<unknown>, ioctl: string): CmdResult {
-  return result.ok ? success() : failure(`ifconfig: ${ioctl}: ${errnoText[result.errno]}\n`);
+function report(result: ErrnoResult<unknown>, ioctl: string): CmdResult {
+  return result.ok ? success() : failure(`ifconfig: ${ioctl}: ${errnoText[result.error]}\n`);
 }
 
 interface Params {
@@ -320,7 +320,7 @@ function commitLink(host: Host, ifp: Ifnet, p: Params): CmdResult | undefined {
   return errnoResult(ifAddLink(host, ifp, mac, p.active), 'SIOCALIFADDR');
 }
 
-function errnoResult(result: Result<unknown>, ioctl: string): CmdResult | undefined {
+function errnoResult(result: ErrnoResult<unknown>, ioctl: string): CmdResult | undefined {
   if (result.ok) return undefined;
-  return failure(`ifconfig: ${ioctl}: ${errnoText[result.errno as Errno]}\n`);
+  return failure(`ifconfig: ${ioctl}: ${errnoText[result.error as Errno]}\n`);
 }

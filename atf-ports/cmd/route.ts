@@ -106,7 +106,7 @@ function add(host: Host, p: Parsed): CmdResult {
   const what = `${describe(d, p.dst ?? '')}: gateway ${p.gateway}`;
   if (!result.ok)
     return failure(
-      `route: writing to routing socket: ${errnoText[result.errno]}\nadd ${what}: ${errnoText[result.errno]}\n`,
+      `route: writing to routing socket: ${errnoText[result.error]}\nadd ${what}: ${errnoText[result.error]}\n`,
     );
   return success(lines([`add ${what}`]));
 }
@@ -115,7 +115,7 @@ function remove(host: Host, p: Parsed): CmdResult {
   const d = destination(p);
   if (d === undefined) return failure(`route: ${p.dst}: bad value\n`);
   const result = rtDelete(host, d.dst, d.prefixLen);
-  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.errno as Errno]}\n`);
+  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.error as Errno]}\n`);
   return success(lines([`delete ${describe(d, p.dst ?? '')}`]));
 }
 
@@ -124,7 +124,7 @@ function change(host: Host, p: Parsed): CmdResult {
   if (d === undefined) return failure(`route: ${p.dst}: bad value\n`);
   const ifp: Ifnet | undefined = p.ifp === undefined ? undefined : host.ifByName(p.ifp);
   const result = rtChange(host, d.dst, d.prefixLen, ifp === undefined ? {} : { ifp });
-  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.errno]}\n`);
+  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.error]}\n`);
   return success(lines([`change ${describe(d, p.dst ?? '')}`]));
 }
 

@@ -97,7 +97,7 @@ function add(host: Host, p: Parsed6): CmdResult {
   const what = `${d.isHost ? 'host' : 'net'} ${d.text}: gateway ${p.gateway}`;
   if (!result.ok)
     return failure(
-      `route: writing to routing socket: ${errnoText[result.errno]}\nadd ${what}: ${errnoText[result.errno]}\n`,
+      `route: writing to routing socket: ${errnoText[result.error]}\nadd ${what}: ${errnoText[result.error]}\n`,
     );
   return success(lines([`add ${what}`]));
 }
@@ -106,7 +106,7 @@ function remove(host: Host, p: Parsed6): CmdResult {
   const d = destination(host, p);
   if (d === undefined) return failure(`route: ${p.dst}: bad value\n`);
   const result = rt6Delete(host, d.key, d.prefixLen);
-  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.errno]}\n`);
+  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.error]}\n`);
   return success(lines([`delete ${d.isHost ? 'host' : 'net'} ${d.text}`]));
 }
 
@@ -115,7 +115,7 @@ function change(host: Host, p: Parsed6): CmdResult {
   if (d === undefined) return failure(`route: ${p.dst}: bad value\n`);
   const ifp = p.ifp === undefined ? undefined : host.ifByName(p.ifp);
   const result = rt6Change(host, d.key, d.prefixLen, ifp === undefined ? {} : { ifp });
-  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.errno]}\n`);
+  if (!result.ok) return failure(`route: writing to routing socket: ${errnoText[result.error]}\n`);
   return success(lines([`change ${d.isHost ? 'host' : 'net'} ${d.text}`]));
 }
 

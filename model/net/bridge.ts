@@ -1,5 +1,5 @@
 import { assert, NS_PER_SECOND } from '../brand.ts';
-import { fail, ok, type Result } from './errno.ts';
+import { type ErrnoResult, fail, ok } from './errno.ts';
 import { etherHooks, etherInputLocal, etherTransmitFrame, isGroupMac } from './ether.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
@@ -45,7 +45,7 @@ export function bridgeOf(ifp: Ifnet): BridgeSoftc | undefined {
 }
 
 /** BRDGADD: only Ethernet-like interfaces, each in at most one bridge. */
-export function bridgeAddMember(bridge: Ifnet, member: Ifnet): Result<void> {
+export function bridgeAddMember(bridge: Ifnet, member: Ifnet): ErrnoResult<void> {
   const sc = bridgeOf(bridge);
   if (sc === undefined) return fail('EINVAL');
   if (member.kind !== 'shmif' && member.kind !== 'tap') return fail('EINVAL');
@@ -57,7 +57,7 @@ export function bridgeAddMember(bridge: Ifnet, member: Ifnet): Result<void> {
 }
 
 /** BRDGDEL: the member leaves, with what the table learnt on it. */
-export function bridgeDeleteMember(bridge: Ifnet, member: Ifnet): Result<void> {
+export function bridgeDeleteMember(bridge: Ifnet, member: Ifnet): ErrnoResult<void> {
   const sc = bridgeOf(bridge);
   if (sc === undefined || memberOf.get(member) !== sc) return fail('ENOENT');
   sc.members.splice(sc.members.indexOf(member), 1);

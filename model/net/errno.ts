@@ -1,3 +1,5 @@
+import { err, ok, type Result } from '../result.ts';
+
 /**
  * The errno values the substrate returns, with the strerror(3) text the NetBSD tools print.
  * Operating errors are values (an Errno), never exceptions.
@@ -25,9 +27,7 @@ export const errnoText = {
 export type Errno = keyof typeof errnoText;
 
 /** Either a value or an errno: the shape of every ioctl-like call of the substrate. */
-export type Result<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly errno: Errno };
+export type ErrnoResult<T> = Result<T, Errno>;
 
-export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(errno: Errno): Result<T> => ({ ok: false, errno });
+export { ok };
+export const fail = (errno: Errno): { readonly ok: false; readonly error: Errno } => err(errno);

@@ -1,5 +1,5 @@
 import { checkTunnelNesting, type TunnelRef } from '../tunnel/nesting.ts';
-import { type Errno, fail, ok, type Result } from './errno.ts';
+import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
 import { ifDetachHooks } from './ifops.ts';
@@ -46,7 +46,12 @@ function unitOf(ifp: Ifnet): TunnelRef {
 }
 
 /** SIOCSLIFPHYADDR: two tunnels with the same endpoints cannot coexist (gif_set_tunnel). */
-export function gifSetTunnel(host: Host, ifp: Ifnet, src: TunnelEndpoint, dst: TunnelEndpoint): Result<void> {
+export function gifSetTunnel(
+  host: Host,
+  ifp: Ifnet,
+  src: TunnelEndpoint,
+  dst: TunnelEndpoint,
+): ErrnoResult<void> {
   if (ifp.kind !== 'gif') return fail('EINVAL');
   if (src.family !== dst.family) return fail('EINVAL');
   for (const other of host.ifnets) {
@@ -58,14 +63,14 @@ export function gifSetTunnel(host: Host, ifp: Ifnet, src: TunnelEndpoint, dst: T
 }
 
 /** SIOCDIFPHYADDR. */
-export function gifDeleteTunnel(ifp: Ifnet): Result<void> {
+export function gifDeleteTunnel(ifp: Ifnet): ErrnoResult<void> {
   if (ifp.kind !== 'gif') return fail('EINVAL');
   tunnels.delete(ifp);
   return ok(undefined);
 }
 
 /** The far end of a point-to-point IPv4 address: a host route to it through the interface. */
-export function gifSetDstaddr4(host: Host, ifp: Ifnet, local: InAddr, dst: InAddr): Result<void> {
+export function gifSetDstaddr4(host: Host, ifp: Ifnet, local: InAddr, dst: InAddr): ErrnoResult<void> {
   if (host.rt4.exact(dst, 32) !== undefined) return ok(undefined);
   const added = rtAdd(host, {
     dst,
@@ -75,7 +80,7 @@ export function gifSetDstaddr4(host: Host, ifp: Ifnet, local: InAddr, dst: InAdd
     ifa: local,
     ifp,
   });
-  return added.ok ? ok(undefined) : fail(added.errno);
+  return added.ok ? ok(undefined) : fail(added.error);
 }
 
 /**

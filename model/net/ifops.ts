@@ -1,7 +1,7 @@
 import { assert } from '../brand.ts';
 import { arpProtocol } from './arp.ts';
 import { arpAnnounce } from './arpout.ts';
-import { fail, ok, type Result } from './errno.ts';
+import { type ErrnoResult, fail, ok } from './errno.ts';
 import { etherInput } from './ether.ts';
 import type { Host } from './host.ts';
 import { activeMac, type IfKind, type Ifnet, zeroCounters } from './ifnet.ts';
@@ -67,7 +67,7 @@ function generatedMac(host: Host, kind: IfKind): Mac {
 }
 
 /** SIOCIFCREATE for the cloners this model has. */
-export function ifCreate(host: Host, name: string): Result<Ifnet> {
+export function ifCreate(host: Host, name: string): ErrnoResult<Ifnet> {
   if (host.ifByName(name) !== undefined) return fail('EEXIST');
   const match = /^(shmif|tap|bridge|gif)(\d+)$/.exec(name);
   if (match === null) return fail('EINVAL');
@@ -85,7 +85,7 @@ export function ifCreate(host: Host, name: string): Result<Ifnet> {
 export const ifDetachHooks: ((host: Host, ifp: Ifnet) => void)[] = [];
 
 /** SIOCIFDESTROY: down, addresses, routes, lltable, bus; nothing of it may remain. */
-export function ifDestroy(host: Host, ifp: Ifnet): Result<void> {
+export function ifDestroy(host: Host, ifp: Ifnet): ErrnoResult<void> {
   if (ifp.kind === 'loop') return fail('EPERM');
   ifSetUp(host, ifp, false);
   for (const detach of ifDetachHooks) detach(host, ifp);
@@ -124,7 +124,7 @@ export function ifSetUp(host: Host, ifp: Ifnet, up: boolean): void {
 }
 
 /** shmif linkstr: attach to a bus (the bus file). The link comes up. */
-export function ifSetLinkstr(host: Host, ifp: Ifnet, busName: string): Result<void> {
+export function ifSetLinkstr(host: Host, ifp: Ifnet, busName: string): ErrnoResult<void> {
   if (ifp.kind !== 'shmif') return fail('EINVAL');
   if (ifp.busName !== undefined) host.world.bus(ifp.busName).detach(ifp.portId);
   if (busName === '') {
@@ -139,7 +139,7 @@ export function ifSetLinkstr(host: Host, ifp: Ifnet, busName: string): Result<vo
 }
 
 /** SIOCSIFMEDIA none|auto on shmif: the link state follows (if_link_state_change). */
-export function ifSetMedia(host: Host, ifp: Ifnet, media: 'none' | 'auto'): Result<void> {
+export function ifSetMedia(host: Host, ifp: Ifnet, media: 'none' | 'auto'): ErrnoResult<void> {
   if (ifp.kind === 'loop') return fail('EINVAL');
   const next = media === 'none' ? 'down' : 'up';
   if (next === ifp.linkState) return ok(undefined);
@@ -153,7 +153,7 @@ export function ifSetMedia(host: Host, ifp: Ifnet, media: 'none' | 'auto'): Resu
  * SIOCALIFADDR for AF_LINK: add a link address, optionally activating it. Activation
  * re-announces every usable IPv4 address with the new MAC (if_activate_sadl -> arp_ifinit).
  */
-export function ifAddLink(host: Host, ifp: Ifnet, mac: Mac, active: boolean): Result<void> {
+export function ifAddLink(host: Host, ifp: Ifnet, mac: Mac, active: boolean): ErrnoResult<void> {
   if (ifp.kind === 'loop') return fail('EINVAL');
   if (!ifp.lladdrs.some((l) => l.mac === mac)) ifp.lladdrs.push({ mac, active: false });
   if (!active || activeMac(ifp) === mac) return ok(undefined);
@@ -164,7 +164,7 @@ export function ifAddLink(host: Host, ifp: Ifnet, mac: Mac, active: boolean): Re
 }
 
 /** SIOCDLIFADDR for AF_LINK: the active address cannot go (EBUSY). */
-export function ifDeleteLink(ifp: Ifnet, mac: Mac): Result<void> {
+export function ifDeleteLink(ifp: Ifnet, mac: Mac): ErrnoResult<void> {
   const at = ifp.lladdrs.findIndex((l) => l.mac === mac);
   if (at < 0) return fail('EADDRNOTAVAIL');
   if (ifp.lladdrs[at]?.active) return fail('EBUSY');

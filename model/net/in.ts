@@ -1,6 +1,6 @@
 import { arpDadStart, arpDadStop } from './arpdad.ts';
 import { arpAnnounce } from './arpout.ts';
-import { fail, ok, type Result } from './errno.ts';
+import { type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
 import { type Ifnet, type InIfaddr, isUpAndRunning } from './ifnet.ts';
 import { broadcastOf, type InAddr, inSubnet, netOf } from './inet.ts';
@@ -82,7 +82,7 @@ export interface InAddRequest {
 }
 
 /** SIOCAIFADDR -> in_ifinit. */
-export function inAddAddress(host: Host, ifp: Ifnet, req: InAddRequest): Result<InIfaddr> {
+export function inAddAddress(host: Host, ifp: Ifnet, req: InAddRequest): ErrnoResult<InIfaddr> {
   let ia = ifp.inAddrs.find((a) => a.addr === req.addr);
   const hostIsNew = ia === undefined;
   if (ia !== undefined) {
@@ -116,7 +116,7 @@ export function inAddAddress(host: Host, ifp: Ifnet, req: InAddRequest): Result<
 }
 
 /** SIOCDIFADDR -> in_purgeaddr. */
-export function inDeleteAddress(host: Host, ifp: Ifnet, addr: InAddr): Result<InIfaddr> {
+export function inDeleteAddress(host: Host, ifp: Ifnet, addr: InAddr): ErrnoResult<InIfaddr> {
   const ia = ifp.inAddrs.find((a) => a.addr === addr);
   if (ia === undefined) return fail('EADDRNOTAVAIL');
   arpDadStop(host, ia);

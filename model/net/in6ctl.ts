@@ -1,5 +1,5 @@
 import { NS_PER_SECOND, virtualNs } from '../brand.ts';
-import { fail, ok, type Result } from './errno.ts';
+import { type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet, type In6Flag, type In6Ifaddr, isUpAndRunning } from './ifnet.ts';
 import { IN6_LOOPBACK, type In6Addr, in6Embed, in6NetOf, in6WithEui64, isLinkLocal6 } from './in6.ts';
@@ -119,7 +119,7 @@ function removeRoutes(host: Host, ifp: Ifnet, ia: In6Ifaddr): void {
  * too, since the preferred lifetime then stays infinite. A new address on an interface that
  * is up and running starts tentative and goes through DAD; on a down link it is detached.
  */
-export function in6AddAddress(host: Host, ifp: Ifnet, req: In6AddRequest): Result<In6Ifaddr> {
+export function in6AddAddress(host: Host, ifp: Ifnet, req: In6AddRequest): ErrnoResult<In6Ifaddr> {
   if (!host.inet6) return fail('EAFNOSUPPORT');
   const pl = req.pltimeSeconds;
   const vl = req.vltimeSeconds;
@@ -182,7 +182,7 @@ export function in6AddAddress(host: Host, ifp: Ifnet, req: In6AddRequest): Resul
 }
 
 /** SIOCDIFADDR_IN6 -> in6_purgeaddr. */
-export function in6DeleteAddress(host: Host, ifp: Ifnet, addr: In6Addr): Result<In6Ifaddr> {
+export function in6DeleteAddress(host: Host, ifp: Ifnet, addr: In6Addr): ErrnoResult<In6Ifaddr> {
   const ia = ifp.in6Addrs.find((a) => a.addr === addr);
   if (ia === undefined) return fail('EADDRNOTAVAIL');
   nd6DadStop(host, ia);

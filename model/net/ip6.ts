@@ -1,4 +1,4 @@
-import { type Errno, fail, ok, type Result } from './errno.ts';
+import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import { etherHooks, etherTransmit } from './ether.ts';
 import { ip6LengthBytes } from './frame.ts';
 import type { Host } from './host.ts';
@@ -83,7 +83,12 @@ function multicastOutput(host: Host, pkt: Ipv6Packet, zone: number): Errno | und
 }
 
 /** The source a locally generated packet leaves with; checks a bound link-local's zone. */
-function outputSource(host: Host, pkt: Ipv6Packet, outIfp: Ifnet, opts: Ip6OutputOptions): Result<In6Addr> {
+function outputSource(
+  host: Host,
+  pkt: Ipv6Packet,
+  outIfp: Ifnet,
+  opts: Ip6OutputOptions,
+): ErrnoResult<In6Addr> {
   if (opts.forwarding) return ok(pkt.src);
   if (pkt.src === IN6_ANY) {
     const selected = in6SelectSrc(host, pkt.dst, outIfp);
@@ -119,7 +124,7 @@ export function ip6Output(host: Host, pkt: Ipv6Packet, opts: Ip6OutputOptions = 
       ? (host.ifByIndex(rt.gateway.ifIndex) ?? outIfp)
       : outIfp;
   const src = outputSource(host, pkt, linkIfp, opts);
-  if (!src.ok) return src.errno;
+  if (!src.ok) return src.error;
   const out: Ipv6Packet = { ...pkt, src: src.value };
   if (outIfp.kind === 'loop') {
     loop6Output(host, out, linkIfp);

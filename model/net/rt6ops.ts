@@ -1,5 +1,5 @@
 import { NS_PER_SECOND, virtualNs } from '../brand.ts';
-import { type Errno, fail, ok, type Result } from './errno.ts';
+import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
 import { type In6Addr, in6InPrefix, in6MaskOf, in6Unembed, isLinkScope6 } from './in6.ts';
@@ -77,7 +77,7 @@ function resolveIfa(host: Host, req: Route6AddRequest): { ifp: Ifnet; ifa: In6Ad
 }
 
 /** rtrequest(RTM_ADD). */
-export function rt6Add(host: Host, req: Route6AddRequest): Result<RtEntry<In6Addr>> {
+export function rt6Add(host: Host, req: Route6AddRequest): ErrnoResult<RtEntry<In6Addr>> {
   if (host.rt6.exact(req.dst, req.prefixLen) !== undefined) return fail('EEXIST');
   const where = resolveIfa(host, req);
   if (typeof where === 'string') return fail(where);
@@ -114,7 +114,7 @@ export function rt6Remove(host: Host, rt: RtEntry<In6Addr>): void {
   announce(host, 'RTM_DELETE', rt);
 }
 
-export function rt6Delete(host: Host, dst: In6Addr, prefixLen: number): Result<RtEntry<In6Addr>> {
+export function rt6Delete(host: Host, dst: In6Addr, prefixLen: number): ErrnoResult<RtEntry<In6Addr>> {
   const rt = host.rt6.exact(dst, prefixLen);
   if (rt === undefined) return fail('ESRCH');
   rt6Remove(host, rt);
@@ -127,7 +127,7 @@ export function rt6Change(
   dst: In6Addr,
   prefixLen: number,
   change: { readonly ifp?: Ifnet },
-): Result<RtEntry<In6Addr>> {
+): ErrnoResult<RtEntry<In6Addr>> {
   const rt = host.rt6.exact(dst, prefixLen);
   if (rt === undefined) return fail('ESRCH');
   purgeCovered(host, rt);

@@ -1,5 +1,5 @@
 import { NS_PER_SECOND, virtualNs } from '../brand.ts';
-import { type Errno, fail, ok, type Result } from './errno.ts';
+import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
 import { type InAddr, inSubnet, maskOf } from './inet.ts';
@@ -63,7 +63,7 @@ function resolveIfa(host: Host, req: RouteAddRequest): { ifp: Ifnet; ifa: InAddr
 }
 
 /** rtrequest(RTM_ADD). */
-export function rtAdd(host: Host, req: RouteAddRequest): Result<RtEntry<InAddr>> {
+export function rtAdd(host: Host, req: RouteAddRequest): ErrnoResult<RtEntry<InAddr>> {
   if (host.rt4.exact(req.dst, req.prefixLen) !== undefined) return fail('EEXIST');
   const where = resolveIfa(host, req);
   if (typeof where === 'string') return fail(where);
@@ -103,7 +103,7 @@ export function rtRemove(host: Host, rt: RtEntry<InAddr>): void {
 }
 
 /** `route delete`: the exact entry, or ESRCH. */
-export function rtDelete(host: Host, dst: InAddr, prefixLen: number): Result<RtEntry<InAddr>> {
+export function rtDelete(host: Host, dst: InAddr, prefixLen: number): ErrnoResult<RtEntry<InAddr>> {
   const rt = host.rt4.exact(dst, prefixLen);
   if (rt === undefined) return fail('ESRCH');
   rtRemove(host, rt);
@@ -116,7 +116,7 @@ export function rtChange(
   dst: InAddr,
   prefixLen: number,
   change: { readonly ifp?: Ifnet; readonly gateway?: RtGateway<InAddr> },
-): Result<RtEntry<InAddr>> {
+): ErrnoResult<RtEntry<InAddr>> {
   const rt = host.rt4.exact(dst, prefixLen);
   if (rt === undefined) return fail('ESRCH');
   purgeCovered(host, rt);
@@ -166,7 +166,7 @@ export function rtRedirect(host: Host, dst: InAddr, gateway: InAddr, src: InAddr
       flags: ['GATEWAY', 'HOST', 'DYNAMIC'],
     });
     if (added.ok) armRedirectTimer(host, added.value);
-    else error = added.errno;
+    else error = added.error;
   } else if (rt.flags.has('GATEWAY')) {
     rt.flags.add('MODIFIED');
     rt.gateway = { kind: 'addr', addr: gateway };
