@@ -1,6 +1,7 @@
 import { runHost } from '../model/host/run.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
+import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
@@ -10,13 +11,14 @@ import { interleavedMedianMs } from './timing.ts';
 export function benchTrace(packets: number): Trace {
   const policy = builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS).find((p) => p.name === 'freebsd-flow-hybrid');
   if (policy === undefined) throw new Error('no built-in freebsd-flow-hybrid');
-  const result = runHost({
-    config: benchConfig,
-    workload: benchWorkload(packets),
-    schedule: benchSchedule(packets * 4),
-    policy: policy.factory,
-  });
-  if (typeof result === 'string') throw new Error(result);
+  const result = unwrap(
+    runHost({
+      config: benchConfig,
+      workload: benchWorkload(packets),
+      schedule: benchSchedule(packets * 4),
+      policy: policy.factory,
+    }),
+  );
   return result.trace;
 }
 

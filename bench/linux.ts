@@ -4,6 +4,7 @@ import type { LinuxHostConfig } from '../model/linux/config.ts';
 import { runLinux } from '../model/linux/host.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
+import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { BENCH_CPUS, BENCH_FLOWS, benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
 import { baselineMove, baselinePackets } from './throughput.ts';
@@ -48,25 +49,27 @@ function linuxWorkload(packets: number) {
 }
 
 function runLinuxOnce(steering: 'none' | 'rps' | 'rfs'): Trace {
-  const r = runLinux({
-    config: linuxConfig(steering),
-    workload: linuxWorkload(PACKETS),
-    schedule: benchSchedule(PACKETS * 4),
-  });
-  if (typeof r === 'string') throw new Error(`bench scenario refused: ${r}`);
+  const r = unwrap(
+    runLinux({
+      config: linuxConfig(steering),
+      workload: linuxWorkload(PACKETS),
+      schedule: benchSchedule(PACKETS * 4),
+    }),
+  );
   return r.trace;
 }
 
 function runNetisrOnce(): Trace {
   const policy = builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS)[0];
   if (policy === undefined) throw new Error('no netisr policy');
-  const r = runHost({
-    config: benchConfig,
-    workload: benchWorkload(PACKETS),
-    schedule: benchSchedule(PACKETS * 4),
-    policy: policy.factory,
-  });
-  if (typeof r === 'string') throw new Error(`bench scenario refused: ${r}`);
+  const r = unwrap(
+    runHost({
+      config: benchConfig,
+      workload: benchWorkload(PACKETS),
+      schedule: benchSchedule(PACKETS * 4),
+      policy: policy.factory,
+    }),
+  );
   return r.trace;
 }
 

@@ -17,6 +17,7 @@ import { type InetSysctls, ip6ReassLimits, ipReassLimits } from '../model/inet/r
 import type { ReassTable } from '../model/inet/reass-types.ts';
 import { knobDefaults } from '../model/knobs.ts';
 import type { Packet } from '../model/packet.ts';
+import { unwrap } from '../model/result.ts';
 import { makeFlow } from '../model/rss/flowhash.ts';
 import { TimerQueue } from '../model/sim/timers.ts';
 import { StatCounters } from '../model/stats.ts';
@@ -44,15 +45,16 @@ function table(family: 'inet' | 'inet6', perPacket: number | undefined): ReassTa
 }
 
 function fragments(family: 'inet' | 'inet6', n: number, order: Order): Packet[] {
-  const flow = makeFlow(0, {
-    family,
-    ipProto: 17,
-    src: family === 'inet' ? '10.0.0.1' : '2001:db8::1',
-    dst: family === 'inet' ? '10.0.0.2' : '2001:db8::2',
-    sport: 1,
-    dport: 2,
-  });
-  if (typeof flow === 'string') throw new Error(flow);
+  const flow = unwrap(
+    makeFlow(0, {
+      family,
+      ipProto: 17,
+      src: family === 'inet' ? '10.0.0.1' : '2001:db8::1',
+      dst: family === 'inet' ? '10.0.0.2' : '2001:db8::2',
+      sport: 1,
+      dport: 2,
+    }),
+  );
   const endless = order === 'endless (never completes)';
   const out = Array.from({ length: n }, (_, i): Packet => {
     // An endless stream never sends offset 0, so the datagram can never complete.

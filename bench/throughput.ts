@@ -3,6 +3,7 @@ import { runHost } from '../model/host/run.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
 import type { PolicySource } from '../model/policy.ts';
+import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
 import { interleavedMedianMs, si } from './timing.ts';
@@ -66,20 +67,20 @@ export interface ThroughputRow {
 }
 
 function runOnce(packets: number, policy: PolicySource): Trace {
-  const result = runHost({
-    config: benchConfig,
-    workload: benchWorkload(packets),
-    schedule: benchSchedule(packets * 4),
-    policy,
-  });
-  if (typeof result === 'string') throw new Error(`bench scenario refused: ${result}`);
+  const result = unwrap(
+    runHost({
+      config: benchConfig,
+      workload: benchWorkload(packets),
+      schedule: benchSchedule(packets * 4),
+      policy,
+    }),
+  );
   return result.trace;
 }
 
 /** Model packets/s with each built-in netisr policy, and the baseline on the same packets. */
 export function throughput(packets: number): ThroughputRow[] {
-  const cfg = resolveHostConfig(benchConfig);
-  if (typeof cfg === 'string') throw new Error(cfg);
+  const cfg = unwrap(resolveHostConfig(benchConfig));
   return builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS).map(({ name, factory }) => {
     const trace = runOnce(packets, factory);
     const moved = baselinePackets(trace);

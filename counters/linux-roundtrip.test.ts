@@ -4,14 +4,14 @@ import { linuxCaseArb } from '../harness/arbitraries/linux.ts';
 import { fcRuns } from '../harness/fc-runs.ts';
 import { runLinux } from '../model/linux/host.ts';
 import { renderProcNetSnmpUdp, renderSoftnetStat, type UdpMib } from '../model/linux/procfs.ts';
+import { unwrap } from '../model/result.ts';
 import { checkCounters } from './index.ts';
 import type { CounterRuleId } from './rules.ts';
 import { SOFTNET_COLUMN } from './softnet.ts';
 
 /** The Linux model's /proc/net/softnet_stat and /proc/net/snmp, as model/linux/procfs.ts renders them. */
 const runArb = linuxCaseArb().map((c) => {
-  const r = runLinux(c);
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runLinux(c));
   return { r, cpus: c.config.cpuCount };
 });
 const runs = { numRuns: Math.max(10, Math.floor(fcRuns() / 5)) };

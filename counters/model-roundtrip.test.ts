@@ -4,6 +4,7 @@ import { builtinPolicy, builtinPolicyNameArb, runCaseArb } from '../harness/arbi
 import { fcRuns } from '../harness/fc-runs.ts';
 import { hostNetstatQ } from '../model/host/config.ts';
 import { type RunResult, runHost } from '../model/host/run.ts';
+import { unwrap } from '../model/result.ts';
 import type { NetisrWorkRow } from '../model/trace.ts';
 import { checkCounters } from './index.ts';
 import type { NetstatQSection } from './netstat-q.ts';
@@ -22,8 +23,7 @@ function renderedSnapshots(r: RunResult): { text: string; rows: readonly NetisrW
 }
 
 const runArb = fc.tuple(runCaseArb({ cpuCountMax: 8 }), builtinPolicyNameArb).map(([c, name]) => {
-  const r = runHost({ ...c, policy: builtinPolicy(name, c.config) });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runHost({ ...c, policy: builtinPolicy(name, c.config) }));
   return r;
 });
 

@@ -8,6 +8,7 @@ import { packets, tcpFlow } from '../model/host/scenario.ts';
 import type { NetisrDispatchPolicy } from '../model/netisr/knobs.ts';
 import { renderNetstatQ } from '../model/netisr/netstat.ts';
 import type { NetisrPolicy, ProtocolDispatch } from '../model/netisr/protocols.ts';
+import { unwrap } from '../model/result.ts';
 import type { NetisrProtoName } from '../model/vocab.ts';
 import { netstatQFaults } from './netstat-q-faults.ts';
 import { type NetstatQTable, parseNetstatQ } from './netstat-q-table.ts';
@@ -230,13 +231,14 @@ describe('netstat -Q parser refuses malformed input with the line and what it wa
 describe("the model's own netstat -Q round-trips", () => {
   it('SC-1: 300 packets deferred into a 256 queue, then drained', () => {
     const config = { cpuCount: 1, sysctl: { 'net.isr.dispatch': 'deferred' as const } };
-    const r = runHost({
-      config,
-      workload: { flows: [tcpFlow(1)], items: packets(Array.from({ length: 300 }, () => 0)) },
-      schedule: [],
-      policy: builtinPolicy('registered', config),
-    });
-    if (typeof r === 'string') throw new Error(r);
+    const r = unwrap(
+      runHost({
+        config,
+        workload: { flows: [tcpFlow(1)], items: packets(Array.from({ length: 300 }, () => 0)) },
+        schedule: [],
+        policy: builtinPolicy('registered', config),
+      }),
+    );
     const t = parsed(r.netstatQ);
     expect(netstatQFaults(t)).toEqual([]);
     expect(t.workstreams.find((w) => w.proto === 'ip')).toMatchObject({

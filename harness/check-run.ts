@@ -1,5 +1,6 @@
 import { type RunResult, runHost } from '../model/host/run.ts';
 import type { PolicySource } from '../model/policy.ts';
+import { ok, type Result } from '../model/result.ts';
 import type { ModelVariant } from '../model/variants.ts';
 import { checkTrace, PROPERTIES } from '../properties/index.ts';
 import type { PropertySpec } from '../properties/registry.ts';
@@ -22,11 +23,11 @@ export function checkRunCase(
   policy: PolicySource,
   properties: readonly PropertySpec[] = PROPERTIES,
   variants: readonly ModelVariant[] = [],
-): CheckedRun | string {
+): Result<CheckedRun, string> {
   const config = variants.length > 0 ? { ...c.config, variants } : c.config;
   const result = runHost({ config, workload: c.workload, schedule: c.schedule, policy });
-  if (typeof result === 'string') return result;
-  return { result, violations: checkTrace(result.trace, properties) };
+  if (!result.ok) return result;
+  return ok({ result: result.value, violations: checkTrace(result.value.trace, properties) });
 }
 
 /** `flow-order: N-20: flow 0 at ip_input on cpu 0: got seq 1 after seq 2 (trace events #9, #12)` */

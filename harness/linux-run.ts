@@ -1,5 +1,6 @@
 import { type LinuxRunResult, runLinux } from '../model/linux/host.ts';
 import type { PolicySource } from '../model/policy.ts';
+import { unwrap } from '../model/result.ts';
 import type { ModelVariant } from '../model/variants.ts';
 import { LINUX_PROPERTIES } from '../properties/linux.ts';
 import type { PropertySpec } from '../properties/registry.ts';
@@ -19,12 +20,13 @@ export function checkLinuxCase(
   policy?: PolicySource,
 ): CheckedLinuxRun {
   const config = variants.length > 0 ? { ...c.config, variants } : c.config;
-  const result = runLinux({
-    config,
-    workload: c.workload,
-    schedule: c.schedule,
-    ...(policy === undefined ? {} : { policy }),
-  });
-  if (typeof result === 'string') throw new Error(`generated Linux case refused: ${result}`);
+  const result = unwrap(
+    runLinux({
+      config,
+      workload: c.workload,
+      schedule: c.schedule,
+      ...(policy === undefined ? {} : { policy }),
+    }),
+  );
   return { result, violations: properties.flatMap((p) => p.check(result.trace)) };
 }

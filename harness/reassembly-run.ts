@@ -4,6 +4,7 @@ import type { Workload } from '../model/host/workload.ts';
 import { IP6_DIRECT_REGISTRATION } from '../model/inet/fragment.ts';
 import { freebsdNetisrPolicy } from '../model/netisr/policies.ts';
 import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
+import { unwrap } from '../model/result.ts';
 import type { Schedule } from '../model/sim/schedule.ts';
 import type { Trace } from '../model/trace.ts';
 import type { ModelVariant } from '../model/variants.ts';
@@ -21,12 +22,13 @@ export interface ReassemblyCase {
 export function runReassembly(c: ReassemblyCase, variants: readonly ModelVariant[] = []): Trace {
   const base = c.config.kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
   const dispatch = c.config.sysctl?.['net.isr.dispatch'] ?? 'direct';
-  const r = runHost({
-    config: { ...c.config, variants: [...(c.config.variants ?? []), ...variants] },
-    workload: c.workload,
-    schedule: c.schedule,
-    policy: freebsdNetisrPolicy({ protocols: [...base, IP6_DIRECT_REGISTRATION], dispatch }),
-  });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(
+    runHost({
+      config: { ...c.config, variants: [...(c.config.variants ?? []), ...variants] },
+      workload: c.workload,
+      schedule: c.schedule,
+      policy: freebsdNetisrPolicy({ protocols: [...base, IP6_DIRECT_REGISTRATION], dispatch }),
+    }),
+  );
   return r.trace;
 }

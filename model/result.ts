@@ -23,3 +23,8 @@ export function unwrap<T, E>(result: Result<T, E>): T {
   if (result.ok) return result.value;
   throw new Error(`unexpected refusal: ${String(result.error)}`);
 }
+
+/** The error of a refused result, undefined for a value: what a CLI prints, what a test pins. */
+export function errorOf<T, E>(result: Result<T, E>): E | undefined {
+  return result.ok ? undefined : result.error;
+}

@@ -6,13 +6,13 @@ import { cpuId, packetId, threadId, virtualNs } from '../model/brand.ts';
 import { type Chain, chainLabel, espBundle } from '../model/ipsec/chain.ts';
 import { ARCH_KSTACK, type IpsecGatewayConfig } from '../model/ipsec/config.ts';
 import { runIpsecGateway } from '../model/ipsec/gateway.ts';
+import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import type { ModelVariant } from '../model/variants.ts';
 import { checkStackDepth } from './stack-depth.ts';
 
 function trace(config: IpsecGatewayConfig, schedule: number[] = [], packets = 2): Trace {
-  const r = runIpsecGateway({ config, workload: forwardedWorkload(2, packets), schedule });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runIpsecGateway({ config, workload: forwardedWorkload(2, packets), schedule }));
   return r.trace;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleReportInput } from '../harness/fixtures/report-sample.ts';
 import { runHost } from '../model/host/run.ts';
+import { unwrap } from '../model/result.ts';
 import { checkFlowOrder } from '../properties/ordering.ts';
 import { REPORT_DIR_ENV, reportFileName, writeFailureReport } from './on-failure.ts';
 
@@ -48,16 +49,17 @@ describe('a failing property test writes the same report (NETSTACK_REPORT_DIR)',
   });
 
   it('takes a RunResult as it comes from the model', () => {
-    const r = runHost({
-      config: { cpuCount: 1 },
-      workload: {
-        flows: [{ family: 'inet', ipProto: 17, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 }],
-        items: [{ kind: 'packet', flow: 0 }],
-      },
-      schedule: [],
-      policy: { name: 'inline', place: (_p, ctx) => ({ cpu: ctx.cpu, mode: 'direct' }) },
-    });
-    if (typeof r === 'string') throw new Error(r);
+    const r = unwrap(
+      runHost({
+        config: { cpuCount: 1 },
+        workload: {
+          flows: [{ family: 'inet', ipProto: 17, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 }],
+          items: [{ kind: 'packet', flow: 0 }],
+        },
+        schedule: [],
+        policy: { name: 'inline', place: (_p, ctx) => ({ cpu: ctx.cpu, mode: 'direct' }) },
+      }),
+    );
     const file = writeFailureReport(r, { property: 'p', rule: 'R', events: [0], message: 'm' }, 'cmd', {
       [REPORT_DIR_ENV]: dir,
     });

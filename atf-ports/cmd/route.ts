@@ -5,6 +5,7 @@ import { formatInAddr, type InAddr, maskOf, parseInAddr, routeNetPrefixLen } fro
 import { type RtFlag, type RtGateway, sortFlags } from '../../model/net/route.ts';
 import { gatewaySockaddr, rtAdd, rtChange, rtDelete } from '../../model/net/rtops.ts';
 import { RTA_NAMES, type RtMsg } from '../../model/net/rtsock.ts';
+import { err, ok, type Result } from '../../model/result.ts';
 import { formatSockaddr } from './format.ts';
 import { route6 } from './route6.ts';
 import { type CmdContext, type CmdResult, failure, lines, success } from './types.ts';
@@ -72,24 +73,25 @@ function describe(d: { dst: InAddr; prefixLen: number; isHost: boolean }, dstTex
   return `${d.isHost ? 'host' : 'net'} ${dstText.split('/')[0]}`;
 }
 
-function gatewayOf(host: Host, p: Parsed): { gw: RtGateway<InAddr>; isGateway: boolean } | string {
+function gatewayOf(host: Host, p: Parsed): Result<{ gw: RtGateway<InAddr>; isGateway: boolean }, string> {
   const text = p.gateway ?? '';
   if (p.link) {
     const ifp = host.ifByName(text);
     return ifp === undefined
-      ? `${text}: bad value`
-      : { gw: { kind: 'link', ifIndex: ifp.index }, isGateway: false };
+      ? err(`${text}: bad value`)
+      : ok({ gw: { kind: 'link', ifIndex: ifp.index }, isGateway: false });
   }
   const addr = parseInAddr(text);
-  if (addr === undefined) return `${text}: bad value`;
-  return { gw: { kind: 'addr', addr }, isGateway: !p.iface };
+  if (addr === undefined) return err(`${text}: bad value`);
+  return ok({ gw: { kind: 'addr', addr }, isGateway: !p.iface });
 }
 
 function add(host: Host, p: Parsed): CmdResult {
   const d = destination(p);
   if (d === undefined) return failure(`route: ${p.dst}: bad value\n`);
-  const g = gatewayOf(host, p);
-  if (typeof g === 'string') return failure(`route: ${g}\n`);
+  const gateway = gatewayOf(host, p);
+  if (!gateway.ok) return failure(`route: ${gateway.error}\n`);
+  const g = gateway.value;
   const flags: RtFlag[] = [...p.flags, 'STATIC'];
   if (d.isHost) flags.push('HOST');
   if (g.isGateway) flags.push('GATEWAY');

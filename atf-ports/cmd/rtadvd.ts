@@ -1,6 +1,7 @@
 import { parseIn6 } from '../../model/net/in6.ts';
 import { RTADVD_DEFAULTS, Rtadvd, type RtadvdConfig } from '../../model/net/rtadvd.ts';
 import type { NetWorld } from '../../model/net/world.ts';
+import { err, ok, type Result } from '../../model/result.ts';
 import { type CmdContext, type CmdResult, failure, success } from './types.ts';
 
 /** The daemons started in a world, by the pid their pidfile holds. */
@@ -20,7 +21,7 @@ function registry(world: NetWorld): Map<string, Rtadvd> {
  * rtadvd.conf(5) for one interface, termcap style: `mtu#1300:maxinterval#4:mininterval#3:`,
  * `rltime#N`, `addr="fc00:1::"`, `prefixlen#N`, `vltime#N`, `pltime#N`.
  */
-export function parseRtadvdConf(text: string): RtadvdConfig | string {
+export function parseRtadvdConf(text: string): Result<RtadvdConfig, string> {
   const num = new Map<string, number>();
   for (const m of text.matchAll(/(\w+)#(\d+)/g)) num.set(m[1] as string, Number(m[2]));
   const str = new Map<string, string>();
@@ -30,7 +31,7 @@ export function parseRtadvdConf(text: string): RtadvdConfig | string {
   let prefix: RtadvdConfig['prefix'];
   if (addrText !== undefined) {
     const addr = parseIn6(addrText);
-    if (addr === undefined) return `rtadvd: inet_pton failed for ${addrText}`;
+    if (addr === undefined) return err(`rtadvd: inet_pton failed for ${addrText}`);
     const vltime = num.get('vltime') ?? RTADVD_DEFAULTS.vltimeSeconds;
     // The kernel refuses a prefix whose preferred lifetime exceeds its valid one
     // (in6_init_prefix_ltimes); an unset pltime is advertised no longer than vltime.
@@ -42,13 +43,13 @@ export function parseRtadvdConf(text: string): RtadvdConfig | string {
       pltimeSeconds: pltime,
     };
   }
-  return {
+  return ok({
     mtu: num.get('mtu') ?? 0,
     maxIntervalSeconds: max,
     minIntervalSeconds: num.get('mininterval') ?? max * 0.33,
     routerLifetimeSeconds: num.get('rltime') ?? 3 * max,
     prefix,
-  };
+  });
 }
 
 /** `rump.rtadvd -D -c CONF -p PIDFILE IF`: starts the daemon and writes its pidfile. */
@@ -67,8 +68,8 @@ export function rtadvd(ctx: CmdContext, argv: readonly string[]): CmdResult {
   const text = conf === undefined ? '' : ctx.files.get(conf);
   if (text === undefined) return failure(`rtadvd: ${conf}: No such file or directory\n`);
   const config = parseRtadvdConf(text);
-  if (typeof config === 'string') return failure(`${config}\n`);
-  const daemon = new Rtadvd(ctx.host, ifp, config);
+  if (!config.ok) return failure(`${config.error}\n`);
+  const daemon = new Rtadvd(ctx.host, ifp, config.value);
   daemon.start();
   const pid = String(nextPid++);
   registry(ctx.world).set(pid, daemon);

@@ -4,6 +4,7 @@ import type { Workload } from '../../model/host/workload.ts';
 import type { Chain, ChainElement, SaElement } from '../../model/ipsec/chain.ts';
 import { ARCH_KSTACK } from '../../model/ipsec/config.ts';
 import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
+import { unwrap } from '../../model/result.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import type { Trace } from '../../model/trace.ts';
 import type { ModelVariant } from '../../model/variants.ts';
@@ -172,26 +173,27 @@ export function queueCaseArb(c: QueueCaseConstraints): fc.Arbitrary<QueueCase> {
 
 /** One gateway run of a case: 4 CPUs, 2 rings, 4 flows, 16 packets, i386 stacks. */
 export function runQueueCase(c: QueueCase, variants: readonly ModelVariant[] = []): Trace {
-  const r = runIpsecGateway({
-    config: {
-      host: {
-        cpuCount: 4,
-        rxRingCount: 2,
-        sysctl: {
-          ...ARCH_KSTACK.i386,
-          'net.isr.maxthreads': c.threads,
-          'net.isr.dispatch': c.dispatch,
-          'net.isr.bindthreads': c.bind,
+  const r = unwrap(
+    runIpsecGateway({
+      config: {
+        host: {
+          cpuCount: 4,
+          rxRingCount: 2,
+          sysctl: {
+            ...ARCH_KSTACK.i386,
+            'net.isr.maxthreads': c.threads,
+            'net.isr.dispatch': c.dispatch,
+            'net.isr.bindthreads': c.bind,
+          },
+          variants: [...variants],
         },
-        variants: [...variants],
+        ipsec: { 'net.inet.ipsec.intr_queue_maxlen': c.qlimit },
+        chain: c.chain,
+        inbound: c.inbound,
       },
-      ipsec: { 'net.inet.ipsec.intr_queue_maxlen': c.qlimit },
-      chain: c.chain,
-      inbound: c.inbound,
-    },
-    workload: forwardedWorkload(4, 16),
-    schedule: c.schedule,
-  });
-  if (typeof r === 'string') throw new Error(r);
+      workload: forwardedWorkload(4, 16),
+      schedule: c.schedule,
+    }),
+  );
   return r.trace;
 }

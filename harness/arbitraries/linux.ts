@@ -29,8 +29,8 @@ export function distinctRfsFlows(count: number, dport: (i: number) => number): F
       dport: dport(out.length),
     };
     const flow = makeFlow(i, spec);
-    if (typeof flow === 'string') continue;
-    const slot = flow.hash4Tuple & (RFS_FLOW_CNT - 1);
+    if (!flow.ok) continue;
+    const slot = flow.value.hash4Tuple & (RFS_FLOW_CNT - 1);
     if (seen.has(slot)) continue;
     seen.add(slot);
     out.push(spec);

@@ -1,6 +1,7 @@
 import type { HostConfig } from '../../model/host/config.ts';
 import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
+import { err, ok, type Result } from '../../model/result.ts';
 import type { Trace } from '../../model/trace.ts';
 import { propertyByName, type Violation } from '../../properties/index.ts';
 import type { RunCase } from '../arbitraries/run-case.ts';
@@ -37,34 +38,35 @@ export function explain(
   propertyName: string,
   beat: Heartbeat,
   stopAt?: StopAt,
-): Explanation | string {
+): Result<Explanation, string> {
   const spec = propertyByName(propertyName);
-  if (spec === undefined) return `no property ${propertyName}`;
+  if (spec === undefined) return err(`no property ${propertyName}`);
   // The watchdog keeps watching: a policy that hangs only here is still stopped and named.
   const policy = guardPolicy(source, fallbackName, beat, stopAt);
-  const full = runHost({ ...runCase, policy });
-  if (typeof full === 'string') return `the model refused the case: ${full}`;
+  const run = runHost({ ...runCase, policy });
+  if (!run.ok) return err(`the model refused the case: ${run.error}`);
+  const full = run.value;
   const violations = spec.check(full.trace);
   const violation = violations[0];
   if (violation === undefined)
-    return `the case no longer violates ${propertyName} (a policy with state outside its factory?)`;
+    return err(`the case no longer violates ${propertyName} (a policy with state outside its factory?)`);
   const last = Math.max(...violation.events, 0);
   // The last two events are the final counters snapshot and `end`: the full run's table is that point.
   let netstatQ = full.netstatQ;
   let netstatAtEvent = full.trace.length - 1;
   if (last < full.trace.length - 2) {
     const cut = runHost({ ...runCase, config: truncated(runCase.config, last + 1), policy });
-    if (typeof cut !== 'string') {
-      netstatQ = cut.netstatQ;
+    if (cut.ok) {
+      netstatQ = cut.value.netstatQ;
       netstatAtEvent = last;
     }
   }
-  return {
+  return ok({
     policyName: full.policyName,
     violation,
     violationCount: violations.length,
     trace: full.trace,
     netstatQ,
     netstatAtEvent,
-  };
+  });
 }

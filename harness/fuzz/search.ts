@@ -104,11 +104,12 @@ export function search(
   const predicate = (runCase: RunCase): boolean => {
     const path = tracker.current();
     beat.runStarts(path);
-    const result = runHost({ ...runCase, policy });
-    if (typeof result === 'string') {
-      modelError = `the model refused a generated case: ${result}`;
+    const run = runHost({ ...runCase, policy });
+    if (!run.ok) {
+      modelError = `the model refused a generated case: ${run.error}`;
       throw new Error(modelError);
     }
+    const result = run.value;
     policyName = result.policyName;
     const checked = latched === undefined ? specs : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);

@@ -51,8 +51,9 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
   const { source, fallbackName, exportName } = loaded;
   if (job.mode === 'replay-stopped') {
     const runCase = caseAtPath(job.search, job.path);
-    const explanation = explain(runCase, source, fallbackName, 'policy-conformance', beat, job.stopAt);
-    if (typeof explanation === 'string') return { kind: 'model-error', message: explanation, path: job.path };
+    const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, job.stopAt);
+    if (!explained.ok) return { kind: 'model-error', message: explained.error, path: job.path };
+    const explanation = explained.value;
     const runs = Number(job.path.split(':')[0]) + 1;
     return {
       kind: 'violated',
@@ -67,10 +68,9 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
   }
   const result = search(job.search, source, fallbackName, beat);
   if (result.kind !== 'violated') return result.kind === 'held' ? { ...result, exportName } : result;
-  const explanation = explain(result.runCase, source, fallbackName, result.property, beat);
-  if (typeof explanation === 'string')
-    return { kind: 'model-error', message: explanation, path: result.path };
-  return { ...result, explanation, exportName };
+  const explained = explain(result.runCase, source, fallbackName, result.property, beat);
+  if (!explained.ok) return { kind: 'model-error', message: explained.error, path: result.path };
+  return { ...result, explanation: explained.value, exportName };
 }
 
 const port = parentPort;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf, unwrap } from '../result.ts';
 import { type HostConfig, type ResolvedHostConfig, resolveHostConfig, resolveMaxthreads } from './config.ts';
 
 function resolved(config: HostConfig): ResolvedHostConfig {
-  const r = resolveHostConfig(config);
-  if (typeof r === 'string') throw new Error(r);
-  return r;
+  return unwrap(resolveHostConfig(config));
 }
 
 describe('host configuration and the boot fix-ups (netisr_init, rss_init)', () => {
@@ -21,25 +20,27 @@ describe('host configuration and the boot fix-ups (netisr_init, rss_init)', () =
   it('accepts 1..64 CPUs and 1..64 rx rings, inclusive', () => {
     for (const cpuCount of [1, 64]) expect(resolved({ cpuCount }).cpuCount).toBe(cpuCount);
     for (const cpuCount of [0, 65, 2.5])
-      expect(resolveHostConfig({ cpuCount })).toBe(`cpuCount ${cpuCount}: want 1..64`);
+      expect(errorOf(resolveHostConfig({ cpuCount }))).toBe(`cpuCount ${cpuCount}: want 1..64`);
     expect(resolved({ cpuCount: 2, rxRingCount: 64 }).rxRingCount).toBe(64);
     for (const rxRingCount of [0, 65, 1.5]) {
-      expect(resolveHostConfig({ cpuCount: 2, rxRingCount })).toBe(`rxRingCount ${rxRingCount}: want 1..64`);
+      expect(errorOf(resolveHostConfig({ cpuCount: 2, rxRingCount }))).toBe(
+        `rxRingCount ${rxRingCount}: want 1..64`,
+      );
     }
   });
 
   it('spreads rx rings over CPUs by default and checks an explicit ring table', () => {
     expect(resolved({ cpuCount: 2, rxRingCount: 3 }).ringCpus).toEqual([0, 1, 0]);
-    expect(resolveHostConfig({ cpuCount: 2, rxRingCount: 2, ringCpus: [0] })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 2, rxRingCount: 2, ringCpus: [0] }))).toBe(
       'ringCpus: want 2 entries, got 1',
     );
-    expect(resolveHostConfig({ cpuCount: 2, rxRingCount: 1, ringCpus: [2] })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 2, rxRingCount: 1, ringCpus: [2] }))).toBe(
       'ringCpus: CPU 2 outside 0..1',
     );
-    expect(resolveHostConfig({ cpuCount: 2, rxRingCount: 1, ringCpus: [-1] })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 2, rxRingCount: 1, ringCpus: [-1] }))).toBe(
       'ringCpus: CPU -1 outside 0..1',
     );
-    expect(resolveHostConfig({ cpuCount: 2, rxRingCount: 1, ringCpus: [0.5] })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 2, rxRingCount: 1, ringCpus: [0.5] }))).toBe(
       'ringCpus: CPU 0.5 outside 0..1',
     );
     expect(resolved({ cpuCount: 2, rxRingCount: 1, ringCpus: [1] }).ringCpus).toEqual([1]);
@@ -50,17 +51,21 @@ describe('host configuration and the boot fix-ups (netisr_init, rss_init)', () =
     expect(resolved({ cpuCount: 2, bucketCpus: new Array(128).fill(1) }).buckets.bucketCount).toBe(128);
     expect(resolved({ cpuCount: 2, bucketCpus: [0] }).buckets.bucketCount).toBe(1);
     for (const bucketCpus of [[], [0, 1, 0], new Array(256).fill(0)]) {
-      expect(resolveHostConfig({ cpuCount: 2, bucketCpus })).toBe(
+      expect(errorOf(resolveHostConfig({ cpuCount: 2, bucketCpus }))).toBe(
         `bucketCpus: want a power-of-two length up to 128, got ${bucketCpus.length}`,
       );
     }
-    expect(resolveHostConfig({ cpuCount: 2, bucketCpus: [0, 2] })).toBe('bucketCpus: CPU 2 outside 0..1');
+    expect(errorOf(resolveHostConfig({ cpuCount: 2, bucketCpus: [0, 2] }))).toBe(
+      'bucketCpus: CPU 2 outside 0..1',
+    );
   });
 
   it('refuses unknown sysctls and bad values with the knob named', () => {
     const unknown = { 'net.isr.nonsense': 1 } as unknown as NonNullable<HostConfig['sysctl']>;
-    expect(resolveHostConfig({ cpuCount: 1, sysctl: unknown })).toBe('unknown sysctl net.isr.nonsense');
-    expect(resolveHostConfig({ cpuCount: 1, sysctl: { 'net.isr.maxqlimit': 1.5 } })).toMatch(
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, sysctl: unknown }))).toBe(
+      'unknown sysctl net.isr.nonsense',
+    );
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, sysctl: { 'net.isr.maxqlimit': 1.5 } }))).toMatch(
       /^net\.isr\.maxqlimit must be an integer/,
     );
   });
@@ -70,16 +75,16 @@ describe('host configuration and the boot fix-ups (netisr_init, rss_init)', () =
     expect(ok.protocols.find((p) => p.reg.name === 'ip')?.qlimitPackets).toBe(1);
     const max = resolved({ cpuCount: 1, qlimits: { ip: 10240 } });
     expect(max.protocols.find((p) => p.reg.name === 'ip')?.qlimitPackets).toBe(10240);
-    expect(resolveHostConfig({ cpuCount: 1, qlimits: { ip: 0 } })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, qlimits: { ip: 0 } }))).toBe(
       'qlimit for ip: 0 outside 1..10240 (EINVAL)',
     );
-    expect(resolveHostConfig({ cpuCount: 1, qlimits: { ip: 10241 } })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, qlimits: { ip: 10241 } }))).toBe(
       'qlimit for ip: 10241 outside 1..10240 (EINVAL)',
     );
-    expect(resolveHostConfig({ cpuCount: 1, qlimits: { ip: 2.5 } })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, qlimits: { ip: 2.5 } }))).toBe(
       'qlimit for ip: 2.5 outside 1..10240 (EINVAL)',
     );
-    expect(resolveHostConfig({ cpuCount: 1, qlimits: { ipx: 5 } })).toBe(
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, qlimits: { ipx: 5 } }))).toBe(
       'qlimit for ipx: no such netisr protocol',
     );
   });

@@ -9,6 +9,7 @@ import {
   FREEBSD_RSS_PROTOCOLS,
   type ProtocolRegistration,
 } from '../netisr/protocols.ts';
+import { err, ok, type Result } from '../result.ts';
 import { type BucketTable, defaultBucketTable, makeBucketTable } from '../rss/buckets.ts';
 import type { RssHashConfig } from '../rss/flowhash.ts';
 import { rssKnobs } from '../rss/knobs.ts';
@@ -79,7 +80,7 @@ function resolveProtocols(
   config: HostConfig,
   kernel: KernelFlavour,
   sysctl: HostSysctls,
-): { readonly reg: ProtocolRegistration; readonly qlimitPackets: number }[] | string {
+): Result<{ readonly reg: ProtocolRegistration; readonly qlimitPackets: number }[], string> {
   const maxqlimit = sysctl['net.isr.maxqlimit'];
   const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], maxqlimit);
   const base = kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
@@ -88,53 +89,55 @@ function resolveProtocols(
   for (const reg of regs) {
     const asked = config.qlimits?.[reg.name];
     if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > maxqlimit)) {
-      return `qlimit for ${reg.name}: ${asked} outside 1..${maxqlimit} (EINVAL)`;
+      return err(`qlimit for ${reg.name}: ${asked} outside 1..${maxqlimit} (EINVAL)`);
     }
     protocols.push({ reg, qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, maxqlimit) });
   }
   for (const name of Object.keys(config.qlimits ?? {})) {
-    if (!regs.some((r) => r.name === name)) return `qlimit for ${name}: no such netisr protocol`;
+    if (!regs.some((r) => r.name === name)) return err(`qlimit for ${name}: no such netisr protocol`);
   }
-  return protocols;
+  return ok(protocols);
 }
 
 /**
  * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
  * sentence for bad input (exit 2 at the CLI), never throws.
  */
-export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | string {
+export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig, string> {
   const { cpuCount } = config;
-  if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 64) return `cpuCount ${cpuCount}: want 1..64`;
+  if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 64)
+    return err(`cpuCount ${cpuCount}: want 1..64`);
   const sysctl = { ...knobDefaults(hostSysctlKnobs), ...config.sysctl } as HostSysctls;
   for (const [name, value] of Object.entries(sysctl)) {
     const spec = hostSysctlKnobs[name as keyof typeof hostSysctlKnobs];
-    if (spec === undefined) return `unknown sysctl ${name}`;
+    if (spec === undefined) return err(`unknown sysctl ${name}`);
     const error = knobError(name, spec, value);
-    if (error !== undefined) return error;
+    if (error !== undefined) return err(error);
   }
   const rxRingCount = config.rxRingCount ?? 1;
   if (!Number.isInteger(rxRingCount) || rxRingCount < 1 || rxRingCount > 64)
-    return `rxRingCount ${rxRingCount}: want 1..64`;
+    return err(`rxRingCount ${rxRingCount}: want 1..64`);
   const ringCpus = config.ringCpus ?? Array.from({ length: rxRingCount }, (_, r) => r % cpuCount);
-  if (ringCpus.length !== rxRingCount) return `ringCpus: want ${rxRingCount} entries, got ${ringCpus.length}`;
+  if (ringCpus.length !== rxRingCount)
+    return err(`ringCpus: want ${rxRingCount} entries, got ${ringCpus.length}`);
   const bucketCpus = config.bucketCpus;
   const listError =
     checkCpuList('ringCpus', ringCpus, cpuCount) ??
     (bucketCpus && checkCpuList('bucketCpus', bucketCpus, cpuCount));
-  if (listError) return listError;
+  if (listError) return err(listError);
   if (
     bucketCpus &&
     (bucketCpus.length === 0 ||
       (bucketCpus.length & (bucketCpus.length - 1)) !== 0 ||
       bucketCpus.length > 128)
   ) {
-    return `bucketCpus: want a power-of-two length up to 128, got ${bucketCpus.length}`;
+    return err(`bucketCpus: want a power-of-two length up to 128, got ${bucketCpus.length}`);
   }
   const kernel = config.kernel ?? 'freebsd';
   const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
   const protocols = resolveProtocols(config, kernel, sysctl);
-  if (typeof protocols === 'string') return protocols;
-  return {
+  if (!protocols.ok) return protocols;
+  return ok({
     kernel,
     cpuCount,
     rxRingCount,
@@ -145,7 +148,7 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
     sysctl,
     // netisr_init starts the boot CPU's thread first, then netisr_start walks the other CPUs.
     workstreamCpus: Array.from({ length: maxthreads }, (_, i) => cpuId(i)),
-    protocols,
+    protocols: protocols.value,
     hashConfig: {
       udp4Tuple:
         sysctl['net.inet.rss.udp_4tuple'] || (config.variants ?? []).includes('rss-udp-4tuple-default'),
@@ -154,7 +157,7 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
     limits: { ...DEFAULT_RUN_LIMITS, ...config.limits },
     kstackBytes: sysctl['kern.kstack_pages'] * sysctl['hw.pagesize'],
     frameBytes: config.frameBytes ?? {},
-  };
+  });
 }
 
 /** `netstat -Q` of a host's netisr rows, under the configuration its boot fix-ups settled. */

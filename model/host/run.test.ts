@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
 import { FREEBSD_PROTOCOLS } from '../netisr/protocols.ts';
 import type { DispatchPolicy } from '../policy.ts';
+import { errorOf, unwrap } from '../result.ts';
 import { resolveMaxthreads } from './config.ts';
 import { type RunInput, type RunResult, runHost } from './run.ts';
 import { packets, tcpFlow, udpFlow } from './scenario.ts';
 
 function run(input: RunInput): RunResult {
-  const r = runHost(input);
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runHost(input));
   return r;
 }
 
@@ -150,7 +150,7 @@ describe('configuration (boot fix-ups and bad values)', () => {
       schedule: [],
       policy: { name: 'x', place: () => ({ cpu: 0 as never, mode: 'direct' }) },
     });
-    expect(r).toMatch(message);
+    expect(errorOf(r)).toMatch(message);
   });
 
   it('rejects a bad flow address with a clear sentence', () => {
@@ -160,7 +160,7 @@ describe('configuration (boot fix-ups and bad values)', () => {
       schedule: [],
       policy: { name: 'x', place: () => ({ cpu: 0 as never, mode: 'direct' }) },
     });
-    expect(r).toMatch(/bad inet source address/);
+    expect(errorOf(r)).toMatch(/bad inet source address/);
   });
 });
 

@@ -7,6 +7,7 @@ import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
+import { err, ok, type Result } from '../result.ts';
 import { makeFlow, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
@@ -196,34 +197,35 @@ class Host {
 }
 
 /** Parses the workload's flows; answers an error sentence on bad input. */
-export function parseFlows(workload: Workload): Flow[] | string {
+export function parseFlows(workload: Workload): Result<Flow[], string> {
   const flows: Flow[] = [];
   for (const [i, spec] of workload.flows.entries()) {
     const flow = makeFlow(i, spec);
-    if (typeof flow === 'string') return flow;
-    flows.push(flow);
+    if (!flow.ok) return flow;
+    flows.push(flow.value);
   }
   const bad = workload.items.find((it) => it.kind === 'packet' && (it.flow < 0 || it.flow >= flows.length));
-  if (bad !== undefined) return `workload names a flow outside 0..${flows.length - 1}`;
-  return flows;
+  if (bad !== undefined) return err(`workload names a flow outside 0..${flows.length - 1}`);
+  return ok(flows);
 }
 
 /**
  * Runs the model once: the same input gives a byte-identical trace. Bad configuration or
  * workload answers a sentence (exit 2 at the CLI); a misbehaving policy is recorded in the trace.
  */
-export function runHost(input: RunInput): RunResult | string {
-  const cfg = resolveHostConfig(input.config);
-  if (typeof cfg === 'string') return cfg;
+export function runHost(input: RunInput): Result<RunResult, string> {
+  const resolved = resolveHostConfig(input.config);
+  if (!resolved.ok) return resolved;
   const flows = parseFlows(input.workload);
-  if (typeof flows === 'string') return flows;
-  const host = new Host(cfg, flows, input.workload, input.schedule, input.policy);
+  if (!flows.ok) return flows;
+  const cfg = resolved.value;
+  const host = new Host(cfg, flows.value, input.workload, input.schedule, input.policy);
   const trace = host.run();
-  return {
+  return ok({
     trace,
     config: cfg,
     policyName: host.policy.name,
     netstatQ: host.netstatQ(),
     stats: host.machine.stats.snapshot(),
-  };
+  });
 }

@@ -39,8 +39,7 @@ export function tcpFlowOnRing(ring: number, ringCount: number, start = 0): FlowS
   for (let i = start; i < start + 10_000; i++) {
     const spec = tcpFlow(i);
     const flow = makeFlow(i, spec);
-    if (typeof flow !== 'string' && (flow.hash4Tuple & (RSS_TABLE_ENTRIES - 1)) % ringCount === ring)
-      return spec;
+    if (flow.ok && (flow.value.hash4Tuple & (RSS_TABLE_ENTRIES - 1)) % ringCount === ring) return spec;
   }
   throw new Error(`no flow found for ring ${ring}`);
 }
@@ -80,7 +79,7 @@ export function findFlowSpec(
   for (let i = start; i < start + 10_000; i++) {
     const spec = make(i);
     const flow = makeFlow(i, spec);
-    if (typeof flow !== 'string' && accept(flow)) return spec;
+    if (flow.ok && accept(flow.value)) return spec;
   }
   throw new Error('no flow found in 10000 candidates');
 }

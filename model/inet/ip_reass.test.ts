@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuId, NS_PER_SECOND, packetId, virtualNs } from '../brand.ts';
 import { knobDefaults } from '../knobs.ts';
 import type { Packet } from '../packet.ts';
+import { unwrap } from '../result.ts';
 import type { FlowSpec } from '../rss/flowhash.ts';
 import { makeFlow } from '../rss/flowhash.ts';
 import { TimerQueue } from '../sim/timers.ts';
@@ -47,8 +48,9 @@ function harness(family: 'inet' | 'inet6', sysctl: Partial<InetSysctls> = {}, op
   const flows = new Map<FlowSpec, ReturnType<typeof makeFlow>>();
   const frag = (spec: FlowSpec, ipId: number, off: number, len: number, mf: boolean, version = 0): Packet => {
     if (!flows.has(spec)) flows.set(spec, makeFlow(flows.size, spec));
-    const flow = flows.get(spec);
-    if (flow === undefined || typeof flow === 'string') throw new Error('bad flow');
+    const made = flows.get(spec);
+    if (made === undefined) throw new Error('no flow');
+    const flow = unwrap(made);
     return {
       id: packetId(ids++),
       flow,

@@ -6,6 +6,7 @@ import { findFlowSpec, fragmentItems, udpFlow } from '../host/scenario.ts';
 import type { Workload } from '../host/workload.ts';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
 import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../netisr/protocols.ts';
+import { unwrap } from '../result.ts';
 import type { FlowSpec } from '../rss/flowhash.ts';
 import { IP6_DIRECT_REGISTRATION } from './fragment.ts';
 
@@ -21,13 +22,14 @@ function run(config: HostConfig, workload: Workload): RunResult {
     ...(config.kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS),
     IP6_DIRECT_REGISTRATION,
   ];
-  const r = runHost({
-    config,
-    workload,
-    schedule: [],
-    policy: freebsdNetisrPolicy({ protocols, dispatch: 'direct' }),
-  });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(
+    runHost({
+      config,
+      workload,
+      schedule: [],
+      policy: freebsdNetisrPolicy({ protocols, dispatch: 'direct' }),
+    }),
+  );
   return r;
 }
 

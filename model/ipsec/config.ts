@@ -1,6 +1,7 @@
 import { type HostConfig, type ResolvedHostConfig, resolveHostConfig } from '../host/config.ts';
 import { knobDefaults, knobError } from '../knobs.ts';
 import type { ProtocolRegistration } from '../netisr/protocols.ts';
+import { err, ok, type Result } from '../result.ts';
 import type { Chain, SaElement } from './chain.ts';
 import { IPSEC_FRAME_BYTES } from './frames.ts';
 import { type IpsecSysctls, ipsecKnobs, resolveUseNetisr } from './knobs.ts';
@@ -60,39 +61,40 @@ export interface ResolvedIpsecGateway {
  * net.inet.ipsec.intr_queue_maxlen (above net.isr.maxqlimit: EINVAL, as netisr_setqlimit), IPsec
  * frame sizes join the host's, and use_netisr gets its boot default. Bad input: one sentence.
  */
-export function resolveIpsecGateway(config: IpsecGatewayConfig): ResolvedIpsecGateway | string {
+export function resolveIpsecGateway(config: IpsecGatewayConfig): Result<ResolvedIpsecGateway, string> {
   const ipsec = { ...knobDefaults(ipsecKnobs), ...config.ipsec } as IpsecSysctls;
   for (const [name, value] of Object.entries(ipsec)) {
     const spec = ipsecKnobs[name as keyof typeof ipsecKnobs];
-    if (spec === undefined) return `unknown sysctl ${name}`;
+    if (spec === undefined) return err(`unknown sysctl ${name}`);
     const error = knobError(name, spec, value);
-    if (error !== undefined) return error;
+    if (error !== undefined) return err(error);
   }
   const chainError = checkChain(config.chain) ?? checkChain(config.inbound ?? [], 'inbound');
-  if (chainError !== undefined) return chainError;
+  if (chainError !== undefined) return err(chainError);
   const rcvifIndex = config.rcvifIndex ?? 1;
   if (!Number.isInteger(rcvifIndex) || rcvifIndex < 1 || rcvifIndex > 0xffff)
-    return `rcvifIndex ${rcvifIndex}: want 1..65535`;
-  const host = resolveHostConfig({
+    return err(`rcvifIndex ${rcvifIndex}: want 1..65535`);
+  const resolvedHost = resolveHostConfig({
     ...config.host,
     extraProtocols: [...(config.host.extraProtocols ?? []), IPSEC_NETISR_REGISTRATION],
     qlimits: { ...config.host.qlimits, ipsec: ipsec['net.inet.ipsec.intr_queue_maxlen'] },
     frameBytes: { ...IPSEC_FRAME_BYTES, ...config.host.frameBytes },
   });
-  if (typeof host === 'string') return host;
+  if (!resolvedHost.ok) return resolvedHost;
+  const host = resolvedHost.value;
   const explicit = config.ipsec?.['net.inet.ipsec.use_netisr'];
   const pages = host.variants.has('ipsec-use-netisr-default-off')
     ? Number.POSITIVE_INFINITY
     : host.sysctl['kern.kstack_pages'];
   const useNetisr = resolveUseNetisr(explicit, pages);
-  return {
+  return ok({
     host,
     ipsec: { ...ipsec, 'net.inet.ipsec.use_netisr': useNetisr },
     useNetisr,
     chain: config.chain,
     inbound: config.inbound ?? [],
     rcvifIndex,
-  };
+  });
 }
 
 const SPI_MIN = 0x100; // RFC 4303: SPIs 1..255 are reserved.

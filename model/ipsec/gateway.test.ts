@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRAME_BYTES } from '../host/frames.ts';
 import { packets, udpFlow } from '../host/scenario.ts';
+import { errorOf, unwrap } from '../result.ts';
 import type { StackEvent } from '../trace.ts';
 import { type Chain, espBundle } from './chain.ts';
 import { ARCH_KSTACK, type IpsecGatewayConfig } from './config.ts';
@@ -8,12 +9,13 @@ import { IPSEC_FRAME_BYTES } from './frames.ts';
 import { type GatewayRunResult, runIpsecGateway } from './gateway.ts';
 
 function run(config: IpsecGatewayConfig, n = 2, schedule: number[] = []): GatewayRunResult {
-  const r = runIpsecGateway({
-    config,
-    workload: { flows: [udpFlow(0)], items: packets(Array(n).fill(0)) },
-    schedule,
-  });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(
+    runIpsecGateway({
+      config,
+      workload: { flows: [udpFlow(0)], items: packets(Array(n).fill(0)) },
+      schedule,
+    }),
+  );
   return r;
 }
 
@@ -138,12 +140,13 @@ describe('IPsec output recursion and the D9721 deferral', () => {
       dport: 2,
     };
     const chain: Chain = [{ kind: 'tunnel', type: 'gif', unit: 0 }, ...espBundle(2)];
-    const r = runIpsecGateway({
-      config: gateway('amd64', chain, false),
-      workload: { flows: [v6], items: [{ kind: 'packet', flow: 0 }] },
-      schedule: [],
-    });
-    if (typeof r === 'string') throw new Error(r);
+    const r = unwrap(
+      runIpsecGateway({
+        config: gateway('amd64', chain, false),
+        workload: { flows: [v6], items: [{ kind: 'packet', flow: 0 }] },
+        schedule: [],
+      }),
+    );
     const frames = deepest(r).frames;
     expect(frames).toContain(
       'ip6_input>ip6_forward>ip6_output>ip6_output_send>gif_output>gif_transmit>in6_gif_output',
@@ -202,7 +205,7 @@ describe('IPsec output recursion and the D9721 deferral', () => {
 
   it('bad input answers one sentence', () => {
     const bad = (config: IpsecGatewayConfig) =>
-      runIpsecGateway({ config, workload: { flows: [udpFlow(0)], items: [] }, schedule: [] });
+      errorOf(runIpsecGateway({ config, workload: { flows: [udpFlow(0)], items: [] }, schedule: [] }));
     expect(bad({ ...gateway('i386', []), ipsec: { 'net.inet.ipsec.intr_queue_maxlen': 0 } })).toMatch(
       /intr_queue_maxlen/,
     );

@@ -16,6 +16,7 @@ import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
+import { ok, type Result } from '../result.ts';
 import type { KernelCall, KernelStack } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
 import type { Trace } from '../trace.ts';
@@ -217,11 +218,12 @@ class Gateway {
  * Runs the gateway once; the same input gives a byte-identical trace. Bad configuration or
  * workload answers one sentence (exit 2 at a CLI), never throws.
  */
-export function runIpsecGateway(input: GatewayRunInput): GatewayRunResult | string {
-  const cfg = resolveIpsecGateway(input.config);
-  if (typeof cfg === 'string') return cfg;
+export function runIpsecGateway(input: GatewayRunInput): Result<GatewayRunResult, string> {
+  const resolved = resolveIpsecGateway(input.config);
+  if (!resolved.ok) return resolved;
   const flows = parseFlows(input.workload);
-  if (typeof flows === 'string') return flows;
+  if (!flows.ok) return flows;
+  const cfg = resolved.value;
   const host = cfg.host;
   const source =
     input.policy ??
@@ -234,14 +236,14 @@ export function runIpsecGateway(input: GatewayRunInput): GatewayRunResult | stri
     workstreamCpus: host.workstreamCpus,
     bucketCount: host.buckets.bucketCount,
   });
-  const gateway = new Gateway(cfg, flows, input.workload, input.schedule, policy);
+  const gateway = new Gateway(cfg, flows.value, input.workload, input.schedule, policy);
   const trace = gateway.run();
-  return {
+  return ok({
     trace,
     config: cfg,
     netstatQ: gateway.netstatQ(),
     snapshots: gateway.snapshots,
     stats: gateway.machine.stats.snapshot(),
     stackDepthBytesMax: gateway.stackDepthBytesMax,
-  };
+  });
 }

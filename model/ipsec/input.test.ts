@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadItem } from '../host/workload.ts';
+import { unwrap } from '../result.ts';
 import type { EnqueueEvent, NetisrWorkRow, StackEvent } from '../trace.ts';
 import { espBundle } from './chain.ts';
 import type { IpsecGatewayConfig } from './config.ts';
@@ -17,8 +18,7 @@ const ESP_FLOW = {
 
 function run(config: IpsecGatewayConfig, n: number): GatewayRunResult {
   const items: WorkloadItem[] = Array.from({ length: n }, () => ({ kind: 'packet', flow: 0 }));
-  const r = runIpsecGateway({ config, workload: { flows: [ESP_FLOW], items }, schedule: [] });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runIpsecGateway({ config, workload: { flows: [ESP_FLOW], items }, schedule: [] }));
   return r;
 }
 

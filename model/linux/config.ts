@@ -1,6 +1,7 @@
 import { type CpuId, cpuId } from '../brand.ts';
 import { DEFAULT_RUN_LIMITS, type RunLimits } from '../host/knobs.ts';
 import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
+import { err, ok, type Result } from '../result.ts';
 import type { ModelVariant } from '../variants.ts';
 import { linuxKnobs } from './knobs.ts';
 
@@ -71,21 +72,25 @@ function checkCpus(name: string, list: readonly number[], cpuCount: number): str
   return bad === undefined ? undefined : `${name}: CPU ${bad} outside 0..${cpuCount - 1}`;
 }
 
-function resolveSockets(specs: readonly LinuxSocketSpec[], cpuCount: number, rmemDefault: number) {
+function resolveSockets(
+  specs: readonly LinuxSocketSpec[],
+  cpuCount: number,
+  rmemDefault: number,
+): Result<ResolvedSocket[], string> {
   const out: ResolvedSocket[] = [];
   for (const [index, s] of specs.entries()) {
     if (!Number.isInteger(s.port) || s.port < 1 || s.port > 0xffff)
-      return `socket ${index}: port ${s.port} outside 1..65535`;
+      return err(`socket ${index}: port ${s.port} outside 1..65535`);
     const rcvbuf = s.rcvbufBytes ?? rmemDefault;
     if (!Number.isInteger(rcvbuf) || rcvbuf < 1)
-      return `socket ${index}: rcvbufBytes ${rcvbuf} must be a positive integer`;
+      return err(`socket ${index}: rcvbufBytes ${rcvbuf} must be a positive integer`);
     const readers = s.readerCpus ?? [index % cpuCount];
-    if (readers.length === 0) return `socket ${index}: readerCpus is empty`;
+    if (readers.length === 0) return err(`socket ${index}: readerCpus is empty`);
     const bad = checkCpus(`socket ${index} readerCpus`, readers, cpuCount);
-    if (bad !== undefined) return bad;
+    if (bad !== undefined) return err(bad);
     out.push({ index, port: s.port, group: s.group, rcvbufBytes: rcvbuf, readerCpus: readers.map(cpuId) });
   }
-  return out;
+  return ok(out);
 }
 
 /**
@@ -93,15 +98,16 @@ function resolveSockets(specs: readonly LinuxSocketSpec[], cpuCount: number, rme
  * to powers of two (rps_sock_flow_sysctl, store_rps_dev_flow_table_cnt), the rps_cpus mask turned
  * into rps_map (store_rps_map, CPUs in ascending order). Answers a sentence on bad input.
  */
-export function resolveLinuxConfig(config: LinuxHostConfig): ResolvedLinuxConfig | string {
+export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinuxConfig, string> {
   const { cpuCount } = config;
-  if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 32) return `cpuCount ${cpuCount}: want 1..32`;
+  if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 32)
+    return err(`cpuCount ${cpuCount}: want 1..32`);
   const merged = { ...knobDefaults(linuxKnobs), ...config.sysctl } as LinuxSysctls;
   for (const [name, value] of Object.entries(merged)) {
     const spec = linuxKnobs[name as keyof typeof linuxKnobs];
-    if (spec === undefined) return `unknown sysctl ${name}`;
-    const err = knobError(name, spec, value);
-    if (err !== undefined) return err;
+    if (spec === undefined) return err(`unknown sysctl ${name}`);
+    const error = knobError(name, spec, value);
+    if (error !== undefined) return err(error);
   }
   const sysctl: LinuxSysctls = {
     ...merged,
@@ -110,28 +116,28 @@ export function resolveLinuxConfig(config: LinuxHostConfig): ResolvedLinuxConfig
     'net.core.flow_limit_table_len': roundupPowerOfTwo(merged['net.core.flow_limit_table_len']),
   };
   const rings = config.rxRingCount ?? config.ringCpus?.length ?? cpuCount;
-  if (!Number.isInteger(rings) || rings < 1 || rings > 64) return `rxRingCount ${rings}: want 1..64`;
+  if (!Number.isInteger(rings) || rings < 1 || rings > 64) return err(`rxRingCount ${rings}: want 1..64`);
   const ringCpus = config.ringCpus ?? Array.from({ length: rings }, (_, r) => r % cpuCount);
-  if (ringCpus.length !== rings) return `ringCpus has ${ringCpus.length} entries for ${rings} rings`;
+  if (ringCpus.length !== rings) return err(`ringCpus has ${ringCpus.length} entries for ${rings} rings`);
   const badRing = checkCpus('ringCpus', ringCpus, cpuCount);
-  if (badRing !== undefined) return badRing;
+  if (badRing !== undefined) return err(badRing);
   const mask = sysctl['rx-N/rps_cpus'];
   const rpsCpus: CpuId[] = [];
   for (let c = 0; c < cpuCount; c++) if ((mask >>> c) & 1) rpsCpus.push(cpuId(c));
   if (mask >>> cpuCount !== 0 && cpuCount < 32)
-    return `rx-N/rps_cpus 0x${mask.toString(16)} names CPUs beyond ${cpuCount - 1}`;
+    return err(`rx-N/rps_cpus 0x${mask.toString(16)} names CPUs beyond ${cpuCount - 1}`);
   const sockets = resolveSockets(config.sockets ?? [], cpuCount, sysctl['net.core.rmem_default']);
-  if (typeof sockets === 'string') return sockets;
-  return {
+  if (!sockets.ok) return sockets;
+  return ok({
     cpuCount,
     ringCpus: ringCpus.map(cpuId),
     sysctl,
     rpsCpus,
-    sockets,
+    sockets: sockets.value,
     udpSocketBacklog: config.udpSocketBacklog ?? false,
     secpathFlows: new Set(config.secpathFlows ?? []),
     variants: new Set(config.variants ?? []),
     limits: { ...DEFAULT_RUN_LIMITS, ...config.limits },
     jiffyNs: Math.floor(1_000_000_000 / sysctl['kernel.HZ']),
-  };
+  });
 }

@@ -10,6 +10,7 @@ import {
   instantiatePolicy,
   type PolicySource,
 } from '../policy.ts';
+import { ok, type Result } from '../result.ts';
 import { makeBucketTable } from '../rss/buckets.ts';
 import type { Schedule } from '../sim/schedule.ts';
 import type { Trace } from '../trace.ts';
@@ -293,20 +294,21 @@ class LinuxHost {
  * Runs the Linux model once: the same input gives a byte-identical trace. Bad configuration or
  * workload answers a sentence (exit 2 at a CLI); a misbehaving policy is recorded in the trace.
  */
-export function runLinux(input: LinuxRunInput): LinuxRunResult | string {
-  const cfg = resolveLinuxConfig(input.config);
-  if (typeof cfg === 'string') return cfg;
+export function runLinux(input: LinuxRunInput): Result<LinuxRunResult, string> {
+  const resolved = resolveLinuxConfig(input.config);
+  if (!resolved.ok) return resolved;
   const flows = parseFlows(input.workload);
-  if (typeof flows === 'string') return flows;
+  if (!flows.ok) return flows;
+  const cfg = resolved.value;
   const host = new LinuxHost(
     cfg,
     input.workload,
     input.schedule,
     input.policy ?? linuxDefaultPolicy(cfg),
-    flows,
+    flows.value,
   );
   const trace = host.run();
-  return {
+  return ok({
     trace,
     config: cfg,
     policyName: host.policy.name,
@@ -314,5 +316,5 @@ export function runLinux(input: LinuxRunInput): LinuxRunResult | string {
     snmpUdp: renderProcNetSnmpUdp(host.udpMib()),
     procNetUdp: renderProcNetUdp(host.procUdpSocks()),
     stats: host.statsSnapshot(),
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../result.ts';
 import type { Trace, TraceEvent } from '../trace.ts';
 import { runLinux } from './host.ts';
 import { renderProcNetUdp } from './procfs.ts';
@@ -29,7 +30,7 @@ describe('Linux receive model: configuration and determinism', () => {
     [{ cpuCount: 2, ringCpus: [5] }, 'ringCpus: CPU 5 outside 0..1'],
     [{ cpuCount: 2, sysctl: { 'rx-N/rps_cpus': 0b100 } }, 'rx-N/rps_cpus 0x4 names CPUs beyond 1'],
   ])('bad configuration %j answers one sentence', (config, sentence) => {
-    expect(runLinux({ config, workload: { flows: [], items: [] }, schedule: [] })).toBe(sentence);
+    expect(errorOf(runLinux({ config, workload: { flows: [], items: [] }, schedule: [] }))).toBe(sentence);
   });
 });
 

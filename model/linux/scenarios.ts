@@ -1,6 +1,7 @@
 import { udpFlow } from '../host/scenario.ts';
 import type { Workload, WorkloadItem } from '../host/workload.ts';
 import type { PolicySource } from '../policy.ts';
+import { unwrap } from '../result.ts';
 import { type FlowSpec, makeFlow } from '../rss/flowhash.ts';
 import type { Schedule } from '../sim/schedule.ts';
 import type { ModelVariant } from '../variants.ts';
@@ -22,7 +23,7 @@ export function udpTo(i: number, port = UDP_PORT): FlowSpec {
 export function udpOnRing(ring: number, rings: number, port = UDP_PORT): FlowSpec {
   for (let i = 0; i < 10_000; i++) {
     const flow = makeFlow(i, udpTo(i, port));
-    if (typeof flow !== 'string' && (flow.hash4Tuple & 127) % rings === ring) return udpTo(i, port);
+    if (flow.ok && (flow.value.hash4Tuple & 127) % rings === ring) return udpTo(i, port);
   }
   throw new Error(`no flow found for ring ${ring}`);
 }
@@ -52,12 +53,13 @@ export interface LinuxScenario {
 export function runScenario(s: LinuxScenario, variants: readonly ModelVariant[] = []): LinuxRunResult {
   const config =
     variants.length > 0 ? { ...s.config, variants: [...(s.config.variants ?? []), ...variants] } : s.config;
-  const r = runLinux({
-    config,
-    workload: s.workload,
-    schedule: s.schedule ?? [],
-    ...(s.policy === undefined ? {} : { policy: s.policy }),
-  });
-  if (typeof r === 'string') throw new Error(`scenario refused: ${r}`);
+  const r = unwrap(
+    runLinux({
+      config,
+      workload: s.workload,
+      schedule: s.schedule ?? [],
+      ...(s.policy === undefined ? {} : { policy: s.policy }),
+    }),
+  );
   return r;
 }

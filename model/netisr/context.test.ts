@@ -38,7 +38,7 @@ function askedOf(config: Parameters<typeof runHost>[0]['config'], probe = 1): As
     schedule: [],
     policy: spy,
   });
-  if (typeof r === 'string') throw new Error(r);
+  if (!r.ok) throw new Error(r.error);
   return asked;
 }
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type RunInput, type RunResult, runHost } from '../host/run.ts';
 import { packets, tcpFlow, tcpFlowOnRing } from '../host/scenario.ts';
 import type { WorkloadItem } from '../host/workload.ts';
+import { unwrap } from '../result.ts';
 import type { NetisrWorkRow } from '../trace.ts';
 import { freebsdNetisrPolicy } from './policies.ts';
 import { FREEBSD_PROTOCOLS } from './protocols.ts';
 
 function run(input: RunInput): RunResult {
-  const r = runHost(input);
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runHost(input));
   return r;
 }
 

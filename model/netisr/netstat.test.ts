@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cpuId } from '../brand.ts';
 import { resolveHostConfig } from '../host/config.ts';
+import { unwrap } from '../result.ts';
 import { renderNetstatQ } from './netstat.ts';
 import type { ProtocolRegistration } from './protocols.ts';
 
@@ -22,8 +23,7 @@ const IPSEC: ProtocolRegistration = {
 };
 
 function renderFor(config: Parameters<typeof resolveHostConfig>[0]): string {
-  const cfg = resolveHostConfig(config);
-  if (typeof cfg === 'string') throw new Error(cfg);
+  const cfg = unwrap(resolveHostConfig(config));
   const rows = cfg.workstreamCpus.flatMap((cpu) =>
     cfg.protocols.map(({ reg, qlimitPackets }) => ({
       wsid: cpu,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bucketId, cpuId } from '../brand.ts';
+import { unwrap } from '../result.ts';
 import { bucketOf, cpuOfBucket, defaultBucketTable, makeBucketTable, rssBits } from './buckets.ts';
 import { makeFlow, rssHash } from './flowhash.ts';
 
@@ -30,7 +31,7 @@ describe('RSS buckets (R-4..R-6)', () => {
   it('places the reference scenarios SC-6 on the expected CPUs', () => {
     const table4 = defaultBucketTable(4);
     const table8 = defaultBucketTable(8);
-    const tcp = makeFlow(0, {
+    const tcpMade = makeFlow(0, {
       family: 'inet',
       ipProto: 6,
       src: '66.9.149.187',
@@ -38,7 +39,7 @@ describe('RSS buckets (R-4..R-6)', () => {
       sport: 2794,
       dport: 1766,
     });
-    const udp = makeFlow(1, {
+    const udpMade = makeFlow(1, {
       family: 'inet',
       ipProto: 17,
       src: '199.92.111.2',
@@ -46,7 +47,8 @@ describe('RSS buckets (R-4..R-6)', () => {
       sport: 14230,
       dport: 4739,
     });
-    if (typeof tcp === 'string' || typeof udp === 'string') throw new Error('bad flow');
+    const tcp = unwrap(tcpMade);
+    const udp = unwrap(udpMade);
     const cfg = { udp4Tuple: false };
     expect(rssHash(tcp, false, cfg)).toEqual({ hash: 0x51ccc178, hashType: 'rss-tcp-ipv4' });
     expect(rssHash(tcp, true, cfg)).toEqual({ hash: 0x323e8fc2, hashType: 'rss-ipv4' });

@@ -1,5 +1,6 @@
 import { flowId } from '../brand.ts';
 import { type Flow, type FlowTuple, IPPROTO_TCP, IPPROTO_UDP } from '../packet.ts';
+import { err, ok, type Result } from '../result.ts';
 import { type AddressFamily, parseAddress, portBytes } from './address.ts';
 import type { HashType } from './hashtype.ts';
 import { toeplitzHash } from './toeplitz.ts';
@@ -28,22 +29,22 @@ export interface FlowSpec {
 }
 
 /** Parses a flow spec and computes its hashes once; answers an error sentence on bad input. */
-export function makeFlow(id: number, spec: FlowSpec): Flow | string {
+export function makeFlow(id: number, spec: FlowSpec): Result<Flow, string> {
   const src = parseAddress(spec.family, spec.src);
   const dst = parseAddress(spec.family, spec.dst);
-  if (src === undefined) return `flow ${id}: bad ${spec.family} source address '${spec.src}'`;
-  if (dst === undefined) return `flow ${id}: bad ${spec.family} destination address '${spec.dst}'`;
+  if (src === undefined) return err(`flow ${id}: bad ${spec.family} source address '${spec.src}'`);
+  if (dst === undefined) return err(`flow ${id}: bad ${spec.family} destination address '${spec.dst}'`);
   for (const port of [spec.sport, spec.dport]) {
     if (!Number.isInteger(port) || port < 0 || port > 0xffff)
-      return `flow ${id}: port ${port} outside 0..65535`;
+      return err(`flow ${id}: port ${port} outside 0..65535`);
   }
   const tuple: FlowTuple = { ...spec, srcText: spec.src, dstText: spec.dst, src, dst };
-  return {
+  return ok({
     ...tuple,
     id: flowId(id),
     hash2Tuple: toeplitzHash(tupleBytes(tuple, false)),
     hash4Tuple: toeplitzHash(tupleBytes(tuple, true)),
-  };
+  });
 }
 
 export interface FlowHash {

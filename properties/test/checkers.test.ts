@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinPolicy } from '../../harness/arbitraries/run-case.ts';
 import { runHost } from '../../model/host/run.ts';
 import { packets, tcpFlow, udpFlow } from '../../model/host/scenario.ts';
+import { unwrap } from '../../model/result.ts';
 import type { Trace, TraceEvent } from '../../model/trace.ts';
 import { checkCounterConsistency } from '../counters.ts';
 import { checkTrace } from '../index.ts';
@@ -16,16 +17,17 @@ import { checkPolicyConformance } from '../policy-conformance.ts';
  * checker must name it; the unedited trace passes.
  */
 const config = { cpuCount: 2, sysctl: { 'net.isr.dispatch': 'deferred' as const, 'net.isr.maxthreads': -1 } };
-const run = runHost({
-  config,
-  workload: {
-    flows: [tcpFlow(1), udpFlow(2)],
-    items: [...packets([0, 0, 1, 0, 1, 1]), { kind: 'snapshot' }],
-  },
-  schedule: [],
-  policy: builtinPolicy('registered', config),
-});
-if (typeof run === 'string') throw new Error(run);
+const run = unwrap(
+  runHost({
+    config,
+    workload: {
+      flows: [tcpFlow(1), udpFlow(2)],
+      items: [...packets([0, 0, 1, 0, 1, 1]), { kind: 'snapshot' }],
+    },
+    schedule: [],
+    policy: builtinPolicy('registered', config),
+  }),
+);
 const trace = run.trace;
 
 const indexOf = (p: (e: TraceEvent) => boolean): number => {

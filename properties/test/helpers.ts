@@ -13,8 +13,8 @@ export function mustCheck(
   variants: readonly ModelVariant[] = [],
 ): CheckedRun {
   const checked = checkRunCase(c, policy, properties, variants);
-  if (typeof checked === 'string') throw new Error(`the model refused a generated case: ${checked}`);
-  return checked;
+  if (!checked.ok) throw new Error(`the model refused a generated case: ${checked.error}`);
+  return checked.value;
 }
 
 /** Packets in a case's workload: how big a (shrunk) counterexample is. */

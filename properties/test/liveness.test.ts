@@ -3,6 +3,7 @@ import { builtinPolicy } from '../../harness/arbitraries/run-case.ts';
 import { cpuId } from '../../model/brand.ts';
 import { runHost } from '../../model/host/run.ts';
 import { packets, tcpFlow } from '../../model/host/scenario.ts';
+import { unwrap } from '../../model/result.ts';
 import type { EndEvent, Trace, TraceEvent } from '../../model/trace.ts';
 import { checkLiveness } from '../liveness.ts';
 
@@ -11,13 +12,14 @@ import { checkLiveness } from '../liveness.ts';
  * several at once, so each branch is shown here on a real trace edited to break only it.
  */
 const config = { cpuCount: 2, sysctl: { 'net.isr.dispatch': 'deferred' as const, 'net.isr.maxthreads': -1 } };
-const run = runHost({
-  config,
-  workload: { flows: [tcpFlow(1)], items: [...packets([0, 0, 0]), { kind: 'snapshot' }] },
-  schedule: [],
-  policy: builtinPolicy('registered', config),
-});
-if (typeof run === 'string') throw new Error(run);
+const run = unwrap(
+  runHost({
+    config,
+    workload: { flows: [tcpFlow(1)], items: [...packets([0, 0, 0]), { kind: 'snapshot' }] },
+    schedule: [],
+    policy: builtinPolicy('registered', config),
+  }),
+);
 const trace: Trace = run.trace;
 const endIndex = trace.findIndex((e) => e.kind === 'end');
 const end = trace[endIndex] as EndEvent;

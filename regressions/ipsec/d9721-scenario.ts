@@ -6,6 +6,7 @@ import type { Chain } from '../../model/ipsec/chain.ts';
 import { ARCH_KSTACK, type IpsecGatewayConfig } from '../../model/ipsec/config.ts';
 import { type GatewayRunResult, runIpsecGateway } from '../../model/ipsec/gateway.ts';
 import type { IpsecSysctls } from '../../model/ipsec/knobs.ts';
+import { unwrap } from '../../model/result.ts';
 import type { ModelVariant } from '../../model/variants.ts';
 
 /**
@@ -60,7 +61,6 @@ export function runBox(
   workload: Workload,
   schedule: readonly number[] = [],
 ): GatewayRunResult {
-  const r = runIpsecGateway({ config: d9721Config(box), workload, schedule });
-  if (typeof r === 'string') throw new Error(r);
+  const r = unwrap(runIpsecGateway({ config: d9721Config(box), workload, schedule }));
   return r;
 }
