@@ -25,10 +25,7 @@ export class TimerQueue<T> {
   }
 
   arm(atNs: VirtualNs, payload: T): TimerHandle {
-    assert(
-      Number.isSafeInteger(atNs) && atNs >= 0,
-      'sim: timer deadline must be a non-negative integer ns',
-    );
+    assert(Number.isSafeInteger(atNs) && atNs >= 0, 'sim: timer deadline must be a non-negative integer ns');
     const entry: TimerEntry<T> = { atNs, seq: this.#nextSeq++, payload };
     this.#heap.push(entry);
     this.#siftUp(this.#heap.length - 1);
