@@ -39,7 +39,7 @@ export function checkDatagramIntact(trace: Trace): readonly Violation[] {
       out.push(...datagramFaults(ev, i, sent, used));
     } else if (ev.kind === 'deliver' && datagrams.has(ev.pkt)) {
       const first = delivered.get(ev.pkt);
-      if (first !== undefined) out.push(v('INV-ONCE', [first, i], `datagram ${ev.pkt} delivered twice`));
+      if (first !== undefined) out.push(v('INV-CONSERVE', [first, i], `datagram ${ev.pkt} delivered twice`));
       else delivered.set(ev.pkt, i);
     }
   }
@@ -85,7 +85,7 @@ function datagramFaults(
     frags.push(s);
     const before = used.get(pkt);
     if (before !== undefined)
-      out.push(v('INV-ONCE', [before, i], `fragment ${pkt} is part of two datagrams`));
+      out.push(v('INV-CONSERVE', [before, i], `fragment ${pkt} is part of two datagrams`));
     used.set(pkt, i);
   }
   const sources = new Set(frags.map((s) => s.frag.datagram));
@@ -106,7 +106,7 @@ function datagramFaults(
     if (ev.payloadBytes !== first.datagramBytes || ev.payloadDigest !== first.datagramDigest) {
       out.push(
         v(
-          'INV-INTACT',
+          'INV-REASM',
           [i],
           `${ev.datagram}: delivered ${ev.payloadBytes} bytes (digest ${ev.payloadDigest}), sent ${first.datagramBytes} bytes (digest ${first.datagramDigest})`,
         ),
@@ -174,7 +174,7 @@ function overlapFaults(ev: ReassembledEvent, i: number, frags: readonly Sent[]):
 
 export const datagramIntact: PropertySpec = {
   name: DATAGRAM_INTACT,
-  rules: ['F-2', 'F-19', 'F-20', 'RFC5722', 'INV-INTACT', 'INV-ONCE'],
+  rules: ['F-2', 'F-19', 'F-20', 'RFC5722', 'INV-REASM', 'INV-CONSERVE'],
   summary: 'a reassembled datagram is one sender datagram, byte for byte, delivered at most once',
   check: checkDatagramIntact,
 };

@@ -86,7 +86,7 @@ export class Nic implements Actor {
 
   step(): void {
     const item = this.#s.workload.items[this.#cursor++];
-    assert(item !== undefined, 'SIM-4: the NIC steps only with work left');
+    assert(item !== undefined, 'sim: the NIC steps only with work left');
     switch (item.kind) {
       case 'pause':
         this.#notBeforeNs = this.#s.clock.nowNs + item.ns;
@@ -124,7 +124,7 @@ export class Nic implements Actor {
   #receive(flowIndex: number, payloadBytes: number, fragment: Packet['fragment']): void {
     const s = this.#s;
     const flow = s.flows[flowIndex];
-    assert(flow !== undefined, `SIM-4: workload names flow ${flowIndex}`);
+    assert(flow !== undefined, `sim: workload names flow ${flowIndex}`);
     const seq = this.#seqByFlow[flowIndex] ?? 0;
     this.#seqByFlow[flowIndex] = seq + 1;
     const frag = fragment !== undefined && isFragment({ fragment });
@@ -132,7 +132,7 @@ export class Nic implements Actor {
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
     const hashType = s.rss ? nicHash.hashType : 'opaque-hash';
     const ring = s.rings[s.wrongRing === true ? this.#wrongRingOf(nicHash.hash) : this.ringOf(nicHash.hash)];
-    assert(ring !== undefined, 'SIM-4: ring index in range');
+    assert(ring !== undefined, 'sim: ring index in range');
     const pkt: Packet = {
       id: packetId(this.#arrivals),
       flow,
@@ -214,7 +214,7 @@ export class InterruptThread implements Actor {
 
   step(): void {
     const pkt = this.#ring.packets.shift();
-    assert(pkt !== undefined, 'SIM-4: an ithread steps only with a packet on its ring');
+    assert(pkt !== undefined, 'sim: an ithread steps only with a packet on its ring');
     this.#stack.execute(this.#rxeof(pkt, this), pkt.id);
   }
 }

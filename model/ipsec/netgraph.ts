@@ -117,7 +117,7 @@ export class NetgraphThread implements Actor {
 
   step(): void {
     const item = this.#items.shift();
-    assert(item !== undefined, 'SIM-4: the netgraph worker steps only with an item queued');
+    assert(item !== undefined, 'sim: the netgraph worker steps only with an item queued');
     const root: KernelCall = {
       frame: 'ngthread',
       frameBytes: this.#frameBytes('ngthread'),

@@ -89,7 +89,7 @@ export class Host {
   get lo0(): Ifnet {
     const lo = this.ifnets[0];
     if (lo === undefined || lo.kind !== 'loop')
-      throw new Error('model invariant: IF-1: lo0 is the first interface');
+      throw new Error('model invariant: lo0 is the first interface');
     return lo;
   }
 

@@ -82,7 +82,7 @@ export class Netisr {
 
   /** nh_handler for a protocol; every registered protocol that carries packets needs one. */
   setHandler(proto: NetisrProtoName, handler: ProtocolHandler): void {
-    assert(this.#protoIndex.has(proto), `N-0: no netisr protocol '${proto}' registered`);
+    assert(this.#protoIndex.has(proto), `netisr: no netisr protocol '${proto}' registered`);
     this.#handlers.set(proto, handler);
   }
 
@@ -126,13 +126,13 @@ export class Netisr {
   #work(cpu: CpuId, proto: NetisrProtoName): NetisrWork {
     const index = this.#protoIndex.get(proto);
     const work = index === undefined ? undefined : this.workstreams[cpu]?.works[index];
-    assert(work !== undefined, `N-0: no netisr work for '${proto}' on cpu ${cpu}`);
+    assert(work !== undefined, `netisr: no netisr work for '${proto}' on cpu ${cpu}`);
     return work;
   }
 
   #ws(cpu: CpuId): Workstream {
     const ws = this.workstreams[cpu];
-    assert(ws !== undefined, `N-0: no workstream on cpu ${cpu}`);
+    assert(ws !== undefined, `netisr: no workstream on cpu ${cpu}`);
     return ws;
   }
 
@@ -291,7 +291,7 @@ export class Netisr {
 
   #handlerCall(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef): KernelCall {
     const handler = this.#handlers.get(proto);
-    assert(handler !== undefined, `N-0: protocol '${proto}' has no handler`);
+    assert(handler !== undefined, `netisr: protocol '${proto}' has no handler`);
     return {
       frame: `${proto}_input`,
       frameBytes: this.#setup.frameBytes(`${proto}_input`),

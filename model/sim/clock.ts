@@ -14,8 +14,8 @@ export class VirtualClock {
 
   /** Moves time forward to `atNs`; time never runs backwards. */
   advanceTo(atNs: VirtualNs): void {
-    assert(Number.isSafeInteger(atNs), 'SIM-1: virtual time must be an integer number of ns');
-    assert(atNs >= this.#nowNs, `SIM-1: clock cannot go back from ${this.#nowNs} to ${atNs}`);
+    assert(Number.isSafeInteger(atNs), 'sim: virtual time must be an integer number of ns');
+    assert(atNs >= this.#nowNs, `sim: clock cannot go back from ${this.#nowNs} to ${atNs}`);
     this.#nowNs = atNs;
   }
 

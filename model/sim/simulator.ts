@@ -58,7 +58,7 @@ export class Simulator {
   }
 
   addActor(actor: Actor): void {
-    assert(actor.id === this.#actors.length, 'SIM-3: actor ids are dense and in registration order');
+    assert(actor.id === this.#actors.length, 'sim: actor ids are dense and in registration order');
     this.#actors.push(actor);
   }
 

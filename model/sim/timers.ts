@@ -25,10 +25,7 @@ export class TimerQueue<T> {
   }
 
   arm(atNs: VirtualNs, payload: T): TimerHandle {
-    assert(
-      Number.isSafeInteger(atNs) && atNs >= 0,
-      'SIM-2: timer deadline must be a non-negative integer ns',
-    );
+    assert(Number.isSafeInteger(atNs) && atNs >= 0, 'sim: timer deadline must be a non-negative integer ns');
     const entry: TimerEntry<T> = { atNs, seq: this.#nextSeq++, payload };
     this.#heap.push(entry);
     this.#siftUp(this.#heap.length - 1);
@@ -74,7 +71,7 @@ export class TimerQueue<T> {
   #less(a: number, b: number): boolean {
     const x = this.#heap[a];
     const y = this.#heap[b];
-    assert(x !== undefined && y !== undefined, 'SIM-2: heap index out of range');
+    assert(x !== undefined && y !== undefined, 'sim: heap index out of range');
     return x.atNs < y.atNs || (x.atNs === y.atNs && x.seq < y.seq);
   }
 
