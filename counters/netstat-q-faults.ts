@@ -3,7 +3,7 @@ import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
 
 /**
  * The table-level `netstat -Q` identities of parsed text (layout Q-3, configuration Q-5), on top of
- * the per-row identities the counter-consistency property shares (properties/netstat-q-identities.ts).
+ * the per-row identities the counter-consistency property shares (model/rules/netstat-q.ts).
  */
 
 /** Q-3: rows are (CPU with a netisr thread) x (registered protocol), CPU ascending, then proto. */
