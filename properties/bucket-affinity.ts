@@ -1,7 +1,7 @@
 import type { CpuId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const BUCKET_AFFINITY = 'bucket-affinity';
 
@@ -14,7 +14,7 @@ export const BUCKET_AFFINITY = 'bucket-affinity';
 export function checkBucketAffinity(trace: Trace): readonly Violation[] {
   const want = new Map<number, { cpu: CpuId; index: number }>();
   const out: Violation[] = [];
-  const v = (rule: string, events: number[], message: string) =>
+  const v = (rule: ViolationRule, events: number[], message: string) =>
     out.push({ property: BUCKET_AFFINITY, rule, events, message });
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];

@@ -1,4 +1,4 @@
-import { type CounterFault, netstatRowFaults } from '../model/rules/netstat-q.ts';
+import { type CounterFault, type NetstatRuleId, netstatRowFaults } from '../model/rules/netstat-q.ts';
 import type { CountersEvent, NetisrWorkRow, Trace } from '../model/trace.ts';
 import { NetisrLedger, type WorkLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
@@ -13,7 +13,7 @@ export const COUNTER_CONSISTENCY = 'counter-consistency';
  */
 function ledgerFaults(row: NetisrWorkRow, w: WorkLedger, openBatch: number): CounterFault[] {
   const at = `${row.proto} on cpu ${row.cpu}`;
-  const pairs: [string, string, number, number][] = [
+  const pairs: [NetstatRuleId, string, number, number][] = [
     ['N-15', "Disp'd", row.dispatched, w.dispatched],
     ['N-15', "HDisp'd", row.hybridDispatched, w.hybridDispatched],
     ['N-8', 'Queued', row.queued, w.queued],

@@ -1,11 +1,11 @@
 import type { Trace } from '../model/trace.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const LINUX_FLOW_ORDER = 'linux-flow-order';
 
-const v = (rule: string, events: number[], message: string): Violation => ({
+const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
   property: LINUX_FLOW_ORDER,
   rule,
   events,

@@ -1,14 +1,14 @@
 import type { CountersEvent, EnqueueEvent, SockQueueEvent, Trace } from '../model/trace.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const LINUX_NO_DROP_BELOW_LIMIT = 'linux-no-drop-below-limit';
 
 /** FLOW_LIMIT_HISTORY / 2: skb_flow_limit drops a flow holding more of the last 128 slots (R8). */
 const FLOW_LIMIT_SHARE_MAX = 64;
 
-const v = (rule: string, events: number[], message: string): Violation => ({
+const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
   property: LINUX_NO_DROP_BELOW_LIMIT,
   rule,
   events,
@@ -159,7 +159,7 @@ function backlogDrop(
 
 function counted(ev: CountersEvent, t: Tally, i: number): Violation[] {
   const out: Violation[] = [];
-  const want = (name: string, events: number, rule: string, what: string) => {
+  const want = (name: string, events: number, rule: ViolationRule, what: string) => {
     const got = ev.stats[name];
     if (got !== undefined && got !== events)
       out.push(v(rule, [i], `${name} is ${got}, but the trace shows ${events} ${what}`));

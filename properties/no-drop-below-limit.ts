@@ -2,7 +2,7 @@ import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/tra
 import { countsDrops, isCounterName, qdropsProto } from '../model/vocab.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const NO_DROP_BELOW_LIMIT = 'no-drop-below-limit';
 
@@ -15,7 +15,7 @@ interface Unit {
   readonly ends: number[];
 }
 
-const v = (rule: string, events: number[], message: string): Violation => ({
+const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
   property: NO_DROP_BELOW_LIMIT,
   rule,
   events,

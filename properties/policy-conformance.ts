@@ -1,6 +1,6 @@
 import type { PolicyErrorKind, Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const POLICY_CONFORMANCE = 'policy-conformance';
 
@@ -17,7 +17,7 @@ export const POLICY_ERROR_KINDS: Readonly<Record<PolicyErrorKind, string>> = {
 };
 
 /** The rule id of a policy error kind: `policy:threw`, `policy:cpu-out-of-range` ... */
-export const policyRule = (kind: PolicyErrorKind): string => `policy:${kind}`;
+export const policyRule = (kind: PolicyErrorKind): ViolationRule => `policy:${kind}`;
 
 /**
  * Policy conformance: a dispatch policy answers every packet with an integer CPU in range, a known

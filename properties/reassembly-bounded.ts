@@ -1,6 +1,6 @@
 import type { FragHoldEvent, Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const REASSEMBLY_BOUNDED = 'reassembly-bounded';
 
@@ -25,7 +25,7 @@ export function workStepsMax(ev: FragHoldEvent): number {
 export function checkReassemblyBounded(trace: Trace): readonly Violation[] {
   const held = new Map<number, number>();
   const out: Violation[] = [];
-  const v = (rule: string, events: number[], message: string) =>
+  const v = (rule: ViolationRule, events: number[], message: string) =>
     out.push({ property: REASSEMBLY_BOUNDED, rule, events, message });
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];

@@ -1,7 +1,7 @@
 import type { CpuId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const REASSEMBLY_CONTINUATION = 'reassembly-continuation';
 
@@ -14,10 +14,10 @@ const TCP = 6;
  * up inline on the CPU that reassembled it.
  */
 export function checkReassemblyContinuation(trace: Trace): readonly Violation[] {
-  const want = new Map<number, { cpu: CpuId; rule: string; index: number; datagram: string }>();
+  const want = new Map<number, { cpu: CpuId; rule: ViolationRule; index: number; datagram: string }>();
   const tcpDatagrams = new Set<string>();
   const out: Violation[] = [];
-  const v = (rule: string, events: number[], message: string) =>
+  const v = (rule: ViolationRule, events: number[], message: string) =>
     out.push({ property: REASSEMBLY_CONTINUATION, rule, events, message });
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];

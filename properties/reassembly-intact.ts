@@ -1,7 +1,7 @@
 import type { ArriveFragment, ReassembledEvent, Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { SenderDigest } from './sender-payload.ts';
-import { VIOLATIONS_MAX, type Violation } from './violation.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const DATAGRAM_INTACT = 'datagram-intact';
 
@@ -64,7 +64,7 @@ function countFaults(
   return out;
 }
 
-const v = (rule: string, events: number[], message: string): Violation => ({
+const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
   property: DATAGRAM_INTACT,
   rule,
   events,

@@ -1,4 +1,11 @@
-import type { Trace } from '../model/trace.ts';
+import type { PolicyErrorKind, Trace } from '../model/trace.ts';
+import type { RuleId } from './rule-ids.ts';
+
+/**
+ * A rule a violation names: an id the reference notes define, a policy fault of its own kind
+ * (`policy:threw` ...), or an RFC rule the reference cites by number.
+ */
+export type ViolationRule = RuleId | `policy:${PolicyErrorKind}` | 'RFC5722';
 
 /**
  * What a checker reports: the property, the rule it guards (an id from the reference notes), the
@@ -8,7 +15,7 @@ export interface Violation {
   /** The property's name, e.g. `flow-order`. */
   readonly property: string;
   /** The rule id, e.g. `N-20`. */
-  readonly rule: string;
+  readonly rule: ViolationRule;
   /** Indexes into the trace of the events that show the violation, earliest first. */
   readonly events: readonly number[];
   readonly message: string;

@@ -7,8 +7,23 @@ import type { NetisrWorkRow } from '../trace.ts';
  */
 
 /** One broken identity: the rule id (docs/reference) and a got/want sentence. */
+/** The reference rules (docs/reference) the netstat -Q identities guard. */
+export type NetstatRuleId =
+  | 'Q-1'
+  | 'Q-3'
+  | 'Q-4'
+  | 'Q-5'
+  | 'I-1'
+  | 'I-2'
+  | 'I-3'
+  | 'I-4'
+  | 'N-8'
+  | 'N-10'
+  | 'N-15'
+  | 'N-17';
+
 export interface CounterFault {
-  readonly rule: string;
+  readonly rule: NetstatRuleId;
   readonly message: string;
   /** The 1-based input line of the row, for parsed text. */
   readonly line?: number;
