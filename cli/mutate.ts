@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fileRows, markdownTable, mergeTable } from './mutation-table.ts';
+
+/**
+ * `npm run mutate -- [file or folder ...]`: Stryker over the named sources (default: all of
+ * model/ and properties/), incremental, FC_RUNS=20; then the per-file table of this run, merged
+ * into the suite-strength page so per-folder runs add up. Exit: Stryker's own status; 2 for a
+ * path that does not exist.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const REPORT = `${root}reports/mutation/mutation.json`;
+const STRENGTH_DOC = `${root}docs/suite-strength.md`;
+
+function mutateGlobs(paths: readonly string[]): string[] | string {
+  const globs: string[] = [];
+  for (const raw of paths) {
+    const path = raw.replace(/\/+$/, '');
+    if (!existsSync(`${root}${path}`)) return `mutate: ${raw}: no such file or folder`;
+    globs.push(statSync(`${root}${path}`).isDirectory() ? `${path}/**/*.ts` : path);
+  }
+  return [...globs, '!**/*.test.ts'];
+}
+
+function main(argv: readonly string[]): number {
+  const globs = argv.length === 0 ? [] : mutateGlobs(argv);
+  if (typeof globs === 'string') {
+    process.stderr.write(`${globs}\n`);
+    return 2;
+  }
+  const args = ['stryker', 'run', ...(globs.length > 0 ? ['--mutate', globs.join(',')] : [])];
+  const run = spawnSync('npx', args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, FC_RUNS: process.env.FC_RUNS ?? '20' },
+  });
+  if (!existsSync(REPORT)) return run.status ?? 1;
+  const rows = fileRows(JSON.parse(readFileSync(REPORT, 'utf8')));
+  const date = new Date().toISOString().slice(0, 10);
+  process.stdout.write(`\n${markdownTable(rows, date)}\n`);
+  writeFileSync(STRENGTH_DOC, mergeTable(readFileSync(STRENGTH_DOC, 'utf8'), rows, date));
+  process.stdout.write(`\nper-file table merged into docs/suite-strength.md\n`);
+  return run.status ?? 1;
+}
+
+process.exitCode = main(process.argv.slice(2));
