@@ -63,7 +63,9 @@ export function linuxDefaultPolicy(cfg: ResolvedLinuxConfig): PolicySource {
   return rpsPolicy({
     rpsCpus: cfg.rpsCpus,
     rpsFlowCnt: rfsOn ? cfg.sysctl['rx-N/rps_flow_cnt'] : 0,
+    rfsSlotHash32: cfg.rules['rfs-slot-hash32'],
     migrateImmediately: cfg.variants.has('linux-rfs-migrate-immediately'),
+    qtailBeforeEnqueue: cfg.variants.has('linux-rfs-qtail-before-enqueue'),
   });
 }
 
@@ -81,6 +83,7 @@ class LinuxHost {
   readonly rings: RxRing[];
   readonly #cfg: ResolvedLinuxConfig;
   readonly #env: LinuxEnv;
+  readonly #rx: LinuxRx;
 
   constructor(
     cfg: ResolvedLinuxConfig,
@@ -136,6 +139,7 @@ class LinuxHost {
       skbAttemptDeferFree(env, this.softnets, skb, cpu, raise),
     );
     const rx = new LinuxRx(env, this.softnets, this.policy, udp, (cpu) => this.#context(cpu, rfs));
+    this.#rx = rx;
     this.rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, s['driver.rx_ring_entries']));
     this.nic = new Nic({
       id: this.sim.nextThreadId(),
@@ -214,6 +218,7 @@ class LinuxHost {
         inputQueueTail: (c) => sn(c)?.inputQueueTail ?? 0,
         sockFlowEntry: (hash) => rfs.entry(hash),
         rpsCpuMask: rpsCpuMask(cfg.cpuCount),
+        saveQtail: (save) => this.#rx.saveQtail(save),
       },
     };
   }

@@ -182,9 +182,11 @@ export class UdpStack {
 
   /**
    * One recvmsg on `on.cpu`: udp_recvmsg takes a datagram (InDatagrams, U8), uncharges it,
-   * records the flow for RFS (sock_rps_record_flow, R1) and frees the skb through
-   * skb_attempt_defer_free. Before 4.10 the reader holds the socket lock across the copy; its next
-   * step is release_sock, which runs the backlog into the receive queue.
+   * records the flow for RFS (sock_rps_record_flow, R1) and frees the skb (skb_consume_udp):
+   * from 6.18 through skb_attempt_defer_free (6471658dc66c "udp: use skb_attempt_defer_free()"),
+   * before on the reading CPU at once, as only TCP deferred. Before 4.10 the reader holds the
+   * socket lock across the copy; its next step is release_sock, which runs the backlog into the
+   * receive queue.
    */
   recvmsg(sock: UdpSock, on: RunOn): void {
     if (sock.ownedByUser) {
@@ -217,7 +219,8 @@ export class UdpStack {
       layer: `udp:sock${sock.spec.index}`,
     });
     if (sock.spec.group === undefined) this.#rfs.record(sock.rxhash, on.cpu);
-    this.#deferFree(skb, on.cpu);
+    if (this.#env.cfg.rules['udp-defer-free']) this.#deferFree(skb, on.cpu);
+    else freeSkb(this.#env, skb, on.cpu);
   }
 }
 
