@@ -42,6 +42,17 @@ export function freebsdRule(kernel: FreebsdKernel, rule: FreebsdRule): boolean {
   return (FREEBSD_VERSIONED_RULES[rule].kernels as readonly FreebsdKernel[]).includes(kernel);
 }
 
+/** The versioned FreeBSD rules a version follows, by name (for the trace's `kernel` event). */
+export function freebsdRuleNames(kernel: FreebsdKernel): string[] {
+  return (Object.keys(FREEBSD_VERSIONED_RULES) as FreebsdRule[]).filter((r) => freebsdRule(kernel, r));
+}
+
+/** The versioned Linux rules a version follows, by name (for the trace's `kernel` event). */
+export function linuxRuleNames(kernel: LinuxKernel): string[] {
+  const rules = linuxRules(kernel);
+  return (Object.keys(rules) as LinuxRule[]).filter((r) => rules[r]);
+}
+
 /** Every kernel the model speaks for, by name. */
 export type KernelName = LinuxKernel | FreebsdKernel;
 

@@ -374,7 +374,24 @@ export interface IpiEvent extends At {
   readonly reason: 'rps' | 'defer';
 }
 
+/**
+ * The first event of every model trace: the kernel and version whose rules the run follows
+ * (model/kernels.ts), so a trace says which kernel it speaks for and a checker can hold it to
+ * that version's rules.
+ */
+export interface KernelEvent extends At {
+  readonly kind: 'kernel';
+  readonly os: 'linux' | 'freebsd';
+  /** The modelled version: `linux-6.18`, `linux-6.6`, `freebsd-14`, `freebsd-rss-2015`. */
+  readonly version: string;
+  /** FreeBSD's kernel configuration: GENERIC, or GENERIC with `options RSS`. Unset on Linux. */
+  readonly config?: 'GENERIC' | 'RSS';
+  /** The versioned rules this version follows, by name (model/linux/versions.ts, model/kernels.ts). */
+  readonly rules: readonly string[];
+}
+
 export type TraceEvent =
+  | KernelEvent
   | ArriveEvent
   | DispatchEvent
   | EnqueueEvent

@@ -1,4 +1,5 @@
-import type { CpuId } from '../brand.ts';
+import { type CpuId, virtualNs } from '../brand.ts';
+import { freebsdRuleNames } from '../kernels.ts';
 import { Netisr } from '../netisr/netisr.ts';
 import { NetisrThread } from '../netisr/swi.ts';
 import type { DispatchPolicy } from '../policy.ts';
@@ -20,10 +21,19 @@ export interface BootEnv {
 
 /**
  * netisr_init / netisr_start: the protocol table, a workstream per CPU, and a SWI thread on each
- * CPU that has one (nws_array), added to the simulator after everything already there.
+ * CPU that has one (nws_array), added to the simulator after everything already there. The trace
+ * opens with the kernel the host boots: version, GENERIC or RSS, and its versioned rules.
  */
 export function bootNetisr(env: BootEnv, policy: DispatchPolicy): Netisr {
   const { cfg, sim, trace } = env;
+  trace.record({
+    kind: 'kernel',
+    atNs: virtualNs(sim.clock.nowNs),
+    os: 'freebsd',
+    version: cfg.version,
+    config: cfg.kernel === 'freebsd-rss' ? 'RSS' : 'GENERIC',
+    rules: freebsdRuleNames(cfg.version),
+  });
   return new Netisr({
     cpuCount: cfg.cpuCount,
     workstreamCpus: cfg.workstreamCpus,

@@ -1,11 +1,13 @@
 import { type CpuId, cpuId } from '../brand.ts';
 import { inetKnobs } from '../inet/knobs.ts';
+import { DEFAULT_FREEBSD_KERNEL, type FreebsdKernel, freebsdRule, isFreebsdKernel } from '../kernels.ts';
 import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
 import { netisrKnobs } from '../netisr/knobs.ts';
 import { renderNetstatQ } from '../netisr/netstat.ts';
 import {
   effectiveQlimit,
   FREEBSD_PROTOCOLS,
+  FREEBSD_RSS_2015_PROTOCOLS,
   FREEBSD_RSS_PROTOCOLS,
   type ProtocolRegistration,
 } from '../netisr/protocols.ts';
@@ -23,7 +25,10 @@ export type HostSysctls = KnobValues<typeof hostSysctlKnobs>;
 
 /** What a run is configured with; everything optional has the kernel's default. */
 export interface HostConfig {
+  /** GENERIC (`freebsd`) or GENERIC with `options RSS` (`freebsd-rss`). */
   readonly kernel?: KernelFlavour;
+  /** The FreeBSD version whose rules the run follows (model/kernels.ts); default freebsd-14. */
+  readonly version?: FreebsdKernel;
   /** 1..64 CPUs. */
   readonly cpuCount: number;
   readonly rxRingCount?: number;
@@ -44,6 +49,7 @@ export interface HostConfig {
 /** A configuration after the kernel's boot fix-ups: every field concrete. */
 export interface ResolvedHostConfig {
   readonly kernel: KernelFlavour;
+  readonly version: FreebsdKernel;
   readonly cpuCount: number;
   readonly rxRingCount: number;
   readonly ringCpus: readonly CpuId[];
@@ -69,6 +75,18 @@ export function resolveMaxthreads(maxthreads: number, cpuCount: number): number 
 function checkCpuList(name: string, list: readonly number[], cpuCount: number): string | undefined {
   const bad = list.find((c) => !Number.isInteger(c) || c < 0 || c >= cpuCount);
   return bad === undefined ? undefined : `${name}: CPU ${bad} outside 0..${cpuCount - 1}`;
+}
+
+/**
+ * The kernel's own protocol table: GENERIC's, or with `options RSS` the table of the version
+ * (rss-ip6-cpu-hybrid, model/kernels.ts).
+ */
+export function kernelProtocols(
+  kernel: KernelFlavour,
+  version: FreebsdKernel = DEFAULT_FREEBSD_KERNEL,
+): readonly ProtocolRegistration[] {
+  if (kernel !== 'freebsd-rss') return FREEBSD_PROTOCOLS;
+  return freebsdRule(version, 'rss-ip6-cpu-hybrid') ? FREEBSD_RSS_PROTOCOLS : FREEBSD_RSS_2015_PROTOCOLS;
 }
 
 /**
@@ -104,10 +122,18 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
     return `bucketCpus: want a power-of-two length up to 128, got ${bucketCpus.length}`;
   }
   const kernel = config.kernel ?? 'freebsd';
+  const version = config.version ?? DEFAULT_FREEBSD_KERNEL;
+  if (!isFreebsdKernel(version)) return `version ${String(version)}: want freebsd-14 or freebsd-rss-2015`;
   const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
   const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], sysctl['net.isr.maxqlimit']);
-  const base = kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
-  const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
+  const regs = [...kernelProtocols(kernel, version), ...(config.extraProtocols ?? [])].sort(
+    (a, b) => a.proto - b.proto,
+  );
+  // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
+  const twice = regs.find(
+    (r, i) => i > 0 && (regs[i - 1]?.proto === r.proto || regs.some((o, j) => j < i && o.name === r.name)),
+  );
+  if (twice !== undefined) return `protocol ${twice.name} (${twice.proto}) registered twice`;
   const protocols = [];
   for (const reg of regs) {
     const asked = config.qlimits?.[reg.name];
@@ -128,6 +154,7 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
   }
   return {
     kernel,
+    version,
     cpuCount,
     rxRingCount,
     ringCpus: ringCpus.map(cpuId),

@@ -2,6 +2,7 @@ import { type CpuId, cpuId, type PacketId, packetId, virtualNs } from '../brand.
 import { Nic, RxRing } from '../host/nic.ts';
 import { parseFlows } from '../host/run.ts';
 import type { Workload } from '../host/workload.ts';
+import { linuxRuleNames } from '../kernels.ts';
 import type { Flow } from '../packet.ts';
 import {
   type DispatchContext,
@@ -95,6 +96,13 @@ class LinuxHost {
     this.#cfg = cfg;
     this.sim = new Simulator(schedule, cfg.limits);
     this.trace = new TraceRecorder(cfg.limits.traceEventsMax);
+    this.trace.record({
+      kind: 'kernel',
+      atNs: virtualNs(0),
+      os: 'linux',
+      version: cfg.kernel,
+      rules: linuxRuleNames(cfg.kernel),
+    });
     let buf = 0;
     let clone = 0;
     const env: LinuxEnv = {
