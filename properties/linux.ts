@@ -3,9 +3,11 @@ import type { PolicySource } from '../model/policy.ts';
 import type { ModelVariant } from '../model/variants.ts';
 import type { LinuxCase } from './linux-arbitrary.ts';
 import { linuxFlowOrder } from './linux-flow-order.ts';
+import { linuxKernelVersion } from './linux-kernel-version.ts';
 import { linuxNapiBudget } from './linux-napi-budget.ts';
 import { linuxNoDropBelowLimit } from './linux-no-drop-below-limit.ts';
 import { linuxResourceBalance } from './linux-resource-balance.ts';
+import { linuxRpsIpi } from './linux-rps-ipi.ts';
 import type { PropertySpec } from './registry.ts';
 import type { Violation } from './violation.ts';
 
@@ -18,6 +20,8 @@ export const LINUX_PROPERTIES: readonly PropertySpec[] = [
   linuxNoDropBelowLimit,
   linuxResourceBalance,
   linuxNapiBudget,
+  linuxRpsIpi,
+  linuxKernelVersion,
 ];
 
 export interface CheckedLinuxRun {

@@ -219,7 +219,8 @@ export class UdpStack {
       layer: `udp:sock${sock.spec.index}`,
     });
     if (sock.spec.group === undefined) this.#rfs.record(sock.rxhash, on.cpu);
-    if (this.#env.cfg.rules['udp-defer-free']) this.#deferFree(skb, on.cpu);
+    if (this.#env.cfg.rules['udp-defer-free'] || this.#env.has('linux-udp-defer-every-version'))
+      this.#deferFree(skb, on.cpu);
     else freeSkb(this.#env, skb, on.cpu);
   }
 }
