@@ -134,7 +134,7 @@ describe('process_backlog and input_queue_head (R9)', () => {
         ringCpus: [0],
         sysctl: { 'net.core.dev_weight': 16, 'driver.napi_weight': 4 },
       },
-      workload: { flows: [udpTo(0)], items: burst(48) },
+      workload: { flows: [udpTo(0)], items: burst(96) },
       schedule,
       policy: () => watcher(seen),
     });
@@ -146,13 +146,13 @@ describe('process_backlog and input_queue_head (R9)', () => {
     return { seen, sums };
   };
   // CPU 0's ring poll and CPU 1's backlog poll take turns packet by packet.
-  const schedule = Array.from({ length: 600 }, (_, i) => i % 2);
+  const schedule = Array.from({ length: 1200 }, (_, i) => i % 2);
 
   // 6.10+: "if (++work >= quota) { rps_input_queue_head_add(sd, work); return work; }" and
   // "if (work) rps_input_queue_head_add(sd, work);" at the end.
   it('6.18: input_queue_head moves only when process_backlog returns, by its work', () => {
     const { seen, sums } = run('linux-6.18', schedule);
-    expect(seen.length).toBe(48);
+    expect(seen.length).toBe(96);
     expect(seen.every((h) => sums.has(h))).toBe(true);
     expect(new Set(seen).size).toBeGreaterThan(1);
   });
