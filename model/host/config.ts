@@ -90,6 +90,38 @@ export function kernelProtocols(
 }
 
 /**
+ * netisr_register over the kernel's table and the extra protocols, in protocol-number order, with
+ * each queue limit resolved (netisr_setqlimit). Answers a sentence on bad input.
+ */
+function registerProtocols(
+  base: readonly ProtocolRegistration[],
+  config: HostConfig,
+  sysctl: HostSysctls,
+): ResolvedHostConfig['protocols'] | string {
+  const maxqlimit = sysctl['net.isr.maxqlimit'];
+  const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], maxqlimit);
+  const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
+  // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
+  const twice = regs.find(
+    (r, i) => i > 0 && (regs[i - 1]?.proto === r.proto || regs.some((o, j) => j < i && o.name === r.name)),
+  );
+  if (twice !== undefined) return `protocol ${twice.name} (${twice.proto}) registered twice`;
+  const protocols = [];
+  for (const reg of regs) {
+    const asked = config.qlimits?.[reg.name];
+    if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > maxqlimit)) {
+      // netisr_setqlimit: above maxqlimit (or below 1 via the sysctl handlers) is EINVAL.
+      return `qlimit for ${reg.name}: ${asked} outside 1..${maxqlimit} (EINVAL)`;
+    }
+    protocols.push({ reg, qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, maxqlimit) });
+  }
+  for (const name of Object.keys(config.qlimits ?? {})) {
+    if (!regs.some((r) => r.name === name)) return `qlimit for ${name}: no such netisr protocol`;
+  }
+  return protocols;
+}
+
+/**
  * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
  * sentence for bad input (exit 2 at the CLI), never throws.
  */
@@ -125,33 +157,8 @@ export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | stri
   const version = config.version ?? DEFAULT_FREEBSD_KERNEL;
   if (!isFreebsdKernel(version)) return `version ${String(version)}: want freebsd-14 or freebsd-rss-2015`;
   const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
-  const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], sysctl['net.isr.maxqlimit']);
-  const regs = [...kernelProtocols(kernel, version), ...(config.extraProtocols ?? [])].sort(
-    (a, b) => a.proto - b.proto,
-  );
-  // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
-  const twice = regs.find(
-    (r, i) => i > 0 && (regs[i - 1]?.proto === r.proto || regs.some((o, j) => j < i && o.name === r.name)),
-  );
-  if (twice !== undefined) return `protocol ${twice.name} (${twice.proto}) registered twice`;
-  const protocols = [];
-  for (const reg of regs) {
-    const asked = config.qlimits?.[reg.name];
-    if (
-      asked !== undefined &&
-      (!Number.isInteger(asked) || asked < 1 || asked > sysctl['net.isr.maxqlimit'])
-    ) {
-      // netisr_setqlimit: above maxqlimit (or below 1 via the sysctl handlers) is EINVAL.
-      return `qlimit for ${reg.name}: ${asked} outside 1..${sysctl['net.isr.maxqlimit']} (EINVAL)`;
-    }
-    protocols.push({
-      reg,
-      qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, sysctl['net.isr.maxqlimit']),
-    });
-  }
-  for (const name of Object.keys(config.qlimits ?? {})) {
-    if (!regs.some((r) => r.name === name)) return `qlimit for ${name}: no such netisr protocol`;
-  }
+  const protocols = registerProtocols(kernelProtocols(kernel, version), config, sysctl);
+  if (typeof protocols === 'string') return protocols;
   return {
     kernel,
     version,
