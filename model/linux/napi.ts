@@ -178,7 +178,7 @@ export class NetRxAction implements Actor {
   #endPoll(poll: Poll): boolean {
     const n = poll.napi;
     this.#poll = undefined;
-    // process_backlog from "net: rps: add rps_input_queue_head_add() helper" (6.10): once per
+    // process_backlog from c62fdf5b11ef "net: rps: add rps_input_queue_head_add() helper" (6.10): once per
     // quota or return, so a flow cannot move off this CPU in the middle of a poll (R4, R9).
     if (n.ring === undefined && poll.work > 0 && this.#env.cfg.rules['rps-input-queue-head-batched'])
       this.#advanceHead(poll.work);

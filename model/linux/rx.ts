@@ -209,8 +209,8 @@ export class LinuxRx {
 
 /**
  * napi_schedule_rps (net/core/dev.c): another CPU's backlog goes on this CPU's rps_ipi_list, and
- * NET_RX_SOFTIRQ is raised here only outside net_rx_action (from "net: optimize
- * napi_schedule_rps()", net-next March 2023, 6.4), which sends the IPIs itself; this CPU's own backlog is scheduled.
+ * NET_RX_SOFTIRQ is raised here only outside net_rx_action (from 821eba962d95
+ * "net: optimize napi_schedule_rps()", 6.4), which sends the IPIs itself; this CPU's own backlog is scheduled.
  */
 function napiScheduleRps(sd: Softnet, here: Softnet, raiseAlways: boolean): void {
   if (sd === here) {

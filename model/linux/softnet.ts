@@ -81,8 +81,8 @@ export class Softnet {
 
   /**
    * ____napi_schedule: onto the tail of the poll list; NET_RX_SOFTIRQ is raised only outside
-   * net_rx_action (sd->in_net_rx_action), which polls the list again itself (Eric Dumazet's
-   * net-next series of March 2023 with "net: optimize napi_schedule_rps()", 6.4).
+   * net_rx_action (sd->in_net_rx_action), which polls the list again itself (8b43fd3d1d7d "net:
+   * optimize ____napi_schedule() to avoid extra NET_RX_SOFTIRQ", 6.4).
    */
   schedule(napi: Napi): void {
     this.pollList.push(napi);
@@ -103,7 +103,7 @@ export function skbFlowLimit(
   hash32Bucket: boolean,
 ): number | undefined {
   if (fl === undefined || qlen < maxBacklog >> 1) return undefined;
-  // From "net: rps: change skb_flow_limit() hash function" (6.16) hash_32(hash, log_buckets);
+  // From c3025e94daa9 "net: rps: change skb_flow_limit() hash function" (6.16) hash_32(hash, log_buckets);
   // before, hash & (num_buckets - 1).
   const bucket = hash32Bucket
     ? hash32(hash, log2PowerOfTwo(fl.buckets.length))

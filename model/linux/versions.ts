@@ -22,19 +22,20 @@ export const LINUX_VERSIONED_RULES = {
   'rps-input-queue-head-batched': {
     since: { major: 6, minor: 10 },
     source:
-      'net/core/dev.c process_backlog; "net: rps: add rps_input_queue_head_add() helper" (net-next, March 2024)',
+      'net/core/dev.c process_backlog; c62fdf5b11ef "net: rps: add rps_input_queue_head_add() helper" (net-next, March 2024)',
     summary:
       'process_backlog adds its work to input_queue_head once per quota or return, not once per packet',
   },
   'rfs-slot-hash32': {
     since: { major: 6, minor: 15 },
-    source: 'net/core/dev.c rfs_slot; f3483c8e1da6 "net: rfs: hash function change" (net-next, March 2025)',
+    source:
+      'net/core/dev.c rfs_slot; f3483c8e1da6 "net: rfs: hash function change" (applied to net-next March 2025)',
     summary: 'the rps_dev_flow slot is hash_32(hash, log), not hash & mask',
   },
   'flow-limit-hash32': {
     since: { major: 6, minor: 16 },
     source:
-      'net/core/dev.c skb_flow_limit; "net: rps: change skb_flow_limit() hash function" (net-next after 6.15-rc1, April 2025; release inferred from the posting date)',
+      'net/core/dev.c skb_flow_limit; c3025e94daa9 "net: rps: change skb_flow_limit() hash function" (net-next after 6.15-rc1, April 2025)',
     summary: 'the flow-limit bucket is hash_32(hash, log_buckets), not hash & (num_buckets - 1)',
   },
   'udp-defer-free': {
