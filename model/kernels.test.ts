@@ -15,6 +15,7 @@ describe('the kernels the model speaks for', () => {
       'rps-input-queue-head-batched': true,
       'rfs-slot-hash32': true,
       'flow-limit-hash32': true,
+      'defer-count-first': true,
       'udp-defer-free': true,
     });
     expect(Object.values(linuxRules('linux-6.6')).some((on) => on)).toBe(false);
@@ -39,18 +40,14 @@ describe('closestModelledKernel (uname -r)', () => {
     ['5.15.0-122-generic', 'linux-6.6', []],
     ['6.8.0-45-generic', 'linux-6.6', []],
     ['6.12.0', 'linux-6.6', ['rps-input-queue-head-batched']],
-    ['6.16.3', 'linux-6.18', ['udp-defer-free']],
+    ['6.16.3', 'linux-6.18', ['defer-count-first', 'udp-defer-free']],
+    ['6.15.0', 'linux-6.6', ['rps-input-queue-head-batched', 'rfs-slot-hash32']],
   ])('%s -> %s', (uname, kernel, differs) => {
     expect(closestModelledKernel(uname)).toEqual({
       kernel,
       running: uname.split('.').slice(0, 2).join('.').replace(/-.*$/, ''),
       differs,
     });
-  });
-
-  it('a tie goes to the newer model', () => {
-    // 6.15: head batched and RFS hash_32 on, flow-limit hash_32 and UDP defer off: 2 vs 2.
-    expect(closestModelledKernel('6.15.0')).toMatchObject({ kernel: 'linux-6.18' });
   });
 
   it('FreeBSD releases pick freebsd-14 and say when the major release differs', () => {

@@ -38,6 +38,13 @@ export const LINUX_VERSIONED_RULES = {
       'net/core/dev.c skb_flow_limit; c3025e94daa9 "net: rps: change skb_flow_limit() hash function" (net-next after 6.15-rc1, April 2025)',
     summary: 'the flow-limit bucket is hash_32(hash, log_buckets), not hash & (num_buckets - 1)',
   },
+  'defer-count-first': {
+    since: { major: 6, minor: 18 },
+    source:
+      'net/core/skbuff.c skb_attempt_defer_free; 844c9db7f7f5 "net: use llist for sd->defer_list" (Networking for v6.18)',
+    summary:
+      'defer_count is incremented before the skb_defer_max test, refused skbs included, so a list holds at most skb_defer_max - 1 and skb_defer_max = 1 defers nothing',
+  },
   'udp-defer-free': {
     since: { major: 6, minor: 18 },
     source:
