@@ -16,6 +16,7 @@ describe('the kernels the model speaks for', () => {
       'rfs-slot-hash32': true,
       'flow-limit-hash32': true,
       'defer-count-first': true,
+      'udp-rcvbuf-fits': true,
       'udp-defer-free': true,
     });
     expect(Object.values(linuxRules('linux-6.6')).some((on) => on)).toBe(false);
@@ -40,7 +41,7 @@ describe('closestModelledKernel (uname -r)', () => {
     ['5.15.0-122-generic', 'linux-6.6', []],
     ['6.8.0-45-generic', 'linux-6.6', []],
     ['6.12.0', 'linux-6.6', ['rps-input-queue-head-batched']],
-    ['6.16.3', 'linux-6.18', ['defer-count-first', 'udp-defer-free']],
+    ['6.16.3', 'linux-6.18', ['defer-count-first', 'udp-rcvbuf-fits', 'udp-defer-free']],
     ['6.15.0', 'linux-6.6', ['rps-input-queue-head-batched', 'rfs-slot-hash32']],
   ])('%s -> %s', (uname, kernel, differs) => {
     expect(closestModelledKernel(uname)).toEqual({
@@ -48,6 +49,11 @@ describe('closestModelledKernel (uname -r)', () => {
       running: uname.split('.').slice(0, 2).join('.').replace(/-.*$/, ''),
       differs,
     });
+  });
+
+  it('a tie goes to the newer model', () => {
+    // 6.16: three rules on (head batching, both hash_32) and three off: 3 against each model.
+    expect(closestModelledKernel('6.16.3')).toMatchObject({ kernel: 'linux-6.18' });
   });
 
   it('FreeBSD releases pick freebsd-14 and say when the major release differs', () => {

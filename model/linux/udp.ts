@@ -86,7 +86,8 @@ export class UdpStack {
 
   /**
    * udp_queue_rcv_skb. From 4.10 (__udp_enqueue_schedule_skb) no socket lock: drop iff
-   * sk_rmem_alloc > sk_rcvbuf before the charge (U2a), so an empty queue always takes a datagram.
+   * sk_rmem_alloc > sk_rcvbuf before the charge (U2a), from 6.18 iff the datagram does not fit
+   * in a non-empty queue; either way an empty queue always takes a datagram.
    * Before 4.10: sk_rcvqueues_full (backlog + rmem > rcvbuf) drops; a socket owned by its reader
    * takes the skb on sk_backlog; else sock_queue_rcv_skb drops iff rmem >= rcvbuf.
    */
@@ -117,10 +118,17 @@ export class UdpStack {
     this.#admit(sock, skb, on, sock.rmemAllocBytes, !this.#refuses(sock.rmemAllocBytes, skb, rcvbuf, true));
   }
 
+  /**
+   * U2: the rcvbuf test. Locked (before 4.10, sock_queue_rcv_skb): rmem >= rcvbuf drops. From
+   * 4.10: rmem > rcvbuf drops; from 6.18 (9aaec660b5be) "if (rmem + size > rcvbuf) { ... if (rmem)
+   * goto drop; }": only a datagram that fits, or one into an empty queue, is taken.
+   */
   #refuses(rmem: number, skb: Skb, rcvbuf: number, locked: boolean): boolean {
     if (this.#env.has('linux-udp-drops-below-rcvbuf'))
       return rmem > 0 && rmem + skb.truesizeBytes > rcvbuf >> 1;
-    return locked ? rmem >= rcvbuf : rmem > rcvbuf;
+    if (locked) return rmem >= rcvbuf;
+    if (this.#env.cfg.rules['udp-rcvbuf-fits']) return rmem > 0 && rmem + skb.truesizeBytes > rcvbuf;
+    return rmem > rcvbuf;
   }
 
   #admit(sock: UdpSock, skb: Skb, on: RunOn, rmemBefore: number, ok: boolean): void {

@@ -229,3 +229,25 @@ describe('UDP recvmsg frees (net/ipv4/udp.c skb_consume_udp)', () => {
     expect(t[0]).toMatchObject({ kind: 'kernel', os: 'linux', version: 'linux-6.6', rules: [] });
   });
 });
+
+describe('UDP rcvbuf test (net/ipv4/udp.c __udp_enqueue_schedule_skb, U2)', () => {
+  // A slow reader (it never runs before the burst is in); each datagram's truesize is 704 bytes.
+  const box = (kernel: 'linux-6.18' | 'linux-6.6') => ({
+    config: { kernel, cpuCount: 1, sockets: [{ port: UDP_PORT, rcvbufBytes: 1000 }] },
+    workload: { flows: [udpTo(0)], items: burst(3) },
+  });
+  const outcomes = (t: Trace) => only(t, 'sock-queue').map((e) => e.outcome);
+
+  // 6.18: "if (rmem + size > rcvbuf) { if (rcvbuf > INT_MAX >> 1) goto drop; /* Accept the packet
+  // if queue is empty. */ if (rmem) goto drop; }" (9aaec660b5be).
+  it('6.18: only a datagram that fits, or one into an empty queue, is taken', () => {
+    const t = runScenario(box('linux-6.18')).trace;
+    expect(only(t, 'sock-queue')[0]?.truesizeBytes).toBe(704);
+    expect(outcomes(t)).toEqual(['queued', 'dropped', 'dropped']);
+  });
+
+  // 6.6: "if (rmem > sk->sk_rcvbuf) goto drop;" before the charge, so one datagram may overshoot.
+  it('6.6: taken while sk_rmem_alloc <= sk_rcvbuf, so the queue overshoots by one datagram', () => {
+    expect(outcomes(runScenario(box('linux-6.6')).trace)).toEqual(['queued', 'queued', 'dropped']);
+  });
+});

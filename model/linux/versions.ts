@@ -45,6 +45,13 @@ export const LINUX_VERSIONED_RULES = {
     summary:
       'defer_count is incremented before the skb_defer_max test, refused skbs included, so a list holds at most skb_defer_max - 1 and skb_defer_max = 1 defers nothing',
   },
+  'udp-rcvbuf-fits': {
+    since: { major: 6, minor: 18 },
+    source:
+      'net/ipv4/udp.c __udp_enqueue_schedule_skb; 9aaec660b5be "udp: refine __udp_enqueue_schedule_skb() test" (Networking for v6.18), on 5a465a0da13e',
+    summary:
+      'a datagram is taken only if it fits (rmem + truesize <= sk_rcvbuf) or the queue is empty; before, whenever rmem <= sk_rcvbuf',
+  },
   'udp-defer-free': {
     since: { major: 6, minor: 18 },
     source:
