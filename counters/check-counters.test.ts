@@ -107,3 +107,19 @@ describe('corrupted copies of real tables are caught with the right rule', () =>
     expect(v.stdout).toContain('I-1: WMark <= QLimit');
   });
 });
+
+describe('explanations name the kernel version they assume', () => {
+  it('each explanation of a real table says which version its defaults and rules come from', () => {
+    for (const t of realTables()) {
+      const text = checkCounters(t.text, { json: false }).stdout;
+      const json = JSON.parse(checkCounters(t.text, { json: true }).stdout) as {
+        sections: { format: string; explanations: { assumes: string }[] }[];
+      };
+      for (const s of json.sections) {
+        const want = s.format === 'netstat-q' || s.format === 'netstat-s' ? 'freebsd-14' : 'linux-6.18';
+        for (const e of s.explanations) expect(e.assumes).toBe(want);
+        if (s.explanations.length > 0) expect(text).toContain(`    assumes: ${want}`);
+      }
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { CheckedSection } from './check.ts';
-import { ruleText } from './rules.ts';
+import { EXPLANATION_KERNEL, ruleText } from './rules.ts';
 import type { CounterFormat, ParseError } from './types.ts';
 
 /** How check-counters prints its verdict: aligned text for people, JSON for machines. */
@@ -51,7 +51,11 @@ export function formatText(checked: readonly CheckedSection[]): string {
   if (explanations.length > 0) {
     out.push('', 'What the numbers say:');
     for (const e of explanations) {
-      out.push(`  ${e.row}: ${e.text}`, `    knobs: ${e.knobs.join(', ')}`);
+      out.push(
+        `  ${e.row}: ${e.text}`,
+        `    knobs: ${e.knobs.join(', ')}`,
+        `    assumes: ${EXPLANATION_KERNEL[e.format]}`,
+      );
     }
   }
   return `${out.join('\n')}\n`;
@@ -72,7 +76,7 @@ export function formatJson(checked: readonly CheckedSection[]): string {
         rows: r.rows,
         checks: r.checks,
         findings: r.findings.map((f) => ({ ...f, rule_text: ruleText(f.rule) })),
-        explanations: r.explanations,
+        explanations: r.explanations.map((e) => ({ ...e, assumes: EXPLANATION_KERNEL[e.format] })),
       })),
     },
     null,

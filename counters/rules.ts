@@ -1,3 +1,6 @@
+import type { KernelName } from '../model/kernels.ts';
+import type { CounterFormat } from './types.ts';
+
 /**
  * The identities check-counters applies to real output, one line each, with the rule id a finding
  * names. Ids with a letter and a number (I-4, N-17, U5, F10 ...) are those of the reference notes
@@ -98,6 +101,18 @@ export const COUNTER_RULES = {
 } as const;
 
 export type CounterRuleId = keyof typeof COUNTER_RULES;
+
+/**
+ * The kernel version each format's explanations assume (model/kernels.ts): the defaults they quote
+ * (netdev_budget 300, netdev_max_backlog 1000, the netisr qlimits) and the rules behind them are
+ * those of this version; the identities themselves hold on every version the layouts cover.
+ */
+export const EXPLANATION_KERNEL = {
+  'netstat-q': 'freebsd-14',
+  'netstat-s': 'freebsd-14',
+  'proc-net-snmp': 'linux-6.18',
+  'softnet-stat': 'linux-6.18',
+} as const satisfies Record<CounterFormat, KernelName>;
 
 /** The statement and source of a rule id, for findings that cite one. */
 export function ruleText(id: string): string {

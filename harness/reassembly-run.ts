@@ -1,9 +1,9 @@
-import type { HostConfig } from '../model/host/config.ts';
+import { type HostConfig, kernelProtocols } from '../model/host/config.ts';
 import { runHost } from '../model/host/run.ts';
 import type { Workload } from '../model/host/workload.ts';
 import { IP6_DIRECT_REGISTRATION } from '../model/inet/fragment.ts';
 import { freebsdNetisrPolicy } from '../model/netisr/policies.ts';
-import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
+import type { ProtocolRegistration } from '../model/netisr/protocols.ts';
 import { unwrap } from '../model/result.ts';
 import type { Schedule } from '../model/sim/schedule.ts';
 import type { Trace } from '../model/trace.ts';
@@ -18,16 +18,21 @@ export interface ReassemblyCase {
   readonly schedule: Schedule;
 }
 
+/** The policy also knows ip6_direct where the kernel does not register it (the 2015 table). */
+function withIp6Direct(base: readonly ProtocolRegistration[]): ProtocolRegistration[] {
+  return base.some((r) => r.name === 'ip6_direct') ? [...base] : [...base, IP6_DIRECT_REGISTRATION];
+}
+
 /** Runs the kernel as registered (its own netisr placement and dispatch) with `variants` on. */
 export function runReassembly(c: ReassemblyCase, variants: readonly ModelVariant[] = []): Trace {
-  const base = c.config.kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
+  const base = kernelProtocols(c.config.kernel ?? 'freebsd', c.config.version);
   const dispatch = c.config.sysctl?.['net.isr.dispatch'] ?? 'direct';
   const r = unwrap(
     runHost({
       config: { ...c.config, variants: [...(c.config.variants ?? []), ...variants] },
       workload: c.workload,
       schedule: c.schedule,
-      policy: freebsdNetisrPolicy({ protocols: [...base, IP6_DIRECT_REGISTRATION], dispatch }),
+      policy: freebsdNetisrPolicy({ protocols: withIp6Direct(base), dispatch }),
     }),
   );
   return r.trace;

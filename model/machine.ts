@@ -5,7 +5,7 @@ import { type BaseFrame, KernelStack } from './sim/kthread.ts';
 import type { Schedule } from './sim/schedule.ts';
 import { Simulator } from './sim/simulator.ts';
 import { StatCounters } from './stats.ts';
-import { type NetisrWorkRow, type Trace, TraceRecorder } from './trace.ts';
+import { type KernelEvent, type NetisrWorkRow, type Trace, TraceRecorder } from './trace.ts';
 
 /** What a kernel tells the kit about itself at the end of a run. */
 export interface MachineEnd {
@@ -28,9 +28,11 @@ export class Machine {
   readonly trace: TraceRecorder;
   readonly stats = new StatCounters();
 
-  constructor(schedule: Schedule, limits: RunLimits) {
+  /** The trace opens with the kernel the machine boots: OS, version, configuration, versioned rules. */
+  constructor(schedule: Schedule, limits: RunLimits, kernel: Omit<KernelEvent, 'kind' | 'atNs'>) {
     this.sim = new Simulator(schedule, limits);
     this.trace = new TraceRecorder(limits.traceEventsMax);
+    this.trace.record({ kind: 'kernel', atNs: virtualNs(this.sim.clock.nowNs), ...kernel });
   }
 
   /** The NIC, with the next thread id, wired to this machine's trace, clock and counters. */

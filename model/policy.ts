@@ -72,6 +72,12 @@ export interface SoftnetView {
   sockFlowEntry(hash: number): number | undefined;
   /** rps_cpu_mask = roundup_pow_of_two(nr_cpu_ids) - 1 (R3). */
   readonly rpsCpuMask: number;
+  /**
+   * The `qtail` out-parameter of enqueue_to_backlog (get_rps_cpu's `&rflow->last_qtail`, R5):
+   * `save` receives this CPU's input_queue_tail after the packet, and only if the backlog admits
+   * it. Optional: a SoftnetView without it never reports admissions.
+   */
+  saveQtail?(save: (tail: number) => void): void;
 }
 
 /**

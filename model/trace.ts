@@ -1,6 +1,11 @@
 import type { BucketId, CpuId, FlowId, PacketId, ThreadId, VirtualNs } from './brand.ts';
+import type { FreebsdRule } from './kernels.ts';
+import type { LinuxRule } from './linux/versions.ts';
 import type { HashType } from './rss/hashtype.ts';
 import type { DropCounter, DropReason, NetisrProtoName } from './vocab.ts';
+
+/** A rule that differs between kernel versions, by its name in the version tables. */
+export type VersionedRule = LinuxRule | FreebsdRule;
 
 /**
  * The event trace: the contract between every implementation under test and every checker.
@@ -375,7 +380,24 @@ export interface IpiEvent extends At {
   readonly reason: 'rps' | 'defer';
 }
 
+/**
+ * The first event of every model trace: the kernel and version whose rules the run follows
+ * (model/kernels.ts), so a trace says which kernel it speaks for and a checker can hold it to
+ * that version's rules.
+ */
+export interface KernelEvent extends At {
+  readonly kind: 'kernel';
+  readonly os: 'linux' | 'freebsd';
+  /** The modelled version: `linux-6.18`, `linux-6.6`, `freebsd-14`, `freebsd-rss-2015`. */
+  readonly version: string;
+  /** FreeBSD's kernel configuration: GENERIC, or GENERIC with `options RSS`. Unset on Linux. */
+  readonly config?: 'GENERIC' | 'RSS';
+  /** The versioned rules this version follows, by name (model/linux/versions.ts, model/kernels.ts). */
+  readonly rules: readonly VersionedRule[];
+}
+
 export type TraceEvent =
+  | KernelEvent
   | ArriveEvent
   | DispatchEvent
   | EnqueueEvent

@@ -30,6 +30,12 @@ export const MODEL_VARIANTS = {
   'linux-backlog-drops-early': 'enqueue_to_backlog refuses at qlen >= netdev_max_backlog / 2 (breaks R7)',
   'linux-rfs-migrate-immediately':
     'RFS moves a flow to the new CPU without waiting for input_queue_head to pass last_qtail (breaks R4)',
+  'linux-rfs-qtail-before-enqueue':
+    "RFS writes last_qtail = tail + 1 when it picks the CPU, before enqueue_to_backlog admits the packet, and a move keeps it instead of the new CPU's input_queue_head (this model before issue 20; breaks R5)",
+  'linux-rps-ipi-at-end':
+    'RPS IPIs go out only at the end of net_rx_action, never when process_backlog starts, and napi_schedule_rps raises NET_RX_SOFTIRQ inside net_rx_action too (this model before issue 20; breaks R10)',
+  'linux-udp-defer-every-version':
+    'UDP recvmsg frees through skb_attempt_defer_free on every version, not only from 6.18 (6471658dc66c; this model before issue 20)',
   'linux-udp-inerrors-uncounted':
     'a UDP rcvbuf drop bumps RcvbufErrors and sk_drops but not InErrors (breaks U5)',
   'linux-udp-drops-below-rcvbuf':

@@ -53,6 +53,8 @@ const TEETH: readonly [ModelVariant, string, string][] = [
   ['linux-napi-budget-ignored', 'linux-napi-budget', 'N1'],
   ['linux-napi-squeeze-uncounted', 'linux-napi-budget', 'N2'],
   ['linux-napi-repoll-head', 'linux-napi-budget', 'N4'],
+  ['linux-rps-ipi-at-end', 'linux-rps-ipi', 'R10'],
+  ['linux-udp-defer-every-version', 'linux-kernel-version', 'udp-defer-free'],
 ];
 
 describe('Linux properties have teeth', () => {

@@ -27,7 +27,10 @@ type DeferList = Map<number, number>;
  *   freed, except skbs parked on a defer list below its kick threshold;
  * - D2: an skb freed on the CPU that allocated it is freed at once, never parked;
  * - D3: a list never holds more than skb_defer_max; an skb is freed locally as list-full only when
- *   the list holds skb_defer_max;
+ *   the list holds skb_defer_max. From 6.18 (the trace's kernel event names rule
+ *   `defer-count-first`, 844c9db7f7f5) defer_count is incremented before the test, refused skbs
+ *   included until the list is next flushed: list-full exactly when that count reaches
+ *   skb_defer_max, so a list holds at most skb_defer_max - 1;
  * - D4: the insert that finds skb_defer_max / 2 on the list kicks (an IPI to the owner) and only
  *   that one, so a list on an idle CPU is drained; at a quiescent end no list holds more than
  *   skb_defer_max / 2;
@@ -42,6 +45,9 @@ export function checkLinuxResourceBalance(trace: Trace): readonly Violation[] {
   const lists = new Map<number, DeferList>();
   const owedAtEnd = new Map<number, Set<number>>(); // cpu -> bufs net_rx_action must free
   let deferMax = 0;
+  const first = trace[0];
+  const countFirst = first?.kind === 'kernel' && first.rules.includes('defer-count-first');
+  const refused = new Map<number, number>(); // cpu -> skbs refused since its list was flushed
   const out: Violation[] = [];
   const list = (cpu: number) =>
     lists.get(cpu) ?? lists.set(cpu, new Map()).get(cpu) ?? new Map<number, number>();
@@ -64,6 +70,7 @@ export function checkLinuxResourceBalance(trace: Trace): readonly Violation[] {
       const parked = lists.get(ev.allocCpu)?.get(ev.buf);
       if (parked !== undefined) {
         lists.get(ev.allocCpu)?.delete(ev.buf);
+        if (lists.get(ev.allocCpu)?.size === 0) refused.delete(ev.allocCpu);
         if (ev.cpu !== ev.allocCpu)
           out.push(
             v(
@@ -76,7 +83,9 @@ export function checkLinuxResourceBalance(trace: Trace): readonly Violation[] {
       owedAtEnd.get(ev.cpu)?.delete(ev.buf);
     } else if (ev.kind === 'defer-free') {
       deferMax = ev.deferMax;
-      out.push(...deferFree(ev, list(ev.allocCpu), tagOf, trace[i + 1], i));
+      const r = countFirst ? (refused.get(ev.allocCpu) ?? 0) : undefined;
+      out.push(...deferFree(ev, list(ev.allocCpu), tagOf, trace[i + 1], i, r));
+      if (countFirst && ev.outcome === 'list-full') refused.set(ev.allocCpu, (r ?? 0) + 1);
     } else if (ev.kind === 'softirq') {
       if (ev.phase === 'start') owedAtEnd.set(ev.cpu, new Set(lists.get(ev.cpu)?.keys() ?? []));
       else {
@@ -104,9 +113,13 @@ function deferFree(
   tagOf: Map<number, number>,
   next: Trace[number] | undefined,
   i: number,
+  refusedSinceFlush: number | undefined,
 ): Violation[] {
   const out: Violation[] = [];
   const len = list.size;
+  // defer_count as the kernel tests it: before 6.18 the list length; from 6.18 (counted first)
+  // the list length plus the refusals since the last flush, plus this skb.
+  const count = refusedSinceFlush === undefined ? len : len + refusedSinceFlush + 1;
   if (ev.listLenBefore !== len)
     out.push(
       v(
@@ -117,12 +130,12 @@ function deferFree(
     );
   if (ev.outcome === 'local' && ev.cpu !== ev.allocCpu)
     out.push(v('D2', [i], `skb ${ev.buf} of cpu ${ev.allocCpu} freed as local on cpu ${ev.cpu}`));
-  if (ev.outcome === 'list-full' && len < ev.deferMax)
+  if (ev.outcome === 'list-full' && count < ev.deferMax)
     out.push(
       v(
         'D3',
         [i],
-        `skb ${ev.buf} freed as list-full with ${len} of skb_defer_max ${ev.deferMax} on the list`,
+        `skb ${ev.buf} freed as list-full with ${len} of skb_defer_max ${ev.deferMax} on the list${count === len ? '' : ` (defer_count ${count})`}`,
       ),
     );
   if (ev.outcome !== 'deferred') return out;
@@ -130,11 +143,17 @@ function deferFree(
     out.push(
       v('D2', [i], `skb ${ev.buf} parked on its own cpu ${ev.cpu}'s defer list instead of freed at once`),
     );
-  if (len + 1 > ev.deferMax)
+  if (len + 1 > ev.deferMax || (refusedSinceFlush !== undefined && count >= ev.deferMax))
     out.push(
-      v('D3', [i], `cpu ${ev.allocCpu}'s defer list grows to ${len + 1}, over skb_defer_max ${ev.deferMax}`),
+      v(
+        'D3',
+        [i],
+        refusedSinceFlush === undefined
+          ? `cpu ${ev.allocCpu}'s defer list grows to ${len + 1}, over skb_defer_max ${ev.deferMax}`
+          : `cpu ${ev.allocCpu}'s defer list grows to ${len + 1} with defer_count ${count}, not below skb_defer_max ${ev.deferMax}`,
+      ),
     );
-  const shouldKick = len === ev.deferMax >> 1;
+  const shouldKick = (refusedSinceFlush === undefined ? count : count - 1) === ev.deferMax >> 1;
   if (ev.kick !== shouldKick) {
     out.push(
       v(

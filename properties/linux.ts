@@ -1,7 +1,9 @@
 import { linuxFlowOrder } from './linux-flow-order.ts';
+import { linuxKernelVersion } from './linux-kernel-version.ts';
 import { linuxNapiBudget } from './linux-napi-budget.ts';
 import { linuxNoDropBelowLimit } from './linux-no-drop-below-limit.ts';
 import { linuxResourceBalance } from './linux-resource-balance.ts';
+import { linuxRpsIpi } from './linux-rps-ipi.ts';
 import type { PropertySpec } from './registry.ts';
 
 /**
@@ -13,4 +15,6 @@ export const LINUX_PROPERTIES: readonly PropertySpec[] = [
   linuxNoDropBelowLimit,
   linuxResourceBalance,
   linuxNapiBudget,
+  linuxRpsIpi,
+  linuxKernelVersion,
 ];

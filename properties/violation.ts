@@ -1,11 +1,12 @@
-import type { PolicyErrorKind, Trace } from '../model/trace.ts';
+import type { PolicyErrorKind, Trace, VersionedRule } from '../model/trace.ts';
 import type { RuleId } from './rule-ids.ts';
 
 /**
  * A rule a violation names: an id the reference notes define, a policy fault of its own kind
- * (`policy:threw` ...), or an RFC rule the reference cites by number.
+ * (`policy:threw` ...), a rule that differs between kernel versions (`udp-defer-free`), or an RFC
+ * rule the reference cites by number.
  */
-export type ViolationRule = RuleId | `policy:${PolicyErrorKind}` | 'RFC5722';
+export type ViolationRule = RuleId | `policy:${PolicyErrorKind}` | VersionedRule | 'RFC5722';
 
 /**
  * What a checker reports: the property, the rule it guards (an id from the reference notes), the

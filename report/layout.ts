@@ -35,6 +35,7 @@ export const EVENT_KINDS = [
   'sock-queue',
   'defer-free',
   'ipi',
+  'kernel',
 ] as const satisfies readonly TraceEventKind[];
 
 /** Compile-time check that EVENT_KINDS lists every kind of the trace (a new kind fails here). */
@@ -119,6 +120,7 @@ function placeOf(ev: TraceEvent): Place {
     case 'sock-queue':
     case 'defer-free':
       return { at: 'kind', cpu: ev.cpu, kind: undefined };
+    case 'kernel':
     case 'counters':
     case 'end':
       return { at: 'all' };

@@ -63,6 +63,6 @@ describe('a failing property test writes the same report (NETSTACK_REPORT_DIR)',
     const file = writeFailureReport(r, { property: 'p', rule: 'N-20', events: [0], message: 'm' }, 'cmd', {
       [REPORT_DIR_ENV]: dir,
     });
-    expect(readFileSync(file ?? '', 'utf8')).toContain('15 events, 1 CPU, 1 thread, 1 flow');
+    expect(readFileSync(file ?? '', 'utf8')).toContain('16 events, 1 CPU, 1 thread, 1 flow');
   });
 });

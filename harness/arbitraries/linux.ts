@@ -94,7 +94,8 @@ function workloadArb(unicastPorts: number, multicast: boolean): fc.Arbitrary<Wor
 /**
  * Linux runs: 1..6 CPUs (non-powers of two included), rings on any CPUs, RPS maps, RFS on or off,
  * flow limit, small backlogs, budgets, weights, time limits and socket buffers so every limit is
- * reached, the UDP path before and after 4.10, IPsec-offloaded flows, and a schedule.
+ * reached, the UDP path before and after 4.10, IPsec-offloaded flows, linux-6.18 or linux-6.6,
+ * and a schedule.
  */
 export function linuxCaseArb(): fc.Arbitrary<LinuxCase> {
   return fc.integer({ min: 1, max: 6 }).chain((cpus) =>
@@ -115,10 +116,12 @@ export function linuxCaseArb(): fc.Arbitrary<LinuxCase> {
         udpSocketBacklog: fc.boolean(),
         sockets: socketsArb(cpus),
         secpath: fc.boolean(),
+        kernel: fc.constantFrom(...(['linux-6.18', 'linux-6.6'] as const)),
       })
       .chain((c) =>
         fc.record({
           config: fc.constant<LinuxHostConfig>({
+            kernel: c.kernel,
             cpuCount: cpus,
             ringCpus: c.rings,
             udpSocketBacklog: c.udpSocketBacklog,

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { NS_PER_MS, NS_PER_SECOND } from '../../model/brand.ts';
 import type { HostConfig } from '../../model/host/config.ts';
 import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
-import { IP6_DIRECT_REGISTRATION } from '../../model/inet/fragment.ts';
 import type { InetSysctls } from '../../model/inet/reass-limits.ts';
 import type { FragmentFields } from '../../model/packet.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
@@ -277,7 +276,8 @@ export interface ReassConfigConstraints {
 /**
  * Hosts for the reassembly properties: 1..6 CPUs, one ring per CPU (as RSS drivers set up) or
  * fewer, a netisr thread per CPU or one, every net.isr.dispatch, the default bucket table (the
- * RSS promise holds) or a rotated one, ip6_direct registered or not, default hashing.
+ * RSS promise holds) or a rotated one, the current RSS table (ip6 and ip6_direct CPU/HYBRID) or the
+ * 2015 one (ip6 FLOW, no ip6_direct), default hashing.
  */
 export function reassConfigArb(c: ReassConfigConstraints = {}): fc.Arbitrary<HostConfig> {
   return fc
@@ -306,7 +306,7 @@ export function reassConfigArb(c: ReassConfigConstraints = {}): fc.Arbitrary<Hos
         ringCpus: Array.from({ length: rxRingCount }, (_, i) => bucketCpus[i % bucketCount] ?? 0),
         bucketCpus,
         sysctl: { 'net.isr.maxthreads': r.maxthreads, 'net.isr.dispatch': r.dispatch, ...r.reass },
-        ...(r.ip6Direct ? { extraProtocols: [IP6_DIRECT_REGISTRATION] } : {}),
+        version: r.ip6Direct ? ('freebsd-14' as const) : ('freebsd-rss-2015' as const),
       };
     });
 }

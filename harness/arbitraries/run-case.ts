@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { HostConfig } from '../../model/host/config.ts';
+import { type HostConfig, kernelProtocols } from '../../model/host/config.ts';
 import type { Workload } from '../../model/host/workload.ts';
 import { builtinNetisrPolicies, freebsdNetisrPolicy } from '../../model/netisr/policies.ts';
-import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../../model/netisr/protocols.ts';
+import { FREEBSD_PROTOCOLS } from '../../model/netisr/protocols.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
@@ -55,7 +55,7 @@ export const BUILTIN_POLICY_NAMES: readonly string[] = [
 
 /** A built-in FreeBSD policy for the configured kernel flavour, by name. */
 export function builtinPolicy(name: string, config: HostConfig): PolicySource {
-  const protocols = config.kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
+  const protocols = kernelProtocols(config.kernel ?? 'freebsd', config.version);
   const dispatch = config.sysctl?.['net.isr.dispatch'] ?? 'direct';
   if (name === 'registered')
     return freebsdNetisrPolicy({ protocols, dispatch, name: `freebsd-registered-${dispatch}` });

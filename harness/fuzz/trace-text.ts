@@ -4,6 +4,8 @@ import type { Trace, TraceEvent } from '../../model/trace.ts';
 /** One event as a script-like line: `enqueue pkt 3 ip on cpu 1 (qlen 0/2)`. */
 export function eventLabel(ev: TraceEvent): string {
   switch (ev.kind) {
+    case 'kernel':
+      return `kernel ${ev.version}${ev.config === undefined ? '' : ` ${ev.config}`}${ev.rules.length > 0 ? ` (${ev.rules.join(', ')})` : ''}`;
     case 'arrive':
       return `arrive pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) ring ${ev.ring} -> cpu ${ev.cpu}, hash ${hex(ev.hash)} ${ev.hashType}${ev.bucket === undefined ? '' : ` bucket ${ev.bucket}`}${ev.fragment ? ' fragment' : ''}`;
     case 'dispatch':

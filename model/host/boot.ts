@@ -1,10 +1,11 @@
 import type { CpuId } from '../brand.ts';
+import { freebsdRuleNames } from '../kernels.ts';
 import { Netisr } from '../netisr/netisr.ts';
 import { NetisrThread } from '../netisr/swi.ts';
 import type { DispatchPolicy } from '../policy.ts';
 import type { KernelStack } from '../sim/kthread.ts';
 import type { Simulator } from '../sim/simulator.ts';
-import type { TraceRecorder } from '../trace.ts';
+import type { KernelEvent, TraceRecorder } from '../trace.ts';
 import type { ResolvedHostConfig } from './config.ts';
 import { InterruptThread, RxRing } from './nic.ts';
 
@@ -35,6 +36,16 @@ export function bootNetisr(env: BootEnv, policy: DispatchPolicy): Netisr {
     variants: cfg.variants,
     frameBytes: env.frameBytes,
   });
+}
+
+/** The kernel a FreeBSD host boots, as the trace's first event names it (Machine). */
+export function freebsdKernelHeader(cfg: ResolvedHostConfig): Omit<KernelEvent, 'kind' | 'atNs'> {
+  return {
+    os: 'freebsd',
+    version: cfg.version,
+    config: cfg.kernel === 'freebsd-rss' ? 'RSS' : 'GENERIC',
+    rules: freebsdRuleNames(cfg.version),
+  };
 }
 
 /** The SWI threads of the workstreams that have one (netisr_start_swi). */

@@ -96,12 +96,47 @@ describe('host configuration and the boot fix-ups (netisr_init, rss_init)', () =
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     const extra = resolved({
       cpuCount: 1,
-      extraProtocols: [{ ...(generic.protocols[0]?.reg ?? fail()), name: 'rtsock', proto: 0 }],
+      extraProtocols: [{ ...(generic.protocols[0]?.reg ?? fail()), name: 'ipsec', proto: 0 }],
     });
-    expect(extra.protocols[0]?.reg.name).toBe('rtsock');
+    expect(extra.protocols[0]?.reg.name).toBe('ipsec');
     expect(resolved({ cpuCount: 1, kernel: 'freebsd-rss' }).protocols.map((p) => p.reg.name)).toContain(
       'ip_direct',
     );
+  });
+
+  it('follows the FreeBSD version: freebsd-14 by default, the 2015 RSS table on request', () => {
+    const rss = (version?: 'freebsd-14' | 'freebsd-rss-2015') =>
+      resolved({ cpuCount: 1, kernel: 'freebsd-rss', ...(version === undefined ? {} : { version }) });
+    expect(rss().version).toBe('freebsd-14');
+    expect(rss().protocols.find((p) => p.reg.name === 'ip6')?.reg).toMatchObject({
+      policy: 'cpu',
+      dispatch: 'hybrid',
+    });
+    expect(rss('freebsd-rss-2015').protocols.find((p) => p.reg.name === 'ip6')?.reg).toMatchObject({
+      policy: 'flow',
+      dispatch: 'default',
+    });
+    expect(rss('freebsd-rss-2015').protocols.map((p) => p.reg.name)).not.toContain('ip6_direct');
+    // GENERIC is the same table on both versions.
+    expect(resolved({ cpuCount: 1, version: 'freebsd-rss-2015' }).protocols).toEqual(
+      resolved({ cpuCount: 1 }).protocols,
+    );
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, version: 'freebsd-9' as 'freebsd-14' }))).toBe(
+      'version freebsd-9: want freebsd-14 or freebsd-rss-2015',
+    );
+  });
+
+  it('refuses a protocol registered twice, as netisr_register would', () => {
+    const ip6Direct = resolved({ cpuCount: 1, kernel: 'freebsd-rss' }).protocols.find(
+      (p) => p.reg.name === 'ip6_direct',
+    )?.reg;
+    if (ip6Direct === undefined) throw new Error('no ip6_direct');
+    expect(errorOf(resolveHostConfig({ cpuCount: 1, kernel: 'freebsd-rss', extraProtocols: [ip6Direct] }))).toBe(
+      'protocol ip6_direct (10) registered twice',
+    );
+    expect(
+      resolveHostConfig({ cpuCount: 1, extraProtocols: [{ ...ip6Direct, name: 'ip', proto: 11 }] }),
+    ).toBe('protocol ip (11) registered twice');
   });
 
   it('derives the stack size, hash config and variants', () => {

@@ -1,11 +1,13 @@
 import { type CpuId, cpuId } from '../brand.ts';
 import { inetKnobs } from '../inet/knobs.ts';
+import { DEFAULT_FREEBSD_KERNEL, type FreebsdKernel, freebsdRule, isFreebsdKernel } from '../kernels.ts';
 import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
 import { netisrKnobs } from '../netisr/knobs.ts';
 import { renderNetstatQ } from '../netisr/netstat.ts';
 import {
   effectiveQlimit,
   FREEBSD_PROTOCOLS,
+  FREEBSD_RSS_2015_PROTOCOLS,
   FREEBSD_RSS_PROTOCOLS,
   type ProtocolRegistration,
 } from '../netisr/protocols.ts';
@@ -24,7 +26,10 @@ export type HostSysctls = KnobValues<typeof hostSysctlKnobs>;
 
 /** What a run is configured with; everything optional has the kernel's default. */
 export interface HostConfig {
+  /** GENERIC (`freebsd`) or GENERIC with `options RSS` (`freebsd-rss`). */
   readonly kernel?: KernelFlavour;
+  /** The FreeBSD version whose rules the run follows (model/kernels.ts); default freebsd-14. */
+  readonly version?: FreebsdKernel;
   /** 1..64 CPUs. */
   readonly cpuCount: number;
   readonly rxRingCount?: number;
@@ -45,6 +50,7 @@ export interface HostConfig {
 /** A configuration after the kernel's boot fix-ups: every field concrete. */
 export interface ResolvedHostConfig {
   readonly kernel: KernelFlavour;
+  readonly version: FreebsdKernel;
   readonly cpuCount: number;
   readonly rxRingCount: number;
   readonly ringCpus: readonly CpuId[];
@@ -73,22 +79,39 @@ function checkCpuList(name: string, list: readonly number[], cpuCount: number): 
 }
 
 /**
- * netisr_register of the kernel's protocols (and any extra), in protocol-number order, each with
- * its effective qlimit; netisr_setqlimit refuses a limit outside 1..maxqlimit with EINVAL.
+ * The kernel's own protocol table: GENERIC's, or with `options RSS` the table of the version
+ * (rss-ip6-cpu-hybrid, model/kernels.ts).
  */
-function resolveProtocols(
-  config: HostConfig,
+export function kernelProtocols(
   kernel: KernelFlavour,
+  version: FreebsdKernel = DEFAULT_FREEBSD_KERNEL,
+): readonly ProtocolRegistration[] {
+  if (kernel !== 'freebsd-rss') return FREEBSD_PROTOCOLS;
+  return freebsdRule(version, 'rss-ip6-cpu-hybrid') ? FREEBSD_RSS_PROTOCOLS : FREEBSD_RSS_2015_PROTOCOLS;
+}
+
+/**
+ * netisr_register over the kernel's table and the extra protocols, in protocol-number order, with
+ * each queue limit resolved (netisr_setqlimit). Answers a sentence on bad input.
+ */
+function registerProtocols(
+  base: readonly ProtocolRegistration[],
+  config: HostConfig,
   sysctl: HostSysctls,
-): Result<{ readonly reg: ProtocolRegistration; readonly qlimitPackets: number }[], string> {
+): Result<ResolvedHostConfig['protocols'], string> {
   const maxqlimit = sysctl['net.isr.maxqlimit'];
   const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], maxqlimit);
-  const base = kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS;
   const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
+  // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
+  const twice = regs.find(
+    (r, i) => i > 0 && (regs[i - 1]?.proto === r.proto || regs.some((o, j) => j < i && o.name === r.name)),
+  );
+  if (twice !== undefined) return err(`protocol ${twice.name} (${twice.proto}) registered twice`);
   const protocols = [];
   for (const reg of regs) {
     const asked = config.qlimits?.[reg.name];
     if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > maxqlimit)) {
+      // netisr_setqlimit: above maxqlimit (or below 1 via the sysctl handlers) is EINVAL.
       return err(`qlimit for ${reg.name}: ${asked} outside 1..${maxqlimit} (EINVAL)`);
     }
     protocols.push({ reg, qlimitPackets: asked ?? effectiveQlimit(reg, defaultqlimit, maxqlimit) });
@@ -134,11 +157,15 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
     return err(`bucketCpus: want a power-of-two length up to 128, got ${bucketCpus.length}`);
   }
   const kernel = config.kernel ?? 'freebsd';
+  const version = config.version ?? DEFAULT_FREEBSD_KERNEL;
+  if (!isFreebsdKernel(version))
+    return err(`version ${String(version)}: want freebsd-14 or freebsd-rss-2015`);
   const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
-  const protocols = resolveProtocols(config, kernel, sysctl);
+  const protocols = registerProtocols(kernelProtocols(kernel, version), config, sysctl);
   if (!protocols.ok) return protocols;
   return ok({
     kernel,
+    version,
     cpuCount,
     rxRingCount,
     ringCpus: ringCpus.map(cpuId),

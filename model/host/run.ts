@@ -13,7 +13,14 @@ import type { KernelCall } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
 import type { Trace } from '../trace.ts';
 import type { NetisrProtoName } from '../vocab.ts';
-import { type BootEnv, bootNetisr, rxRings, startInterruptThreads, startNetisrThreads } from './boot.ts';
+import {
+  type BootEnv,
+  bootNetisr,
+  freebsdKernelHeader,
+  rxRings,
+  startInterruptThreads,
+  startNetisrThreads,
+} from './boot.ts';
 import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
 import type { Nic } from './nic.ts';
@@ -54,7 +61,7 @@ class Host {
   ) {
     this.#cfg = cfg;
     this.#frameBytes = frameBytesLookup(cfg.frameBytes);
-    this.machine = new Machine(schedule, cfg.limits);
+    this.machine = new Machine(schedule, cfg.limits, freebsdKernelHeader(cfg));
     const { sim, trace } = this.machine;
     this.policy = instantiatePolicy(source, {
       cpuCount: cfg.cpuCount,

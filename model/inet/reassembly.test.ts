@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NS_PER_SECOND } from '../brand.ts';
-import type { HostConfig } from '../host/config.ts';
+import { type HostConfig, kernelProtocols } from '../host/config.ts';
 import { type RunResult, runHost } from '../host/run.ts';
 import { findFlowSpec, fragmentItems, udpFlow } from '../host/scenario.ts';
 import type { Workload } from '../host/workload.ts';
 import { freebsdNetisrPolicy } from '../netisr/policies.ts';
-import { FREEBSD_PROTOCOLS, FREEBSD_RSS_PROTOCOLS } from '../netisr/protocols.ts';
 import { unwrap } from '../result.ts';
 import type { FlowSpec } from '../rss/flowhash.ts';
 import { IP6_DIRECT_REGISTRATION } from './fragment.ts';
@@ -18,10 +17,8 @@ const RSS4: HostConfig = {
 };
 
 function run(config: HostConfig, workload: Workload): RunResult {
-  const protocols = [
-    ...(config.kernel === 'freebsd-rss' ? FREEBSD_RSS_PROTOCOLS : FREEBSD_PROTOCOLS),
-    IP6_DIRECT_REGISTRATION,
-  ];
+  const base = kernelProtocols(config.kernel ?? 'freebsd', config.version);
+  const protocols = base.some((r) => r.name === 'ip6_direct') ? base : [...base, IP6_DIRECT_REGISTRATION];
   const r = unwrap(
     runHost({
       config,
@@ -83,7 +80,7 @@ describe('reassembly in the host (F-26 .. F-28)', () => {
     expect(r.stats).toMatchObject({ ips_total: 3, ips_delivered: 1 });
   });
 
-  it('IPv6 goes through ip6_direct when registered, up inline when not (the 2015 RSS kernel)', () => {
+  it('IPv6 goes through ip6_direct on freebsd-14 RSS (ip6_input.c ip6_direct_nh), up inline on the 2015 table', () => {
     const v6: FlowSpec = {
       family: 'inet6',
       ipProto: 6,
@@ -93,12 +90,12 @@ describe('reassembly in the host (F-26 .. F-28)', () => {
       dport: 8,
     };
     const wl = { flows: [v6], items: fragmentItems(0, 5, 64, 24) };
-    const with6 = run({ ...RSS4, extraProtocols: [IP6_DIRECT_REGISTRATION] }, wl);
+    const with6 = run(RSS4, wl);
     expect(kinds(with6, 'reassembled')).toMatchObject([
       { family: 'inet6', continuation: 'reinject', fullHashType: 'rss-tcp-ipv6' },
     ]);
     expect(kinds(with6, 'handle').some((e) => e.kind === 'handle' && e.proto === 'ip6_direct')).toBe(true);
-    const without = run(RSS4, wl);
+    const without = run({ ...RSS4, version: 'freebsd-rss-2015' }, wl);
     expect(kinds(without, 'reassembled')).toMatchObject([
       { continuation: 'inline', fullBucketCpu: undefined },
     ]);

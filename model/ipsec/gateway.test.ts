@@ -53,6 +53,15 @@ describe('IPsec output recursion and the D9721 deferral', () => {
     expect(deferred[0]).toBeLessThan(recursive[0] ?? 0);
   });
 
+  it('the trace opens with the kernel the gateway boots (freebsd-14 GENERIC)', () => {
+    expect(run(gateway('i386', espBundle(2), false)).trace[0]).toMatchObject({
+      kind: 'kernel',
+      os: 'freebsd',
+      version: 'freebsd-14',
+      config: 'GENERIC',
+    });
+  });
+
   it('the recursive chain is ip_output -> ipsec -> ipsec_process_done -> ipsec4_perform_request ... -> ip_output', () => {
     const frames = deepest(run(gateway('i386', espBundle(2), false))).frames.split('>');
     expect(frames.filter((f) => f === 'ipsec4_perform_request')).toHaveLength(2);

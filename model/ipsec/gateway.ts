@@ -2,6 +2,7 @@ import { type CpuId, cpuId, type ThreadId } from '../brand.ts';
 import {
   type BootEnv,
   bootNetisr,
+  freebsdKernelHeader,
   rxRings,
   startInterruptThreads,
   startNetisrThreads,
@@ -76,7 +77,7 @@ class Gateway {
     this.#cfg = cfg;
     const frameBytes = frameBytesLookup(host.frameBytes);
     this.#frameBytes = frameBytes;
-    this.machine = new Machine(schedule, host.limits);
+    this.machine = new Machine(schedule, host.limits, freebsdKernelHeader(host));
     const { sim, trace, stats } = this.machine;
     this.#mbufs = new MbufTable(new Buffers(trace, sim.clock));
     const boot: BootEnv = {

@@ -4,6 +4,13 @@ import { type KnobValues, knobDefaults, knobError } from '../knobs.ts';
 import { err, ok, type Result } from '../result.ts';
 import type { ModelVariant } from '../variants.ts';
 import { linuxKnobs } from './knobs.ts';
+import {
+  DEFAULT_LINUX_KERNEL,
+  isLinuxKernel,
+  type LinuxKernel,
+  type LinuxRuleSet,
+  linuxRules,
+} from './versions.ts';
 
 export type LinuxSysctls = KnobValues<typeof linuxKnobs>;
 
@@ -20,6 +27,8 @@ export interface LinuxSocketSpec {
 
 /** What a Linux run is configured with; everything optional has the kernel's default. */
 export interface LinuxHostConfig {
+  /** The Linux version whose rules the run follows (model/linux/versions.ts); default linux-6.18. */
+  readonly kernel?: LinuxKernel;
   /** 1..32 CPUs (rps_cpus is one 32-bit mask here). */
   readonly cpuCount: number;
   readonly rxRingCount?: number;
@@ -47,6 +56,9 @@ export interface ResolvedSocket {
 }
 
 export interface ResolvedLinuxConfig {
+  readonly kernel: LinuxKernel;
+  /** The versioned rules of `kernel`, looked up once. */
+  readonly rules: LinuxRuleSet;
   readonly cpuCount: number;
   readonly ringCpus: readonly CpuId[];
   readonly sysctl: LinuxSysctls;
@@ -102,6 +114,8 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
   const { cpuCount } = config;
   if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 32)
     return err(`cpuCount ${cpuCount}: want 1..32`);
+  const kernel = config.kernel ?? DEFAULT_LINUX_KERNEL;
+  if (!isLinuxKernel(kernel)) return err(`kernel ${String(kernel)}: want linux-6.18 or linux-6.6`);
   const merged = { ...knobDefaults(linuxKnobs), ...config.sysctl } as LinuxSysctls;
   for (const [name, value] of Object.entries(merged)) {
     const spec = linuxKnobs[name as keyof typeof linuxKnobs];
@@ -129,6 +143,8 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
   const sockets = resolveSockets(config.sockets ?? [], cpuCount, sysctl['net.core.rmem_default']);
   if (!sockets.ok) return sockets;
   return ok({
+    kernel,
+    rules: linuxRules(kernel),
     cpuCount,
     ringCpus: ringCpus.map(cpuId),
     sysctl,

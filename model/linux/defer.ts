@@ -6,11 +6,14 @@ import type { Softnet } from './softnet.ts';
 const DEFER_KICK_FIXED = 128;
 
 /**
- * skb_attempt_defer_free (net/core/skbuff.c), 5.19..6.17 semantics (one list per CPU, a locked
- * count): an skb freed away from the CPU that allocated it goes on that CPU's defer list, to be
- * freed there by net_rx_action (D6). Freed at once when it is local (D2) or the list holds
- * skb_defer_max (D3). The insert that finds defer_count == skb_defer_max / 2 kicks (D4): an IPI
- * raises NET_RX_SOFTIRQ on the owner, so an idle CPU drains too.
+ * skb_attempt_defer_free (net/core/skbuff.c): an skb freed away from the CPU that allocated it goes
+ * on that CPU's defer list, to be freed there by net_rx_action (D6). Freed at once when it is
+ * local (D2) or the list is full (D3). The insert that finds defer_count == skb_defer_max / 2
+ * kicks (D4): an IPI raises NET_RX_SOFTIRQ on the owner, so an idle CPU drains too. Full: before
+ * 6.18 (a locked count) when defer_count >= skb_defer_max; from 6.18 (844c9db7f7f5, an llist and
+ * atomic_long_inc_return) when the count after this skb's increment is >= skb_defer_max, refused
+ * skbs counted too. One list per allocating CPU: the model has one NUMA node, so 6.18's per-node
+ * lists (5628f3fe3b16) are one list here.
  */
 export function skbAttemptDeferFree(
   env: LinuxEnv,
@@ -41,15 +44,18 @@ export function skbAttemptDeferFree(
     freeSkb(env, skb, cpu);
     return;
   }
-  if (!unbounded && owner.deferCount >= deferMax) {
+  const countFirst = env.cfg.rules['defer-count-first'] && !unbounded;
+  if (countFirst) owner.deferCount++;
+  const countBefore = countFirst ? owner.deferCount - 1 : owner.deferCount;
+  if (!unbounded && (countFirst ? owner.deferCount : countBefore) >= deferMax) {
     record('list-full', false);
     freeSkb(env, skb, cpu);
     return;
   }
   // D5 ("net: drop secpath extension before skb deferral free"): no xfrm reference is parked.
   if (!env.has('linux-skb-defer-keeps-secpath')) releaseSecpath(env, skb, cpu);
-  const kick = deferKick(env, owner.deferCount, deferMax, unbounded);
-  owner.deferCount++;
+  const kick = deferKick(env, countBefore, deferMax, unbounded);
+  if (!countFirst) owner.deferCount++;
   owner.deferList.unshift(skb);
   record('deferred', kick);
   if (kick) raise(cpu, skb.allocCpu);
@@ -63,7 +69,10 @@ function deferKick(env: LinuxEnv, countBefore: number, deferMax: number, unbound
   return countBefore === deferMax >> 1;
 }
 
-/** skb_defer_free_flush (net/core/dev.c, D6): on the owning CPU, take the whole list and free it. */
+/**
+ * skb_defer_free_flush (net/core/dev.c, D6): on the owning CPU, take the whole list and free it;
+ * an empty list leaves defer_count as it is.
+ */
 export function skbDeferFreeFlush(env: LinuxEnv, sd: Softnet): void {
   if (sd.deferList.length === 0 || env.has('linux-skb-defer-not-drained')) return;
   sd.deferCount = 0;

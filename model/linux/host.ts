@@ -2,6 +2,7 @@ import { type CpuId, cpuId, type PacketId, packetId } from '../brand.ts';
 import { type Nic, RxRing } from '../host/nic.ts';
 import { parseFlows } from '../host/run.ts';
 import type { Workload } from '../host/workload.ts';
+import { linuxRuleNames } from '../kernels.ts';
 import { Machine } from '../machine.ts';
 import type { Flow } from '../packet.ts';
 import {
@@ -63,7 +64,9 @@ export function linuxDefaultPolicy(cfg: ResolvedLinuxConfig): PolicySource {
   return rpsPolicy({
     rpsCpus: cfg.rpsCpus,
     rpsFlowCnt: rfsOn ? cfg.sysctl['rx-N/rps_flow_cnt'] : 0,
+    rfsSlotHash32: cfg.rules['rfs-slot-hash32'],
     migrateImmediately: cfg.variants.has('linux-rfs-migrate-immediately'),
+    qtailBeforeEnqueue: cfg.variants.has('linux-rfs-qtail-before-enqueue'),
   });
 }
 
@@ -93,6 +96,7 @@ class LinuxHost {
   readonly rings: RxRing[];
   readonly #cfg: ResolvedLinuxConfig;
   readonly #env: LinuxEnv;
+  readonly #rx: LinuxRx;
 
   constructor(
     cfg: ResolvedLinuxConfig,
@@ -102,7 +106,11 @@ class LinuxHost {
     flows: readonly Flow[],
   ) {
     this.#cfg = cfg;
-    this.machine = new Machine(schedule, cfg.limits);
+    this.machine = new Machine(schedule, cfg.limits, {
+      os: 'linux',
+      version: cfg.kernel,
+      rules: linuxRuleNames(cfg.kernel),
+    });
     const { sim, trace, stats } = this.machine;
     let buf = 0;
     let clone = 0;
@@ -130,6 +138,7 @@ class LinuxHost {
       skbAttemptDeferFree(env, this.softnets, skb, cpu, raise),
     );
     const rx = new LinuxRx(env, this.softnets, this.policy, udp, (cpu) => this.#context(cpu, rfs));
+    this.#rx = rx;
     this.rings = cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, s['driver.rx_ring_entries']));
     this.nic = this.machine.addNic({
       flows,
@@ -222,6 +231,7 @@ class LinuxHost {
         inputQueueTail: (c) => sn(c)?.inputQueueTail ?? 0,
         sockFlowEntry: (hash) => rfs.entry(hash),
         rpsCpuMask: rpsCpuMask(cfg.cpuCount),
+        saveQtail: (save) => this.#rx.saveQtail(save),
       },
     };
   }

@@ -2,7 +2,8 @@ import type { KnobSpec } from '../knobs.ts';
 
 /**
  * Linux receive-path tunables (section 2-4 of linux-rx.md), with the defaults of a 64-bit
- * kernel between 5.19 and 6.18. `net.core.*` are sysctls; `rx-N/*` are the per-queue sysfs files
+ * kernel between 5.19 and 6.18: the same on both modelled versions (linux-6.6, linux-6.18); the
+ * rules that differ between them are in versions.ts. `net.core.*` are sysctls; `rx-N/*` are the per-queue sysfs files
  * under /sys/class/net/<dev>/queues/rx-N/ (one value for every queue here); `kernel.HZ` and the
  * driver weight are build-time or driver constants, listed so they have one home.
  */

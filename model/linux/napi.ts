@@ -103,6 +103,7 @@ export class NetRxAction implements Actor {
     this.#timeLimitJiffies = this.#jiffies() + usecsJiffies;
     this.#list = this.#sd.pollList.splice(0, this.#sd.pollList.length);
     this.#repoll = [];
+    this.#sd.inNetRxAction = true;
     this.#record('start', false);
   }
 
@@ -119,6 +120,9 @@ export class NetRxAction implements Actor {
       return false;
     }
     this.#poll = { napi: head, startNs: this.#env.clock.nowNs, budgetBefore: this.#budget, work: 0 };
+    // process_backlog: "Check if we have pending ipi, its better to send them now, not waiting
+    // net_rx_action() end" (sd_has_rps_ipi_waiting -> net_rps_action_and_irq_enable, R10).
+    if (head.ring === undefined && !this.#env.has('linux-rps-ipi-at-end')) this.#sendRpsIpis();
     return true;
   }
 
@@ -153,10 +157,17 @@ export class NetRxAction implements Actor {
     }
     const skb = this.#sd.processQueue.shift();
     assert(skb !== undefined, 'N5: process_queue holds the spliced packets');
-    this.#sd.inputQueueHead = (this.#sd.inputQueueHead + 1) >>> 0;
     this.#rx.receiveCore(skb, on);
+    // Before 6.10, input_queue_head_incr after each __netif_receive_skb (R9); from 6.10 the
+    // poll's work is added once when it returns (#endPoll).
+    if (!this.#env.cfg.rules['rps-input-queue-head-batched']) this.#advanceHead(1);
     poll.work++;
     return true;
+  }
+
+  /** rps_input_queue_head_add (include/net/rps.h): input_queue_head is a wrapping u32 (R9). */
+  #advanceHead(packets: number): void {
+    this.#sd.inputQueueHead = (this.#sd.inputQueueHead + packets) >>> 0;
   }
 
   /**
@@ -167,6 +178,10 @@ export class NetRxAction implements Actor {
   #endPoll(poll: Poll): boolean {
     const n = poll.napi;
     this.#poll = undefined;
+    // process_backlog from c62fdf5b11ef "net: rps: add rps_input_queue_head_add() helper" (6.10): once per
+    // quota or return, so a flow cannot move off this CPU in the middle of a poll (R4, R9).
+    if (n.ring === undefined && poll.work > 0 && this.#env.cfg.rules['rps-input-queue-head-batched'])
+      this.#advanceHead(poll.work);
     const completed = poll.work < n.weight;
     if (completed && n.ring !== undefined) {
       n.irqArmed = true;
@@ -217,8 +232,8 @@ export class NetRxAction implements Actor {
 
   /**
    * End of net_rx_action (N4): untouched NAPIs, then those scheduled meanwhile, then the repoll
-   * list become the poll list; the softirq is raised again if it is not empty. Then the RPS IPIs
-   * (net_rps_action_and_irq_enable, R10): each target counts received_rps and schedules its backlog.
+   * list become the poll list; the softirq is raised again if it is not empty, else
+   * in_net_rx_action is cleared. Then the RPS IPIs still pending (R10).
    */
   #finish(squeezed: boolean): void {
     const sd = this.#sd;
@@ -227,6 +242,18 @@ export class NetRxAction implements Actor {
     this.#list = [];
     this.#repoll = [];
     if (sd.pollList.length > 0) sd.softirqRaised = true;
+    else sd.inNetRxAction = false;
+    this.#sendRpsIpis();
+    this.#running = false;
+    this.#record('end', squeezed);
+  }
+
+  /**
+   * net_rps_action_and_irq_enable (R10): an IPI to every CPU on this CPU's rps_ipi_list; each
+   * target counts received_rps and schedules its backlog (rps_trigger_softirq).
+   */
+  #sendRpsIpis(): void {
+    const sd = this.#sd;
     for (const target of sd.rpsIpiList.splice(0, sd.rpsIpiList.length)) {
       const remote = this.#softnets[target];
       if (remote === undefined) continue;
@@ -241,8 +268,6 @@ export class NetRxAction implements Actor {
       this.#env.stats.inc('softnet.received_rps');
       remote.schedule(remote.backlog);
     }
-    this.#running = false;
-    this.#record('end', squeezed);
   }
 
   #record(phase: 'start' | 'end', squeezed: boolean): void {

@@ -49,6 +49,8 @@ export class LinuxRx {
   readonly #policy: DispatchPolicy;
   readonly #udp: UdpStack;
   readonly #context: (cpu: CpuId) => DispatchContext;
+  /** The qtail out-parameter get_rps_cpu named for the packet being received (R5). */
+  #qtail: ((tail: number) => void) | undefined;
 
   constructor(
     env: LinuxEnv,
@@ -64,8 +66,14 @@ export class LinuxRx {
     this.#context = context;
   }
 
+  /** get_rps_cpu's `&rflow->last_qtail` for the packet now being placed. */
+  saveQtail(save: (tail: number) => void): void {
+    this.#qtail = save;
+  }
+
   /** netif_receive_skb_internal on the polling CPU. */
   receive(skb: Skb, on: RunOn): void {
+    this.#qtail = undefined;
     const ctx = this.#context(on.cpu);
     let answer: unknown;
     try {
@@ -91,7 +99,9 @@ export class LinuxRx {
       toCpu: placement.cpu,
       mode: queued ? 'queued' : placement.mode === 'hybrid' ? 'hybrid' : 'direct',
     });
-    if (queued) this.enqueueToBacklog(placement.cpu, skb, on);
+    const qtail = this.#qtail;
+    this.#qtail = undefined;
+    if (queued) this.enqueueToBacklog(placement.cpu, skb, on, qtail);
     else this.receiveCore(skb, on);
   }
 
@@ -107,11 +117,12 @@ export class LinuxRx {
   /**
    * enqueue_to_backlog (R7, R8): admitted while the target's input_pkt_queue holds at most
    * netdev_max_backlog (so up to max + 1 packets) and skb_flow_limit lets it through. The first
-   * packet into an empty queue schedules the backlog NAPI: locally, or by an RPS IPI sent at the
-   * end of this net_rx_action (napi_schedule_rps). A refused packet counts in the target's
+   * packet into an empty queue schedules the backlog NAPI: locally, or by an RPS IPI this CPU sends
+   * when its process_backlog starts or its net_rx_action ends (napi_schedule_rps). The tail after
+   * the packet goes to `qtail` only when it is admitted. A refused packet counts in the target's
    * softnet `dropped`.
    */
-  enqueueToBacklog(target: CpuId, skb: Skb, on: RunOn): void {
+  enqueueToBacklog(target: CpuId, skb: Skb, on: RunOn, qtail?: (tail: number) => void): void {
     const env = this.#env;
     const sd = this.#softnets[target];
     const here = this.#softnets[on.cpu];
@@ -119,7 +130,9 @@ export class LinuxRx {
     const maxBacklog = env.cfg.sysctl['net.core.netdev_max_backlog'];
     const qlen = sd.inputPktQueue.length;
     const underLimit = env.has('linux-backlog-drops-early') ? qlen < maxBacklog >> 1 : qlen <= maxBacklog;
-    const limited = underLimit ? skbFlowLimit(here.flowLimit, skb.pkt.hash, qlen, maxBacklog) : undefined;
+    const limited = underLimit
+      ? skbFlowLimit(here.flowLimit, skb.pkt.hash, qlen, maxBacklog, env.cfg.rules['flow-limit-hash32'])
+      : undefined;
     if (!underLimit || limited !== undefined) {
       sd.dropped++;
       env.trace.record({
@@ -149,14 +162,12 @@ export class LinuxRx {
     });
     if (qlen === 0 && !sd.backlog.sched) {
       sd.backlog.sched = true;
-      if (target === on.cpu) sd.schedule(sd.backlog);
-      else {
-        if (!here.rpsIpiList.includes(target)) here.rpsIpiList.push(target);
-        here.softirqRaised = true;
-      }
+      napiScheduleRps(sd, here, env.has('linux-rps-ipi-at-end'));
     }
     sd.inputPktQueue.push(skb);
     sd.inputQueueTail = (sd.inputQueueTail + 1) >>> 0;
+    // rps_input_queue_tail_save: only an admitted packet moves rflow->last_qtail (R5).
+    qtail?.(sd.inputQueueTail);
   }
 
   /** __netif_receive_skb_core on `on.cpu` (N6): processed++, ip_rcv, then UDP. */
@@ -194,6 +205,20 @@ export class LinuxRx {
     });
     freeSkb(env, skb, on.cpu);
   }
+}
+
+/**
+ * napi_schedule_rps (net/core/dev.c): another CPU's backlog goes on this CPU's rps_ipi_list, and
+ * NET_RX_SOFTIRQ is raised here only outside net_rx_action (from 821eba962d95
+ * "net: optimize napi_schedule_rps()", 6.4), which sends the IPIs itself; this CPU's own backlog is scheduled.
+ */
+function napiScheduleRps(sd: Softnet, here: Softnet, raiseAlways: boolean): void {
+  if (sd === here) {
+    sd.schedule(sd.backlog);
+    return;
+  }
+  if (!here.rpsIpiList.includes(sd.cpu)) here.rpsIpiList.push(sd.cpu);
+  if (!here.inNetRxAction || raiseAlways) here.softirqRaised = true;
 }
 
 export const allCpus = (n: number): CpuId[] => Array.from({ length: n }, (_, c) => cpuId(c));

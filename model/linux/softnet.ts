@@ -3,6 +3,7 @@ import type { RxRing } from '../host/nic.ts';
 import { Fifo } from '../sim/fifo.ts';
 import type { Skb } from './env.ts';
 import { FLOW_LIMIT_HISTORY } from './knobs.ts';
+import { hash32, log2PowerOfTwo } from './rps.ts';
 
 /**
  * A NAPI instance (struct napi_struct): a device ring's, or a CPU's backlog. `sched` is
@@ -43,6 +44,8 @@ export class Softnet {
   receivedRps = 0;
   /** NET_RX_SOFTIRQ pending on this CPU. */
   softirqRaised = false;
+  /** sd->in_net_rx_action: set while net_rx_action runs; left set when it ends with work listed. */
+  inNetRxAction = false;
   /** CPUs whose backlog this CPU must IPI at the end of net_rx_action (rps_ipi_list). */
   readonly rpsIpiList: CpuId[] = [];
   /** sd->defer_list, newest first as the kernel pushes at the head; defer_count (D3). */
@@ -76,10 +79,14 @@ export class Softnet {
     return this.inputPktQueue.length + this.processQueue.length;
   }
 
-  /** ____napi_schedule: onto the tail of the poll list, NET_RX_SOFTIRQ raised. */
+  /**
+   * ____napi_schedule: onto the tail of the poll list; NET_RX_SOFTIRQ is raised only outside
+   * net_rx_action (sd->in_net_rx_action), which polls the list again itself (8b43fd3d1d7d "net:
+   * optimize ____napi_schedule() to avoid extra NET_RX_SOFTIRQ", 6.4).
+   */
   schedule(napi: Napi): void {
     this.pollList.push(napi);
-    this.softirqRaised = true;
+    if (!this.inNetRxAction) this.softirqRaised = true;
   }
 }
 
@@ -93,9 +100,14 @@ export function skbFlowLimit(
   hash: number,
   qlen: number,
   maxBacklog: number,
+  hash32Bucket: boolean,
 ): number | undefined {
   if (fl === undefined || qlen < maxBacklog >> 1) return undefined;
-  const bucket = hash & (fl.buckets.length - 1);
+  // From c3025e94daa9 "net: rps: change skb_flow_limit() hash function" (6.16) hash_32(hash, log_buckets);
+  // before, hash & (num_buckets - 1).
+  const bucket = hash32Bucket
+    ? hash32(hash, log2PowerOfTwo(fl.buckets.length))
+    : hash & (fl.buckets.length - 1);
   const old = fl.history[fl.historyHead] ?? 0;
   fl.history[fl.historyHead] = bucket;
   fl.historyHead = (fl.historyHead + 1) & (FLOW_LIMIT_HISTORY - 1);

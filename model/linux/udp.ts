@@ -87,7 +87,8 @@ export class UdpStack {
 
   /**
    * udp_queue_rcv_skb. From 4.10 (__udp_enqueue_schedule_skb) no socket lock: drop iff
-   * sk_rmem_alloc > sk_rcvbuf before the charge (U2a), so an empty queue always takes a datagram.
+   * sk_rmem_alloc > sk_rcvbuf before the charge (U2a), from 6.18 iff the datagram does not fit
+   * in a non-empty queue; either way an empty queue always takes a datagram.
    * Before 4.10: sk_rcvqueues_full (backlog + rmem > rcvbuf) drops; a socket owned by its reader
    * takes the skb on sk_backlog; else sock_queue_rcv_skb drops iff rmem >= rcvbuf.
    */
@@ -118,10 +119,17 @@ export class UdpStack {
     this.#admit(sock, skb, on, sock.rmemAllocBytes, !this.#refuses(sock.rmemAllocBytes, skb, rcvbuf, true));
   }
 
+  /**
+   * U2: the rcvbuf test. Locked (before 4.10, sock_queue_rcv_skb): rmem >= rcvbuf drops. From
+   * 4.10: rmem > rcvbuf drops; from 6.18 (9aaec660b5be) "if (rmem + size > rcvbuf) { ... if (rmem)
+   * goto drop; }": only a datagram that fits, or one into an empty queue, is taken.
+   */
   #refuses(rmem: number, skb: Skb, rcvbuf: number, locked: boolean): boolean {
     if (this.#env.has('linux-udp-drops-below-rcvbuf'))
       return rmem > 0 && rmem + skb.truesizeBytes > rcvbuf >> 1;
-    return locked ? rmem >= rcvbuf : rmem > rcvbuf;
+    if (locked) return rmem >= rcvbuf;
+    if (this.#env.cfg.rules['udp-rcvbuf-fits']) return rmem > 0 && rmem + skb.truesizeBytes > rcvbuf;
+    return rmem > rcvbuf;
   }
 
   #admit(sock: UdpSock, skb: Skb, on: RunOn, rmemBefore: number, ok: boolean): void {
@@ -183,9 +191,11 @@ export class UdpStack {
 
   /**
    * One recvmsg on `on.cpu`: udp_recvmsg takes a datagram (InDatagrams, U8), uncharges it,
-   * records the flow for RFS (sock_rps_record_flow, R1) and frees the skb through
-   * skb_attempt_defer_free. Before 4.10 the reader holds the socket lock across the copy; its next
-   * step is release_sock, which runs the backlog into the receive queue.
+   * records the flow for RFS (sock_rps_record_flow, R1) and frees the skb (skb_consume_udp):
+   * from 6.18 through skb_attempt_defer_free (6471658dc66c "udp: use skb_attempt_defer_free()"),
+   * before on the reading CPU at once, as only TCP deferred. Before 4.10 the reader holds the
+   * socket lock across the copy; its next step is release_sock, which runs the backlog into the
+   * receive queue.
    */
   recvmsg(sock: UdpSock, on: RunOn): void {
     if (sock.ownedByUser) {
@@ -218,7 +228,9 @@ export class UdpStack {
       layer: `udp:sock${sock.spec.index}`,
     });
     if (sock.spec.group === undefined) this.#rfs.record(sock.rxhash, on.cpu);
-    this.#deferFree(skb, on.cpu);
+    if (this.#env.cfg.rules['udp-defer-free'] || this.#env.has('linux-udp-defer-every-version'))
+      this.#deferFree(skb, on.cpu);
+    else freeSkb(this.#env, skb, on.cpu);
   }
 }
 

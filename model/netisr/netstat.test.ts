@@ -55,7 +55,8 @@ function renderFor(config: Parameters<typeof resolveHostConfig>[0]): string {
 
 /** Lines of a seed's netstat -Q block between `from` and the Workstreams header, blank lines folded. */
 function seedLines(text: string, from: string, count: number): string[] {
-  const lines = text.split('\n').map((l) => l.replace(/\s+$/, ''));
+  // The RSS blog's copy has no-break spaces (U+00A0) where netstat printed spaces.
+  const lines = text.split('\n').map((l) => l.replaceAll('\u00a0', ' ').replace(/\s+$/, ''));
   const start = lines.indexOf(from);
   return lines.slice(start, start + count).filter((l) => l !== '');
 }
@@ -69,9 +70,11 @@ describe('netstat -Q rendering (usr.bin/netstat/netisr.c, Q-1..Q-5)', () => {
   });
 
   it('renders the RSS blog protocol table with 8 bound threads, ip_direct overflowing its column (fixtures: RSS blog)', () => {
+    // The blog's kernel is the review-era RSS table (ip6 FLOW, no ip6_direct): freebsd-rss-2015.
     const out = renderFor({
       cpuCount: 8,
       kernel: 'freebsd-rss',
+      version: 'freebsd-rss-2015',
       sysctl: { 'net.isr.maxthreads': 8, 'net.isr.bindthreads': true },
     });
     const want = seedLines(
@@ -80,8 +83,18 @@ describe('netstat -Q rendering (usr.bin/netstat/netisr.c, Q-1..Q-5)', () => {
       15,
     );
     const got = out.split('\n').filter((l) => l !== '' && !l.endsWith(':'));
+    expect(want).toHaveLength(13);
     expect(got.slice(0, want.length)).toEqual(want);
     expect(out).toContain('   7   7   ip_direct     0     0        0        0        0        0        0');
+  });
+
+  it('freebsd-14 with options RSS lists ip6 and ip6_direct as CPU/HYBRID (ip6_input.c ip6_nh, ip6_direct_nh)', () => {
+    const out = renderFor({ cpuCount: 1, kernel: 'freebsd-rss' }).split('\n');
+    expect(out).toContain('ip6        6    256    cpu   hybrid   C--');
+    expect(out).toContain('ip6_direct    10    256    cpu   hybrid   C--');
+    const old = renderFor({ cpuCount: 1, kernel: 'freebsd-rss', version: 'freebsd-rss-2015' }).split('\n');
+    expect(old).toContain('ip6        6    256   flow  default   ---');
+    expect(old.some((l) => l.startsWith('ip6_direct'))).toBe(false);
   });
 
   it('prints one Workstreams row per (CPU with a thread, protocol), WSID and CPU on every row (Q-2, Q-3)', () => {

@@ -55,11 +55,12 @@ export const FREEBSD_PROTOCOLS: readonly ProtocolRegistration[] = [
 ];
 
 /**
- * A kernel with `options RSS`: ip and ether place by CPU (rss_soft_m2cpuid_v4, rss_m2cpuid), ip
- * is hybrid, and ip_direct (9) carries reassembled datagrams to their bucket's CPU (F-27); the
- * table of the RSS blog's netstat -Q output (seed 003).
+ * A kernel with `options RSS` as of the D9721 review (freebsd-rss-2015): ip and ether place by
+ * CPU (rss_soft_m2cpuid_v4, rss_m2cpuid), ip is hybrid, and ip_direct (9) carries reassembled
+ * datagrams to their bucket's CPU (F-27); ip6 still FLOW. The table of the RSS blog's netstat -Q
+ * output (seed 003).
  */
-export const FREEBSD_RSS_PROTOCOLS: readonly ProtocolRegistration[] = [
+export const FREEBSD_RSS_2015_PROTOCOLS: readonly ProtocolRegistration[] = [
   reg('ip', 1, 'cpu', 'hybrid'),
   reg('igmp', 2, 'source', 'default'),
   reg('rtsock', 3, 'source', 'default'),
@@ -67,6 +68,22 @@ export const FREEBSD_RSS_PROTOCOLS: readonly ProtocolRegistration[] = [
   reg('ether', 5, 'cpu', 'direct'),
   reg('ip6', 6, 'flow', 'default'),
   reg('ip_direct', 9, 'cpu', 'hybrid'),
+];
+
+/**
+ * A stable/14 kernel with `options RSS` (freebsd-14): as in 2015, and sys/netinet6/ip6_input.c
+ * registers ip6 (ip6_nh) and ip6_direct (10, ip6_direct_nh) as CPU/HYBRID with
+ * rss_soft_m2cpuid_v6, so IPv6 follows its bucket's CPU as IPv4 does.
+ */
+export const FREEBSD_RSS_PROTOCOLS: readonly ProtocolRegistration[] = [
+  reg('ip', 1, 'cpu', 'hybrid'),
+  reg('igmp', 2, 'source', 'default'),
+  reg('rtsock', 3, 'source', 'default'),
+  reg('arp', 4, 'source', 'default'),
+  reg('ether', 5, 'cpu', 'direct'),
+  reg('ip6', 6, 'cpu', 'hybrid'),
+  reg('ip_direct', 9, 'cpu', 'hybrid'),
+  reg('ip6_direct', 10, 'cpu', 'hybrid'),
 ];
 
 /** N-1 (netisr_get_dispatch): the protocol's own dispatch unless it is `default`. */

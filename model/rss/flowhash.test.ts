@@ -71,8 +71,38 @@ describe('flow hashes (R-2, R-12, R-15, R-16)', () => {
     const tcp = flow(v4);
     expect(rssHashTrusted(tcp, false, 'rss-tcp-ipv4', FREEBSD_HASH_CONFIG)).toBe(true);
     expect(rssHashTrusted(tcp, false, 'rss-ipv4', FREEBSD_HASH_CONFIG)).toBe(false);
-    expect(rssHashTrusted(tcp, true, 'rss-ipv4', FREEBSD_HASH_CONFIG)).toBe(true);
     expect(rssHashTrusted(tcp, false, 'none', FREEBSD_HASH_CONFIG)).toBe(false);
     expect(rssHashTrusted(tcp, false, 'opaque', FREEBSD_HASH_CONFIG)).toBe(false);
+  });
+
+  // in_rss.c rss_mbuf_software_hash_v4, case IPPROTO_TCP: "(flowtype == M_HASHTYPE_RSS_TCP_IPV4)
+  // && (is_frag == 0)" is the only way to return 1 while TCP 4-tuple hashing is on.
+  it('never trusts the hash of a TCP fragment: "flowtype == M_HASHTYPE_RSS_TCP_IPV4 && is_frag == 0"', () => {
+    const tcp = flow(v4);
+    expect(rssHashTrusted(tcp, true, 'rss-ipv4', FREEBSD_HASH_CONFIG)).toBe(false);
+    expect(rssHashTrusted(tcp, true, 'rss-tcp-ipv4', FREEBSD_HASH_CONFIG)).toBe(false);
+    // ... and the hash computed again is the 2-tuple one ("Default to 2-tuple hash").
+    expect(rssHash(tcp, true, FREEBSD_HASH_CONFIG)).toEqual({ hash: tcp.hash2Tuple, hashType: 'rss-ipv4' });
+  });
+
+  // case IPPROTO_UDP: with RSS_HASHTYPE_RSS_UDP_IPV4 on, only "flowtype == M_HASHTYPE_RSS_UDP_IPV4
+  // && is_frag == 0"; the 2-tuple type is trusted only "if we don't also support 4-tuple for UDP".
+  it("trusts a UDP fragment's 2-tuple hash only while udp_4tuple is off", () => {
+    const udp = flow({ ...v4, ipProto: IPPROTO_UDP });
+    expect(rssHashTrusted(udp, true, 'rss-ipv4', FREEBSD_HASH_CONFIG)).toBe(true);
+    expect(rssHashTrusted(udp, true, 'rss-ipv4', { udp4Tuple: true })).toBe(false);
+    expect(rssHashTrusted(udp, true, 'rss-udp-ipv4', { udp4Tuple: true })).toBe(false);
+    expect(rssHashTrusted(udp, false, 'rss-udp-ipv4', { udp4Tuple: true })).toBe(true);
+    expect(rssHashTrusted(udp, false, 'rss-ipv4', { udp4Tuple: true })).toBe(false);
+    const icmp = flow({ ...v4, ipProto: 1 });
+    expect(rssHashTrusted(icmp, true, 'rss-ipv4', { udp4Tuple: true })).toBe(true);
+  });
+
+  // in6_rss.c: a fragment leaves proto == IPPROTO_FRAGMENT, so the default case trusts RSS_IPV6.
+  it('IPv6 fragments take the default case: the 2-tuple hash is trusted', () => {
+    const tcp6 = flow({ ...v6, ipProto: IPPROTO_TCP });
+    expect(rssHashTrusted(tcp6, true, 'rss-ipv6', FREEBSD_HASH_CONFIG)).toBe(true);
+    expect(rssHashTrusted(tcp6, false, 'rss-ipv6', FREEBSD_HASH_CONFIG)).toBe(false);
+    expect(rssHashTrusted(tcp6, false, 'rss-tcp-ipv6', FREEBSD_HASH_CONFIG)).toBe(true);
   });
 });

@@ -69,8 +69,12 @@ export function rssHash(flow: Flow, fragment: boolean, config: RssHashConfig): F
 }
 
 /**
- * R-15 (rss_mbuf_software_hash_v4 returning +1): the hash already on the mbuf is kept iff it is
- * the type the full tuple calls for; any other type is replaced by a software hash.
+ * R-15 (rss_mbuf_software_hash_v4 / _v6 returning +1): whether the hash already on the mbuf is
+ * kept. IPv4 (in_rss.c): TCP only a TCP 4-tuple hash on a packet that is no fragment; UDP, with its
+ * 4-tuple type on, only a UDP 4-tuple hash on a non-fragment, else only the 2-tuple hash; anything
+ * else only the 2-tuple hash. So a TCP fragment, or a UDP fragment with udp_4tuple on, is never
+ * trusted: its 2-tuple hash is computed again. IPv6 (in6_rss.c): a fragment's next header is the
+ * fragment header, so it takes the default case (the 2-tuple hash is trusted).
  */
 export function rssHashTrusted(
   flow: Flow,
@@ -78,5 +82,9 @@ export function rssHashTrusted(
   current: HashType,
   config: RssHashConfig,
 ): boolean {
-  return current !== 'none' && current === rssHash(flow, fragment, config).hashType;
+  if (current === 'none') return false;
+  if (flow.family === 'inet6') return current === rssHash(flow, fragment, config).hashType;
+  if (flow.ipProto === IPPROTO_TCP) return !fragment && current === 'rss-tcp-ipv4';
+  if (flow.ipProto === IPPROTO_UDP && config.udp4Tuple) return !fragment && current === 'rss-udp-ipv4';
+  return current === 'rss-ipv4';
 }

@@ -11,9 +11,9 @@ import { deferBox, only } from './linux-scenario.ts';
 describe('skb defer: skb_defer_max bounds every defer list (39564c3fdc66)', () => {
   const box = deferBox(100, 1);
 
-  it('fixed: never more than 64 parked; past the cap skbs are freed at once', () => {
+  it('fixed: never more than 64 parked (63 from 6.18); past the cap skbs are freed at once', () => {
     const r = runScenario(box);
-    expect(Math.max(...only(r.trace, 'defer-free').map((e) => e.listLenBefore))).toBeLessThanOrEqual(64);
+    expect(Math.max(...only(r.trace, 'defer-free').map((e) => e.listLenBefore))).toBeLessThanOrEqual(63);
     expect(checkLinuxResourceBalance(r.trace)).toEqual([]);
   });
 
@@ -21,6 +21,7 @@ describe('skb defer: skb_defer_max bounds every defer list (39564c3fdc66)', () =
     const r = runScenario(box, ['linux-skb-defer-unbounded']);
     expect(Math.max(...only(r.trace, 'defer-free').map((e) => e.listLenBefore))).toBe(99);
     const v = checkLinuxResourceBalance(r.trace).filter((x) => x.rule === 'D3');
-    expect(v[0]?.message).toContain('grows to 65, over skb_defer_max 64');
+    // linux-6.18 counts first (844c9db7f7f5): the 64th skb on the list is already one too many.
+    expect(v[0]?.message).toContain('grows to 64 with defer_count 64, not below skb_defer_max 64');
   });
 });

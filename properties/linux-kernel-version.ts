@@ -1,0 +1,68 @@
+import type { KernelEvent, Trace } from '../model/trace.ts';
+import { isLinuxTrace } from './linux-trace.ts';
+import type { PropertySpec } from './registry.ts';
+import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
+
+export const LINUX_KERNEL_VERSION = 'linux-kernel-version';
+
+const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
+  property: LINUX_KERNEL_VERSION,
+  rule,
+  events,
+  message,
+});
+
+/** The trace's `kernel` event, if it opens with one. */
+export function kernelOf(trace: Trace): KernelEvent | undefined {
+  const first = trace[0];
+  return first?.kind === 'kernel' ? first : undefined;
+}
+
+/**
+ * The versioned rules a trace can show, held to the version its first event names:
+ * - udp-defer-free (net/ipv4/udp.c skb_consume_udp, 6471658dc66c "udp: use
+ *   skb_attempt_defer_free()", 6.18): a datagram read by recvmsg is freed through
+ *   skb_attempt_defer_free (a `defer-free` event) on a version with the rule, and freed at once on
+ *   the reading CPU (a `free`) on a version without it.
+ * A trace that names no kernel (one recorded elsewhere) cannot be held to a version: it passes.
+ * Every model trace opens with one (model/machine.ts).
+ */
+export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
+  if (!isLinuxTrace(trace)) return [];
+  const kernel = kernelOf(trace);
+  if (kernel === undefined || kernel.os !== 'linux') return [];
+  const defers = kernel.rules.includes('udp-defer-free');
+  const out: Violation[] = [];
+  for (let i = 1; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
+    const ev = trace[i];
+    if (ev?.kind !== 'deliver' || !ev.layer.startsWith('udp:')) continue;
+    // What recvmsg did with the skb next (a secpath tag may be released first: one event more).
+    const after = [trace[i + 1], trace[i + 2]];
+    const deferred = after.some((e) => e?.kind === 'defer-free' && e.pkt === ev.pkt);
+    const freed = trace[i + 1]?.kind === 'free' && !deferred;
+    if (defers && !deferred)
+      out.push(
+        v(
+          'udp-defer-free',
+          [i],
+          `${kernel.version}: udp recvmsg of pkt ${ev.pkt} did not go through skb_attempt_defer_free`,
+        ),
+      );
+    if (!defers && !freed)
+      out.push(
+        v(
+          'udp-defer-free',
+          [i, i + 1],
+          `${kernel.version}: udp recvmsg of pkt ${ev.pkt} was not freed at once on cpu ${ev.cpu} (only TCP defers before 6.18)`,
+        ),
+      );
+  }
+  return out;
+}
+
+export const linuxKernelVersion: PropertySpec = {
+  name: LINUX_KERNEL_VERSION,
+  rules: ['udp-defer-free'],
+  summary: 'the trace keeps the versioned rules of the kernel its first event names',
+  check: checkLinuxKernelVersion,
+};
