@@ -1,5 +1,5 @@
-import type { KernelEvent, Trace } from '../model/trace.ts';
-import { isLinuxTrace } from './linux-trace.ts';
+import type { Trace } from '../model/trace.ts';
+import { isLinuxTrace, kernelOf } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
@@ -11,12 +11,6 @@ const v = (rule: ViolationRule, events: number[], message: string): Violation =>
   events,
   message,
 });
-
-/** The trace's `kernel` event, if it opens with one. */
-export function kernelOf(trace: Trace): KernelEvent | undefined {
-  const first = trace[0];
-  return first?.kind === 'kernel' ? first : undefined;
-}
 
 /**
  * The versioned rules a trace can show, held to the version its first event names:

@@ -1,4 +1,4 @@
-import type { Trace, TraceEventKind } from '../model/trace.ts';
+import type { KernelEvent, Trace, TraceEventKind } from '../model/trace.ts';
 
 /** Event kinds only the Linux model records. */
 const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
@@ -9,11 +9,20 @@ const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
   'ipi',
 ]);
 
+/** The trace's `kernel` event, if it opens with one (every model trace does: model/machine.ts). */
+export function kernelOf(trace: Trace): KernelEvent | undefined {
+  const first = trace[0];
+  return first?.kind === 'kernel' ? first : undefined;
+}
+
 /**
- * Whether a trace comes from a Linux receive path. The Linux checkers read `enqueue`, `handle` and
- * `alloc` events too, which FreeBSD traces also hold with netisr meaning; they pass vacuously on
- * traces without any Linux-only event.
+ * Whether a trace comes from a Linux receive path: its first event says so. A trace that names no
+ * kernel (one recorded elsewhere) is Linux when it holds a Linux-only event. The Linux checkers read
+ * `enqueue`, `handle` and `alloc` events too, which FreeBSD traces hold with netisr meaning, so they
+ * pass vacuously on any other trace.
  */
 export function isLinuxTrace(trace: Trace): boolean {
+  const kernel = kernelOf(trace);
+  if (kernel !== undefined) return kernel.os === 'linux';
   return trace.some((ev) => LINUX_KINDS.has(ev.kind));
 }
