@@ -255,11 +255,17 @@ export function runHost(input: RunInput): RunResult | string {
   if (typeof flows === 'string') return flows;
   const host = new Host(cfg, flows, input.workload, input.schedule, input.policy);
   const trace = host.run();
+  // The end-of-run rows are taken now; their text only when read (most runs never print it).
+  const rows = host.netisr.rows();
+  let netstatQ: string | undefined;
   return {
     trace,
     config: cfg,
     policyName: host.policy.name,
-    netstatQ: host.netstatQ(),
+    get netstatQ(): string {
+      netstatQ ??= hostNetstatQ(cfg, rows);
+      return netstatQ;
+    },
     stats: host.stats.snapshot(),
   };
 }
