@@ -30,8 +30,8 @@ const v = (rule: string, events: number[], message: string): Violation => ({
 interface State {
   readonly ledger: NetisrLedger;
   readonly units: Map<number, Unit>;
-  /** `pkt|proto` -> inline dispatches + enqueues - handles. */
-  readonly entries: Map<string, number>;
+  /** proto -> pkt -> inline dispatches + enqueues - handles (numeric keys: no string per event). */
+  readonly entries: Map<string, Map<number, number>>;
   /** Counter name -> drop events that name it. */
   readonly namedDrops: Map<string, number>;
   /** Packets with a policy-error event. */
@@ -68,14 +68,14 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
         s.units.set(ev.pkt, { index: i, ends: [] });
         break;
       case 'dispatch':
-        if (ev.mode !== 'queued') bump(s.entries, `${ev.pkt}|${ev.proto}`, 1);
+        if (ev.mode !== 'queued') bump(entriesOf(s, ev.proto), ev.pkt, 1);
         break;
       case 'enqueue':
         out.push(...checkEnqueue(s.ledger, ev, i));
-        bump(s.entries, `${ev.pkt}|${ev.proto}`, 1);
+        bump(entriesOf(s, ev.proto), ev.pkt, 1);
         break;
       case 'handle':
-        if (bump(s.entries, `${ev.pkt}|${ev.proto}`, -1) < 0) {
+        if (bump(entriesOf(s, ev.proto), ev.pkt, -1) < 0) {
           out.push(
             v('INV-CONSERVE', [i], `packet ${ev.pkt} handled by ${ev.proto} more often than dispatched`),
           );
@@ -110,7 +110,16 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function bump(map: Map<string, number>, key: string, by: number): number {
+function entriesOf(s: State, proto: string): Map<number, number> {
+  let m = s.entries.get(proto);
+  if (m === undefined) {
+    m = new Map();
+    s.entries.set(proto, m);
+  }
+  return m;
+}
+
+function bump<K>(map: Map<K, number>, key: K, by: number): number {
   const n = (map.get(key) ?? 0) + by;
   map.set(key, n);
   return n;

@@ -9,6 +9,36 @@ interface LastSeen {
   readonly index: number;
 }
 
+/** One stage (a protocol's handler, or delivery): its packets judged and each ordering domain's last. */
+interface Stage {
+  readonly name: string;
+  readonly judged: Set<number>;
+  /** (flow, arrival hash) as one number, see `domainKey`. */
+  readonly last: Map<number, LastSeen>;
+}
+
+const stage = (name: string): Stage => ({ name, judged: new Set(), last: new Map() });
+
+/** Flow ids below this share one number with the 32-bit hash exactly (2^21 x 2^32 = 2^53). */
+const FLOW_IDS_EXACT = 2 ** 21;
+
+/**
+ * The ordering domain as a number (no string per event): flow x 2^32 + hash. Flow ids are
+ * workload indexes, far below 2^21, and hashes 32-bit; anything else takes a negative key of its own.
+ */
+const isIndex = (n: number, below: number) => Number.isInteger(n) && n >= 0 && n < below;
+
+function domainKey(flow: number, hash: number, odd: Map<string, number>): number {
+  if (isIndex(flow, FLOW_IDS_EXACT) && isIndex(hash, 2 ** 32)) return flow * 2 ** 32 + hash;
+  const text = `${flow}|${hash}`;
+  let key = odd.get(text);
+  if (key === undefined) {
+    key = -1 - odd.size;
+    odd.set(text, key);
+  }
+  return key;
+}
+
 /**
  * Flow order (N-20, INV-ORDER): packets of one flow that carry the same NIC hash reach each
  * protocol handler, and the upper layer, in arrival order, whatever the schedule. A fragment hashed
@@ -21,8 +51,9 @@ interface LastSeen {
  */
 export function checkFlowOrder(trace: Trace): readonly Violation[] {
   const arrivalHash = new Map<number, number>();
-  const judged = new Set<string>();
-  const last = new Map<string, LastSeen>();
+  const deliver = stage('deliver');
+  const handlers = new Map<string, Stage>();
+  const odd = new Map<string, number>();
   const out: Violation[] = [];
   for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
     const ev = trace[index];
@@ -34,23 +65,31 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     if (ev.kind !== 'handle' && ev.kind !== 'deliver') continue;
     const hash = arrivalHash.get(ev.pkt);
     if (hash === undefined) continue;
-    const stage = ev.kind === 'handle' ? `${ev.proto}_input` : 'deliver';
-    const once = `${ev.pkt}|${stage}`;
-    if (judged.has(once)) continue;
-    judged.add(once);
-    const key = `${ev.flow}|${hash}|${stage}`;
-    const prev = last.get(key);
+    const st = ev.kind === 'handle' ? handlerStage(handlers, ev.proto) : deliver;
+    if (st.judged.has(ev.pkt)) continue;
+    st.judged.add(ev.pkt);
+    const key = domainKey(ev.flow, hash, odd);
+    const prev = st.last.get(key);
     if (prev !== undefined && ev.seq < prev.seq) {
       out.push({
         property: FLOW_ORDER,
         rule: ev.kind === 'handle' ? 'N-20' : 'INV-ORDER',
         events: [prev.index, index],
-        message: `flow ${ev.flow} at ${stage} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prev.seq}`,
+        message: `flow ${ev.flow} at ${st.name} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prev.seq}`,
       });
     }
-    if (prev === undefined || ev.seq > prev.seq) last.set(key, { seq: ev.seq, index });
+    if (prev === undefined || ev.seq > prev.seq) st.last.set(key, { seq: ev.seq, index });
   }
   return out;
+}
+
+function handlerStage(handlers: Map<string, Stage>, proto: string): Stage {
+  let st = handlers.get(proto);
+  if (st === undefined) {
+    st = stage(`${proto}_input`);
+    handlers.set(proto, st);
+  }
+  return st;
 }
 
 export const flowOrder: PropertySpec = {
