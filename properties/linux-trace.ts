@@ -15,5 +15,13 @@ const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
  * traces without any Linux-only event.
  */
 export function isLinuxTrace(trace: Trace): boolean {
-  return trace.some((ev) => LINUX_KINDS.has(ev.kind));
+  // Known once per trace: the four Linux checkers ask in turn. The length guards a trace that
+  // grew after it was asked about (traces are append-only).
+  const known = kernelOf.get(trace);
+  if (known !== undefined && known.length === trace.length) return known.linux;
+  const linux = trace.some((ev) => LINUX_KINDS.has(ev.kind));
+  kernelOf.set(trace, { length: trace.length, linux });
+  return linux;
 }
+
+const kernelOf = new WeakMap<Trace, { readonly length: number; readonly linux: boolean }>();

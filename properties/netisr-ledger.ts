@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../model/trace.ts';
+import { PacketTable } from './packet-table.ts';
 
 /**
  * What the trace says one netisr queue (workstream CPU x protocol) should hold and count, rebuilt
@@ -39,7 +40,7 @@ export class NetisrLedger {
   readonly #all: WorkLedger[] = [];
   readonly #batches = new Map<number, OpenBatch>();
   /** Packet id -> the protocol of its latest queued dispatch (a queue drop names no protocol). */
-  readonly #queuedProto = new Map<number, string>();
+  readonly #queuedProto = new PacketTable<string>();
 
   work(cpu: number, proto: string): WorkLedger {
     let byCpu = this.#works.get(proto);

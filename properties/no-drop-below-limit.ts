@@ -1,5 +1,6 @@
 import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/trace.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
@@ -31,7 +32,7 @@ interface State {
   readonly ledger: NetisrLedger;
   readonly units: Map<number, Unit>;
   /** proto -> pkt -> inline dispatches + enqueues - handles (numeric keys: no string per event). */
-  readonly entries: Map<string, Map<number, number>>;
+  readonly entries: Map<string, PacketTable<number>>;
   /** Counter name -> drop events that name it. */
   readonly namedDrops: Map<string, number>;
   /** Packets with a policy-error event. */
@@ -71,7 +72,7 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
         if (ev.mode !== 'queued') bump(entriesOf(s, ev.proto), ev.pkt, 1);
         break;
       case 'enqueue':
-        out.push(...checkEnqueue(s.ledger, ev, i));
+        checkEnqueue(s.ledger, ev, i, out);
         bump(entriesOf(s, ev.proto), ev.pkt, 1);
         break;
       case 'handle':
@@ -110,24 +111,28 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function entriesOf(s: State, proto: string): Map<number, number> {
+function entriesOf(s: State, proto: string): PacketTable<number> {
   let m = s.entries.get(proto);
   if (m === undefined) {
-    m = new Map();
+    m = new PacketTable();
     s.entries.set(proto, m);
   }
   return m;
 }
 
-function bump<K>(map: Map<K, number>, key: K, by: number): number {
+function bump<K>(
+  map: { get(k: K): number | undefined; set(k: K, n: number): unknown },
+  key: K,
+  by: number,
+): number {
   const n = (map.get(key) ?? 0) + by;
   map.set(key, n);
   return n;
 }
 
-function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number): Violation[] {
+/** N-8 / I-1; appends to `out` (no array per enqueue). */
+function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number, out: Violation[]): void {
   const len = ledger.work(ev.cpu, ev.proto).queue.length;
-  const out: Violation[] = [];
   if (len >= ev.qlimitPackets) {
     out.push(
       v('I-1', [i], `${ev.proto} on cpu ${ev.cpu}: enqueued at len ${len} of qlimit ${ev.qlimitPackets}`),
@@ -142,7 +147,6 @@ function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number): Violat
       ),
     );
   }
-  return out;
 }
 
 function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {

@@ -1,4 +1,5 @@
 import type { Trace } from '../model/trace.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
@@ -12,12 +13,12 @@ interface LastSeen {
 /** One stage (a protocol's handler, or delivery): its packets judged and each ordering domain's last. */
 interface Stage {
   readonly name: string;
-  readonly judged: Set<number>;
+  readonly judged: PacketTable<true>;
   /** (flow, arrival hash) as one number, see `domainKey`. */
   readonly last: Map<number, LastSeen>;
 }
 
-const stage = (name: string): Stage => ({ name, judged: new Set(), last: new Map() });
+const stage = (name: string): Stage => ({ name, judged: new PacketTable(), last: new Map() });
 
 /** Flow ids below this share one number with the 32-bit hash exactly (2^21 x 2^32 = 2^53). */
 const FLOW_IDS_EXACT = 2 ** 21;
@@ -50,7 +51,7 @@ function domainKey(flow: number, hash: number, odd: Map<string, number>): number
  * (a reassembled datagram) have no arrival order and are skipped.
  */
 export function checkFlowOrder(trace: Trace): readonly Violation[] {
-  const arrivalHash = new Map<number, number>();
+  const arrivalHash = new PacketTable<number>();
   const deliver = stage('deliver');
   const handlers = new Map<string, Stage>();
   const odd = new Map<string, number>();
@@ -67,7 +68,7 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     if (hash === undefined) continue;
     const st = ev.kind === 'handle' ? handlerStage(handlers, ev.proto) : deliver;
     if (st.judged.has(ev.pkt)) continue;
-    st.judged.add(ev.pkt);
+    st.judged.set(ev.pkt, true);
     const key = domainKey(ev.flow, hash, odd);
     const prev = st.last.get(key);
     if (prev !== undefined && ev.seq < prev.seq) {
