@@ -17,7 +17,7 @@ import { median, spread } from './timing.ts';
  */
 
 const FUZZ_POLICY = 'policies/flow-hash.ts';
-const FUZZ_RUNS_PER_ROUND = 300;
+const FUZZ_RUNS_PER_ROUND = 500;
 const FUZZ_ROUNDS = 7;
 const STARTUP_RUNS = 10;
 const STARTUP_ROUNDS = 5;
