@@ -34,6 +34,22 @@ export interface RunResult {
   readonly stats: Readonly<Record<string, number>>;
 }
 
+/** A driver or link-layer frame whose one nested call is a netisr dispatch (a class: no closure per packet). */
+class DispatchingCall implements KernelCall {
+  constructor(
+    readonly frame: string,
+    readonly frameBytes: number,
+    readonly netisr: Netisr,
+    readonly proto: string,
+    readonly pkt: Packet,
+    readonly thread: ThreadRef,
+  ) {}
+
+  run(): readonly KernelCall[] {
+    return [this.netisr.dispatch(this.proto, this.pkt, this.thread)];
+  }
+}
+
 /** The receive path of one simulated FreeBSD host, wired for one run. */
 class Host {
   readonly sim: Simulator;
@@ -164,11 +180,14 @@ class Host {
 
   /** The driver's rx completion: ether_input -> netisr_dispatch(NETISR_ETHER). */
   #rxeof(pkt: Packet, thread: ThreadRef): KernelCall {
-    return {
-      frame: 'ixgbe_rxeof',
-      frameBytes: this.#frameBytes('ixgbe_rxeof'),
-      run: () => [this.netisr.dispatch('ether', pkt, thread)],
-    };
+    return new DispatchingCall(
+      'ixgbe_rxeof',
+      this.#frameBytes('ixgbe_rxeof'),
+      this.netisr,
+      'ether',
+      pkt,
+      thread,
+    );
   }
 
   /**
@@ -189,11 +208,7 @@ class Host {
     }
     const proto = pkt.flow.family === 'inet' ? 'ip' : 'ip6';
     return [
-      {
-        frame: 'ether_demux',
-        frameBytes: this.#frameBytes('ether_demux'),
-        run: () => [this.netisr.dispatch(proto, pkt, thread)],
-      },
+      new DispatchingCall('ether_demux', this.#frameBytes('ether_demux'), this.netisr, proto, pkt, thread),
     ];
   }
 

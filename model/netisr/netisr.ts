@@ -116,28 +116,32 @@ export class Netisr {
   dispatch(proto: string, pkt: Packet, thread: ThreadRef, options: DispatchOptions = {}): KernelCall {
     const source = options.source ?? pkt.netisrSource;
     pkt.netisrSource = source;
-    return {
-      frame: 'netisr_dispatch_src',
-      frameBytes: this.#dispatchFrameBytes,
-      run: () => {
-        const reg = this.registration(proto);
-        // N-12: a protocol registered DIRECT (ether) is never placed: it runs inline, no flags.
-        if (reg.dispatch === 'direct' && options.deferredOnly !== true) {
-          return this.#inline(proto, pkt, thread, 'direct');
-        }
-        const placement = this.#place(proto, pkt, thread, options.deferredOnly === true);
-        if (isPolicyError(placement)) {
-          this.#policyError(proto, pkt, thread, placement);
-          options.onDropped?.();
-          return undefined;
-        }
-        if (placement.mode === 'queue') {
-          if (!this.#enqueue(proto, pkt, thread, placement.cpu)) options.onDropped?.();
-          return undefined;
-        }
-        return this.#inline(proto, pkt, thread, placement.mode);
-      },
-    };
+    return new DispatchCall(this, this.#dispatchFrameBytes, proto, pkt, thread, options);
+  }
+
+  /** What a dispatch call runs once its frame is on the stack (DispatchCall's body). */
+  dispatchNow(
+    proto: string,
+    pkt: Packet,
+    thread: ThreadRef,
+    options: DispatchOptions,
+  ): readonly KernelCall[] | undefined {
+    const reg = this.registration(proto);
+    // N-12: a protocol registered DIRECT (ether) is never placed: it runs inline, no flags.
+    if (reg.dispatch === 'direct' && options.deferredOnly !== true) {
+      return this.#inline(proto, pkt, thread, 'direct');
+    }
+    const placement = this.#place(proto, pkt, thread, options.deferredOnly === true);
+    if (isPolicyError(placement)) {
+      this.#policyError(proto, pkt, thread, placement);
+      options.onDropped?.();
+      return undefined;
+    }
+    if (placement.mode === 'queue') {
+      if (!this.#enqueue(proto, pkt, thread, placement.cpu)) options.onDropped?.();
+      return undefined;
+    }
+    return this.#inline(proto, pkt, thread, placement.mode);
   }
 
   #work(cpu: CpuId, proto: string): NetisrWork {
@@ -311,25 +315,7 @@ export class Netisr {
     const handler = this.#handlers.get(proto);
     if (handler === undefined) assert(false, `N-0: protocol '${proto}' has no handler`);
     const calls = this.#calls(proto);
-    return {
-      frame: calls.inputFrame,
-      frameBytes: calls.inputFrameBytes,
-      run: () => {
-        this.#setup.trace.record({
-          kind: 'handle',
-          atNs: this.#setup.clock.nowNs,
-          pkt: pkt.id,
-          flow: pkt.flow.id,
-          seq: pkt.seq,
-          proto,
-          cpu: thread.cpu,
-          thread: thread.id,
-          hash: pkt.hash,
-          hashType: pkt.hashType,
-        });
-        return handler(pkt, thread);
-      },
-    };
+    return new HandlerCall(this.#setup, calls.inputFrame, calls.inputFrameBytes, handler, proto, pkt, thread);
   }
 
   /** The call the SWI thread makes for one queued packet. */
@@ -363,6 +349,56 @@ export class Netisr {
 
   busyCpus(): CpuId[] {
     return this.workstreams.filter((ws) => ws.busy || ws.hasPending).map((ws) => ws.cpu);
+  }
+}
+
+/**
+ * The kernel calls made for every packet are small classes rather than object literals with
+ * arrow functions: no closure per packet (the fuzz loop makes millions of them).
+ */
+class DispatchCall implements KernelCall {
+  readonly frame = 'netisr_dispatch_src';
+  constructor(
+    readonly netisr: Netisr,
+    readonly frameBytes: number,
+    readonly proto: string,
+    readonly pkt: Packet,
+    readonly thread: ThreadRef,
+    readonly options: DispatchOptions,
+  ) {}
+
+  run(): readonly KernelCall[] | undefined {
+    return this.netisr.dispatchNow(this.proto, this.pkt, this.thread, this.options);
+  }
+}
+
+/** `<proto>_input`: records the handle event, then runs the protocol's handler. */
+class HandlerCall implements KernelCall {
+  constructor(
+    readonly setup: NetisrSetup,
+    readonly frame: string,
+    readonly frameBytes: number,
+    readonly handler: ProtocolHandler,
+    readonly proto: string,
+    readonly pkt: Packet,
+    readonly thread: ThreadRef,
+  ) {}
+
+  run(): readonly KernelCall[] {
+    const { pkt, thread } = this;
+    this.setup.trace.record({
+      kind: 'handle',
+      atNs: this.setup.clock.nowNs,
+      pkt: pkt.id,
+      flow: pkt.flow.id,
+      seq: pkt.seq,
+      proto: this.proto,
+      cpu: thread.cpu,
+      thread: thread.id,
+      hash: pkt.hash,
+      hashType: pkt.hashType,
+    });
+    return this.handler(pkt, thread);
   }
 }
 
