@@ -71,6 +71,13 @@ function checkCpuList(name: string, list: readonly number[], cpuCount: number): 
   return bad === undefined ? undefined : `${name}: CPU ${bad} outside 0..${cpuCount - 1}`;
 }
 
+/** The knob table's defaults, worked out once (every run resolves a configuration). */
+let defaults: HostSysctls | undefined;
+function hostSysctlDefaults(): HostSysctls {
+  defaults ??= knobDefaults(hostSysctlKnobs) as HostSysctls;
+  return defaults;
+}
+
 /**
  * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
  * sentence for bad input (exit 2 at the CLI), never throws.
@@ -78,7 +85,7 @@ function checkCpuList(name: string, list: readonly number[], cpuCount: number): 
 export function resolveHostConfig(config: HostConfig): ResolvedHostConfig | string {
   const { cpuCount } = config;
   if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 64) return `cpuCount ${cpuCount}: want 1..64`;
-  const sysctl = { ...knobDefaults(hostSysctlKnobs), ...config.sysctl } as HostSysctls;
+  const sysctl = { ...hostSysctlDefaults(), ...config.sysctl } as HostSysctls;
   for (const [name, value] of Object.entries(sysctl)) {
     const spec = hostSysctlKnobs[name as keyof typeof hostSysctlKnobs];
     if (spec === undefined) return `unknown sysctl ${name}`;

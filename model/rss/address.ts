@@ -50,13 +50,13 @@ const parsed = {
   inet6: new Map<string, readonly number[] | null>(),
 };
 
-/** The address's bytes, shared between calls (frozen: nobody may change them), or undefined. */
+/** The address's bytes, shared between calls (read only: a flow copies them into its hash input), or undefined. */
 export function parseAddress(family: AddressFamily, text: string): number[] | undefined {
   const table = family === 'inet' ? parsed.inet : parsed.inet6;
   let bytes = table.get(text);
   if (bytes === undefined) {
     const fresh = family === 'inet' ? parseIpv4(text) : parseIpv6(text);
-    bytes = fresh === undefined ? null : Object.freeze(fresh);
+    bytes = fresh === undefined ? null : fresh;
     if (table.size >= PARSED_ENTRIES_MAX) table.clear();
     table.set(text, bytes);
   }
