@@ -1,13 +1,8 @@
 import type { Trace, TraceEventKind } from '../model/trace.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 
 /** Event kinds only the Linux model records. */
-const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
-  'softirq',
-  'napi-poll',
-  'sock-queue',
-  'defer-free',
-  'ipi',
-]);
+const LINUX_KINDS: readonly TraceEventKind[] = ['softirq', 'napi-poll', 'sock-queue', 'defer-free', 'ipi'];
 
 /**
  * Whether a trace comes from a Linux receive path. The Linux checkers read `enqueue`, `handle` and
@@ -15,13 +10,6 @@ const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
  * traces without any Linux-only event.
  */
 export function isLinuxTrace(trace: Trace): boolean {
-  // Known once per trace: the four Linux checkers ask in turn. The length guards a trace that
-  // grew after it was asked about (traces are append-only).
-  const known = kernelOf.get(trace);
-  if (known !== undefined && known.length === trace.length) return known.linux;
-  const linux = trace.some((ev) => LINUX_KINDS.has(ev.kind));
-  kernelOf.set(trace, { length: trace.length, linux });
-  return linux;
+  // Known once per trace (trace-kinds.ts): the four Linux checkers ask in turn.
+  return holdsAnyKind(trace, LINUX_KINDS);
 }
-
-const kernelOf = new WeakMap<Trace, { readonly length: number; readonly linux: boolean }>();
