@@ -76,6 +76,6 @@ export function checkerTable(
       .padStart(14),
   );
   const spreads = lengths.map((n, i) => spread(perEvent(allMs[i] ?? [], n)));
-  lines.push(`${'all checkers'.padEnd(width)} ${total.join('')}   spread ${spreads.join(' ')}`);
+  lines.push(`${'all checkers'.padEnd(width)} ${total.join('')}   spread ${spreads.join(', ')}`);
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import { median, spread } from './timing.ts';
 
 /**
  * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
- * alternating rounds with its spread (half the range over the median), and the load beside it:
+ * alternating rounds with its spread (bench/timing.ts spread), and the load beside it:
  *   1. fuzz runs per CPU second in process (per core), on policies/flow-hash.ts
  *   2. start-up of the fuzz command on a 10-run job (wall clock, process start to exit)
  *   3. model packets/s per built-in netisr policy / the fair baseline (bench/fair-baseline.ts),
@@ -18,11 +18,11 @@ import { median, spread } from './timing.ts';
 
 const FUZZ_POLICY = 'policies/flow-hash.ts';
 const FUZZ_RUNS_PER_ROUND = 500;
-const FUZZ_ROUNDS = 7;
+const FUZZ_ROUNDS = 9;
 const STARTUP_RUNS = 10;
 const STARTUP_ROUNDS = 5;
 const THROUGHPUT_PACKETS = 5_000;
-const THROUGHPUT_ROUNDS = 7;
+const THROUGHPUT_ROUNDS = 9;
 /** Packets of the checker traces: x10 each step. */
 const LINEARITY_PACKETS = [500, 5_000, 50_000];
 const CHECKER_ROUNDS = 7;

@@ -61,12 +61,17 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** `±4%`: half the range of the values, relative to their median (how far rounds disagreed). */
+/**
+ * How far rounds disagreed, relative to their median: `±4% (range ±9%)` is half the interquartile
+ * range, then half the whole range (one neighbour's burst widens the range, rarely the quartiles).
+ */
 export function spread(values: readonly number[]): string {
   const m = median(values);
   if (m === 0 || values.length === 0) return '±?';
-  const half = (Math.max(...values) - Math.min(...values)) / 2;
-  return `±${((100 * half) / m).toFixed(0)}%`;
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))] ?? 0;
+  const pct = (x: number) => `±${((100 * x) / 2 / m).toFixed(0)}%`;
+  return `${pct(q(0.75) - q(0.25))} (range ${pct(q(1) - q(0))})`;
 }
 
 /** `12.3k` / `4.56M` for rates. */
