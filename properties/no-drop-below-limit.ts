@@ -16,8 +16,43 @@ const DROP_STAT = /drop/i;
 
 /** One packet (an arrival or a reassembled datagram) and the events that ended it. */
 interface Unit {
-  readonly index: number;
-  readonly ends: number[];
+  readonly pkt: number;
+  index: number;
+  /** How many events ended it, and the first two of them (all a violation shows). */
+  endCount: number;
+  firstEnd: number;
+  secondEnd: number;
+}
+
+/** Units by packet id, walked in the order they started (as a Map would), no array per packet. */
+class Units {
+  readonly #byPkt = new PacketTable<Unit>();
+  readonly #order: Unit[] = [];
+
+  start(pkt: number, index: number): void {
+    const known = this.#byPkt.get(pkt);
+    if (known !== undefined) {
+      // A packet id seen again starts over in its old place, as Map.set keeps a key's position.
+      known.index = index;
+      known.endCount = 0;
+      return;
+    }
+    const unit: Unit = { pkt, index, endCount: 0, firstEnd: -1, secondEnd: -1 };
+    this.#byPkt.set(pkt, unit);
+    this.#order.push(unit);
+  }
+
+  end(pkt: number, index: number): void {
+    const unit = this.#byPkt.get(pkt);
+    if (unit === undefined) return;
+    if (unit.endCount === 0) unit.firstEnd = index;
+    else if (unit.endCount === 1) unit.secondEnd = index;
+    unit.endCount++;
+  }
+
+  all(): readonly Unit[] {
+    return this.#order;
+  }
 }
 
 const v = (rule: string, events: number[], message: string): Violation => ({
@@ -30,7 +65,7 @@ const v = (rule: string, events: number[], message: string): Violation => ({
 /** What the pass has seen so far; one instance per trace. */
 interface State {
   readonly ledger: NetisrLedger;
-  readonly units: Map<number, Unit>;
+  readonly units: Units;
   /** proto -> pkt -> inline dispatches + enqueues - handles (numeric keys: no string per event). */
   readonly entries: Map<string, PacketTable<number>>;
   /** Counter name -> drop events that name it. */
@@ -55,7 +90,7 @@ interface State {
 export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
   const s: State = {
     ledger: new NetisrLedger(),
-    units: new Map(),
+    units: new Units(),
     entries: new Map(),
     namedDrops: new Map(),
     policyErrors: new Set(),
@@ -66,7 +101,7 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
     if (ev === undefined) continue;
     switch (ev.kind) {
       case 'arrive':
-        s.units.set(ev.pkt, { index: i, ends: [] });
+        s.units.start(ev.pkt, i);
         break;
       case 'dispatch':
         if (ev.mode !== 'queued') bump(entriesOf(s, ev.proto), ev.pkt, 1);
@@ -88,14 +123,14 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
       case 'drop':
         out.push(...checkDrop(s, ev, i));
         bump(s.namedDrops, ev.counter, 1);
-        s.units.get(ev.pkt)?.ends.push(i);
+        s.units.end(ev.pkt, i);
         break;
       case 'deliver':
-        s.units.get(ev.pkt)?.ends.push(i);
+        s.units.end(ev.pkt, i);
         break;
       case 'reassembled':
-        for (const frag of ev.fragments) s.units.get(frag)?.ends.push(i);
-        s.units.set(ev.pkt, { index: i, ends: [] });
+        for (const frag of ev.fragments) s.units.end(frag, i);
+        s.units.start(ev.pkt, i);
         break;
       case 'counters':
         out.push(...checkCounted(ev, s.namedDrops, i));
@@ -247,18 +282,19 @@ function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>
 }
 
 /** INV-CONSERVE at a quiescent end: arrived = delivered + dropped (+ absorbed, + still queued). */
-function checkConservation(units: ReadonlyMap<number, Unit>, queued: ReadonlySet<number>): Violation[] {
+function checkConservation(units: Units, queued: ReadonlySet<number>): Violation[] {
   const out: Violation[] = [];
-  for (const [pkt, unit] of units) {
+  for (const unit of units.all()) {
+    const pkt = unit.pkt;
     if (out.length >= VIOLATIONS_MAX) break;
-    if (unit.ends.length === 0 && !queued.has(pkt)) {
+    if (unit.endCount === 0 && !queued.has(pkt)) {
       out.push(v('INV-CONSERVE', [unit.index], `packet ${pkt} was never delivered, dropped or queued: lost`));
-    } else if (unit.ends.length > 1) {
+    } else if (unit.endCount > 1) {
       out.push(
         v(
           'INV-CONSERVE',
-          [unit.index, ...unit.ends.slice(0, 2)],
-          `packet ${pkt} ended ${unit.ends.length} times`,
+          [unit.index, unit.firstEnd, unit.secondEnd],
+          `packet ${pkt} ended ${unit.endCount} times`,
         ),
       );
     }

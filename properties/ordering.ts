@@ -5,39 +5,37 @@ import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const FLOW_ORDER = 'flow-order';
 
+/** The highest sequence number seen in one ordering domain, and where (updated in place). */
 interface LastSeen {
-  readonly seq: number;
-  readonly index: number;
+  seq: number;
+  index: number;
 }
 
 /** One stage (a protocol's handler, or delivery): its packets judged and each ordering domain's last. */
 interface Stage {
   readonly name: string;
   readonly judged: PacketTable<true>;
-  /** (flow, arrival hash) as one number, see `domainKey`. */
-  readonly last: Map<number, LastSeen>;
+  /** flow -> arrival hash -> last seen (see `hashKey`). */
+  readonly last: PacketTable<Map<number | string, LastSeen>>;
 }
 
-const stage = (name: string): Stage => ({ name, judged: new PacketTable(), last: new Map() });
-
-/** Flow ids below this share one number with the 32-bit hash exactly (2^21 x 2^32 = 2^53). */
-const FLOW_IDS_EXACT = 2 ** 21;
+const stage = (name: string): Stage => ({ name, judged: new PacketTable(), last: new PacketTable() });
 
 /**
- * The ordering domain as a number (no string per event): flow x 2^32 + hash. Flow ids are
- * workload indexes, far below 2^21, and hashes 32-bit; anything else takes a negative key of its own.
+ * The hash as a map key: a 32-bit hash as a signed 32-bit integer (a small integer to V8, no
+ * boxed number per event); anything else (a hand-written trace) as its text, which no integer equals.
  */
-const isIndex = (n: number, below: number) => Number.isInteger(n) && n >= 0 && n < below;
+function hashKey(hash: number): number | string {
+  return Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32 ? hash | 0 : `${hash}`;
+}
 
-function domainKey(flow: number, hash: number, odd: Map<string, number>): number {
-  if (isIndex(flow, FLOW_IDS_EXACT) && isIndex(hash, 2 ** 32)) return flow * 2 ** 32 + hash;
-  const text = `${flow}|${hash}`;
-  let key = odd.get(text);
-  if (key === undefined) {
-    key = -1 - odd.size;
-    odd.set(text, key);
+function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
+  let byHash = st.last.get(flow);
+  if (byHash === undefined) {
+    byHash = new Map();
+    st.last.set(flow, byHash);
   }
-  return key;
+  return byHash;
 }
 
 /**
@@ -54,7 +52,6 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
   const arrivalHash = new PacketTable<number>();
   const deliver = stage('deliver');
   const handlers = new Map<string, Stage>();
-  const odd = new Map<string, number>();
   const out: Violation[] = [];
   for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
     const ev = trace[index];
@@ -69,8 +66,9 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     const st = ev.kind === 'handle' ? handlerStage(handlers, ev.proto) : deliver;
     if (st.judged.has(ev.pkt)) continue;
     st.judged.set(ev.pkt, true);
-    const key = domainKey(ev.flow, hash, odd);
-    const prev = st.last.get(key);
+    const domain = domainOf(st, ev.flow);
+    const key = hashKey(hash);
+    const prev = domain.get(key);
     if (prev !== undefined && ev.seq < prev.seq) {
       out.push({
         property: FLOW_ORDER,
@@ -79,7 +77,11 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
         message: `flow ${ev.flow} at ${st.name} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prev.seq}`,
       });
     }
-    if (prev === undefined || ev.seq > prev.seq) st.last.set(key, { seq: ev.seq, index });
+    if (prev === undefined) domain.set(key, { seq: ev.seq, index });
+    else if (ev.seq > prev.seq) {
+      prev.seq = ev.seq;
+      prev.index = index;
+    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
- * A table keyed by packet id. The model numbers packets 0, 1, 2 ... in arrival order, so ids are
- * dense small integers: they index an array (far cheaper than a hash map on 100k-packet traces).
- * Any other key (a hand-written trace's odd id) goes to a Map beside it, with the same answers.
+ * A table keyed by packet id (or flow id). The model numbers packets 0, 1, 2 ... in arrival order
+ * and flows by workload index, so ids are dense small integers: they index an array (far cheaper
+ * than a hash map on 100k-packet traces). Any other key (a hand-written trace's odd id) goes to a
+ * Map beside it, with the same answers.
  */
 const DENSE_IDS_MAX = 2 ** 24;
 
