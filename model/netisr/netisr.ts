@@ -16,6 +16,7 @@ import type { VirtualClock } from '../sim/clock.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { NetisrWorkRow, TraceRecorder } from '../trace.ts';
 import type { ModelVariant } from '../variants.ts';
+import { DispatchCall, HandlerCall, HybridCall } from './calls.ts';
 import type { ProtocolRegistration } from './protocols.ts';
 import { NetisrWork, Workstream } from './workstream.ts';
 
@@ -243,20 +244,7 @@ export class Netisr {
     }
     const wasDispatching = ws.dispatching;
     ws.dispatching = true;
-    return [
-      {
-        frame: 'netisr_hybrid',
-        frameBytes: 0,
-        run: () => [this.#handlerCall(proto, pkt, thread)],
-        after: () => {
-          ws.dispatching = wasDispatching;
-          work.handled++;
-          work.hybridDispatched++;
-          // N-13d: work queued meanwhile (by others, or nested dispatches, N-22) wakes the SWI.
-          if (ws.hasPending && !ws.running && !ws.dispatching) ws.scheduled = true;
-        },
-      },
-    ];
+    return [new HybridCall(this, ws, work, wasDispatching, proto, pkt, thread)];
   }
 
   /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
@@ -349,56 +337,6 @@ export class Netisr {
 
   busyCpus(): CpuId[] {
     return this.workstreams.filter((ws) => ws.busy || ws.hasPending).map((ws) => ws.cpu);
-  }
-}
-
-/**
- * The kernel calls made for every packet are small classes rather than object literals with
- * arrow functions: no closure per packet (the fuzz loop makes millions of them).
- */
-class DispatchCall implements KernelCall {
-  readonly frame = 'netisr_dispatch_src';
-  constructor(
-    readonly netisr: Netisr,
-    readonly frameBytes: number,
-    readonly proto: string,
-    readonly pkt: Packet,
-    readonly thread: ThreadRef,
-    readonly options: DispatchOptions,
-  ) {}
-
-  run(): readonly KernelCall[] | undefined {
-    return this.netisr.dispatchNow(this.proto, this.pkt, this.thread, this.options);
-  }
-}
-
-/** `<proto>_input`: records the handle event, then runs the protocol's handler. */
-class HandlerCall implements KernelCall {
-  constructor(
-    readonly setup: NetisrSetup,
-    readonly frame: string,
-    readonly frameBytes: number,
-    readonly handler: ProtocolHandler,
-    readonly proto: string,
-    readonly pkt: Packet,
-    readonly thread: ThreadRef,
-  ) {}
-
-  run(): readonly KernelCall[] {
-    const { pkt, thread } = this;
-    this.setup.trace.record({
-      kind: 'handle',
-      atNs: this.setup.clock.nowNs,
-      pkt: pkt.id,
-      flow: pkt.flow.id,
-      seq: pkt.seq,
-      proto: this.proto,
-      cpu: thread.cpu,
-      thread: thread.id,
-      hash: pkt.hash,
-      hashType: pkt.hashType,
-    });
-    return this.handler(pkt, thread);
   }
 }
 
