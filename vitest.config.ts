@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-/** Tests that start processes, browsers or write to the process's streams: each file in its own worker. */
-const ISOLATED = ['cli/**/*.test.ts', 'report/**/*.test.ts'];
+/** Tests that start processes or a browser, or run a command on the process's streams: a worker each. */
+const ISOLATED = ['cli/fuzz.test.ts', 'cli/check-counters.test.ts', 'report/browser.test.ts'];
 
 export default defineConfig({
   test: {
@@ -14,8 +14,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Pure suites (model, checkers, harness, regressions, ports): one module graph per worker,
-        // loaded once instead of once per file; they share no mutable state.
+        // Pure suites (model, checkers, harness, regressions, ports, report layout): one module
+        // graph per worker, loaded once instead of once per file; they share no mutable state.
         test: {
           name: 'pure',
           include: ['**/*.test.ts'],
