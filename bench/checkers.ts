@@ -5,7 +5,7 @@ import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
-import { interleavedMedianMs } from './timing.ts';
+import { interleavedMedianMs, interleavedSamplesMs, median, spread } from './timing.ts';
 
 /** A trace of the bench scenario with FLOW placement and hybrid dispatch (queues and inline). */
 export function benchTrace(packets: number): Trace {
@@ -36,16 +36,34 @@ export interface CheckerRow {
 export function checkerCosts(traces: readonly Trace[]): CheckerRow[] {
   return PROPERTIES.map((spec) => ({
     property: spec.name,
-    ms: interleavedMedianMs(traces.map((t) => () => spec.check(t))),
+    ms: interleavedMedianMs(
+      traces.map((t) => () => spec.check(t.slice())),
+      { rounds: 5, sampleMsMin: 20 },
+    ),
   }));
 }
 
-export function checkerTable(rows: readonly CheckerRow[], traces: readonly Trace[]): string {
+/** Every checker on one trace, one after the other, as a fuzz run checks it: ms per round, per trace. */
+export function allCheckersMs(traces: readonly Trace[], rounds: number): number[][] {
+  // A fresh copy per call, as every fuzz run checks a new trace: nothing known about a trace
+  // (its kernel, properties/linux-trace.ts) carries over from the previous call.
+  const all = (t: Trace) => () => {
+    const fresh = t.slice();
+    for (const spec of PROPERTIES) spec.check(fresh);
+  };
+  return interleavedSamplesMs(traces.map(all), { rounds, sampleMsMin: 50 });
+}
+
+export function checkerTable(
+  rows: readonly CheckerRow[],
+  traces: readonly Trace[],
+  allMs: readonly (readonly number[])[],
+): string {
   const lengths = traces.map((t) => t.length);
   const steps = lengths.slice(1).map((n, i) => `x${(n / (lengths[i] ?? 1)).toFixed(1)} events`);
   const width = Math.max(12, ...rows.map((r) => r.property.length));
   const lines = [
-    `trace lengths: ${lengths.join(', ')} events; CPU time per event, median of 7 alternating rounds`,
+    `trace lengths: ${lengths.join(', ')} events; CPU time per event (each call on a fresh copy of the trace), median of alternating rounds (each checker: 5 of >= 20 ms; all together: ${allMs[0]?.length ?? 0} of >= 50 ms)`,
     `${'property'.padEnd(width)} ${lengths.map((n) => `ns/ev @${n}`.padStart(14)).join('')}   time ratios (${steps.join(', ')})`,
   ];
   for (const r of rows) {
@@ -53,9 +71,13 @@ export function checkerTable(rows: readonly CheckerRow[], traces: readonly Trace
     const ratios = r.ms.slice(1).map((ms, i) => `x${(ms / (r.ms[i] ?? 1)).toFixed(1)}`);
     lines.push(`${r.property.padEnd(width)} ${perEvent}   ${ratios.join('  ')}`);
   }
+  const perEvent = (ms: readonly number[], n: number) => ms.map((x) => (x * 1e6) / n);
   const total = lengths.map((n, i) =>
-    ((rows.reduce((s, r) => s + (r.ms[i] ?? 0), 0) * 1e6) / n).toFixed(1).padStart(14),
+    median(perEvent(allMs[i] ?? [], n))
+      .toFixed(1)
+      .padStart(14),
   );
-  lines.push(`${'all checkers'.padEnd(width)} ${total.join('')}`);
+  const spreads = lengths.map((n, i) => spread(perEvent(allMs[i] ?? [], n)));
+  lines.push(`${'all checkers'.padEnd(width)} ${total.join('')}   spread ${spreads.join(', ')}`);
   return lines.join('\n');
 }

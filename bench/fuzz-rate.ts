@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NULL_HEARTBEAT } from '../harness/fuzz/heartbeat.ts';
 import { loadPolicy } from '../harness/fuzz/load-policy.ts';
-import type { FuzzReport } from '../harness/fuzz/report.ts';
-import { search } from '../harness/fuzz/search.ts';
+import { type SearchJob, search } from '../harness/fuzz/search.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { nowMs } from './timing.ts';
 
@@ -12,60 +12,79 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 export interface FuzzRate {
   readonly policyFile: string;
-  readonly runs: number;
-  /** The search loop alone: generate, run the model, check every property (wall clock). */
-  readonly inProcessRunsPerSecond: number;
-  /** The same per second of this process's CPU time (what a busy machine does not inflate). */
-  readonly inProcessRunsPerCpuSecond: number;
-  /** The command as a user runs it: process start, worker, watchdog, report. */
-  readonly commandRunsPerSecond: number;
-  readonly commandSeconds: number;
+  readonly runsPerRound: number;
+  /** Runs per CPU second of the search loop (generate, run the model, check every property), per round. */
+  readonly runsPerCpuSecond: readonly number[];
 }
 
-/** Fuzz runs per second with a safe policy (every run goes the whole way, none stops early). */
-export async function fuzzRate(policyFile: string, runs: number): Promise<FuzzRate | string> {
+/**
+ * Fuzz runs per CPU second in process with a safe policy (every run goes the whole way): rounds
+ * of `runsPerRound` runs, every round the same seed (the same cases, so rounds differ only by
+ * noise), after a warm-up round. CPU time, so the figure is per core and a busy machine does not
+ * inflate it.
+ */
+export async function fuzzRate(
+  policyFile: string,
+  runsPerRound: number,
+  rounds: number,
+): Promise<FuzzRate | string> {
   const loaded = await loadPolicy(`${root}${policyFile}`);
   if (typeof loaded === 'string') return loaded;
-  const job = {
-    seed: 1,
-    runs,
+  const job = (seed: number): SearchJob => ({
+    seed,
+    runs: runsPerRound,
     path: undefined,
     cpuCountMin: 1,
     cpuCountMax: 64,
     properties: PROPERTIES.map((p) => p.name),
-  };
-  const start = performance.now();
-  const cpuStart = nowMs('cpu');
-  const result = search(job, loaded.source, loaded.fallbackName, NULL_HEARTBEAT);
-  const ms = performance.now() - start;
-  const cpuMs = nowMs('cpu') - cpuStart;
-  if (result.kind !== 'held')
-    return `${policyFile} did not hold (${result.kind}): pick a safe policy for the bench`;
-
-  const args = [
-    '--import',
-    'tsx',
-    'cli/fuzz.ts',
-    policyFile,
-    '--runs',
-    String(runs),
-    '--seed',
-    '1',
-    '--json',
-  ];
-  const cmdStart = performance.now();
-  const { stdout } = await promisify(execFile)(process.execPath, args, {
-    cwd: root,
-    maxBuffer: 64 * 1024 * 1024,
   });
-  const cmdMs = performance.now() - cmdStart;
-  const report = JSON.parse(stdout) as FuzzReport;
-  return {
-    policyFile,
-    runs,
-    inProcessRunsPerSecond: (result.runs * 1000) / ms,
-    inProcessRunsPerCpuSecond: (result.runs * 1000) / cpuMs,
-    commandRunsPerSecond: (report.runs * 1000) / cmdMs,
-    commandSeconds: cmdMs / 1000,
+  const warm = search(job(1), loaded.source, loaded.fallbackName, NULL_HEARTBEAT);
+  if (warm.kind !== 'held')
+    return `${policyFile} did not hold (${warm.kind}): pick a safe policy for the bench`;
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = nowMs('cpu');
+    search(job(1), loaded.source, loaded.fallbackName, NULL_HEARTBEAT);
+    out.push((runsPerRound * 1000) / (nowMs('cpu') - start));
+  }
+  return { policyFile, runsPerRound, runsPerCpuSecond: out };
+}
+
+export interface StartupCommand {
+  readonly label: string;
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * The fuzz command as a user starts it: `npm run fuzz` (whatever the script runs), and the
+ * package's `bin` entry through node when package.json has one.
+ */
+export function startupCommands(policyFile: string, runs: number): StartupCommand[] {
+  const job = [policyFile, '--runs', String(runs), '--seed', '1', '--json'];
+  const out: StartupCommand[] = [
+    { label: 'npm run fuzz', file: 'npm', args: ['run', '--silent', 'fuzz', '--', ...job] },
+  ];
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+    bin?: Record<string, string> | string;
   };
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.fuzz;
+  if (bin !== undefined) out.push({ label: `node ${bin}`, file: process.execPath, args: [bin, ...job] });
+  return out;
+}
+
+/** Wall milliseconds of each command per round, the commands in alternation (start-up plus `runs` runs). */
+export function startupMs(commands: readonly StartupCommand[], rounds: number): Promise<number[][]> {
+  const exec = promisify(execFile);
+  const samples: number[][] = commands.map(() => []);
+  const once = async (): Promise<void> => {
+    for (const [i, c] of commands.entries()) {
+      const start = nowMs('wall');
+      await exec(c.file, c.args, { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+      samples[i]?.push(nowMs('wall') - start);
+    }
+  };
+  let chain = Promise.resolve();
+  for (let r = 0; r < rounds; r++) chain = chain.then(once);
+  return chain.then(() => samples);
 }

@@ -1,52 +1,72 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { benchTrace, checkerCosts, checkerTable } from './checkers.ts';
-import { fuzzRate } from './fuzz-rate.ts';
+import { allCheckersMs, benchTrace, checkerCosts, checkerTable } from './checkers.ts';
+import { fuzzRate, startupCommands, startupMs } from './fuzz-rate.ts';
 import { throughput, throughputTable } from './throughput.ts';
+import { median, spread } from './timing.ts';
 
 /**
- * `npm run bench`: figures of the model, the checkers and the fuzz command, each beside
- * a reference measured in the same run (ratios travel between machines, absolute rates do not).
- *   1. model packets/s per built-in netisr policy vs plain per-CPU array FIFOs moving the same packets
- *   2. each checker's cost per trace event, and trace length x10 -> time about x10 (linearity)
- *   3. fuzz runs/s, in process and through the command
- * Sections 1 and 2 time on this process's CPU clock (bench/timing.ts), section 3 also on the wall.
+ * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
+ * alternating rounds with its spread (bench/timing.ts spread), and the load beside it:
+ *   1. fuzz runs per CPU second in process (per core), on policies/flow-hash.ts
+ *   2. start-up of the fuzz command on a 10-run job (wall clock, process start to exit)
+ *   3. model packets/s per built-in netisr policy / the fair baseline (bench/fair-baseline.ts),
+ *      which places every packet on the model's CPU (checked)
+ *   4. all checkers together per trace event at 3k / 30k / 300k events, and each checker alone
+ * Sections 1, 3 and 4 time on this process's CPU clock (bench/timing.ts); ratios travel between
+ * machines, absolute rates do not.
  */
 
-const THROUGHPUT_PACKETS = 20_000;
+const FUZZ_POLICY = 'policies/flow-hash.ts';
+const FUZZ_RUNS_PER_ROUND = 500;
+const FUZZ_ROUNDS = 9;
+const STARTUP_RUNS = 10;
+const STARTUP_ROUNDS = 5;
+const THROUGHPUT_PACKETS = 5_000;
+const THROUGHPUT_ROUNDS = 9;
 /** Packets of the checker traces: x10 each step. */
 const LINEARITY_PACKETS = [500, 5_000, 50_000];
-const FUZZ_RUNS = 1000;
-const FUZZ_POLICY = 'policies/flow-hash.ts';
+const CHECKER_ROUNDS = 7;
 
-async function main(): Promise<number> {
-  const load = loadavg()
+const load = () =>
+  loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-  process.stdout.write(
-    `node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), load ${load}\n\n`,
+const write = (text: string) => process.stdout.write(text);
+
+async function main(): Promise<number> {
+  write(
+    `node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), load ${load()}\n\n`,
   );
 
-  process.stdout.write(
-    `1. model throughput, 4 CPUs, 4 rings, ${THROUGHPUT_PACKETS} packets of 64 flows (per CPU second, median of 5 alternating rounds)\n`,
+  write(
+    `1. fuzz runs per core, ${FUZZ_POLICY}, every property, ${FUZZ_ROUNDS} rounds of ${FUZZ_RUNS_PER_ROUND} runs\n`,
   );
-  process.stdout.write(`${throughputTable(throughput(THROUGHPUT_PACKETS))}\n\n`);
-
-  const traces = LINEARITY_PACKETS.map(benchTrace);
-  process.stdout.write('2. checkers: cost per event and linearity (freebsd-flow-hybrid traces)\n');
-  process.stdout.write(`${checkerTable(checkerCosts(traces), traces)}\n\n`);
-
-  process.stdout.write(`3. fuzz runs per second, ${FUZZ_POLICY}, ${FUZZ_RUNS} runs, every property\n`);
-  const rate = await fuzzRate(FUZZ_POLICY, FUZZ_RUNS);
+  const rate = await fuzzRate(FUZZ_POLICY, FUZZ_RUNS_PER_ROUND, FUZZ_ROUNDS);
   if (typeof rate === 'string') {
-    process.stdout.write(`   not measured: ${rate}\n`);
+    write(`   not measured: ${rate}\n`);
     return 1;
   }
-  process.stdout.write(
-    `   search loop in process: ${rate.inProcessRunsPerSecond.toFixed(0)} runs/s wall, ${rate.inProcessRunsPerCpuSecond.toFixed(0)} runs per CPU second\n`,
+  const rps = rate.runsPerCpuSecond;
+  write(`   ${median(rps).toFixed(0)} runs per CPU second ${spread(rps)}   (load ${load()})\n\n`);
+
+  write(`2. start-up of the fuzz command on a ${STARTUP_RUNS}-run job (wall, median of ${STARTUP_ROUNDS})\n`);
+  const commands = startupCommands(FUZZ_POLICY, STARTUP_RUNS);
+  const startup = await startupMs(commands, STARTUP_ROUNDS);
+  for (const [i, c] of commands.entries()) {
+    const ms = startup[i] ?? [];
+    write(`   ${c.label.padEnd(28)} ${(median(ms) / 1000).toFixed(2)} s ${spread(ms)}\n`);
+  }
+  write(`   (load ${load()})\n\n`);
+
+  write(
+    `3. model / fair baseline, 4 CPUs, 4 rings, ${THROUGHPUT_PACKETS} packets of 64 flows (CPU time, ${THROUGHPUT_ROUNDS} alternating rounds of >= 50 ms)\n`,
   );
-  process.stdout.write(
-    `   npm run fuzz (process, worker, report): ${rate.commandRunsPerSecond.toFixed(0)} runs/s (${rate.commandSeconds.toFixed(1)} s)\n`,
-  );
+  write(`${throughputTable(throughput(THROUGHPUT_PACKETS, THROUGHPUT_ROUNDS))}\n   (load ${load()})\n\n`);
+
+  const traces = LINEARITY_PACKETS.map(benchTrace);
+  write('4. checkers: cost per event and linearity (freebsd-flow-hybrid traces)\n');
+  const all = allCheckersMs(traces, CHECKER_ROUNDS);
+  write(`${checkerTable(checkerCosts(traces), traces, all)}\n   (load ${load()})\n`);
   return 0;
 }
 

@@ -8,7 +8,7 @@
 export interface TimingOptions {
   /** Rounds of alternation. @defaultValue 7 */
   readonly rounds?: number;
-  /** Each timed sample repeats the call until it lasts at least this long. @defaultValue 20 */
+  /** Each timed sample repeats the call until it lasts at least this long. @defaultValue 50 */
   readonly sampleMsMin?: number;
   /** @defaultValue 'cpu' */
   readonly clock?: 'cpu' | 'wall';
@@ -32,8 +32,16 @@ function callsPerSample(fn: () => unknown, sampleMsMin: number, clock: 'cpu' | '
 
 /** Median milliseconds per call of each function, timed in alternation. */
 export function interleavedMedianMs(fns: readonly (() => unknown)[], options: TimingOptions = {}): number[] {
+  return interleavedSamplesMs(fns, options).map(median);
+}
+
+/** Milliseconds per call of each function in every round (samples[fn][round]), timed in alternation. */
+export function interleavedSamplesMs(
+  fns: readonly (() => unknown)[],
+  options: TimingOptions = {},
+): number[][] {
   const rounds = options.rounds ?? 7;
-  const sampleMsMin = options.sampleMsMin ?? 20;
+  const sampleMsMin = options.sampleMsMin ?? 50;
   const clock = options.clock ?? 'cpu';
   const calls = fns.map((fn) => callsPerSample(fn, sampleMsMin, clock));
   const samples: number[][] = fns.map(() => []);
@@ -45,10 +53,25 @@ export function interleavedMedianMs(fns: readonly (() => unknown)[], options: Ti
       samples[i]?.push((nowMs(clock) - start) / n);
     });
   }
-  return samples.map((s) => {
-    s.sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)] ?? 0;
-  });
+  return samples;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/**
+ * How far rounds disagreed, relative to their median: `±4% (range ±9%)` is half the interquartile
+ * range, then half the whole range (one neighbour's burst widens the range, rarely the quartiles).
+ */
+export function spread(values: readonly number[]): string {
+  const m = median(values);
+  if (m === 0 || values.length === 0) return '±?';
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))] ?? 0;
+  const pct = (x: number) => `±${((100 * x) / 2 / m).toFixed(0)}%`;
+  return `${pct(q(0.75) - q(0.25))} (range ${pct(q(1) - q(0))})`;
 }
 
 /** `12.3k` / `4.56M` for rates. */

@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../harness/fuzz/report.ts';
+import { main } from './fuzz-command.ts';
 
 /**
- * The fuzz command as a user runs it: spawned, judged by exit code, stdout and stderr. Few runs per
- * invocation and the invocations run concurrently, so the file stays a few seconds.
+ * The fuzz command judged by exit code, stdout and stderr. A few cases spawn it as a user runs it
+ * (exit codes, the policy's own output on stderr); the rest call the same command in this process
+ * (its worker and watchdog included), which spares a Node and tsx start per case.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -33,8 +35,22 @@ async function fuzz(...args: string[]): Promise<Outcome> {
   }
 }
 
-async function fuzzJson(...args: string[]): Promise<{ code: number; report: FuzzReport; stderr: string }> {
-  const out = await fuzz(...args, '--json');
+/** The command in this process, its output captured. */
+async function fuzzHere(...args: string[]): Promise<Outcome> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await main(args, {
+    stdout: { write: (text: string) => stdout.push(text) },
+    stderr: { write: (text: string) => stderr.push(text) > 0 },
+  });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+async function fuzzJson(
+  how: typeof fuzz,
+  ...args: string[]
+): Promise<{ code: number; report: FuzzReport; stderr: string }> {
+  const out = await how(...args, '--json');
   return { code: out.code, report: JSON.parse(out.stdout) as FuzzReport, stderr: out.stderr };
 }
 
@@ -69,7 +85,14 @@ beforeAll(() => {
 
 describe.concurrent('npm run fuzz', () => {
   it('exits 0 when every property holds (named export `policy`), with a clean --json document', async () => {
-    const { code, report, stderr } = await fuzzJson(file('by-bucket.mjs'), '--runs', '25', '--seed', '3');
+    const { code, report, stderr } = await fuzzJson(
+      fuzz,
+      file('by-bucket.mjs'),
+      '--runs',
+      '25',
+      '--seed',
+      '3',
+    );
     expect(code).toBe(0);
     expect(report).toMatchObject({
       result: 'held',
@@ -86,6 +109,7 @@ describe.concurrent('npm run fuzz', () => {
   it('exits 1 on a broken policy with the shrunk counterexample, and the printed replay reproduces it', async () => {
     const html = file('round-robin.html');
     const first = await fuzzJson(
+      fuzz,
       'policies/unsafe/round-robin.ts',
       '--runs',
       '200',
@@ -108,7 +132,7 @@ describe.concurrent('npm run fuzz', () => {
     // --report: the HTML timeline carries the same replay command.
     expect(readFileSync(html, 'utf8')).toContain(v?.replay);
     // The replay, as a user pastes it, prints the text report of the same violation.
-    const again = await fuzz(...(v?.replay ?? '').split(' ').slice(4));
+    const again = await fuzzHere(...(v?.replay ?? '').split(' ').slice(4));
     expect(again.code).toBe(1);
     const parts = [
       `flow-order violated on replay  seed 11  path "${v?.path}"`,
@@ -127,7 +151,7 @@ describe.concurrent('npm run fuzz', () => {
     ['later-mode.mjs', 'policy:unknown-mode'],
     ['factory-throws.mjs', 'policy:threw'],
   ])('reports a policy answering nonsense (%s) as %s, exit 1', async (name, rule) => {
-    const { code, report } = await fuzzJson(file(name), '--runs', '20', '--seed', '5');
+    const { code, report } = await fuzzJson(fuzzHere, file(name), '--runs', '20', '--seed', '5');
     expect(code).toBe(1);
     expect(report.violation).toMatchObject({ property: 'policy-conformance', rule });
     expect(report.violation?.message).toMatch(/on packet \d+/);
@@ -135,6 +159,7 @@ describe.concurrent('npm run fuzz', () => {
 
   it('stops a policy that never returns and reports it timed-out with its packet, exit 1', async () => {
     const { code, report } = await fuzzJson(
+      fuzzHere,
       file('loops.mjs'),
       '--runs',
       '20',
@@ -174,7 +199,9 @@ describe.concurrent('npm run fuzz', () => {
       NOTHING: file('exports-nothing.ts'),
       LOADING: file('loops-while-loading.mjs'),
     };
-    const { code, stdout, stderr } = await fuzz(...argv.map((a) => named[a] ?? a));
+    // One case is spawned for the exit code the shell sees; the rest run in process.
+    const how = argv.includes('--frobnicate') ? fuzz : fuzzHere;
+    const { code, stdout, stderr } = await how(...argv.map((a) => named[a] ?? a));
     expect(code).toBe(2);
     expect(stderr.trimEnd()).toMatch(message);
     expect(stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queueCaseArb, runQueueCase } from '../harness/arbitraries/ipsec.ts';
-import { fcRuns } from '../harness/fc-runs.ts';
 import { cpuId, packetId, virtualNs } from '../model/brand.ts';
 import type { BufferKind, TraceEvent } from '../model/trace.ts';
 import { checkBufferBalance } from './buffer-balance.ts';
@@ -19,7 +18,6 @@ describe('buffer-balance (INV-FREE)', () => {
         if (trace.some((e) => e.kind === 'drop' && e.counter === 'ipsec.QDrops')) refusedRuns++;
         expect(checkBufferBalance(trace)).toEqual([]);
       }),
-      { numRuns: fcRuns() },
     );
     // The path under test was taken: some runs refused enqueues.
     expect(refusedRuns).toBeGreaterThan(0);
@@ -31,7 +29,6 @@ describe('buffer-balance (INV-FREE)', () => {
         gatewayCase,
         (c) => checkBufferBalance(run(c, ['ipsec-tag-leaked-on-enqueue-failure'])).length === 0,
       ),
-      { numRuns: fcRuns() },
     );
     expect(out.failed).toBe(true);
     const c = out.counterexample?.[0];

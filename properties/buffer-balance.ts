@@ -1,5 +1,6 @@
 import type { AllocEvent, Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const BUFFER_BALANCE = 'buffer-balance';
@@ -23,6 +24,8 @@ const label = (a: Pick<AllocEvent, 'what' | 'buf' | 'pkt'>) =>
  * end, and linux-resource-balance owns those rules, so this checker passes it vacuously.
  */
 export function checkBufferBalance(trace: Trace): readonly Violation[] {
+  // Nothing to judge without buffers; a trace with skbs is Linux's (see above).
+  if (!holdsAnyKind(trace, ['alloc', 'free'])) return [];
   if (trace.some((ev) => ev.kind === 'alloc' && ev.what === 'skb')) return [];
   const live = new Map<number, { readonly index: number; readonly ev: AllocEvent }>();
   const freedAt = new Map<number, number>();

@@ -27,7 +27,6 @@ describe('flow order and no-drop-below-limit through the ipsec netisr queue and 
         expect(checkCounterConsistency(trace)).toEqual([]);
         expect(checkLiveness(trace)).toEqual([]);
       }),
-      { numRuns: fcRuns() },
     );
     expect(queued).toBeGreaterThan(0);
     expect(reinjected).toBeGreaterThan(0);
@@ -36,7 +35,6 @@ describe('flow order and no-drop-below-limit through the ipsec netisr queue and 
   it('teeth: an ipsec queue that refuses one packet early is caught at its first early drop (N-9)', () => {
     const out = fc.check(
       fc.property(queueCase, (c) => checkNoDropBelowLimit(run(c, ['netisr-drops-one-early'])).length === 0),
-      { numRuns: fcRuns() },
     );
     expect(out.failed).toBe(true);
     const c = out.counterexample?.[0];

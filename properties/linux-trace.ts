@@ -1,13 +1,8 @@
 import type { KernelEvent, Trace, TraceEventKind } from '../model/trace.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 
 /** Event kinds only the Linux model records. */
-const LINUX_KINDS: ReadonlySet<TraceEventKind> = new Set([
-  'softirq',
-  'napi-poll',
-  'sock-queue',
-  'defer-free',
-  'ipi',
-]);
+const LINUX_KINDS: readonly TraceEventKind[] = ['softirq', 'napi-poll', 'sock-queue', 'defer-free', 'ipi'];
 
 /** The trace's `kernel` event, if it opens with one (every model trace does: model/machine.ts). */
 export function kernelOf(trace: Trace): KernelEvent | undefined {
@@ -24,5 +19,6 @@ export function kernelOf(trace: Trace): KernelEvent | undefined {
 export function isLinuxTrace(trace: Trace): boolean {
   const kernel = kernelOf(trace);
   if (kernel !== undefined) return kernel.os === 'linux';
-  return trace.some((ev) => LINUX_KINDS.has(ev.kind));
+  // Known once per trace (trace-kinds.ts): the Linux checkers ask in turn.
+  return holdsAnyKind(trace, LINUX_KINDS);
 }

@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../model/trace.ts';
+import { PacketTable } from './packet-table.ts';
 
 /**
  * What the trace says one netisr queue (workstream CPU x protocol) should hold and count, rebuilt
@@ -33,14 +34,21 @@ interface OpenBatch {
 
 /** Folds trace events into per-queue ledgers; one `apply` per event, O(1) amortised. */
 export class NetisrLedger {
-  readonly #works = new Map<string, WorkLedger>();
+  /** Protocol -> ledgers by CPU: looked up on every event, so no string key is built. */
+  readonly #works = new Map<string, (WorkLedger | undefined)[]>();
+  /** Every ledger in the order first seen (what `works()` walks). */
+  readonly #all: WorkLedger[] = [];
   readonly #batches = new Map<number, OpenBatch>();
   /** Packet id -> the protocol of its latest queued dispatch (a queue drop names no protocol). */
-  readonly #queuedProto = new Map<number, string>();
+  readonly #queuedProto = new PacketTable<string>();
 
   work(cpu: number, proto: string): WorkLedger {
-    const key = `${cpu}|${proto}`;
-    let w = this.#works.get(key);
+    let byCpu = this.#works.get(proto);
+    if (byCpu === undefined) {
+      byCpu = [];
+      this.#works.set(proto, byCpu);
+    }
+    let w = byCpu[cpu];
     if (w === undefined) {
       w = {
         cpu,
@@ -54,13 +62,14 @@ export class NetisrLedger {
         handledFromQueue: 0,
         qlimitPackets: undefined,
       };
-      this.#works.set(key, w);
+      byCpu[cpu] = w;
+      this.#all.push(w);
     }
     return w;
   }
 
   works(): IterableIterator<WorkLedger> {
-    return this.#works.values();
+    return this.#all.values();
   }
 
   /** The protocol a queue drop of `pkt` belongs to: that of its latest queued dispatch. */
@@ -77,7 +86,7 @@ export class NetisrLedger {
   /** Packets still in a queue or in an unfinished batch. */
   queuedPackets(): Set<number> {
     const out = new Set<number>();
-    for (const w of this.#works.values()) for (const pkt of w.queue) out.add(pkt);
+    for (const w of this.#all) for (const pkt of w.queue) out.add(pkt);
     for (const b of this.#batches.values()) for (const pkt of b.owed.keys()) out.add(pkt);
     return out;
   }

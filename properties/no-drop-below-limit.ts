@@ -1,6 +1,7 @@
 import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/trace.ts';
 import { countsDrops, isCounterName, qdropsProto } from '../model/vocab.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
@@ -11,8 +12,43 @@ const isPolicyErrorCounter = (name: string): boolean => name.endsWith('.policy_e
 
 /** One packet (an arrival or a reassembled datagram) and the events that ended it. */
 interface Unit {
-  readonly index: number;
-  readonly ends: number[];
+  readonly pkt: number;
+  index: number;
+  /** How many events ended it, and the first two of them (all a violation shows). */
+  endCount: number;
+  firstEnd: number;
+  secondEnd: number;
+}
+
+/** Units by packet id, walked in the order they started (as a Map would), no array per packet. */
+class Units {
+  readonly #byPkt = new PacketTable<Unit>();
+  readonly #order: Unit[] = [];
+
+  start(pkt: number, index: number): void {
+    const known = this.#byPkt.get(pkt);
+    if (known !== undefined) {
+      // A packet id seen again starts over in its old place, as Map.set keeps a key's position.
+      known.index = index;
+      known.endCount = 0;
+      return;
+    }
+    const unit: Unit = { pkt, index, endCount: 0, firstEnd: -1, secondEnd: -1 };
+    this.#byPkt.set(pkt, unit);
+    this.#order.push(unit);
+  }
+
+  end(pkt: number, index: number): void {
+    const unit = this.#byPkt.get(pkt);
+    if (unit === undefined) return;
+    if (unit.endCount === 0) unit.firstEnd = index;
+    else if (unit.endCount === 1) unit.secondEnd = index;
+    unit.endCount++;
+  }
+
+  all(): readonly Unit[] {
+    return this.#order;
+  }
 }
 
 const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
@@ -25,9 +61,9 @@ const v = (rule: ViolationRule, events: number[], message: string): Violation =>
 /** What the pass has seen so far; one instance per trace. */
 interface State {
   readonly ledger: NetisrLedger;
-  readonly units: Map<number, Unit>;
-  /** `pkt|proto` -> inline dispatches + enqueues - handles. */
-  readonly entries: Map<string, number>;
+  readonly units: Units;
+  /** proto -> pkt -> inline dispatches + enqueues - handles (numeric keys: no string per event). */
+  readonly entries: Map<string, PacketTable<number>>;
   /** Counter name -> drop events that name it. */
   readonly namedDrops: Map<string, number>;
   /** Packets with a policy-error event. */
@@ -50,7 +86,7 @@ interface State {
 export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
   const s: State = {
     ledger: new NetisrLedger(),
-    units: new Map(),
+    units: new Units(),
     entries: new Map(),
     namedDrops: new Map(),
     policyErrors: new Set(),
@@ -61,17 +97,17 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
     if (ev === undefined) continue;
     switch (ev.kind) {
       case 'arrive':
-        s.units.set(ev.pkt, { index: i, ends: [] });
+        s.units.start(ev.pkt, i);
         break;
       case 'dispatch':
-        if (ev.mode !== 'queued') bump(s.entries, `${ev.pkt}|${ev.proto}`, 1);
+        if (ev.mode !== 'queued') bump(entriesOf(s, ev.proto), ev.pkt, 1);
         break;
       case 'enqueue':
-        out.push(...checkEnqueue(s.ledger, ev, i));
-        bump(s.entries, `${ev.pkt}|${ev.proto}`, 1);
+        checkEnqueue(s.ledger, ev, i, out);
+        bump(entriesOf(s, ev.proto), ev.pkt, 1);
         break;
       case 'handle':
-        if (bump(s.entries, `${ev.pkt}|${ev.proto}`, -1) < 0) {
+        if (bump(entriesOf(s, ev.proto), ev.pkt, -1) < 0) {
           out.push(
             v('INV-CONSERVE', [i], `packet ${ev.pkt} handled by ${ev.proto} more often than dispatched`),
           );
@@ -83,14 +119,14 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
       case 'drop':
         out.push(...checkDrop(s, ev, i));
         bump(s.namedDrops, ev.counter, 1);
-        s.units.get(ev.pkt)?.ends.push(i);
+        s.units.end(ev.pkt, i);
         break;
       case 'deliver':
-        s.units.get(ev.pkt)?.ends.push(i);
+        s.units.end(ev.pkt, i);
         break;
       case 'reassembled':
-        for (const frag of ev.fragments) s.units.get(frag)?.ends.push(i);
-        s.units.set(ev.pkt, { index: i, ends: [] });
+        for (const frag of ev.fragments) s.units.end(frag, i);
+        s.units.start(ev.pkt, i);
         break;
       case 'counters':
         out.push(...checkCounted(ev, s.namedDrops, i));
@@ -106,15 +142,28 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function bump(map: Map<string, number>, key: string, by: number): number {
+function entriesOf(s: State, proto: string): PacketTable<number> {
+  let m = s.entries.get(proto);
+  if (m === undefined) {
+    m = new PacketTable();
+    s.entries.set(proto, m);
+  }
+  return m;
+}
+
+function bump<K>(
+  map: { get(k: K): number | undefined; set(k: K, n: number): unknown },
+  key: K,
+  by: number,
+): number {
   const n = (map.get(key) ?? 0) + by;
   map.set(key, n);
   return n;
 }
 
-function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number): Violation[] {
+/** N-8 / I-1; appends to `out` (no array per enqueue). */
+function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number, out: Violation[]): void {
   const len = ledger.work(ev.cpu, ev.proto).queue.length;
-  const out: Violation[] = [];
   if (len >= ev.qlimitPackets) {
     out.push(
       v('I-1', [i], `${ev.proto} on cpu ${ev.cpu}: enqueued at len ${len} of qlimit ${ev.qlimitPackets}`),
@@ -129,7 +178,6 @@ function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number): Violat
       ),
     );
   }
-  return out;
 }
 
 function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
@@ -223,18 +271,19 @@ function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>
 }
 
 /** INV-CONSERVE at a quiescent end: arrived = delivered + dropped (+ absorbed, + still queued). */
-function checkConservation(units: ReadonlyMap<number, Unit>, queued: ReadonlySet<number>): Violation[] {
+function checkConservation(units: Units, queued: ReadonlySet<number>): Violation[] {
   const out: Violation[] = [];
-  for (const [pkt, unit] of units) {
+  for (const unit of units.all()) {
+    const pkt = unit.pkt;
     if (out.length >= VIOLATIONS_MAX) break;
-    if (unit.ends.length === 0 && !queued.has(pkt)) {
+    if (unit.endCount === 0 && !queued.has(pkt)) {
       out.push(v('INV-CONSERVE', [unit.index], `packet ${pkt} was never delivered, dropped or queued: lost`));
-    } else if (unit.ends.length > 1) {
+    } else if (unit.endCount > 1) {
       out.push(
         v(
           'INV-CONSERVE',
-          [unit.index, ...unit.ends.slice(0, 2)],
-          `packet ${pkt} ended ${unit.ends.length} times`,
+          [unit.index, unit.firstEnd, unit.secondEnd],
+          `packet ${pkt} ended ${unit.endCount} times`,
         ),
       );
     }

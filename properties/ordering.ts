@@ -1,12 +1,41 @@
 import type { Trace } from '../model/trace.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const FLOW_ORDER = 'flow-order';
 
+/** The highest sequence number seen in one ordering domain, and where (updated in place). */
 interface LastSeen {
-  readonly seq: number;
-  readonly index: number;
+  seq: number;
+  index: number;
+}
+
+/** One stage (a protocol's handler, or delivery): its packets judged and each ordering domain's last. */
+interface Stage {
+  readonly name: string;
+  readonly judged: PacketTable<true>;
+  /** flow -> arrival hash -> last seen (see `hashKey`). */
+  readonly last: PacketTable<Map<number | string, LastSeen>>;
+}
+
+const stage = (name: string): Stage => ({ name, judged: new PacketTable(), last: new PacketTable() });
+
+/**
+ * The hash as a map key: a 32-bit hash as a signed 32-bit integer (a small integer to V8, no
+ * boxed number per event); anything else (a hand-written trace) as its text, which no integer equals.
+ */
+function hashKey(hash: number): number | string {
+  return Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32 ? hash | 0 : `${hash}`;
+}
+
+function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
+  let byHash = st.last.get(flow);
+  if (byHash === undefined) {
+    byHash = new Map();
+    st.last.set(flow, byHash);
+  }
+  return byHash;
 }
 
 /**
@@ -20,9 +49,9 @@ interface LastSeen {
  * (a reassembled datagram) have no arrival order and are skipped.
  */
 export function checkFlowOrder(trace: Trace): readonly Violation[] {
-  const arrivalHash = new Map<number, number>();
-  const judged = new Set<string>();
-  const last = new Map<string, LastSeen>();
+  const arrivalHash = new PacketTable<number>();
+  const deliver = stage('deliver');
+  const handlers = new Map<string, Stage>();
   const out: Violation[] = [];
   for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
     const ev = trace[index];
@@ -34,23 +63,36 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     if (ev.kind !== 'handle' && ev.kind !== 'deliver') continue;
     const hash = arrivalHash.get(ev.pkt);
     if (hash === undefined) continue;
-    const stage = ev.kind === 'handle' ? `${ev.proto}_input` : 'deliver';
-    const once = `${ev.pkt}|${stage}`;
-    if (judged.has(once)) continue;
-    judged.add(once);
-    const key = `${ev.flow}|${hash}|${stage}`;
-    const prev = last.get(key);
+    const st = ev.kind === 'handle' ? handlerStage(handlers, ev.proto) : deliver;
+    if (st.judged.has(ev.pkt)) continue;
+    st.judged.set(ev.pkt, true);
+    const domain = domainOf(st, ev.flow);
+    const key = hashKey(hash);
+    const prev = domain.get(key);
     if (prev !== undefined && ev.seq < prev.seq) {
       out.push({
         property: FLOW_ORDER,
         rule: ev.kind === 'handle' ? 'N-20' : 'INV-ORDER',
         events: [prev.index, index],
-        message: `flow ${ev.flow} at ${stage} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prev.seq}`,
+        message: `flow ${ev.flow} at ${st.name} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prev.seq}`,
       });
     }
-    if (prev === undefined || ev.seq > prev.seq) last.set(key, { seq: ev.seq, index });
+    if (prev === undefined) domain.set(key, { seq: ev.seq, index });
+    else if (ev.seq > prev.seq) {
+      prev.seq = ev.seq;
+      prev.index = index;
+    }
   }
   return out;
+}
+
+function handlerStage(handlers: Map<string, Stage>, proto: string): Stage {
+  let st = handlers.get(proto);
+  if (st === undefined) {
+    st = stage(`${proto}_input`);
+    handlers.set(proto, st);
+  }
+  return st;
 }
 
 export const flowOrder: PropertySpec = {

@@ -1,4 +1,5 @@
 import type { PolicyErrorKind, Trace } from '../model/trace.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
@@ -27,7 +28,7 @@ export const policyRule = (kind: PolicyErrorKind): ViolationRule => `policy:${ki
  * events shown) and the answer.
  */
 export function checkPolicyConformance(trace: Trace): readonly Violation[] {
-  const arrivals = new Map<number, number>();
+  const arrivals = new PacketTable<number>();
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];

@@ -1,5 +1,6 @@
 import type { FragHoldEvent, Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const REASSEMBLY_BOUNDED = 'reassembly-bounded';
@@ -23,6 +24,8 @@ export function workStepsMax(ev: FragHoldEvent): number {
  * timed out).
  */
 export function checkReassemblyBounded(trace: Trace): readonly Violation[] {
+  // Nothing is judged, nor held at the end, without a frag-hold event.
+  if (!holdsAnyKind(trace, ['frag-hold'])) return [];
   const held = new Map<number, number>();
   const out: Violation[] = [];
   const v = (rule: ViolationRule, events: number[], message: string) =>

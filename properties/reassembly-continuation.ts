@@ -1,6 +1,7 @@
 import type { CpuId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const REASSEMBLY_CONTINUATION = 'reassembly-continuation';
@@ -14,6 +15,8 @@ const TCP = 6;
  * up inline on the CPU that reassembled it.
  */
 export function checkReassemblyContinuation(trace: Trace): readonly Violation[] {
+  // Every promise judged here starts at a reassembled event.
+  if (!holdsAnyKind(trace, ['reassembled'])) return [];
   const want = new Map<number, { cpu: CpuId; rule: ViolationRule; index: number; datagram: string }>();
   const tcpDatagrams = new Set<string>();
   const out: Violation[] = [];

@@ -1,6 +1,7 @@
 import type { CpuId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const REASSEMBLY_CPU = 'reassembly-cpu';
@@ -12,6 +13,8 @@ export const REASSEMBLY_CPU = 'reassembly-cpu';
  * on the hold); passes vacuously elsewhere.
  */
 export function checkReassemblyCpu(trace: Trace): readonly Violation[] {
+  // Violations are found only at frag-hold and reassembled events.
+  if (!holdsAnyKind(trace, ['frag-hold', 'reassembled'])) return [];
   const promised = new Map<number, { cpu: CpuId; index: number }>();
   const out: Violation[] = [];
   const v = (events: number[], message: string) =>

@@ -50,7 +50,6 @@ describe('reassembly properties on the reference model', () => {
               .join('\n'),
           );
       }),
-      { numRuns: fcRuns() },
     );
   });
 

@@ -43,7 +43,6 @@ describe('stack-depth (INV-DEPTH)', () => {
           expect(checkStackDepth(trace(config, schedule, 4))).toEqual([]);
         },
       ),
-      { numRuns: fcRuns() },
     );
   });
 

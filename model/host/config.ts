@@ -78,6 +78,13 @@ function checkCpuList(name: string, list: readonly number[], cpuCount: number): 
   return bad === undefined ? undefined : `${name}: CPU ${bad} outside 0..${cpuCount - 1}`;
 }
 
+/** The knob table's defaults, worked out once (every run resolves a configuration). */
+let defaults: HostSysctls | undefined;
+function hostSysctlDefaults(): HostSysctls {
+  defaults ??= knobDefaults(hostSysctlKnobs) as HostSysctls;
+  return defaults;
+}
+
 /**
  * The kernel's own protocol table: GENERIC's, or with `options RSS` the table of the version
  * (rss-ip6-cpu-hybrid, model/kernels.ts).
@@ -130,7 +137,7 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
   const { cpuCount } = config;
   if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 64)
     return err(`cpuCount ${cpuCount}: want 1..64`);
-  const sysctl = { ...knobDefaults(hostSysctlKnobs), ...config.sysctl } as HostSysctls;
+  const sysctl = { ...hostSysctlDefaults(), ...config.sysctl } as HostSysctls;
   for (const [name, value] of Object.entries(sysctl)) {
     const spec = hostSysctlKnobs[name as keyof typeof hostSysctlKnobs];
     if (spec === undefined) return err(`unknown sysctl ${name}`);

@@ -3,7 +3,8 @@ import { type InetEnv, ipDirectInputHandler, ipInputHandler } from '../inet/ip_i
 import { Reassembly } from '../inet/reassembly.ts';
 import { RssPromise } from '../inet/rss-promise.ts';
 import { Machine } from '../machine.ts';
-import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
+import type { Netisr } from '../netisr/netisr.ts';
+import type { ThreadRef } from '../netisr/setup.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../policy.ts';
@@ -40,6 +41,22 @@ export interface RunResult {
   /** `netstat -Q` at the end of the run. */
   readonly netstatQ: string;
   readonly stats: Readonly<Record<string, number>>;
+}
+
+/** A driver or link-layer frame whose one nested call is a netisr dispatch (a class: no closure per packet). */
+class DispatchingCall implements KernelCall {
+  constructor(
+    readonly frame: string,
+    readonly frameBytes: number,
+    readonly netisr: Netisr,
+    readonly proto: NetisrProtoName,
+    readonly pkt: Packet,
+    readonly thread: ThreadRef,
+  ) {}
+
+  run(): readonly KernelCall[] {
+    return [this.netisr.dispatch(this.proto, this.pkt, this.thread)];
+  }
 }
 
 /** The receive path of one simulated FreeBSD host, wired for one run. */
@@ -148,11 +165,14 @@ class Host {
 
   /** The driver's rx completion: ether_input -> netisr_dispatch(NETISR_ETHER). */
   #rxeof(pkt: Packet, thread: ThreadRef): KernelCall {
-    return {
-      frame: 'ixgbe_rxeof',
-      frameBytes: this.#frameBytes('ixgbe_rxeof'),
-      run: () => [this.netisr.dispatch('ether', pkt, thread)],
-    };
+    return new DispatchingCall(
+      'ixgbe_rxeof',
+      this.#frameBytes('ixgbe_rxeof'),
+      this.netisr,
+      'ether',
+      pkt,
+      thread,
+    );
   }
 
   /**
@@ -173,11 +193,7 @@ class Host {
     }
     const proto = pkt.flow.family === 'inet' ? 'ip' : 'ip6';
     return [
-      {
-        frame: 'ether_demux',
-        frameBytes: this.#frameBytes('ether_demux'),
-        run: () => [this.netisr.dispatch(proto, pkt, thread)],
-      },
+      new DispatchingCall('ether_demux', this.#frameBytes('ether_demux'), this.netisr, proto, pkt, thread),
     ];
   }
 
@@ -228,11 +244,17 @@ export function runHost(input: RunInput): Result<RunResult, string> {
   const cfg = resolved.value;
   const host = new Host(cfg, flows.value, input.workload, input.schedule, input.policy);
   const trace = host.run();
+  // The end-of-run rows are taken now; their text only when read (most runs never print it).
+  const rows = host.netisr.rows();
+  let netstatQ: string | undefined;
   return ok({
     trace,
     config: cfg,
     policyName: host.policy.name,
-    netstatQ: host.netstatQ(),
+    get netstatQ(): string {
+      netstatQ ??= hostNetstatQ(cfg, rows);
+      return netstatQ;
+    },
     stats: host.machine.stats.snapshot(),
   });
 }

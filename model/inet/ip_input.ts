@@ -1,4 +1,4 @@
-import type { ProtocolHandler, ThreadRef } from '../netisr/netisr.ts';
+import type { ProtocolHandler, ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import { IPPROTO_TCP, IPPROTO_UDP, isFragment } from '../packet.ts';
 import type { VirtualClock } from '../sim/clock.ts';
@@ -28,23 +28,41 @@ function upperLayerFrame(pkt: Packet): string {
 /** pr_input: the socket layer takes the datagram; the `deliver` event records where. */
 export function deliverCall(env: InetEnv, pkt: Packet, thread: ThreadRef): KernelCall {
   const frame = upperLayerFrame(pkt);
-  return {
-    frame,
-    frameBytes: env.frameBytes(frame),
-    run: () => {
-      env.trace.record({
-        kind: 'deliver',
-        atNs: env.clock.nowNs,
-        pkt: pkt.id,
-        flow: pkt.flow.id,
-        seq: pkt.seq,
-        cpu: thread.cpu,
-        thread: thread.id,
-        layer: frame.replace('_input', ''),
-      });
-      return undefined;
-    },
-  };
+  return new DeliverCall(env, frame, env.frameBytes(frame), pkt, thread);
+}
+
+/** `udp_input` -> `udp`, worked out once per frame name rather than once per packet. */
+const layerOfFrame = new Map<string, string>();
+
+/** A class, not a literal with an arrow function: no closure per delivered packet. */
+class DeliverCall implements KernelCall {
+  constructor(
+    readonly env: InetEnv,
+    readonly frame: string,
+    readonly frameBytes: number,
+    readonly pkt: Packet,
+    readonly thread: ThreadRef,
+  ) {}
+
+  run(): undefined {
+    const { env, pkt, thread, frame } = this;
+    let layer = layerOfFrame.get(frame);
+    if (layer === undefined) {
+      layer = frame.replace('_input', '');
+      layerOfFrame.set(frame, layer);
+    }
+    env.trace.record({
+      kind: 'deliver',
+      atNs: env.clock.nowNs,
+      pkt: pkt.id,
+      flow: pkt.flow.id,
+      seq: pkt.seq,
+      cpu: thread.cpu,
+      thread: thread.id,
+      layer,
+    });
+    return undefined;
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { StatCounters } from '../stats.ts';
 import { Frag6 } from './frag6.ts';
 import { IpReass } from './ip_reass.ts';
 import { inetKnobs } from './knobs.ts';
-import { payloadBytes, payloadDigest } from './payload.ts';
+import { datagramDigest, payloadBytes, payloadDigest } from './payload.ts';
 import { type InetSysctls, ip6ReassLimits, ipReassLimits } from './reass-limits.ts';
 import type { ReassDrop } from './reass-queue.ts';
 import type { ReassResult } from './reass-types.ts';
@@ -143,6 +143,9 @@ describe('IPv4 reassembly (ip_reass, reference section 6)', () => {
     expect(r.kind).toBe('complete');
     expect(h.stats.snapshot()).toEqual({ ips_fragdropped: 1, ips_fragments: 3, ips_reassembled: 1 });
     expect(pieceDigest(r)).toBe(payloadDigest([payloadBytes(0, 9, 0, 0, 24)]));
+    // The arrive event's digest (streamed and cached) is the digest of the same bytes, twice.
+    for (let i = 0; i < 2; i++)
+      expect(datagramDigest(0, 9, 24)).toBe(payloadDigest([payloadBytes(0, 9, 0, 0, 24)]));
   });
 
   it('SC-10: 17 fragments complete, 18 drop the queue on the 17th (maxfragsperpacket 16)', () => {

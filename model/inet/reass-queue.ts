@@ -32,29 +32,48 @@ export interface ReassDrop {
   readonly reason: DropReason;
 }
 
+const NO_QUEUES: readonly ReassQueue[] = [];
+
 /**
  * The reassembly hash table (F-1): buckets of queues, each bucket newest first in the kernel
  * (TAILQ_INSERT_HEAD); here index 0 is the oldest (TAILQ_LAST), the end the newest. One global
  * table shared by every CPU, as in FreeBSD: RSS does not partition reassembly state.
  */
 export class ReassBuckets {
-  readonly #buckets: ReassQueue[][];
+  /** Bucket lists made on first use: most runs reassemble nothing, and hashsize is 1024 (F-1). */
+  readonly #buckets: (ReassQueue[] | undefined)[];
+  readonly #hashsize: number;
   queueCount = 0;
   fragmentCount = 0;
   readonly #live = new Set<ReassQueue>();
 
   constructor(hashsize: number) {
     assert(hashsize >= 1 && (hashsize & (hashsize - 1)) === 0, 'F-1: reassembly hash size is a power of two');
-    this.#buckets = Array.from({ length: hashsize }, () => []);
+    this.#hashsize = hashsize;
+    this.#buckets = [];
   }
 
   get hashsize(): number {
-    return this.#buckets.length;
+    return this.#hashsize;
   }
 
   bucket(index: number): readonly ReassQueue[] {
-    const b = this.#buckets[index];
-    assert(b !== undefined, `F-1: bucket ${index} outside the table`);
+    this.#checkIndex(index);
+    return this.#buckets[index] ?? NO_QUEUES;
+  }
+
+  #checkIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.#hashsize)
+      assert(false, `F-1: bucket ${index} outside the table`);
+  }
+
+  #list(index: number): ReassQueue[] {
+    this.#checkIndex(index);
+    let b = this.#buckets[index];
+    if (b === undefined) {
+      b = [];
+      this.#buckets[index] = b;
+    }
     return b;
   }
 
@@ -78,7 +97,7 @@ export class ReassBuckets {
       expire,
       maxoffBytes: first.moreFragments ? -1 : first.offsetBytes + first.lengthBytes,
     };
-    (this.bucket(index) as ReassQueue[]).push(q);
+    this.#list(index).push(q);
     this.#live.add(q);
     this.queueCount++;
     this.fragmentCount++;
@@ -87,7 +106,7 @@ export class ReassBuckets {
 
   /** ipq_free / frag6_freef: unlinks the queue; its fragments are the caller's to count. */
   remove(q: ReassQueue): void {
-    const b = this.bucket(q.bucket) as ReassQueue[];
+    const b = this.#list(q.bucket);
     const i = b.indexOf(q);
     assert(i >= 0, 'I-7: a freed queue is in its bucket');
     b.splice(i, 1);

@@ -1,5 +1,5 @@
 import { type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
-import type { ThreadRef } from '../netisr/netisr.ts';
+import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
 import { type RssHashConfig, rssHash, rssHashTrusted } from '../rss/flowhash.ts';

@@ -1,5 +1,6 @@
 import { assert } from '../brand.ts';
-import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
+import type { Netisr } from '../netisr/netisr.ts';
+import type { ThreadRef } from '../netisr/setup.ts';
 import { IPPROTO_ESP, type Packet } from '../packet.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { StatCounters } from '../stats.ts';

@@ -1,6 +1,6 @@
 import type { CpuId, ThreadId } from '../brand.ts';
 import { assert } from '../brand.ts';
-import type { ThreadRef } from '../netisr/netisr.ts';
+import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import { Fifo } from '../sim/fifo.ts';
 import type { KernelCall, KernelStack } from '../sim/kthread.ts';

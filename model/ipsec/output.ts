@@ -1,5 +1,6 @@
 import { assert } from '../brand.ts';
-import type { Netisr, ThreadRef } from '../netisr/netisr.ts';
+import type { Netisr } from '../netisr/netisr.ts';
+import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import type { VirtualClock } from '../sim/clock.ts';
 import type { KernelCall } from '../sim/kthread.ts';

@@ -1,9 +1,8 @@
-import { assert, bucketId, type CpuId, cpuId, type ThreadId } from '../brand.ts';
+import { assert, bucketId, type CpuId, cpuId } from '../brand.ts';
 import type { Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import {
   type DispatchContext,
-  type DispatchPolicy,
   isPolicyError,
   type PacketView,
   type Placement,
@@ -11,49 +10,13 @@ import {
   PolicyTimedOut,
   parsePlacement,
 } from '../policy.ts';
-import type { BucketTable } from '../rss/buckets.ts';
-import type { VirtualClock } from '../sim/clock.ts';
 import type { KernelCall } from '../sim/kthread.ts';
-import type { NetisrWorkRow, TraceRecorder } from '../trace.ts';
-import type { ModelVariant } from '../variants.ts';
+import type { NetisrWorkRow } from '../trace.ts';
 import type { NetisrProtoName } from '../vocab.ts';
+import { DispatchCall, HandlerCall, HybridCall } from './calls.ts';
 import type { ProtocolRegistration } from './protocols.ts';
+import type { DispatchOptions, NetisrCalls, NetisrSetup, ProtocolHandler, ThreadRef } from './setup.ts';
 import { NetisrWork, Workstream } from './workstream.ts';
-
-/** The thread making a call: its identity and CPU. */
-export interface ThreadRef {
-  readonly id: ThreadId;
-  readonly cpu: CpuId;
-}
-
-/** A protocol handler (nh_handler): the calls it makes for one packet. */
-export type ProtocolHandler = (pkt: Packet, thread: ThreadRef) => readonly KernelCall[];
-
-export interface NetisrSetup {
-  readonly cpuCount: number;
-  /** nws_array: CPUs with a netisr thread, in creation order. */
-  readonly workstreamCpus: readonly CpuId[];
-  /** Registrations with their effective qlimits, sorted by protocol number. */
-  readonly protocols: readonly { readonly reg: ProtocolRegistration; readonly qlimitPackets: number }[];
-  readonly buckets: BucketTable;
-  readonly policy: DispatchPolicy;
-  readonly clock: VirtualClock;
-  readonly trace: TraceRecorder;
-  readonly variants: ReadonlySet<ModelVariant>;
-  readonly frameBytes: (frame: string) => number;
-}
-
-export interface DispatchOptions {
-  /** netisr `source` (S-3: the SPI on IPsec re-injection). */
-  readonly source?: number;
-  /** netisr_queue_src: always queue on the chosen CPU (N-7). */
-  readonly deferredOnly?: boolean;
-  /**
-   * Told when netisr freed the packet instead of taking it (queue full, N-9, or no placement):
-   * the caller's ENOBUFS, so it can release what it attached to the mbuf (IPsec's deferral tag).
-   */
-  readonly onDropped?: () => void;
-}
 
 /**
  * The netisr layer (sys/net/netisr.c): per-CPU workstreams with per-protocol queues, placement
@@ -64,11 +27,14 @@ export interface DispatchOptions {
  *                                       -> hybrid  : handler inline holding DISPATCHING, HDisp'd (N-13d)
  *                                       -> queue   : enqueue while len < qlimit, else QDrops (N-8, N-9)
  */
-export class Netisr {
+export class Netisr implements NetisrCalls {
   readonly workstreams: readonly Workstream[];
   readonly #setup: NetisrSetup;
   readonly #protoIndex = new Map<string, number>();
   readonly #handlers = new Map<string, ProtocolHandler>();
+  /** Per protocol, made once: the policy context's functions and the handler frame's name and size. */
+  readonly #perProto = new Map<string, ProtoCalls>();
+  readonly #dispatchFrameBytes: number;
 
   constructor(setup: NetisrSetup) {
     this.#setup = setup;
@@ -78,6 +44,26 @@ export class Netisr {
       const works = setup.protocols.map((p) => new NetisrWork(p.reg, p.qlimitPackets));
       return new Workstream(cpuId(cpu), withThread.has(cpuId(cpu)), works);
     });
+    this.#dispatchFrameBytes = setup.frameBytes('netisr_dispatch_src');
+  }
+
+  #calls(proto: NetisrProtoName): ProtoCalls {
+    const known = this.#perProto.get(proto);
+    if (known !== undefined) return known;
+    const { buckets } = this.#setup;
+    const index = this.#protoIndex.get(proto) ?? -1;
+    const work = (c: number) => this.workstreams[c]?.works[index];
+    const calls: ProtoCalls = {
+      inputFrame: `${proto}_input`,
+      inputFrameBytes: this.#setup.frameBytes(`${proto}_input`),
+      queueLengthPackets: (c) => work(c)?.lenPackets ?? 0,
+      queueLimitPackets: (c) => work(c)?.qlimitPackets ?? 0,
+      busy: (c) => this.workstreams[c]?.busy ?? false,
+      bucketCpu: (b) => buckets.bucketCpus[b & buckets.bucketMask] ?? cpuId(0),
+      bucketOf: (hash) => bucketId(hash & buckets.bucketMask),
+    };
+    this.#perProto.set(proto, calls);
+    return calls;
   }
 
   /** nh_handler for a protocol; every registered protocol that carries packets needs one. */
@@ -99,40 +85,45 @@ export class Netisr {
   ): KernelCall {
     const source = options.source ?? pkt.netisrSource;
     pkt.netisrSource = source;
-    return {
-      frame: 'netisr_dispatch_src',
-      frameBytes: this.#setup.frameBytes('netisr_dispatch_src'),
-      run: () => {
-        const reg = this.registration(proto);
-        // N-12: a protocol registered DIRECT (ether) is never placed: it runs inline, no flags.
-        if (reg.dispatch === 'direct' && options.deferredOnly !== true) {
-          return this.#inline(proto, pkt, thread, 'direct');
-        }
-        const placement = this.#place(proto, pkt, thread, options.deferredOnly === true);
-        if (isPolicyError(placement)) {
-          this.#policyError(proto, pkt, thread, placement);
-          options.onDropped?.();
-          return undefined;
-        }
-        if (placement.mode === 'queue') {
-          if (!this.#enqueue(proto, pkt, thread, placement.cpu)) options.onDropped?.();
-          return undefined;
-        }
-        return this.#inline(proto, pkt, thread, placement.mode);
-      },
-    };
+    return new DispatchCall(this, this.#dispatchFrameBytes, proto, pkt, thread, options);
+  }
+
+  /** What a dispatch call runs once its frame is on the stack (DispatchCall's body). */
+  dispatchNow(
+    proto: NetisrProtoName,
+    pkt: Packet,
+    thread: ThreadRef,
+    options: DispatchOptions,
+  ): readonly KernelCall[] | undefined {
+    const reg = this.registration(proto);
+    // N-12: a protocol registered DIRECT (ether) is never placed: it runs inline, no flags.
+    if (reg.dispatch === 'direct' && options.deferredOnly !== true) {
+      return this.#inline(proto, pkt, thread, 'direct');
+    }
+    const placement = this.#place(proto, pkt, thread, options.deferredOnly === true);
+    if (isPolicyError(placement)) {
+      this.#policyError(proto, pkt, thread, placement);
+      options.onDropped?.();
+      return undefined;
+    }
+    if (placement.mode === 'queue') {
+      if (!this.#enqueue(proto, pkt, thread, placement.cpu)) options.onDropped?.();
+      return undefined;
+    }
+    return this.#inline(proto, pkt, thread, placement.mode);
   }
 
   #work(cpu: CpuId, proto: NetisrProtoName): NetisrWork {
     const index = this.#protoIndex.get(proto);
     const work = index === undefined ? undefined : this.workstreams[cpu]?.works[index];
-    assert(work !== undefined, `netisr: no netisr work for '${proto}' on cpu ${cpu}`);
+    // The message is built only on failure: this runs for every packet.
+    if (work === undefined) assert(false, `netisr: no netisr work for '${proto}' on cpu ${cpu}`);
     return work;
   }
 
   #ws(cpu: CpuId): Workstream {
     const ws = this.workstreams[cpu];
-    assert(ws !== undefined, `netisr: no workstream on cpu ${cpu}`);
+    if (ws === undefined) assert(false, `netisr: no workstream on cpu ${cpu}`);
     return ws;
   }
 
@@ -162,27 +153,30 @@ export class Netisr {
 
   #context(proto: NetisrProtoName, cpu: CpuId, deferredOnly: boolean): DispatchContext {
     const { buckets, workstreamCpus, cpuCount, clock } = this.#setup;
-    const work = (c: number) => this.workstreams[c]?.works[this.#protoIndex.get(proto) ?? -1];
+    // A fresh object per call (a policy may keep it), sharing the protocol's functions.
+    const calls = this.#calls(proto);
     return {
       cpuCount,
       cpu,
       nowNs: clock.nowNs,
       workstreamCpus,
       deferredOnly,
-      queueLengthPackets: (c) => work(c)?.lenPackets ?? 0,
-      queueLimitPackets: (c) => work(c)?.qlimitPackets ?? 0,
-      busy: (c) => this.workstreams[c]?.busy ?? false,
+      queueLengthPackets: calls.queueLengthPackets,
+      queueLimitPackets: calls.queueLimitPackets,
+      busy: calls.busy,
       bucketCount: buckets.bucketCount,
-      bucketCpu: (b) => buckets.bucketCpus[b & buckets.bucketMask] ?? cpuId(0),
-      bucketOf: (hash) => bucketId(hash & buckets.bucketMask),
+      bucketCpu: calls.bucketCpu,
+      bucketOf: calls.bucketOf,
     };
   }
 
   #policyError(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, error: PolicyError): void {
     const { trace, clock, policy } = this.#setup;
-    const base = { atNs: clock.nowNs, pkt: pkt.id, flow: pkt.flow.id, cpu: thread.cpu };
     trace.record({
-      ...base,
+      atNs: clock.nowNs,
+      pkt: pkt.id,
+      flow: pkt.flow.id,
+      cpu: thread.cpu,
       kind: 'policy-error',
       policy: policy.name,
       error: error.kind,
@@ -190,7 +184,10 @@ export class Netisr {
     });
     // The packet cannot be placed: it is freed and counted, so conservation still holds.
     trace.record({
-      ...base,
+      atNs: clock.nowNs,
+      pkt: pkt.id,
+      flow: pkt.flow.id,
+      cpu: thread.cpu,
       kind: 'drop',
       where: 'policy',
       reason: error.kind,
@@ -225,20 +222,7 @@ export class Netisr {
     }
     const wasDispatching = ws.dispatching;
     ws.dispatching = true;
-    return [
-      {
-        frame: 'netisr_hybrid',
-        frameBytes: 0,
-        run: () => [this.#handlerCall(proto, pkt, thread)],
-        after: () => {
-          ws.dispatching = wasDispatching;
-          work.handled++;
-          work.hybridDispatched++;
-          // N-13d: work queued meanwhile (by others, or nested dispatches, N-22) wakes the SWI.
-          if (ws.hasPending && !ws.running && !ws.dispatching) ws.scheduled = true;
-        },
-      },
-    ];
+    return [new HybridCall(this, ws, work, wasDispatching, proto, pkt, thread)];
   }
 
   /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
@@ -248,9 +232,11 @@ export class Netisr {
     const work = this.#work(cpu, proto);
     const len = work.lenPackets;
     const limit = variants.has('netisr-drops-one-early') ? work.qlimitPackets - 1 : work.qlimitPackets;
-    const at = { atNs: clock.nowNs, pkt: pkt.id };
+    // Full literals, in the order the events always had (the trace hash covers key order).
+    const atNs = clock.nowNs;
     trace.record({
-      ...at,
+      atNs,
+      pkt: pkt.id,
       kind: 'dispatch',
       proto,
       thread: thread.id,
@@ -261,7 +247,8 @@ export class Netisr {
     if (len >= limit) {
       if (!variants.has('netisr-qdrops-not-counted')) work.qdrops++;
       trace.record({
-        ...at,
+        atNs,
+        pkt: pkt.id,
         kind: 'drop',
         flow: pkt.flow.id,
         where: 'netisr-queue',
@@ -274,7 +261,8 @@ export class Netisr {
       return false;
     }
     trace.record({
-      ...at,
+      atNs,
+      pkt: pkt.id,
       kind: 'enqueue',
       proto,
       cpu,
@@ -291,26 +279,9 @@ export class Netisr {
 
   #handlerCall(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef): KernelCall {
     const handler = this.#handlers.get(proto);
-    assert(handler !== undefined, `netisr: protocol '${proto}' has no handler`);
-    return {
-      frame: `${proto}_input`,
-      frameBytes: this.#setup.frameBytes(`${proto}_input`),
-      run: () => {
-        this.#setup.trace.record({
-          kind: 'handle',
-          atNs: this.#setup.clock.nowNs,
-          pkt: pkt.id,
-          flow: pkt.flow.id,
-          seq: pkt.seq,
-          proto,
-          cpu: thread.cpu,
-          thread: thread.id,
-          hash: pkt.hash,
-          hashType: pkt.hashType,
-        });
-        return handler(pkt, thread);
-      },
-    };
+    if (handler === undefined) assert(false, `netisr: protocol '${proto}' has no handler`);
+    const calls = this.#calls(proto);
+    return new HandlerCall(this.#setup, calls.inputFrame, calls.inputFrameBytes, handler, proto, pkt, thread);
   }
 
   /** The call the SWI thread makes for one queued packet. */
@@ -345,6 +316,17 @@ export class Netisr {
   busyCpus(): CpuId[] {
     return this.workstreams.filter((ws) => ws.busy || ws.hasPending).map((ws) => ws.cpu);
   }
+}
+
+/** What a protocol's dispatches share: the policy context's functions, the handler's frame. */
+interface ProtoCalls {
+  readonly inputFrame: string;
+  readonly inputFrameBytes: number;
+  readonly queueLengthPackets: DispatchContext['queueLengthPackets'];
+  readonly queueLimitPackets: DispatchContext['queueLimitPackets'];
+  readonly busy: DispatchContext['busy'];
+  readonly bucketCpu: DispatchContext['bucketCpu'];
+  readonly bucketOf: DispatchContext['bucketOf'];
 }
 
 /** The read-only projection a policy sees. */

@@ -40,8 +40,27 @@ export function parseIpv6(text: string): number[] | undefined {
   return groups.flatMap((g) => [g >> 8, g & 0xff]);
 }
 
+/**
+ * Parsed addresses by family and text: every run of a fuzz job parses its flows again, mostly the
+ * same few addresses. Bounded: the table starts over once it holds this many entries.
+ */
+const PARSED_ENTRIES_MAX = 4096;
+const parsed = {
+  inet: new Map<string, readonly number[] | null>(),
+  inet6: new Map<string, readonly number[] | null>(),
+};
+
+/** The address's bytes, shared between calls (read only: a flow copies them into its hash input), or undefined. */
 export function parseAddress(family: AddressFamily, text: string): number[] | undefined {
-  return family === 'inet' ? parseIpv4(text) : parseIpv6(text);
+  const table = family === 'inet' ? parsed.inet : parsed.inet6;
+  let bytes = table.get(text);
+  if (bytes === undefined) {
+    const fresh = family === 'inet' ? parseIpv4(text) : parseIpv6(text);
+    bytes = fresh === undefined ? null : fresh;
+    if (table.size >= PARSED_ENTRIES_MAX) table.clear();
+    table.set(text, bytes);
+  }
+  return bytes === null ? undefined : (bytes as number[]);
 }
 
 /** Port as two bytes, network byte order. */

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4, parseIpv6, portBytes } from './address.ts';
-import { RSS_DEFAULT_KEY, toeplitzHash } from './toeplitz.ts';
+import { RSS_DEFAULT_KEY, toeplitzBits, toeplitzHash } from './toeplitz.ts';
 
 // Microsoft "Verifying the RSS Hash Calculation" (reference linux-rx.md section 6): destination,
 // source, address-only hash, hash with ports. Input order is source first.
@@ -60,6 +60,14 @@ describe('Toeplitz hash (R-1, R-2)', () => {
     const xor = a.map((x, i) => x ^ (b[i] ?? 0));
     expect(toeplitzHash(xor)).toBe((toeplitzHash(a) ^ toeplitzHash(b)) >>> 0);
   });
+
+  test.prop([fc.uint8Array({ maxLength: 48 })])(
+    "the default key's byte tables give the bit-by-bit loop's value, also past the key's end",
+    (input) => {
+      expect(toeplitzHash(input)).toBe(toeplitzBits(input, RSS_DEFAULT_KEY));
+      expect(toeplitzHash(input)).toBe(toeplitzBits(input, [...RSS_DEFAULT_KEY]));
+    },
+  );
 
   test.prop([fc.integer({ min: 0, max: 35 * 8 - 1 })])(
     'flipping input bit i XORs the key window at bit i',

@@ -14,6 +14,47 @@ export const RSS_DEFAULT_KEY: readonly number[] = [
 
 /** Hashes `input` (network byte order) with `key`; returns an unsigned 32-bit value. */
 export function toeplitzHash(input: ArrayLike<number>, key: ArrayLike<number> = RSS_DEFAULT_KEY): number {
+  if (key !== RSS_DEFAULT_KEY) return toeplitzBits(input, key);
+  // The default key (every flow of every run): one table lookup per input byte, same value.
+  let result = 0;
+  for (let p = 0; p < input.length; p++) result ^= defaultKeyTable(p)[(input[p] ?? 0) & 0xff] ?? 0;
+  return result >>> 0;
+}
+
+/**
+ * Per input byte position, the XOR of the windows its set bits select, for every byte value:
+ * byte p = b contributes table[p][b], so the hash is the XOR over positions. Built on first use.
+ */
+const defaultKeyTables: Uint32Array[] = [];
+
+function defaultKeyTable(p: number): Uint32Array {
+  while (defaultKeyTables.length <= p) defaultKeyTables.push(positionTable(defaultKeyTables.length));
+  return defaultKeyTables[p] as Uint32Array;
+}
+
+function positionTable(p: number): Uint32Array {
+  // The window input bit i meets: key bits [i, i + 32), zero past the key's end.
+  const windowAt = (i: number) => {
+    let w = 0;
+    for (let t = 0; t < 32; t++) {
+      const n = i + t;
+      const bit = n < RSS_DEFAULT_KEY.length * 8 ? ((RSS_DEFAULT_KEY[n >> 3] ?? 0) >> (7 - (n & 7))) & 1 : 0;
+      w = ((w << 1) | bit) >>> 0;
+    }
+    return w;
+  };
+  const windows = Array.from({ length: 8 }, (_, j) => windowAt(8 * p + j));
+  const table = new Uint32Array(256);
+  for (let b = 0; b < 256; b++) {
+    let x = 0;
+    for (let j = 0; j < 8; j++) if ((b >> (7 - j)) & 1) x ^= windows[j] ?? 0;
+    table[b] = x >>> 0;
+  }
+  return table;
+}
+
+/** The kernel's loop, bit by bit: any key. */
+export function toeplitzBits(input: ArrayLike<number>, key: ArrayLike<number>): number {
   let result = 0;
   // The window holds key bits [i, i+32) for input bit i; bit 31 of the window is key bit i.
   let window = (((key[0] ?? 0) << 24) | ((key[1] ?? 0) << 16) | ((key[2] ?? 0) << 8) | (key[3] ?? 0)) >>> 0;

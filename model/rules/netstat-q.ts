@@ -6,6 +6,27 @@ import type { NetisrWorkRow } from '../trace.ts';
  * check-counters (counters/netstat-q-faults.ts) applies them, with the table-level rules, to parsed text.
  */
 
+/**
+ * Whether every identity below holds, computed without building any text: a fuzz run checks
+ * every row of every snapshot, and nearly all hold. When this says no, netstatRowFaults works
+ * out which broke and says how.
+ */
+function rowHolds(row: WorkRowWithLimit, quiescent: boolean): boolean {
+  const { lenPackets: len, watermarkPackets: wmark, qlimitPackets: qlimit } = row;
+  if (!(isCount(len) && isCount(wmark) && isCount(row.dispatched) && isCount(row.hybridDispatched)))
+    return false;
+  if (!(isCount(row.qdrops) && isCount(row.queued) && isCount(row.handled))) return false;
+  const fromQueue = row.handled - row.dispatched - row.hybridDispatched;
+  const inFlight = row.queued - fromQueue - len;
+  const inFlightMax = quiescent ? 0 : (qlimit ?? Number.POSITIVE_INFINITY);
+  if (fromQueue < 0 || inFlight < 0 || inFlight > inFlightMax) return false;
+  return wmark >= len && (qlimit === undefined || wmark <= qlimit);
+}
+
+const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+const NO_FAULTS: readonly CounterFault[] = [];
+
 /** One broken identity: the rule id (docs/reference) and a got/want sentence. */
 /** The reference rules (docs/reference) the netstat -Q identities guard. */
 export type NetstatRuleId =
@@ -45,7 +66,8 @@ export interface WorkRowWithLimit extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | '
  * - I-2 / I-1: Len <= WMark <= QLimit.
  * Real tables are read as not quiescent: the SWI may be mid-batch (the D9721 8192 table is).
  */
-export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): CounterFault[] {
+export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): readonly CounterFault[] {
+  if (rowHolds(row, quiescent)) return NO_FAULTS;
   const at = `${row.proto} on cpu ${row.cpu}`;
   const counts = [row.lenPackets, row.watermarkPackets, row.dispatched, row.hybridDispatched, row.qdrops];
   if (![...counts, row.queued, row.handled].every((n) => Number.isSafeInteger(n) && n >= 0)) {

@@ -31,7 +31,8 @@ describe('RFS moves a flow only after its old backlog drained (get_rps_cpu, R4)'
         const targets = new Set(r.trace.flatMap((e) => (e.kind === 'enqueue' ? [e.cpu] : [])));
         if (targets.size > 1) moved++;
       }),
-      { numRuns: 100, seed: 11 },
+      // The run count is the profile's (test/fc-setup.ts); the seed keeps the moves it meets fixed.
+      { seed: 11 },
     );
     expect(moved).toBeGreaterThan(0);
   });

@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CallKind, callKindName } from '../harness/fuzz/heartbeat.ts';
+import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
+import { heldReport, violatedReport } from '../harness/fuzz/report.ts';
+import {
+  LOADING_BUDGET_FACTOR,
+  type Stopped,
+  type Supervised,
+  supervise,
+} from '../harness/fuzz/supervise.ts';
+import type { WorkerJob } from '../harness/fuzz/worker.ts';
+import { type FuzzOptions, parseFuzzArgs, USAGE } from './args.ts';
+import { writeHtmlReport } from './html-report.ts';
+import { ProgressBar, type ProgressStream, progressLine } from './progress.ts';
+import { reportText } from './report-text.ts';
+
+/**
+ * `npm run fuzz -- <policy-file> [options]`: runs every property (or those named) over generated
+ * cases with the policy, in a worker under a watchdog. Exit 0: every property held; 1: a property
+ * was violated (the report shows the shrunk counterexample and its replay command); 2: the policy
+ * could not be checked (bad arguments, a file that does not load or exports no policy, or the
+ * model itself failed), with one line on stderr.
+ */
+
+const EXIT_HELD = 0;
+const EXIT_VIOLATED = 1;
+const EXIT_UNCHECKED = 2;
+
+function currentCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The report is written after the search: refuse a directory that does not exist before it. */
+function checkReportDir(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const dir = dirname(resolve(file));
+  return existsSync(dir) ? undefined : `--report ${file}: no such directory ${dir}`;
+}
+
+/** Where the command writes: the process's streams, or a test's buffers (the command run in process). */
+export interface CommandIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: ProgressStream;
+}
+
+const PROCESS_IO: CommandIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** One line on stderr (and, with --json, one document on stdout); exit 2. */
+function unchecked(io: CommandIo, message: string, json: boolean): number {
+  io.stderr.write(`fuzz: ${message}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ result: 'error', error: message }, null, 2)}\n`);
+  return EXIT_UNCHECKED;
+}
+
+/**
+ * The watchdog stopped a policy call. Stuck while loading: the file is unusable (exit 2). Stuck on
+ * a packet: replay that run with the stuck call (and every later one) answered `timed-out`, which
+ * gives the trace, the packet and the netstat -Q table of a reported violation.
+ */
+async function afterStop(stopped: Stopped, opts: FuzzOptions, job: WorkerJob): Promise<Supervised> {
+  const { reading } = stopped;
+  const seconds = opts.timeoutMs / 1000;
+  if (reading.kind === CallKind.loading) {
+    return {
+      kind: 'load-error',
+      message: `policy file ${opts.policyFile} did not finish loading within ${seconds * LOADING_BUDGET_FACTOR} s`,
+    };
+  }
+  if (reading.path === undefined) {
+    return {
+      kind: 'died',
+      message: `the policy stopped answering in ${callKindName(reading.kind)}, too deep in shrinking to replay`,
+    };
+  }
+  const replay = await supervise(
+    {
+      mode: 'replay-stopped',
+      file: job.file,
+      search: job.search,
+      path: reading.path,
+      stopAt: { callInRun: reading.callInRun, timeoutMs: opts.timeoutMs },
+    },
+    opts.timeoutMs,
+  );
+  if (replay.kind === 'stopped') {
+    return {
+      kind: 'died',
+      message: `the policy hung in ${callKindName(reading.kind)} and again on a different call when replayed (seed ${opts.seed} path ${reading.path}): is it deterministic?`,
+    };
+  }
+  return replay;
+}
+
+export async function main(argv: readonly string[], io: CommandIo = PROCESS_IO): Promise<number> {
+  const json = argv.includes('--json');
+  const opts = parseFuzzArgs(argv, () => randomInt(2 ** 31));
+  if (opts === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT_HELD;
+  }
+  if (typeof opts === 'string') return unchecked(io, opts, json);
+  const badFile = checkPolicyFile(opts.policyFile) ?? checkReportDir(opts.reportFile);
+  if (badFile !== undefined) return unchecked(io, badFile, opts.json);
+
+  const startedMs = performance.now();
+  const bar = new ProgressBar(io.stderr, !opts.json);
+  const job: WorkerJob = {
+    mode: 'search',
+    file: opts.policyFile,
+    search: {
+      seed: opts.seed,
+      runs: opts.runs,
+      path: opts.path,
+      cpuCountMin: opts.cpuCountMin,
+      cpuCountMax: opts.cpuCountMax,
+      properties: opts.properties,
+    },
+  };
+  let answer = await supervise(job, opts.timeoutMs, (r) =>
+    bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
+  );
+  if (answer.kind === 'stopped') answer = await afterStop(answer, opts, job);
+  bar.clear();
+  const ctx = { opts, elapsedMs: performance.now() - startedMs, commit: currentCommit() };
+
+  switch (answer.kind) {
+    case 'load-error':
+      return unchecked(io, answer.message, opts.json);
+    case 'died':
+      return unchecked(io, answer.message, opts.json);
+    case 'stopped':
+      return unchecked(io, 'the watchdog stopped the replay', opts.json);
+    case 'model-error':
+      return unchecked(
+        io,
+        `internal error: ${answer.message}${answer.path === '' ? '' : ` (replay: --seed ${opts.seed} --path ${answer.path})`}`,
+        opts.json,
+      );
+    case 'held': {
+      const report = heldReport(ctx, answer);
+      io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
+      return EXIT_HELD;
+    }
+    case 'violated': {
+      const report = violatedReport(ctx, answer, opts.verbose);
+      io.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
+      if (opts.reportFile !== undefined) {
+        const failed = writeHtmlReport(opts.reportFile, report, answer.explanation.trace);
+        if (failed !== undefined) io.stderr.write(`fuzz: ${failed}\n`);
+        else if (!opts.json) io.stdout.write(`report: ${opts.reportFile}\n`);
+      }
+      return EXIT_VIOLATED;
+    }
+  }
+}
