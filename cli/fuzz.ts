@@ -2,18 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { CallKind, callKindName } from '../harness/fuzz/heartbeat.ts';
+import { pathToFileURL } from 'node:url';
 import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
+import { locate } from '../harness/fuzz/locate.ts';
+import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { heldReport, violatedReport } from '../harness/fuzz/report.ts';
-import {
-  LOADING_BUDGET_FACTOR,
-  type Stopped,
-  type Supervised,
-  supervise,
-} from '../harness/fuzz/supervise.ts';
+import { type Supervised, supervise } from '../harness/fuzz/supervise.ts';
 import type { WorkerJob } from '../harness/fuzz/worker.ts';
-import { type FuzzOptions, parseFuzzArgs, USAGE } from './args.ts';
+import { parseFuzzArgs, USAGE } from './args.ts';
 import { writeHtmlReport } from './html-report.ts';
+import { interrupted } from './interrupted.ts';
 import { ProgressBar, progressLine } from './progress.ts';
 import { reportText } from './report-text.ts';
 
@@ -46,65 +44,46 @@ function checkReportDir(file: string | undefined): string | undefined {
   return existsSync(dir) ? undefined : `--report ${file}: no such directory ${dir}`;
 }
 
+export interface FuzzIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const PROCESS_IO: FuzzIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
 /** One line on stderr (and, with --json, one document on stdout); exit 2. */
-function unchecked(message: string, json: boolean): number {
-  process.stderr.write(`fuzz: ${message}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ result: 'error', error: message }, null, 2)}\n`);
+function unchecked(io: FuzzIo, message: string, json: boolean): number {
+  io.err(`fuzz: ${message}\n`);
+  if (json) io.out(`${JSON.stringify({ result: 'error', error: message }, null, 2)}\n`);
   return EXIT_UNCHECKED;
 }
 
-/**
- * The watchdog stopped a policy call. Stuck while loading: the file is unusable (exit 2). Stuck on
- * a packet: replay that run with the stuck call (and every later one) answered `timed-out`, which
- * gives the trace, the packet and the netstat -Q table of a reported violation.
- */
-async function afterStop(stopped: Stopped, opts: FuzzOptions, job: WorkerJob): Promise<Supervised> {
-  const { reading } = stopped;
-  const seconds = opts.timeoutMs / 1000;
-  if (reading.kind === CallKind.loading) {
-    return {
-      kind: 'load-error',
-      message: `policy file ${opts.policyFile} did not finish loading within ${seconds * LOADING_BUDGET_FACTOR} s`,
-    };
-  }
-  if (reading.path === undefined) {
-    return {
-      kind: 'died',
-      message: `the policy stopped answering in ${callKindName(reading.kind)}, too deep in shrinking to replay`,
-    };
-  }
-  const replay = await supervise(
-    {
-      mode: 'replay-stopped',
-      file: job.file,
-      search: job.search,
-      path: reading.path,
-      stopAt: { callInRun: reading.callInRun, timeoutMs: opts.timeoutMs },
-    },
-    opts.timeoutMs,
-  );
-  if (replay.kind === 'stopped') {
-    return {
-      kind: 'died',
-      message: `the policy hung in ${callKindName(reading.kind)} and again on a different call when replayed (seed ${opts.seed} path ${reading.path}): is it deterministic?`,
-    };
-  }
-  return replay;
+/** How the command was started: the replay lines repeat it. */
+export interface FuzzCommand {
+  readonly command?: readonly string[];
+  /** Where the report and the one-line errors go (tests run the command in-process). */
+  readonly io?: FuzzIo;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], how: FuzzCommand = {}): Promise<number> {
+  const io = how.io ?? PROCESS_IO;
   const json = argv.includes('--json');
-  const opts = parseFuzzArgs(argv, () => randomInt(2 ** 31));
+  const parsed = parseFuzzArgs(argv, () => randomInt(2 ** 31));
+  const opts =
+    typeof parsed === 'object' && how.command !== undefined ? { ...parsed, command: how.command } : parsed;
   if (opts === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    io.out(`${USAGE}\n`);
     return EXIT_HELD;
   }
-  if (typeof opts === 'string') return unchecked(opts, json);
+  if (typeof opts === 'string') return unchecked(io, opts, json);
   const badFile = checkPolicyFile(opts.policyFile) ?? checkReportDir(opts.reportFile);
-  if (badFile !== undefined) return unchecked(badFile, opts.json);
+  if (badFile !== undefined) return unchecked(io, badFile, opts.json);
 
   const startedMs = performance.now();
-  const bar = new ProgressBar(process.stderr, !opts.json);
+  const bar = new ProgressBar(process.stderr, !opts.json && how.io === undefined);
   const job: WorkerJob = {
     mode: 'search',
     file: opts.policyFile,
@@ -117,49 +96,72 @@ export async function main(argv: readonly string[]): Promise<number> {
       properties: opts.properties,
     },
   };
-  let answer = await supervise(job, opts.timeoutMs, (r) =>
-    bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
-  );
-  if (answer.kind === 'stopped') answer = await afterStop(answer, opts, job);
-  bar.clear();
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const limits = { timeoutMs: opts.timeoutMs, heapMb: opts.heapMb ?? HEAP_MB_DEFAULT, signal: stop.signal };
+  let answer: Supervised;
+  try {
+    const first = await supervise(job, limits, (r) =>
+      bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
+    );
+    answer = await locate(first, job, limits, opts.policyFile, opts.seed);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    bar.clear();
+  }
   const ctx = { opts, elapsedMs: performance.now() - startedMs, commit: currentCommit() };
 
   switch (answer.kind) {
+    case 'interrupted':
+      return interrupted(io, opts, answer, ctx.elapsedMs);
     case 'load-error':
-      return unchecked(answer.message, opts.json);
+      return unchecked(io, answer.message, opts.json);
+    case 'unreproducible':
+      return unchecked(io, `${answer.message} (seed ${opts.seed} path ${answer.path})`, opts.json);
     case 'died':
-      return unchecked(answer.message, opts.json);
+    case 'late-fault':
+      return unchecked(io, answer.message, opts.json);
     case 'stopped':
-      return unchecked('the watchdog stopped the replay', opts.json);
+      return unchecked(io, 'the watchdog stopped the replay', opts.json);
     case 'model-error':
       return unchecked(
+        io,
         `internal error: ${answer.message}${answer.path === '' ? '' : ` (replay: --seed ${opts.seed} --path ${answer.path})`}`,
         opts.json,
       );
     case 'held': {
       const report = heldReport(ctx, answer);
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
+      io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       return EXIT_HELD;
     }
     case 'violated': {
       const report = violatedReport(ctx, answer, opts.verbose);
-      process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
+      io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       if (opts.reportFile !== undefined) {
         const failed = writeHtmlReport(opts.reportFile, report, answer.explanation.trace);
-        if (failed !== undefined) process.stderr.write(`fuzz: ${failed}\n`);
-        else if (!opts.json) process.stdout.write(`report: ${opts.reportFile}\n`);
+        if (failed !== undefined) io.err(`fuzz: ${failed}\n`);
+        else if (!opts.json) io.out(`report: ${opts.reportFile}\n`);
       }
       return EXIT_VIOLATED;
     }
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`fuzz: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT_UNCHECKED;
-  },
-);
+/** Runs the command with this process's arguments and sets its exit code. */
+export function runFuzzCli(argv: readonly string[], how: FuzzCommand = {}): Promise<void> {
+  return main(argv, how).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`fuzz: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT_UNCHECKED;
+    },
+  );
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+  void runFuzzCli(process.argv.slice(2));
+}

@@ -7,6 +7,11 @@ import type { RunCase } from '../arbitraries/run-case.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 
+/** The case passed when run again: the policy, not the model, behaves differently each time. */
+export interface Unreproducible {
+  readonly unreproducible: string;
+}
+
 /** Everything a report shows about one counterexample, computed once in the worker. */
 export interface Explanation {
   readonly policyName: string;
@@ -37,7 +42,7 @@ export function explain(
   propertyName: string,
   beat: Heartbeat,
   stopAt?: StopAt,
-): Explanation | string {
+): Explanation | string | Unreproducible {
   const spec = propertyByName(propertyName);
   if (spec === undefined) return `no property ${propertyName}`;
   // The watchdog keeps watching: a policy that hangs only here is still stopped and named.
@@ -46,8 +51,11 @@ export function explain(
   if (typeof full === 'string') return `the model refused the case: ${full}`;
   const violations = spec.check(full.trace);
   const violation = violations[0];
-  if (violation === undefined)
-    return `the case no longer violates ${propertyName} (a policy with state outside its factory?)`;
+  if (violation === undefined) {
+    return {
+      unreproducible: `the policy no longer violates ${propertyName} when its case is run again: is it deterministic (state outside its factory)?`,
+    };
+  }
   const last = Math.max(...violation.events, 0);
   // The last two events are the final counters snapshot and `end`: the full run's table is that point.
   let netstatQ = full.netstatQ;
