@@ -32,7 +32,7 @@ export function interrupted(io: FuzzIo, opts: FuzzOptions, stop: Interrupted, el
   const line = `interrupted by ${stop.signal} after ${done} of ${opts.runs} runs (seed ${opts.seed}, ${formatElapsed(elapsedMs)})`;
   io.err(`fuzz: ${line}\n`);
   const current = reading.path ?? String(done);
-  const replay = command(opts, ['--path', current === '' ? '0' : current]);
+  const replay = command(opts, ['--path', current === '' ? '0' : current, '--runs', '1']);
   const rest = opts.runs - done;
   const resume = rest > 0 ? command(opts, ['--path', String(done), '--runs', String(rest)]) : undefined;
   if (opts.json) {
