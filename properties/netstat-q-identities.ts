@@ -14,8 +14,15 @@ export interface CounterFault {
   readonly line?: number;
 }
 
+/** A counter: a number, or a bigint where a real table's u64 counter is above 2^53 (exact either way). */
+export type Count = number | bigint;
+
+type CounterField = 'lenPackets' | 'watermarkPackets' | 'dispatched' | 'hybridDispatched' | 'qdrops' | 'queued' | 'handled';
+
 /** A Workstreams row with the qlimit of its protocol (from the Protocols table or the model). */
-export interface WorkRowWithLimit extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | 'qlimitPackets'> {
+export interface WorkRowWithLimit
+  extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | 'qlimitPackets' | CounterField>,
+    Readonly<Record<CounterField, Count>> {
   readonly cpu: number;
   /** The effective qlimit; undefined when the table has no Protocols section. */
   readonly qlimitPackets: number | undefined;
@@ -33,20 +40,22 @@ export interface WorkRowWithLimit extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | '
 export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): CounterFault[] {
   const at = `${row.proto} on cpu ${row.cpu}`;
   const counts = [row.lenPackets, row.watermarkPackets, row.dispatched, row.hybridDispatched, row.qdrops];
-  if (![...counts, row.queued, row.handled].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+  const whole = (n: Count) => (typeof n === 'bigint' ? n >= 0n : Number.isSafeInteger(n) && n >= 0);
+  if (![...counts, row.queued, row.handled].every(whole)) {
     return [{ rule: 'Q-4', message: `${at}: a counter is not a non-negative integer` }];
   }
   const faults: CounterFault[] = [];
-  const fromQueue = row.handled - row.dispatched - row.hybridDispatched;
-  if (fromQueue < 0) {
+  // In bigint: exact for 64-bit counters, and the same values as numbers below 2^53.
+  const fromQueue = BigInt(row.handled) - BigInt(row.dispatched) - BigInt(row.hybridDispatched);
+  if (fromQueue < 0n) {
     faults.push({
       rule: 'I-4',
       message: `${at}: Handled ${row.handled} < Disp'd ${row.dispatched} + HDisp'd ${row.hybridDispatched}`,
     });
   }
-  const inFlight = row.queued - fromQueue - row.lenPackets;
+  const inFlight = BigInt(row.queued) - fromQueue - BigInt(row.lenPackets);
   const inFlightMax = quiescent ? 0 : (row.qlimitPackets ?? Number.POSITIVE_INFINITY);
-  if (fromQueue >= 0 && (inFlight < 0 || inFlight > inFlightMax)) {
+  if (fromQueue >= 0n && (inFlight < 0n || inFlight > inFlightMax)) {
     const want = quiescent ? '0 when quiescent' : `0..${inFlightMax} (the batch in flight)`;
     faults.push({
       rule: quiescent ? 'N-10' : 'N-17',
