@@ -37,7 +37,14 @@ export interface NetstatQProtocol {
   readonly m2flow: boolean;
 }
 
-type WorkCounter = 'lenPackets' | 'watermarkPackets' | 'dispatched' | 'hybridDispatched' | 'qdrops' | 'queued' | 'handled';
+type WorkCounter =
+  | 'lenPackets'
+  | 'watermarkPackets'
+  | 'dispatched'
+  | 'hybridDispatched'
+  | 'qdrops'
+  | 'queued'
+  | 'handled';
 
 /**
  * One Workstreams row (Q-2, Q-4); field names as in the trace's NetisrWorkRow. The counters are
@@ -92,6 +99,10 @@ const HEADERS: Readonly<Record<string, Section>> = {
   'WSID CPU': 'workstreams',
 };
 
+/** A Configuration line netstat prints, recognised without its header (netstat.c's four settings). */
+const HEADERLESS_SETTING =
+  /^\s*(Thread count|Default queue limit|Dispatch policy|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
+
 const WORK_COUNTERS = ['Len', 'WMark', "Disp'd", "HDisp'd", 'QDrops', 'Queued', 'Handled'] as const;
 const WORK_REQUIRED = ['Len', 'WMark', "Disp'd", 'QDrops', 'Queued', 'Handled'] as const;
 const PROTOCOL_REQUIRED = ['Name', 'Proto', 'QLimit', 'Policy', 'Flags'] as const;
@@ -130,7 +141,11 @@ const U64_MAX = (1n << 64n) - 1n;
 /** A u64 counter of a Workstreams row: a number below 2^53, else an exact bigint up to 2^64 - 1. */
 function counter64(text: string | undefined, line: number, column: string): Count {
   if (text === undefined || !/^\d{1,20}$/.test(text)) {
-    throw new ParseFailure(line, `${column} is '${(text ?? '').slice(0, 40)}'`, `a non-negative integer in the ${column} column`);
+    throw new ParseFailure(
+      line,
+      `${column} is '${(text ?? '').slice(0, 40)}'`,
+      `a non-negative integer in the ${column} column`,
+    );
   }
   const n = Number(text);
   if (Number.isSafeInteger(n)) return n;
@@ -295,6 +310,14 @@ function parseLines(lines: readonly string[]): Accumulated {
       if (headerOf === 'protocols') cols = columns(fields, PROTOCOL_REQUIRED, line);
       if (headerOf === 'workstreams') cols = columns(fields, ['WSID', 'CPU', 'Name', ...WORK_REQUIRED], line);
       continue;
+    }
+    // Configuration lines pasted without their `Setting Current Limit` header open the table.
+    if (
+      (section === undefined || (section === 'configuration' && !headerSeen)) &&
+      HEADERLESS_SETTING.test(raw)
+    ) {
+      section = 'configuration';
+      headerSeen = true;
     }
     if (section === undefined || !headerSeen) {
       throw new ParseFailure(
