@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.stryker-tmp/**'],
+    exclude: ['node_modules/**', '.stryker-tmp/**', 'dist/**'],
     // Property tests are CPU-bound; two workers match the 2-core machines we target.
     maxWorkers: 2,
     // FC_SEED / FC_PATH replay a counterexample printed by a failing run.

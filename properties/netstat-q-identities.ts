@@ -17,7 +17,14 @@ export interface CounterFault {
 /** A counter: a number, or a bigint where a real table's u64 counter is above 2^53 (exact either way). */
 export type Count = number | bigint;
 
-type CounterField = 'lenPackets' | 'watermarkPackets' | 'dispatched' | 'hybridDispatched' | 'qdrops' | 'queued' | 'handled';
+type CounterField =
+  | 'lenPackets'
+  | 'watermarkPackets'
+  | 'dispatched'
+  | 'hybridDispatched'
+  | 'qdrops'
+  | 'queued'
+  | 'handled';
 
 /** A Workstreams row with the qlimit of its protocol (from the Protocols table or the model). */
 export interface WorkRowWithLimit
