@@ -14,7 +14,7 @@ export const HEAP_MB_MIN = 64;
 export const HEAP_MB_MAX = 65_536;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
-                     [--property NAME]... [--timeout S] [--json] [--verbose] [--report FILE.html]`;
+                     [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html]`;
 
 const OPTIONS = {
   runs: { type: 'string' },
@@ -78,6 +78,9 @@ function parseProperties(names: readonly string[]): string[] | string {
   }
   return PROPERTIES.map((p) => p.name).filter((n) => names.length === 0 || names.includes(n));
 }
+
+/** Every option name, so `--help` can be checked to list each one. */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
 
 const VALUE_FLAGS = new Set(
   Object.entries(OPTIONS)

@@ -9,7 +9,8 @@ import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { heldReport, violatedReport } from '../harness/fuzz/report.ts';
 import { type Supervised, supervise } from '../harness/fuzz/supervise.ts';
 import type { WorkerJob } from '../harness/fuzz/worker.ts';
-import { parseFuzzArgs, USAGE } from './args.ts';
+import { parseFuzzArgs } from './args.ts';
+import { fuzzHelpText } from './fuzz-help.ts';
 import { writeHtmlReport } from './html-report.ts';
 import { interrupted } from './interrupted.ts';
 import { ProgressBar, progressLine } from './progress.ts';
@@ -75,7 +76,7 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   const opts =
     typeof parsed === 'object' && how.command !== undefined ? { ...parsed, command: how.command } : parsed;
   if (opts === 'help') {
-    io.out(`${USAGE}\n`);
+    io.out(`${fuzzHelpText()}\n`);
     return EXIT_HELD;
   }
   if (typeof opts === 'string') return unchecked(io, opts, json);

@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PROPERTIES } from '../properties/index.ts';
+import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
+import { OPTION_NAMES } from './args.ts';
 import { main } from './fuzz.ts';
 
 /**
@@ -147,3 +150,32 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
   });
 });
+
+describe('fuzz --help', () => {
+  it('lists every property and policy fault in one line each, every option, the limits and exit codes: exit 0', async () => {
+    let out = '';
+    const code = await main(['--help'], {
+      io: {
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+      },
+    });
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^usage: npm run fuzz -- <policy-file> /);
+    for (const p of PROPERTIES) expect(out).toMatch(new RegExp(`^  ${p.name} +${escapeRe(p.summary)}$`, 'm'));
+    for (const kind of Object.keys(POLICY_ERROR_KINDS))
+      expect(out).toMatch(new RegExp(`^  policy:${kind} `, 'm'));
+    for (const name of OPTION_NAMES) expect(out).toMatch(new RegExp(`^  (-h, )?--${name} `, 'm'));
+    expect(out).toMatch(
+      /^exit codes: 0 every property held; 1 a property was violated or the policy misbehaved/m,
+    );
+    expect(out).toContain('2 the policy could not be checked');
+    expect(out).toContain('130 / 143 stopped by SIGINT / SIGTERM');
+  });
+});
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
