@@ -8,7 +8,7 @@
 export const DESCRIBE_CHARS_MAX = 120;
 
 /** C0 controls and DEL as `\x1b`: a policy's text must not drive the terminal. */
-function escapeControls(text: string): string {
+export function escapeControls(text: string): string {
   let out = '';
   for (const ch of text) {
     const code = ch.charCodeAt(0);

@@ -8,7 +8,7 @@ import {
   type PolicySource,
   policyFault,
 } from '../../model/policy.ts';
-import { describeThrown, describeValue } from '../../model/policy-describe.ts';
+import { describeThrown, describeValue, escapeControls } from '../../model/policy-describe.ts';
 import type { PolicyErrorKind } from '../../model/trace.ts';
 import { takeContainedFault } from './contain.ts';
 import { CallKind, type Heartbeat } from './heartbeat.ts';
@@ -33,7 +33,10 @@ function isDispatchPolicy(x: unknown): x is DispatchPolicy {
 function nameOf(inner: DispatchPolicy, fallbackName: string): { name: string; threw?: string } {
   try {
     const name: unknown = inner.name;
-    return { name: typeof name === 'string' && name !== '' ? name.slice(0, 80) : fallbackName };
+    // Cut and escaped: the name is printed in every report line about the policy.
+    return {
+      name: typeof name === 'string' && name !== '' ? escapeControls(name.slice(0, 80)) : fallbackName,
+    };
   } catch (err) {
     return { name: fallbackName, threw: `reading its name threw ${describeThrown(err)}` };
   }
