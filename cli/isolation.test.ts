@@ -32,6 +32,7 @@ const POLICIES: Record<string, string> = {
   'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
+  'proxy-export.mjs': `export default new Proxy({}, { get() { throw new Error('no'); } });`,
 };
 
 let dir = '';
@@ -128,6 +129,7 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       'empty.ts',
       /^fuzz: policy file \S+empty\.ts exports nothing: want a default export or an export named 'policy'/,
     ],
+    ['proxy-export.mjs', /^fuzz: policy file \S+proxy-export\.mjs: reading its export threw Error: no$/],
   ])('%s: exit 2 with one line', async (name, line) => {
     const r = await fuzz(name);
     expect(r.code).toBe(2);
