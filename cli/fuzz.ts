@@ -3,10 +3,11 @@ import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { HeartbeatReading } from '../harness/fuzz/heartbeat.ts';
 import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
 import { locate } from '../harness/fuzz/locate.ts';
-import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
-import { heldReport, violatedReport } from '../harness/fuzz/report.ts';
+import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { heldReport, type ReportContext, violatedReport } from '../harness/fuzz/report.ts';
 import { type Supervised, supervise } from '../harness/fuzz/supervise.ts';
 import type { WorkerJob } from '../harness/fuzz/worker.ts';
 import { parseFuzzArgs } from './args.ts';
@@ -62,6 +63,27 @@ function unchecked(io: FuzzIo, message: string, json: boolean): number {
   return EXIT_UNCHECKED;
 }
 
+/**
+ * The search in a worker, then the case located if the worker could not answer for itself.
+ * SIGINT / SIGTERM meanwhile terminate the worker and answer `interrupted`.
+ */
+async function searchUntilSignal(
+  job: WorkerJob,
+  opts: FuzzOptions,
+  onTick: (r: HeartbeatReading) => void,
+): Promise<Supervised> {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const limits = { timeoutMs: opts.timeoutMs, heapMb: opts.heapMb ?? HEAP_MB_DEFAULT, signal: stop.signal };
+  try {
+    const first = await supervise(job, limits, onTick);
+    return await locate(first, job, limits, opts.policyFile, opts.seed);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
 /** How the command was started: the replay lines repeat it. */
 export interface FuzzCommand {
   readonly command?: readonly string[];
@@ -97,22 +119,16 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
       properties: opts.properties,
     },
   };
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  const limits = { timeoutMs: opts.timeoutMs, heapMb: opts.heapMb ?? HEAP_MB_DEFAULT, signal: stop.signal };
-  let answer: Supervised;
-  try {
-    const first = await supervise(job, limits, (r) =>
-      bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
-    );
-    answer = await locate(first, job, limits, opts.policyFile, opts.seed);
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    bar.clear();
-  }
-  const ctx = { opts, elapsedMs: performance.now() - startedMs, commit: currentCommit() };
+  const answer = await searchUntilSignal(job, opts, (r) =>
+    bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
+  ).finally(() => bar.clear());
+  const ctx: ReportContext = { opts, elapsedMs: performance.now() - startedMs, commit: currentCommit() };
+  return answerOutcome(io, answer, ctx);
+}
 
+/** What the user reads for each outcome, and the exit code. */
+function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): number {
+  const { opts } = ctx;
   switch (answer.kind) {
     case 'interrupted':
       return interrupted(io, opts, answer, ctx.elapsedMs);

@@ -5,6 +5,7 @@ import {
   type PacketView,
   type PolicyFactory,
   type PolicyFactoryConfig,
+  type PolicyFault,
   type PolicySource,
   policyFault,
 } from '../../model/policy.ts';
@@ -67,6 +68,59 @@ function instantiate(source: PolicySource, cfg: PolicyFactoryConfig): DispatchPo
 }
 
 /**
+ * Numbers the policy calls of one run (factory = 0) and says when the stop ordinal is reached;
+ * from then on every call answers the fault (the policy was never asked again).
+ */
+class CallCounter {
+  calls = 0;
+  stopped = false;
+  readonly #stopAt: StopAt | undefined;
+
+  constructor(stopAt: StopAt | undefined) {
+    this.#stopAt = stopAt;
+  }
+
+  reached(): boolean {
+    const n = this.calls++;
+    if (this.stopped) return true;
+    if (this.#stopAt === undefined || n < this.#stopAt.callInRun) return false;
+    this.stopped = true;
+    return true;
+  }
+
+  /** The fault for a stopped call: the located one, or `not asked` for every later call. */
+  fault(first: boolean): PolicyFault {
+    const at = this.#stopAt;
+    const message = first
+      ? (at?.message ?? '')
+      : `not asked: the policy was stopped at an earlier call (${at?.message})`;
+    return policyFault(at?.kind ?? 'timed-out', message);
+  }
+}
+
+/** The factory call under the heartbeat: the policy, its name, or why it is unusable. */
+function instantiateGuarded(
+  source: PolicySource,
+  cfg: PolicyFactoryConfig,
+  fallbackName: string,
+  beat: Heartbeat,
+): { inner?: DispatchPolicy; name: string; pending?: Error } {
+  beat.enter(CallKind.factory, 0);
+  try {
+    const made = instantiate(source, cfg);
+    if (made instanceof Error) return { name: fallbackName, pending: made };
+    const named = nameOf(made, fallbackName);
+    return {
+      inner: made,
+      name: named.name,
+      ...(named.threw === undefined ? {} : { pending: new Error(named.threw) }),
+    };
+  } finally {
+    beat.leave();
+  }
+}
+
+/**
  * Wraps a user's policy for one fuzz run so that whatever it does becomes a trace event, never a
  * crash: a factory that throws or returns a non-policy, a name getter that throws, a `tick` that
  * throws (each reported on the next packet), getters or Proxy traps on the answer, process.exit
@@ -81,53 +135,27 @@ export function guardPolicy(
   stopAt?: StopAt,
 ): PolicyFactory {
   return (cfg: PolicyFactoryConfig): DispatchPolicy => {
-    let calls = 0;
-    /** Set once the stop ordinal is reached: every call from then on answers the fault. */
-    let stopped = false;
+    const stop = new CallCounter(stopAt);
     /** A misbehaviour outside `place` (factory, name, tick), thrown on the next packet. */
     let pending: Error | undefined;
-
-    const reachedStop = (): boolean => {
-      const n = calls++;
-      if (stopped) return true;
-      if (stopAt === undefined || n < stopAt.callInRun) return false;
-      stopped = true;
-      return true;
-    };
-    const stopFault = (first: boolean) =>
-      policyFault(
-        stopAt?.kind ?? 'timed-out',
-        first
-          ? (stopAt?.message ?? '')
-          : `not asked: the policy was stopped at an earlier call (${stopAt?.message})`,
-      );
-
-    let inner: DispatchPolicy | undefined;
-    let name = fallbackName;
-    if (!reachedStop()) {
-      beat.enter(CallKind.factory, 0);
-      const made = instantiate(source, cfg);
-      if (made instanceof Error) pending = made;
-      else {
-        inner = made;
-        const named = nameOf(made, fallbackName);
-        name = named.name;
-        if (named.threw !== undefined) pending = new Error(named.threw);
-      }
-      beat.leave();
-    }
+    const made = stop.reached()
+      ? { name: fallbackName }
+      : instantiateGuarded(source, cfg, fallbackName, beat);
+    const inner = made.inner;
+    const { name } = made;
+    pending = made.pending;
 
     return {
       name,
       place(pkt: PacketView, ctx: DispatchContext) {
-        const first = !stopped;
-        if (reachedStop()) throw stopFault(first && stopped);
+        const first = !stop.stopped;
+        if (stop.reached()) throw stop.fault(first);
         if (pending !== undefined) {
           const why = pending;
           if (inner !== undefined) pending = undefined;
           throw why;
         }
-        beat.enter(CallKind.place, calls - 1, { id: pkt.id, flow: pkt.flow }, ctx.cpu);
+        beat.enter(CallKind.place, stop.calls - 1, { id: pkt.id, flow: pkt.flow }, ctx.cpu);
         try {
           const answer = plainAnswer((inner as DispatchPolicy).place(pkt, ctx));
           const fault = takeContainedFault();
@@ -147,8 +175,8 @@ export function guardPolicy(
           pending = new Error(`reading its tick threw ${describeThrown(err)}`);
           return;
         }
-        if (typeof tick !== 'function' || reachedStop()) return;
-        beat.enter(CallKind.tick, calls - 1, undefined, ctx.cpu);
+        if (typeof tick !== 'function' || stop.reached()) return;
+        beat.enter(CallKind.tick, stop.calls - 1, undefined, ctx.cpu);
         try {
           tick.call(inner, ctx);
           pending = takeContainedFault() ?? pending;

@@ -98,7 +98,7 @@ export function replayCommand(
 type Held = Extract<WorkerAnswer, { kind: 'held' }>;
 type Violated = Extract<WorkerAnswer, { kind: 'violated' }>;
 
-interface ReportContext {
+export interface ReportContext {
   readonly opts: FuzzOptions;
   readonly elapsedMs: number;
   readonly commit: string | undefined;
