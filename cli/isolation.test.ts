@@ -21,10 +21,7 @@ const GOOD = `const nws = ctx.workstreamCpus;
 /** Each in a temporary directory outside the repository, so loading works anywhere too. */
 const POLICIES: Record<string, string> = {
   'ctx-cpucount.mjs': `export default { name: 'ctx-cpucount', place(p, ctx) { ctx.cpuCount = 1000; return { cpu: 999, mode: 'queue' }; } };`,
-  'ctx-push.mjs': `export default { name: 'ctx-push', place(p, ctx) { ctx.workstreamCpus.push(99); return { cpu: 99, mode: 'queue' }; } };`,
   'getter-cpu.mjs': `export default { name: 'getter-cpu', place: () => ({ get cpu() { throw new Error('no cpu'); }, mode: 'queue' }) };`,
-  'promise.mjs': `export default { name: 'promise', async place(p, ctx) { ${GOOD} } };`,
-  'bigint.mjs': `export default { name: 'bigint', place: () => ({ cpu: 1n, mode: 'queue' }) };`,
   'exit.mjs': `export default () => { let n = 0; return { name: 'exit', place(p, ctx) { if (++n > 30) process.exit(3); ${GOOD} } }; };`,
   'kill.mjs': `export default () => { let n = 0; return { name: 'kill', place(p, ctx) { if (++n > 30) process.kill(process.pid, 'SIGKILL'); ${GOOD} } }; };`,
   'leak.mjs': `const hoard = [];\nexport default { name: 'leak', place(p, ctx) { hoard.push(new Array(50000).fill(p.id)); ${GOOD} } };`,
@@ -33,7 +30,6 @@ const POLICIES: Record<string, string> = {
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
   'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
-  'proxy-export.mjs': `export default new Proxy({}, { get() { throw new Error('no'); } });`,
 };
 
 let dir = '';
@@ -67,19 +63,7 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       'ctx-cpucount.mjs',
       /^policy:threw: policy ctx-cpucount on packet \d+ \(flow \d+, cpu \d+\): threw TypeError: Cannot assign to read only property 'cpuCount' of object/,
     ],
-    [
-      'ctx-push.mjs',
-      /^policy:threw: policy ctx-push on packet \d+ .*: threw TypeError: Cannot add property \d+, object is not extensible/,
-    ],
     ['getter-cpu.mjs', /^policy:threw: policy getter-cpu on packet \d+ .*: threw Error: no cpu/],
-    [
-      'promise.mjs',
-      /^policy:async-answer: policy promise on packet \d+ .*: answered a Promise \(an async place\(\)\?\)/,
-    ],
-    [
-      'bigint.mjs',
-      /^policy:cpu-not-integer: policy bigint on packet \d+ .*: answered cpu 1n, want a number \(a bigint is not a CPU\)/,
-    ],
     ['exit.mjs', /^policy:exited: policy exit on packet \d+ .*: called process.exit\(3\)/],
     [
       'kill.mjs',
@@ -130,7 +114,6 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       'empty.ts',
       /^fuzz: policy file \S+empty\.ts exports nothing: want a default export or an export named 'policy'/,
     ],
-    ['proxy-export.mjs', /^fuzz: policy file \S+proxy-export\.mjs: reading its export threw Error: no$/],
     // State outside the factory: the policy's doing, so not "internal error" (kept for the model's own faults).
     [
       'flaky.mjs',

@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PolicySource } from '../../model/policy.ts';
 import { explain } from './explain.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
+import { loadPolicy } from './load-policy.ts';
 import { type SearchJob, search } from './search.ts';
 
 /**
@@ -108,9 +112,45 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
       'policy:threw',
       /^policy fallback on packet \d+ .*: threw Error: the factory threw TypeError: Cannot add property \d+, object is not extensible$/,
     ],
+    [
+      'a push to ctx.workstreamCpus',
+      {
+        name: 'ctx-push',
+        place: (_p: unknown, ctx: { workstreamCpus: number[] }) => {
+          ctx.workstreamCpus.push(99);
+          return { cpu: 99, mode: 'queue' };
+        },
+      },
+      'policy:threw',
+      /^policy ctx-push on packet \d+ .*: threw TypeError: Cannot add property \d+, object is not extensible$/,
+    ],
+    [
+      'an async place',
+      {
+        name: 'promise',
+        place: async (p: { hash: number }, ctx: { workstreamCpus: readonly number[] }) => good(p, ctx),
+      },
+      'policy:async-answer',
+      /^policy promise on packet \d+ .*: answered a Promise \(an async place\(\)\?\): want \{ cpu, mode \} returned, not promised$/,
+    ],
+    [
+      'a bigint CPU',
+      { name: 'bigint', place: () => ({ cpu: 1n, mode: 'queue' }) },
+      'policy:cpu-not-integer',
+      /^policy bigint on packet \d+ .*: answered cpu 1n, want a number \(a bigint is not a CPU\)$/,
+    ],
   ])('%s', (_, policy, rule, message) => {
     const v = verdict(policy);
     expect(v.rule).toBe(rule);
     expect(v.message).toMatch(message);
+  });
+});
+
+describe('loadPolicy', () => {
+  it('an export whose Proxy traps throw is a one-line load error, not a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
+    const file = join(dir, 'proxy-export.mjs');
+    writeFileSync(file, `export default new Proxy({}, { get() { throw new Error('no'); } });\n`);
+    expect(await loadPolicy(file)).toBe(`policy file ${file}: reading its export threw Error: no`);
   });
 });
