@@ -1,11 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
 /** Tests that start processes or a browser, or run a command on the process's streams: a worker each. */
-const ISOLATED = ['cli/fuzz.test.ts', 'cli/check-counters.test.ts', 'report/browser.test.ts'];
+const ISOLATED = [
+  'cli/fuzz.test.ts',
+  'cli/check-counters.test.ts',
+  'cli/check-counters-hardening.test.ts',
+  'cli/isolation.test.ts',
+  'cli/signals.test.ts',
+  'test/pack.test.ts',
+  'report/browser.test.ts',
+];
 
 export default defineConfig({
   test: {
-    exclude: ['node_modules/**', '.stryker-tmp/**'],
+    exclude: ['node_modules/**', '.stryker-tmp/**', 'dist/**'],
     // Property tests are CPU-bound; two workers match the 2-core machines we target.
     maxWorkers: 2,
     // FC_SEED / FC_PATH replay a counterexample printed by a failing run.
@@ -19,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'pure',
           include: ['**/*.test.ts'],
-          exclude: [...ISOLATED, 'node_modules/**', '.stryker-tmp/**'],
+          exclude: [...ISOLATED, 'node_modules/**', '.stryker-tmp/**', 'dist/**'],
           isolate: false,
         },
       },

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { FuzzOptions } from '../harness/fuzz/options.ts';
+import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTIES, propertyByName } from '../properties/index.ts';
 
@@ -10,9 +10,11 @@ export const RUNS_DEFAULT = 1000;
 export const RUNS_MAX = 10_000_000;
 export const TIMEOUT_SECONDS_DEFAULT = 2;
 export const TIMEOUT_SECONDS_MAX = 3600;
+export const HEAP_MB_MIN = 64;
+export const HEAP_MB_MAX = 65_536;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
-                     [--property NAME]... [--timeout S] [--json] [--verbose] [--report FILE.html]`;
+                     [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html]`;
 
 const OPTIONS = {
   runs: { type: 'string' },
@@ -24,6 +26,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   report: { type: 'string' },
+  heap: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -75,6 +78,9 @@ function parseProperties(names: readonly string[]): string[] | string {
   }
   return PROPERTIES.map((p) => p.name).filter((n) => names.length === 0 || names.includes(n));
 }
+
+/** Every option name, so `--help` can be checked to list each one. */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
 
 const VALUE_FLAGS = new Set(
   Object.entries(OPTIONS)
@@ -145,6 +151,10 @@ export function parseFuzzArgs(
   if (typeof properties === 'string') return properties;
   const timeoutMs = parseTimeout(values.timeout ?? String(TIMEOUT_SECONDS_DEFAULT));
   if (typeof timeoutMs === 'string') return timeoutMs;
+  const heapMb =
+    values.heap === undefined ? HEAP_MB_DEFAULT : positiveInt('--heap', values.heap, HEAP_MB_MAX);
+  if (typeof heapMb === 'string') return heapMb;
+  if (heapMb < HEAP_MB_MIN) return `--heap ${values.heap}: want MiB, ${HEAP_MB_MIN}..${HEAP_MB_MAX}`;
   const report = values.report;
   if (report !== undefined && !report.endsWith('.html'))
     return `--report ${report}: want a file name ending in .html`;
@@ -161,5 +171,6 @@ export function parseFuzzArgs(
     json: values.json === true,
     verbose: values.verbose === true,
     reportFile: report,
+    heapMb,
   };
 }

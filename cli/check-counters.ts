@@ -1,18 +1,51 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { INPUT_LINES_MAX } from '../counters/detect.ts';
 import { checkCounters } from '../counters/index.ts';
+import { COUNTER_RULES } from '../counters/rules.ts';
+import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.ts';
+import { terminalText } from './terminal-text.ts';
 
 /**
- * `npm run check-counters -- <file | -> [--json]`: the suite's counter identities applied to real
- * netstat -Q, netstat -s, /proc/net/snmp and /proc/net/softnet_stat output.
+ * `check-counters <file | -> [--json]`: the suite's counter identities applied to real netstat -Q,
+ * netstat -s, /proc/net/snmp and /proc/net/softnet_stat output.
  * Exit 0: every identity holds; 1: a row breaks one; 2: unreadable or malformed input, or bad usage.
  */
-export const USAGE = 'usage: npm run check-counters -- <file | -> [--json]';
+export const USAGE = 'usage: check-counters <file | -> [--json]';
 
-/** Input larger than this is refused before parsing (real tables are a few kilobytes). */
+/** Input larger than this is refused while reading (real tables are a few kilobytes). */
 export const INPUT_BYTES_MAX = 16 * 1024 * 1024;
+
+const LIMITS: ReadLimits = { bytesMax: INPUT_BYTES_MAX, linesMax: INPUT_LINES_MAX };
+
+/** `--help`: what is read, every identity in one line, exit codes, limits, options. */
+export function helpText(): string {
+  const rules = Object.entries(COUNTER_RULES).map(
+    ([id, r]) => `  ${id.padEnd(5)} ${r.format.padEnd(14)} ${r.statement}`,
+  );
+  return [
+    USAGE,
+    '',
+    'Checks the counter identities of real kernel output: FreeBSD netstat -Q (with or without section',
+    'titles and the Setting header), netstat -s -p ip|udp, Linux /proc/net/snmp and /proc/net/softnet_stat.',
+    'Several tables in one input are fine (blank lines and shell prompts between them).',
+    'Per-second rate tables (netisrstat) are refused by name: they carry no identities.',
+    '',
+    'identities (rule id, format, statement):',
+    ...rules,
+    '',
+    'options:',
+    '  -          read standard input',
+    '  --json     one JSON document on stdout instead of the text verdict',
+    '  -h, --help this text',
+    '',
+    `limits: at most ${INPUT_BYTES_MAX} bytes (16 MiB) and ${INPUT_LINES_MAX} lines, refused while reading;`,
+    '  counters are exact up to 2^64 - 1; printed input is escaped (\\x1b) and lines are capped.',
+    '',
+    'exit codes: 0 every identity holds; 1 a row breaks one; 2 unreadable, oversized or malformed input, or bad usage.',
+  ].join('\n');
+}
 
 export interface CliResult {
   readonly exitCode: 0 | 1 | 2;
@@ -20,18 +53,32 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** Standard input as a reader; tests hand a buffer. */
+export type StdinReader = () => Buffer | { over: string };
+
 const usage = (why: string): CliResult => ({
   exitCode: 2,
   stdout: '',
-  stderr: `check-counters: ${why}\n${USAGE}\n`,
+  stderr: `check-counters: ${terminalText(why)}\n${USAGE}\n`,
 });
 
-function readInput(path: string, stdin: () => Buffer): Buffer | string {
+const refused = (why: string): CliResult => ({
+  exitCode: 2,
+  stdout: '',
+  stderr: `check-counters: ${terminalText(why)}\n`,
+});
+
+function readInput(path: string, stdin: StdinReader): Buffer | string {
+  const name = path === '-' ? 'stdin' : path;
   try {
-    return path === '-' ? stdin() : readFileSync(path);
+    const r = path === '-' ? stdin() : readBoundedFile(path, LIMITS);
+    if (!Buffer.isBuffer(r)) return `${name} is ${r.over}: refused (see --help for the limits)`;
+    if (r.length > INPUT_BYTES_MAX)
+      return `${name} is over ${INPUT_BYTES_MAX} bytes: refused (see --help for the limits)`;
+    return r;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return `cannot read ${path === '-' ? 'stdin' : path}: ${code}`;
+    return `cannot read ${name}: ${code}`;
   }
 }
 
@@ -45,30 +92,29 @@ function parseCli(argv: readonly string[]) {
 
 export function runCheckCounters(
   argv: readonly string[],
-  stdin: () => Buffer = () => readFileSync(0),
+  stdin: StdinReader = () => readBoundedFd(0, LIMITS),
 ): CliResult {
   let parsed: ReturnType<typeof parseCli>;
   try {
     parsed = parseCli(argv);
   } catch (e) {
-    return usage((e as Error).message);
+    return usage((e as Error).message.split('\n')[0] ?? 'bad arguments');
   }
-  if (parsed.values.help === true) return { exitCode: 0, stdout: `${USAGE}\n`, stderr: '' };
+  if (parsed.values.help === true) return { exitCode: 0, stdout: `${helpText()}\n`, stderr: '' };
   const [path, ...extra] = parsed.positionals;
   if (path === undefined) return usage('no input: name a file, or - for stdin');
   if (extra.length > 0) return usage(`one input at a time (got ${parsed.positionals.length})`);
   const bytes = readInput(path, stdin);
-  if (typeof bytes === 'string') return { exitCode: 2, stdout: '', stderr: `check-counters: ${bytes}\n` };
-  if (bytes.length > INPUT_BYTES_MAX) {
-    return {
-      exitCode: 2,
-      stdout: '',
-      stderr: `check-counters: input is ${bytes.length} bytes, over ${INPUT_BYTES_MAX}\n`,
-    };
-  }
+  if (typeof bytes === 'string') return refused(bytes);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  const v = checkCounters(text, { json: parsed.values.json === true });
-  return { exitCode: v.exitCode, stdout: v.stdout, stderr: v.stderr };
+  const json = parsed.values.json === true;
+  const v = checkCounters(text, { json });
+  // JSON escapes control characters itself; the text verdict and every message are made safe here.
+  return {
+    exitCode: v.exitCode,
+    stdout: json ? v.stdout : terminalText(v.stdout),
+    stderr: terminalText(v.stderr),
+  };
 }
 
 const entry = process.argv[1];

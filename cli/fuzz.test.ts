@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../harness/fuzz/report.ts';
-import { main } from './fuzz-command.ts';
+import { main } from './fuzz.ts';
 
 /**
  * The fuzz command judged by exit code, stdout and stderr. A few cases spawn it as a user runs it
@@ -40,8 +40,7 @@ async function fuzzHere(...args: string[]): Promise<Outcome> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const code = await main(args, {
-    stdout: { write: (text: string) => stdout.push(text) },
-    stderr: { write: (text: string) => stderr.push(text) > 0 },
+    io: { out: (text: string) => void stdout.push(text), err: (text: string) => void stderr.push(text) },
   });
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };
 }

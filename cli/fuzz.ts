@@ -1,12 +1,182 @@
-import { main } from './fuzz-command.ts';
+import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { HeartbeatReading } from '../harness/fuzz/heartbeat.ts';
+import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
+import { locate } from '../harness/fuzz/locate.ts';
+import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { heldReport, type ReportContext, violatedReport } from '../harness/fuzz/report.ts';
+import { type Supervised, supervise } from '../harness/fuzz/supervise.ts';
+import type { WorkerJob } from '../harness/fuzz/worker.ts';
+import { parseFuzzArgs } from './args.ts';
+import { fuzzHelpText } from './fuzz-help.ts';
+import { writeHtmlReport } from './html-report.ts';
+import { type FuzzIo, interrupted } from './interrupted.ts';
 
-/** Entry of `npm run fuzz`: the command itself is cli/fuzz-command.ts, so tests can run it in process. */
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`fuzz: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+export type { FuzzIo };
+
+import { ProgressBar, progressLine } from './progress.ts';
+import { reportText } from './report-text.ts';
+
+/**
+ * `npm run fuzz -- <policy-file> [options]`: runs every property (or those named) over generated
+ * cases with the policy, in a worker under a watchdog. Exit 0: every property held; 1: a property
+ * was violated (the report shows the shrunk counterexample and its replay command); 2: the policy
+ * could not be checked (bad arguments, a file that does not load or exports no policy, or the
+ * model itself failed), with one line on stderr.
+ */
+
+const EXIT_HELD = 0;
+const EXIT_VIOLATED = 1;
+const EXIT_UNCHECKED = 2;
+
+function currentCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The report is written after the search: refuse a directory that does not exist before it. */
+function checkReportDir(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const dir = dirname(resolve(file));
+  return existsSync(dir) ? undefined : `--report ${file}: no such directory ${dir}`;
+}
+
+const PROCESS_IO: FuzzIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** One line on stderr (and, with --json, one document on stdout); exit 2. */
+function unchecked(io: FuzzIo, message: string, json: boolean): number {
+  io.err(`fuzz: ${message}\n`);
+  if (json) io.out(`${JSON.stringify({ result: 'error', error: message }, null, 2)}\n`);
+  return EXIT_UNCHECKED;
+}
+
+/**
+ * The search in a worker, then the case located if the worker could not answer for itself.
+ * SIGINT / SIGTERM meanwhile terminate the worker and answer `interrupted`.
+ */
+async function searchUntilSignal(
+  job: WorkerJob,
+  opts: FuzzOptions,
+  onTick: (r: HeartbeatReading) => void,
+): Promise<Supervised> {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const limits = { timeoutMs: opts.timeoutMs, heapMb: opts.heapMb ?? HEAP_MB_DEFAULT, signal: stop.signal };
+  try {
+    const first = await supervise(job, limits, onTick);
+    return await locate(first, job, limits, opts.policyFile, opts.seed);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+/** How the command was started: the replay lines repeat it. */
+export interface FuzzCommand {
+  readonly command?: readonly string[];
+  /** Where the report and the one-line errors go (tests run the command in-process). */
+  readonly io?: FuzzIo;
+}
+
+export async function main(argv: readonly string[], how: FuzzCommand = {}): Promise<number> {
+  const io = how.io ?? PROCESS_IO;
+  const json = argv.includes('--json');
+  const parsed = parseFuzzArgs(argv, () => randomInt(2 ** 31));
+  const opts =
+    typeof parsed === 'object' && how.command !== undefined ? { ...parsed, command: how.command } : parsed;
+  if (opts === 'help') {
+    io.out(`${fuzzHelpText()}\n`);
+    return EXIT_HELD;
+  }
+  if (typeof opts === 'string') return unchecked(io, opts, json);
+  const badFile = checkPolicyFile(opts.policyFile) ?? checkReportDir(opts.reportFile);
+  if (badFile !== undefined) return unchecked(io, badFile, opts.json);
+
+  const startedMs = performance.now();
+  const bar = new ProgressBar(process.stderr, !opts.json && how.io === undefined);
+  const job: WorkerJob = {
+    mode: 'search',
+    file: opts.policyFile,
+    search: {
+      seed: opts.seed,
+      runs: opts.runs,
+      path: opts.path,
+      cpuCountMin: opts.cpuCountMin,
+      cpuCountMax: opts.cpuCountMax,
+      properties: opts.properties,
+    },
+  };
+  const answer = await searchUntilSignal(job, opts, (r) =>
+    bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
+  ).finally(() => bar.clear());
+  const ctx: ReportContext = { opts, elapsedMs: performance.now() - startedMs, commit: currentCommit() };
+  return answerOutcome(io, answer, ctx);
+}
+
+/** What the user reads for each outcome, and the exit code. */
+function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): number {
+  const { opts } = ctx;
+  switch (answer.kind) {
+    case 'interrupted':
+      return interrupted(io, opts, answer, ctx.elapsedMs);
+    case 'load-error':
+      return unchecked(io, answer.message, opts.json);
+    case 'unreproducible':
+      return unchecked(io, `${answer.message} (seed ${opts.seed} path ${answer.path})`, opts.json);
+    case 'died':
+    case 'late-fault':
+      return unchecked(io, answer.message, opts.json);
+    case 'stopped':
+      return unchecked(io, 'the watchdog stopped the replay', opts.json);
+    case 'model-error':
+      return unchecked(
+        io,
+        `internal error: ${answer.message}${answer.path === '' ? '' : ` (replay: --seed ${opts.seed} --path ${answer.path})`}`,
+        opts.json,
+      );
+    case 'held': {
+      const report = heldReport(ctx, answer);
+      io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
+      return EXIT_HELD;
+    }
+    case 'violated': {
+      const report = violatedReport(ctx, answer, opts.verbose);
+      io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
+      if (opts.reportFile !== undefined) {
+        const failed = writeHtmlReport(opts.reportFile, report, answer.explanation.trace);
+        if (failed !== undefined) io.err(`fuzz: ${failed}\n`);
+        else if (!opts.json) io.out(`report: ${opts.reportFile}\n`);
+      }
+      return EXIT_VIOLATED;
+    }
+  }
+}
+
+/** Runs the command with this process's arguments and sets its exit code. */
+export function runFuzzCli(argv: readonly string[], how: FuzzCommand = {}): Promise<void> {
+  return main(argv, how).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`fuzz: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT_UNCHECKED;
+    },
+  );
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+  void runFuzzCli(process.argv.slice(2));
+}

@@ -52,7 +52,9 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
       ? 'on replay'
       : v.shrunk
         ? `after ${runsText(r.runs)} (shrunk ${v.shrinks} times)`
-        : `in run ${r.runs} (the watchdog stopped the policy; a run that hangs is replayed, not shrunk)`;
+        : v.rule === 'policy:timed-out'
+          ? `in run ${r.runs} (the watchdog stopped the policy; a run that hangs is replayed, not shrunk)`
+          : `in run ${r.runs} (the worker could not finish it; the run is replayed to the fault, not shrunk)`;
   const where = v.events.length > 0 ? ` (trace events ${v.events.map((i) => `#${i}`).join(', ')})` : '';
   const more =
     v.violationCount > 1

@@ -29,6 +29,18 @@ const FORMATS: readonly [(lines: InputLines, i: number) => boolean, Parser][] = 
 const EXPECTED =
   'netstat -Q, netstat -s -p ip|udp, /proc/net/snmp or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)';
 
+/**
+ * Tables of per-second netisr rates (netisrstat and similar monitors print Disp'd/s, Queued/s ...
+ * per protocol each interval): named, so the refusal says what was pasted rather than "not a table".
+ */
+function unsupportedFormat(line: string): string | undefined {
+  const rates = line
+    .trim()
+    .split(/\s+/)
+    .filter((f) => /\/s(ec)?$/i.test(f));
+  return rates.length >= 2 ? 'netisrstat (per-second netisr rates)' : undefined;
+}
+
 /** Every table in the input, in order; the first malformed line stops the parse. */
 export function parseCounters(input: string): { sections: CounterSection[] } | ParseError {
   const lines = splitLines(input);
@@ -48,6 +60,14 @@ export function parseCounters(input: string): { sections: CounterSection[] } | P
       continue;
     }
     const parser = FORMATS.find(([starts]) => starts(lines, i))?.[1];
+    const unsupported = parser === undefined ? unsupportedFormat(line) : undefined;
+    if (unsupported !== undefined) {
+      return {
+        line: i + 1,
+        message: `format ${unsupported} is not supported`,
+        expected: `${EXPECTED}; per-second rates carry no identities, take two netstat -Q snapshots instead`,
+      };
+    }
     if (parser === undefined) {
       return {
         line: i + 1,

@@ -1,3 +1,4 @@
+import type { Count } from '../model/rules/netstat-q.ts';
 import type { NetisrWorkRow } from '../model/trace.ts';
 /**
  * A parser for FreeBSD's `netstat -Q` text (usr.bin/netstat/netisr.c): the Configuration,
@@ -36,12 +37,25 @@ export interface NetstatQProtocol {
   readonly m2flow: boolean;
 }
 
-/** One Workstreams row (Q-2, Q-4); field names as in the trace's NetisrWorkRow. */
-export interface NetstatQWorkRow extends Omit<NetisrWorkRow, 'cpu' | 'qlimitPackets'> {
+type WorkCounter =
+  | 'lenPackets'
+  | 'watermarkPackets'
+  | 'dispatched'
+  | 'hybridDispatched'
+  | 'qdrops'
+  | 'queued'
+  | 'handled';
+
+/**
+ * One Workstreams row (Q-2, Q-4); field names as in the trace's NetisrWorkRow. The counters are
+ * u64 in the kernel: a number below 2^53, a bigint above (exact up to 2^64 - 1).
+ * `hybridDispatched` is 0 when the layout has no HDisp'd column (netstat before hybrid dispatch).
+ */
+export interface NetstatQWorkRow
+  extends Omit<NetisrWorkRow, 'cpu' | 'qlimitPackets' | WorkCounter>,
+    Readonly<Record<WorkCounter, Count>> {
   readonly line: number;
   readonly cpu: number;
-  /** 0 when the layout has no HDisp'd column (netstat before hybrid dispatch). */
-  readonly hybridDispatched: number;
 }
 
 /** A whole `netstat -Q` output. A section the input does not have is empty. */
@@ -85,6 +99,10 @@ const HEADERS: Readonly<Record<string, Section>> = {
   'WSID CPU': 'workstreams',
 };
 
+/** A Configuration line netstat prints, recognised without its header (netstat.c's four settings). */
+const HEADERLESS_SETTING =
+  /^\s*(Thread count|Default queue limit|Dispatch policy|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
+
 const WORK_COUNTERS = ['Len', 'WMark', "Disp'd", "HDisp'd", 'QDrops', 'Queued', 'Handled'] as const;
 const WORK_REQUIRED = ['Len', 'WMark', "Disp'd", 'QDrops', 'Queued', 'Handled'] as const;
 const PROTOCOL_REQUIRED = ['Name', 'Proto', 'QLimit', 'Policy', 'Flags'] as const;
@@ -116,6 +134,24 @@ function count(text: string | undefined, line: number, column: string): number {
     throw new ParseFailure(line, `${column} ${text} is above 2^53 - 1`, 'a counter below 2^53');
   }
   return n;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A u64 counter of a Workstreams row: a number below 2^53, else an exact bigint up to 2^64 - 1. */
+function counter64(text: string | undefined, line: number, column: string): Count {
+  if (text === undefined || !/^\d{1,20}$/.test(text)) {
+    throw new ParseFailure(
+      line,
+      `${column} is '${(text ?? '').slice(0, 40)}'`,
+      `a non-negative integer in the ${column} column`,
+    );
+  }
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(text);
+  if (big > U64_MAX) throw new ParseFailure(line, `${column} ${text} is above 2^64 - 1`, 'a 64-bit counter');
+  return big;
 }
 
 /** Configuration lines: the name is every field but the last two (`Threads bound to CPUs`). */
@@ -228,7 +264,7 @@ function parseWork(
     return i === undefined ? undefined : row[i];
   };
   const counted = (title: (typeof WORK_COUNTERS)[number]) =>
-    cols.has(title) ? count(get(title), line, title) : 0;
+    cols.has(title) ? counter64(get(title), line, title) : 0;
   return {
     line,
     wsid: count(get('WSID'), line, 'WSID'),
@@ -274,6 +310,14 @@ function parseLines(lines: readonly string[]): Accumulated {
       if (headerOf === 'protocols') cols = columns(fields, PROTOCOL_REQUIRED, line);
       if (headerOf === 'workstreams') cols = columns(fields, ['WSID', 'CPU', 'Name', ...WORK_REQUIRED], line);
       continue;
+    }
+    // Configuration lines pasted without their `Setting Current Limit` header open the table.
+    if (
+      (section === undefined || (section === 'configuration' && !headerSeen)) &&
+      HEADERLESS_SETTING.test(raw)
+    ) {
+      section = 'configuration';
+      headerSeen = true;
     }
     if (section === undefined || !headerSeen) {
       throw new ParseFailure(

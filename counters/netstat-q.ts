@@ -28,11 +28,19 @@ const HEADERS: Readonly<Record<string, Part>> = {
   'WSID CPU': 'workstreams',
 };
 
+/**
+ * The Configuration lines netstat prints (usr.bin/netstat/netisr.c), which people paste without
+ * their `Setting Current Limit` header: such a line opens the Configuration part by itself.
+ */
+export const SETTING_LINE =
+  /^\s*(Thread count|Default queue limit|Dispatch policy|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
+
 function partAt(line: string | undefined): { part: Part; titled: boolean } | undefined {
   if (line === undefined) return undefined;
   const t = line.trim();
   const title = TITLES[t];
   if (title !== undefined) return { part: title, titled: true };
+  if (SETTING_LINE.test(t)) return { part: 'configuration', titled: false };
   const [a, b] = t.split(/\s+/);
   const header = HEADERS[`${a} ${b}`];
   return header === undefined ? undefined : { part: header, titled: false };
@@ -66,7 +74,8 @@ function extent(lines: InputLines, start: number): { end: number; titled: boolea
     if (at.titled && partAt(lines.text[i])?.part === at.part) i++;
     while (i < lines.text.length) {
       const line = lines.text[i] ?? '';
-      if (isBlank(line) || partAt(line) !== undefined || !isRow(at.part, line)) break;
+      const setting = at.part === 'configuration' && SETTING_LINE.test(line);
+      if (isBlank(line) || (partAt(line) !== undefined && !setting) || !isRow(at.part, line)) break;
       i++;
     }
     end = i;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bucketId, cpuId, virtualNs } from './brand.ts';
 import {
+  askPolicy,
   type DispatchContext,
   type DispatchPolicy,
   instantiatePolicy,
@@ -114,5 +115,87 @@ describe('policy sources', () => {
       }, cfg),
     ).toBe(policy);
     expect(calls).toBe(1);
+  });
+});
+
+describe('askPolicy: the judge reads the model, never the policy copy', () => {
+  const view = () =>
+    ({ id: 0, flow: 0, seq: 0, protocol: 'ip', hash: 5 }) as unknown as Parameters<typeof askPolicy>[1];
+
+  it('hands over a frozen view and context: a write throws in the policy and is charged to it', () => {
+    const writes: [string, (p: Record<string, unknown>, c: Record<string, unknown>) => void][] = [
+      [
+        'cpuCount',
+        (_p, c) => {
+          c.cpuCount = 1000;
+        },
+      ],
+      ['workstreamCpus', (_p, c) => void (c.workstreamCpus as number[]).push(9)],
+      [
+        'view',
+        (p) => {
+          p.hash = 7;
+        },
+      ],
+    ];
+    for (const [what, write] of writes) {
+      const c = ctx();
+      const policy = {
+        name: what,
+        place: (p: unknown, cx: unknown) => {
+          write(p as Record<string, unknown>, cx as Record<string, unknown>);
+          return { cpu: 9, mode: 'queue' };
+        },
+      } as unknown as DispatchPolicy;
+      expect(askPolicy(policy, view(), c), what).toMatchObject({ kind: 'threw' });
+      expect(c.cpuCount).toBe(4);
+      expect(c.workstreamCpus).toEqual([0, 1]);
+    }
+  });
+
+  it('charges a throwing getter, a Proxy, a Promise, a bigint and a thrown symbol to the policy', () => {
+    const answers: [unknown, string, RegExp][] = [
+      [
+        {
+          get cpu() {
+            throw new Error('no cpu');
+          },
+          mode: 'queue',
+        },
+        'threw',
+        /^reading the answer threw Error: no cpu$/,
+      ],
+      [
+        new Proxy(
+          {},
+          {
+            get() {
+              throw new TypeError('trap');
+            },
+          },
+        ),
+        'threw',
+        /trap/,
+      ],
+      [Promise.resolve({ cpu: 0, mode: 'queue' }), 'async-answer', /^answered a Promise/],
+      [{ cpu: 1n, mode: 'queue' }, 'cpu-not-integer', /^answered cpu 1n, want a number/],
+      [{ cpu: 0, mode: 'x'.repeat(10_000) }, 'unknown-mode', /^answered mode "x{50,}\.\.\., want/],
+    ];
+    for (const [answer, kind, message] of answers) {
+      const got = askPolicy({ name: 'p', place: () => answer as never }, view(), ctx());
+      expect(got).toMatchObject({ kind });
+      expect((got as { message: string }).message).toMatch(message);
+    }
+    const symbol = askPolicy(
+      {
+        name: 'p',
+        place: () => {
+          throw Symbol('odd');
+        },
+      },
+      view(),
+      ctx(),
+    );
+    expect(symbol).toEqual({ kind: 'threw', message: 'threw Symbol(odd)' });
   });
 });

@@ -1,4 +1,5 @@
 import type { BucketId, CpuId, FlowId, PacketId, VirtualNs } from './brand.ts';
+import { describeThrown, describeValue } from './policy-describe.ts';
 import type { AddressFamily } from './rss/address.ts';
 import type { HashType } from './rss/hashtype.ts';
 import type { PolicyErrorKind } from './trace.ts';
@@ -119,20 +120,59 @@ export interface PolicyError {
 }
 
 /**
- * Thrown in place of an answer that never came: the fuzz runner's watchdog stops a policy that does
- * not return, and its replay throws this at that call, which netisr records as `timed-out`.
+ * A fault the fuzz harness charges to the policy at one call, thrown in place of its answer: the
+ * watchdog stopped a call that never returned (`timed-out`), the policy called process.exit or
+ * signalled its own process, ran the worker out of heap, or left deferred work that threw. Only
+ * faults made by `policyFault` count as such; anything else a policy throws is `threw`.
  */
-export class PolicyTimedOut extends Error {
-  override readonly name = 'PolicyTimedOut';
+export class PolicyFault extends Error {
+  override readonly name = 'PolicyFault';
+  readonly kind: PolicyErrorKind;
+
+  constructor(kind: PolicyErrorKind, message: string) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+/** The faults the harness raised: a policy cannot pass off a value of its own as one (a WeakSet
+ *  lookup also runs no Proxy trap, unlike instanceof). */
+const RAISED = new WeakSet<object>();
+
+export function policyFault(kind: PolicyErrorKind, message: string): PolicyFault {
+  const fault = new PolicyFault(kind, message);
+  RAISED.add(fault);
+  return fault;
+}
+
+/** The watchdog's fault: kept as a name for the `timed-out` case. */
+export const policyTimedOut = (message: string): PolicyFault => policyFault('timed-out', message);
+
+/** What a throw out of policy code is charged as. */
+export function thrownError(err: unknown): PolicyError {
+  if (typeof err === 'object' && err !== null && RAISED.has(err)) {
+    const fault = err as PolicyFault;
+    return { kind: fault.kind, message: fault.message };
+  }
+  return { kind: 'threw', message: `threw ${describeThrown(err)}` };
 }
 
 export function isPolicyError(x: Placement | PolicyError): x is PolicyError {
   return 'kind' in x;
 }
 
+/** Freezes what a factory is told, so its copy of the machine is not the model's. */
+export function frozenFactoryConfig(cfg: PolicyFactoryConfig): PolicyFactoryConfig {
+  return Object.freeze({
+    cpuCount: cfg.cpuCount,
+    workstreamCpus: Object.freeze([...cfg.workstreamCpus]),
+    bucketCount: cfg.bucketCount,
+  });
+}
+
 /** Instantiates a policy source for one run. */
 export function instantiatePolicy(source: PolicySource, cfg: PolicyFactoryConfig): DispatchPolicy {
-  return typeof source === 'function' ? source(cfg) : source;
+  return typeof source === 'function' ? source(frozenFactoryConfig(cfg)) : source;
 }
 
 /** Structural check that a module export looks like a policy or a factory. */
@@ -143,47 +183,114 @@ export function isPolicySource(x: unknown): x is PolicySource {
   return typeof candidate.place === 'function';
 }
 
-function describe(answer: unknown): string {
-  if (typeof answer === 'number' || typeof answer === 'boolean' || answer === undefined || answer === null) {
-    return String(answer);
-  }
+/**
+ * What the judge holds the answer against: the model's own values, never the context object
+ * handed to the policy (which the policy could otherwise edit to pass its own answer).
+ */
+export interface PlacementBounds {
+  readonly cpuCount: number;
+  readonly cpu: CpuId;
+  readonly workstreamCpus: readonly CpuId[];
+  readonly deferredOnly: boolean;
+}
+
+/** The two fields of an answer, read once; a getter or Proxy trap that throws is the policy's. */
+function readAnswer(answer: object): { cpu: unknown; mode: unknown } | PolicyError {
   try {
-    return JSON.stringify(answer) ?? String(answer);
-  } catch {
-    return String(answer);
+    const then = (answer as { then?: unknown }).then;
+    if (typeof then === 'function') {
+      // Silence a rejection: it is reported here, not later as an unhandled rejection.
+      Promise.resolve(answer).catch(() => {});
+      return {
+        kind: 'async-answer',
+        message: `answered ${answer instanceof Promise ? 'a Promise' : 'a thenable'} (an async place()?): want { cpu, mode } returned, not promised`,
+      };
+    }
+    const { cpu, mode } = answer as { cpu?: unknown; mode?: unknown };
+    return { cpu, mode };
+  } catch (err) {
+    return { kind: 'threw', message: `reading the answer threw ${describeThrown(err)}` };
   }
+}
+
+function cpuNotInteger(cpu: unknown): PolicyError {
+  const why = typeof cpu === 'bigint' ? 'want a number (a bigint is not a CPU)' : 'want an integer';
+  return { kind: 'cpu-not-integer', message: `answered cpu ${describeValue(cpu)}, ${why}` };
 }
 
 /**
  * Parses a policy's answer once, at the boundary; the model never re-checks it. `cpu` must be an
  * integer CPU; queueing needs a CPU with a netisr thread; inline modes run on the current CPU.
  */
-export function parsePlacement(answer: unknown, ctx: DispatchContext): Placement | PolicyError {
-  if (typeof answer !== 'object' || answer === null) {
-    return { kind: 'not-a-placement', message: `answered ${describe(answer)}, want { cpu, mode }` };
+export function parsePlacement(answer: unknown, bounds: PlacementBounds): Placement | PolicyError {
+  if ((typeof answer !== 'object' && typeof answer !== 'function') || answer === null) {
+    return { kind: 'not-a-placement', message: `answered ${describeValue(answer)}, want { cpu, mode }` };
   }
-  const { cpu, mode } = answer as { cpu?: unknown; mode?: unknown };
-  if (typeof cpu !== 'number' || !Number.isInteger(cpu)) {
-    return { kind: 'cpu-not-integer', message: `answered cpu ${describe(cpu)}, want an integer` };
+  if (typeof answer === 'function') {
+    return { kind: 'not-a-placement', message: `answered ${describeValue(answer)}, want { cpu, mode }` };
   }
-  if (cpu < 0 || cpu >= ctx.cpuCount) {
-    return { kind: 'cpu-out-of-range', message: `answered cpu ${cpu}, want 0..${ctx.cpuCount - 1}` };
+  const fields = readAnswer(answer);
+  if ('kind' in fields) return fields;
+  const { cpu, mode } = fields;
+  if (typeof cpu !== 'number' || !Number.isInteger(cpu)) return cpuNotInteger(cpu);
+  if (cpu < 0 || cpu >= bounds.cpuCount) {
+    return { kind: 'cpu-out-of-range', message: `answered cpu ${cpu}, want 0..${bounds.cpuCount - 1}` };
   }
   if (mode !== 'direct' && mode !== 'hybrid' && mode !== 'queue') {
-    return { kind: 'unknown-mode', message: `answered mode ${describe(mode)}, want direct | hybrid | queue` };
-  }
-  const queues = mode === 'queue' || ctx.deferredOnly;
-  if (!queues && cpu !== ctx.cpu) {
     return {
-      kind: 'inline-to-other-cpu',
-      message: `answered ${mode} on cpu ${cpu} from cpu ${ctx.cpu}: inline dispatch runs on the current CPU`,
+      kind: 'unknown-mode',
+      message: `answered mode ${describeValue(mode)}, want direct | hybrid | queue`,
     };
   }
-  if (queues && !ctx.workstreamCpus.includes(cpu as CpuId)) {
+  const queues = mode === 'queue' || bounds.deferredOnly;
+  if (!queues && cpu !== bounds.cpu) {
+    return {
+      kind: 'inline-to-other-cpu',
+      message: `answered ${mode} on cpu ${cpu} from cpu ${bounds.cpu}: inline dispatch runs on the current CPU`,
+    };
+  }
+  if (queues && !bounds.workstreamCpus.includes(cpu as CpuId)) {
     return {
       kind: 'no-workstream',
-      message: `answered queue on cpu ${cpu}, which has no netisr thread (workstreams on ${ctx.workstreamCpus.join(',')})`,
+      message: `answered queue on cpu ${cpu}, which has no netisr thread (workstreams on ${bounds.workstreamCpus.join(',')})`,
     };
   }
   return { cpu: cpu as CpuId, mode: queues ? 'queue' : mode };
+}
+
+/**
+ * Freezes a context before a policy sees it (for `place` and `tick`): its arrays and the Linux
+ * softnet view too, so no write reaches a value the model or the judge reads.
+ */
+export function freezeContext(ctx: DispatchContext): DispatchContext {
+  Object.freeze(ctx.workstreamCpus);
+  if (ctx.softnet !== undefined) Object.freeze(ctx.softnet);
+  return Object.freeze(ctx);
+}
+
+/**
+ * The one way the model asks a policy: the view and the context are frozen (a write throws in the
+ * policy's strict-mode module and is charged to it as `threw`), the call and every read of its
+ * answer are guarded, and the answer is judged against the
+ * model's values, read from the frozen context before the policy runs.
+ */
+export function askPolicy(
+  policy: DispatchPolicy,
+  view: PacketView,
+  ctx: DispatchContext,
+): Placement | PolicyError {
+  const frozen = freezeContext(ctx);
+  const bounds: PlacementBounds = {
+    cpuCount: frozen.cpuCount,
+    cpu: frozen.cpu,
+    workstreamCpus: frozen.workstreamCpus,
+    deferredOnly: frozen.deferredOnly,
+  };
+  let answer: unknown;
+  try {
+    answer = policy.place(Object.freeze(view), frozen);
+  } catch (err) {
+    return thrownError(err);
+  }
+  return parsePlacement(answer, bounds);
 }

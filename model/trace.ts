@@ -167,7 +167,12 @@ export type PolicyErrorKind =
   | 'no-workstream'
   | 'unknown-mode'
   | 'inline-to-other-cpu'
-  | 'timed-out';
+  | 'timed-out'
+  | 'async-answer'
+  | 'exited'
+  | 'killed'
+  | 'heap-exhausted'
+  | 'threw-later';
 
 export interface PolicyErrorEvent extends At {
   readonly kind: 'policy-error';

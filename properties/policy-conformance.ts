@@ -15,6 +15,11 @@ export const POLICY_ERROR_KINDS: Readonly<Record<PolicyErrorKind, string>> = {
   'unknown-mode': 'the mode is not direct, hybrid or queue',
   'inline-to-other-cpu': 'direct or hybrid on a CPU other than the current one',
   'timed-out': 'place() did not answer within the time budget',
+  'async-answer': 'the answer is a Promise (or thenable): place() must answer synchronously',
+  exited: 'the policy called process.exit (or the worker running it exited)',
+  killed: 'the policy signalled or aborted its own process',
+  'heap-exhausted': 'the policy ran the fuzz worker out of its heap',
+  'threw-later': 'deferred policy work (a timer, a promise) threw after the call returned',
 };
 
 /** The rule id of a policy error kind: `policy:threw`, `policy:cpu-out-of-range` ... */

@@ -8,6 +8,11 @@ import type { RunCase } from '../arbitraries/run-case.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 
+/** The case passed when run again: the policy, not the model, behaves differently each time. */
+export interface Unreproducible {
+  readonly unreproducible: string;
+}
+
 /** Everything a report shows about one counterexample, computed once in the worker. */
 export interface Explanation {
   readonly policyName: string;
@@ -38,7 +43,7 @@ export function explain(
   propertyName: string,
   beat: Heartbeat,
   stopAt?: StopAt,
-): Result<Explanation, string> {
+): Result<Explanation, string | Unreproducible> {
   const spec = propertyByName(propertyName);
   if (spec === undefined) return err(`no property ${propertyName}`);
   // The watchdog keeps watching: a policy that hangs only here is still stopped and named.
@@ -48,8 +53,11 @@ export function explain(
   const full = run.value;
   const violations = spec.check(full.trace);
   const violation = violations[0];
-  if (violation === undefined)
-    return err(`the case no longer violates ${propertyName} (a policy with state outside its factory?)`);
+  if (violation === undefined) {
+    return err({
+      unreproducible: `the policy no longer violates ${propertyName} when its case is run again: is it deterministic (state outside its factory)?`,
+    });
+  }
   const last = Math.max(...violation.events, 0);
   // The last two events are the final counters snapshot and `end`: the full run's table is that point.
   let netstatQ = full.netstatQ;

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPolicySource, type PolicySource } from '../../model/policy.ts';
+import { describeThrown } from '../../model/policy-describe.ts';
 
 /** Extensions the loader (tsx) takes. */
 const POLICY_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -53,8 +54,13 @@ export async function loadPolicy(file: string): Promise<LoadedPolicy | string> {
     return `policy file ${file} does not load: ${loadErrorLine(err)}`;
   }
   const fallbackName = basename(file, extname(file));
-  if (isPolicySource(mod.default)) return { source: mod.default, exportName: 'default', fallbackName };
-  if (isPolicySource(mod.policy)) return { source: mod.policy, exportName: 'policy', fallbackName };
+  try {
+    // An export may be a Proxy or carry a throwing `place` getter: that is the file's fault.
+    if (isPolicySource(mod.default)) return { source: mod.default, exportName: 'default', fallbackName };
+    if (isPolicySource(mod.policy)) return { source: mod.policy, exportName: 'policy', fallbackName };
+  } catch (err) {
+    return `policy file ${file}: reading its export threw ${describeThrown(err)}`;
+  }
   const exported = Object.keys(mod).filter((k) => k !== '__esModule');
   const has = exported.length === 0 ? 'exports nothing' : `exports ${exported.join(', ')}, none a policy`;
   return `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory`;

@@ -16,4 +16,10 @@ export interface FuzzOptions {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly reportFile: string | undefined;
+  /** Heap of the fuzz worker, MiB (a policy leaking memory exhausts this, not the machine). */
+  readonly heapMb?: number;
+  /** The words that start the command in a replay line; `npm run fuzz --` when absent. */
+  readonly command?: readonly string[];
 }
+
+export const HEAP_MB_DEFAULT = 2048;

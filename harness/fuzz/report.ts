@@ -2,7 +2,7 @@ import type { HostConfig } from '../../model/host/config.ts';
 import type { Workload } from '../../model/host/workload.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import type { Explanation } from './explain.ts';
-import type { FuzzOptions } from './options.ts';
+import { type FuzzOptions, HEAP_MB_DEFAULT } from './options.ts';
 import { type ExcerptLine, traceExcerpt } from './trace-text.ts';
 import type { WorkerAnswer } from './worker.ts';
 
@@ -62,14 +62,25 @@ export interface ViolationReport {
   readonly replay: string;
 }
 
+/** How the command is run from a checkout; the installed bin passes its own (`npx netstack-conformance fuzz`). */
+const REPO_COMMAND = ['npm', 'run', 'fuzz', '--'];
+
 /** POSIX shell quoting for the replay command, only where needed. */
 export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The exact command that replays a counterexample: generation options, seed, path, the property. */
-export function replayCommand(opts: FuzzOptions, path: string, property: string): string {
-  const words = ['npm', 'run', 'fuzz', '--', opts.policyFile, '--seed', String(opts.seed), '--path', path];
+export function replayCommand(
+  opts: FuzzOptions,
+  path: string,
+  property: string,
+  replayRuns?: number,
+): string {
+  const words = [...(opts.command ?? REPO_COMMAND), opts.policyFile, '--seed', String(opts.seed)];
+  // A fault built up over runs (a heap filled by earlier runs) replays by running up to it.
+  if (replayRuns === undefined) words.push('--path', path);
+  else words.push('--runs', String(replayRuns));
   if (opts.cpuCountMin !== 1 || opts.cpuCountMax !== 64) {
     words.push(
       '--cpus',
@@ -80,13 +91,14 @@ export function replayCommand(opts: FuzzOptions, path: string, property: string)
   }
   words.push('--property', property);
   if (opts.timeoutMs !== 2000) words.push('--timeout', String(opts.timeoutMs / 1000));
+  if (opts.heapMb !== undefined && opts.heapMb !== HEAP_MB_DEFAULT) words.push('--heap', String(opts.heapMb));
   return words.map(shellQuote).join(' ');
 }
 
 type Held = Extract<WorkerAnswer, { kind: 'held' }>;
 type Violated = Extract<WorkerAnswer, { kind: 'violated' }>;
 
-interface ReportContext {
+export interface ReportContext {
   readonly opts: FuzzOptions;
   readonly elapsedMs: number;
   readonly commit: string | undefined;
@@ -120,7 +132,7 @@ export function heldReport(ctx: ReportContext, answer: Held): FuzzReport {
 export function violatedReport(ctx: ReportContext, answer: Violated, whole: boolean): FuzzReport {
   const ex: Explanation = answer.explanation;
   const v = ex.violation;
-  const stopped = v.rule === 'policy:timed-out';
+  const stopped = answer.located === true || v.rule === 'policy:timed-out';
   return {
     result: 'violated',
     ...base(ctx, ex.policyName, answer.exportName, answer.runs),
@@ -144,7 +156,7 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
       excerpt: traceExcerpt(ex.trace, v.events, whole),
       netstatQ: ex.netstatQ,
       netstatAtEvent: ex.netstatAtEvent,
-      replay: replayCommand(ctx.opts, answer.path, answer.property),
+      replay: replayCommand(ctx.opts, answer.path, answer.property, answer.replayRuns),
     },
   };
 }

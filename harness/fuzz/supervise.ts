@@ -1,6 +1,8 @@
+import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
 import type { WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
 
@@ -11,13 +13,32 @@ export interface Stopped {
   readonly waitedMs: number;
 }
 
-/** The worker died without answering (out of memory, a crash in native code). */
+/** The worker died without answering: out of heap, exited, an error outside any policy call. */
 export interface Died {
   readonly kind: 'died';
+  readonly cause: 'heap' | 'exit' | 'error';
   readonly message: string;
+  /** Where the worker stood when it died (the supervisor re-runs that case to report it). */
+  readonly reading: HeartbeatReading;
 }
 
-export type Supervised = WorkerAnswer | Stopped | Died;
+/** SIGINT / SIGTERM: the worker was terminated; the reading says how far the search got. */
+export interface Interrupted {
+  readonly kind: 'interrupted';
+  readonly signal: string;
+  readonly reading: HeartbeatReading;
+}
+
+export type Supervised = WorkerAnswer | Stopped | Died | Interrupted;
+
+/** What a supervised worker may use besides the per-call budget. */
+export interface WorkerLimits {
+  readonly timeoutMs: number;
+  /** V8 old-generation heap of the worker, MiB: a leaking policy exhausts it, not the machine. */
+  readonly heapMb: number;
+  /** Aborted with the signal name as reason: terminate the worker and answer `interrupted`. */
+  readonly signal?: AbortSignal;
+}
 
 /** How often the watchdog looks at the heartbeat, at most. */
 const POLL_MS_MAX = 100;
@@ -33,14 +54,21 @@ const EXIT_GRACE_MS = 2000;
  * The worker is started through a tiny bootstrap that registers tsx's loader inside it: Node 20
  * does not carry the parent's module hooks into workers, and policy modules may be TypeScript.
  */
-function startWorker(input: WorkerInput): Worker {
+function startWorker(input: WorkerInput, heapMb: number): Worker {
   const esmApi = import.meta.resolve('tsx/esm/api');
-  const cjsApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  // Both hooks, as `tsx` itself installs: a .ts file outside an ESM package is loaded as CommonJS.
-  const bootstrap = `require(${JSON.stringify(cjsApi)}).register();
-import(${JSON.stringify(esmApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: input, stdout: true, stderr: true });
+  const asModule = new URL(`./esm-hook${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+  const entry = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+  // tsx's ESM hooks compile TypeScript; the hook after them makes every policy file an ES module,
+  // wherever it is (a .ts outside a "type": "module" package would otherwise be CommonJS).
+  const bootstrap = `const { register } = require('node:module');
+import(${JSON.stringify(esmApi)}).then((tsx) => { tsx.register(); register(${JSON.stringify(asModule)}); return import(${JSON.stringify(entry)}); });`;
+  const worker = new Worker(bootstrap, {
+    eval: true,
+    workerData: input,
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+  });
   // Whatever the policy prints goes to stderr, so `--json` keeps stdout to one document.
   worker.stdout.pipe(process.stderr);
   worker.stderr.pipe(process.stderr);
@@ -54,11 +82,12 @@ import(${JSON.stringify(esmApi)}).then((tsx) => { tsx.register(); return import(
  */
 export function supervise(
   job: WorkerJob,
-  timeoutMs: number,
+  limits: WorkerLimits,
   onTick: (reading: HeartbeatReading) => void = () => {},
 ): Promise<Supervised> {
+  const { timeoutMs, heapMb, signal } = limits;
   const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-  const worker = startWorker({ job, heartbeat });
+  const worker = startWorker({ job, heartbeat }, heapMb);
   return new Promise((resolvePromise) => {
     let settled = false;
     let answer: WorkerAnswer | undefined;
@@ -70,6 +99,7 @@ export function supervise(
       settled = true;
       clearInterval(timer);
       clearTimeout(grace);
+      signal?.removeEventListener('abort', interrupt);
       // What the policy printed reaches stderr before the report.
       void Promise.all([ended(worker.stdout), ended(worker.stderr)]).then(() => resolvePromise(outcome));
       void worker.terminate();
@@ -90,16 +120,31 @@ export function supervise(
       },
       Math.max(10, Math.min(POLL_MS_MAX, timeoutMs / 4)),
     );
+    const interrupt = () =>
+      finish({ kind: 'interrupted', signal: String(signal?.reason), reading: readHeartbeat(heartbeat) });
+    if (signal?.aborted) interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     // The worker ends by itself once it has answered; its output streams drain on the way out.
     worker.on('message', (a: WorkerAnswer) => {
+      // Deferred policy work that threw outranks an answer already given.
+      if (a.kind === 'late-fault') return finish(a);
       answer = a;
       grace = setTimeout(() => finish(a), EXIT_GRACE_MS);
     });
-    worker.on('error', (err) =>
-      finish({ kind: 'died', message: err instanceof Error ? err.message : String(err) }),
-    );
+    worker.on('error', (err) => {
+      const heap = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const message = heap ? `ran out of its ${heapMb} MiB heap` : `failed: ${describeThrown(err)}`;
+      finish({ kind: 'died', cause: heap ? 'heap' : 'error', message, reading: readHeartbeat(heartbeat) });
+    });
     worker.on('exit', (code) =>
-      finish(answer ?? { kind: 'died', message: `the worker exited with code ${code}` }),
+      finish(
+        answer ?? {
+          kind: 'died',
+          cause: 'exit',
+          message: `exited with code ${code}`,
+          reading: readHeartbeat(heartbeat),
+        },
+      ),
     );
   });
 }

@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunCase } from '../arbitraries/run-case.ts';
-import { type Explanation, explain } from './explain.ts';
-import { CallKind, SharedHeartbeat } from './heartbeat.ts';
+import { containProcess } from './contain.ts';
+import { type LateFault, watchDeferred } from './deferred.ts';
+import { type Explanation, explain, type Unreproducible } from './explain.ts';
+import { CallKind, readHeartbeat, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
 import { caseAtPath, type SearchJob, type StopAt, search } from './search.ts';
 
@@ -38,8 +40,22 @@ export type WorkerAnswer =
       readonly runCase: RunCase;
       readonly explanation: Explanation;
       readonly exportName: string;
+      /** The run was replayed to a fault that stopped the worker (not shrunk). */
+      readonly located?: boolean;
+      /** Replayed by `--runs N` from the start (a fault built up over runs), not by its path. */
+      readonly replayRuns?: number;
     }
-  | { readonly kind: 'model-error'; readonly message: string; readonly path: string };
+  | { readonly kind: 'model-error'; readonly message: string; readonly path: string }
+  /** The policy behaved differently when its case ran again (not the model's fault). */
+  | { readonly kind: 'unreproducible'; readonly message: string; readonly path: string }
+  | LateFault;
+
+/** A counterexample that could not be explained: the model refused it, or it passed when run again. */
+function explainFailed(error: string | Unreproducible, path: string): WorkerAnswer {
+  return typeof error === 'string'
+    ? { kind: 'model-error', message: error, path }
+    : { kind: 'unreproducible', message: error.unreproducible, path };
+}
 
 async function work(input: WorkerInput): Promise<WorkerAnswer> {
   const beat = new SharedHeartbeat(input.heartbeat);
@@ -52,7 +68,7 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
   if (job.mode === 'replay-stopped') {
     const runCase = caseAtPath(job.search, job.path);
     const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, job.stopAt);
-    if (!explained.ok) return { kind: 'model-error', message: explained.error, path: job.path };
+    if (!explained.ok) return explainFailed(explained.error, job.path);
     const explanation = explained.value;
     const runs = Number(job.path.split(':')[0]) + 1;
     return {
@@ -64,24 +80,40 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
       runCase,
       explanation,
       exportName,
+      located: true,
     };
   }
   const result = search(job.search, source, fallbackName, beat);
   if (result.kind !== 'violated') return result.kind === 'held' ? { ...result, exportName } : result;
   const explained = explain(result.runCase, source, fallbackName, result.property, beat);
-  if (!explained.ok) return { kind: 'model-error', message: explained.error, path: result.path };
+  if (!explained.ok) return explainFailed(explained.error, result.path);
   return { ...result, explanation: explained.value, exportName };
 }
 
 const port = parentPort;
 if (port !== null) {
-  work(workerData as WorkerInput).then(
-    (answer) => port.postMessage(answer),
-    (err: unknown) =>
-      port.postMessage({
+  const input = workerData as WorkerInput;
+  // The first late fault wins; it is posted at once, the answer only after deferred work had a turn.
+  let late: LateFault | undefined;
+  const report = (fault: LateFault) => {
+    if (late !== undefined) return;
+    late = fault;
+    port.postMessage(fault);
+  };
+  containProcess();
+  watchDeferred(() => readHeartbeat(input.heartbeat), report);
+  const settle = () => new Promise<void>((resolveTurn) => setImmediate(() => setImmediate(resolveTurn)));
+  void work(input)
+    .then(
+      (answer): WorkerAnswer => answer,
+      (err: unknown): WorkerAnswer => ({
         kind: 'model-error',
         message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
         path: '',
-      } satisfies WorkerAnswer),
-  );
+      }),
+    )
+    .then(async (answer) => {
+      await settle();
+      if (late === undefined) port.postMessage(answer);
+    });
 }

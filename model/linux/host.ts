@@ -8,6 +8,7 @@ import type { Flow } from '../packet.ts';
 import {
   type DispatchContext,
   type DispatchPolicy,
+  freezeContext,
   instantiatePolicy,
   type PolicySource,
 } from '../policy.ts';
@@ -199,7 +200,7 @@ class LinuxHost {
   #onArrival(arrivals: number, rfs: RpsSockFlowTable): void {
     this.#irqs();
     if (this.policy.tick === undefined || arrivals % this.#cfg.limits.policyTickPackets !== 0) return;
-    this.policy.tick(this.#context(cpuId(0), rfs));
+    this.policy.tick(freezeContext(this.#context(cpuId(0), rfs)));
   }
 
   /** A packet landed on a ring: the ring's MSI-X vector fires if the driver has it armed. */

@@ -1,11 +1,11 @@
 import { type CpuId, cpuId } from '../brand.ts';
 import { IPPROTO_UDP } from '../packet.ts';
 import {
+  askPolicy,
   type DispatchContext,
   type DispatchPolicy,
   isPolicyError,
   type PacketView,
-  parsePlacement,
 } from '../policy.ts';
 import type { PolicyErrorKind } from '../trace.ts';
 import { freeSkb, type LinuxEnv, type RunOn, type Skb } from './env.ts';
@@ -74,15 +74,7 @@ export class LinuxRx {
   /** netif_receive_skb_internal on the polling CPU. */
   receive(skb: Skb, on: RunOn): void {
     this.#qtail = undefined;
-    const ctx = this.#context(on.cpu);
-    let answer: unknown;
-    try {
-      answer = this.#policy.place(viewOf(skb), ctx);
-    } catch (e) {
-      this.#policyError(skb, on, 'threw', `threw ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    const placement = parsePlacement(answer, ctx);
+    const placement = askPolicy(this.#policy, viewOf(skb), this.#context(on.cpu));
     if (isPolicyError(placement)) {
       this.#policyError(skb, on, placement.kind, placement.message);
       return;

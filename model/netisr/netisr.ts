@@ -2,13 +2,13 @@ import { assert, bucketId, type CpuId, cpuId } from '../brand.ts';
 import type { Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
 import {
+  askPolicy,
   type DispatchContext,
+  freezeContext,
   isPolicyError,
   type PacketView,
   type Placement,
   type PolicyError,
-  PolicyTimedOut,
-  parsePlacement,
 } from '../policy.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { NetisrWorkRow } from '../trace.ts';
@@ -133,22 +133,16 @@ export class Netisr implements NetisrCalls {
     thread: ThreadRef,
     deferredOnly: boolean,
   ): Placement | PolicyError {
-    const view = packetView(pkt, proto);
-    const ctx = this.#context(proto, thread.cpu, deferredOnly);
-    let answer: unknown;
-    try {
-      answer = this.#setup.policy.place(view, ctx);
-    } catch (err) {
-      if (err instanceof PolicyTimedOut) return { kind: 'timed-out', message: err.message };
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      return { kind: 'threw', message: `threw ${message}` };
-    }
-    return parsePlacement(answer, ctx);
+    return askPolicy(
+      this.#setup.policy,
+      packetView(pkt, proto),
+      this.#context(proto, thread.cpu, deferredOnly),
+    );
   }
 
   /** The read-only context handed to policies (and to `tick`). */
   context(proto: NetisrProtoName, cpu: CpuId, deferredOnly = false): DispatchContext {
-    return this.#context(proto, cpu, deferredOnly);
+    return freezeContext(this.#context(proto, cpu, deferredOnly));
   }
 
   #context(proto: NetisrProtoName, cpu: CpuId, deferredOnly: boolean): DispatchContext {

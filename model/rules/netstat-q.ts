@@ -6,28 +6,6 @@ import type { NetisrWorkRow } from '../trace.ts';
  * check-counters (counters/netstat-q-faults.ts) applies them, with the table-level rules, to parsed text.
  */
 
-/**
- * Whether every identity below holds, computed without building any text: a fuzz run checks
- * every row of every snapshot, and nearly all hold. When this says no, netstatRowFaults works
- * out which broke and says how.
- */
-function rowHolds(row: WorkRowWithLimit, quiescent: boolean): boolean {
-  const { lenPackets: len, watermarkPackets: wmark, qlimitPackets: qlimit } = row;
-  if (!(isCount(len) && isCount(wmark) && isCount(row.dispatched) && isCount(row.hybridDispatched)))
-    return false;
-  if (!(isCount(row.qdrops) && isCount(row.queued) && isCount(row.handled))) return false;
-  const fromQueue = row.handled - row.dispatched - row.hybridDispatched;
-  const inFlight = row.queued - fromQueue - len;
-  const inFlightMax = quiescent ? 0 : (qlimit ?? Number.POSITIVE_INFINITY);
-  if (fromQueue < 0 || inFlight < 0 || inFlight > inFlightMax) return false;
-  return wmark >= len && (qlimit === undefined || wmark <= qlimit);
-}
-
-const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0;
-
-const NO_FAULTS: readonly CounterFault[] = [];
-
-/** One broken identity: the rule id (docs/reference) and a got/want sentence. */
 /** The reference rules (docs/reference) the netstat -Q identities guard. */
 export type NetstatRuleId =
   | 'Q-1'
@@ -43,6 +21,7 @@ export type NetstatRuleId =
   | 'N-15'
   | 'N-17';
 
+/** One broken identity: the rule id (docs/reference) and a got/want sentence. */
 export interface CounterFault {
   readonly rule: NetstatRuleId;
   readonly message: string;
@@ -50,12 +29,47 @@ export interface CounterFault {
   readonly line?: number;
 }
 
+/** A counter: a number, or a bigint where a real table's u64 counter is above 2^53 (exact either way). */
+export type Count = number | bigint;
+
+type CounterField =
+  | 'lenPackets'
+  | 'watermarkPackets'
+  | 'dispatched'
+  | 'hybridDispatched'
+  | 'qdrops'
+  | 'queued'
+  | 'handled';
+
 /** A Workstreams row with the qlimit of its protocol (from the Protocols table or the model). */
-export interface WorkRowWithLimit extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | 'qlimitPackets'> {
+export interface WorkRowWithLimit
+  extends Omit<NetisrWorkRow, 'wsid' | 'cpu' | 'qlimitPackets' | CounterField>,
+    Readonly<Record<CounterField, Count>> {
   readonly cpu: number;
   /** The effective qlimit; undefined when the table has no Protocols section. */
   readonly qlimitPackets: number | undefined;
 }
+
+/**
+ * Whether every identity below holds, computed without building any text: a fuzz run checks
+ * every row of every snapshot, and nearly all hold. When this says no (or a counter is a bigint,
+ * from a real table's 64-bit counter), netstatRowFaults works out which broke and says how.
+ */
+function rowHolds(row: WorkRowWithLimit, quiescent: boolean): boolean {
+  const { lenPackets: len, watermarkPackets: wmark, qlimitPackets: qlimit } = row;
+  if (!(isCount(len) && isCount(wmark) && isCount(row.dispatched) && isCount(row.hybridDispatched)))
+    return false;
+  if (!(isCount(row.qdrops) && isCount(row.queued) && isCount(row.handled))) return false;
+  const fromQueue = row.handled - row.dispatched - row.hybridDispatched;
+  const inFlight = row.queued - fromQueue - len;
+  const inFlightMax = quiescent ? 0 : (qlimit ?? Number.POSITIVE_INFINITY);
+  if (fromQueue < 0 || inFlight < 0 || inFlight > inFlightMax) return false;
+  return wmark >= len && (qlimit === undefined || wmark <= qlimit);
+}
+
+const isCount = (n: Count): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+const NO_FAULTS: readonly CounterFault[] = [];
 
 /**
  * The identities of one Workstreams row (Q-4):
@@ -70,20 +84,22 @@ export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): rea
   if (rowHolds(row, quiescent)) return NO_FAULTS;
   const at = `${row.proto} on cpu ${row.cpu}`;
   const counts = [row.lenPackets, row.watermarkPackets, row.dispatched, row.hybridDispatched, row.qdrops];
-  if (![...counts, row.queued, row.handled].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+  const whole = (n: Count) => (typeof n === 'bigint' ? n >= 0n : Number.isSafeInteger(n) && n >= 0);
+  if (![...counts, row.queued, row.handled].every(whole)) {
     return [{ rule: 'Q-4', message: `${at}: a counter is not a non-negative integer` }];
   }
   const faults: CounterFault[] = [];
-  const fromQueue = row.handled - row.dispatched - row.hybridDispatched;
-  if (fromQueue < 0) {
+  // In bigint: exact for 64-bit counters, and the same values as numbers below 2^53.
+  const fromQueue = BigInt(row.handled) - BigInt(row.dispatched) - BigInt(row.hybridDispatched);
+  if (fromQueue < 0n) {
     faults.push({
       rule: 'I-4',
       message: `${at}: Handled ${row.handled} < Disp'd ${row.dispatched} + HDisp'd ${row.hybridDispatched}`,
     });
   }
-  const inFlight = row.queued - fromQueue - row.lenPackets;
+  const inFlight = BigInt(row.queued) - fromQueue - BigInt(row.lenPackets);
   const inFlightMax = quiescent ? 0 : (row.qlimitPackets ?? Number.POSITIVE_INFINITY);
-  if (fromQueue >= 0 && (inFlight < 0 || inFlight > inFlightMax)) {
+  if (fromQueue >= 0n && (inFlight < 0n || inFlight > inFlightMax)) {
     const want = quiescent ? '0 when quiescent' : `0..${inFlightMax} (the batch in flight)`;
     faults.push({
       rule: quiescent ? 'N-10' : 'N-17',

@@ -1,0 +1,52 @@
+import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
+import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
+import type { PolicyErrorKind } from '../model/trace.ts';
+import { PROPERTIES } from '../properties/index.ts';
+import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
+import {
+  HEAP_MB_MAX,
+  HEAP_MB_MIN,
+  RUNS_DEFAULT,
+  RUNS_MAX,
+  TIMEOUT_SECONDS_DEFAULT,
+  TIMEOUT_SECONDS_MAX,
+  USAGE,
+} from './args.ts';
+
+/** `fuzz --help`: usage, every property and policy fault in one line each, options, limits, exit codes. */
+export function fuzzHelpText(): string {
+  const width = Math.max(...PROPERTIES.map((p) => p.name.length));
+  const kinds = Object.entries(POLICY_ERROR_KINDS) as [PolicyErrorKind, string][];
+  const kindWidth = Math.max(...kinds.map(([k]) => k.length)) + 'policy:'.length;
+  return [
+    USAGE,
+    '',
+    'Judges a dispatch policy (a .ts/.mts/.js/.mjs module exporting a DispatchPolicy or a (cfg) => DispatchPolicy',
+    "factory, as default or as 'policy') on generated cases; the policy runs in a worker under a watchdog.",
+    '',
+    'properties (--property NAME; all by default):',
+    ...PROPERTIES.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}`),
+    '',
+    'policy faults (rule ids of policy-conformance; each reported with its packet, seed, path and replay):',
+    ...kinds.map(([k, text]) => `  ${`policy:${k}`.padEnd(kindWidth)}  ${text}`),
+    '',
+    'options:',
+    `  --runs N          generated cases, 1..${RUNS_MAX} (default ${RUNS_DEFAULT})`,
+    '  --seed S          integer in -2147483648..4294967295 (default: random, printed)',
+    '  --path P          replay one case (fast-check path like 11:2:1; needs --seed)',
+    `  --cpus N|A-B      CPU counts to generate, within 1..${RSS_MAXCPUS} (default 1-${RSS_MAXCPUS})`,
+    '  --property NAME   only this property (repeatable)',
+    `  --timeout S       seconds one policy call may take, 0 < S <= ${TIMEOUT_SECONDS_MAX} (default ${TIMEOUT_SECONDS_DEFAULT}; loading gets ${LOADING_BUDGET_FACTOR}x)`,
+    `  --heap MB         heap of the policy's worker, ${HEAP_MB_MIN}..${HEAP_MB_MAX} MiB (default ${HEAP_MB_DEFAULT})`,
+    '  --json            one JSON document on stdout',
+    '  --verbose         the whole trace in the report',
+    '  --report F.html   an HTML timeline of the counterexample',
+    '  -h, --help        this text',
+    '',
+    'exit codes: 0 every property held; 1 a property was violated or the policy misbehaved (report and replay',
+    'command on stdout); 2 the policy could not be checked (bad arguments, a file that does not load, an',
+    'internal error of the model), one line on stderr; 130 / 143 stopped by SIGINT / SIGTERM (runs done,',
+    'seed, replay and continue commands on stdout).',
+  ].join('\n');
+}

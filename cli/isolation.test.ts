@@ -1,0 +1,158 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROPERTIES } from '../properties/index.ts';
+import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
+import { OPTION_NAMES } from './args.ts';
+import { main } from './fuzz.ts';
+
+/**
+ * Hostile and careless policies (issue 18, "Why"), run through the fuzz command in-process: the
+ * policy still runs in its own worker thread under the watchdog, only the CLI spawn is saved. Faults
+ * that need no worker to contain them are also judged in-process in harness/fuzz/guard.test.ts.
+ * Each case asserts the exit code and the line a user reads first: the one-line error on stderr
+ * (exit 2) or the violated rule line of the report (exit 1), which names the kind and the packet.
+ */
+
+const GOOD = `const nws = ctx.workstreamCpus;
+    return { cpu: nws[ctx.bucketCpu(ctx.bucketOf(p.hash)) % nws.length], mode: 'queue' };`;
+
+/** Each in a temporary directory outside the repository, so loading works anywhere too. */
+const POLICIES: Record<string, string> = {
+  'ctx-cpucount.mjs': `export default { name: 'ctx-cpucount', place(p, ctx) { ctx.cpuCount = 1000; return { cpu: 999, mode: 'queue' }; } };`,
+  'getter-cpu.mjs': `export default { name: 'getter-cpu', place: () => ({ get cpu() { throw new Error('no cpu'); }, mode: 'queue' }) };`,
+  'exit.mjs': `export default () => { let n = 0; return { name: 'exit', place(p, ctx) { if (++n > 30) process.exit(3); ${GOOD} } }; };`,
+  'kill.mjs': `export default () => { let n = 0; return { name: 'kill', place(p, ctx) { if (++n > 30) process.kill(process.pid, 'SIGKILL'); ${GOOD} } }; };`,
+  'leak.mjs': `const hoard = [];\nexport default { name: 'leak', place(p, ctx) { hoard.push(new Array(50000).fill(p.id)); ${GOOD} } };`,
+  'timer.mjs': `export default () => { let n = 0; return { name: 'timer', place(p, ctx) { if (++n === 40) setTimeout(() => { throw new Error('later'); }, 0); ${GOOD} } }; };`,
+  'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
+  'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
+  'empty.ts': '',
+  'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
+};
+
+let dir = '';
+const file = (name: string) => join(dir, name);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fuzz-isolation-'));
+  for (const [name, text] of Object.entries(POLICIES)) writeFileSync(file(name), text);
+});
+
+async function fuzz(name: string, ...extra: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main([file(name), '--runs', '30', '--seed', '1', '--cpus', '1-4', ...extra], {
+    io: {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    },
+  });
+  const rule = out.split('\n').find((l) => l.startsWith('  policy:')) ?? '';
+  return { code, out, err, rule: rule.trim(), firstErr: err.split('\n')[0] ?? '' };
+}
+
+describe.concurrent('a policy cannot fool or crash the judge', () => {
+  it.each([
+    [
+      'ctx-cpucount.mjs',
+      /^policy:threw: policy ctx-cpucount on packet \d+ \(flow \d+, cpu \d+\): threw TypeError: Cannot assign to read only property 'cpuCount' of object/,
+    ],
+    ['getter-cpu.mjs', /^policy:threw: policy getter-cpu on packet \d+ .*: threw Error: no cpu/],
+    ['exit.mjs', /^policy:exited: policy exit on packet \d+ .*: called process.exit\(3\)/],
+    [
+      'kill.mjs',
+      /^policy:killed: policy kill on packet \d+ .*: called process.kill\(\d+, "SIGKILL"\) on its own process/,
+    ],
+    [
+      'timer.mjs',
+      /^policy:threw-later: policy timer on packet \d+ .*: setTimeout\(\) callback set up in place\(\) on packet \d+ threw Error: later after the call returned/,
+    ],
+  ])('%s: exit 1, a replayable policy violation of its own kind', async (name, rule) => {
+    const r = await fuzz(name);
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(rule);
+    expect(r.out).toMatch(
+      new RegExp(
+        `^replay: npm run fuzz -- \\S+${name.replace('.', '\\.')} --seed 1 --path [\\d:]+ --cpus 1-4 --property policy-conformance$`,
+        'm',
+      ),
+    );
+  });
+
+  it('a policy that fills its heap: exit 1, heap-exhausted at the call, replayed by the runs that built it up', async () => {
+    const r = await fuzz('leak.mjs', '--heap', '64');
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(
+      /^policy:heap-exhausted: policy leak on packet \d+ .*: the fuzz worker ran out of its 64 MiB heap in place\(\) on packet \d+/,
+    );
+    expect(r.out).toMatch(
+      /^replay: npm run fuzz -- \S+leak\.mjs --seed 1 --runs \d+ --cpus 1-4 --property policy-conformance --heap 64$/m,
+    );
+  });
+
+  it('a .ts policy outside the repository with top-level await loads as an ES module: exit 0', async () => {
+    const r = await fuzz('tla.ts');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toMatch(
+      /^fuzz \S+tla\.ts \(policy tla0, default export\) {2}seed 1 {2}cpus 1-4 {2}/,
+    );
+  });
+
+  it.each([
+    [
+      'never.mjs',
+      /^fuzz: policy file \S+never\.mjs never finished loading: the worker exited with code 0 \(a top-level await that never settles\?\)$/,
+    ],
+    [
+      'empty.ts',
+      /^fuzz: policy file \S+empty\.ts exports nothing: want a default export or an export named 'policy'/,
+    ],
+    // State outside the factory: the policy's doing, so not "internal error" (kept for the model's own faults).
+    [
+      'flaky.mjs',
+      /^fuzz: the policy no longer violates policy-conformance when its case is run again: is it deterministic \(state outside its factory\)\? \(seed 1 path [\d:]+\)$/,
+    ],
+    ['--heap 10', /^fuzz: --heap 10: want MiB, 64\.\.65536$/],
+  ])('%s: exit 2 with one line', async (name, line) => {
+    const r = name.startsWith('--') ? await fuzz('never.mjs', ...name.split(' ')) : await fuzz(name);
+    expect(r.code).toBe(2);
+    expect(r.firstErr).toMatch(line);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('fuzz --help', () => {
+  it('lists every property and policy fault in one line each, every option, the limits and exit codes: exit 0', async () => {
+    let out = '';
+    const code = await main(['--help'], {
+      io: {
+        out: (t) => {
+          out += t;
+        },
+        err: () => {},
+      },
+    });
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^usage: npm run fuzz -- <policy-file> /);
+    for (const p of PROPERTIES) expect(out).toMatch(new RegExp(`^  ${p.name} +${escapeRe(p.summary)}$`, 'm'));
+    for (const kind of Object.keys(POLICY_ERROR_KINDS))
+      expect(out).toMatch(new RegExp(`^  policy:${kind} `, 'm'));
+    for (const name of OPTION_NAMES) expect(out).toMatch(new RegExp(`^  (-h, )?--${name} `, 'm'));
+    expect(out).toMatch(
+      /^exit codes: 0 every property held; 1 a property was violated or the policy misbehaved/m,
+    );
+    expect(out).toContain('2 the policy could not be checked');
+    expect(out).toContain('130 / 143 stopped by SIGINT / SIGTERM');
+  });
+});
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Ctrl-C and SIGTERM during a long search (the signal to a real process is what is tested, so
+ * these two spawn the CLI): one line on stderr, the runs done, the seed, the replay and continue
+ * commands on stdout, exit 128 + the signal, and the process (with its worker) gone.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function interrupt(signal: 'SIGINT' | 'SIGTERM') {
+  const args = [
+    '--import',
+    'tsx',
+    'cli/fuzz.ts',
+    'policies/flow-hash.ts',
+    '--runs',
+    '1000000',
+    '--seed',
+    '4',
+  ];
+  const child = spawn(process.execPath, args, { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  setTimeout(() => child.kill(signal), 2500);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
+    child.on('close', (code) => done({ code, stdout, stderr })),
+  );
+}
+
+describe.concurrent('fuzz stops cleanly on a signal', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: exit %i with the runs done and the commands to go on', async (signal, exit) => {
+    const r = await interrupt(signal);
+    expect(r.code).toBe(exit);
+    const first = new RegExp(
+      `^fuzz: interrupted by ${signal} after (\\d+) of 1000000 runs \\(seed 4, \\d+:\\d\\d\\.\\d\\)$`,
+    );
+    expect(r.stderr.trimEnd()).toMatch(first);
+    const done = first.exec(r.stderr.trimEnd())?.[1];
+    expect(r.stdout).toMatch(/^ {2}flow-order +(held so far {2}\d+ runs|undecided)$/m);
+    expect(r.stdout).toContain(
+      `continue the search:        npm run fuzz -- policies/flow-hash.ts --seed 4 --path ${done} --runs ${1_000_000 - Number(done)}`,
+    );
+  });
+});
