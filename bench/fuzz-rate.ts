@@ -28,8 +28,9 @@ export async function fuzzRate(
   runsPerRound: number,
   rounds: number,
 ): Promise<FuzzRate | string> {
-  const loaded = await loadPolicy(`${root}${policyFile}`);
-  if (typeof loaded === 'string') return loaded;
+  const load = await loadPolicy(`${root}${policyFile}`);
+  if (!load.ok) return load.error;
+  const loaded = load.value;
   const job = (seed: number): SearchJob => ({
     seed,
     runs: runsPerRound,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { INPUT_LINES_MAX } from '../counters/detect.ts';
 import { checkCounters } from '../counters/index.ts';
 import { COUNTER_RULES } from '../counters/rules.ts';
+import { err, ok, type Result } from '../model/result.ts';
 import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.ts';
 import { terminalText } from './terminal-text.ts';
 
@@ -68,17 +69,17 @@ const refused = (why: string): CliResult => ({
   stderr: `check-counters: ${terminalText(why)}\n`,
 });
 
-function readInput(path: string, stdin: StdinReader): Buffer | string {
+function readInput(path: string, stdin: StdinReader): Result<Buffer, string> {
   const name = path === '-' ? 'stdin' : path;
   try {
     const r = path === '-' ? stdin() : readBoundedFile(path, LIMITS);
-    if (!Buffer.isBuffer(r)) return `${name} is ${r.over}: refused (see --help for the limits)`;
+    if (!Buffer.isBuffer(r)) return err(`${name} is ${r.over}: refused (see --help for the limits)`);
     if (r.length > INPUT_BYTES_MAX)
-      return `${name} is over ${INPUT_BYTES_MAX} bytes: refused (see --help for the limits)`;
-    return r;
+      return err(`${name} is over ${INPUT_BYTES_MAX} bytes: refused (see --help for the limits)`);
+    return ok(r);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return `cannot read ${name}: ${code}`;
+    return err(`cannot read ${name}: ${code}`);
   }
 }
 
@@ -104,9 +105,9 @@ export function runCheckCounters(
   const [path, ...extra] = parsed.positionals;
   if (path === undefined) return usage('no input: name a file, or - for stdin');
   if (extra.length > 0) return usage(`one input at a time (got ${parsed.positionals.length})`);
-  const bytes = readInput(path, stdin);
-  if (typeof bytes === 'string') return refused(bytes);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const input = readInput(path, stdin);
+  if (!input.ok) return refused(input.error);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(input.value);
   const json = parsed.values.json === true;
   const v = checkCounters(text, { json });
   // JSON escapes control characters itself; the text verdict and every message are made safe here.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closestModelledKernel, freebsdRule, isKernelName } from './kernels.ts';
 import { DEFAULT_LINUX_KERNEL, linuxRules, linuxRulesAt } from './linux/versions.ts';
+import { errorOf, unwrap } from './result.ts';
 
 describe('the kernels the model speaks for', () => {
   it('the default Linux version is fixed, never read from the machine', () => {
@@ -44,7 +45,7 @@ describe('closestModelledKernel (uname -r)', () => {
     ['6.16.3', 'linux-6.18', ['defer-count-first', 'udp-rcvbuf-fits', 'udp-defer-free']],
     ['6.15.0', 'linux-6.6', ['rps-input-queue-head-batched', 'rfs-slot-hash32']],
   ])('%s -> %s', (uname, kernel, differs) => {
-    expect(closestModelledKernel(uname)).toEqual({
+    expect(unwrap(closestModelledKernel(uname))).toEqual({
       kernel,
       running: uname.split('.').slice(0, 2).join('.').replace(/-.*$/, ''),
       differs,
@@ -53,25 +54,27 @@ describe('closestModelledKernel (uname -r)', () => {
 
   it('a tie goes to the newer model', () => {
     // 6.16: three rules on (head batching, both hash_32) and three off: 3 against each model.
-    expect(closestModelledKernel('6.16.3')).toMatchObject({ kernel: 'linux-6.18' });
+    expect(unwrap(closestModelledKernel('6.16.3'))).toMatchObject({ kernel: 'linux-6.18' });
   });
 
   it('FreeBSD releases pick freebsd-14 and say when the major release differs', () => {
-    expect(closestModelledKernel('14.1-RELEASE-p5')).toEqual({
+    expect(unwrap(closestModelledKernel('14.1-RELEASE-p5'))).toEqual({
       kernel: 'freebsd-14',
       running: '14.1-RELEASE',
       differs: [],
     });
-    expect(closestModelledKernel('15.0-CURRENT')).toMatchObject({
+    expect(unwrap(closestModelledKernel('15.0-CURRENT'))).toMatchObject({
       kernel: 'freebsd-14',
       differs: ['release 15: only stable/14 is modelled'],
     });
   });
 
   it('answers one sentence for a string that is no release', () => {
-    expect(closestModelledKernel('banana')).toBe(
+    expect(errorOf(closestModelledKernel('banana'))).toBe(
       "uname -r 'banana': not a Linux (6.8.0-45-generic) or FreeBSD (14.1-RELEASE) release",
     );
-    expect(closestModelledKernel('1.2.3')).toBe("uname -r '1.2.3': Linux major release 1 is not one");
+    expect(errorOf(closestModelledKernel('1.2.3'))).toBe(
+      "uname -r '1.2.3': Linux major release 1 is not one",
+    );
   });
 });

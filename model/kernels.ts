@@ -9,6 +9,7 @@ import {
   linuxRules,
   linuxRulesAt,
 } from './linux/versions.ts';
+import { err, ok, type Result } from './result.ts';
 
 /**
  * The FreeBSD versions the model speaks for. `freebsd-14` is stable/14 GENERIC, and with
@@ -97,20 +98,20 @@ function pickLinux(release: LinuxRelease): KernelPick {
  * naming the rules that still differ; for FreeBSD (`14.1-RELEASE-p5`) `freebsd-14`, with a
  * note when the major release is another. Answers a sentence for a string of neither form.
  */
-export function closestModelledKernel(unameR: string): KernelPick | string {
+export function closestModelledKernel(unameR: string): Result<KernelPick, string> {
   const text = unameR.trim();
   const bsd = FREEBSD_RELEASE.exec(text);
   if (bsd !== null) {
     const major = Number(bsd[1]);
     const running = `${bsd[1]}.${bsd[2]}-${bsd[3]}`;
     const differs = major === 14 ? [] : [`release ${major}: only stable/14 is modelled`];
-    return { kernel: DEFAULT_FREEBSD_KERNEL, running, differs };
+    return ok({ kernel: DEFAULT_FREEBSD_KERNEL, running, differs });
   }
   const linux = LINUX_RELEASE.exec(text);
   if (linux === null)
-    return `uname -r '${unameR}': not a Linux (6.8.0-45-generic) or FreeBSD (14.1-RELEASE) release`;
+    return err(`uname -r '${unameR}': not a Linux (6.8.0-45-generic) or FreeBSD (14.1-RELEASE) release`);
   const major = Number(linux[1]);
   const minor = Number(linux[2]);
-  if (major < 2 || major > 99) return `uname -r '${unameR}': Linux major release ${major} is not one`;
-  return pickLinux({ major, minor });
+  if (major < 2 || major > 99) return err(`uname -r '${unameR}': Linux major release ${major} is not one`);
+  return ok(pickLinux({ major, minor }));
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PolicySource } from '../../model/policy.ts';
+import { errorOf } from '../../model/result.ts';
 import { explain } from './explain.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
@@ -150,6 +151,6 @@ describe('loadPolicy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
     const file = join(dir, 'proxy-export.mjs');
     writeFileSync(file, `export default new Proxy({}, { get() { throw new Error('no'); } });\n`);
-    expect(await loadPolicy(file)).toBe(`policy file ${file}: reading its export threw Error: no`);
+    expect(errorOf(await loadPolicy(file))).toBe(`policy file ${file}: reading its export threw Error: no`);
   });
 });

@@ -3,6 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPolicySource, type PolicySource } from '../../model/policy.ts';
 import { describeThrown } from '../../model/policy-describe.ts';
+import { err, ok, type Result } from '../../model/result.ts';
 
 /** Extensions the loader (tsx) takes. */
 const POLICY_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -44,24 +45,26 @@ export function loadErrorLine(err: unknown): string {
  * Imports a policy module and picks its policy: the default export, else a named export `policy`;
  * either a DispatchPolicy or a factory `(cfg) => DispatchPolicy`. Answers one line on failure.
  */
-export async function loadPolicy(file: string): Promise<LoadedPolicy | string> {
+export async function loadPolicy(file: string): Promise<Result<LoadedPolicy, string>> {
   const bad = checkPolicyFile(file);
-  if (bad !== undefined) return bad;
+  if (bad !== undefined) return err(bad);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
-  } catch (err) {
-    return `policy file ${file} does not load: ${loadErrorLine(err)}`;
+  } catch (thrown) {
+    return err(`policy file ${file} does not load: ${loadErrorLine(thrown)}`);
   }
   const fallbackName = basename(file, extname(file));
   try {
     // An export may be a Proxy or carry a throwing `place` getter: that is the file's fault.
-    if (isPolicySource(mod.default)) return { source: mod.default, exportName: 'default', fallbackName };
-    if (isPolicySource(mod.policy)) return { source: mod.policy, exportName: 'policy', fallbackName };
-  } catch (err) {
-    return `policy file ${file}: reading its export threw ${describeThrown(err)}`;
+    if (isPolicySource(mod.default)) return ok({ source: mod.default, exportName: 'default', fallbackName });
+    if (isPolicySource(mod.policy)) return ok({ source: mod.policy, exportName: 'policy', fallbackName });
+  } catch (thrown) {
+    return err(`policy file ${file}: reading its export threw ${describeThrown(thrown)}`);
   }
   const exported = Object.keys(mod).filter((k) => k !== '__esModule');
   const has = exported.length === 0 ? 'exports nothing' : `exports ${exported.join(', ')}, none a policy`;
-  return `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory`;
+  return err(
+    `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory`,
+  );
 }

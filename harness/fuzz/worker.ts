@@ -63,8 +63,8 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
   beat.enter(CallKind.loading, 0);
   const loaded = await loadPolicy(job.file);
   beat.leave();
-  if (typeof loaded === 'string') return { kind: 'load-error', message: loaded };
-  const { source, fallbackName, exportName } = loaded;
+  if (!loaded.ok) return { kind: 'load-error', message: loaded.error };
+  const { source, fallbackName, exportName } = loaded.value;
   if (job.mode === 'replay-stopped') {
     const runCase = caseAtPath(job.search, job.path);
     const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, job.stopAt);
