@@ -56,6 +56,42 @@ export function interleavedSamplesMs(
   return samples;
 }
 
+/**
+ * Two functions of very different cost timed call by call in turn (one call of `a`, then as many
+ * calls of `b` as take about as long), each round lasting at least `sampleMsMin` per side: both
+ * sides see the same few milliseconds of a busy machine, so their ratio moves less than with
+ * whole samples in turn. Answers ms per call of each, per round.
+ */
+export function pairedSamplesMs(
+  a: () => unknown,
+  b: () => unknown,
+  options: TimingOptions = {},
+): [number[], number[]] {
+  const rounds = options.rounds ?? 7;
+  const sampleMsMin = options.sampleMsMin ?? 50;
+  const clock = options.clock ?? 'cpu';
+  const bPerA = Math.max(1, Math.round(callsPerSample(b, 1, clock) / callsPerSample(a, 1, clock)));
+  const aMs: number[] = [];
+  const bMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let aTotal = 0;
+    let bTotal = 0;
+    let aCalls = 0;
+    while (aTotal < sampleMsMin || bTotal < sampleMsMin) {
+      const t0 = nowMs(clock);
+      a();
+      const t1 = nowMs(clock);
+      for (let k = 0; k < bPerA; k++) b();
+      bTotal += nowMs(clock) - t1;
+      aTotal += t1 - t0;
+      aCalls++;
+    }
+    aMs.push(aTotal / aCalls);
+    bMs.push(bTotal / (aCalls * bPerA));
+  }
+  return [aMs, bMs];
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
