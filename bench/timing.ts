@@ -30,6 +30,17 @@ function callsPerSample(fn: () => unknown, sampleMsMin: number, clock: 'cpu' | '
   return Math.max(1, Math.ceil(sampleMsMin / ms));
 }
 
+/** Milliseconds of one call, after a warm-up call (the median of three). */
+function msPerCall(fn: () => unknown, clock: 'cpu' | 'wall'): number {
+  fn();
+  const ms = [0, 1, 2].map(() => {
+    const start = nowMs(clock);
+    fn();
+    return Math.max(nowMs(clock) - start, 0.001);
+  });
+  return median(ms);
+}
+
 /** Median milliseconds per call of each function, timed in alternation. */
 export function interleavedMedianMs(fns: readonly (() => unknown)[], options: TimingOptions = {}): number[] {
   return interleavedSamplesMs(fns, options).map(median);
@@ -70,7 +81,7 @@ export function pairedSamplesMs(
   const rounds = options.rounds ?? 7;
   const sampleMsMin = options.sampleMsMin ?? 50;
   const clock = options.clock ?? 'cpu';
-  const bPerA = Math.max(1, Math.round(callsPerSample(b, 1, clock) / callsPerSample(a, 1, clock)));
+  const bPerA = Math.max(1, Math.round(msPerCall(a, clock) / msPerCall(b, clock)));
   const aMs: number[] = [];
   const bMs: number[] = [];
   for (let r = 0; r < rounds; r++) {
