@@ -59,7 +59,7 @@ async function main(): Promise<number> {
   write(`   (load ${load()})\n\n`);
 
   write(
-    `3. model / fair baseline, 4 CPUs, 4 rings, ${THROUGHPUT_PACKETS} packets of 64 flows (CPU time, ${THROUGHPUT_ROUNDS} alternating rounds of >= 50 ms)\n`,
+    `3. model / fair baseline, 4 CPUs, 4 rings, ${THROUGHPUT_PACKETS} packets of 64 flows (CPU time, ${THROUGHPUT_ROUNDS} rounds of >= 50 ms a side, calls in turn)\n`,
   );
   write(`${throughputTable(throughput(THROUGHPUT_PACKETS, THROUGHPUT_ROUNDS))}\n   (load ${load()})\n\n`);
 

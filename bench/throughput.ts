@@ -7,7 +7,7 @@ import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { fairBaseline, modelHandledCpus } from './fair-baseline.ts';
 import { benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
-import { interleavedSamplesMs, median, si, spread } from './timing.ts';
+import { median, pairedSamplesMs, si, spread } from './timing.ts';
 
 /** A packet as the baseline moves it: what the model's arrive event says, nothing more. */
 interface BaselinePacket {
@@ -101,8 +101,9 @@ export function throughput(packets: number, rounds: number): ThroughputRow[] {
     for (let i = 0; i < packets; i++) if (model[i] === baseline[i] && model[i] !== -1) agreed++;
     if (agreed !== packets)
       throw new Error(`${name}: the fair baseline agrees on ${agreed} of ${packets} CPUs`);
-    const [modelMs = [], baselineMs = []] = interleavedSamplesMs(
-      [() => runOnce(packets, factory), () => fairBaseline({ cfg, workload, policy: factory })],
+    const [modelMs, baselineMs] = pairedSamplesMs(
+      () => runOnce(packets, factory),
+      () => fairBaseline({ cfg, workload, policy: factory }),
       { rounds, sampleMsMin: 50 },
     );
     return {

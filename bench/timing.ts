@@ -30,6 +30,17 @@ function callsPerSample(fn: () => unknown, sampleMsMin: number, clock: 'cpu' | '
   return Math.max(1, Math.ceil(sampleMsMin / ms));
 }
 
+/** Milliseconds of one call, after a warm-up call (the median of three). */
+function msPerCall(fn: () => unknown, clock: 'cpu' | 'wall'): number {
+  fn();
+  const ms = [0, 1, 2].map(() => {
+    const start = nowMs(clock);
+    fn();
+    return Math.max(nowMs(clock) - start, 0.001);
+  });
+  return median(ms);
+}
+
 /** Median milliseconds per call of each function, timed in alternation. */
 export function interleavedMedianMs(fns: readonly (() => unknown)[], options: TimingOptions = {}): number[] {
   return interleavedSamplesMs(fns, options).map(median);
@@ -54,6 +65,42 @@ export function interleavedSamplesMs(
     });
   }
   return samples;
+}
+
+/**
+ * Two functions of very different cost timed call by call in turn (one call of `a`, then as many
+ * calls of `b` as take about as long), each round lasting at least `sampleMsMin` per side: both
+ * sides see the same few milliseconds of a busy machine, so their ratio moves less than with
+ * whole samples in turn. Answers ms per call of each, per round.
+ */
+export function pairedSamplesMs(
+  a: () => unknown,
+  b: () => unknown,
+  options: TimingOptions = {},
+): [number[], number[]] {
+  const rounds = options.rounds ?? 7;
+  const sampleMsMin = options.sampleMsMin ?? 50;
+  const clock = options.clock ?? 'cpu';
+  const bPerA = Math.max(1, Math.round(msPerCall(a, clock) / msPerCall(b, clock)));
+  const aMs: number[] = [];
+  const bMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let aTotal = 0;
+    let bTotal = 0;
+    let aCalls = 0;
+    while (aTotal < sampleMsMin || bTotal < sampleMsMin) {
+      const t0 = nowMs(clock);
+      a();
+      const t1 = nowMs(clock);
+      for (let k = 0; k < bPerA; k++) b();
+      bTotal += nowMs(clock) - t1;
+      aTotal += t1 - t0;
+      aCalls++;
+    }
+    aMs.push(aTotal / aCalls);
+    bMs.push(bTotal / (aCalls * bPerA));
+  }
+  return [aMs, bMs];
 }
 
 export function median(values: readonly number[]): number {
