@@ -1,4 +1,4 @@
-import type { Count } from '../model/rules/netstat-q.ts';
+import type { Count, CounterField } from '../model/rules/netstat-q.ts';
 import type { NetisrWorkRow } from '../model/trace.ts';
 /**
  * A parser for FreeBSD's `netstat -Q` text (usr.bin/netstat/netisr.c): the Configuration,
@@ -37,23 +37,14 @@ export interface NetstatQProtocol {
   readonly m2flow: boolean;
 }
 
-type WorkCounter =
-  | 'lenPackets'
-  | 'watermarkPackets'
-  | 'dispatched'
-  | 'hybridDispatched'
-  | 'qdrops'
-  | 'queued'
-  | 'handled';
-
 /**
  * One Workstreams row (Q-2, Q-4); field names as in the trace's NetisrWorkRow. The counters are
  * u64 in the kernel: a number below 2^53, a bigint above (exact up to 2^64 - 1).
  * `hybridDispatched` is 0 when the layout has no HDisp'd column (netstat before hybrid dispatch).
  */
 export interface NetstatQWorkRow
-  extends Omit<NetisrWorkRow, 'cpu' | 'qlimitPackets' | WorkCounter>,
-    Readonly<Record<WorkCounter, Count>> {
+  extends Omit<NetisrWorkRow, 'cpu' | 'qlimitPackets' | CounterField>,
+    Readonly<Record<CounterField, Count>> {
   readonly line: number;
   readonly cpu: number;
 }

@@ -25,16 +25,6 @@ export function repoPath(file: string): string {
   return relative(root, file).split(sep).join('/');
 }
 
-/** Tests, test set-up and fixtures: code that only the suite runs, exempt from the layering. */
-export function isTestCode(path: string): boolean {
-  return (
-    path.endsWith('.test.ts') ||
-    path.startsWith('test/') ||
-    path.includes('/fixtures/') ||
-    path.includes('/test/')
-  );
-}
-
 export function source(file: string): string {
   return readFileSync(file, 'utf8');
 }

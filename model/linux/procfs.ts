@@ -1,3 +1,4 @@
+import { UDP_MIB_FIELDS } from '../vocab.ts';
 /**
  * The kernel's text for the counters the Linux model keeps, so real parsers (and check-counters)
  * read model output and real output alike:
@@ -44,18 +45,8 @@ export function renderSoftnetStat(rows: readonly SoftnetRow[]): string {
     .join('');
 }
 
-/** The Udp MIB fields /proc/net/snmp prints, in order (snmp4_udp_list). */
-export const UDP_SNMP_FIELDS = [
-  'InDatagrams',
-  'NoPorts',
-  'InErrors',
-  'OutDatagrams',
-  'RcvbufErrors',
-  'SndbufErrors',
-  'InCsumErrors',
-  'IgnoredMulti',
-  'MemErrors',
-] as const;
+/** The Udp MIB fields /proc/net/snmp prints, in order (snmp4_udp_list): the trace vocabulary's list. */
+export const UDP_SNMP_FIELDS = UDP_MIB_FIELDS;
 
 export type UdpMib = Readonly<Record<(typeof UDP_SNMP_FIELDS)[number], number>>;
 

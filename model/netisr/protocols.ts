@@ -76,13 +76,7 @@ export const FREEBSD_RSS_2015_PROTOCOLS: readonly ProtocolRegistration[] = [
  * rss_soft_m2cpuid_v6, so IPv6 follows its bucket's CPU as IPv4 does.
  */
 export const FREEBSD_RSS_PROTOCOLS: readonly ProtocolRegistration[] = [
-  reg('ip', 1, 'cpu', 'hybrid'),
-  reg('igmp', 2, 'source', 'default'),
-  reg('rtsock', 3, 'source', 'default'),
-  reg('arp', 4, 'source', 'default'),
-  reg('ether', 5, 'cpu', 'direct'),
-  reg('ip6', 6, 'cpu', 'hybrid'),
-  reg('ip_direct', 9, 'cpu', 'hybrid'),
+  ...FREEBSD_RSS_2015_PROTOCOLS.map((r) => (r.name === 'ip6' ? reg('ip6', 6, 'cpu', 'hybrid') : r)),
   reg('ip6_direct', 10, 'cpu', 'hybrid'),
 ];
 

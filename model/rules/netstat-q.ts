@@ -32,7 +32,8 @@ export interface CounterFault {
 /** A counter: a number, or a bigint where a real table's u64 counter is above 2^53 (exact either way). */
 export type Count = number | bigint;
 
-type CounterField =
+/** The counter columns of a Workstreams row. */
+export type CounterField =
   | 'lenPackets'
   | 'watermarkPackets'
   | 'dispatched'
