@@ -44,6 +44,8 @@ export function eventLabel(ev: TraceEvent): string {
       return `defer-free buf ${ev.buf} on cpu ${ev.cpu} (allocated on cpu ${ev.allocCpu}): ${ev.outcome} (list ${ev.listLenBefore}/${ev.deferMax}${ev.kick ? ', kick' : ''})`;
     case 'ipi':
       return `ipi cpu ${ev.fromCpu} -> cpu ${ev.toCpu} (${ev.reason})`;
+    case 'source':
+      return `source ${ev.source}: kernel ${ev.kernelRelease}, ${ev.config}`;
     default:
       return assertNever(ev);
   }

@@ -374,7 +374,19 @@ export interface IpiEvent extends At {
   readonly reason: 'rps' | 'defer';
 }
 
+/**
+ * Where a trace comes from: the first event of a trace recorded from a real kernel (`live`), with
+ * the kernel release (uname -r) and the configuration it ran, printed. Model traces carry none.
+ */
+export interface SourceEvent extends At {
+  readonly kind: 'source';
+  readonly source: 'live';
+  readonly kernelRelease: string;
+  readonly config: string;
+}
+
 export type TraceEvent =
+  | SourceEvent
   | ArriveEvent
   | DispatchEvent
   | EnqueueEvent

@@ -35,6 +35,7 @@ export const EVENT_KINDS = [
   'sock-queue',
   'defer-free',
   'ipi',
+  'source',
 ] as const satisfies readonly TraceEventKind[];
 
 /** Compile-time check that EVENT_KINDS lists every kind of the trace (a new kind fails here). */
@@ -121,6 +122,7 @@ function placeOf(ev: TraceEvent): Place {
       return { at: 'kind', cpu: ev.cpu, kind: undefined };
     case 'counters':
     case 'end':
+    case 'source':
       return { at: 'all' };
     default:
       return assertNever(ev);

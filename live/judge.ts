@@ -1,0 +1,124 @@
+import { checkCounters } from '../counters/index.ts';
+import type { PolicySource } from '../model/policy.ts';
+import { instantiatePolicy } from '../model/policy.ts';
+import type { Trace } from '../model/trace.ts';
+import { LINUX_PROPERTIES } from '../properties/linux.ts';
+import { linuxConservation } from '../properties/linux-conservation.ts';
+import type { PropertySpec } from '../properties/registry.ts';
+import type { Violation } from '../properties/violation.ts';
+import { convertRecording, type LivePacket } from './convert.ts';
+import { type Differential, modelCpuOf, modelRpsPolicy, rpsDifferential } from './differential.ts';
+import { snmpDeltaText, softnetDeltaText } from './parse.ts';
+import type { LiveRecording } from './recording.ts';
+
+/** The checkers a live trace is judged by: the model's Linux properties, and conservation. */
+export const LIVE_PROPERTIES: readonly PropertySpec[] = [...LINUX_PROPERTIES, linuxConservation];
+
+export interface PropertyVerdict {
+  readonly property: string;
+  readonly held: boolean;
+  readonly violations: readonly Violation[];
+}
+
+export interface DropTally {
+  readonly reason: string;
+  readonly count: number;
+  readonly counter: string;
+  readonly counterDelta: number;
+}
+
+export interface LiveVerdict {
+  readonly kernelRelease: string;
+  readonly sent: number;
+  readonly delivered: number;
+  readonly drops: readonly DropTally[];
+  readonly properties: readonly PropertyVerdict[];
+  /** check-counters' identities on the before/after difference: findings, one line each. */
+  readonly counterFindings: readonly string[];
+  readonly counterChecks: number;
+  readonly differential: Differential;
+  /** Why the run cannot be judged at all (lost trace events, unlinkable packets). */
+  readonly issues: readonly string[];
+  readonly ok: boolean;
+  readonly trace: Trace;
+  readonly stats: Readonly<Record<string, number>>;
+}
+
+/** Which counter each drop reason moves, and its delta (summed over CPUs for softnet). */
+function dropTallies(packets: readonly LivePacket[], stats: Readonly<Record<string, number>>): DropTally[] {
+  const sum = (suffix: string) =>
+    Object.entries(stats)
+      .filter(([k]) => k.startsWith('softnet_cpu') && k.endsWith(suffix))
+      .reduce((s, [, n]) => s + n, 0);
+  const counterOf = (reason: string): [string, number] =>
+    reason === 'CPU_BACKLOG'
+      ? ['softnet_stat dropped', sum('.dropped')]
+      : reason === 'SOCKET_RCVBUFF'
+        ? ['Udp RcvbufErrors', stats['Udp.RcvbufErrors'] ?? 0]
+        : reason === 'NO_SOCKET'
+          ? ['Udp NoPorts', stats['Udp.NoPorts'] ?? 0]
+          : ['(none known)', 0];
+  const counts = new Map<string, number>();
+  for (const p of packets)
+    if (p.dropReason !== undefined) counts.set(p.dropReason, (counts.get(p.dropReason) ?? 0) + 1);
+  return [...counts.entries()].map(([reason, count]) => {
+    const [counter, counterDelta] = counterOf(reason);
+    return { reason, count, counter, counterDelta };
+  });
+}
+
+/**
+ * Judges one recording: convert it to the Linux trace with the model's RPS choice naming each
+ * backlog drop's CPU, run the same checkers as on the model, apply check-counters to the counter
+ * difference, and compare every received packet's CPU with the model's (`model` replaces the
+ * model's RPS policy, to show a wrong rule is caught).
+ */
+export function judgeRecording(rec: LiveRecording, model?: PolicySource): LiveVerdict {
+  const cfg = { cpuCount: rec.cpuCount, workstreamCpus: [], bucketCount: 0 };
+  const cpuOf = modelCpuOf(instantiatePolicy(model ?? modelRpsPolicy(rec), cfg), rec);
+  const { trace, packets, issues } = convertRecording(rec, cpuOf);
+  return judgeTrace(rec, trace, packets, [...issues], model);
+}
+
+export function judgeTrace(
+  rec: LiveRecording,
+  trace: Trace,
+  packets: readonly LivePacket[],
+  issues: string[],
+  model?: PolicySource,
+): LiveVerdict {
+  if (rec.overrun > 0)
+    issues.push(`the trace buffer lost ${rec.overrun} events: raise the buffer or send fewer packets`);
+  const properties = LIVE_PROPERTIES.map((p) => {
+    const violations = p.check(trace);
+    return { property: p.name, held: violations.length === 0, violations };
+  });
+  const counters = checkCounters(
+    `${softnetDeltaText(rec.softnetBefore, rec.softnetAfter)}\n${snmpDeltaText(rec.snmpBefore, rec.snmpAfter)}`,
+    { json: false },
+  );
+  const counterFindings = counters.checked.flatMap((c) => c.result.findings.map((f) => JSON.stringify(f)));
+  const counterChecks = counters.checked.reduce((s, c) => s + c.result.checks, 0);
+  const last = [...trace].reverse().find((e) => e.kind === 'counters');
+  const stats = last?.kind === 'counters' ? last.stats : {};
+  const differential = rpsDifferential(rec, packets, model);
+  const ok =
+    issues.length === 0 &&
+    properties.every((p) => p.held) &&
+    counterFindings.length === 0 &&
+    differential.disagreements.length === 0;
+  return {
+    kernelRelease: rec.kernelRelease,
+    sent: rec.sent.length,
+    delivered: trace.filter((e) => e.kind === 'deliver').length,
+    drops: dropTallies(packets, stats),
+    properties,
+    counterFindings,
+    counterChecks,
+    differential,
+    issues,
+    ok,
+    trace,
+    stats,
+  };
+}
