@@ -35,6 +35,10 @@ export function liveText(v: LiveVerdict, config: string): string {
   for (const p of v.properties) {
     out.push(`  ${p.held ? 'held    ' : 'VIOLATED'} ${p.property}`);
     for (const x of p.violations.slice(0, 3)) out.push(`           ${x.rule}: ${x.message}`);
+    if (p.unobservable.length > 0)
+      out.push(
+        `           not decidable live (${p.unobservable.length}): ${p.unobservable[0]?.rule} ${p.unobservable[0]?.message} (the backlog splice has no tracepoint)`,
+      );
   }
   out.push(
     v.counterFindings.length === 0

@@ -48,12 +48,15 @@ export function allCpusMask(cpuCount: number): number {
   return cpuCount >= 32 ? 0xffff_ffff : 2 ** cpuCount - 1;
 }
 
-/** The default run: RPS over every CPU on 2 queues, 8 flows x 200 packets, a prompt reader. */
+/**
+ * The default run: RPS over every CPU on 2 queues, 16 flows x 100 packets (enough flows that the
+ * hashes land on more than one CPU), a prompt reader.
+ */
 export function defaultLiveConfig(cpuCount: number): LiveConfig {
   return {
     queues: 2,
     sysctl: { 'rx-N/rps_cpus': allCpusMask(cpuCount) },
-    flows: 8,
+    flows: 16,
     packets: 1600,
     payloadBytes: 64,
     senderCpu: 0,

@@ -146,6 +146,7 @@ class PacketEvents {
   readonly #pending = new Map<number, number>(); // cpu -> packets in input_pkt_queue (rebuilt)
   readonly #queued = new Map<number, number[]>(); // cpu -> those packets
   readonly #spliced = new Set<number>();
+  readonly #inProcess = new Map<number, number>(); // cpu -> spliced packets not yet handled
   #next = 0;
 
   constructor(
@@ -248,26 +249,15 @@ class PacketEvents {
   }
 
   /**
-   * process_backlog splices the whole input_pkt_queue once its process_queue is empty; the first
-   * packet handled after a splice is the earliest moment the trace can show it, so the rebuilt
-   * queue is spliced (a `batch`) there. The rebuilt length is thus an upper bound of the kernel's.
+   * process_backlog takes input_pkt_queue whole (a splice) each time its process_queue runs empty
+   * (net/core/dev.c). The trace shows no splice: it is placed right after the handle that empties
+   * the rebuilt process_queue (the kernel splices then, before its next packet), or before a
+   * handle of a packet not yet spliced. Between the two the rebuilt length is an estimate.
    */
   #receive(p: LivePacket, cpu: number, atNs: ReturnType<typeof virtualNs>): TraceEvent[] {
     const out: TraceEvent[] = [];
-    const pending = this.#pending.get(cpu) ?? 0;
-    if (pending > 0 && !this.#spliced.has(p.pkt)) {
-      out.push({
-        kind: 'batch',
-        atNs,
-        proto: 'ip',
-        cpu: cpuId(cpu),
-        thread: threadId(cpu),
-        packets: pending,
-      });
-      for (const q of this.#queued.get(cpu) ?? []) this.#spliced.add(q);
-      this.#queued.set(cpu, []);
-      this.#pending.set(cpu, 0);
-    }
+    if (!this.#spliced.has(p.pkt)) out.push(...this.#splice(cpu, atNs));
+    this.#spliced.delete(p.pkt);
     out.push({
       kind: 'handle',
       atNs,
@@ -280,7 +270,22 @@ class PacketEvents {
       hash: p.hash,
       hashType: 'opaque-hash',
     });
+    const left = (this.#inProcess.get(cpu) ?? 1) - 1;
+    this.#inProcess.set(cpu, Math.max(0, left));
+    if (left <= 0) out.push(...this.#splice(cpu, atNs));
     return out;
+  }
+
+  #splice(cpu: number, atNs: ReturnType<typeof virtualNs>): TraceEvent[] {
+    const queued = this.#queued.get(cpu) ?? [];
+    if (queued.length === 0) return [];
+    for (const q of queued) this.#spliced.add(q);
+    this.#inProcess.set(cpu, (this.#inProcess.get(cpu) ?? 0) + queued.length);
+    this.#queued.set(cpu, []);
+    this.#pending.set(cpu, 0);
+    return [
+      { kind: 'batch', atNs, proto: 'ip', cpu: cpuId(cpu), thread: threadId(cpu), packets: queued.length },
+    ];
   }
 
   /** sk_rcvbuf: SO_RCVBUF doubled, or net.core.rmem_default (linux-rx.md 4). */
