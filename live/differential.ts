@@ -16,7 +16,11 @@ export function rpsMapCpus(mask: number, cpuCount: number): number[] {
   return out;
 }
 
-/** The model's get_rps_cpu for the recorded configuration (RPS only: RFS state is not recorded). */
+/**
+ * The model's get_rps_cpu for the recorded configuration. The live receiver's socket is bound, not
+ * connected, so RFS records nothing for it (LinuxSocketSpec.connected false; include/net/rps.h
+ * sock_rps_record_flow) and every packet goes by the rps_map, RFS on or off.
+ */
 export function modelRpsPolicy(rec: LiveRecording): PolicySource {
   return rpsPolicy({ rpsCpus: rpsMapCpus(rec.rpsCpusMask, rec.cpuCount), rpsFlowCnt: 0 });
 }
