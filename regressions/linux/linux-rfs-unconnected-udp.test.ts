@@ -27,7 +27,7 @@ describe('RFS does not steer flows to a bound but unconnected UDP socket (sock_r
     },
   });
   const backlogCpus = (t: ReturnType<typeof runScenario>['trace']) =>
-    new Set(t.flatMap((e) => (e.kind === 'enqueue' && e.proto === 'ip' ? [e.cpu] : [])));
+    new Set<number>(t.flatMap((e) => (e.kind === 'enqueue' && e.proto === 'ip' ? [e.cpu] : [])));
 
   it('fixed: an unconnected socket is never recorded, so every packet stays on the rps_map CPU', () => {
     expect([...backlogCpus(runScenario(box(false)).trace)]).toEqual([0]);
