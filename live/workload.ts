@@ -7,7 +7,7 @@ import { type LiveNames, RX_ADDR, TX_ADDR } from './topology.ts';
 export const RX_PORT = 5000;
 export const TX_PORT_BASE = 6000;
 /** The receiver stops this long after the last datagram once the sender is done. */
-const IDLE_MS = 300;
+const IDLE_MS = 200;
 
 /** (flow, seq) pairs: what the sender had accepted, in send order; what the reader read, in order. */
 export type FlowSeq = readonly [number, number];
