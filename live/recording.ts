@@ -25,3 +25,22 @@ export interface LiveRecording {
   readonly snmpBefore: string;
   readonly snmpAfter: string;
 }
+
+/** The fate of one sent datagram as the kernel's tracepoints show it. */
+export interface LivePacket {
+  readonly pkt: number;
+  readonly flow: number;
+  readonly seq: number;
+  readonly hash: number;
+  /** get_rps_cpu's rx queue: queue_mapping - 1 when recorded, else 0 (skb_get_rx_queue). */
+  readonly rxQueue: number;
+  /** The CPU netif_rx ran on (the sender's, for veth). */
+  readonly entryCpu: number;
+  readonly truesize: number;
+  /** The CPU __netif_receive_skb_core ran on: where RPS put it; undefined if never received. */
+  receiveCpu: number | undefined;
+  dropReason: string | undefined;
+}
+
+/** skb->protocol of IPv4 as the tracepoints print it. */
+export const IPV4 = '0x0800';
