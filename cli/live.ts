@@ -33,7 +33,8 @@ async function main(argv: readonly string[]): Promise<number> {
     writeFileSync(
       opts.reportFile,
       renderReport({
-        property: v?.property ?? 'live run',
+        property: v?.property ?? 'every property',
+        verdict: v === undefined ? 'held' : 'violated',
         rule: v?.rule ?? '',
         message: v?.message ?? `live trace of Linux ${out.verdict.kernelRelease}: every property held`,
         trace: out.verdict.trace,
