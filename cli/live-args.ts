@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { type LiveConfig, presetConfig } from '../live/config.ts';
 
-export const LIVE_USAGE = `usage: npm run live -- [--preset default|overload|rfs|single-cpu] [--queues N] [--flows N]
+export const LIVE_USAGE = `usage: npm run live -- [--preset default|overload|rfs|rfs-connected|single-cpu] [--queues N] [--flows N]
                      [--packets N] [--payload BYTES] [--sender-cpu C] [--receiver-cpu C] [--rcvbuf BYTES]
-                     [--read-delay-ms MS] [--duration S] [--sysctl NAME=VALUE]... [--no-trace]
+                     [--read-delay-ms MS] [--duration S] [--sysctl NAME=VALUE]... [--connected] [--no-trace]
                      [--json] [--report FILE.html] [--save FILE.json]`;
 
 export interface LiveOptions {
@@ -26,6 +26,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   sysctl: { type: 'string', multiple: true },
   'no-trace': { type: 'boolean' },
+  connected: { type: 'boolean' },
   json: { type: 'boolean' },
   report: { type: 'string' },
   save: { type: 'string' },
@@ -81,6 +82,7 @@ export function parseLiveArgs(argv: readonly string[], cpuCount: number): LiveOp
     (config.sysctl as Record<string, number>)[name] = value;
   }
   if (v['no-trace'] === true) config.trace = false;
+  if (v.connected === true) config.connected = true;
   return {
     config: config as unknown as LiveConfig,
     json: v.json === true,

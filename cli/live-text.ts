@@ -7,7 +7,7 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 export function agreementTable(v: LiveVerdict): string[] {
   const d = v.differential;
   const out = [
-    `RPS agreement, kernel vs model (${d.policy}): ${d.agreed}/${d.compared} packets (${pct(d.agreed, d.compared)})`,
+    `CPU agreement, kernel vs model (${d.policy}): ${d.agreed}/${d.compared} packets (${pct(d.agreed, d.compared)})`,
     '  flow  hash        packets  kernel cpu  model cpu  agree',
   ];
   for (const r of d.rows)

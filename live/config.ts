@@ -21,6 +21,11 @@ export interface LiveConfig {
   readonly readDelayMs: number;
   /** Hard bound on the whole workload. */
   readonly durationMs: number;
+  /**
+   * One connect()ed receiving socket per flow instead of one bound socket: RFS records only a
+   * connected socket, so only then do flows follow the reader's CPU.
+   */
+  readonly connected: boolean;
   /** Record with tracefs (off only to measure the tracing overhead). */
   readonly trace: boolean;
 }
@@ -64,6 +69,7 @@ export function defaultLiveConfig(cpuCount: number): LiveConfig {
     rcvbufBytes: 0,
     readDelayMs: 0,
     durationMs: 10_000,
+    connected: false,
     trace: true,
   };
 }
@@ -90,10 +96,21 @@ export function presetConfig(name: string, cpuCount: number): LiveConfig | strin
           'rx-N/rps_flow_cnt': 256,
         },
       };
+    case 'rfs-connected':
+      return {
+        ...base,
+        connected: true,
+        sysctl: {
+          // rps_map on CPU 0 only: a flow on CPU 1 got there by RFS following its reader.
+          'rx-N/rps_cpus': 1,
+          'net.core.rps_sock_flow_entries': 4096,
+          'rx-N/rps_flow_cnt': 256,
+        },
+      };
     case 'single-cpu':
       return { ...base, queues: 4, sysctl: { 'rx-N/rps_cpus': 1 << (cpuCount - 1) } };
     default:
-      return `unknown --preset ${name}: want default, overload, rfs or single-cpu`;
+      return `unknown --preset ${name}: want default, overload, rfs, rfs-connected or single-cpu`;
   }
 }
 
@@ -145,5 +162,6 @@ export function describeLiveConfig(c: LiveConfig): string {
     `receiver-cpu=${c.receiverCpu}`,
     `rcvbuf=${c.rcvbufBytes}`,
     `read-delay-ms=${c.readDelayMs}`,
+    ...(c.connected ? ['connected'] : []),
   ].join(' ');
 }

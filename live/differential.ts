@@ -151,3 +151,69 @@ export function rpsDifferential(
     disagreements,
   };
 }
+
+/** Whether the run's sockets are steered by RFS: RFS on and a connect()ed socket per flow. */
+export function rfsSteers(rec: LiveRecording): boolean {
+  const s = rec.config.sysctl;
+  return (
+    rec.config.connected &&
+    (s['net.core.rps_sock_flow_entries'] ?? 0) > 0 &&
+    (s['rx-N/rps_flow_cnt'] ?? 0) > 0
+  );
+}
+
+/**
+ * (b) RFS with a connected socket per flow and the reader pinned to one CPU: by the model's rule
+ * (R3..R5) each flow runs on the CPU its RPS choice gives until RFS moves it to the reader's CPU,
+ * once, and never back (the reader does not move). When the move happens depends on when the
+ * reader first ran and the old backlog drained: timing, so any packet may be the first moved.
+ * A packet on a third CPU, or back on the old one after the move, disagrees.
+ */
+export function rfsDifferential(
+  rec: LiveRecording,
+  packets: readonly LivePacket[],
+  source?: PolicySource,
+): Differential {
+  const rps = rpsDifferential(rec, packets, source);
+  const policy = instantiatePolicy(source ?? modelRpsPolicy(rec), {
+    cpuCount: rec.cpuCount,
+    workstreamCpus: [],
+    bucketCount: 0,
+  });
+  const cpuOf = modelCpuOf(policy, rec);
+  const reader = rec.config.receiverCpu;
+  const moved = new Set<number>();
+  const rows = new Map<number, { packets: number; agree: number; k: Set<number> }>();
+  const disagreements: Disagreement[] = [];
+  for (const p of packets) {
+    if (p.receiveCpu === undefined) continue;
+    const before = cpuOf(p);
+    const row = rows.get(p.flow) ?? { packets: 0, agree: 0, k: new Set<number>() };
+    rows.set(p.flow, row);
+    row.packets++;
+    row.k.add(p.receiveCpu);
+    if (p.receiveCpu === reader) moved.add(p.flow);
+    const allowed = moved.has(p.flow) ? reader : before;
+    if (p.receiveCpu === allowed) row.agree++;
+    else
+      disagreements.push({
+        pkt: p.pkt,
+        flow: p.flow,
+        seq: p.seq,
+        hash: p.hash,
+        kernelCpu: p.receiveCpu,
+        modelCpu: allowed,
+      });
+  }
+  const list = rps.rows.map((r) => {
+    const x = rows.get(r.flow);
+    return { ...r, agree: x?.agree ?? 0, modelCpus: [...new Set([...r.modelCpus, reader])].sort() };
+  });
+  return {
+    policy: `${rps.policy} + rfs (reader on cpu ${reader})`,
+    rows: list,
+    compared: rps.compared,
+    agreed: list.reduce((s, r) => s + r.agree, 0),
+    disagreements,
+  };
+}

@@ -8,7 +8,14 @@ import { LINUX_NO_DROP_BELOW_LIMIT } from '../properties/linux-no-drop-below-lim
 import type { PropertySpec } from '../properties/registry.ts';
 import type { Violation } from '../properties/violation.ts';
 import { convertRecording, type LivePacket } from './convert.ts';
-import { type Differential, modelCpuOf, modelRpsPolicy, rpsDifferential } from './differential.ts';
+import {
+  type Differential,
+  modelCpuOf,
+  modelRpsPolicy,
+  rfsDifferential,
+  rfsSteers,
+  rpsDifferential,
+} from './differential.ts';
 import { snmpDeltaText, softnetDeltaText } from './parse.ts';
 import type { LiveRecording } from './recording.ts';
 
@@ -121,7 +128,9 @@ export function judgeTrace(
   const counterChecks = counters.checked.reduce((s, c) => s + c.result.checks, 0);
   const last = [...trace].reverse().find((e) => e.kind === 'counters');
   const stats = last?.kind === 'counters' ? last.stats : {};
-  const differential = rpsDifferential(rec, packets, model);
+  const differential = rfsSteers(rec)
+    ? rfsDifferential(rec, packets, model)
+    : rpsDifferential(rec, packets, model);
   const ok =
     issues.length === 0 &&
     properties.every((p) => p.held) &&

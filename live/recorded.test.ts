@@ -8,7 +8,7 @@ import { LINUX_CONSERVATION } from '../properties/linux-conservation.ts';
 import { LINUX_FLOW_ORDER } from '../properties/linux-flow-order.ts';
 import { LINUX_NO_DROP_BELOW_LIMIT } from '../properties/linux-no-drop-below-limit.ts';
 import { convertRecording } from './convert.ts';
-import { modelCpuOf, modelRpsPolicy, rpsMapCpus } from './differential.ts';
+import { modelCpuOf, modelRpsPolicy, rfsDifferential, rpsDifferential, rpsMapCpus } from './differential.ts';
 import { judgeRecording, judgeTrace } from './judge.ts';
 import type { LiveRecording } from './recording.ts';
 
@@ -96,5 +96,45 @@ describe('a recorded live run', () => {
     expect(v.ok).toBe(false);
     const d = v.differential.disagreements[0];
     expect(d?.kernelCpu).not.toBe(d?.modelCpu);
+  });
+});
+
+/** Recorded with RFS on, a connect()ed socket per flow and the reader on CPU 1; rps_map = {CPU 0}. */
+const rfsRec = JSON.parse(
+  readFileSync(new URL('../fixtures/live/rfs-connected-small.json', import.meta.url), 'utf8'),
+) as LiveRecording;
+
+describe('a recorded live run with RFS following the reader', () => {
+  it('every flow moved once, from its rps_map CPU to the reader CPU, as the model rule says', () => {
+    const v = judgeRecording(rfsRec);
+    expect(v.ok).toBe(true);
+    expect(v.differential.agreed).toBe(v.differential.compared);
+    for (const r of v.differential.rows) expect(r.kernelCpus).toEqual([0, 1]);
+  });
+
+  it('teeth: a model without RFS (rps_map only) disagrees on the moved packets', () => {
+    const cfg = { cpuCount: rfsRec.cpuCount, workstreamCpus: [], bucketCount: 0 };
+    const { packets } = convertRecording(
+      rfsRec,
+      modelCpuOf(instantiatePolicy(modelRpsPolicy(rfsRec), cfg), rfsRec),
+    );
+    const d = rpsDifferential(rfsRec, packets);
+    expect(d.disagreements.length).toBeGreaterThan(0);
+    expect(d.disagreements[0]).toMatchObject({ kernelCpu: 1, modelCpu: 0 });
+  });
+
+  it('teeth: a flow back on its old CPU after the move is a disagreement', () => {
+    const cfg = { cpuCount: rfsRec.cpuCount, workstreamCpus: [], bucketCount: 0 };
+    const { packets } = convertRecording(
+      rfsRec,
+      modelCpuOf(instantiatePolicy(modelRpsPolicy(rfsRec), cfg), rfsRec),
+    );
+    const last = [...packets].reverse().find((p) => p.receiveCpu === 1);
+    if (last === undefined) throw new Error('no moved packet');
+    last.receiveCpu = 0;
+    const d = rfsDifferential(rfsRec, packets);
+    expect(d.disagreements).toContainEqual(
+      expect.objectContaining({ pkt: last.pkt, kernelCpu: 0, modelCpu: 1 }),
+    );
   });
 });

@@ -71,7 +71,10 @@ export async function runWorkload(c: LiveConfig, n: LiveNames, cleanup: Cleanup)
     n.rxNs,
     c.receiverCpu,
     'receiver',
-    [RX_ADDR, RX_PORT, c.rcvbufBytes, c.readDelayMs, IDLE_MS, c.durationMs + c.readDelayMs],
+    [
+      ...[RX_ADDR, RX_PORT, c.rcvbufBytes, c.readDelayMs, IDLE_MS, c.durationMs + c.readDelayMs],
+      ...[c.connected ? c.flows : 0, TX_ADDR, TX_PORT_BASE],
+    ],
     cleanup,
   );
   let ready: () => void = () => {};
