@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { cpuCountOnline } from '../live/capabilities.ts';
 import { describeLiveConfig } from '../live/config.ts';
 import { runLive } from '../live/run.ts';
@@ -20,6 +21,15 @@ async function main(argv: readonly string[]): Promise<number> {
   if (typeof opts === 'string') {
     process.stderr.write(`live: ${opts}\n`);
     return 2;
+  }
+  for (const [flag, file] of [
+    ['--report', opts.reportFile],
+    ['--save', opts.saveFile],
+  ] as const) {
+    if (file !== undefined && !existsSync(dirname(file))) {
+      process.stderr.write(`live: ${flag} ${file}: no such directory ${dirname(file)}\n`);
+      return 2;
+    }
   }
   const out = await runLive(opts.config);
   if (out.kind === 'bad-input') {

@@ -141,7 +141,9 @@ export function liveConfigError(c: LiveConfig, cpuCount: number): string | undef
     intIn('--payload', c.payloadBytes, 8, 1400) ??
     intIn('--rcvbuf', c.rcvbufBytes, 0, 1 << 30) ??
     intIn('--read-delay-ms', c.readDelayMs, 0, 600_000) ??
-    intIn('--duration', c.durationMs, 100, 3_600_000) ??
+    (Number.isInteger(c.durationMs) && c.durationMs >= 1000 && c.durationMs <= 3_600_000
+      ? undefined
+      : `--duration ${c.durationMs / 1000}: want 1..3600 seconds`) ??
     cpu('--sender-cpu', c.senderCpu) ??
     cpu('--receiver-cpu', c.receiverCpu)
   );
