@@ -386,12 +386,18 @@ export interface IpiEvent extends At {
 }
 
 /**
- * The first event of every model trace: the kernel and version whose rules the run follows
+ * The first event of every trace: the kernel and version whose rules the run follows
  * (model/kernels.ts), so a trace says which kernel it speaks for and a checker can hold it to
  * that version's rules.
  */
 export interface KernelEvent extends At {
   readonly kind: 'kernel';
+  /** Set on a trace recorded from a real kernel (live/); a model trace leaves it out. */
+  readonly source?: 'live';
+  /** A live trace's kernel release (uname -r); `version` is then the modelled version closest to it. */
+  readonly release?: string;
+  /** A live trace's configuration (sysctls, queues, workload), printed. */
+  readonly setup?: string;
   readonly os: 'linux' | 'freebsd';
   /** The modelled version: `linux-6.18`, `linux-6.6`, `freebsd-14`, `freebsd-rss-2015`. */
   readonly version: string;

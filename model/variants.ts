@@ -42,6 +42,8 @@ export const MODEL_VARIANTS = {
     'UDP refuses an skb once rmem + truesize passes half of sk_rcvbuf (breaks U2)',
   'linux-skb-defer-to-self':
     'skb_attempt_defer_free queues an skb on the current CPU when it allocated it (68822bdf76 v1; breaks D2)',
+  'linux-rfs-records-unconnected':
+    'RFS records the flow of a UDP socket that is bound but not connected (the kernel records only TCP_ESTABLISHED sockets)',
   'linux-skb-defer-no-kick':
     'a defer list reaching half of skb_defer_max sends no IPI, so an idle CPU never drains it (breaks D4)',
   'linux-skb-defer-unbounded':

@@ -192,4 +192,11 @@ export const DROP_REASONS = {
 /** A tunnel output refusing to nest deeper (if_tunnel_check_nesting): verdict, count, limit, errno. */
 export type TunnelDropReason = `${'loop' | 'too-deep'} (nesting ${number} > ${number}, ${string})`;
 
-export type DropReason = keyof typeof DROP_REASONS | TunnelDropReason;
+/** A Linux kfree_skb reason (include/net/dropreason-core.h) as a trace recorded live names it. */
+export type SkbDropReason = {
+  [K in keyof typeof DROP_REASONS]: (typeof DROP_REASONS)[K] extends { readonly skbReason: infer R }
+    ? R
+    : never;
+}[keyof typeof DROP_REASONS];
+
+export type DropReason = keyof typeof DROP_REASONS | TunnelDropReason | SkbDropReason;

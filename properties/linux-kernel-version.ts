@@ -18,13 +18,15 @@ const v = (rule: ViolationRule, events: number[], message: string): Violation =>
  *   skb_attempt_defer_free()", 6.18): a datagram read by recvmsg is freed through
  *   skb_attempt_defer_free (a `defer-free` event) on a version with the rule, and freed at once on
  *   the reading CPU (a `free`) on a version without it.
- * A trace that names no kernel (one recorded elsewhere) cannot be held to a version: it passes.
- * Every model trace opens with one (model/machine.ts).
+ * A trace that names no kernel cannot be held to a version: it passes. Nor can a trace recorded
+ * from a real kernel (source `live`): it holds no skb free events, so a free's path is not in it
+ * (live/ records arrivals, queueing, drops and reads). Every model trace names its kernel
+ * (model/machine.ts).
  */
 export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
   if (!isLinuxTrace(trace)) return [];
   const kernel = kernelOf(trace);
-  if (kernel === undefined || kernel.os !== 'linux') return [];
+  if (kernel === undefined || kernel.os !== 'linux' || kernel.source === 'live') return [];
   const defers = kernel.rules.includes('udp-defer-free');
   const out: Violation[] = [];
   for (let i = 1; i < trace.length && out.length < VIOLATIONS_MAX; i++) {

@@ -117,7 +117,8 @@ export function reportHtml(input: ReportInput, layout: TimelineLayout): string {
         `<button type="button" data-event="${i}">#${i} ${escapeHtml(input.trace[i]?.kind ?? '')}</button>`,
     )
     .join('');
-  const title = `${input.property} violated (${input.rule})`;
+  const verdict = input.verdict ?? 'violated';
+  const title = `${input.property} ${verdict}${input.rule === '' ? '' : ` (${input.rule})`}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -129,7 +130,7 @@ export function reportHtml(input: ReportInput, layout: TimelineLayout): string {
 </head>
 <body>
 <header id="violation">
-<h1><span class="property">${escapeHtml(input.property)}</span> violated <span class="rule">${escapeHtml(input.rule)}</span></h1>
+<h1><span class="property">${escapeHtml(input.property)}</span> ${verdict} <span class="rule">${escapeHtml(input.rule)}</span></h1>
 <p class="message">${escapeHtml(input.message)}</p>
 </header>
 <main>

@@ -14,4 +14,6 @@ export interface ReportInput {
   /** `netstat -Q` at the violation, as FreeBSD prints it. */
   readonly netstatQ: string;
   readonly policyName: string;
+  /** The header's word: a counterexample is `violated` (the default); a clean live run `held`. */
+  readonly verdict?: 'violated' | 'held';
 }

@@ -27,8 +27,8 @@ export const LAYERS: readonly Layer[] = [
     onlyFiles: ['properties/', 'model/trace.ts', 'model/brand.ts', 'model/vocab.ts', 'model/rules/'],
   },
   { folder: 'policies', mayImport: ['policies', 'model'] },
-  { folder: 'harness', mayImport: ['harness', 'model', 'live', 'properties', 'policies'] },
   { folder: 'counters', mayImport: ['counters', 'model'] },
+  { folder: 'harness', mayImport: ['harness', 'model', 'live', 'properties', 'policies', 'counters'] },
   { folder: 'report', mayImport: ['report', 'model', 'properties'] },
   {
     folder: 'cli',

@@ -23,6 +23,12 @@ export interface LinuxSocketSpec {
   readonly rcvbufBytes?: number;
   /** CPUs the reading thread may run on; the schedule picks among them at each read. */
   readonly readerCpus?: readonly number[];
+  /**
+   * connect()ed (sk_state TCP_ESTABLISHED): only such a socket saves sk_rxhash and is recorded
+   * for RFS. Default true, as the model's sockets each read one flow; a socket bound but not
+   * connected (one port, many senders) is never steered by RFS.
+   */
+  readonly connected?: boolean;
 }
 
 /** What a Linux run is configured with; everything optional has the kernel's default. */
@@ -53,6 +59,7 @@ export interface ResolvedSocket {
   readonly group: string | undefined;
   readonly rcvbufBytes: number;
   readonly readerCpus: readonly CpuId[];
+  readonly connected: boolean;
 }
 
 export interface ResolvedLinuxConfig {
@@ -100,7 +107,14 @@ function resolveSockets(
     if (readers.length === 0) return err(`socket ${index}: readerCpus is empty`);
     const bad = checkCpus(`socket ${index} readerCpus`, readers, cpuCount);
     if (bad !== undefined) return err(bad);
-    out.push({ index, port: s.port, group: s.group, rcvbufBytes: rcvbuf, readerCpus: readers.map(cpuId) });
+    out.push({
+      index,
+      port: s.port,
+      group: s.group,
+      rcvbufBytes: rcvbuf,
+      readerCpus: readers.map(cpuId),
+      connected: s.connected ?? true,
+    });
   }
   return ok(out);
 }

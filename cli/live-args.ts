@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { type LiveConfig, presetConfig } from '../live/config.ts';
+
+export const LIVE_USAGE = `usage: npm run live -- [--preset default|overload|rfs|rfs-connected|single-cpu] [--queues N] [--flows N]
+                     [--packets N] [--payload BYTES] [--sender-cpu C] [--receiver-cpu C] [--rcvbuf BYTES]
+                     [--read-delay-ms MS] [--duration S] [--sysctl NAME=VALUE]... [--connected] [--no-trace]
+                     [--json] [--report FILE.html] [--save FILE.json]`;
+
+export interface LiveOptions {
+  readonly config: LiveConfig;
+  readonly json: boolean;
+  readonly reportFile: string | undefined;
+  readonly saveFile: string | undefined;
+}
+
+const OPTIONS = {
+  preset: { type: 'string' },
+  queues: { type: 'string' },
+  flows: { type: 'string' },
+  packets: { type: 'string' },
+  payload: { type: 'string' },
+  'sender-cpu': { type: 'string' },
+  'receiver-cpu': { type: 'string' },
+  rcvbuf: { type: 'string' },
+  'read-delay-ms': { type: 'string' },
+  duration: { type: 'string' },
+  sysctl: { type: 'string', multiple: true },
+  'no-trace': { type: 'boolean' },
+  connected: { type: 'boolean' },
+  json: { type: 'boolean' },
+  report: { type: 'string' },
+  save: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const whole = (flag: string, text: string): number | string =>
+  /^\d+$/.test(text) ? Number(text) : `${flag} ${text}: want a whole number`;
+
+/** A sysctl value as the model writes it: decimal, or 0x-hex for masks. */
+function sysctlValue(text: string): number | undefined {
+  if (/^0x[0-9a-f]+$/i.test(text)) return Number.parseInt(text.slice(2), 16);
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+const NUMERIC: readonly [keyof typeof OPTIONS, keyof LiveConfig, number][] = [
+  ['queues', 'queues', 1],
+  ['flows', 'flows', 1],
+  ['packets', 'packets', 1],
+  ['payload', 'payloadBytes', 1],
+  ['sender-cpu', 'senderCpu', 1],
+  ['receiver-cpu', 'receiverCpu', 1],
+  ['rcvbuf', 'rcvbufBytes', 1],
+  ['read-delay-ms', 'readDelayMs', 1],
+  ['duration', 'durationMs', 1000],
+];
+
+/** The options, or one line saying what is wrong (range checks against the machine come later). */
+export function parseLiveArgs(argv: readonly string[], cpuCount: number): LiveOptions | string {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: false }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (e) {
+    return e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments';
+  }
+  const v = parsed.values;
+  if (v.help === true) return 'help';
+  const preset = presetConfig(v.preset ?? 'default', cpuCount);
+  if (typeof preset === 'string') return preset;
+  const config: Record<string, unknown> = { ...preset, sysctl: { ...preset.sysctl } };
+  for (const [flag, key, scale] of NUMERIC) {
+    const text = v[flag];
+    if (typeof text !== 'string') continue;
+    const n = whole(`--${flag}`, text);
+    if (typeof n === 'string') return n;
+    config[key] = n * scale;
+  }
+  for (const kv of v.sysctl ?? []) {
+    const [name, text] = kv.split('=', 2);
+    const value = sysctlValue(text ?? '');
+    if (name === undefined || value === undefined)
+      return `--sysctl ${kv}: want NAME=VALUE (decimal, or 0x hex)`;
+    (config.sysctl as Record<string, number>)[name] = value;
+  }
+  if (v['no-trace'] === true) config.trace = false;
+  if (v.connected === true) config.connected = true;
+  return {
+    config: config as unknown as LiveConfig,
+    json: v.json === true,
+    reportFile: v.report,
+    saveFile: v.save,
+  };
+}

@@ -1,0 +1,64 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { runAndJudgeLive } from '../harness/live-run.ts';
+import { cpuCountOnline } from '../live/capabilities.ts';
+import { describeLiveConfig } from '../live/config.ts';
+import { renderReport } from '../report/index.ts';
+import { LIVE_USAGE, parseLiveArgs } from './live-args.ts';
+import { liveJson, liveText } from './live-text.ts';
+
+/**
+ * `npm run live -- [options]`: drive this machine's kernel through a workload, judge its trace with
+ * the suite's checkers and compare it with the model. Exit 0: everything held and agreed; 1: a
+ * property, a counter or the differential failed; 2: bad input or a missing capability.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const opts = parseLiveArgs(argv, cpuCountOnline());
+  if (opts === 'help') {
+    process.stdout.write(`${LIVE_USAGE}\n`);
+    return 0;
+  }
+  if (typeof opts === 'string') {
+    process.stderr.write(`live: ${opts}\n`);
+    return 2;
+  }
+  for (const [flag, file] of [
+    ['--report', opts.reportFile],
+    ['--save', opts.saveFile],
+  ] as const) {
+    if (file !== undefined && !existsSync(dirname(file))) {
+      process.stderr.write(`live: ${flag} ${file}: no such directory ${dirname(file)}\n`);
+      return 2;
+    }
+  }
+  const out = await runAndJudgeLive(opts.config);
+  if (out.kind === 'bad-input') {
+    process.stderr.write(`live: ${out.message}\n`);
+    return 2;
+  }
+  const config = describeLiveConfig(opts.config);
+  if (opts.saveFile !== undefined) writeFileSync(opts.saveFile, `${JSON.stringify(out.recording)}\n`);
+  if (opts.reportFile !== undefined) {
+    const v = out.verdict.properties.flatMap((p) => p.violations)[0];
+    writeFileSync(
+      opts.reportFile,
+      renderReport({
+        property: v?.property ?? 'every property',
+        verdict: v === undefined ? 'held' : 'violated',
+        rule: v?.rule ?? '',
+        message: v?.message ?? `live trace of Linux ${out.verdict.kernelRelease}: every property held`,
+        trace: out.verdict.trace,
+        highlight: v?.events ?? [],
+        config,
+        replayCommand: `npm run live -- ${argv.join(' ')}`,
+        netstatQ: '',
+        policyName: out.verdict.differential.policy,
+      }),
+    );
+  }
+  process.stdout.write(opts.json ? liveJson(out.verdict, config) : liveText(out.verdict, config));
+  for (const e of out.cleanupErrors) process.stderr.write(`live: ${e}\n`);
+  return out.verdict.ok && out.cleanupErrors.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

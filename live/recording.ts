@@ -1,0 +1,46 @@
+import type { LiveConfig } from './config.ts';
+import type { FlowSeq } from './workload.ts';
+
+/**
+ * Everything a live run read from the kernel, raw: enough to convert it into the project's trace
+ * again without a kernel (fixtures/live/ holds one). Counters are the files' own text.
+ */
+export interface LiveRecording {
+  readonly format: 'netstack-live-recording/1';
+  readonly kernelRelease: string;
+  readonly cpuCount: number;
+  readonly config: LiveConfig;
+  /** The receiving veth end the trace is filtered to. */
+  readonly device: string;
+  /** What the kernel holds after configuration: rx-0/rps_cpus and net.core.netdev_max_backlog. */
+  readonly rpsCpusMask: number;
+  readonly maxBacklog: number;
+  readonly sent: readonly FlowSeq[];
+  readonly read: readonly FlowSeq[];
+  readonly traceLines: readonly string[];
+  /** Events the trace buffer lost (a run with losses cannot be judged). */
+  readonly overrun: number;
+  readonly softnetBefore: string;
+  readonly softnetAfter: string;
+  readonly snmpBefore: string;
+  readonly snmpAfter: string;
+}
+
+/** The fate of one sent datagram as the kernel's tracepoints show it. */
+export interface LivePacket {
+  readonly pkt: number;
+  readonly flow: number;
+  readonly seq: number;
+  readonly hash: number;
+  /** get_rps_cpu's rx queue: queue_mapping - 1 when recorded, else 0 (skb_get_rx_queue). */
+  readonly rxQueue: number;
+  /** The CPU netif_rx ran on (the sender's, for veth). */
+  readonly entryCpu: number;
+  readonly truesize: number;
+  /** The CPU __netif_receive_skb_core ran on: where RPS put it; undefined if never received. */
+  receiveCpu: number | undefined;
+  dropReason: string | undefined;
+}
+
+/** skb->protocol of IPv4 as the tracepoints print it. */
+export const IPV4 = '0x0800';

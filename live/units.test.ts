@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { Cleanup } from './cleanup.ts';
+import { defaultLiveConfig, liveConfigError, presetConfig } from './config.ts';
+import { parseSnmp, parseSoftnetStat, parseTraceLine, snmpDeltaText } from './parse.ts';
+import { ownerPid, staleNamespaces } from './topology.ts';
+
+describe('live helpers without a kernel', () => {
+  it('refuses bad configurations with one line naming the fix', () => {
+    const c = defaultLiveConfig(2);
+    expect(liveConfigError(c, 2)).toBeUndefined();
+    expect(liveConfigError({ ...c, sysctl: { 'net.core.nope': 1 } }, 2)).toMatch(
+      /^unknown sysctl net.core.nope/,
+    );
+    expect(liveConfigError({ ...c, sysctl: { 'kernel.HZ': 250 } }, 2)).toMatch(
+      /cannot be set on a running kernel/,
+    );
+    expect(liveConfigError({ ...c, sysctl: { 'rx-N/rps_cpus': 4 } }, 2)).toMatch(/CPU that does not exist/);
+    expect(liveConfigError({ ...c, receiverCpu: 2 }, 2)).toMatch(/no such CPU/);
+    expect(liveConfigError({ ...c, queues: 65 }, 2)).toMatch(/--queues 65/);
+    expect(presetConfig('nope', 2)).toMatch(/unknown --preset/);
+  });
+
+  it('recognises leftovers of its own dead runs only', () => {
+    const listing = 'nsc-42-ab12-rx (id: 3)\nnsc-43-cd34-tx\nother-ns\nnsc-x-1\n';
+    expect(staleNamespaces(listing, (pid) => pid === 43)).toEqual(['nsc-42-ab12-rx']);
+    expect(ownerPid('nsc-7-00ff')).toBe(7);
+    expect(ownerPid('nscfoo')).toBeUndefined();
+  });
+
+  it('runs every undo step, last first, even when one fails', () => {
+    const c = new Cleanup();
+    const done: string[] = [];
+    c.add('a', () => done.push('a'));
+    c.add('b', () => {
+      throw new Error('boom');
+    });
+    c.add('c', () => done.push('c'));
+    c.runAll();
+    expect(done).toEqual(['c', 'a']);
+    expect(c.errors).toEqual(['could not b: boom']);
+  });
+
+  it('parses tracefs lines, softnet_stat rows and snmp deltas', () => {
+    const l = parseTraceLine(
+      '  node-1  [001] b.s1.  3256.729926: kfree_skb: skbaddr=00000000ef253506 rx_sk=0 protocol=2048 location=udp_queue_rcv_one_skb+0x1/0x2 reason: SOCKET_RCVBUFF',
+    );
+    expect(l).toMatchObject({ cpu: 1, atNs: 3256729926000, event: 'kfree_skb' });
+    expect(l?.fields.reason).toBe('SOCKET_RCVBUFF');
+    const row =
+      '00000014 00000003 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000005 00000000 00000000 00000001 00000000 00000000';
+    expect(parseSoftnetStat(row).get(1)).toMatchObject({ processed: 20, dropped: 3, receivedRps: 5 });
+    const before = 'Udp: InDatagrams RcvbufErrors\nUdp: 10 2\n';
+    const after = 'Udp: InDatagrams RcvbufErrors\nUdp: 15 9\n';
+    expect(parseSnmp(snmpDeltaText(before, after)).get('Udp.RcvbufErrors')).toBe(7);
+  });
+});
