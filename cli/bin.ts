@@ -11,7 +11,7 @@ const USAGE = `usage: netstack-conformance <command> [args]
 commands:
   fuzz <policy-file> [options]    judge a dispatch policy on generated cases (fuzz --help)
   check-counters <file | ->       check the counter identities of real kernel output (check-counters --help)
-  live [args]                     run a policy against a live capture (when this version has it)
+  live [options]                  judge this machine's Linux kernel and compare it with the model (live --help)
 
 exit codes: 0 held / every identity holds; 1 a violation (with its replay command); 2 bad usage or input;
 130 / 143 stopped by SIGINT / SIGTERM (fuzz).`;

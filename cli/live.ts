@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runAndJudgeLive } from '../harness/live-run.ts';
 import { cpuCountOnline } from '../live/capabilities.ts';
 import { describeLiveConfig } from '../live/config.ts';
@@ -12,7 +13,7 @@ import { liveJson, liveText } from './live-text.ts';
  * the suite's checkers and compare it with the model. Exit 0: everything held and agreed; 1: a
  * property, a counter or the differential failed; 2: bad input or a missing capability.
  */
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const opts = parseLiveArgs(argv, cpuCountOnline());
   if (opts === 'help') {
     process.stdout.write(`${LIVE_USAGE}\n`);
@@ -61,4 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
   return out.verdict.ok && out.cleanupErrors.length === 0 ? 0 : 1;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
