@@ -23,8 +23,10 @@ export function agreementTable(v: LiveVerdict): string[] {
 
 export function liveText(v: LiveVerdict, config: string): string {
   const dropped = v.drops.reduce((s, d) => s + d.count, 0);
+  const kernel = v.trace[0]?.kind === 'kernel' ? v.trace[0] : undefined;
   const out = [
     `live run on Linux ${v.kernelRelease}: ${config}`,
+    `model compared: ${kernel?.version ?? 'linux-6.18'}, the modelled version closest to ${v.kernelRelease} (docs/kernel-versions.md)`,
     `sent ${v.sent}, delivered ${v.delivered}, dropped ${dropped}${v.sent === v.delivered + dropped ? ' (sent = delivered + dropped)' : ` (${v.sent - v.delivered - dropped} unaccounted)`}`,
   ];
   for (const d of v.drops)
