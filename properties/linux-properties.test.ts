@@ -127,8 +127,8 @@ describe('RFS: the kernel keeps flow order only per table entry (R4 caveats, kno
       'rx-N/rps_flow_cnt': entries,
     },
     sockets: [
-      { port: UDP_PORT, readerCpus: [2] },
-      { port: UDP_PORT + 1, readerCpus: [1] },
+      { port: UDP_PORT, readerCpus: [2], connected: true },
+      { port: UDP_PORT + 1, readerCpus: [1], connected: true },
     ],
   });
 

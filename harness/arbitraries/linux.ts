@@ -60,7 +60,8 @@ function socketsArb(cpus: number): fc.Arbitrary<LinuxSocketSpec[]> {
       groupMembers: fc.array(unicast, { maxLength: 2 }),
     })
     .map(({ unicast: u, groupMembers }) => [
-      ...u.map((s, i) => ({ port: PORT_BASE + i, ...s })),
+      // Connected, so RFS records them (sock_rps_record_flow); group members never are.
+      ...u.map((s, i) => ({ port: PORT_BASE + i, connected: true, ...s })),
       ...groupMembers.map((s) => ({ port: PORT_BASE + 100, group: GROUP, ...s })),
     ]);
 }

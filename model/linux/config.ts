@@ -25,8 +25,8 @@ export interface LinuxSocketSpec {
   readonly readerCpus?: readonly number[];
   /**
    * connect()ed (sk_state TCP_ESTABLISHED): only such a socket saves sk_rxhash and is recorded
-   * for RFS. Default true, as the model's sockets each read one flow; a socket bound but not
-   * connected (one port, many senders) is never steered by RFS.
+   * for RFS (include/net/rps.h sock_rps_record_flow; udp_queue_rcv_one_skb saves the hash only
+   * with a peer set). Default false, as for a socket that is only bound: RFS never steers it.
    */
   readonly connected?: boolean;
 }
@@ -113,7 +113,7 @@ function resolveSockets(
       group: s.group,
       rcvbufBytes: rcvbuf,
       readerCpus: readers.map(cpuId),
-      connected: s.connected ?? true,
+      connected: s.connected ?? false,
     });
   }
   return ok(out);

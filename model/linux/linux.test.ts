@@ -61,7 +61,7 @@ describe('backlog, RPS and RFS (net/core/dev.c)', () => {
       config: {
         cpuCount: 3,
         sysctl: { 'net.core.rps_sock_flow_entries': 4096, 'rx-N/rps_flow_cnt': 256 },
-        sockets: [{ port: UDP_PORT, readerCpus: [2] }],
+        sockets: [{ port: UDP_PORT, readerCpus: [2], connected: true }],
       },
       workload: { flows: [udpTo(0)], items: [...burst(2), { kind: 'pause', ns: 1_000_000 }, ...burst(10)] },
     });

@@ -15,7 +15,7 @@ describe('RFS moves a flow only after its old backlog drained (get_rps_cpu, R4)'
       cpuCount: 3,
       ringCpus: [0],
       sysctl: { 'net.core.rps_sock_flow_entries': 4096, 'rx-N/rps_flow_cnt': 1024 },
-      sockets: [{ port: UDP_PORT, readerCpus: [1, 2] }],
+      sockets: [{ port: UDP_PORT, readerCpus: [1, 2], connected: true }],
     },
     workload: { flows: [udpTo(0)], items: burst(40) },
     schedule,
