@@ -4,7 +4,12 @@ import { checkDatagramIntact } from './reassembly-intact.ts';
 import { SenderDigest } from './sender-payload.ts';
 import { arrive, counters, deliver, frag, reassembled } from './test/trace-builder.ts';
 
-const viol = (rule: string, events: number[], message: string) => ({ property: 'datagram-intact', rule, events, message });
+const viol = (rule: string, events: number[], message: string) => ({
+  property: 'datagram-intact',
+  rule,
+  events,
+  message,
+});
 
 /** The sender's bytes [from, to) of flow 0, ip id 1, version 0 (what an honest piece carries). */
 function digest(from: number, to: number, version = 0): number {
@@ -16,7 +21,8 @@ const SENT = digest(0, 16);
 
 const fragOf = (offsetBytes: number, f: Partial<ArriveFragment> = {}) =>
   frag({ offsetBytes, lengthBytes: 8, datagramBytes: 16, datagramDigest: SENT, datagram: 'dg', ...f });
-const piece = (pkt: number, offsetBytes: number, lengthBytes = 8) => ({ pkt, offsetBytes, lengthBytes }) as ReassembledPiece;
+const piece = (pkt: number, offsetBytes: number, lengthBytes = 8) =>
+  ({ pkt, offsetBytes, lengthBytes }) as ReassembledPiece;
 
 /** Two fragments 0+8 and 8+8 of one sender datagram, and the datagram they make. */
 function datagram(
@@ -44,16 +50,18 @@ describe('datagram-intact rules (F-2, F-19, F-20, RFC 5722, INV-REASM, INV-CONSE
     expect(checkDatagramIntact([])).toEqual([]);
     const t = [...datagram(), deliver({ pkt: 100 }), counters({ ips_reassembled: 1, ip6s_reassembled: 0 })];
     expect(checkDatagramIntact(t)).toEqual([]);
-    expect(checkDatagramIntact([...datagram({ family: 'inet6' }), counters({ ip6s_reassembled: 1 })])).toEqual([]);
+    expect(
+      checkDatagramIntact([...datagram({ family: 'inet6' }), counters({ ip6s_reassembled: 1 })]),
+    ).toEqual([]);
   });
 
   it('F-20: ips_reassembled and ip6s_reassembled count the datagrams', () => {
     expect(checkDatagramIntact([counters({ ips_reassembled: 1 })])).toEqual([
       viol('F-20', [0], 'ips_reassembled is 1 at snapshot, the trace shows 0 datagrams'),
     ]);
-    expect(checkDatagramIntact([...datagram(), counters({ ips_reassembled: 1, ip6s_reassembled: 1 })])).toEqual([
-      viol('F-20', [3], 'ip6s_reassembled is 1 at snapshot, the trace shows 0 datagrams'),
-    ]);
+    expect(
+      checkDatagramIntact([...datagram(), counters({ ips_reassembled: 1, ip6s_reassembled: 1 })]),
+    ).toEqual([viol('F-20', [3], 'ip6s_reassembled is 1 at snapshot, the trace shows 0 datagrams')]);
     expect(checkDatagramIntact([...datagram(), counters({})])).toEqual([
       viol('F-20', [3], 'ips_reassembled is 0 at snapshot, the trace shows 1 datagrams'),
     ]);
@@ -80,14 +88,20 @@ describe('datagram-intact rules (F-2, F-19, F-20, RFC 5722, INV-REASM, INV-CONSE
 
   it('F-2: fragments of two sender datagrams', () => {
     const t = datagram({}, { datagramDigest: 3 }, { datagram: 'other' });
-    expect(checkDatagramIntact(t)).toEqual([viol('F-2', [2], 'dg built from fragments of 2 datagrams: dg + other')]);
+    expect(checkDatagramIntact(t)).toEqual([
+      viol('F-2', [2], 'dg built from fragments of 2 datagrams: dg + other'),
+    ]);
   });
 
   it('F-19: a piece from a packet that is not one of the fragments', () => {
     const t = datagram({ fragments: [1], pieces: [piece(1, 0), piece(2, 8)] });
-    expect(checkDatagramIntact(t)).toEqual([viol('F-19', [2], 'dg: piece from packet 2, not one of its fragments')]);
+    expect(checkDatagramIntact(t)).toEqual([
+      viol('F-19', [2], 'dg: piece from packet 2, not one of its fragments'),
+    ]);
     const unknown = datagram({ pieces: [piece(1, 0), piece(9, 8)] });
-    expect(checkDatagramIntact(unknown)).toEqual([viol('F-19', [2], 'dg: piece from packet 9, not one of its fragments')]);
+    expect(checkDatagramIntact(unknown)).toEqual([
+      viol('F-19', [2], 'dg: piece from packet 9, not one of its fragments'),
+    ]);
   });
 
   it('F-19: pieces out of order or with a gap', () => {
@@ -100,9 +114,15 @@ describe('datagram-intact rules (F-2, F-19, F-20, RFC 5722, INV-REASM, INV-CONSE
     expect(out([piece(1, 0), piece(2, 8, 0), piece(2, 8)])).toEqual([
       viol('F-19', [2], 'dg: piece 8+0 outside fragment 2 (8+8)'),
     ]);
-    expect(out([piece(1, 0, 4), piece(2, 4, 12)])).toEqual([viol('F-19', [2], 'dg: piece 4+12 outside fragment 2 (8+8)')]);
-    expect(out([piece(1, 0, 9), piece(2, 9, 7)])).toEqual([viol('F-19', [2], 'dg: piece 0+9 outside fragment 1 (0+8)')]);
-    expect(out([piece(1, 0, 7), piece(2, 7, 9)])).toEqual([viol('F-19', [2], 'dg: piece 7+9 outside fragment 2 (8+8)')]);
+    expect(out([piece(1, 0, 4), piece(2, 4, 12)])).toEqual([
+      viol('F-19', [2], 'dg: piece 4+12 outside fragment 2 (8+8)'),
+    ]);
+    expect(out([piece(1, 0, 9), piece(2, 9, 7)])).toEqual([
+      viol('F-19', [2], 'dg: piece 0+9 outside fragment 1 (0+8)'),
+    ]);
+    expect(out([piece(1, 0, 7), piece(2, 7, 9)])).toEqual([
+      viol('F-19', [2], 'dg: piece 7+9 outside fragment 2 (8+8)'),
+    ]);
     expect(out([piece(1, 0, 1), piece(1, 1, 7), piece(2, 8)])).toEqual([]);
   });
 
@@ -138,10 +158,22 @@ describe('datagram-intact rules (F-2, F-19, F-20, RFC 5722, INV-REASM, INV-CONSE
     const forged = new SenderDigest();
     forged.addPiece(0, 1, 1, 0, 8);
     forged.addPiece(0, 1, 0, 8, 8);
-    expect(checkDatagramIntact(datagram({ payloadDigest: forged.value }, { contentVersion: 1, datagramDigest: 3 }))).toEqual([]);
+    expect(
+      checkDatagramIntact(
+        datagram({ payloadDigest: forged.value }, { contentVersion: 1, datagramDigest: 3 }),
+      ),
+    ).toEqual([]);
     const t = datagram({}, { datagramDigest: 3 });
-    const moved = [arrive({ pkt: 1, flow: 0, fragment: true, frag: fragOf(0, { datagramDigest: 3 }) }), t[1], t[2]];
-    const twoFlows = [moved[0], arrive({ pkt: 2, flow: 5, fragment: true, frag: fragOf(8) }), t[2]] as TraceEvent[];
+    const moved = [
+      arrive({ pkt: 1, flow: 0, fragment: true, frag: fragOf(0, { datagramDigest: 3 }) }),
+      t[1],
+      t[2],
+    ];
+    const twoFlows = [
+      moved[0],
+      arrive({ pkt: 2, flow: 5, fragment: true, frag: fragOf(8) }),
+      t[2],
+    ] as TraceEvent[];
     const d = new SenderDigest();
     d.addPiece(0, 1, 0, 0, 8);
     d.addPiece(5, 1, 0, 8, 8);
@@ -167,5 +199,9 @@ describe('datagram-intact rules (F-2, F-19, F-20, RFC 5722, INV-REASM, INV-CONSE
   it('stops at VIOLATIONS_MAX', () => {
     const bad = Array.from({ length: 70 }, () => counters({ ips_reassembled: 1, ip6s_reassembled: 1 }));
     expect(checkDatagramIntact(bad)).toHaveLength(64);
+    const single = Array.from({ length: 63 }, () => counters({ ips_reassembled: 1 }));
+    const two = checkDatagramIntact([...single, counters({ ips_reassembled: 1, ip6s_reassembled: 1 })]);
+    expect(two).toHaveLength(64);
+    expect(two[63]?.message).toBe('ips_reassembled is 1 at snapshot, the trace shows 0 datagrams');
   });
 });
