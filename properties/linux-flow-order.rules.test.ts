@@ -72,7 +72,7 @@ describe('linux-flow-order rules (R4, INV-ORDER)', () => {
     expect(drained).toEqual([]);
     expect(linux(...twoPackets, handle({ pkt: 2, flow: 4, seq: 2, cpu: 1 }))).toEqual([]);
     expect(
-      linux(...twoPackets, enqueue({ pkt: 1, cpu: 0 }), handle({ pkt: 2, flow: 4, seq: 2, proto: 'udp' })),
+      linux(...twoPackets, enqueue({ pkt: 1, cpu: 0 }), handle({ pkt: 2, flow: 4, seq: 2, proto: 'ip_direct' })),
     ).toEqual([]);
   });
 

@@ -43,13 +43,13 @@ describe('fragment-flow-order rules (R-11)', () => {
   it('near miss: in order; TCP; another protocol layer; a flow without fragments', () => {
     const inOrder = [...udpFlow(), handle({ pkt: 1, flow: 4, seq: 1 }), handle({ pkt: 2, flow: 4, seq: 2 })];
     expect(checkFragmentFlowOrder(inOrder)).toEqual([]);
-    const reversed = (ipProto: number, proto: 'ip' | 'udp' = 'ip') => [
+    const reversed = (ipProto: number, proto: 'ip' | 'ip_direct' = 'ip') => [
       ...udpFlow(ipProto),
       handle({ pkt: 2, flow: 4, seq: 2, proto }),
       handle({ pkt: 1, flow: 4, seq: 1, proto }),
     ];
     expect(checkFragmentFlowOrder(reversed(6))).toEqual([]);
-    expect(checkFragmentFlowOrder(reversed(17, 'udp'))).toEqual([]);
+    expect(checkFragmentFlowOrder(reversed(17, 'ip_direct'))).toEqual([]);
     const plain = [arrive({ pkt: 1, flow: 4, seq: 1 }), arrive({ pkt: 2, flow: 4, seq: 2 })];
     expect(
       checkFragmentFlowOrder([

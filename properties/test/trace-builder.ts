@@ -6,6 +6,7 @@ import type {
   CountersEvent,
   DeferFreeEvent,
   DeliverEvent,
+  DispatchEvent,
   DropEvent,
   EndEvent,
   EnqueueEvent,
@@ -14,6 +15,8 @@ import type {
   HandleEvent,
   IpiEvent,
   NapiPollEvent,
+  NetisrWorkRow,
+  PolicyErrorEvent,
   ReassembledEvent,
   SockQueueEvent,
   SoftirqEvent,
@@ -197,3 +200,24 @@ export const withHole = (...events: TraceEvent[]): readonly TraceEvent[] => {
   t.push(...events);
   return t;
 };
+
+export const dispatch = (f: Loose<DispatchEvent> = {}): DispatchEvent =>
+  make('dispatch', { pkt: 0, proto: 'ip', thread: 0, fromCpu: 0, toCpu: 0, mode: 'direct' }, f);
+export const policyError = (f: Loose<PolicyErrorEvent> = {}): PolicyErrorEvent =>
+  make('policy-error', { pkt: 0, flow: 0, policy: 'p', error: 'threw', message: 'm', cpu: 0 }, f);
+/** A `netstat -Q` Workstreams row, all counts 0 unless given. */
+export const row = (f: Loose<NetisrWorkRow> = {}): NetisrWorkRow =>
+  ({
+    wsid: 0,
+    cpu: 0,
+    proto: 'ip',
+    lenPackets: 0,
+    watermarkPackets: 0,
+    dispatched: 0,
+    hybridDispatched: 0,
+    qdrops: 0,
+    queued: 0,
+    handled: 0,
+    qlimitPackets: 10,
+    ...f,
+  }) as NetisrWorkRow;
