@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBucketAffinity } from './bucket-affinity.ts';
-import { arrive, deliver, handle, reassembled, withHole } from './test/trace-builder.ts';
+import { arrive, deliver, drop, handle, reassembled, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'bucket-affinity',
