@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkReassemblyContinuation } from './reassembly-continuation.ts';
-import { arrive, deliver, frag, handle, reassembled, withHole } from './test/trace-builder.ts';
+import { arrive, deliver, drop, frag, handle, reassembled, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'reassembly-continuation',
@@ -53,6 +53,8 @@ describe('reassembly-continuation rules (F-26, F-27, F-28)', () => {
       [],
     );
     expect(checkReassemblyContinuation([r, handle({ pkt: 8, cpu: 0 })])).toEqual([]);
+    // Only handle and deliver are judged: a drop elsewhere is not where it went up.
+    expect(checkReassemblyContinuation([r, drop({ pkt: 9, cpu: 0 })])).toEqual([]);
   });
 
   it('F-28: without a promise an inline datagram stays on the reassembling CPU', () => {

@@ -78,6 +78,20 @@ describe('fragment-flow-order rules (R-11)', () => {
     expect(checkFragmentFlowOrder(unarrived)).toEqual([]);
   });
 
+  it('two packets with the same seq pass; the high mark keeps the first of them', () => {
+    const t = [
+      ...udpFlow(),
+      arrive({ pkt: 3, flow: 4, seq: 2 }),
+      arrive({ pkt: 5, flow: 4, seq: 0 }),
+      handle({ pkt: 2, flow: 4, seq: 2 }),
+      handle({ pkt: 3, flow: 4, seq: 2 }),
+      handle({ pkt: 5, flow: 4, seq: 0 }),
+    ];
+    expect(checkFragmentFlowOrder(t)).toEqual([
+      r11([4, 6], 'flow 4 (ip proto 17) reached ip_input on cpu 0 with seq 0 after seq 2'),
+    ]);
+  });
+
   it('the high mark only rises: a later low seq is compared with the highest seen', () => {
     const t = [
       ...udpFlow(),

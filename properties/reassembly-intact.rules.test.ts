@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArriveFragment, ReassembledPiece, TraceEvent } from '../model/trace.ts';
 import { checkDatagramIntact } from './reassembly-intact.ts';
 import { SenderDigest } from './sender-payload.ts';
-import { arrive, counters, deliver, frag, reassembled } from './test/trace-builder.ts';
+import { arrive, counters, deliver, frag, reassembled, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'datagram-intact',
@@ -76,6 +76,15 @@ describe('datagram-intact rules (F-2, F-19, F-20, RFC 5722, INV-REASM, INV-CONSE
   it('F-19: a fragment that never arrived, reported alone', () => {
     const t = datagram({ fragments: [1, 2, 3] });
     expect(checkDatagramIntact(t)).toEqual([viol('F-19', [2], 'dg: fragment 3 never arrived')]);
+  });
+
+  it('F-19: a whole packet (no fragment header) is not a fragment of the datagram', () => {
+    const t = [arrive({ pkt: 3 }), ...datagram({ fragments: [1, 2, 3] })];
+    expect(checkDatagramIntact(t)).toEqual([viol('F-19', [3], 'dg: fragment 3 never arrived')]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(checkDatagramIntact(withHole(counters({ ips_reassembled: 1 })))[0]?.events).toEqual([1]);
   });
 
   it('INV-CONSERVE: a fragment in two datagrams', () => {
