@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../model/trace.ts';
 import { checkLinuxFlowOrder } from './linux-flow-order.ts';
-import { arrive, deliver, enqueue, handle, ipi } from './test/trace-builder.ts';
+import { arrive, deliver, enqueue, handle, ipi, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'linux-flow-order',
@@ -40,6 +40,7 @@ describe('linux-flow-order rules (R4, INV-ORDER)', () => {
       linux(...twoPackets, enqueue({ pkt: 1, cpu: 0 }), enqueue({ pkt: 2, cpu: 1, proto: 'ip6' })),
     ).toEqual([]);
     expect(linux(...twoPackets, enqueue({ pkt: 9, cpu: 0 }), enqueue({ pkt: 2, cpu: 1 }))).toEqual([]);
+    expect(linux(enqueue({ pkt: 8, cpu: 0 }), enqueue({ pkt: 9, cpu: 1 }))).toEqual([]);
   });
 
   it('R4 names the last enqueue on the old backlog and its count', () => {
@@ -72,7 +73,11 @@ describe('linux-flow-order rules (R4, INV-ORDER)', () => {
     expect(drained).toEqual([]);
     expect(linux(...twoPackets, handle({ pkt: 2, flow: 4, seq: 2, cpu: 1 }))).toEqual([]);
     expect(
-      linux(...twoPackets, enqueue({ pkt: 1, cpu: 0 }), handle({ pkt: 2, flow: 4, seq: 2, proto: 'ip_direct' })),
+      linux(
+        ...twoPackets,
+        enqueue({ pkt: 1, cpu: 0 }),
+        handle({ pkt: 2, flow: 4, seq: 2, proto: 'ip_direct' }),
+      ),
     ).toEqual([]);
   });
 
@@ -120,6 +125,13 @@ describe('linux-flow-order rules (R4, INV-ORDER)', () => {
     expect(
       linux(deliver({ flow: 4, seq: 2, layer: 'udp:1' }), deliver({ flow: 4, seq: 2, layer: 'udp:1' })),
     ).toEqual([]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(
+      checkLinuxFlowOrder(withHole(handle({ flow: 4, seq: 2 }), handle({ flow: 4, seq: 1 }), ipi()))[0]
+        ?.events,
+    ).toEqual([1, 2]);
   });
 
   it('stops at VIOLATIONS_MAX', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkLinuxNapiBudget } from './linux-napi-budget.ts';
-import { counters, ipi, napiPoll, softirq } from './test/trace-builder.ts';
+import { counters, ipi, napiPoll, softirq, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'linux-napi-budget',
@@ -149,6 +149,10 @@ describe('linux-napi-budget rules (N1..N4)', () => {
       'softnet_cpux.time_squeeze': 1,
     };
     expect(checkLinuxNapiBudget([ipi(), counters(lookalikes)])).toEqual([]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(checkLinuxNapiBudget(withHole(start(), napiPoll({ work: 65 })))[0]?.events).toEqual([2]);
   });
 
   it('stops at VIOLATIONS_MAX, even when the last event shows two faults', () => {

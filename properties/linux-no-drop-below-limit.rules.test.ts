@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../model/trace.ts';
 import { checkLinuxNoDropBelowLimit } from './linux-no-drop-below-limit.ts';
-import { batch, counters, deliver, drop, enqueue, ipi, sockQueue } from './test/trace-builder.ts';
+import { batch, counters, deliver, drop, enqueue, ipi, sockQueue, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'linux-no-drop-below-limit',
@@ -165,6 +165,10 @@ describe('linux-no-drop-below-limit rules (R7, R8, U2, U5, U8)', () => {
     expect(linux(counters({ 'udp_sock3.drops': 1, 'Udp.': 1 }))).toHaveLength(1);
     expect(linux(counters({ 'udp_sock3.drops': 1, softnet: 0 }))).toHaveLength(1);
     expect(linux(counters({ 'udp_sock3.drops': 1, xsoftnet: 0 }))).toEqual([]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(checkLinuxNoDropBelowLimit(withHole(enq(1, 3), ipi()))[0]?.events).toEqual([1]);
   });
 
   it('stops at VIOLATIONS_MAX even when the last event shows two faults', () => {
