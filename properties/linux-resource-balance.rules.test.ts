@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../model/trace.ts';
 import { checkLinuxResourceBalance } from './linux-resource-balance.ts';
-import { alloc, deferFree, end, free, ipi, softirq } from './test/trace-builder.ts';
+import { alloc, deferFree, end, free, ipi, softirq, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'linux-resource-balance',
@@ -168,6 +168,10 @@ describe('linux-resource-balance rules (D2..D7)', () => {
     ]);
     expect(check(skb(1), skb(2), park(1, 0), park(2, 1), end())).toEqual([]);
     expect(check(...three, freeOn(3, 0), end())).toEqual([]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(checkLinuxResourceBalance(withHole(freeOn(5, 0), ipi()))[0]?.events).toEqual([1]);
   });
 
   it('stops at VIOLATIONS_MAX, in the loop and among leaks, even when one event shows two faults', () => {
