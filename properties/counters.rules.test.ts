@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NetisrWorkRow, TraceEvent } from '../model/trace.ts';
 import { checkCounterConsistency } from './counters.ts';
-import { batch, counters, enqueue, handle, row } from './test/trace-builder.ts';
+import { batch, counters, dispatch, enqueue, handle, row, withHole } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
   property: 'counter-consistency',
@@ -31,6 +31,17 @@ describe('counter-consistency rules (ledger columns, N-17)', () => {
     expect(check(...handled, snap(handledRow()))).toEqual([]);
     expect(check(...waiting, snap(waitingRow()))).toEqual([]);
     expect(check(...handled, counters({}, { quiescent: true, netisr: [handledRow()] }))).toEqual([]);
+  });
+
+  it('inline dispatches count in Handled, not in the batch in flight', () => {
+    const direct = [dispatch({ pkt: 1, mode: 'direct' }), handle({ pkt: 1 })];
+    expect(check(...direct, snap(row({ dispatched: 1, handled: 1 })))).toEqual([]);
+    const hybrid = [dispatch({ pkt: 1, mode: 'hybrid' }), handle({ pkt: 1 })];
+    expect(check(...hybrid, snap(row({ hybridDispatched: 1, handled: 1 })))).toEqual([]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(checkCounterConsistency(withHole(batch({ packets: 1 })))[0]?.events).toEqual([1]);
   });
 
   it("each column is compared with the trace's count, one fault each", () => {
