@@ -125,6 +125,12 @@ describe('linux-flow-order rules (R4, INV-ORDER)', () => {
     expect(
       linux(deliver({ flow: 4, seq: 2, layer: 'udp:1' }), deliver({ flow: 4, seq: 2, layer: 'udp:1' })),
     ).toEqual([]);
+    const equal = linux(
+      deliver({ flow: 4, seq: 2 }),
+      deliver({ flow: 4, seq: 2 }),
+      deliver({ flow: 4, seq: 1 }),
+    );
+    expect(equal.map((v) => v.events)).toEqual([[0, 2]]);
   });
 
   it('skips holes in a trace', () => {
