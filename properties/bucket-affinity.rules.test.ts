@@ -48,6 +48,10 @@ describe('bucket-affinity rules (R-6, R-10)', () => {
     expect(
       checkBucketAffinity([arrive({ pkt: 2, cpu: 1, bucketCpu: 1 }), handle({ pkt: 3, cpu: 0 })]),
     ).toEqual([]);
+    // Only handle and deliver are judged: a drop elsewhere is not a placement.
+    expect(checkBucketAffinity([arrive({ pkt: 2, cpu: 1, bucketCpu: 1 }), drop({ pkt: 2, cpu: 0 })])).toEqual(
+      [],
+    );
   });
 
   it("R-10: a reassembled datagram handled off its full-tuple bucket's CPU", () => {

@@ -13,6 +13,7 @@ import {
   policyError,
   reassembled,
   row,
+  withHole,
 } from './test/trace-builder.ts';
 
 const viol = (rule: string, events: number[], message: string) => ({
@@ -194,6 +195,10 @@ describe('no-drop-below-limit rules (N-8, N-9, I-1, I-3, INV-BOUND, INV-CONSERVE
     expect(check(...frags, deliver({ pkt: 1 }), deliver({ pkt: 100 }), end())).toEqual([
       viol('INV-CONSERVE', [0, 2, 3], 'packet 1 ended 2 times'),
     ]);
+  });
+
+  it('skips holes in a trace', () => {
+    expect(checkNoDropBelowLimit(withHole(handle({ pkt: 1 })))[0]?.events).toEqual([1]);
   });
 
   it('stops at VIOLATIONS_MAX even when the last event shows two faults', () => {
