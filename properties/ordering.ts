@@ -11,8 +11,11 @@ interface LastSeen {
 
 /**
  * Flow order (N-20, INV-ORDER): packets of one flow that carry the same NIC hash reach each
- * protocol handler, and the upper layer, in arrival order, whatever the schedule. A fragment hashed
- * on its 2-tuple is a different ordering domain (R-12), so the key is (flow, arrival hash, stage).
+ * protocol handler, and the upper layer, in the order they arrived on their ring, whatever the
+ * schedule. A fragment hashed on its 2-tuple is a different ordering domain (R-12), so the key is
+ * (flow, arrival hash, ring, stage): when the NIC moves a flow to another ring (ethtool -X, lagg
+ * failover), the packets still on the old ring may be overtaken before the stack sees them, which
+ * no dispatch policy can prevent. What a policy can prevent is judged by `checkDispatchOrder`.
  *
  * Only the first `handle` of a packet by a protocol and its first `deliver` count: a packet that
  * passes a protocol twice (re-injection after decapsulation) is judged once, and duplicates are
@@ -20,7 +23,7 @@ interface LastSeen {
  * (a reassembled datagram) have no arrival order and are skipped.
  */
 export function checkFlowOrder(trace: Trace): readonly Violation[] {
-  const arrivalHash = new Map<number, number>();
+  const arrival = new Map<number, string>();
   const judged = new Set<string>();
   const last = new Map<string, LastSeen>();
   const out: Violation[] = [];
@@ -28,17 +31,17 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     const ev = trace[index];
     if (ev === undefined) continue;
     if (ev.kind === 'arrive') {
-      arrivalHash.set(ev.pkt, ev.hash);
+      arrival.set(ev.pkt, `${ev.hash}|${ev.ring}`);
       continue;
     }
     if (ev.kind !== 'handle' && ev.kind !== 'deliver') continue;
-    const hash = arrivalHash.get(ev.pkt);
-    if (hash === undefined) continue;
+    const domain = arrival.get(ev.pkt);
+    if (domain === undefined) continue;
     const stage = ev.kind === 'handle' ? `${ev.proto}_input` : 'deliver';
     const once = `${ev.pkt}|${stage}`;
     if (judged.has(once)) continue;
     judged.add(once);
-    const key = `${ev.flow}|${hash}|${stage}`;
+    const key = `${ev.flow}|${domain}|${stage}`;
     const prev = last.get(key);
     if (prev !== undefined && ev.seq < prev.seq) {
       out.push({
@@ -49,6 +52,51 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
       });
     }
     if (prev === undefined || ev.seq > prev.seq) last.set(key, { seq: ev.seq, index });
+  }
+  // One reorder is reported once: the dispatch-order check speaks when arrival order held.
+  return out.length > 0 ? out : checkDispatchOrder(trace);
+}
+
+/**
+ * Dispatch order (N-20): once a packet of a flow has been handed to netisr_dispatch for a protocol,
+ * no later-dispatched packet of that flow (same arrival hash) is handled by it first. This is what
+ * a flow entering on several CPUs (RSS table rewrite, migrating tun writer, lagg failover) tests:
+ * a packet run inline on a CPU whose queue still holds earlier packets of its flow breaks it.
+ */
+export function checkDispatchOrder(trace: Trace): readonly Violation[] {
+  const flowOf = new Map<number, string>();
+  const dispatched = new Map<string, number>();
+  const rankOf = new Map<string, number>();
+  const lastHandled = new Map<string, { rank: number; seq: number; index: number }>();
+  const out: Violation[] = [];
+  for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
+    const ev = trace[index];
+    if (ev === undefined) continue;
+    if (ev.kind === 'arrive') flowOf.set(ev.pkt, `${ev.flow}|${ev.hash}`);
+    if (ev.kind !== 'dispatch' && ev.kind !== 'handle') continue;
+    const flow = flowOf.get(ev.pkt);
+    if (flow === undefined) continue;
+    const domain = `${flow}|${ev.proto}`;
+    if (ev.kind === 'dispatch') {
+      const once = `${ev.pkt}|${ev.proto}`;
+      if (rankOf.has(once)) continue;
+      const n = (dispatched.get(domain) ?? 0) + 1;
+      dispatched.set(domain, n);
+      rankOf.set(once, n);
+      continue;
+    }
+    const r = rankOf.get(`${ev.pkt}|${ev.proto}`);
+    if (r === undefined) continue;
+    const prev = lastHandled.get(domain);
+    if (prev !== undefined && r < prev.rank) {
+      out.push({
+        property: FLOW_ORDER,
+        rule: 'N-20',
+        events: [prev.index, index],
+        message: `flow ${ev.flow} at ${ev.proto}_input on cpu ${ev.cpu}: seq ${ev.seq} handled after seq ${prev.seq}, which was dispatched later`,
+      });
+    }
+    if (prev === undefined || r > prev.rank) lastHandled.set(domain, { rank: r, seq: ev.seq, index });
   }
   return out;
 }

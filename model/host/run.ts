@@ -12,10 +12,18 @@ import type { Schedule } from '../sim/schedule.ts';
 import { Simulator } from '../sim/simulator.ts';
 import { StatCounters } from '../stats.ts';
 import { type Trace, TraceRecorder } from '../trace.ts';
-import { type BootEnv, bootNetisr, rxRings, startInterruptThreads, startNetisrThreads } from './boot.ts';
+import {
+  type BootEnv,
+  bootNetisr,
+  rxRings,
+  standbyRings,
+  startInterruptThreads,
+  startNetisrThreads,
+} from './boot.ts';
 import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
-import { Nic } from './nic.ts';
+import { Nic, type RxRing } from './nic.ts';
+import { TunWriter, TunWriterState } from './tun.ts';
 import type { Workload } from './workload.ts';
 
 export interface RunInput {
@@ -80,6 +88,13 @@ class Host {
     });
     this.#registerHandlers();
     const rings = rxRings(cfg);
+    // Created only when the workload uses them, so other runs keep their thread ids and traces.
+    const standby = workload.items.some((it) => it.kind === 'failover') ? standbyRings(cfg) : undefined;
+    const tun = workload.items.some(
+      (it) => it.kind === 'migrate' || (it.kind === 'packet' && it.via === 'tun0'),
+    )
+      ? new TunWriterState(cpuId(0))
+      : undefined;
     this.nic = new Nic({
       id: this.sim.nextThreadId(),
       flows,
@@ -97,10 +112,29 @@ class Host {
       wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => {}),
       bucketCpuPromise: (flow, hash, hashType) => this.#promise.arrival(flow.family, hash, hashType),
       wrongRing: cfg.variants.has('nic-wrong-rx-ring'),
+      cpuCount: cfg.cpuCount,
+      ...(standby === undefined ? {} : { standbyRings: standby }),
+      ...(tun === undefined ? {} : { tun }),
     });
     this.sim.addActor(this.nic);
     startInterruptThreads(boot, rings, (pkt, thread) => this.#rxeof(pkt, thread));
     startNetisrThreads(boot, this.netisr);
+    this.#startMovers(boot, standby, tun);
+  }
+
+  /** The standby port's interrupt threads and the tun0 writer (one actor per CPU it may run on). */
+  #startMovers(boot: BootEnv, standby: readonly RxRing[] | undefined, tun: TunWriterState | undefined): void {
+    if (standby !== undefined)
+      startInterruptThreads(boot, standby, (pkt, thread) => this.#rxeof(pkt, thread));
+    if (tun === undefined) return;
+    for (let c = 0; c < this.#cfg.cpuCount; c++) {
+      const write = (pkt: Packet, thread: TunWriter): KernelCall => ({
+        frame: 'tunwrite',
+        frameBytes: this.#frameBytes('tunwrite'),
+        run: () => [this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, thread)],
+      });
+      this.sim.addActor(new TunWriter(tun, this.#stack(cpuId(c)), write));
+    }
   }
 
   #stack(cpu: ReturnType<typeof cpuId>): KernelStack {
@@ -241,6 +275,12 @@ export function parseFlows(workload: Workload): Flow[] | string {
   }
   const bad = workload.items.find((it) => it.kind === 'packet' && (it.flow < 0 || it.flow >= flows.length));
   if (bad !== undefined) return `workload names a flow outside 0..${flows.length - 1}`;
+  const badMove = workload.items.find(
+    (it) =>
+      (it.kind === 'retable' && !(Number.isInteger(it.rotateRings) && it.rotateRings >= 0)) ||
+      (it.kind === 'migrate' && !(Number.isInteger(it.cpu) && it.cpu >= 0)),
+  );
+  if (badMove !== undefined) return `workload item ${JSON.stringify(badMove)}: want a non-negative integer`;
   return flows;
 }
 
