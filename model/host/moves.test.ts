@@ -17,7 +17,9 @@ function arrivals(items: readonly WorkloadItem[], rxRingCount = 2): ArriveEvent[
   };
   const r = runHost(input);
   if (typeof r === 'string') throw new Error(r);
-  expect(r.trace.filter((e) => e.kind === 'deliver')).toHaveLength(items.filter((i) => i.kind === 'packet').length);
+  expect(r.trace.filter((e) => e.kind === 'deliver')).toHaveLength(
+    items.filter((i) => i.kind === 'packet').length,
+  );
   return r.trace.filter((e): e is ArriveEvent => e.kind === 'arrive');
 }
 
