@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseKernel, parseSysctls } from '../harness/fuzz/deployment.ts';
 import type { FuzzOptions } from '../harness/fuzz/options.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTIES, propertyByName } from '../properties/index.ts';
@@ -12,6 +13,7 @@ export const TIMEOUT_SECONDS_DEFAULT = 2;
 export const TIMEOUT_SECONDS_MAX = 3600;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
+                     [--kernel freebsd|freebsd-rss] [--sysctl NAME=VALUE]...
                      [--property NAME]... [--timeout S] [--json] [--verbose] [--report FILE.html]`;
 
 const OPTIONS = {
@@ -20,6 +22,8 @@ const OPTIONS = {
   path: { type: 'string' },
   cpus: { type: 'string' },
   property: { type: 'string', multiple: true },
+  kernel: { type: 'string' },
+  sysctl: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -145,6 +149,10 @@ export function parseFuzzArgs(
   if (typeof properties === 'string') return properties;
   const timeoutMs = parseTimeout(values.timeout ?? String(TIMEOUT_SECONDS_DEFAULT));
   if (typeof timeoutMs === 'string') return timeoutMs;
+  const kernel = values.kernel === undefined ? undefined : parseKernel(values.kernel);
+  if (kernel !== undefined && kernel !== 'freebsd' && kernel !== 'freebsd-rss') return kernel;
+  const sysctl = parseSysctls(values.sysctl ?? []);
+  if (typeof sysctl === 'string') return sysctl;
   const report = values.report;
   if (report !== undefined && !report.endsWith('.html'))
     return `--report ${report}: want a file name ending in .html`;
@@ -161,5 +169,9 @@ export function parseFuzzArgs(
     json: values.json === true,
     verbose: values.verbose === true,
     reportFile: report,
+    deployment: {
+      ...(kernel === undefined ? {} : { kernel }),
+      ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),
+    },
   };
 }

@@ -115,6 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       cpuCountMin: opts.cpuCountMin,
       cpuCountMax: opts.cpuCountMax,
       properties: opts.properties,
+      deployment: opts.deployment,
     },
   };
   let answer = await supervise(job, opts.timeoutMs, (r) =>

@@ -1,3 +1,4 @@
+import { deploymentText } from '../harness/fuzz/deployment.ts';
 import type { FuzzReport, ViolationReport } from '../harness/fuzz/report.ts';
 import { formatExcerpt } from '../harness/fuzz/trace-text.ts';
 import type { Workload } from '../model/host/workload.ts';
@@ -84,7 +85,8 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
 /** The human report on stdout. */
 export function reportText(r: FuzzReport): string {
   const cpus = r.cpus.min === r.cpus.max ? `${r.cpus.min}` : `${r.cpus.min}-${r.cpus.max}`;
-  const head = `fuzz ${r.policyFile} (policy ${r.policyName}, ${r.exportName} export)  seed ${r.seed}  cpus ${cpus}  ${formatElapsed(r.elapsedMs)}`;
+  const pinned = deploymentText(r.deployment);
+  const head = `fuzz ${r.policyFile} (policy ${r.policyName}, ${r.exportName} export)  seed ${r.seed}  cpus ${cpus}${pinned === '' ? '' : `  ${pinned}`}  ${formatElapsed(r.elapsedMs)}`;
   const width = Math.max(...r.properties.map((p) => p.name.length));
   const status = { held: 'held     ', violated: 'VIOLATED ', undecided: 'undecided' } as const;
   const rows = r.properties.map((p) =>

@@ -1,3 +1,5 @@
+import type { Deployment } from './deployment.ts';
+
 /** What `npm run fuzz -- <policy-file> [options]` was asked to do, every value checked. */
 export interface FuzzOptions {
   readonly policyFile: string;
@@ -16,4 +18,6 @@ export interface FuzzOptions {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly reportFile: string | undefined;
+  /** --kernel / --sysctl, pinned on every generated case. */
+  readonly deployment: Deployment;
 }

@@ -1,6 +1,7 @@
 import type { HostConfig } from '../../model/host/config.ts';
 import type { Workload } from '../../model/host/workload.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
+import { type Deployment, deploymentArgs } from './deployment.ts';
 import type { Explanation } from './explain.ts';
 import type { FuzzOptions } from './options.ts';
 import { type ExcerptLine, traceExcerpt } from './trace-text.ts';
@@ -21,6 +22,8 @@ export interface FuzzReport {
   /** Runs fast-check generated (up to and including the failing one). */
   readonly runs: number;
   readonly cpus: { readonly min: number; readonly max: number };
+  /** What --kernel / --sysctl pinned (empty: generated). */
+  readonly deployment: Deployment;
   readonly properties: readonly PropertyOutcome[];
   readonly elapsedMs: number;
   readonly commit: string | undefined;
@@ -78,6 +81,7 @@ export function replayCommand(opts: FuzzOptions, path: string, property: string)
         : `${opts.cpuCountMin}-${opts.cpuCountMax}`,
     );
   }
+  words.push(...deploymentArgs(opts.deployment));
   words.push('--property', property);
   if (opts.timeoutMs !== 2000) words.push('--timeout', String(opts.timeoutMs / 1000));
   return words.map(shellQuote).join(' ');
@@ -102,6 +106,7 @@ function base(ctx: ReportContext, policyName: string, exportName: string, runs: 
     runsAsked: opts.runs,
     runs,
     cpus: { min: opts.cpuCountMin, max: opts.cpuCountMax },
+    deployment: opts.deployment,
     elapsedMs: Math.round(ctx.elapsedMs),
     commit: ctx.commit,
     replayedPath: opts.path,

@@ -54,6 +54,15 @@ describe('fuzz search', () => {
     }
   });
 
+  it('runs every generated case on the pinned deployment (--kernel, --sysctl)', () => {
+    const deployment = { kernel: 'freebsd-rss' as const, sysctl: { 'net.isr.maxthreads': -1 } };
+    for (const path of ['0', '3', '17', '42']) {
+      const rc = caseAtPath({ ...job, deployment }, path);
+      expect(rc.config.kernel).toBe('freebsd-rss');
+      expect(rc.config.sysctl?.['net.isr.maxthreads']).toBe(-1);
+    }
+  });
+
   it('replays a reported path as that single case, and holds where the policy keeps every promise', () => {
     const found = search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
     if (found.kind !== 'violated') throw new Error('spray should break flow order');

@@ -3,6 +3,7 @@ import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
 import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
+import { type Deployment, pinDeployment } from './deployment.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 
@@ -14,6 +15,8 @@ export interface SearchJob {
   readonly cpuCountMin: number;
   readonly cpuCountMax: number;
   readonly properties: readonly string[];
+  /** --kernel / --sysctl: what every generated case runs on. */
+  readonly deployment?: Deployment;
 }
 
 export type SearchResult =
@@ -37,8 +40,12 @@ export function specsOf(names: readonly string[]): PropertySpec[] {
   });
 }
 
-export function runCaseArbFor(job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax'>): fc.Arbitrary<RunCase> {
-  return fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
+export function runCaseArbFor(
+  job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
+): fc.Arbitrary<RunCase> {
+  const cases = fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
+  const d = job.deployment;
+  return d === undefined ? cases : cases.map((rc) => pinDeployment(rc, d));
 }
 
 /**
@@ -143,7 +150,7 @@ export function search(
 
 /** The case fast-check generates at `path` for this seed (no policy involved). */
 export function caseAtPath(
-  job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax'>,
+  job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
   path: string,
 ): RunCase {
   let found: RunCase | undefined;
