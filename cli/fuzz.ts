@@ -92,6 +92,14 @@ async function afterStop(stopped: Stopped, opts: FuzzOptions, job: WorkerJob): P
   return replay;
 }
 
+/** A property named with --property that had nothing to judge in any run: say so on stderr. */
+function warnNotExercised(report: ReturnType<typeof heldReport>, opts: FuzzOptions): void {
+  if (!opts.propertiesNamed) return;
+  for (const p of report.properties)
+    if (p.status === 'not-exercised')
+      process.stderr.write(`fuzz: warning: --property ${p.name} had nothing to judge in ${p.runs} runs\n`);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json');
   const opts = parseFuzzArgs(argv, () => randomInt(2 ** 31));
@@ -139,6 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     case 'held': {
       const report = heldReport(ctx, answer);
+      warnNotExercised(report, opts);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       return EXIT_HELD;
     }

@@ -80,10 +80,11 @@ describe('fuzz search', () => {
         return { cpu: nws[ctx.bucketCpu(ctx.bucketOf(p.hash)) % nws.length] ?? ctx.cpu, mode: 'queue' };
       },
     };
-    expect(search({ ...job, runs: 100 }, byBucket, 'by-bucket', NULL_HEARTBEAT)).toEqual({
+    expect(search({ ...job, runs: 100 }, byBucket, 'by-bucket', NULL_HEARTBEAT)).toMatchObject({
       kind: 'held',
       runs: 100,
       policyName: 'by-bucket',
+      exercised: { 'flow-order': expect.any(Number), 'policy-conformance': expect.any(Number) },
     });
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
+import { exercisedBy } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
 import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
 import { type Deployment, pinDeployment } from './deployment.ts';
@@ -19,10 +20,19 @@ export interface SearchJob {
   readonly deployment?: Deployment;
 }
 
+/** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
+export type ExercisedRuns = Readonly<Record<string, number>>;
+
 export type SearchResult =
-  | { readonly kind: 'held'; readonly runs: number; readonly policyName: string }
+  | {
+      readonly kind: 'held';
+      readonly runs: number;
+      readonly policyName: string;
+      readonly exercised: ExercisedRuns;
+    }
   | {
       readonly kind: 'violated';
+      readonly exercised: ExercisedRuns;
       readonly property: string;
       readonly runCase: RunCase;
       readonly path: string;
@@ -108,6 +118,7 @@ export function search(
   const tracker = new PathTracker(job.path);
   const policy = guardPolicy(source, fallbackName, beat);
   let modelError: string | undefined;
+  const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
   const predicate = (runCase: RunCase): boolean => {
     const path = tracker.current();
     beat.runStarts(path);
@@ -117,6 +128,9 @@ export function search(
       throw new Error(modelError);
     }
     policyName = result.policyName;
+    if (!tracker.shrinking)
+      for (const name of exercisedBy(result.trace, job.properties))
+        exercised[name] = (exercised[name] ?? 0) + 1;
     const checked = latched === undefined ? specs : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
@@ -130,7 +144,7 @@ export function search(
     numRuns: job.runs,
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
   });
-  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName };
+  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined) {
@@ -145,6 +159,7 @@ export function search(
     path,
     runs: details.numRuns,
     shrinks: details.numShrinks,
+    exercised,
   };
 }
 

@@ -3,7 +3,7 @@ import type { RunCase } from '../arbitraries/run-case.ts';
 import { type Explanation, explain } from './explain.ts';
 import { CallKind, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
-import { caseAtPath, type SearchJob, type StopAt, search } from './search.ts';
+import { caseAtPath, type ExercisedRuns, type SearchJob, type StopAt, search } from './search.ts';
 
 /**
  * The worker side of the fuzz command: loads the policy module and runs the search (or, after the
@@ -28,9 +28,16 @@ export interface WorkerInput {
 
 export type WorkerAnswer =
   | { readonly kind: 'load-error'; readonly message: string }
-  | { readonly kind: 'held'; readonly runs: number; readonly policyName: string; readonly exportName: string }
+  | {
+      readonly kind: 'held';
+      readonly runs: number;
+      readonly policyName: string;
+      readonly exportName: string;
+      readonly exercised?: ExercisedRuns;
+    }
   | {
       readonly kind: 'violated';
+      readonly exercised?: ExercisedRuns;
       readonly property: string;
       readonly path: string;
       readonly runs: number;
