@@ -67,6 +67,25 @@ describe('fuzz arguments', () => {
       expect(parseCpus(bad)).toMatch(/^--cpus /);
   });
 
+  it('pins a deployment: --kernel and repeatable --sysctl, values typed from the knob tables', () => {
+    const o = options(
+      'p.ts',
+      '--kernel',
+      'freebsd-rss',
+      '--sysctl',
+      'net.isr.maxthreads=-1',
+      '--sysctl',
+      'net.isr.bindthreads=1',
+      '--sysctl',
+      'net.isr.dispatch=hybrid',
+    );
+    expect(o.deployment).toEqual({
+      kernel: 'freebsd-rss',
+      sysctl: { 'net.isr.maxthreads': -1, 'net.isr.bindthreads': true, 'net.isr.dispatch': 'hybrid' },
+    });
+    expect(options('p.ts').deployment).toEqual({});
+  });
+
   it.each([
     [['p.ts', '--runs', '-3'], /^--runs -3: want a whole number/],
     [['p.ts', '--runs', '0'], /^--runs 0: /],
@@ -81,6 +100,18 @@ describe('fuzz arguments', () => {
     [['p.ts', '--runs'], /^--runs: missing value$/],
     [[], /^missing <policy-file>$/],
     [['a.ts', 'b.ts'], /^one policy file at a time/],
+    [['p.ts', '--kernel', 'netbsd'], /^--kernel netbsd: want one of freebsd, freebsd-rss, linux$/],
+    [['p.ts', '--kernel', 'linux'], /^--kernel linux: fuzzing a policy on model\/linux is not available yet/],
+    [
+      ['p.ts', '--sysctl', 'net.isr.maxthreads=99'],
+      /^--sysctl net.isr.maxthreads=99: net.isr.maxthreads takes -1..64 threads \(default 1\)$/,
+    ],
+    [
+      ['p.ts', '--sysctl', 'net.isr.dispatch=fast'],
+      /^--sysctl net.isr.dispatch=fast: net.isr.dispatch takes one of direct, hybrid, deferred/,
+    ],
+    [['p.ts', '--sysctl', 'net.isr.nope=1'], /^--sysctl net.isr.nope=1: no knob net.isr.nope \(have: /],
+    [['p.ts', '--sysctl', 'net.isr.maxthreads'], /^--sysctl net.isr.maxthreads: want name=value$/],
   ])('refuses %j in one line', (argv, message) => {
     const answer = parse(...argv);
     expect(answer).toMatch(message);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseKernel, parseSysctls } from '../harness/fuzz/deployment.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTIES, propertyByName } from '../properties/index.ts';
@@ -14,6 +15,7 @@ export const HEAP_MB_MIN = 64;
 export const HEAP_MB_MAX = 65_536;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
+                     [--kernel freebsd|freebsd-rss] [--sysctl NAME=VALUE]...
                      [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html]`;
 
 const OPTIONS = {
@@ -22,6 +24,8 @@ const OPTIONS = {
   path: { type: 'string' },
   cpus: { type: 'string' },
   property: { type: 'string', multiple: true },
+  kernel: { type: 'string' },
+  sysctl: { type: 'string', multiple: true },
   timeout: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
@@ -155,6 +159,10 @@ export function parseFuzzArgs(
     values.heap === undefined ? HEAP_MB_DEFAULT : positiveInt('--heap', values.heap, HEAP_MB_MAX);
   if (typeof heapMb === 'string') return heapMb;
   if (heapMb < HEAP_MB_MIN) return `--heap ${values.heap}: want MiB, ${HEAP_MB_MIN}..${HEAP_MB_MAX}`;
+  const kernel = values.kernel === undefined ? undefined : parseKernel(values.kernel);
+  if (kernel !== undefined && kernel !== 'freebsd' && kernel !== 'freebsd-rss') return kernel;
+  const sysctl = parseSysctls(values.sysctl ?? []);
+  if (typeof sysctl === 'string') return sysctl;
   const report = values.report;
   if (report !== undefined && !report.endsWith('.html'))
     return `--report ${report}: want a file name ending in .html`;
@@ -172,5 +180,9 @@ export function parseFuzzArgs(
     verbose: values.verbose === true,
     reportFile: report,
     heapMb,
+    deployment: {
+      ...(kernel === undefined ? {} : { kernel }),
+      ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),
+    },
   };
 }

@@ -82,6 +82,15 @@ async function searchUntilSignal(
   }
 }
 
+/** A property named with --property that had nothing to judge in any run: say so on stderr. */
+function warnNotExercised(io: FuzzIo, report: ReturnType<typeof heldReport>, opts: FuzzOptions): void {
+  if (!opts.propertiesNamed) return;
+  for (const p of report.properties)
+    if (p.status === 'not-exercised')
+      io.err(`fuzz: warning: --property ${p.name} had nothing to judge in ${p.runs} runs
+`);
+}
+
 /** How the command was started: the replay lines repeat it. */
 export interface FuzzCommand {
   readonly command?: readonly string[];
@@ -115,6 +124,7 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
       cpuCountMin: opts.cpuCountMin,
       cpuCountMax: opts.cpuCountMax,
       properties: opts.properties,
+      deployment: opts.deployment,
     },
   };
   const answer = await searchUntilSignal(job, opts, (r) =>
@@ -147,6 +157,7 @@ function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): numb
       );
     case 'held': {
       const report = heldReport(ctx, answer);
+      warnNotExercised(io, report, opts);
       io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       return EXIT_HELD;
     }

@@ -1,4 +1,5 @@
-import type { FuzzReport, ViolationReport } from '../harness/fuzz/report.ts';
+import { deploymentText } from '../harness/fuzz/deployment.ts';
+import type { FuzzReport, PropertyOutcome, ViolationReport } from '../harness/fuzz/report.ts';
 import { formatExcerpt } from '../harness/fuzz/trace-text.ts';
 import type { Workload } from '../model/host/workload.ts';
 import { workloadItemLabel } from '../model/host/workload.ts';
@@ -83,21 +84,34 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
   ].join('\n');
 }
 
+/** `held       1000 runs (judged in 412)`, `not exercised (nothing to judge in 1000 runs)`. */
+function outcomeText(p: PropertyOutcome): string {
+  const judged = p.exercisedRuns === undefined ? '' : ` (judged in ${p.exercisedRuns})`;
+  switch (p.status) {
+    case 'undecided':
+      return 'undecided (the search stopped at the first violation)';
+    case 'not-exercised':
+      return `not exercised (nothing to judge in ${runsText(p.runs)})`;
+    case 'held':
+      return `held       ${runsText(p.runs)}${judged}`;
+    case 'violated':
+      return `VIOLATED   ${runsText(p.runs)}${judged}`;
+  }
+}
+
 /** The human report on stdout. */
 export function reportText(r: FuzzReport): string {
   const cpus = r.cpus.min === r.cpus.max ? `${r.cpus.min}` : `${r.cpus.min}-${r.cpus.max}`;
-  const head = `fuzz ${r.policyFile} (policy ${r.policyName}, ${r.exportName} export)  seed ${r.seed}  cpus ${cpus}  ${formatElapsed(r.elapsedMs)}`;
+  const pinned = deploymentText(r.deployment);
+  const head = `fuzz ${r.policyFile} (policy ${r.policyName}, ${r.exportName} export)  seed ${r.seed}  cpus ${cpus}${pinned === '' ? '' : `  ${pinned}`}  ${formatElapsed(r.elapsedMs)}`;
   const width = Math.max(...r.properties.map((p) => p.name.length));
-  const status = { held: 'held     ', violated: 'VIOLATED ', undecided: 'undecided' } as const;
-  const rows = r.properties.map((p) =>
-    p.status === 'undecided'
-      ? `  ${p.name.padEnd(width)}  undecided (the search stopped at the first violation)`
-      : `  ${p.name.padEnd(width)}  ${status[p.status]}  ${runsText(p.runs)}`,
-  );
+  const rows = r.properties.map((p) => `  ${p.name.padEnd(width)}  ${outcomeText(p)}`);
   if (r.violation === undefined) {
     const over =
       r.replayedPath !== undefined ? `the replayed case (path ${r.replayedPath})` : `${runsText(r.runs)}`;
-    return [head, ...rows, `every property held over ${over}`].join('\n');
+    const idle = r.properties.filter((p) => p.status === 'not-exercised').length;
+    const held = idle === 0 ? 'every property held' : `every exercised property held (${idle} not exercised)`;
+    return [head, ...rows, `${held} over ${over}`].join('\n');
   }
   return [head, ...rows, '', violationText(r, r.violation)].join('\n');
 }

@@ -70,6 +70,8 @@ export interface ArriveEvent extends At {
   readonly bucketCpu?: CpuId;
   /** For IP fragments: the fragment header and what the sender put in it. */
   readonly frag?: ArriveFragment;
+  /** Written to a software interface (ring -1, cpu: the writer's CPU) instead of received. */
+  readonly via?: 'tun0';
 }
 
 /**

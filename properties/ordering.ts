@@ -15,18 +15,24 @@ interface LastSeen {
 interface Stage {
   readonly name: string;
   readonly judged: PacketTable<true>;
-  /** flow -> arrival hash -> last seen (see `hashKey`). */
+  /** flow -> (arrival hash, ring) -> last seen (see `domainKey`). */
   readonly last: PacketTable<Map<number | string, LastSeen>>;
 }
 
 const stage = (name: string): Stage => ({ name, judged: new PacketTable(), last: new PacketTable() });
 
+/** Rings are numbered below this (RSS_MAXCPUS rings at most), so (hash, ring) packs into one number. */
+const RING_SLOTS = 128;
+
 /**
- * The hash as a map key: a 32-bit hash as a signed 32-bit integer (a small integer to V8, no
- * boxed number per event); anything else (a hand-written trace) as its text, which no integer equals.
+ * The ordering domain as a map key: a 32-bit hash as a signed 32-bit integer times the ring slots
+ * plus the ring (an exact integer, no boxed key per event); anything else (a hand-written trace)
+ * as text, which no integer equals.
  */
-function hashKey(hash: number): number | string {
-  return Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32 ? hash | 0 : `${hash}`;
+function domainKey(hash: number, ring: number): number | string {
+  const intHash = Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32;
+  const intRing = Number.isInteger(ring) && ring >= 0 && ring < RING_SLOTS;
+  return intHash && intRing ? (hash | 0) * RING_SLOTS + ring : `${hash}|${ring}`;
 }
 
 function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
@@ -40,8 +46,11 @@ function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
 
 /**
  * Flow order (N-20, INV-ORDER): packets of one flow that carry the same NIC hash reach each
- * protocol handler, and the upper layer, in arrival order, whatever the schedule. A fragment hashed
- * on its 2-tuple is a different ordering domain (R-12), so the key is (flow, arrival hash, stage).
+ * protocol handler, and the upper layer, in the order they arrived on their ring, whatever the
+ * schedule. A fragment hashed on its 2-tuple is a different ordering domain (R-12), so the key is
+ * (flow, arrival hash, ring, stage): when the NIC moves a flow to another ring (ethtool -X, lagg
+ * failover), the packets still on the old ring may be overtaken before the stack sees them, which
+ * no dispatch policy can prevent. What a policy can prevent is judged by `checkDispatchOrder`.
  *
  * Only the first `handle` of a packet by a protocol and its first `deliver` count: a packet that
  * passes a protocol twice (re-injection after decapsulation) is judged once, and duplicates are
@@ -50,6 +59,7 @@ function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
  */
 export function checkFlowOrder(trace: Trace): readonly Violation[] {
   const arrivalHash = new PacketTable<number>();
+  const arrivalRing = new PacketTable<number>();
   const deliver = stage('deliver');
   const handlers = new Map<string, Stage>();
   const out: Violation[] = [];
@@ -58,6 +68,7 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     if (ev === undefined) continue;
     if (ev.kind === 'arrive') {
       arrivalHash.set(ev.pkt, ev.hash);
+      arrivalRing.set(ev.pkt, ev.ring);
       continue;
     }
     if (ev.kind !== 'handle' && ev.kind !== 'deliver') continue;
@@ -67,7 +78,7 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
     if (st.judged.has(ev.pkt)) continue;
     st.judged.set(ev.pkt, true);
     const domain = domainOf(st, ev.flow);
-    const key = hashKey(hash);
+    const key = domainKey(hash, arrivalRing.get(ev.pkt) ?? 0);
     const prev = domain.get(key);
     if (prev !== undefined && ev.seq < prev.seq) {
       out.push({
@@ -82,6 +93,56 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
       prev.seq = ev.seq;
       prev.index = index;
     }
+  }
+  // One reorder is reported once: the dispatch-order check speaks when arrival order held.
+  return out.length > 0 ? out : checkDispatchOrder(trace);
+}
+
+/**
+ * Dispatch order (N-20): once a packet of a flow has been handed to netisr_dispatch for a protocol,
+ * no later-dispatched packet of that flow (same arrival hash) is handled by it first. This is what
+ * a flow entering on several CPUs (RSS table rewrite, migrating tun writer, lagg failover) tests:
+ * a packet run inline on a CPU whose queue still holds earlier packets of its flow breaks it.
+ */
+export function checkDispatchOrder(trace: Trace): readonly Violation[] {
+  const flowOf = new Map<number, string>();
+  const dispatched = new Map<string, number>();
+  const rankOf = new Map<string, number>();
+  const lastHandled = new Map<string, { rank: number; seq: number; index: number }>();
+  const handledOnce = new Set<string>();
+  const out: Violation[] = [];
+  for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
+    const ev = trace[index];
+    if (ev === undefined) continue;
+    if (ev.kind === 'arrive') flowOf.set(ev.pkt, `${ev.flow}|${ev.hash}`);
+    if (ev.kind !== 'dispatch' && ev.kind !== 'handle') continue;
+    const flow = flowOf.get(ev.pkt);
+    if (flow === undefined) continue;
+    const domain = `${flow}|${ev.proto}`;
+    if (ev.kind === 'dispatch') {
+      const once = `${ev.pkt}|${ev.proto}`;
+      if (rankOf.has(once)) continue;
+      const n = (dispatched.get(domain) ?? 0) + 1;
+      dispatched.set(domain, n);
+      rankOf.set(once, n);
+      continue;
+    }
+    const once = `${ev.pkt}|${ev.proto}`;
+    const r = rankOf.get(once);
+    // Only a packet's first pass through a protocol counts (re-injection after decapsulation
+    // hands it to ip_input again, as checkFlowOrder also judges once).
+    if (r === undefined || handledOnce.has(once)) continue;
+    handledOnce.add(once);
+    const prev = lastHandled.get(domain);
+    if (prev !== undefined && r < prev.rank) {
+      out.push({
+        property: FLOW_ORDER,
+        rule: 'N-20',
+        events: [prev.index, index],
+        message: `flow ${ev.flow} at ${ev.proto}_input on cpu ${ev.cpu}: seq ${ev.seq} handled after seq ${prev.seq}, which was dispatched later`,
+      });
+    }
+    if (prev === undefined || r > prev.rank) lastHandled.set(domain, { rank: r, seq: ev.seq, index });
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mustCheck } from '../../properties/test/helpers.ts';
 import { FC_RUNS_CI, FC_RUNS_DEFAULT, fcParams, fcRuns } from '../fc-runs.ts';
 import { hostConfigArb } from './config.ts';
-import { builtinPolicy, runCaseArb } from './run-case.ts';
+import { builtinPolicy, fuzzCaseArb, runCaseArb } from './run-case.ts';
 import { scheduleArb } from './schedule.ts';
 import { workloadArb } from './workload.ts';
 
@@ -13,6 +13,12 @@ const SAMPLE = { numRuns: 1_000, seed: 20_240_601 };
 const share = <T>(xs: readonly T[], p: (x: T) => boolean) => xs.filter(p).length / xs.length;
 
 describe('arbitraries reach the corners the properties need', () => {
+  it('fuzz cases move flows between CPUs: table rewrites, tun0 writer migration, lagg failover', () => {
+    const cases = fc.sample(fuzzCaseArb(), { numRuns: 600, seed: 20_240_601 });
+    for (const kind of ['retable', 'migrate', 'failover'] as const)
+      expect(share(cases, (c) => c.workload.items.some((it) => it.kind === kind))).toBeGreaterThan(0.08);
+  });
+
   const configs = fc.sample(hostConfigArb(), SAMPLE);
 
   it('CPU counts: 1..64, mostly small, non-powers of two included', () => {

@@ -6,6 +6,7 @@ import { FREEBSD_PROTOCOLS } from '../../model/netisr/protocols.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
+import { type MoveKind, movesArb, withMoves } from './moves.ts';
 import { fragmentWorkloadArb, reassConfigArb } from './reassembly.ts';
 import { withCaseText } from './run-case-text.ts';
 import { type ScheduleConstraints, scheduleArb } from './schedule.ts';
@@ -18,12 +19,28 @@ export interface RunCase {
   readonly schedule: Schedule;
 }
 
-export interface RunCaseConstraints extends HostConfigConstraints, WorkloadConstraints, ScheduleConstraints {}
+export interface RunCaseConstraints extends HostConfigConstraints, WorkloadConstraints, ScheduleConstraints {
+  /** @defaultValue the swarm mix: half the runs move nothing, the rest one kind each */
+  readonly moveKinds?: readonly MoveKind[];
+}
 
-/** A whole run case; fast-check prints it as script lines (runCaseText). */
+/**
+ * A whole run case; fast-check prints it as script lines (runCaseText). Half the cases move flows
+ * between CPUs mid-run (moves.ts): an RSS table rewrite, a migrating tun0 writer, a lagg failover.
+ */
 export function runCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
   return fc
-    .record({ config: hostConfigArb(c), workload: workloadArb(c), schedule: scheduleArb(c) })
+    .record({
+      config: hostConfigArb(c),
+      workload: workloadArb(c),
+      schedule: scheduleArb(c),
+      moves: movesArb(c.moveKinds),
+    })
+    .map(({ config, workload, schedule, moves }) => ({
+      config,
+      schedule,
+      workload: withMoves(workload, moves, config.cpuCount, config.rxRingCount ?? 1),
+    }))
     .map(withCaseText);
 }
 

@@ -1,3 +1,5 @@
+import type { Deployment } from './deployment.ts';
+
 /** What `npm run fuzz -- <policy-file> [options]` was asked to do, every value checked. */
 export interface FuzzOptions {
   readonly policyFile: string;
@@ -20,6 +22,8 @@ export interface FuzzOptions {
   readonly heapMb?: number;
   /** The words that start the command in a replay line; `npm run fuzz --` when absent. */
   readonly command?: readonly string[];
+  /** --kernel / --sysctl, pinned on every generated case. */
+  readonly deployment: Deployment;
 }
 
 export const HEAP_MB_DEFAULT = 2048;

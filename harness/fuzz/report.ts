@@ -1,8 +1,10 @@
 import type { HostConfig } from '../../model/host/config.ts';
 import type { Workload } from '../../model/host/workload.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
+import { type Deployment, deploymentArgs } from './deployment.ts';
 import type { Explanation } from './explain.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from './options.ts';
+import type { ExercisedRuns } from './search.ts';
 import { type ExcerptLine, traceExcerpt } from './trace-text.ts';
 import type { WorkerAnswer } from './worker.ts';
 
@@ -21,6 +23,8 @@ export interface FuzzReport {
   /** Runs fast-check generated (up to and including the failing one). */
   readonly runs: number;
   readonly cpus: { readonly min: number; readonly max: number };
+  /** What --kernel / --sysctl pinned (empty: generated). */
+  readonly deployment: Deployment;
   readonly properties: readonly PropertyOutcome[];
   readonly elapsedMs: number;
   readonly commit: string | undefined;
@@ -35,8 +39,22 @@ export interface PropertyOutcome {
    * `held` over `runs` runs (all of them, or those before the violating run); `undecided` when the
    * search stopped at a violation of another property before any run finished.
    */
-  readonly status: 'held' | 'violated' | 'undecided';
+  readonly status: 'held' | 'violated' | 'undecided' | 'not-exercised';
   readonly runs: number;
+  /** Runs in which the property had something to judge (absent for a replay of a stopped run). */
+  readonly exercisedRuns?: number;
+}
+
+/** `held` becomes `not-exercised` when the property had nothing to judge in any run. */
+function outcome(
+  name: string,
+  status: PropertyOutcome['status'],
+  runs: number,
+  exercised: ExercisedRuns | undefined,
+): PropertyOutcome {
+  const n = exercised?.[name];
+  if (n === undefined) return { name, status, runs };
+  return { name, status: status === 'held' && n === 0 ? 'not-exercised' : status, runs, exercisedRuns: n };
 }
 
 export interface ViolationReport {
@@ -89,6 +107,7 @@ export function replayCommand(
         : `${opts.cpuCountMin}-${opts.cpuCountMax}`,
     );
   }
+  words.push(...deploymentArgs(opts.deployment));
   words.push('--property', property);
   if (opts.timeoutMs !== 2000) words.push('--timeout', String(opts.timeoutMs / 1000));
   if (opts.heapMb !== undefined && opts.heapMb !== HEAP_MB_DEFAULT) words.push('--heap', String(opts.heapMb));
@@ -114,6 +133,7 @@ function base(ctx: ReportContext, policyName: string, exportName: string, runs: 
     runsAsked: opts.runs,
     runs,
     cpus: { min: opts.cpuCountMin, max: opts.cpuCountMax },
+    deployment: opts.deployment,
     elapsedMs: Math.round(ctx.elapsedMs),
     commit: ctx.commit,
     replayedPath: opts.path,
@@ -124,7 +144,7 @@ export function heldReport(ctx: ReportContext, answer: Held): FuzzReport {
   return {
     result: 'held',
     ...base(ctx, answer.policyName, answer.exportName, answer.runs),
-    properties: ctx.opts.properties.map((name) => ({ name, status: 'held', runs: answer.runs })),
+    properties: ctx.opts.properties.map((name) => outcome(name, 'held', answer.runs, answer.exercised)),
     violation: undefined,
   };
 }
@@ -138,9 +158,9 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
     ...base(ctx, ex.policyName, answer.exportName, answer.runs),
     properties: ctx.opts.properties.map((name) => {
       // The failing run counts for the violated property; the others held on the runs before it.
-      if (name === answer.property) return { name, status: 'violated', runs: answer.runs };
+      if (name === answer.property) return outcome(name, 'violated', answer.runs, answer.exercised);
       const runs = Math.max(0, answer.runs - 1);
-      return { name, status: runs > 0 ? 'held' : 'undecided', runs };
+      return outcome(name, runs > 0 ? 'held' : 'undecided', runs, answer.exercised);
     }),
     violation: {
       property: answer.property,

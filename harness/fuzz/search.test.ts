@@ -54,6 +54,15 @@ describe('fuzz search', () => {
     }
   });
 
+  it('runs every generated case on the pinned deployment (--kernel, --sysctl)', () => {
+    const deployment = { kernel: 'freebsd-rss' as const, sysctl: { 'net.isr.maxthreads': -1 } };
+    for (const path of ['0', '3', '17', '42']) {
+      const rc = caseAtPath({ ...job, deployment }, path);
+      expect(rc.config.kernel).toBe('freebsd-rss');
+      expect(rc.config.sysctl?.['net.isr.maxthreads']).toBe(-1);
+    }
+  });
+
   it('replays a reported path as that single case, and holds where the policy keeps every promise', () => {
     const found = search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
     if (found.kind !== 'violated') throw new Error('spray should break flow order');
@@ -71,10 +80,11 @@ describe('fuzz search', () => {
         return { cpu: nws[ctx.bucketCpu(ctx.bucketOf(p.hash)) % nws.length] ?? ctx.cpu, mode: 'queue' };
       },
     };
-    expect(search({ ...job, runs: 100 }, byBucket, 'by-bucket', NULL_HEARTBEAT)).toEqual({
+    expect(search({ ...job, runs: 100 }, byBucket, 'by-bucket', NULL_HEARTBEAT)).toMatchObject({
       kind: 'held',
       runs: 100,
       policyName: 'by-bucket',
+      exercised: { 'flow-order': expect.any(Number), 'policy-conformance': expect.any(Number) },
     });
   });
 });

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
+import { exercisedBy } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
 import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
+import { type Deployment, pinDeployment } from './deployment.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 
@@ -14,12 +16,23 @@ export interface SearchJob {
   readonly cpuCountMin: number;
   readonly cpuCountMax: number;
   readonly properties: readonly string[];
+  /** --kernel / --sysctl: what every generated case runs on. */
+  readonly deployment?: Deployment;
 }
 
+/** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
+export type ExercisedRuns = Readonly<Record<string, number>>;
+
 export type SearchResult =
-  | { readonly kind: 'held'; readonly runs: number; readonly policyName: string }
+  | {
+      readonly kind: 'held';
+      readonly runs: number;
+      readonly policyName: string;
+      readonly exercised: ExercisedRuns;
+    }
   | {
       readonly kind: 'violated';
+      readonly exercised: ExercisedRuns;
       readonly property: string;
       readonly runCase: RunCase;
       readonly path: string;
@@ -37,8 +50,12 @@ export function specsOf(names: readonly string[]): PropertySpec[] {
   });
 }
 
-export function runCaseArbFor(job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax'>): fc.Arbitrary<RunCase> {
-  return fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
+export function runCaseArbFor(
+  job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
+): fc.Arbitrary<RunCase> {
+  const cases = fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
+  const d = job.deployment;
+  return d === undefined ? cases : cases.map((rc) => pinDeployment(rc, d));
 }
 
 /**
@@ -101,6 +118,7 @@ export function search(
   const tracker = new PathTracker(job.path);
   const policy = guardPolicy(source, fallbackName, beat);
   let modelError: string | undefined;
+  const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
   const predicate = (runCase: RunCase): boolean => {
     const path = tracker.current();
     beat.runStarts(path);
@@ -111,6 +129,9 @@ export function search(
     }
     const result = run.value;
     policyName = result.policyName;
+    if (!tracker.shrinking)
+      for (const name of exercisedBy(result.trace, job.properties))
+        exercised[name] = (exercised[name] ?? 0) + 1;
     const checked = latched === undefined ? specs : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
@@ -124,7 +145,7 @@ export function search(
     numRuns: job.runs,
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
   });
-  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName };
+  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined) {
@@ -139,12 +160,13 @@ export function search(
     path,
     runs: details.numRuns,
     shrinks: details.numShrinks,
+    exercised,
   };
 }
 
 /** The case fast-check generates at `path` for this seed (no policy involved). */
 export function caseAtPath(
-  job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax'>,
+  job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
   path: string,
 ): RunCase {
   let found: RunCase | undefined;

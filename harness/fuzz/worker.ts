@@ -5,7 +5,7 @@ import { type LateFault, watchDeferred } from './deferred.ts';
 import { type Explanation, explain, type Unreproducible } from './explain.ts';
 import { CallKind, readHeartbeat, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
-import { caseAtPath, type SearchJob, type StopAt, search } from './search.ts';
+import { caseAtPath, type ExercisedRuns, type SearchJob, type StopAt, search } from './search.ts';
 
 /**
  * The worker side of the fuzz command: loads the policy module and runs the search (or, after the
@@ -30,9 +30,16 @@ export interface WorkerInput {
 
 export type WorkerAnswer =
   | { readonly kind: 'load-error'; readonly message: string }
-  | { readonly kind: 'held'; readonly runs: number; readonly policyName: string; readonly exportName: string }
+  | {
+      readonly kind: 'held';
+      readonly runs: number;
+      readonly policyName: string;
+      readonly exportName: string;
+      readonly exercised?: ExercisedRuns;
+    }
   | {
       readonly kind: 'violated';
+      readonly exercised?: ExercisedRuns;
       readonly property: string;
       readonly path: string;
       readonly runs: number;

@@ -1,4 +1,4 @@
-import type { CpuId } from '../brand.ts';
+import { type CpuId, cpuId } from '../brand.ts';
 import { freebsdRuleNames } from '../kernels.ts';
 import { Netisr } from '../netisr/netisr.ts';
 import { NetisrThread } from '../netisr/swi.ts';
@@ -61,6 +61,17 @@ export function startNetisrThreads(env: BootEnv, netisr: Netisr): void {
 /** The rx rings of the NIC (hw.ix.rxd descriptors each) on their interrupt CPUs. */
 export function rxRings(cfg: ResolvedHostConfig): RxRing[] {
   return cfg.ringCpus.map((cpu, i) => new RxRing(i, cpu, cfg.sysctl['hw.ix.rxd']));
+}
+
+/**
+ * lagg0's standby port, when the workload fails over to it: as many rings as the first port, each
+ * interrupting the CPU after its twin's, so a flow moved by the failover enters on another CPU.
+ */
+export function standbyRings(cfg: ResolvedHostConfig): RxRing[] {
+  const n = cfg.ringCpus.length;
+  return cfg.ringCpus.map(
+    (cpu, i) => new RxRing(n + i, cpuId((cpu + 1) % cfg.cpuCount), cfg.sysctl['hw.ix.rxd']),
+  );
 }
 
 /** One interrupt thread per ring, bound to the ring's CPU, handing each packet to `rxeof`. */

@@ -1,4 +1,4 @@
-import { assert, type CpuId, packetId, type ThreadId, virtualNs } from '../brand.ts';
+import { assert, type CpuId, cpuId, packetId, type ThreadId, virtualNs } from '../brand.ts';
 import { arriveFragment } from '../inet/fragment.ts';
 import type { Flow, Packet } from '../packet.ts';
 import { isFragment } from '../packet.ts';
@@ -12,6 +12,7 @@ import type { KernelCall, KernelStack } from '../sim/kthread.ts';
 import type { Actor, ThreadKind } from '../sim/simulator.ts';
 import type { StatCounters } from '../stats.ts';
 import type { TraceRecorder } from '../trace.ts';
+import type { TunWriterState } from './tun.ts';
 import { DEFAULT_PAYLOAD_BYTES, type Workload } from './workload.ts';
 
 export interface NicSetup {
@@ -38,6 +39,11 @@ export interface NicSetup {
   readonly bucketCpuPromise?: (flow: Flow, hash: number, hashType: HashType) => CpuId | undefined;
   /** Variant nic-wrong-rx-ring: the redirection table is indexed with the wrong hash bits. */
   readonly wrongRing?: boolean;
+  /** lagg0's second port: its rings, in the same order, used after a `failover`. */
+  readonly standbyRings?: readonly RxRing[];
+  /** The tun0 writer, present when the workload writes to tun0. */
+  readonly tun?: TunWriterState;
+  readonly cpuCount?: number;
 }
 
 /** One receive ring: descriptors filled by the NIC, drained by its interrupt thread. */
@@ -68,6 +74,10 @@ export class Nic implements Actor {
   #cursor = 0;
   #notBeforeNs = 0;
   #arrivals = 0;
+  /** ethtool -X: how many rings the redirection table has been rotated by. */
+  #rotateRings = 0;
+  /** lagg0's active port: 0 the first, 1 the standby. */
+  #port = 0;
   readonly #seqByFlow: number[];
 
   constructor(setup: NicSetup) {
@@ -96,9 +106,34 @@ export class Nic implements Actor {
         this.#s.onSnapshot();
         return;
       case 'packet':
-        this.#receive(item.flow, item.payloadBytes ?? DEFAULT_PAYLOAD_BYTES, item.fragment);
+        this.#receive(item.flow, item.payloadBytes ?? DEFAULT_PAYLOAD_BYTES, item.fragment, item.via);
+        return;
+      case 'retable':
+        this.#rotateRings = (this.#rotateRings + item.rotateRings) % this.#s.rings.length;
+        return;
+      case 'failover':
+        if (this.#s.standbyRings !== undefined) this.#port ^= 1;
+        return;
+      case 'migrate':
+        assert(this.#s.tun !== undefined && this.#s.cpuCount !== undefined, 'sim: migrate has a tun0 writer');
+        this.#s.tun.cpu = cpuId(item.cpu % this.#s.cpuCount);
         return;
     }
+  }
+
+  /** Moved: the table was rewritten or lagg failed over, so R-6's binding may no longer hold. */
+  get #redirected(): boolean {
+    return this.#rotateRings !== 0 || this.#port !== 0;
+  }
+
+  /** The ring a hash lands on now: the programmed ring, rotated, on the active lagg port. */
+  #activeRing(hash: number): RxRing {
+    const s = this.#s;
+    const programmed = s.wrongRing === true ? this.#wrongRingOf(hash) : this.ringOf(hash);
+    const index = (programmed + this.#rotateRings) % s.rings.length;
+    const ring = (this.#port === 1 ? s.standbyRings : s.rings)?.[index];
+    assert(ring !== undefined, 'sim: ring index in range');
+    return ring;
   }
 
   /**
@@ -121,7 +156,7 @@ export class Nic implements Actor {
     return this.ringOf(hash >>> (32 - 7));
   }
 
-  #receive(flowIndex: number, payloadBytes: number, fragment: Packet['fragment']): void {
+  #receive(flowIndex: number, payloadBytes: number, fragment: Packet['fragment'], via?: 'tun0'): void {
     const s = this.#s;
     const flow = s.flows[flowIndex];
     assert(flow !== undefined, `sim: workload names flow ${flowIndex}`);
@@ -131,15 +166,16 @@ export class Nic implements Actor {
     const nicHash = rssHash(flow, frag, s.hashConfig);
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
     const hashType = s.rss ? nicHash.hashType : 'opaque-hash';
-    const ring = s.rings[s.wrongRing === true ? this.#wrongRingOf(nicHash.hash) : this.ringOf(nicHash.hash)];
-    assert(ring !== undefined, 'sim: ring index in range');
+    const ring = via === undefined ? this.#activeRing(nicHash.hash) : undefined;
+    const cpu = ring?.cpu ?? s.tun?.cpu;
+    assert(cpu !== undefined, 'sim: a tun0 write has a writer');
     const pkt: Packet = {
       id: packetId(this.#arrivals),
       flow,
       seq,
       arrivedAtNs: virtualNs(s.clock.nowNs),
-      rxRing: ring.index,
-      allocCpu: ring.cpu,
+      rxRing: ring?.index ?? -1,
+      allocCpu: cpu,
       rcvifIndex: s.rcvifIndex,
       fragment,
       payloadBytes,
@@ -149,22 +185,27 @@ export class Nic implements Actor {
       netisrSource: 0,
     };
     this.#arrivals++;
+    // A moved flow keeps the kernel's promise only where it still lands on its bucket's CPU; a tun0
+    // write carries no NIC hash, so there is no promise (the hash stands in for the software one).
+    const promise = via === undefined ? s.bucketCpuPromise?.(flow, pkt.hash, hashType) : undefined;
     s.trace.record({
       kind: 'arrive',
       atNs: s.clock.nowNs,
       pkt: pkt.id,
       flow: flow.id,
       seq,
-      ring: ring.index,
-      cpu: ring.cpu,
+      ring: pkt.rxRing,
+      cpu,
       hash: pkt.hash,
       hashType,
       bucket: hasBucketAffinity(hashType) ? bucketOf(s.buckets, pkt.hash) : undefined,
       fragment: frag,
-      ...promisedCpu(s.bucketCpuPromise?.(flow, pkt.hash, hashType)),
+      ...promisedCpu(this.#redirected && promise !== cpu ? undefined : promise),
       ...(fragment !== undefined && frag ? { frag: arriveFragment(flow, fragment) } : {}),
+      ...(via === undefined ? {} : { via }),
     });
-    if (ring.packets.length >= ring.sizeDescriptors) {
+    if (ring === undefined) s.tun?.writes.push(pkt);
+    else if (ring.packets.length >= ring.sizeDescriptors) {
       s.stats.inc('ifi_iqdrops');
       s.trace.record({
         kind: 'drop',

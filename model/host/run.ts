@@ -19,12 +19,14 @@ import {
   bootNetisr,
   freebsdKernelHeader,
   rxRings,
+  standbyRings,
   startInterruptThreads,
   startNetisrThreads,
 } from './boot.ts';
 import { type HostConfig, hostNetstatQ, type ResolvedHostConfig, resolveHostConfig } from './config.ts';
 import { frameBytesLookup } from './frames.ts';
-import type { Nic } from './nic.ts';
+import type { Nic, RxRing } from './nic.ts';
+import { TunWriter, TunWriterState } from './tun.ts';
 import type { Workload } from './workload.ts';
 
 export interface RunInput {
@@ -103,6 +105,13 @@ class Host {
     });
     this.#registerHandlers();
     const rings = rxRings(cfg);
+    // Created only when the workload uses them, so other runs keep their thread ids and traces.
+    const standby = workload.items.some((it) => it.kind === 'failover') ? standbyRings(cfg) : undefined;
+    const tun = workload.items.some(
+      (it) => it.kind === 'migrate' || (it.kind === 'packet' && it.via === 'tun0'),
+    )
+      ? new TunWriterState(cpuId(0))
+      : undefined;
     this.nic = this.machine.addNic({
       flows,
       workload,
@@ -115,9 +124,30 @@ class Host {
       onSnapshot: () => this.snapshot(false),
       bucketCpuPromise: (flow, hash, hashType) => this.#promise.arrival(flow.family, hash, hashType),
       wrongRing: cfg.variants.has('nic-wrong-rx-ring'),
+      cpuCount: cfg.cpuCount,
+      ...(standby === undefined ? {} : { standbyRings: standby }),
+      ...(tun === undefined ? {} : { tun }),
     });
     startInterruptThreads(boot, rings, (pkt, thread) => this.#rxeof(pkt, thread));
     startNetisrThreads(boot, this.netisr);
+    this.#startMovers(boot, standby, tun);
+  }
+
+  /** The standby port's interrupt threads and the tun0 writer (one actor per CPU it may run on). */
+  #startMovers(boot: BootEnv, standby: readonly RxRing[] | undefined, tun: TunWriterState | undefined): void {
+    if (standby !== undefined)
+      startInterruptThreads(boot, standby, (pkt, thread) => this.#rxeof(pkt, thread));
+    if (tun === undefined) return;
+    for (let c = 0; c < this.#cfg.cpuCount; c++) {
+      const write = (pkt: Packet, thread: TunWriter): KernelCall => ({
+        frame: 'tunwrite',
+        frameBytes: this.#frameBytes('tunwrite'),
+        run: () => [this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, thread)],
+      });
+      this.machine.sim.addActor(
+        new TunWriter(tun, this.machine.kernelStack(cpuId(c), this.#cfg.kstackBytes), write),
+      );
+    }
   }
 
   #registerHandlers(): void {
@@ -229,6 +259,13 @@ export function parseFlows(workload: Workload): Result<Flow[], string> {
   }
   const bad = workload.items.find((it) => it.kind === 'packet' && (it.flow < 0 || it.flow >= flows.length));
   if (bad !== undefined) return err(`workload names a flow outside 0..${flows.length - 1}`);
+  const badMove = workload.items.find(
+    (it) =>
+      (it.kind === 'retable' && !(Number.isInteger(it.rotateRings) && it.rotateRings >= 0)) ||
+      (it.kind === 'migrate' && !(Number.isInteger(it.cpu) && it.cpu >= 0)),
+  );
+  if (badMove !== undefined)
+    return err(`workload item ${JSON.stringify(badMove)}: want a non-negative integer`);
   return ok(flows);
 }
 

@@ -7,6 +7,7 @@ import { bucketId, cpuId, flowId, packetId, virtualNs } from '../../model/brand.
 import type { DispatchContext, PacketView, PolicyFactory } from '../../model/policy.ts';
 import flowHash from '../../policies/flow-hash.ts';
 import cpuOffByOne from '../../policies/unsafe/cpu-off-by-one.ts';
+import inlineOnOwnCpu from '../../policies/unsafe/inline-on-own-cpu.ts';
 import inlineWhenBusy from '../../policies/unsafe/inline-when-busy.ts';
 import migratingFlows from '../../policies/unsafe/migrating-flows.ts';
 import roundRobin from '../../policies/unsafe/round-robin.ts';
@@ -47,6 +48,13 @@ const UNSAFE: readonly Unsafe[] = [
     packetsMax: 24,
   },
   {
+    file: 'inline-on-own-cpu.ts',
+    factory: inlineOnOwnCpu,
+    property: FLOW_ORDER,
+    rules: ['N-20'],
+    packetsMax: 6,
+  },
+  {
     file: 'cpu-off-by-one.ts',
     factory: cpuOffByOne,
     property: POLICY_CONFORMANCE,
@@ -79,6 +87,19 @@ describe('policies/unsafe: the fuzzer catches each with the property its header 
       describeViolations(violations),
     ).toBe(true);
     expect(packetCount(shrunk)).toBeLessThanOrEqual(packetsMax);
+  });
+
+  // Each way a flow comes to enter on a second CPU exposes it on its own, within 300 runs.
+  it.each(['retable', 'migrate', 'failover'] as const)('inline-on-own-cpu.ts is caught after %s', (kind) => {
+    const details = fc.check(
+      fc.property(
+        runCaseArb({ moveKinds: [kind], cpuCountMax: 8 }),
+        (c) => mustCheck(c, inlineOnOwnCpu).violations.length === 0,
+      ),
+      { numRuns: 300, seed: 17, endOnFailure: true },
+    );
+    expect(details.failed).toBe(true);
+    expect(details.counterexample?.[0]?.workload.items.some((it) => it.kind === kind)).toBe(true);
   });
 
   it('policy errors name the packet and the answer', () => {
