@@ -67,6 +67,7 @@ export function checkDispatchOrder(trace: Trace): readonly Violation[] {
   const flowOf = new Map<number, string>();
   const dispatched = new Map<string, number>();
   const rankOf = new Map<string, number>();
+  const judged = new Set<string>();
   const lastHandled = new Map<string, { rank: number; seq: number; index: number }>();
   const out: Violation[] = [];
   for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
@@ -85,8 +86,11 @@ export function checkDispatchOrder(trace: Trace): readonly Violation[] {
       rankOf.set(once, n);
       continue;
     }
-    const r = rankOf.get(`${ev.pkt}|${ev.proto}`);
-    if (r === undefined) continue;
+    // First handle only, as above: a re-injected packet passes a protocol twice.
+    const once = `${ev.pkt}|${ev.proto}`;
+    const r = rankOf.get(once);
+    if (r === undefined || judged.has(once)) continue;
+    judged.add(once);
     const prev = lastHandled.get(domain);
     if (prev !== undefined && r < prev.rank) {
       out.push({
