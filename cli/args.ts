@@ -14,7 +14,7 @@ export const TIMEOUT_SECONDS_MAX = 3600;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
                      [--kernel freebsd|freebsd-rss] [--sysctl NAME=VALUE]...
-                     [--property NAME]... [--timeout S] [--json] [--verbose] [--report FILE.html]`;
+                     [--property NAME]... [--timeout S] [--json] [--verbose] [--report FILE.html] [--junit FILE.xml]`;
 
 const OPTIONS = {
   runs: { type: 'string' },
@@ -28,6 +28,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   report: { type: 'string' },
+  junit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -169,6 +170,7 @@ export function parseFuzzArgs(
     json: values.json === true,
     verbose: values.verbose === true,
     reportFile: report,
+    junitFile: values.junit,
     deployment: {
       ...(kernel === undefined ? {} : { kernel }),
       ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),

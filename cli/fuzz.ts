@@ -14,6 +14,7 @@ import {
 import type { WorkerJob } from '../harness/fuzz/worker.ts';
 import { type FuzzOptions, parseFuzzArgs, USAGE } from './args.ts';
 import { writeHtmlReport } from './html-report.ts';
+import { writeJunit } from './junit.ts';
 import { ProgressBar, progressLine } from './progress.ts';
 import { reportText } from './report-text.ts';
 
@@ -40,10 +41,10 @@ function currentCommit(): string | undefined {
 }
 
 /** The report is written after the search: refuse a directory that does not exist before it. */
-function checkReportDir(file: string | undefined): string | undefined {
+function checkReportDir(file: string | undefined, flag = '--report'): string | undefined {
   if (file === undefined) return undefined;
   const dir = dirname(resolve(file));
-  return existsSync(dir) ? undefined : `--report ${file}: no such directory ${dir}`;
+  return existsSync(dir) ? undefined : `${flag} ${file}: no such directory ${dir}`;
 }
 
 /** One line on stderr (and, with --json, one document on stdout); exit 2. */
@@ -92,6 +93,12 @@ async function afterStop(stopped: Stopped, opts: FuzzOptions, job: WorkerJob): P
   return replay;
 }
 
+function junit(opts: FuzzOptions, report: ReturnType<typeof heldReport>): void {
+  if (opts.junitFile === undefined) return;
+  const failed = writeJunit(opts.junitFile, report);
+  if (failed !== undefined) process.stderr.write(`fuzz: ${failed}\n`);
+}
+
 /** A property named with --property that had nothing to judge in any run: say so on stderr. */
 function warnNotExercised(report: ReturnType<typeof heldReport>, opts: FuzzOptions): void {
   if (!opts.propertiesNamed) return;
@@ -108,7 +115,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_HELD;
   }
   if (typeof opts === 'string') return unchecked(opts, json);
-  const badFile = checkPolicyFile(opts.policyFile) ?? checkReportDir(opts.reportFile);
+  const badFile =
+    checkPolicyFile(opts.policyFile) ??
+    checkReportDir(opts.reportFile) ??
+    checkReportDir(opts.junitFile, '--junit');
   if (badFile !== undefined) return unchecked(badFile, opts.json);
 
   const startedMs = performance.now();
@@ -148,11 +158,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'held': {
       const report = heldReport(ctx, answer);
       warnNotExercised(report, opts);
+      junit(opts, report);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       return EXIT_HELD;
     }
     case 'violated': {
       const report = violatedReport(ctx, answer, opts.verbose);
+      junit(opts, report);
       process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       if (opts.reportFile !== undefined) {
         const failed = writeHtmlReport(opts.reportFile, report, answer.explanation.trace);

@@ -18,6 +18,8 @@ export interface FuzzOptions {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly reportFile: string | undefined;
+  /** --junit: one test case per property, for CI annotation. */
+  readonly junitFile?: string | undefined;
   /** --kernel / --sysctl, pinned on every generated case. */
   readonly deployment: Deployment;
 }
