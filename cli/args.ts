@@ -16,7 +16,7 @@ export const HEAP_MB_MAX = 65_536;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
                      [--kernel freebsd|freebsd-rss] [--sysctl NAME=VALUE]...
-                     [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html]`;
+                     [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html] [--junit FILE.xml]`;
 
 const OPTIONS = {
   runs: { type: 'string' },
@@ -31,6 +31,7 @@ const OPTIONS = {
   verbose: { type: 'boolean' },
   report: { type: 'string' },
   heap: { type: 'string' },
+  junit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -180,6 +181,7 @@ export function parseFuzzArgs(
     verbose: values.verbose === true,
     reportFile: report,
     heapMb,
+    junitFile: values.junit,
     deployment: {
       ...(kernel === undefined ? {} : { kernel }),
       ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),

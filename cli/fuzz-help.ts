@@ -44,6 +44,7 @@ export function fuzzHelpText(): string {
     '  --json            one JSON document on stdout',
     '  --verbose         the whole trace in the report',
     '  --report F.html   an HTML timeline of the counterexample',
+    '  --junit F.xml     one JUnit test case per property (a violation fails with its replay command)',
     '  -h, --help        this text',
     '',
     'exit codes: 0 every property held; 1 a property was violated or the policy misbehaved (report and replay',

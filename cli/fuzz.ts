@@ -14,6 +14,7 @@ import { parseFuzzArgs } from './args.ts';
 import { fuzzHelpText } from './fuzz-help.ts';
 import { writeHtmlReport } from './html-report.ts';
 import { type FuzzIo, interrupted } from './interrupted.ts';
+import { writeJunit } from './junit.ts';
 
 export type { FuzzIo };
 
@@ -43,10 +44,10 @@ function currentCommit(): string | undefined {
 }
 
 /** The report is written after the search: refuse a directory that does not exist before it. */
-function checkReportDir(file: string | undefined): string | undefined {
+function checkReportDir(file: string | undefined, flag = '--report'): string | undefined {
   if (file === undefined) return undefined;
   const dir = dirname(resolve(file));
-  return existsSync(dir) ? undefined : `--report ${file}: no such directory ${dir}`;
+  return existsSync(dir) ? undefined : `${flag} ${file}: no such directory ${dir}`;
 }
 
 const PROCESS_IO: FuzzIo = {
@@ -82,6 +83,12 @@ async function searchUntilSignal(
   }
 }
 
+function junit(io: FuzzIo, opts: FuzzOptions, report: ReturnType<typeof heldReport>): void {
+  if (opts.junitFile === undefined) return;
+  const failed = writeJunit(opts.junitFile, report);
+  if (failed !== undefined) io.err(`fuzz: ${failed}\n`);
+}
+
 /** A property named with --property that had nothing to judge in any run: say so on stderr. */
 function warnNotExercised(io: FuzzIo, report: ReturnType<typeof heldReport>, opts: FuzzOptions): void {
   if (!opts.propertiesNamed) return;
@@ -109,7 +116,10 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
     return EXIT_HELD;
   }
   if (typeof opts === 'string') return unchecked(io, opts, json);
-  const badFile = checkPolicyFile(opts.policyFile) ?? checkReportDir(opts.reportFile);
+  const badFile =
+    checkPolicyFile(opts.policyFile) ??
+    checkReportDir(opts.reportFile) ??
+    checkReportDir(opts.junitFile, '--junit');
   if (badFile !== undefined) return unchecked(io, badFile, opts.json);
 
   const startedMs = performance.now();
@@ -158,11 +168,13 @@ function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): numb
     case 'held': {
       const report = heldReport(ctx, answer);
       warnNotExercised(io, report, opts);
+      junit(io, opts, report);
       io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       return EXIT_HELD;
     }
     case 'violated': {
       const report = violatedReport(ctx, answer, opts.verbose);
+      junit(io, opts, report);
       io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       if (opts.reportFile !== undefined) {
         const failed = writeHtmlReport(opts.reportFile, report, answer.explanation.trace);

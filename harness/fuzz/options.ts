@@ -22,6 +22,8 @@ export interface FuzzOptions {
   readonly heapMb?: number;
   /** The words that start the command in a replay line; `npm run fuzz --` when absent. */
   readonly command?: readonly string[];
+  /** --junit: one test case per property, for CI annotation. */
+  readonly junitFile?: string | undefined;
   /** --kernel / --sysctl, pinned on every generated case. */
   readonly deployment: Deployment;
 }

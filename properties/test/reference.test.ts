@@ -23,9 +23,12 @@ describe('the reference model passes every property', () => {
     policyFor: builtinPolicy.bind(undefined, name),
   }));
 
+  // No mid-run flow moves here: FreeBSD's SOURCE and CPU placements pick the workstream from the
+  // CPU a packet enters on, so a flow moved by ethtool -X or a migrating writer may be reordered,
+  // as on a real kernel (N-20 assumes the source stays put). Moves are judged against user policies.
   it.each(policies)('with $name', ({ name, policyFor }) => {
     fc.assert(
-      fc.property(runCaseArb(), (c) => {
+      fc.property(runCaseArb({ moveKinds: ['none'] }), (c) => {
         const { result, violations } = mustCheck(c, policyFor(c.config), PROPERTIES);
         const [first] = violations;
         if (first !== undefined) {
