@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf, unwrap } from '../model/result.ts';
 import { type FuzzOptions, parseCpus, parseFuzzArgs, RUNS_DEFAULT, TIMEOUT_SECONDS_DEFAULT } from './args.ts';
 
 const parse = (...argv: string[]) => parseFuzzArgs(argv, () => 4242);
 
 function options(...argv: string[]): FuzzOptions {
-  const parsed = parse(...argv);
-  if (typeof parsed === 'string') throw new Error(parsed);
+  const parsed = unwrap(parse(...argv));
+  if (parsed === 'help') throw new Error('help');
   return parsed;
 }
+
+/** The one-line refusal, or undefined when the arguments parse. */
+const refusal = (...argv: string[]) => errorOf(parse(...argv));
 
 describe('fuzz arguments', () => {
   it('defaults: every property, a drawn seed, 1..64 CPUs, the default runs and timeout', () => {
@@ -61,10 +65,10 @@ describe('fuzz arguments', () => {
   });
 
   it('reads --cpus N as exactly N and A-B as a range within the model', () => {
-    expect(parseCpus('4')).toEqual({ min: 4, max: 4 });
-    expect(parseCpus('1-64')).toEqual({ min: 1, max: 64 });
+    expect(unwrap(parseCpus('4'))).toEqual({ min: 4, max: 4 });
+    expect(unwrap(parseCpus('1-64'))).toEqual({ min: 1, max: 64 });
     for (const bad of ['0', '65', '9-2', '2-', '-3', 'four', '1-65'])
-      expect(parseCpus(bad)).toMatch(/^--cpus /);
+      expect(errorOf(parseCpus(bad))).toMatch(/^--cpus /);
   });
 
   it('pins a deployment: --kernel and repeatable --sysctl, values typed from the knob tables', () => {
@@ -113,7 +117,7 @@ describe('fuzz arguments', () => {
     [['p.ts', '--sysctl', 'net.isr.nope=1'], /^--sysctl net.isr.nope=1: no knob net.isr.nope \(have: /],
     [['p.ts', '--sysctl', 'net.isr.maxthreads'], /^--sysctl net.isr.maxthreads: want name=value$/],
   ])('refuses %j in one line', (argv, message) => {
-    const answer = parse(...argv);
+    const answer = refusal(...argv);
     expect(answer).toMatch(message);
     expect(String(answer)).not.toContain('\n');
   });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseKernel, parseSysctls } from '../harness/fuzz/deployment.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTIES, propertyByName } from '../properties/index.ts';
 
@@ -36,52 +37,59 @@ const OPTIONS = {
 } as const;
 
 /** A positive integer written in decimal, nothing else (`1e3`, `0x10`, `12abc` are refused). */
-function positiveInt(flag: string, text: string, max: number): number | string {
-  if (!/^\d+$/.test(text)) return `${flag} ${text}: want a whole number 1..${max}`;
+function positiveInt(flag: string, text: string, max: number): Result<number, string> {
   const n = Number(text);
-  if (n < 1 || n > max) return `${flag} ${text}: want a whole number 1..${max}`;
-  return n;
+  if (!/^\d+$/.test(text) || n < 1 || n > max) return err(`${flag} ${text}: want a whole number 1..${max}`);
+  return ok(n);
 }
 
-function parseSeed(text: string): number | string {
-  if (!/^-?\d+$/.test(text)) return `--seed ${text}: want an integer`;
+function parseSeed(text: string): Result<number, string> {
+  if (!/^-?\d+$/.test(text)) return err(`--seed ${text}: want an integer`);
   const n = Number(text);
   // fast-check folds seeds to 32 bits; refusing the rest keeps a printed seed exact.
-  if (n < -(2 ** 31) || n >= 2 ** 32) return `--seed ${text}: want an integer in -2147483648..4294967295`;
-  return n;
+  if (n < -(2 ** 31) || n >= 2 ** 32)
+    return err(`--seed ${text}: want an integer in -2147483648..4294967295`);
+  return ok(n);
 }
 
-function parsePath(text: string): string | { error: string } {
-  if (!/^\d+(:\d+)*$/.test(text)) return { error: `--path ${text}: want run and shrink indexes like 11:2:1` };
-  return text;
+function parsePath(text: string): Result<string, string> {
+  if (!/^\d+(:\d+)*$/.test(text)) return err(`--path ${text}: want run and shrink indexes like 11:2:1`);
+  return ok(text);
 }
 
 /** `--cpus 4` or `--cpus 2-8`, within 1..RSS_MAXCPUS (the model's CPU range). */
-export function parseCpus(text: string): { min: number; max: number } | string {
+export function parseCpus(text: string): Result<{ min: number; max: number }, string> {
   const m = /^(\d+)(?:-(\d+))?$/.exec(text);
-  const want = `--cpus ${text}: want N or A-B with 1 <= A <= B <= ${RSS_MAXCPUS}`;
+  const want = err(`--cpus ${text}: want N or A-B with 1 <= A <= B <= ${RSS_MAXCPUS}`);
   if (m === null) return want;
   const min = Number(m[1]);
   const max = m[2] === undefined ? min : Number(m[2]);
   if (min < 1 || max > RSS_MAXCPUS || min > max) return want;
-  return { min, max };
+  return ok({ min, max });
 }
 
-function parseTimeout(text: string): number | string {
+function parseTimeout(text: string): Result<number, string> {
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || n <= 0 || n > TIMEOUT_SECONDS_MAX) {
-    return `--timeout ${text}: want seconds, more than 0 and at most ${TIMEOUT_SECONDS_MAX}`;
+    return err(`--timeout ${text}: want seconds, more than 0 and at most ${TIMEOUT_SECONDS_MAX}`);
   }
-  return Math.round(n * 1000);
+  return ok(Math.round(n * 1000));
 }
 
-function parseProperties(names: readonly string[]): string[] | string {
+function parseHeap(text: string | undefined): Result<number, string> {
+  if (text === undefined) return ok(HEAP_MB_DEFAULT);
+  const n = positiveInt('--heap', text, HEAP_MB_MAX);
+  if (n.ok && n.value < HEAP_MB_MIN) return err(`--heap ${text}: want MiB, ${HEAP_MB_MIN}..${HEAP_MB_MAX}`);
+  return n;
+}
+
+function parseProperties(names: readonly string[]): Result<string[], string> {
   for (const name of names) {
     if (propertyByName(name) === undefined) {
-      return `--property ${name}: no such property (have: ${PROPERTIES.map((p) => p.name).join(', ')})`;
+      return err(`--property ${name}: no such property (have: ${PROPERTIES.map((p) => p.name).join(', ')})`);
     }
   }
-  return PROPERTIES.map((p) => p.name).filter((n) => names.length === 0 || names.includes(n));
+  return ok(PROPERTIES.map((p) => p.name).filter((n) => names.length === 0 || names.includes(n)));
 }
 
 /** Every option name, so `--help` can be checked to list each one. */
@@ -121,12 +129,50 @@ function parseArgsMessage(err: unknown): string {
   return line.replace(/^TypeError \[[A-Z_]+\]: /, '');
 }
 
-/** Parsed options; a one-line error (exit 2); or 'help'. `randomSeed` is used when --seed is absent. */
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+
+/** What the run-shaping options parse to (everything but files and output); the first refusal. */
+function searchOptions(values: ParsedValues['values'], randomSeed: () => number) {
+  const runs = values.runs === undefined ? ok(RUNS_DEFAULT) : positiveInt('--runs', values.runs, RUNS_MAX);
+  if (!runs.ok) return runs;
+  const seed = values.seed === undefined ? ok(randomSeed()) : parseSeed(values.seed);
+  if (!seed.ok) return seed;
+  const path = values.path === undefined ? ok(undefined) : parsePath(values.path);
+  if (!path.ok) return path;
+  // A path names a case of one seed's sequence: without the seed it replays nothing.
+  if (path.value !== undefined && values.seed === undefined)
+    return err(`--path ${path.value}: needs the --seed it was printed with`);
+  const cpus = values.cpus === undefined ? ok({ min: 1, max: RSS_MAXCPUS }) : parseCpus(values.cpus);
+  if (!cpus.ok) return cpus;
+  const properties = parseProperties(values.property ?? []);
+  if (!properties.ok) return properties;
+  const timeoutMs = parseTimeout(values.timeout ?? String(TIMEOUT_SECONDS_DEFAULT));
+  if (!timeoutMs.ok) return timeoutMs;
+  const heapMb = parseHeap(values.heap);
+  if (!heapMb.ok) return heapMb;
+  const kernel = values.kernel === undefined ? ok(undefined) : parseKernel(values.kernel);
+  if (!kernel.ok) return kernel;
+  const sysctl = parseSysctls(values.sysctl ?? []);
+  if (!sysctl.ok) return sysctl;
+  return ok({
+    runs: runs.value,
+    seed: seed.value,
+    path: path.value,
+    cpus: cpus.value,
+    properties: properties.value,
+    timeoutMs: timeoutMs.value,
+    heapMb: heapMb.value,
+    kernel: kernel.value,
+    sysctl: sysctl.value,
+  });
+}
+
+/** Parsed options, or 'help'; a one-line error (exit 2). `randomSeed` is used when --seed is absent. */
 export function parseFuzzArgs(
   argv: readonly string[],
   randomSeed: () => number,
-): FuzzOptions | 'help' | string {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+): Result<FuzzOptions | 'help', string> {
+  let parsed: ParsedValues;
   try {
     parsed = parseArgs({
       args: joinNegativeValues(argv),
@@ -134,40 +180,20 @@ export function parseFuzzArgs(
       allowPositionals: true,
       strict: true,
     });
-  } catch (err) {
-    return parseArgsMessage(err);
+  } catch (thrown) {
+    return err(parseArgsMessage(thrown));
   }
   const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  if (positionals.length === 0) return 'missing <policy-file>';
-  if (positionals.length > 1) return `one policy file at a time, got ${positionals.join(' ')}`;
-  const runs = values.runs === undefined ? RUNS_DEFAULT : positiveInt('--runs', values.runs, RUNS_MAX);
-  if (typeof runs === 'string') return runs;
-  const seed = values.seed === undefined ? randomSeed() : parseSeed(values.seed);
-  if (typeof seed === 'string') return seed;
-  const path = values.path === undefined ? undefined : parsePath(values.path);
-  if (typeof path === 'object') return path.error;
-  // A path names a case of one seed's sequence: without the seed it replays nothing.
-  if (path !== undefined && values.seed === undefined)
-    return `--path ${path}: needs the --seed it was printed with`;
-  const cpus = values.cpus === undefined ? { min: 1, max: RSS_MAXCPUS } : parseCpus(values.cpus);
-  if (typeof cpus === 'string') return cpus;
-  const properties = parseProperties(values.property ?? []);
-  if (typeof properties === 'string') return properties;
-  const timeoutMs = parseTimeout(values.timeout ?? String(TIMEOUT_SECONDS_DEFAULT));
-  if (typeof timeoutMs === 'string') return timeoutMs;
-  const heapMb =
-    values.heap === undefined ? HEAP_MB_DEFAULT : positiveInt('--heap', values.heap, HEAP_MB_MAX);
-  if (typeof heapMb === 'string') return heapMb;
-  if (heapMb < HEAP_MB_MIN) return `--heap ${values.heap}: want MiB, ${HEAP_MB_MIN}..${HEAP_MB_MAX}`;
-  const kernel = values.kernel === undefined ? undefined : parseKernel(values.kernel);
-  if (kernel !== undefined && kernel !== 'freebsd' && kernel !== 'freebsd-rss') return kernel;
-  const sysctl = parseSysctls(values.sysctl ?? []);
-  if (typeof sysctl === 'string') return sysctl;
+  if (values.help) return ok('help');
+  if (positionals.length === 0) return err('missing <policy-file>');
+  if (positionals.length > 1) return err(`one policy file at a time, got ${positionals.join(' ')}`);
+  const search = searchOptions(values, randomSeed);
+  if (!search.ok) return search;
+  const { runs, seed, path, cpus, properties, timeoutMs, heapMb, kernel, sysctl } = search.value;
   const report = values.report;
   if (report !== undefined && !report.endsWith('.html'))
-    return `--report ${report}: want a file name ending in .html`;
-  return {
+    return err(`--report ${report}: want a file name ending in .html`);
+  return ok({
     policyFile: positionals[0] ?? '',
     runs,
     seed,
@@ -186,5 +212,5 @@ export function parseFuzzArgs(
       ...(kernel === undefined ? {} : { kernel }),
       ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),
     },
-  };
+  });
 }

@@ -109,13 +109,12 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   const io = how.io ?? PROCESS_IO;
   const json = argv.includes('--json');
   const parsed = parseFuzzArgs(argv, () => randomInt(2 ** 31));
-  const opts =
-    typeof parsed === 'object' && how.command !== undefined ? { ...parsed, command: how.command } : parsed;
-  if (opts === 'help') {
+  if (!parsed.ok) return unchecked(io, parsed.error, json);
+  if (parsed.value === 'help') {
     io.out(`${fuzzHelpText()}\n`);
     return EXIT_HELD;
   }
-  if (typeof opts === 'string') return unchecked(io, opts, json);
+  const opts = how.command === undefined ? parsed.value : { ...parsed.value, command: how.command };
   const badFile =
     checkPolicyFile(opts.policyFile) ??
     checkReportDir(opts.reportFile) ??

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type LiveConfig, presetConfig } from '../live/config.ts';
+import { err, ok, type Result } from '../model/result.ts';
 
 export const LIVE_USAGE = `usage: npm run live -- [--preset default|overload|rfs|rfs-connected|single-cpu] [--queues N] [--flows N]
                      [--packets N] [--payload BYTES] [--sender-cpu C] [--receiver-cpu C] [--rcvbuf BYTES]
@@ -33,8 +34,8 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const whole = (flag: string, text: string): number | string =>
-  /^\d+$/.test(text) ? Number(text) : `${flag} ${text}: want a whole number`;
+const whole = (flag: string, text: string): Result<number, string> =>
+  /^\d+$/.test(text) ? ok(Number(text)) : err(`${flag} ${text}: want a whole number`);
 
 /** A sysctl value as the model writes it: decimal, or 0x-hex for masks. */
 function sysctlValue(text: string): number | undefined {
@@ -55,38 +56,42 @@ const NUMERIC: readonly [keyof typeof OPTIONS, keyof LiveConfig, number][] = [
 ];
 
 /** The options, or one line saying what is wrong (range checks against the machine come later). */
-export function parseLiveArgs(argv: readonly string[], cpuCount: number): LiveOptions | string {
+export function parseLiveArgs(
+  argv: readonly string[],
+  cpuCount: number,
+): Result<LiveOptions | 'help', string> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: false }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
   } catch (e) {
-    return e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments';
+    return err(e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments');
   }
   const v = parsed.values;
-  if (v.help === true) return 'help';
-  const preset = presetConfig(v.preset ?? 'default', cpuCount);
-  if (typeof preset === 'string') return preset;
+  if (v.help === true) return ok('help');
+  const chosen = presetConfig(v.preset ?? 'default', cpuCount);
+  if (!chosen.ok) return chosen;
+  const preset = chosen.value;
   const config: Record<string, unknown> = { ...preset, sysctl: { ...preset.sysctl } };
   for (const [flag, key, scale] of NUMERIC) {
     const text = v[flag];
     if (typeof text !== 'string') continue;
     const n = whole(`--${flag}`, text);
-    if (typeof n === 'string') return n;
-    config[key] = n * scale;
+    if (!n.ok) return n;
+    config[key] = n.value * scale;
   }
   for (const kv of v.sysctl ?? []) {
     const [name, text] = kv.split('=', 2);
     const value = sysctlValue(text ?? '');
     if (name === undefined || value === undefined)
-      return `--sysctl ${kv}: want NAME=VALUE (decimal, or 0x hex)`;
+      return err(`--sysctl ${kv}: want NAME=VALUE (decimal, or 0x hex)`);
     (config.sysctl as Record<string, number>)[name] = value;
   }
   if (v['no-trace'] === true) config.trace = false;
   if (v.connected === true) config.connected = true;
-  return {
+  return ok({
     config: config as unknown as LiveConfig,
     json: v.json === true,
     reportFile: v.report,
     saveFile: v.save,
-  };
+  });
 }

@@ -14,15 +14,16 @@ import { liveJson, liveText } from './live-text.ts';
  * property, a counter or the differential failed; 2: bad input or a missing capability.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const opts = parseLiveArgs(argv, cpuCountOnline());
-  if (opts === 'help') {
+  const parsed = parseLiveArgs(argv, cpuCountOnline());
+  if (!parsed.ok) {
+    process.stderr.write(`live: ${parsed.error}\n`);
+    return 2;
+  }
+  if (parsed.value === 'help') {
     process.stdout.write(`${LIVE_USAGE}\n`);
     return 0;
   }
-  if (typeof opts === 'string') {
-    process.stderr.write(`live: ${opts}\n`);
-    return 2;
-  }
+  const opts = parsed.value;
   for (const [flag, file] of [
     ['--report', opts.reportFile],
     ['--save', opts.saveFile],

@@ -1,4 +1,5 @@
 import { linuxKnobs } from '../model/linux/knobs.ts';
+import { err, ok, type Result } from '../model/result.ts';
 
 /**
  * What one live run is configured with: the model's own sysctl names (model/linux/knobs.ts) for the
@@ -75,7 +76,15 @@ export function defaultLiveConfig(cpuCount: number): LiveConfig {
 }
 
 /** Named configurations: `overload` is a tiny backlog and a slow reader with a small buffer. */
-export function presetConfig(name: string, cpuCount: number): LiveConfig | string {
+/** A named configuration, or the sentence refusing an unknown name. */
+export function presetConfig(name: string, cpuCount: number): Result<LiveConfig, string> {
+  const config = presetNamed(name, cpuCount);
+  return config === undefined
+    ? err(`unknown --preset ${name}: want default, overload, rfs, rfs-connected or single-cpu`)
+    : ok(config);
+}
+
+function presetNamed(name: string, cpuCount: number): LiveConfig | undefined {
   const base = defaultLiveConfig(cpuCount);
   switch (name) {
     case 'default':
@@ -110,7 +119,7 @@ export function presetConfig(name: string, cpuCount: number): LiveConfig | strin
     case 'single-cpu':
       return { ...base, queues: 4, sysctl: { 'rx-N/rps_cpus': 1 << (cpuCount - 1) } };
     default:
-      return `unknown --preset ${name}: want default, overload, rfs, rfs-connected or single-cpu`;
+      return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../model/result.ts';
 import { Cleanup } from './cleanup.ts';
 import { defaultLiveConfig, liveConfigError, presetConfig } from './config.ts';
 import { parseSnmp, parseSoftnetStat, parseTraceLine, snmpDeltaText } from './parse.ts';
@@ -17,7 +18,7 @@ describe('live helpers without a kernel', () => {
     expect(liveConfigError({ ...c, sysctl: { 'rx-N/rps_cpus': 4 } }, 2)).toMatch(/CPU that does not exist/);
     expect(liveConfigError({ ...c, receiverCpu: 2 }, 2)).toMatch(/no such CPU/);
     expect(liveConfigError({ ...c, queues: 65 }, 2)).toMatch(/--queues 65/);
-    expect(presetConfig('nope', 2)).toMatch(/unknown --preset/);
+    expect(errorOf(presetConfig('nope', 2))).toMatch(/unknown --preset/);
   });
 
   it('recognises leftovers of its own dead runs only', () => {

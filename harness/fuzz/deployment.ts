@@ -1,5 +1,6 @@
 import { type HostSysctls, hostSysctlKnobs, type KernelFlavour } from '../../model/host/config.ts';
 import { type KnobSpec, knobError } from '../../model/knobs.ts';
+import { err, ok, type Result } from '../../model/result.ts';
 import type { RunCase } from '../arbitraries/run-case.ts';
 
 /**
@@ -14,11 +15,13 @@ export interface Deployment {
 /** The kernel families `--kernel` names; `linux` is refused until fuzz runs model/linux. */
 export const KERNEL_FAMILIES = ['freebsd', 'freebsd-rss', 'linux'] as const;
 
-export function parseKernel(text: string): KernelFlavour | string {
-  if (text === 'freebsd' || text === 'freebsd-rss') return text;
+export function parseKernel(text: string): Result<KernelFlavour, string> {
+  if (text === 'freebsd' || text === 'freebsd-rss') return ok(text);
   if (text === 'linux')
-    return '--kernel linux: fuzzing a policy on model/linux is not available yet (have freebsd, freebsd-rss)';
-  return `--kernel ${text}: want one of ${KERNEL_FAMILIES.join(', ')}`;
+    return err(
+      '--kernel linux: fuzzing a policy on model/linux is not available yet (have freebsd, freebsd-rss)',
+    );
+  return err(`--kernel ${text}: want one of ${KERNEL_FAMILIES.join(', ')}`);
 }
 
 /** `min..max unit, default d` or `one of a, b (default a)`: what a refused value is told. */
@@ -36,22 +39,22 @@ function knobValue(spec: KnobSpec, text: string): unknown {
 }
 
 /** `--sysctl name=value`, checked against the knob tables (model/\*\/knobs.ts); an error sentence otherwise. */
-export function parseSysctls(texts: readonly string[]): Partial<HostSysctls> | string {
+export function parseSysctls(texts: readonly string[]): Result<Partial<HostSysctls>, string> {
   const out: Record<string, unknown> = {};
   const knobs: Readonly<Record<string, KnobSpec>> = hostSysctlKnobs;
   for (const text of texts) {
     const eq = text.indexOf('=');
-    if (eq <= 0) return `--sysctl ${text}: want name=value`;
+    if (eq <= 0) return err(`--sysctl ${text}: want name=value`);
     const name = text.slice(0, eq);
     const spec = knobs[name];
     if (spec === undefined)
-      return `--sysctl ${text}: no knob ${name} (have: ${Object.keys(knobs).join(', ')})`;
+      return err(`--sysctl ${text}: no knob ${name} (have: ${Object.keys(knobs).join(', ')})`);
     const value = knobValue(spec, text.slice(eq + 1));
     if (knobError(name, spec, value) !== undefined)
-      return `--sysctl ${text}: ${name} takes ${knobRange(spec)}`;
+      return err(`--sysctl ${text}: ${name} takes ${knobRange(spec)}`);
     out[name] = value;
   }
-  return out as Partial<HostSysctls>;
+  return ok(out as Partial<HostSysctls>);
 }
 
 /**
