@@ -94,7 +94,12 @@ const JUDGES: Readonly<Record<string, (s: Seen) => boolean>> = {
   'linux-no-drop-below-limit': (s) => s.linux,
   'linux-resource-balance': (s) => s.linux,
   'linux-napi-budget': (s) => s.linux,
+  'linux-rps-ipi': (s) => s.linux,
+  'linux-kernel-version': (s) => s.linux,
 };
+
+/** The properties this file knows what to look for; a test holds it to the whole registry. */
+export const EXERCISE_RULES_FOR: readonly string[] = Object.keys(JUDGES);
 
 /** The names among `properties` that had something to judge in this trace. */
 export function exercisedBy(trace: Trace, properties: readonly string[]): string[] {

@@ -3,7 +3,7 @@ import { runHost } from '../../model/host/run.ts';
 import { fragmentItems, packets, tcpFlow, udpFlow } from '../../model/host/scenario.ts';
 import { unwrap } from '../../model/result.ts';
 import flowHash from '../../policies/flow-hash.ts';
-import { exercisedBy } from '../exercised.ts';
+import { EXERCISE_RULES_FOR, exercisedBy } from '../exercised.ts';
 import { PROPERTIES } from '../index.ts';
 
 const ALL = PROPERTIES.map((p) => p.name);
@@ -34,5 +34,14 @@ describe('exercised: what a run gave each property to judge', () => {
     expect(names).toEqual(
       expect.arrayContaining(['reassembly-cpu', 'datagram-intact', 'fragment-flow-order']),
     );
+  });
+});
+
+describe('exercised: every property says what it judges', () => {
+  it('each property of the registry has its own rule (none falls back to "any packet")', () => {
+    expect([...ALL].filter((name) => !EXERCISE_RULES_FOR.includes(name))).toEqual([
+      'counter-consistency',
+      'liveness',
+    ]);
   });
 });
