@@ -86,6 +86,11 @@ export interface Disagreement {
   readonly modelCpu: number;
 }
 
+/** A packet the kernel received on another CPU than the model's answer. */
+function disagreement(p: LivePacket, modelCpu: number): Disagreement {
+  return { pkt: p.pkt, flow: p.flow, seq: p.seq, hash: p.hash, kernelCpu: p.receiveCpu, modelCpu };
+}
+
 export interface Differential {
   readonly policy: string;
   readonly rows: readonly AgreementRow[];
@@ -123,15 +128,7 @@ export function rpsDifferential(
     row.k.add(p.receiveCpu);
     row.m.add(modelCpu);
     if (modelCpu === p.receiveCpu) row.agree++;
-    else
-      disagreements.push({
-        pkt: p.pkt,
-        flow: p.flow,
-        seq: p.seq,
-        hash: p.hash,
-        kernelCpu: p.receiveCpu,
-        modelCpu,
-      });
+    else disagreements.push(disagreement(p, modelCpu));
   }
   const list = [...rows.entries()]
     .sort(([a], [b]) => a - b)
@@ -195,15 +192,7 @@ export function rfsDifferential(
     if (p.receiveCpu === reader) moved.add(p.flow);
     const allowed = moved.has(p.flow) ? reader : before;
     if (p.receiveCpu === allowed) row.agree++;
-    else
-      disagreements.push({
-        pkt: p.pkt,
-        flow: p.flow,
-        seq: p.seq,
-        hash: p.hash,
-        kernelCpu: p.receiveCpu,
-        modelCpu: allowed,
-      });
+    else disagreements.push(disagreement(p, allowed));
   }
   const list = rps.rows.map((r) => {
     const x = rows.get(r.flow);

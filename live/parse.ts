@@ -1,3 +1,4 @@
+import type { SoftnetRow as ModelSoftnetRow } from '../model/linux/procfs.ts';
 /**
  * Parsers for what a live run reads from the kernel: tracefs text lines, /proc/net/softnet_stat
  * and /proc/net/snmp. Pure functions, so a recorded run is converted the same way without a kernel.
@@ -42,14 +43,8 @@ export function parseTraceLine(line: string): TraceLine | undefined {
   return { cpu: Number(cpu), atNs, event, fields };
 }
 
-/** The softnet_stat columns a run compares (net/core/net-procfs.c softnet_seq_show). */
-export interface SoftnetRow {
-  readonly processed: number;
-  readonly dropped: number;
-  readonly timeSqueeze: number;
-  readonly receivedRps: number;
-  readonly flowLimitCount: number;
-}
+/** The softnet_stat columns a run compares (net/core/net-procfs.c softnet_seq_show): the model's row less its backlog length. */
+export type SoftnetRow = Omit<ModelSoftnetRow, 'backlogLenPackets'>;
 
 /** Rows by CPU: the 13th column is the CPU index since 5.x; older kernels are taken in order. */
 export function parseSoftnetStat(text: string): Map<number, SoftnetRow> {
