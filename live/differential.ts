@@ -87,8 +87,8 @@ export interface Disagreement {
 }
 
 /** A packet the kernel received on another CPU than the model's answer. */
-function disagreement(p: LivePacket, modelCpu: number): Disagreement {
-  return { pkt: p.pkt, flow: p.flow, seq: p.seq, hash: p.hash, kernelCpu: p.receiveCpu, modelCpu };
+function disagreement(p: LivePacket, kernelCpu: number, modelCpu: number): Disagreement {
+  return { pkt: p.pkt, flow: p.flow, seq: p.seq, hash: p.hash, kernelCpu, modelCpu };
 }
 
 export interface Differential {
@@ -128,7 +128,7 @@ export function rpsDifferential(
     row.k.add(p.receiveCpu);
     row.m.add(modelCpu);
     if (modelCpu === p.receiveCpu) row.agree++;
-    else disagreements.push(disagreement(p, modelCpu));
+    else disagreements.push(disagreement(p, p.receiveCpu, modelCpu));
   }
   const list = [...rows.entries()]
     .sort(([a], [b]) => a - b)
@@ -192,7 +192,7 @@ export function rfsDifferential(
     if (p.receiveCpu === reader) moved.add(p.flow);
     const allowed = moved.has(p.flow) ? reader : before;
     if (p.receiveCpu === allowed) row.agree++;
-    else disagreements.push(disagreement(p, allowed));
+    else disagreements.push(disagreement(p, p.receiveCpu, allowed));
   }
   const list = rps.rows.map((r) => {
     const x = rows.get(r.flow);
