@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mustCheck } from '../../properties/test/helpers.ts';
 import { FC_RUNS_CI, FC_RUNS_DEFAULT, fcParams, fcRuns } from '../fc-runs.ts';
+import { mustCheck } from '../test/helpers.ts';
 import { hostConfigArb } from './config.ts';
 import { builtinPolicy, fuzzCaseArb, runCaseArb } from './run-case.ts';
 import { scheduleArb } from './schedule.ts';

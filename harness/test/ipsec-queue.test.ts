@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { queueCaseArb, runQueueCase } from '../harness/arbitraries/ipsec.ts';
-import { fcRuns } from '../harness/fc-runs.ts';
-import { checkCounterConsistency } from './counters.ts';
-import { checkLiveness } from './liveness.ts';
-import { checkNoDropBelowLimit } from './no-drop-below-limit.ts';
-import { checkFlowOrder } from './ordering.ts';
+import { checkCounterConsistency } from '../../properties/counters.ts';
+import { checkLiveness } from '../../properties/liveness.ts';
+import { checkNoDropBelowLimit } from '../../properties/no-drop-below-limit.ts';
+import { checkFlowOrder } from '../../properties/ordering.ts';
+import { queueCaseArb, runQueueCase } from '../arbitraries/ipsec.ts';
+import { fcRuns } from '../fc-runs.ts';
 
 /** Deferral on (i386 default), 1..4 workstreams, short ipsec queues, any interleaving. */
 const queueCase = queueCaseArb({ threadsMax: 4, qlimitMax: 16, scheduleMax: 160 });

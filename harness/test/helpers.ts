@@ -1,9 +1,9 @@
-import type { RunCase } from '../../harness/arbitraries/run-case.ts';
-import { type CheckedRun, checkRunCase } from '../../harness/check-run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { ModelVariant } from '../../model/variants.ts';
-import { PROPERTIES } from '../index.ts';
-import type { PropertySpec } from '../registry.ts';
+import { PROPERTIES } from '../../properties/index.ts';
+import type { PropertySpec } from '../../properties/registry.ts';
+import type { RunCase } from '../arbitraries/run-case.ts';
+import { type CheckedRun, checkRunCase } from '../check-run.ts';
 
 /** checkRunCase for tests: a generated case the model refuses is a bug in the arbitrary. */
 export function mustCheck(

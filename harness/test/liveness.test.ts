@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPolicy } from '../../harness/arbitraries/run-case.ts';
 import { cpuId } from '../../model/brand.ts';
 import { runHost } from '../../model/host/run.ts';
 import { packets, tcpFlow } from '../../model/host/scenario.ts';
 import { unwrap } from '../../model/result.ts';
 import type { EndEvent, Trace, TraceEvent } from '../../model/trace.ts';
-import { checkLiveness } from '../liveness.ts';
+import { checkLiveness } from '../../properties/liveness.ts';
+import { builtinPolicy } from '../arbitraries/run-case.ts';
 
 /**
  * Each way liveness sees a stuck run, alone: the model's own variant (netisr-thread-stalls) trips

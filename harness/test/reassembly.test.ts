@@ -1,25 +1,25 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Trace } from '../../model/trace.ts';
+import type { ModelVariant } from '../../model/variants.ts';
+import { bucketAffinity } from '../../properties/bucket-affinity.ts';
+import { PROPERTIES } from '../../properties/index.ts';
+import { reassemblyBounded } from '../../properties/reassembly-bounded.ts';
+import { reassemblyContinuation } from '../../properties/reassembly-continuation.ts';
+import { reassemblyCpu } from '../../properties/reassembly-cpu.ts';
+import { fragmentFlowOrder } from '../../properties/reassembly-flow-order.ts';
+import { datagramIntact } from '../../properties/reassembly-intact.ts';
+import type { PropertySpec } from '../../properties/registry.ts';
+import { formatViolation, type Violation } from '../../properties/violation.ts';
 import {
   type FragmentWorkloadConstraints,
   fragmentWorkloadArb,
   type ReassConfigConstraints,
   reassConfigArb,
-} from '../harness/arbitraries/reassembly.ts';
-import { scheduleArb } from '../harness/arbitraries/schedule.ts';
-import { fcRuns } from '../harness/fc-runs.ts';
-import { type ReassemblyCase, runReassembly } from '../harness/reassembly-run.ts';
-import type { Trace } from '../model/trace.ts';
-import type { ModelVariant } from '../model/variants.ts';
-import { bucketAffinity } from './bucket-affinity.ts';
-import { PROPERTIES } from './index.ts';
-import { reassemblyBounded } from './reassembly-bounded.ts';
-import { reassemblyContinuation } from './reassembly-continuation.ts';
-import { reassemblyCpu } from './reassembly-cpu.ts';
-import { fragmentFlowOrder } from './reassembly-flow-order.ts';
-import { datagramIntact } from './reassembly-intact.ts';
-import type { PropertySpec } from './registry.ts';
-import { formatViolation, type Violation } from './violation.ts';
+} from '../arbitraries/reassembly.ts';
+import { scheduleArb } from '../arbitraries/schedule.ts';
+import { fcRuns } from '../fc-runs.ts';
+import { type ReassemblyCase, runReassembly } from '../reassembly-run.ts';
 
 /** Every suite property (PROPERTIES holds five of the six) and bucket-affinity, on every run. */
 const ALL = [...PROPERTIES, bucketAffinity];

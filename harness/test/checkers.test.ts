@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { builtinPolicy } from '../../harness/arbitraries/run-case.ts';
 import { runHost } from '../../model/host/run.ts';
 import { packets, tcpFlow, udpFlow } from '../../model/host/scenario.ts';
 import { unwrap } from '../../model/result.ts';
 import type { Trace, TraceEvent } from '../../model/trace.ts';
-import { checkCounterConsistency } from '../counters.ts';
-import { checkTrace } from '../index.ts';
-import { checkLiveness } from '../liveness.ts';
-import { checkNoDropBelowLimit } from '../no-drop-below-limit.ts';
-import { checkFlowOrder } from '../ordering.ts';
-import { checkPolicyConformance } from '../policy-conformance.ts';
+import { checkCounterConsistency } from '../../properties/counters.ts';
+import { checkTrace } from '../../properties/index.ts';
+import { checkLiveness } from '../../properties/liveness.ts';
+import { checkNoDropBelowLimit } from '../../properties/no-drop-below-limit.ts';
+import { checkFlowOrder } from '../../properties/ordering.ts';
+import { checkPolicyConformance } from '../../properties/policy-conformance.ts';
+import { builtinPolicy } from '../arbitraries/run-case.ts';
 
 /**
  * The checkers on a real trace edited by hand: each edit breaks one rule that no model variant

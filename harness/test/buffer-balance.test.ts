@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { queueCaseArb, runQueueCase } from '../harness/arbitraries/ipsec.ts';
-import { cpuId, packetId, virtualNs } from '../model/brand.ts';
-import type { BufferKind, TraceEvent } from '../model/trace.ts';
-import { checkBufferBalance } from './buffer-balance.ts';
+import { cpuId, packetId, virtualNs } from '../../model/brand.ts';
+import type { BufferKind, TraceEvent } from '../../model/trace.ts';
+import { checkBufferBalance } from '../../properties/buffer-balance.ts';
+import { queueCaseArb, runQueueCase } from '../arbitraries/ipsec.ts';
 
 /** A gateway run with a small ipsec queue, so enqueues fail as the schedule allows. */
 const gatewayCase = queueCaseArb({ threadsMax: 3, qlimitMax: 6, scheduleMax: 128 });

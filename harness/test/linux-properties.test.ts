@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { distinctRfsFlows, linuxCaseArb } from '../harness/arbitraries/linux.ts';
-import { describeViolations } from '../harness/check-run.ts';
-import { FC_RUNS_DEFAULT, fcRuns } from '../harness/fc-runs.ts';
-import { checkLinuxCase } from '../harness/linux-run.ts';
-import { cpuId } from '../model/brand.ts';
-import { runScenario, UDP_PORT, udpTo } from '../model/linux/scenarios.ts';
-import type { DispatchPolicy } from '../model/policy.ts';
-import type { ModelVariant } from '../model/variants.ts';
-import { PROPERTIES } from './index.ts';
-import { LINUX_PROPERTIES } from './linux.ts';
-import { checkLinuxFlowOrder } from './linux-flow-order.ts';
+import { cpuId } from '../../model/brand.ts';
+import { runScenario, UDP_PORT, udpTo } from '../../model/linux/scenarios.ts';
+import type { DispatchPolicy } from '../../model/policy.ts';
+import type { ModelVariant } from '../../model/variants.ts';
+import { PROPERTIES } from '../../properties/index.ts';
+import { LINUX_PROPERTIES } from '../../properties/linux.ts';
+import { checkLinuxFlowOrder } from '../../properties/linux-flow-order.ts';
+import { distinctRfsFlows, linuxCaseArb } from '../arbitraries/linux.ts';
+import { describeViolations } from '../check-run.ts';
+import { FC_RUNS_DEFAULT, fcRuns } from '../fc-runs.ts';
+import { checkLinuxCase } from '../linux-run.ts';
 
 /** Every other property of the suite holds on Linux traces too (they are one trace union). */
 const GENERIC = PROPERTIES.filter((p) => !LINUX_PROPERTIES.includes(p));

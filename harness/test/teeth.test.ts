@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { builtinPolicy, type RunCase, runCaseArb } from '../../harness/arbitraries/run-case.ts';
 import type { ModelVariant } from '../../model/variants.ts';
-import { COUNTER_CONSISTENCY } from '../counters.ts';
-import { propertyByName } from '../index.ts';
-import { LIVENESS } from '../liveness.ts';
-import { NO_DROP_BELOW_LIMIT } from '../no-drop-below-limit.ts';
-import { FLOW_ORDER } from '../ordering.ts';
+import { COUNTER_CONSISTENCY } from '../../properties/counters.ts';
+import { propertyByName } from '../../properties/index.ts';
+import { LIVENESS } from '../../properties/liveness.ts';
+import { NO_DROP_BELOW_LIMIT } from '../../properties/no-drop-below-limit.ts';
+import { FLOW_ORDER } from '../../properties/ordering.ts';
+import { builtinPolicy, type RunCase, runCaseArb } from '../arbitraries/run-case.ts';
 import { mustCheck, packetCount } from './helpers.ts';
 
 /** Runs before fast-check must have found the broken variant; it usually needs fewer than ten. */

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bundledChainArb, chainArb, forwardedWorkload } from '../harness/arbitraries/ipsec.ts';
-import { fcRuns } from '../harness/fc-runs.ts';
-import { cpuId, packetId, threadId, virtualNs } from '../model/brand.ts';
-import { type Chain, chainLabel, espBundle } from '../model/ipsec/chain.ts';
-import { ARCH_KSTACK, type IpsecGatewayConfig } from '../model/ipsec/config.ts';
-import { runIpsecGateway } from '../model/ipsec/gateway.ts';
-import { unwrap } from '../model/result.ts';
-import type { Trace } from '../model/trace.ts';
-import type { ModelVariant } from '../model/variants.ts';
-import { checkStackDepth } from './stack-depth.ts';
+import { cpuId, packetId, threadId, virtualNs } from '../../model/brand.ts';
+import { type Chain, chainLabel, espBundle } from '../../model/ipsec/chain.ts';
+import { ARCH_KSTACK, type IpsecGatewayConfig } from '../../model/ipsec/config.ts';
+import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
+import { unwrap } from '../../model/result.ts';
+import type { Trace } from '../../model/trace.ts';
+import type { ModelVariant } from '../../model/variants.ts';
+import { checkStackDepth } from '../../properties/stack-depth.ts';
+import { bundledChainArb, chainArb, forwardedWorkload } from '../arbitraries/ipsec.ts';
+import { fcRuns } from '../fc-runs.ts';
 
 function trace(config: IpsecGatewayConfig, schedule: number[] = [], packets = 2): Trace {
   const r = unwrap(runIpsecGateway({ config, workload: forwardedWorkload(2, packets), schedule }));

@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { netstatQFaults } from '../../counters/netstat-q-faults.ts';
 import { parseNetstatQ } from '../../counters/netstat-q-table.ts';
-import { BUILTIN_POLICY_NAMES, builtinPolicy, runCaseArb } from '../../harness/arbitraries/run-case.ts';
-import { describeViolations } from '../../harness/check-run.ts';
-import { fcParams } from '../../harness/fc-runs.ts';
+import { PROPERTIES } from '../../properties/index.ts';
 import { writeFailureReport } from '../../report/on-failure.ts';
-import { PROPERTIES } from '../index.ts';
+import { BUILTIN_POLICY_NAMES, builtinPolicy, runCaseArb } from '../arbitraries/run-case.ts';
+import { describeViolations } from '../check-run.ts';
+import { fcParams } from '../fc-runs.ts';
 import { mustCheck } from './helpers.ts';
 
 /**
@@ -36,7 +36,7 @@ describe('the reference model passes every property', () => {
           writeFailureReport(
             result,
             first,
-            `FC_SEED=<seed> FC_PATH=<path> npx vitest run properties/test/reference.test.ts -t 'with ${name}'`,
+            `FC_SEED=<seed> FC_PATH=<path> npx vitest run harness/test/reference.test.ts -t 'with ${name}'`,
           );
           throw new Error(`${name}:\n${describeViolations(violations)}`);
         }

@@ -1,8 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzzCaseArb, runCaseArb } from '../../harness/arbitraries/run-case.ts';
-import { describeViolations } from '../../harness/check-run.ts';
-import { fcParams } from '../../harness/fc-runs.ts';
 import { bucketId, cpuId, flowId, packetId, virtualNs } from '../../model/brand.ts';
 import type { DispatchContext, PacketView, PolicyFactory } from '../../model/policy.ts';
 import flowHash from '../../policies/flow-hash.ts';
@@ -14,9 +11,12 @@ import roundRobin from '../../policies/unsafe/round-robin.ts';
 import spinsOnUdp from '../../policies/unsafe/spins-on-udp.ts';
 import spreadFragments from '../../policies/unsafe/spread-fragments.ts';
 import throwsOnIpv6 from '../../policies/unsafe/throws-on-ipv6.ts';
-import { FLOW_ORDER } from '../ordering.ts';
-import { POLICY_CONFORMANCE } from '../policy-conformance.ts';
-import { REASSEMBLY_CPU, reassemblyCpu } from '../reassembly-cpu.ts';
+import { FLOW_ORDER } from '../../properties/ordering.ts';
+import { POLICY_CONFORMANCE } from '../../properties/policy-conformance.ts';
+import { REASSEMBLY_CPU, reassemblyCpu } from '../../properties/reassembly-cpu.ts';
+import { fuzzCaseArb, runCaseArb } from '../arbitraries/run-case.ts';
+import { describeViolations } from '../check-run.ts';
+import { fcParams } from '../fc-runs.ts';
 import { mustCheck, packetCount } from './helpers.ts';
 
 const SEARCH_RUNS_MAX = 2_000;
