@@ -37,8 +37,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['model/**/*.ts', 'properties/**/*.ts'],
       exclude: ['**/*.test.ts'],
-      // Just under what the suite measures (lines 96.0, statements 93.0, branches 85.1, functions 94.7).
-      thresholds: { lines: 95, statements: 92, branches: 84, functions: 93 },
+      // Just under what the suite measures (lines 97.3, statements 94.7, branches 88.5, functions 95.6).
+      thresholds: { lines: 97, statements: 94, branches: 88, functions: 95 },
     },
   },
 });
