@@ -1,25 +1,15 @@
-import { runHost } from '../model/host/run.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
-import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { PROPERTIES } from '../properties/index.ts';
-import { benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
+import { benchRun } from './scenario.ts';
 import { interleavedMedianMs, interleavedSamplesMs, median, spread } from './timing.ts';
 
 /** A trace of the bench scenario with FLOW placement and hybrid dispatch (queues and inline). */
 export function benchTrace(packets: number): Trace {
   const policy = builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS).find((p) => p.name === 'freebsd-flow-hybrid');
   if (policy === undefined) throw new Error('no built-in freebsd-flow-hybrid');
-  const result = unwrap(
-    runHost({
-      config: benchConfig,
-      workload: benchWorkload(packets),
-      schedule: benchSchedule(packets * 4),
-      policy: policy.factory,
-    }),
-  );
-  return result.trace;
+  return benchRun(packets, policy.factory);
 }
 
 export interface CheckerRow {

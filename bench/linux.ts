@@ -1,12 +1,11 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { runHost } from '../model/host/run.ts';
 import type { LinuxHostConfig } from '../model/linux/config.ts';
 import { runLinux } from '../model/linux/host.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
 import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
-import { BENCH_CPUS, BENCH_FLOWS, benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
+import { BENCH_CPUS, BENCH_FLOWS, benchRun, benchSchedule, benchWorkload } from './scenario.ts';
 import { baselineMove, baselinePackets } from './throughput.ts';
 import { interleavedMedianMs, si } from './timing.ts';
 
@@ -62,15 +61,7 @@ function runLinuxOnce(steering: 'none' | 'rps' | 'rfs'): Trace {
 function runNetisrOnce(): Trace {
   const policy = builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS)[0];
   if (policy === undefined) throw new Error('no netisr policy');
-  const r = unwrap(
-    runHost({
-      config: benchConfig,
-      workload: benchWorkload(PACKETS),
-      schedule: benchSchedule(PACKETS * 4),
-      policy: policy.factory,
-    }),
-  );
-  return r.trace;
+  return benchRun(PACKETS, policy.factory);
 }
 
 function row(name: string, run: () => Trace): string {

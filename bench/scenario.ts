@@ -1,7 +1,11 @@
 import type { HostConfig } from '../model/host/config.ts';
+import { runHost } from '../model/host/run.ts';
 import type { Workload, WorkloadItem } from '../model/host/workload.ts';
+import type { PolicySource } from '../model/policy.ts';
+import { unwrap } from '../model/result.ts';
 import type { FlowSpec } from '../model/rss/flowhash.ts';
 import type { Schedule } from '../model/sim/schedule.ts';
+import type { Trace } from '../model/trace.ts';
 
 /**
  * The benchmark's fixed scenario: a 4-CPU RSS host with one netisr thread per CPU and four rx
@@ -51,4 +55,16 @@ export function benchSchedule(choices: number): Schedule {
     out.push((x >>> 16) % 16);
   }
   return out;
+}
+
+/** The trace of the bench scenario with `packets` packets under `policy` (the same run every bench times). */
+export function benchRun(packets: number, policy: PolicySource): Trace {
+  return unwrap(
+    runHost({
+      config: benchConfig,
+      workload: benchWorkload(packets),
+      schedule: benchSchedule(packets * 4),
+      policy,
+    }),
+  ).trace;
 }

@@ -1,12 +1,10 @@
 import { resolveHostConfig } from '../model/host/config.ts';
-import { runHost } from '../model/host/run.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
-import type { PolicySource } from '../model/policy.ts';
 import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
 import { fairBaseline, modelHandledCpus } from './fair-baseline.ts';
-import { benchConfig, benchSchedule, benchWorkload } from './scenario.ts';
+import { benchConfig, benchRun, benchWorkload } from './scenario.ts';
 import { median, pairedSamplesMs, si, spread } from './timing.ts';
 
 /** A packet as the baseline moves it: what the model's arrive event says, nothing more. */
@@ -72,18 +70,6 @@ export interface ThroughputRow {
   readonly ratios: readonly number[];
 }
 
-function runOnce(packets: number, policy: PolicySource): Trace {
-  const result = unwrap(
-    runHost({
-      config: benchConfig,
-      workload: benchWorkload(packets),
-      schedule: benchSchedule(packets * 4),
-      policy,
-    }),
-  );
-  return result.trace;
-}
-
 /**
  * Model packets/s with each built-in netisr policy beside the fair baseline (bench/fair-baseline.ts)
  * on the same packets, timed in alternation; throws unless the baseline placed every packet on the
@@ -93,7 +79,7 @@ export function throughput(packets: number, rounds: number): ThroughputRow[] {
   const cfg = unwrap(resolveHostConfig(benchConfig));
   const workload = benchWorkload(packets);
   return builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS).map(({ name, factory }) => {
-    const trace = runOnce(packets, factory);
+    const trace = benchRun(packets, factory);
     const model = modelHandledCpus(trace, packets);
     const baseline = new Int32Array(packets).fill(-1);
     fairBaseline({ cfg, workload, policy: factory }, baseline);
@@ -102,7 +88,7 @@ export function throughput(packets: number, rounds: number): ThroughputRow[] {
     if (agreed !== packets)
       throw new Error(`${name}: the fair baseline agrees on ${agreed} of ${packets} CPUs`);
     const [modelMs, baselineMs] = pairedSamplesMs(
-      () => runOnce(packets, factory),
+      () => benchRun(packets, factory),
       () => fairBaseline({ cfg, workload, policy: factory }),
       { rounds, sampleMsMin: 50 },
     );

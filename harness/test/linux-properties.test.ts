@@ -135,10 +135,13 @@ describe('RFS: the kernel keeps flow order only per table entry (R4 caveats, kno
     ],
   });
 
+  /** Long schedules over up to 8 threads: the interleavings these known gaps need. */
+  const longScheduleArb = fc.array(fc.nat({ max: 7 }), { maxLength: 200, size: 'max' });
+
   it('a flow moving from its rps_map CPU to its RFS CPU is not guarded: get_rps_cpu saves no last_qtail on the map path', () => {
     const out = fc.check(
       fc.property(
-        fc.array(fc.nat({ max: 7 }), { maxLength: 200, size: 'max' }),
+        longScheduleArb,
         (schedule) =>
           checkLinuxFlowOrder(
             runScenario({
@@ -161,7 +164,7 @@ describe('RFS: the kernel keeps flow order only per table entry (R4 caveats, kno
     if (a === undefined || b === undefined) throw new Error('flows');
     const out = fc.check(
       fc.property(
-        fc.array(fc.nat({ max: 7 }), { maxLength: 200, size: 'max' }),
+        longScheduleArb,
         (schedule) =>
           checkLinuxFlowOrder(
             runScenario({
