@@ -105,7 +105,6 @@ describe('fuzz arguments', () => {
     [[], /^missing <policy-file>$/],
     [['a.ts', 'b.ts'], /^one policy file at a time/],
     [['p.ts', '--kernel', 'netbsd'], /^--kernel netbsd: want one of freebsd, freebsd-rss, linux$/],
-    [['p.ts', '--kernel', 'linux'], /^--kernel linux: fuzzing a policy on model\/linux is not available yet/],
     [
       ['p.ts', '--sysctl', 'net.isr.maxthreads=99'],
       /^--sysctl net.isr.maxthreads=99: net.isr.maxthreads takes -1..64 threads \(default 1\)$/,

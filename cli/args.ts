@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseKernel, parseSysctls } from '../harness/fuzz/deployment.ts';
+import { parseDeployment } from '../harness/fuzz/deployment.ts';
+import { linuxCpusError } from '../harness/fuzz/fuzz-cases.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
@@ -16,7 +17,7 @@ export const HEAP_MB_MIN = 64;
 export const HEAP_MB_MAX = 65_536;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
-                     [--kernel freebsd|freebsd-rss] [--sysctl NAME=VALUE]...
+                     [--kernel freebsd|freebsd-rss|linux] [--sysctl NAME=VALUE]...
                      [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html] [--junit FILE.xml]`;
 
 const OPTIONS = {
@@ -150,10 +151,10 @@ function searchOptions(values: ParsedValues['values'], randomSeed: () => number)
   if (!timeoutMs.ok) return timeoutMs;
   const heapMb = parseHeap(values.heap);
   if (!heapMb.ok) return heapMb;
-  const kernel = values.kernel === undefined ? ok(undefined) : parseKernel(values.kernel);
-  if (!kernel.ok) return kernel;
-  const sysctl = parseSysctls(values.sysctl ?? []);
-  if (!sysctl.ok) return sysctl;
+  const deployment = parseDeployment(values.kernel, values.sysctl ?? []);
+  if (!deployment.ok) return deployment;
+  const linuxCpus = linuxCpusError(deployment.value, cpus.value);
+  if (linuxCpus !== undefined) return err(linuxCpus);
   return ok({
     runs: runs.value,
     seed: seed.value,
@@ -162,8 +163,7 @@ function searchOptions(values: ParsedValues['values'], randomSeed: () => number)
     properties: properties.value,
     timeoutMs: timeoutMs.value,
     heapMb: heapMb.value,
-    kernel: kernel.value,
-    sysctl: sysctl.value,
+    deployment: deployment.value,
   });
 }
 
@@ -189,7 +189,7 @@ export function parseFuzzArgs(
   if (positionals.length > 1) return err(`one policy file at a time, got ${positionals.join(' ')}`);
   const search = searchOptions(values, randomSeed);
   if (!search.ok) return search;
-  const { runs, seed, path, cpus, properties, timeoutMs, heapMb, kernel, sysctl } = search.value;
+  const { runs, seed, path, cpus, properties, timeoutMs, heapMb, deployment } = search.value;
   const report = values.report;
   if (report !== undefined && !report.endsWith('.html'))
     return err(`--report ${report}: want a file name ending in .html`);
@@ -208,9 +208,6 @@ export function parseFuzzArgs(
     reportFile: report,
     heapMb,
     junitFile: values.junit,
-    deployment: {
-      ...(kernel === undefined ? {} : { kernel }),
-      ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),
-    },
+    deployment,
   });
 }

@@ -100,11 +100,11 @@ describe.concurrent('npm run fuzz', () => {
       seed: 3,
       runs: 25,
     });
-    // Nothing is "held" that had nothing to judge: the Linux properties are not exercised here.
+    // Nothing is "held" that had nothing to judge; the default mix gives the Linux properties runs.
     expect(report.properties.every((p) => p.runs === 25 && p.exercisedRuns !== undefined)).toBe(true);
     for (const p of report.properties)
       expect(p.status).toBe((p.exercisedRuns ?? 0) > 0 ? 'held' : 'not-exercised');
-    expect(report.properties.find((p) => p.name === 'linux-napi-budget')?.status).toBe('not-exercised');
+    expect(report.properties.find((p) => p.name === 'linux-napi-budget')?.exercisedRuns).toBeGreaterThan(0);
     // What the policy prints goes to stderr, so stdout stays one JSON document.
     expect(stderr).toBe('by-bucket: first packet\n');
   });

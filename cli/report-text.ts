@@ -1,3 +1,4 @@
+import { isLinuxFuzzCase } from '../harness/arbitraries/linux-fuzz-case.ts';
 import { deploymentText } from '../harness/fuzz/deployment.ts';
 import type { FuzzReport, PropertyOutcome, ViolationReport } from '../harness/fuzz/report.ts';
 import { formatExcerpt } from '../harness/fuzz/trace-text.ts';
@@ -68,7 +69,9 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
     `${v.property} violated ${how}  seed ${r.seed}  path "${v.path}"${r.commit === undefined ? '' : `  commit ${r.commit}`}`,
     `  ${v.rule}: ${v.message}${where}${more}`,
     '',
-    'counterexample:',
+    isLinuxFuzzCase(v.counterexample)
+      ? 'counterexample (Linux, the policy in place of RPS/RFS):'
+      : 'counterexample:',
     `  config:   ${JSON.stringify(config)}`,
     '  workload:',
     indent(workloadText(workload)),
@@ -77,7 +80,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
     `trace (events #${first}..#${last} of ${v.traceLength}: the violating events, marked >, their packets' history and what ran around them):`,
     formatExcerpt(v.excerpt),
     '',
-    `netstat -Q at event #${v.netstatAtEvent}:`,
+    `${isLinuxFuzzCase(v.counterexample) ? 'Linux counters' : 'netstat -Q'} at event #${v.netstatAtEvent}:`,
     indent(v.netstatQ.trimEnd(), '  '),
     '',
     `replay: ${v.replay}`,

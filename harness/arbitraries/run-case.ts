@@ -6,6 +6,7 @@ import { FREEBSD_PROTOCOLS } from '../../model/netisr/protocols.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
+import type { LinuxFuzzCase } from './linux-fuzz-case.ts';
 import { type MoveKind, movesArb, withMoves } from './moves.ts';
 import { fragmentWorkloadArb, reassConfigArb } from './reassembly.ts';
 import { withCaseText } from './run-case-text.ts';
@@ -43,6 +44,9 @@ export function runCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
     }))
     .map(withCaseText);
 }
+
+/** Every kind of case the fuzz command generates; harness/fuzz/run-fuzz-case.ts runs each on its model. */
+export type FuzzCase = RunCase | LinuxFuzzCase;
 
 /**
  * What the fuzz command generates for a user's policy: the netisr cases of `runCaseArb`, and one

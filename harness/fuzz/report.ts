@@ -1,6 +1,4 @@
-import type { HostConfig } from '../../model/host/config.ts';
-import type { Workload } from '../../model/host/workload.ts';
-import type { Schedule } from '../../model/sim/schedule.ts';
+import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { type Deployment, deploymentArgs } from './deployment.ts';
 import type { Explanation } from './explain.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from './options.ts';
@@ -68,11 +66,8 @@ export interface ViolationReport {
   readonly shrinks: number;
   /** False for a run the watchdog stopped: such a case is replayed, not shrunk. */
   readonly shrunk: boolean;
-  readonly counterexample: {
-    readonly config: HostConfig;
-    readonly workload: Workload;
-    readonly schedule: Schedule;
-  };
+  /** The case: a netisr case, or a Linux one (`kind: 'linux'`, harness/arbitraries/linux-fuzz-case.ts). */
+  readonly counterexample: FuzzCase;
   readonly traceLength: number;
   readonly excerpt: readonly ExcerptLine[];
   readonly netstatQ: string;

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
-import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { exercisedBy } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
-import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
-import { type Deployment, pinDeployment } from './deployment.ts';
+import type { FuzzCase } from '../arbitraries/run-case.ts';
+import type { Deployment } from './deployment.ts';
+import { fuzzCasesFor, judgingOrder } from './fuzz-cases.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import { runFuzzCase } from './run-fuzz-case.ts';
 
 /** What one search is asked to do: the generation-relevant options of the command line. */
 export interface SearchJob {
@@ -34,7 +35,7 @@ export type SearchResult =
       readonly kind: 'violated';
       readonly exercised: ExercisedRuns;
       readonly property: string;
-      readonly runCase: RunCase;
+      readonly runCase: FuzzCase;
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
@@ -52,10 +53,8 @@ export function specsOf(names: readonly string[]): PropertySpec[] {
 
 export function runCaseArbFor(
   job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
-): fc.Arbitrary<RunCase> {
-  const cases = fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
-  const d = job.deployment;
-  return d === undefined ? cases : cases.map((rc) => pinDeployment(rc, d));
+): fc.Arbitrary<FuzzCase> {
+  return fuzzCasesFor(job);
 }
 
 /**
@@ -119,10 +118,10 @@ export function search(
   const policy = guardPolicy(source, fallbackName, beat);
   let modelError: string | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
-  const predicate = (runCase: RunCase): boolean => {
+  const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
     beat.runStarts(path);
-    const run = runHost({ ...runCase, policy });
+    const run = runFuzzCase(runCase, policy);
     if (!run.ok) {
       modelError = `the model refused a generated case: ${run.error}`;
       throw new Error(modelError);
@@ -132,7 +131,7 @@ export function search(
     if (!tracker.shrinking)
       for (const name of exercisedBy(result.trace, job.properties))
         exercised[name] = (exercised[name] ?? 0) + 1;
-    const checked = latched === undefined ? specs : [latched];
+    const checked = latched === undefined ? judgingOrder(runCase, specs) : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
     const failed = violated !== undefined;
@@ -168,8 +167,8 @@ export function search(
 export function caseAtPath(
   job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
   path: string,
-): RunCase {
-  let found: RunCase | undefined;
+): FuzzCase {
+  let found: FuzzCase | undefined;
   fc.check(
     fc.property(runCaseArbFor(job), (rc) => {
       found ??= rc;

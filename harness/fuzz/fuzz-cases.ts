@@ -1,0 +1,67 @@
+import fc from 'fast-check';
+import { LINUX_PROPERTIES } from '../../properties/linux.ts';
+import type { PropertySpec } from '../../properties/registry.ts';
+import {
+  cpusNamedBy,
+  isLinuxFuzzCase,
+  LINUX_CPUS_MAX,
+  linuxCpuRange,
+  linuxFuzzCaseArb,
+} from '../arbitraries/linux-fuzz-case.ts';
+import { type FuzzCase, fuzzCaseArb } from '../arbitraries/run-case.ts';
+import { type Deployment, isLinuxDeployment, pinDeployment } from './deployment.ts';
+
+/** What the generated cases depend on: `--cpus`, `--kernel`, `--sysctl` (never `--property`, so a replay naming one property finds the same case). */
+export interface CaseJob {
+  readonly cpuCountMin: number;
+  readonly cpuCountMax: number;
+  readonly deployment?: Deployment;
+}
+
+/**
+ * In a run that pins no kernel, one case in LINUX_SHARE is a Linux case (the policy as RPS/RFS on
+ * model/linux), so the linux-* properties are judged in every default run; the rest are the
+ * FreeBSD cases of fuzzCaseArb.
+ */
+export const LINUX_SHARE = 6;
+
+/** The cases one fuzz search draws from, on the pinned deployment. */
+export function fuzzCasesFor(job: CaseJob): fc.Arbitrary<FuzzCase> {
+  const cpus = { cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax };
+  const d = job.deployment ?? {};
+  if (isLinuxDeployment(d)) return linuxFuzzCaseArb({ ...cpus, ...(d.sysctl ? { sysctl: d.sysctl } : {}) });
+  const netisr = fuzzCaseArb(cpus);
+  const pinned =
+    d.kernel === undefined && d.sysctl === undefined ? netisr : netisr.map((rc) => pinDeployment(rc, d));
+  // A pinned FreeBSD flavour or knob is a FreeBSD deployment; so is a --cpus range Linux has not.
+  if (pinned !== netisr || linuxCpuRange(cpus) === undefined) return pinned;
+  return fc.oneof(
+    { weight: LINUX_SHARE - 1, arbitrary: netisr },
+    { weight: 1, arbitrary: linuxFuzzCaseArb(cpus) },
+  );
+}
+
+/** `--kernel linux` with a `--cpus` range (or a pinned rps_cpus mask) the Linux model cannot run: the refusal. */
+export function linuxCpusError(d: Deployment, cpus: { min: number; max: number }): string | undefined {
+  if (!isLinuxDeployment(d)) return undefined;
+  const sysctl = d.sysctl ?? {};
+  if (linuxCpuRange({ cpuCountMin: cpus.min, cpuCountMax: cpus.max, sysctl }) !== undefined) return undefined;
+  const mask = sysctl['rx-N/rps_cpus'];
+  const range = cpus.min === cpus.max ? `${cpus.min}` : `${cpus.min}-${cpus.max}`;
+  if (mask !== undefined && cpus.min <= LINUX_CPUS_MAX)
+    return `--sysctl rx-N/rps_cpus=0x${mask.toString(16)} names CPU ${cpusNamedBy(sysctl) - 1}, beyond --cpus ${range}`;
+  return `--kernel linux: the Linux model runs 1..${LINUX_CPUS_MAX} CPUs, not --cpus ${range}`;
+}
+
+/**
+ * The order a case's trace is judged in, the first violated property being the one the search
+ * latches: on a Linux case the linux-* properties come first, so a reordered flow is reported in
+ * Linux terms (linux-flow-order, R4: backlogs and ip_rcv) rather than by the netisr flow-order.
+ */
+export function judgingOrder(c: FuzzCase, specs: readonly PropertySpec[]): readonly PropertySpec[] {
+  if (!isLinuxFuzzCase(c)) return specs;
+  return [
+    ...specs.filter((s) => LINUX_PROPERTIES.includes(s)),
+    ...specs.filter((s) => !LINUX_PROPERTIES.includes(s)),
+  ];
+}

@@ -1,0 +1,37 @@
+import { runHost } from '../../model/host/run.ts';
+import type { PolicySource } from '../../model/policy.ts';
+import { ok, type Result } from '../../model/result.ts';
+import type { Trace } from '../../model/trace.ts';
+import { isLinuxFuzzCase } from '../arbitraries/linux-fuzz-case.ts';
+import type { FuzzCase } from '../arbitraries/run-case.ts';
+import { runLinuxCase } from './run-linux-case.ts';
+
+/*
+ * Every kind of case the fuzz command generates (FuzzCase) runs here: a plain RunCase on the
+ * FreeBSD host (model/host), a LinuxFuzzCase on the Linux receive path (model/linux, run-linux-case.ts).
+ * A new kind adds a member to FuzzCase and a branch below; the search and the explanation only
+ * ever call `runFuzzCase`.
+ */
+
+/** What the search and the report need from one model run, whichever model ran. */
+export interface FuzzRun {
+  readonly trace: Trace;
+  readonly policyName: string;
+  /** `netstat -Q` at the end of the run (a Linux run: softnet_stat and the Udp MIB). */
+  readonly netstatQ: string;
+}
+
+/** Runs one generated case with the policy on the model its kind names; bad input: one sentence. */
+export function runFuzzCase(c: FuzzCase, policy: PolicySource): Result<FuzzRun, string> {
+  if (isLinuxFuzzCase(c)) return runLinuxCase(c, policy);
+  const run = runHost({ config: c.config, workload: c.workload, schedule: c.schedule, policy });
+  if (!run.ok) return run;
+  return ok({ trace: run.value.trace, policyName: run.value.policyName, netstatQ: run.value.netstatQ });
+}
+
+/** The same case with its trace cut after `traceEventsMax` events (the counters at a violation). */
+export function withTraceCap(c: FuzzCase, traceEventsMax: number): FuzzCase {
+  if (isLinuxFuzzCase(c))
+    return { ...c, config: { ...c.config, limits: { ...c.config.limits, traceEventsMax } } };
+  return { ...c, config: { ...c.config, limits: { ...c.config.limits, traceEventsMax } } };
+}
