@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /** Tests that start processes or a browser, or run a command on the process's streams: a worker each. */
 const ISOLATED = [
   'cli/fuzz.test.ts',
+  'cli/linux-fuzz.test.ts',
   'cli/check-counters.test.ts',
   'cli/check-counters-hardening.test.ts',
   'cli/isolation.test.ts',
