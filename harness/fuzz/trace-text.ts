@@ -1,8 +1,11 @@
 import { assertNever } from '../../model/brand.ts';
 import type { Trace, TraceEvent } from '../../model/trace.ts';
 
-/** One event as a script-like line: `enqueue pkt 3 ip on cpu 1 (qlen 0/2)`. */
-export function eventLabel(ev: TraceEvent): string {
+/**
+ * One event as a script-like line: `enqueue pkt 3 ip on cpu 1 (qlen 0/2)`. On a Linux trace the
+ * protocol handler is named as Linux names it (`ip_rcv`, net/ipv4/ip_input.c), not `ip_input`.
+ */
+export function eventLabel(ev: TraceEvent, linux = false): string {
   switch (ev.kind) {
     case 'kernel':
       return `kernel ${ev.version}${ev.config === undefined ? '' : ` ${ev.config}`}${ev.rules.length > 0 ? ` (${ev.rules.join(', ')})` : ''}`;
@@ -15,7 +18,7 @@ export function eventLabel(ev: TraceEvent): string {
     case 'batch':
       return `batch ${ev.proto} on cpu ${ev.cpu}: ${ev.packets} packets (thread ${ev.thread})`;
     case 'handle':
-      return `handle pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) ${ev.proto}_input on cpu ${ev.cpu} (thread ${ev.thread})`;
+      return `handle pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) ${linux ? `${ev.proto}_rcv` : `${ev.proto}_input`} on cpu ${ev.cpu} (thread ${ev.thread})`;
     case 'drop':
       return `drop pkt ${ev.pkt} (flow ${ev.flow}) at ${ev.where} on cpu ${ev.cpu}: ${ev.reason} (${ev.counter}++)${ev.qlimitPackets === undefined ? '' : ` qlen ${ev.qlenPackets}/${ev.qlimitPackets}`}`;
     case 'deliver':
@@ -95,13 +98,15 @@ export function traceExcerpt(trace: Trace, highlight: readonly number[], whole =
     for (let i = from; i <= to; i++) keep.add(i);
   }
   const marked = new Set(highlight);
+  const first = trace[0];
+  const linux = first?.kind === 'kernel' && first.os === 'linux';
   return [...keep]
     .sort((a, b) => a - b)
     .flatMap((index) => {
       const ev = trace[index];
       return ev === undefined
         ? []
-        : [{ index, highlighted: marked.has(index), atNs: ev.atNs, text: eventLabel(ev) }];
+        : [{ index, highlighted: marked.has(index), atNs: ev.atNs, text: eventLabel(ev, linux) }];
     });
 }
 
