@@ -11,7 +11,8 @@ function homeOf(pkt: PacketView, ctx: DispatchContext): CpuId {
 function readerCpu(pkt: PacketView, ctx: DispatchContext): number | undefined {
   const sn = ctx.softnet;
   const ident = sn?.sockFlowEntry(pkt.hash);
-  if (sn === undefined || ident === undefined || ((ident ^ pkt.hash) & ~sn.rpsCpuMask) !== 0) return undefined;
+  if (sn === undefined || ident === undefined || ((ident ^ pkt.hash) & ~sn.rpsCpuMask) !== 0)
+    return undefined;
   const cpu = ident & sn.rpsCpuMask;
   return cpu < ctx.cpuCount ? cpu : undefined;
 }
