@@ -61,7 +61,7 @@ export function parseSysctls(texts: readonly string[]): Result<Partial<HostSysct
  * A generated case on the pinned deployment. A pinned net.isr.defaultqlimit drops the generated
  * per-protocol qlimits, which would otherwise override it.
  */
-export function pinDeployment(rc: RunCase, d: Deployment): RunCase {
+export function pinDeployment<C extends RunCase>(rc: C, d: Deployment): C {
   if (d.kernel === undefined && (d.sysctl === undefined || Object.keys(d.sysctl).length === 0)) return rc;
   const { qlimits, ...rest } = rc.config;
   const keepQlimits = d.sysctl?.['net.isr.defaultqlimit'] === undefined && qlimits !== undefined;

@@ -1,12 +1,12 @@
 import type { HostConfig } from '../../model/host/config.ts';
-import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { err, ok, type Result } from '../../model/result.ts';
 import type { Trace } from '../../model/trace.ts';
 import { propertyByName, type Violation } from '../../properties/index.ts';
-import type { RunCase } from '../arbitraries/run-case.ts';
+import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import { runFuzzCase } from './run-fuzz-case.ts';
 
 /** The case passed when run again: the policy, not the model, behaves differently each time. */
 export interface Unreproducible {
@@ -37,7 +37,7 @@ function truncated(config: HostConfig, traceEventsMax: number): HostConfig {
  * `traceEventsMax`), so it shows the queues and counters at that point, not at the end.
  */
 export function explain(
-  runCase: RunCase,
+  runCase: FuzzCase,
   source: PolicySource,
   fallbackName: string,
   propertyName: string,
@@ -48,7 +48,7 @@ export function explain(
   if (spec === undefined) return err(`no property ${propertyName}`);
   // The watchdog keeps watching: a policy that hangs only here is still stopped and named.
   const policy = guardPolicy(source, fallbackName, beat, stopAt);
-  const run = runHost({ ...runCase, policy });
+  const run = runFuzzCase(runCase, policy);
   if (!run.ok) return err(`the model refused the case: ${run.error}`);
   const full = run.value;
   const violations = spec.check(full.trace);
@@ -63,7 +63,7 @@ export function explain(
   let netstatQ = full.netstatQ;
   let netstatAtEvent = full.trace.length - 1;
   if (last < full.trace.length - 2) {
-    const cut = runHost({ ...runCase, config: truncated(runCase.config, last + 1), policy });
+    const cut = runFuzzCase({ ...runCase, config: truncated(runCase.config, last + 1) }, policy);
     if (cut.ok) {
       netstatQ = cut.value.netstatQ;
       netstatAtEvent = last;

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { exercisedBy } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
-import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
+import { type FuzzCase, fuzzCaseArb } from '../arbitraries/run-case.ts';
 import { type Deployment, pinDeployment } from './deployment.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
+import { runFuzzCase } from './run-fuzz-case.ts';
 
 /** What one search is asked to do: the generation-relevant options of the command line. */
 export interface SearchJob {
@@ -34,7 +34,7 @@ export type SearchResult =
       readonly kind: 'violated';
       readonly exercised: ExercisedRuns;
       readonly property: string;
-      readonly runCase: RunCase;
+      readonly runCase: FuzzCase;
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
@@ -52,7 +52,7 @@ export function specsOf(names: readonly string[]): PropertySpec[] {
 
 export function runCaseArbFor(
   job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
-): fc.Arbitrary<RunCase> {
+): fc.Arbitrary<FuzzCase> {
   const cases = fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
   const d = job.deployment;
   return d === undefined ? cases : cases.map((rc) => pinDeployment(rc, d));
@@ -119,10 +119,10 @@ export function search(
   const policy = guardPolicy(source, fallbackName, beat);
   let modelError: string | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
-  const predicate = (runCase: RunCase): boolean => {
+  const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
     beat.runStarts(path);
-    const run = runHost({ ...runCase, policy });
+    const run = runFuzzCase(runCase, policy);
     if (!run.ok) {
       modelError = `the model refused a generated case: ${run.error}`;
       throw new Error(modelError);
@@ -168,8 +168,8 @@ export function search(
 export function caseAtPath(
   job: Pick<SearchJob, 'seed' | 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
   path: string,
-): RunCase {
-  let found: RunCase | undefined;
+): FuzzCase {
+  let found: FuzzCase | undefined;
   fc.check(
     fc.property(runCaseArbFor(job), (rc) => {
       found ??= rc;

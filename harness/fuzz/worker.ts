@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RunCase } from '../arbitraries/run-case.ts';
+import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { containProcess } from './contain.ts';
 import { type LateFault, watchDeferred } from './deferred.ts';
 import { type Explanation, explain, type Unreproducible } from './explain.ts';
@@ -44,7 +44,7 @@ export type WorkerAnswer =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
-      readonly runCase: RunCase;
+      readonly runCase: FuzzCase;
       readonly explanation: Explanation;
       readonly exportName: string;
       /** The run was replayed to a fault that stopped the worker (not shrunk). */
