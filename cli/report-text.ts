@@ -1,3 +1,4 @@
+import { encapText } from '../harness/arbitraries/run-case-text.ts';
 import { deploymentText } from '../harness/fuzz/deployment.ts';
 import type { FuzzReport, PropertyOutcome, ViolationReport } from '../harness/fuzz/report.ts';
 import { formatExcerpt } from '../harness/fuzz/trace-text.ts';
@@ -8,8 +9,12 @@ import { formatElapsed } from './progress.ts';
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
   6: 'tcp',
+  4: 'ipencap',
   17: 'udp',
   47: 'gre',
+  50: 'esp',
+  51: 'ah',
+  108: 'ipcomp',
   132: 'sctp',
 };
 
@@ -61,7 +66,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
     v.violationCount > 1
       ? `\n  (${v.violationCount - 1} more ${v.violationCount === 2 ? 'violation' : 'violations'} of ${v.property} in this case)`
       : '';
-  const { config, workload, schedule } = v.counterexample;
+  const { config, workload, schedule, encap } = v.counterexample;
   const first = v.excerpt[0]?.index ?? 0;
   const last = v.excerpt.at(-1)?.index ?? 0;
   return [
@@ -70,6 +75,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
     '',
     'counterexample:',
     `  config:   ${JSON.stringify(config)}`,
+    ...(encap === undefined ? [] : encapText(encap).map((l) => `  ${l}`)),
     '  workload:',
     indent(workloadText(workload)),
     `  schedule: ${JSON.stringify(schedule)}`,

@@ -1,6 +1,7 @@
 import type { HostConfig } from '../../model/host/config.ts';
 import type { Workload } from '../../model/host/workload.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
+import type { EncapSetup } from '../arbitraries/encap-case.ts';
 import { type Deployment, deploymentArgs } from './deployment.ts';
 import type { Explanation } from './explain.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from './options.ts';
@@ -72,6 +73,8 @@ export interface ViolationReport {
     readonly config: HostConfig;
     readonly workload: Workload;
     readonly schedule: Schedule;
+    /** An encapsulated case's layers and IPsec sysctls (harness/arbitraries/encap-case.ts). */
+    readonly encap?: EncapSetup;
   };
   readonly traceLength: number;
   readonly excerpt: readonly ExcerptLine[];
