@@ -1,4 +1,6 @@
+import { isEncapCase } from '../harness/arbitraries/encap-case.ts';
 import { isLinuxFuzzCase } from '../harness/arbitraries/linux-fuzz-case.ts';
+import { encapText } from '../harness/arbitraries/run-case-text.ts';
 import { deploymentText } from '../harness/fuzz/deployment.ts';
 import type { FuzzReport, PropertyOutcome, ViolationReport } from '../harness/fuzz/report.ts';
 import { formatExcerpt } from '../harness/fuzz/trace-text.ts';
@@ -9,8 +11,12 @@ import { formatElapsed } from './progress.ts';
 const PROTO_NAMES: Readonly<Record<number, string>> = {
   1: 'icmp',
   6: 'tcp',
+  4: 'ipencap',
   17: 'udp',
   47: 'gre',
+  50: 'esp',
+  51: 'ah',
+  108: 'ipcomp',
   132: 'sctp',
 };
 
@@ -63,6 +69,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
       ? `\n  (${v.violationCount - 1} more ${v.violationCount === 2 ? 'violation' : 'violations'} of ${v.property} in this case)`
       : '';
   const { config, workload, schedule } = v.counterexample;
+  const encap = isEncapCase(v.counterexample) ? v.counterexample.encap : undefined;
   const first = v.excerpt[0]?.index ?? 0;
   const last = v.excerpt.at(-1)?.index ?? 0;
   return [
@@ -73,6 +80,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
       ? 'counterexample (Linux, the policy in place of RPS/RFS):'
       : 'counterexample:',
     `  config:   ${JSON.stringify(config)}`,
+    ...(encap === undefined ? [] : encapText(encap).map((l) => `  ${l}`)),
     '  workload:',
     indent(workloadText(workload)),
     `  schedule: ${JSON.stringify(schedule)}`,

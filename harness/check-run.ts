@@ -1,31 +1,31 @@
-import { type RunResult, runHost } from '../model/host/run.ts';
 import type { PolicySource } from '../model/policy.ts';
 import { ok, type Result } from '../model/result.ts';
 import type { ModelVariant } from '../model/variants.ts';
 import { checkTrace, PROPERTIES } from '../properties/index.ts';
 import type { PropertySpec } from '../properties/registry.ts';
 import { formatViolation, type Violation } from '../properties/violation.ts';
-import type { RunCase } from './arbitraries/run-case.ts';
+import type { FuzzCase } from './arbitraries/run-case.ts';
+import { type FuzzRun, runFuzzCase } from './fuzz/run-fuzz-case.ts';
 
 /** One run of the model on a generated case, and what the properties say about its trace. */
 export interface CheckedRun {
-  readonly result: RunResult;
+  readonly result: FuzzRun;
   readonly violations: readonly Violation[];
 }
 
 /**
- * Runs the model on `c` with `policy` (and any broken `variants`), then the properties over the
- * trace. A case the model refuses (bad configuration) answers its sentence: generated cases are
+ * Runs the model of `c`'s kind (runFuzzCase) with `policy` (and any broken `variants`), then the
+ * properties over the trace. A case the model refuses (bad configuration) answers its sentence: generated cases are
  * valid by construction, so a caller treats that as a bug in the arbitrary.
  */
 export function checkRunCase(
-  c: RunCase,
+  c: FuzzCase,
   policy: PolicySource,
   properties: readonly PropertySpec[] = PROPERTIES,
   variants: readonly ModelVariant[] = [],
 ): Result<CheckedRun, string> {
   const config = variants.length > 0 ? { ...c.config, variants } : c.config;
-  const result = runHost({ config, workload: c.workload, schedule: c.schedule, policy });
+  const result = runFuzzCase({ ...c, config }, policy);
   if (!result.ok) return result;
   return ok({ result: result.value, violations: checkTrace(result.value.trace, properties) });
 }

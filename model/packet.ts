@@ -56,7 +56,7 @@ export interface EncapLayer {
 /**
  * The mbuf/skb record the model moves around. Identity and flow fields never change; the hash
  * fields change when the stack rehashes in software (F-26), `netisrSource` when a protocol
- * re-injects with its own source (S-3: the SPI).
+ * re-injects with its own source (S-3: the SPI), `encap` when a layer is stripped (S-2, S-5).
  */
 export interface Packet {
   readonly id: PacketId;
@@ -71,7 +71,8 @@ export interface Packet {
   readonly fragment: FragmentFields | undefined;
   /** Bytes on the wire above the IP header (the datagram payload, or this fragment's piece). */
   readonly payloadBytes: number;
-  readonly encap: readonly EncapLayer[];
+  /** The layers stripped off so far, outermost first: the policy's `encapDepth`. */
+  encap: readonly EncapLayer[];
   hash: number;
   hashType: HashType;
   netisrSource: number;

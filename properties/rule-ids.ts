@@ -179,6 +179,8 @@ export const RULE_IDS = [
   'S-2',
   'S-3',
   'S-4',
+  'S-5',
+  'S-6',
   'SC-1',
   'SC-2',
   'SC-3',

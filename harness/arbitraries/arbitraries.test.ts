@@ -14,7 +14,8 @@ const share = <T>(xs: readonly T[], p: (x: T) => boolean) => xs.filter(p).length
 
 describe('arbitraries reach the corners the properties need', () => {
   it('fuzz cases move flows between CPUs: table rewrites, tun0 writer migration, lagg failover', () => {
-    const cases = fc.sample(fuzzCaseArb(), { numRuns: 600, seed: 20_240_601 });
+    // 2,000 cases (docs/fuzzing.md's sample): 600 left the share of one kind within noise of the bound.
+    const cases = fc.sample(fuzzCaseArb(), { numRuns: 2_000, seed: 1 });
     for (const kind of ['retable', 'migrate', 'failover'] as const)
       expect(share(cases, (c) => c.workload.items.some((it) => it.kind === kind))).toBeGreaterThan(0.08);
   });

@@ -6,6 +6,7 @@ import { FREEBSD_PROTOCOLS } from '../../model/netisr/protocols.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
+import { type EncapCase, encapCaseArb } from './encap-case.ts';
 import type { LinuxFuzzCase } from './linux-fuzz-case.ts';
 import { type MoveKind, movesArb, withMoves } from './moves.ts';
 import { fragmentWorkloadArb, reassConfigArb } from './reassembly.ts';
@@ -45,15 +46,20 @@ export function runCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
     .map(withCaseText);
 }
 
+/** The cases of `fuzzCaseArb`: on the FreeBSD host, plain or behind the IPsec/tunnel gateway. */
+export type NetisrFuzzCase = RunCase | EncapCase;
+
 /** Every kind of case the fuzz command generates; harness/fuzz/run-fuzz-case.ts runs each on its model. */
-export type FuzzCase = RunCase | LinuxFuzzCase;
+export type FuzzCase = NetisrFuzzCase | LinuxFuzzCase;
 
 /**
- * What the fuzz command generates for a user's policy: the netisr cases of `runCaseArb`, and one
- * case in four a fragment stream on a small RSS or GENERIC host (reordered, duplicated, lost and
- * forged fragments, attack noise), so the reassembly promises are judged as often as flow order.
+ * What the fuzz command generates for a user's policy (weights 7:2:2): the netisr cases of
+ * `runCaseArb`; about one in five a fragment stream on a small RSS or GENERIC host (reordered,
+ * duplicated, lost and forged fragments, attack noise), so the reassembly promises are judged as
+ * often as flow order; about one in five encapsulated traffic on the IPsec/tunnel gateway
+ * (encap-case.ts), so nested gif/gre/IPsec layers are judged by stack-depth and buffer-balance.
  */
-export function fuzzCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
+export function fuzzCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<NetisrFuzzCase> {
   const cpus = {
     ...(c.cpuCountMin === undefined ? {} : { cpuCountMin: c.cpuCountMin }),
     ...(c.cpuCountMax === undefined ? {} : { cpuCountMax: c.cpuCountMax }),
@@ -65,7 +71,12 @@ export function fuzzCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
       schedule: scheduleArb({ choicesMax: 64 }),
     })
     .map(withCaseText);
-  return fc.oneof({ weight: 3, arbitrary: runCaseArb(c) }, { weight: 1, arbitrary: fragmentCase });
+  const kinds: fc.WeightedArbitrary<NetisrFuzzCase>[] = [
+    { weight: 7, arbitrary: runCaseArb(c) },
+    { weight: 2, arbitrary: fragmentCase },
+    { weight: 2, arbitrary: encapCaseArb(cpus) },
+  ];
+  return fc.oneof(...kinds);
 }
 
 /** `registered`: the kernel as configured (each protocol's own policy, net.isr.dispatch); then every override. */

@@ -66,7 +66,10 @@ export interface ViolationReport {
   readonly shrinks: number;
   /** False for a run the watchdog stopped: such a case is replayed, not shrunk. */
   readonly shrunk: boolean;
-  /** The case: a netisr case, or a Linux one (`kind: 'linux'`, harness/arbitraries/linux-fuzz-case.ts). */
+  /**
+   * The case: a netisr case, an encapsulated one (`kind: 'encap'`, its layers in `encap`,
+   * harness/arbitraries/encap-case.ts) or a Linux one (`kind: 'linux'`, linux-fuzz-case.ts).
+   */
   readonly counterexample: FuzzCase;
   readonly traceLength: number;
   readonly excerpt: readonly ExcerptLine[];

@@ -1,16 +1,19 @@
 import { runHost } from '../../model/host/run.ts';
+import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { ok, type Result } from '../../model/result.ts';
 import type { Trace } from '../../model/trace.ts';
+import { isEncapCase } from '../arbitraries/encap-case.ts';
 import { isLinuxFuzzCase } from '../arbitraries/linux-fuzz-case.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { runLinuxCase } from './run-linux-case.ts';
 
 /*
  * Every kind of case the fuzz command generates (FuzzCase) runs here: a plain RunCase on the
- * FreeBSD host (model/host), a LinuxFuzzCase on the Linux receive path (model/linux, run-linux-case.ts).
- * A new kind adds a member to FuzzCase and a branch below; the search and the explanation only
- * ever call `runFuzzCase`.
+ * FreeBSD host (model/host), an EncapCase on the IPsec/tunnel gateway (model/ipsec/gateway.ts), a
+ * LinuxFuzzCase on the Linux receive path (model/linux, run-linux-case.ts). A new kind adds a
+ * member to FuzzCase and a branch below; the search, the explanation and the checks of the tests
+ * only ever call `runFuzzCase`.
  */
 
 /** What the search and the report need from one model run, whichever model ran. */
@@ -24,6 +27,17 @@ export interface FuzzRun {
 /** Runs one generated case with the policy on the model its kind names; bad input: one sentence. */
 export function runFuzzCase(c: FuzzCase, policy: PolicySource): Result<FuzzRun, string> {
   if (isLinuxFuzzCase(c)) return runLinuxCase(c, policy);
+  if (isEncapCase(c)) {
+    const { inbound, chain, ipsec } = c.encap;
+    const run = runIpsecGateway({
+      config: { host: c.config, inbound, chain, ipsec },
+      workload: c.workload,
+      schedule: c.schedule,
+      policy,
+    });
+    if (!run.ok) return run;
+    return ok({ trace: run.value.trace, policyName: run.value.policyName, netstatQ: run.value.netstatQ });
+  }
   const run = runHost({ config: c.config, workload: c.workload, schedule: c.schedule, policy });
   if (!run.ok) return run;
   return ok({ trace: run.value.trace, policyName: run.value.policyName, netstatQ: run.value.netstatQ });

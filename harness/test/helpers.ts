@@ -2,12 +2,12 @@ import type { PolicySource } from '../../model/policy.ts';
 import type { ModelVariant } from '../../model/variants.ts';
 import { PROPERTIES } from '../../properties/index.ts';
 import type { PropertySpec } from '../../properties/registry.ts';
-import type { RunCase } from '../arbitraries/run-case.ts';
+import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { type CheckedRun, checkRunCase } from '../check-run.ts';
 
 /** checkRunCase for tests: a generated case the model refuses is a bug in the arbitrary. */
 export function mustCheck(
-  c: RunCase,
+  c: FuzzCase,
   policy: PolicySource,
   properties: readonly PropertySpec[] = PROPERTIES,
   variants: readonly ModelVariant[] = [],
@@ -18,4 +18,5 @@ export function mustCheck(
 }
 
 /** Packets in a case's workload: how big a (shrunk) counterexample is. */
-export const packetCount = (c: RunCase): number => c.workload.items.filter((i) => i.kind === 'packet').length;
+export const packetCount = (c: FuzzCase): number =>
+  c.workload.items.filter((i) => i.kind === 'packet').length;

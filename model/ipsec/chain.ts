@@ -22,6 +22,15 @@ export type Chain = readonly ChainElement[];
 /** One SA of a chain (a bundle's member, or an inbound layer). */
 export type SaElement = Extract<ChainElement, { kind: 'sa' }>;
 
+/** One gif/gre tunnel of a chain, or an inbound tunnel layer. */
+export type TunnelElement = Extract<ChainElement, { kind: 'tunnel' }>;
+
+/**
+ * One layer an arriving packet is wrapped in, outermost first: an SA (decrypted by
+ * ipsec4_common_input) or a gif/gre tunnel (decapsulated by in_gif_input / in_gre_input).
+ */
+export type InboundLayer = SaElement | TunnelElement;
+
 /** One step from an ip_output pass to the next (or to the wire). */
 export type Hop =
   | { readonly kind: 'bundle'; readonly sas: readonly Extract<ChainElement, { kind: 'sa' }>[] }

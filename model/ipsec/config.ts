@@ -2,7 +2,7 @@ import { type HostConfig, type ResolvedHostConfig, resolveHostConfig } from '../
 import { knobDefaults, knobError } from '../knobs.ts';
 import type { ProtocolRegistration } from '../netisr/protocols.ts';
 import { err, ok, type Result } from '../result.ts';
-import type { Chain, SaElement } from './chain.ts';
+import type { Chain, InboundLayer } from './chain.ts';
 import { IPSEC_FRAME_BYTES } from './frames.ts';
 import { type IpsecSysctls, ipsecKnobs, resolveUseNetisr } from './knobs.ts';
 
@@ -38,10 +38,11 @@ export interface IpsecGatewayConfig {
   /** What forwarded packets pass on their way out, innermost first (model/ipsec/chain.ts). */
   readonly chain: Chain;
   /**
-   * The SAs that arriving ESP flows (IPv4, protocol 50) are wrapped in, outermost first: they are
-   * decrypted and re-injected (model/ipsec/input.ts), then forwarded through `chain`. Default none.
+   * The layers that arriving tunnelled flows (IPv4 ESP, AH, IPComp, IP-in-IP or GRE) are wrapped
+   * in, outermost first: each is stripped and the inner packet re-injected (model/ipsec/input.ts),
+   * then forwarded through `chain`. Default none.
    */
-  readonly inbound?: readonly SaElement[];
+  readonly inbound?: readonly InboundLayer[];
   /** The receiving interface's if_index (the SOURCE policy adds it to the source). Default 1. */
   readonly rcvifIndex?: number;
 }
@@ -52,7 +53,7 @@ export interface ResolvedIpsecGateway {
   /** use_netisr after the boot default (and the `ipsec-use-netisr-default-off` variant). */
   readonly useNetisr: boolean;
   readonly chain: Chain;
-  readonly inbound: readonly SaElement[];
+  readonly inbound: readonly InboundLayer[];
   readonly rcvifIndex: number;
 }
 

@@ -68,6 +68,14 @@ export const IPSEC_FRAME_BYTES: Readonly<Record<string, number>> = {
   ah_input_cb: 160,
   ipcomp_input_cb: 128,
   ipsec4_common_input_cb: 224,
+  // Inbound tunnels (sys/netinet/ip_encap.c encap4_input, in_gif.c, if_gif.c, ip_gre.c, if_gre.c):
+  // the encap table lookup under the net epoch, the outer header checks (ECN copy, GRE flags and
+  // key), the bpf tap and counters before netisr_dispatch.
+  encap4_input: 176,
+  in_gif_input: 288,
+  gif_input: 256,
+  in_gre_input: 304,
+  gre_input: 320,
   // The nh_handler of the D9721 ipsec netisr protocol (Netisr names handler frames `<proto>_input`).
   ipsec_input: 96,
   // Tunnels (sys/net/if_gif.c, sys/netinet/in_gif.c, sys/net/if_gre.c, sys/netinet/ip_gre.c).

@@ -40,6 +40,8 @@ export interface GatewayRunInput {
 
 export interface GatewayRunResult {
   readonly trace: Trace;
+  /** The name of the policy instance that placed the packets. */
+  readonly policyName: string;
   readonly config: ResolvedIpsecGateway;
   /** `netstat -Q` at the end of the run, and at each `snapshot` item of the workload. */
   readonly netstatQ: string;
@@ -242,6 +244,7 @@ export function runIpsecGateway(input: GatewayRunInput): Result<GatewayRunResult
   const trace = gateway.run();
   return ok({
     trace,
+    policyName: policy.name,
     config: cfg,
     netstatQ: gateway.netstatQ(),
     snapshots: gateway.snapshots,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadItem } from '../host/workload.ts';
+import type { DispatchPolicy } from '../policy.ts';
 import { unwrap } from '../result.ts';
 import type { EnqueueEvent, NetisrWorkRow, StackEvent } from '../trace.ts';
 import { espBundle } from './chain.ts';
@@ -68,5 +69,55 @@ describe('inbound IPsec: decrypted packets are re-injected through the ip netisr
         .filter((e): e is StackEvent => e.kind === 'stack')
         .map((e) => e.frames.split('>').filter((f) => f === 'esp_input').length);
     expect(Math.max(...deepest(three))).toBe(1);
+  });
+});
+
+describe('inbound gif/gre: the inner packet goes back to netisr_dispatch and the policy decides (S-5)', () => {
+  /** IP-in-IP from a peer, in gif0 > gre1 > gif1 (outermost first), forwarded in the clear. */
+  const nested = (policy: DispatchPolicy) => {
+    const config: IpsecGatewayConfig = {
+      host: { cpuCount: 1 },
+      inbound: [
+        { kind: 'tunnel', type: 'gif', unit: 0 },
+        { kind: 'tunnel', type: 'gre', unit: 1 },
+        { kind: 'tunnel', type: 'gif', unit: 1 },
+      ],
+      chain: [],
+    };
+    const flow = { ...ESP_FLOW, ipProto: 4 };
+    const items: WorkloadItem[] = [{ kind: 'packet', flow: 0 }];
+    return unwrap(runIpsecGateway({ config, workload: { flows: [flow], items }, schedule: [], policy }));
+  };
+  const depths: number[] = [];
+  const answer = (mode: 'direct' | 'queue'): DispatchPolicy => ({
+    name: mode,
+    place: (pkt, ctx) => {
+      if (pkt.protocol === 'ip') depths.push(pkt.encapDepth);
+      return { cpu: ctx.cpu, mode };
+    },
+  });
+  const ipInputsOnOneStack = (r: GatewayRunResult) =>
+    Math.max(
+      ...r.trace
+        .filter((e): e is StackEvent => e.kind === 'stack')
+        .map((e) => e.frames.split('>').filter((f) => f === 'ip_input').length),
+    );
+
+  it('answered inline, every layer nests another ip_input on the same stack; the view counts the layers off', () => {
+    depths.length = 0;
+    const r = nested(answer('direct'));
+    expect(depths).toEqual([0, 1, 2, 3]);
+    expect(ipInputsOnOneStack(r)).toBe(4);
+    const frames = r.trace.filter((e): e is StackEvent => e.kind === 'stack').map((e) => e.frames);
+    expect(frames.some((f) => f.includes('encap4_input>in_gre_input>gre_input'))).toBe(true);
+    expect(r.stats.ifi_opackets).toBe(1);
+  });
+
+  it('queued, each layer is handled on a fresh netisr stack: one ip_input deep, whatever the nesting', () => {
+    const r = nested(answer('queue'));
+    expect(ipInputsOnOneStack(r)).toBe(1);
+    expect(r.trace.filter((e) => e.kind === 'enqueue' && e.proto === 'ip')).toHaveLength(4);
+    const allocs = r.trace.filter((e) => e.kind === 'alloc').length;
+    expect(r.trace.filter((e) => e.kind === 'free')).toHaveLength(allocs);
   });
 });

@@ -1,16 +1,16 @@
 import { assert } from '../brand.ts';
 import type { Netisr } from '../netisr/netisr.ts';
 import type { ThreadRef } from '../netisr/setup.ts';
-import { IPPROTO_ESP, type Packet } from '../packet.ts';
+import type { Packet } from '../packet.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { StatCounters } from '../stats.ts';
-import type { SaElement, SaProto } from './chain.ts';
+import type { InboundLayer, SaElement, SaProto, TunnelElement } from './chain.ts';
 import type { MbufTable } from './mbuf.ts';
 
 /** What the inbound path runs against. */
 export interface InputEnv {
-  /** The SAs an arriving ESP packet is wrapped in, outermost first (nested tunnels: several). */
-  readonly inbound: readonly SaElement[];
+  /** The layers an arriving tunnelled packet is wrapped in, outermost first (nested: several). */
+  readonly inbound: readonly InboundLayer[];
   readonly stats: StatCounters;
   readonly mbufs: MbufTable;
   readonly netisr: Netisr;
@@ -22,6 +22,18 @@ const XFORM_INPUT: Readonly<Record<SaProto, { input: string; callback: string }>
   esp: { input: 'esp_input', callback: 'esp_input_cb' },
   ah: { input: 'ah_input', callback: 'ah_input_cb' },
   ipcomp: { input: 'ipcomp_input', callback: 'ipcomp_input_cb' },
+};
+
+/**
+ * The outer IPv4 protocols ip_input hands to a decapsulating pr_input: IP-in-IP (4, gif), GRE (47),
+ * ESP (50), AH (51), IPComp (108).
+ */
+const TUNNELLED_PROTOS: ReadonlySet<number> = new Set([4, 47, 50, 51, 108]);
+
+/** The tunnel's input routines (sys/netinet/ip_encap.c encap4_input, in_gif.c, ip_gre.c, if_gif.c, if_gre.c). */
+const TUNNEL_INPUT: Readonly<Record<TunnelElement['type'], readonly string[]>> = {
+  gif: ['encap4_input', 'in_gif_input', 'gif_input'],
+  gre: ['encap4_input', 'in_gre_input', 'gre_input'],
 };
 
 /**
@@ -43,28 +55,56 @@ export class IpsecInput {
     this.#env = env;
   }
 
-  /** Whether ip_input hands this packet to IPsec: an IPv4 ESP packet with a layer left to strip. */
+  /** Whether ip_input hands this packet to a decapsulating pr_input: IPv4, tunnelled, a layer left. */
   wants(pkt: Packet): boolean {
     const { flow } = pkt;
-    if (flow.family !== 'inet' || flow.ipProto !== IPPROTO_ESP) return false;
+    if (flow.family !== 'inet' || !TUNNELLED_PROTOS.has(flow.ipProto)) return false;
     return this.#env.mbufs.decapsulated(pkt.id) < this.#env.inbound.length;
+  }
+
+  /** The outermost layer still on the packet; it comes off (the view's encapDepth grows). */
+  #strip(pkt: Packet): void {
+    const layer = this.#env.inbound[this.#env.mbufs.decapsulated(pkt.id)];
+    assert(layer !== undefined, `S-2: packet ${pkt.id} has no layer left to strip`);
+    this.#env.mbufs.decapsulate(pkt.id);
+    const kind = layer.kind === 'sa' ? layer.proto : layer.type;
+    pkt.encap = [...pkt.encap, { kind, id: layer.kind === 'sa' ? layer.spi : layer.unit }];
   }
 
   #call(frame: string, run: () => readonly KernelCall[] | undefined): KernelCall {
     return { frame, frameBytes: this.#env.frameBytes(frame), run };
   }
 
-  /** The pr_input of the packet's outermost remaining SA, down to the re-injection. */
+  /** The pr_input of the packet's outermost remaining layer, down to the re-injection. */
   input(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
-    const { mbufs, stats, inbound } = this.#env;
-    const layer = mbufs.decapsulated(pkt.id);
-    const sa = inbound[layer];
-    assert(sa !== undefined, `S-2: packet ${pkt.id} has no IPsec layer ${layer} to strip`);
+    const layer = this.#env.inbound[this.#env.mbufs.decapsulated(pkt.id)];
+    assert(layer !== undefined, `S-2: packet ${pkt.id} has no layer left to strip`);
+    return layer.kind === 'sa' ? this.#saInput(pkt, thread, layer) : this.#tunnelInput(pkt, thread, layer);
+  }
+
+  /**
+   * S-5 (in_gif_input -> gif_input, in_gre_input -> gre_input): the inner packet goes back to
+   * netisr_dispatch, so the policy decides; inline, its ip_input runs on top of this one's frames
+   * (the recursion the old gif_input comment says once overflowed the kernel stack). The NIC's hash
+   * stays on the mbuf (S-6). A refused dispatch frees the packet.
+   */
+  #tunnelInput(pkt: Packet, thread: ThreadRef, tunnel: TunnelElement): readonly KernelCall[] {
+    const { mbufs, netisr } = this.#env;
+    return [
+      this.#chain(TUNNEL_INPUT[tunnel.type], () => {
+        this.#strip(pkt);
+        return [netisr.dispatch('ip', pkt, thread, { onDropped: () => mbufs.freem(pkt.id, thread.cpu) })];
+      }),
+    ];
+  }
+
+  #saInput(pkt: Packet, thread: ThreadRef, sa: SaElement): readonly KernelCall[] {
+    const { mbufs, stats } = this.#env;
     const xform = XFORM_INPUT[sa.proto];
     stats.inc('ips_total');
     stats.inc(`${sa.proto}s_input`);
     const reinject = this.#call('ipsec4_common_input_cb', () => {
-      mbufs.decapsulate(pkt.id);
+      this.#strip(pkt);
       // SC-15: the inner packet has no hash; S-3: source = the SPI.
       pkt.hash = 0;
       pkt.hashType = 'none';
