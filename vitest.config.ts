@@ -14,6 +14,8 @@ export default defineConfig({
     maxWorkers: 2,
     // FC_SEED / FC_PATH replay a counterexample printed by a failing run.
     setupFiles: ['test/fc-setup.ts'],
+    // The fuzz worker bundled once, loaded by every fuzz worker of the suite (test/worker-bundle.ts).
+    globalSetup: ['test/worker-bundle.ts'],
     testTimeout: 60_000,
     projects: [
       {
