@@ -1,16 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-/** Tests that start processes or a browser, or run a command on the process's streams: a worker each. */
-const ISOLATED = [
-  'cli/fuzz.test.ts',
-  'cli/linux-fuzz.test.ts',
-  'cli/check-counters.test.ts',
-  'cli/check-counters-hardening.test.ts',
-  'cli/isolation.test.ts',
-  'cli/signals.test.ts',
-  'test/pack.test.ts',
-  'report/browser.test.ts',
-];
+/**
+ * Tests that drive a browser: a worker each. The CLI tests (in-process commands with their fuzz
+ * workers, and the few spawned CLIs) share the pure workers: they leave no module state behind,
+ * and a worker of their own cost a vitest start (about 0.8 s of CPU) per file.
+ */
+const ISOLATED = ['report/browser.test.ts'];
 
 export default defineConfig({
   test: {
@@ -19,6 +14,8 @@ export default defineConfig({
     maxWorkers: 2,
     // FC_SEED / FC_PATH replay a counterexample printed by a failing run.
     setupFiles: ['test/fc-setup.ts'],
+    // The fuzz worker bundled once, loaded by every fuzz worker of the suite (test/worker-bundle.ts).
+    globalSetup: ['test/worker-bundle.ts'],
     testTimeout: 60_000,
     projects: [
       {

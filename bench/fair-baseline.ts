@@ -38,12 +38,12 @@ const RSS_TABLE_ENTRIES = 128;
 /** The one receive interface of the host (the model's rcvifIndex). */
 const RCVIF_INDEX = 1;
 
-interface Fifo {
+export interface Fifo {
   readonly items: Packet[];
   head: number;
 }
 
-const fifo = (): Fifo => ({ items: [], head: 0 });
+export const fifo = (): Fifo => ({ items: [], head: 0 });
 
 /** Runs the scenario; answers a checksum of the flow-order bookkeeping (so nothing is optimised away). */
 export function fairBaseline(input: BaselineInput, handledCpu?: Int32Array): number {
@@ -97,12 +97,12 @@ export function fairBaseline(input: BaselineInput, handledCpu?: Int32Array): num
   return state.checksum;
 }
 
-function newPacket(
+export function newPacket(
   id: number,
   flow: Flow,
   seq: number,
   ring: number,
-  cfg: ResolvedHostConfig,
+  cfg: { readonly ringCpus: readonly Packet['allocCpu'][] },
   hash: number,
   hashType: Packet['hashType'],
 ): Packet {
@@ -149,14 +149,14 @@ function contextFactory(cfg: ResolvedHostConfig, cpus: readonly Fifo[]) {
   });
 }
 
-interface HandleState {
+export interface HandleState {
   readonly lastSeq: Int32Array;
   checksum: number;
   readonly handledCpu: Int32Array | undefined;
 }
 
 /** The protocol handler's share: per-flow order bookkeeping, and where the packet went. */
-function handle(s: HandleState, pkt: Packet, cpu: number): void {
+export function handle(s: HandleState, pkt: Packet, cpu: number): void {
   const flow = pkt.flow.id;
   const last = s.lastSeq[flow] ?? -1;
   if (pkt.seq > last) s.lastSeq[flow] = pkt.seq;

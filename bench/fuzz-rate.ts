@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NULL_HEARTBEAT } from '../harness/fuzz/heartbeat.ts';
@@ -69,8 +69,10 @@ export function startupCommands(policyFile: string, runs: number): StartupComman
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
     bin?: Record<string, string> | string;
   };
-  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.fuzz;
-  if (bin !== undefined) out.push({ label: `node ${bin}`, file: process.execPath, args: [bin, ...job] });
+  // The package's one executable takes the command first (cli/bin.ts); it runs the build (dist/).
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin ?? {})[0];
+  if (bin !== undefined && existsSync(`${root}${bin}`))
+    out.push({ label: `node ${bin} fuzz`, file: process.execPath, args: [bin, 'fuzz', ...job] });
   return out;
 }
 

@@ -1,51 +1,24 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import type { LinuxHostConfig } from '../model/linux/config.ts';
+import { resolveHostConfig } from '../model/host/config.ts';
 import { runLinux } from '../model/linux/host.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
 import { unwrap } from '../model/result.ts';
 import type { Trace } from '../model/trace.ts';
-import { BENCH_CPUS, BENCH_FLOWS, benchRun, benchSchedule, benchWorkload } from './scenario.ts';
-import { baselineMove, baselinePackets } from './throughput.ts';
-import { interleavedMedianMs, si } from './timing.ts';
+import { fairBaseline, modelHandledCpus } from './fair-baseline.ts';
+import { linuxFairBaseline } from './linux-baseline.ts';
+import { linuxConfig, linuxWorkload } from './linux-scenario.ts';
+import { BENCH_CPUS, BENCH_FLOWS, benchConfig, benchRun, benchSchedule, benchWorkload } from './scenario.ts';
+import { median, pairedSamplesMs, si, spread } from './timing.ts';
 
 /**
  * `npm run bench:linux`: the Linux receive path (NAPI, backlog with RPS/RFS, UDP sockets, skb
  * defer) beside the FreeBSD netisr path on the bench's packets, each as packets/s and as a ratio
- * to the plain per-CPU FIFO baseline moving the same packets in the same run.
+ * to its fair baseline (bench/linux-baseline.ts, bench/fair-baseline.ts): the same hashing, policy
+ * call, per-CPU FIFOs and per-flow order bookkeeping, timed call by call in turn with the model,
+ * 7 rounds of at least 50 ms a side (CPU time); the median ratio with its spread.
  */
 const PACKETS = 20_000;
-
-/** 4 CPUs, 4 rings, limits high enough that nothing drops; one UDP socket per port, read on every CPU. */
-function linuxConfig(steering: 'none' | 'rps' | 'rfs'): LinuxHostConfig {
-  return {
-    cpuCount: BENCH_CPUS,
-    rxRingCount: BENCH_CPUS,
-    sysctl: {
-      'driver.rx_ring_entries': 65_536,
-      'net.core.netdev_max_backlog': 100_000,
-      'rx-N/rps_cpus': steering === 'rps' ? 2 ** BENCH_CPUS - 1 : 0,
-      'net.core.rps_sock_flow_entries': steering === 'rfs' ? 32_768 : 0,
-      'rx-N/rps_flow_cnt': steering === 'rfs' ? 8192 : 0,
-    },
-    sockets: [80, 53].map((port) => ({ port, rcvbufBytes: 1 << 30, readerCpus: [0, 1, 2, 3] })),
-  };
-}
-
-/** The bench workload with every flow turned into IPv4 UDP (the Linux model delivers UDP). */
-function linuxWorkload(packets: number) {
-  const w = benchWorkload(packets);
-  return {
-    flows: w.flows.map((f, i) => ({
-      ...f,
-      family: 'inet' as const,
-      ipProto: 17,
-      src: `10.0.0.${i + 1}`,
-      dst: '192.168.0.1',
-    })),
-    items: w.items,
-  };
-}
 
 function runLinuxOnce(steering: 'none' | 'rps' | 'rfs'): Trace {
   const r = unwrap(
@@ -64,20 +37,29 @@ function runNetisrOnce(): Trace {
   return benchRun(PACKETS, policy.factory);
 }
 
-function row(name: string, run: () => Trace): string {
+const ROUNDS = 7;
+
+/** `same CPU`: packets the baseline handled on the model's CPU (not asked of RFS: see linux-baseline.ts). */
+function row(
+  name: string,
+  run: () => Trace,
+  baseline: (handled?: Int32Array) => unknown,
+  sameCpu: boolean,
+): string {
   const trace = run();
-  const moved = baselinePackets(trace);
-  const [modelMs = 0, baselineMs = 0] = interleavedMedianMs(
-    [run, () => baselineMove(moved, BENCH_CPUS, BENCH_CPUS)],
-    {
-      rounds: 5,
-      sampleMsMin: 5,
-    },
-  );
-  const modelPps = (PACKETS * 1000) / modelMs;
-  const baselinePps = (moved.length * 1000) / baselineMs;
-  const ratio = modelPps / baselinePps;
-  return `${name.padEnd(30)} ${String(trace.length).padStart(8)} ${si(modelPps).padStart(12)} ${si(baselinePps).padStart(15)}  ${ratio.toFixed(4)} (1/${(1 / ratio).toFixed(0)})`;
+  const handled = new Int32Array(PACKETS).fill(-1);
+  baseline(handled);
+  const model = modelHandledCpus(trace, PACKETS);
+  let agreed = 0;
+  for (let i = 0; i < PACKETS; i++) if (model[i] === handled[i] && model[i] !== -1) agreed++;
+  if (sameCpu && agreed !== PACKETS)
+    throw new Error(`${name}: the fair baseline agrees on ${agreed} of ${PACKETS} CPUs`);
+  const [modelMs, baselineMs] = pairedSamplesMs(run, () => baseline(), { rounds: ROUNDS, sampleMsMin: 50 });
+  const ratios = modelMs.map((ms, i) => (baselineMs[i] ?? 0) / ms);
+  const modelPps = (PACKETS * 1000) / median(modelMs);
+  const baselinePps = (PACKETS * 1000) / median(baselineMs);
+  const same = sameCpu ? `${agreed}/${PACKETS}` : 'n/a';
+  return `${name.padEnd(24)} ${String(trace.length).padStart(8)} ${same.padStart(11)} ${si(modelPps).padStart(12)} ${si(baselinePps).padStart(11)}  ${median(ratios).toFixed(3)} ${spread(ratios)}`;
 }
 
 function main(): void {
@@ -91,15 +73,27 @@ function main(): void {
     `model throughput, ${BENCH_CPUS} CPUs, ${BENCH_CPUS} rings, ${PACKETS} packets of ${BENCH_FLOWS} flows\n`,
   );
   process.stdout.write(
-    `${'path'.padEnd(30)} ${'events'.padStart(8)} ${'model pkt/s'.padStart(12)} ${'baseline pkt/s'.padStart(15)}  model/baseline\n`,
+    `${'path'.padEnd(24)} ${'events'.padStart(8)} ${'same CPU'.padStart(11)} ${'model pkt/s'.padStart(12)} ${'fair pkt/s'.padStart(11)}  model/fair baseline\n`,
   );
   const netisrName = builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS)[0]?.name ?? 'netisr';
-  process.stdout.write(`${row(`netisr ${netisrName}`, runNetisrOnce)}\n`);
+  const netisr = builtinNetisrPolicies(FREEBSD_RSS_PROTOCOLS)[0];
+  if (netisr === undefined) throw new Error('no netisr policy');
+  const cfg = unwrap(resolveHostConfig(benchConfig));
+  const workload = benchWorkload(PACKETS);
+  const netisrBaseline = (h?: Int32Array) => fairBaseline({ cfg, workload, policy: netisr.factory }, h);
+  process.stdout.write(`${row(`netisr ${netisrName}`, runNetisrOnce, netisrBaseline, true)}\n`);
   for (const steering of ['none', 'rps', 'rfs'] as const) {
-    process.stdout.write(
-      `${row(`linux napi+${steering === 'none' ? 'inline' : steering}`, () => runLinuxOnce(steering))}\n`,
-    );
+    const config = linuxConfig(steering);
+    const lw = linuxWorkload(PACKETS);
+    const baseline = (h?: Int32Array) => linuxFairBaseline({ config, workload: lw }, h);
+    const name = `linux napi+${steering === 'none' ? 'inline' : steering}`;
+    process.stdout.write(`${row(name, () => runLinuxOnce(steering), baseline, steering !== 'rfs')}\n`);
   }
+  process.stdout.write(
+    `(load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})\n`,
+  );
 }
 
 main();

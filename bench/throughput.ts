@@ -2,61 +2,9 @@ import { resolveHostConfig } from '../model/host/config.ts';
 import { builtinNetisrPolicies } from '../model/netisr/policies.ts';
 import { FREEBSD_RSS_PROTOCOLS } from '../model/netisr/protocols.ts';
 import { unwrap } from '../model/result.ts';
-import type { Trace } from '../model/trace.ts';
 import { fairBaseline, modelHandledCpus } from './fair-baseline.ts';
 import { benchConfig, benchRun, benchWorkload } from './scenario.ts';
 import { median, pairedSamplesMs, si, spread } from './timing.ts';
-
-/** A packet as the baseline moves it: what the model's arrive event says, nothing more. */
-interface BaselinePacket {
-  readonly flow: number;
-  readonly seq: number;
-  readonly ring: number;
-  readonly cpu: number;
-}
-
-/** The packets of a model run, in arrival order, with the CPU their RSS bucket maps to. */
-export function baselinePackets(trace: Trace): BaselinePacket[] {
-  const out: BaselinePacket[] = [];
-  for (const ev of trace) {
-    if (ev.kind === 'arrive')
-      out.push({ flow: ev.flow, seq: ev.seq, ring: ev.ring, cpu: ev.bucketCpu ?? ev.cpu });
-  }
-  return out;
-}
-
-/**
- * The move-only floor (bench:linux compares against it; `npm run bench` uses the fair baseline):
- * the same packets through plain per-ring and per-CPU array FIFOs (ring ->
- * netisr queue of the bucket's CPU -> handled), rings served round robin, no checks, no trace.
- * Returns a checksum so the work cannot be optimised away.
- */
-export function baselineMove(packets: readonly BaselinePacket[], rings: number, cpus: number): number {
-  const ringQ: BaselinePacket[][] = Array.from({ length: rings }, () => []);
-  for (const p of packets) ringQ[p.ring]?.push(p);
-  const cpuQ: BaselinePacket[][] = Array.from({ length: cpus }, () => []);
-  const ringHead = new Array<number>(rings).fill(0);
-  let moved = 0;
-  while (moved < packets.length) {
-    for (let r = 0; r < rings; r++) {
-      const q = ringQ[r] as BaselinePacket[];
-      const head = ringHead[r] as number;
-      if (head >= q.length) continue;
-      const p = q[head] as BaselinePacket;
-      ringHead[r] = head + 1;
-      cpuQ[p.cpu]?.push(p);
-      moved++;
-    }
-  }
-  let checksum = 0;
-  for (const q of cpuQ) {
-    for (let i = 0; i < q.length; i++) {
-      const p = q[i] as BaselinePacket;
-      checksum = (checksum + p.flow * 31 + p.seq) | 0;
-    }
-  }
-  return checksum;
-}
 
 export interface ThroughputRow {
   readonly policy: string;

@@ -169,7 +169,7 @@ describe.concurrent('npm run fuzz', () => {
       '--seed',
       '5',
       '--timeout',
-      '0.5',
+      '0.2',
     );
     expect(code).toBe(1);
     expect(report.violation).toMatchObject({
@@ -177,8 +177,8 @@ describe.concurrent('npm run fuzz', () => {
       rule: 'policy:timed-out',
       shrunk: false,
     });
-    expect(report.violation?.message).toContain('no answer within 0.5 s');
-    expect(report.violation?.replay).toContain('--timeout 0.5');
+    expect(report.violation?.message).toContain('no answer within 0.2 s');
+    expect(report.violation?.replay).toContain('--timeout 0.2');
   });
 
   it.each([
@@ -189,8 +189,8 @@ describe.concurrent('npm run fuzz', () => {
       /^fuzz: policy file .*exports-nothing.ts exports answer, none a policy: want a default export or an export named 'policy'/,
     ],
     [
-      ['LOADING', '--timeout', '0.2'],
-      /^fuzz: policy file .*loops-while-loading.mjs did not finish loading within 1 s$/,
+      ['LOADING', '--timeout', '0.1'],
+      /^fuzz: policy file .*loops-while-loading.mjs did not finish loading within 0.5 s$/,
     ],
     [['policies/flow-hash.ts', '--frobnicate'], /^fuzz: unknown option --frobnicate$/],
     [['policies/flow-hash.ts', '--runs', '-3'], /^fuzz: --runs -3: want a whole number/],

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Ctrl-C and SIGTERM during a long search (the signal to a real process is what is tested, so
@@ -9,17 +12,27 @@ import { describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * A safe policy that says so on stderr at its first packet: the search is under way (signal
+ * handlers installed, worker running), so the signal is sent then rather than after a fixed wait.
+ */
+const SEARCHING = 'searching\n';
+const POLICY = `let said = false;
+export default { name: 'says-searching', place(p, ctx) {
+  if (!said) process.stderr.write(${JSON.stringify(SEARCHING)});
+  said = true;
+  const nws = ctx.workstreamCpus;
+  return { cpu: nws[ctx.bucketCpu(ctx.bucketOf(p.hash)) % nws.length], mode: 'queue' };
+} };`;
+let policy = '';
+
+beforeAll(() => {
+  policy = join(mkdtempSync(join(tmpdir(), 'fuzz-signals-')), 'says-searching.mjs');
+  writeFileSync(policy, POLICY);
+});
+
 function interrupt(signal: 'SIGINT' | 'SIGTERM') {
-  const args = [
-    '--import',
-    'tsx',
-    'cli/fuzz.ts',
-    'policies/flow-hash.ts',
-    '--runs',
-    '1000000',
-    '--seed',
-    '4',
-  ];
+  const args = ['--import', 'tsx', 'cli/fuzz.ts', policy, '--runs', '1000000', '--seed', '4'];
   const child = spawn(process.execPath, args, { cwd: root });
   let stdout = '';
   let stderr = '';
@@ -27,11 +40,13 @@ function interrupt(signal: 'SIGINT' | 'SIGTERM') {
     stdout += d.toString();
   });
   child.stderr.on('data', (d: Buffer) => {
+    const first = stderr === '';
     stderr += d.toString();
+    // A few runs in, so the report has runs to count.
+    if (first) setTimeout(() => child.kill(signal), 100);
   });
-  setTimeout(() => child.kill(signal), 2500);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
-    child.on('close', (code) => done({ code, stdout, stderr })),
+    child.on('close', (code) => done({ code, stdout, stderr: stderr.replace(SEARCHING, '') })),
   );
 }
 
@@ -49,7 +64,7 @@ describe.concurrent('fuzz stops cleanly on a signal', () => {
     const done = first.exec(r.stderr.trimEnd())?.[1];
     expect(r.stdout).toMatch(/^ {2}flow-order +(held so far {2}\d+ runs|undecided)$/m);
     expect(r.stdout).toContain(
-      `continue the search:        npm run fuzz -- policies/flow-hash.ts --seed 4 --path ${done} --runs ${1_000_000 - Number(done)}`,
+      `continue the search:        npm run fuzz -- ${policy} --seed 4 --path ${done} --runs ${1_000_000 - Number(done)}`,
     );
   });
 });

@@ -105,29 +105,37 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
  * a packet run inline on a CPU whose queue still holds earlier packets of its flow breaks it.
  */
 export function checkDispatchOrder(trace: Trace): readonly Violation[] {
-  const flowOf = new Map<number, string>();
-  const dispatched = new Map<string, number>();
-  const rankOf = new Map<string, number>();
-  const lastHandled = new Map<string, { rank: number; seq: number; index: number }>();
-  const handledOnce = new Set<string>();
+  // Numeric keys: a (flow, arrival hash) pair and a protocol each get a small number, so the
+  // per-event lookups build no strings (this checker runs on every fuzz run).
+  const pairIds: PairIds = { ids: new Map(), next: 0 };
+  const protoIds = new Map<string, number>();
+  const pairOf = new Map<number, number>();
+  const dispatched = new Map<number, number>();
+  const rankOf = new Map<number, number>();
+  const lastHandled = new Map<number, { rank: number; seq: number; index: number }>();
+  const handledOnce = new Set<number>();
   const out: Violation[] = [];
   for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
     const ev = trace[index];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive') flowOf.set(ev.pkt, `${ev.flow}|${ev.hash}`);
+    if (ev.kind === 'arrive') pairOf.set(ev.pkt, pairId(pairIds, ev.flow, ev.hash));
     if (ev.kind !== 'dispatch' && ev.kind !== 'handle') continue;
-    const flow = flowOf.get(ev.pkt);
-    if (flow === undefined) continue;
-    const domain = `${flow}|${ev.proto}`;
+    const pair = pairOf.get(ev.pkt);
+    if (pair === undefined) continue;
+    let proto = protoIds.get(ev.proto);
+    if (proto === undefined) {
+      proto = protoIds.size;
+      protoIds.set(ev.proto, proto);
+    }
+    const domain = pair * PROTO_KEYS + proto;
+    const once = ev.pkt * PROTO_KEYS + proto;
     if (ev.kind === 'dispatch') {
-      const once = `${ev.pkt}|${ev.proto}`;
       if (rankOf.has(once)) continue;
       const n = (dispatched.get(domain) ?? 0) + 1;
       dispatched.set(domain, n);
       rankOf.set(once, n);
       continue;
     }
-    const once = `${ev.pkt}|${ev.proto}`;
     const r = rankOf.get(once);
     // Only a packet's first pass through a protocol counts (re-injection after decapsulation
     // hands it to ip_input again, as checkFlowOrder also judges once).
@@ -145,6 +153,29 @@ export function checkDispatchOrder(trace: Trace): readonly Violation[] {
     if (prev === undefined || r > prev.rank) lastHandled.set(domain, { rank: r, seq: ev.seq, index });
   }
   return out;
+}
+
+/** Room for protocol numbers in a numeric key (a trace names a handful of protocols). */
+const PROTO_KEYS = 256;
+
+/** A small number per (flow, arrival hash) pair, in order of first arrival. */
+function pairId(pairs: PairIds, flow: number, hash: number): number {
+  let byHash = pairs.ids.get(flow);
+  if (byHash === undefined) {
+    byHash = new Map();
+    pairs.ids.set(flow, byHash);
+  }
+  let id = byHash.get(hash);
+  if (id === undefined) {
+    id = pairs.next++;
+    byHash.set(hash, id);
+  }
+  return id;
+}
+
+interface PairIds {
+  readonly ids: Map<number, Map<number, number>>;
+  next: number;
 }
 
 function handlerStage(handlers: Map<string, Stage>, proto: string): Stage {

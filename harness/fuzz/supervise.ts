@@ -1,10 +1,9 @@
-import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
 import type { WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
+import { workerBootstrap } from './worker-bootstrap.ts';
 
 /** The watchdog stopped the worker: a policy call (or the module's loading) did not return in time. */
 export interface Stopped {
@@ -50,18 +49,9 @@ export const LOADING_BUDGET_FACTOR = 5;
 /** How long a worker that has answered may take to exit and flush its output. */
 const EXIT_GRACE_MS = 2000;
 
-/**
- * The worker is started through a tiny bootstrap that registers tsx's loader inside it: Node 20
- * does not carry the parent's module hooks into workers, and policy modules may be TypeScript.
- */
+/** A worker thread for one job, started by the bootstrap of worker-bootstrap.ts. */
 function startWorker(input: WorkerInput, heapMb: number): Worker {
-  const esmApi = import.meta.resolve('tsx/esm/api');
-  const asModule = new URL(`./esm-hook${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
-  const entry = new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
-  // tsx's ESM hooks compile TypeScript; the hook after them makes every policy file an ES module,
-  // wherever it is (a .ts outside a "type": "module" package would otherwise be CommonJS).
-  const bootstrap = `const { register } = require('node:module');
-import(${JSON.stringify(esmApi)}).then((tsx) => { tsx.register(); register(${JSON.stringify(asModule)}); return import(${JSON.stringify(entry)}); });`;
+  const bootstrap = workerBootstrap(input.job.file, import.meta.url);
   const worker = new Worker(bootstrap, {
     eval: true,
     workerData: input,

@@ -97,8 +97,13 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
   return { ...result, explanation: explained.value, exportName };
 }
 
-const port = parentPort;
-if (port !== null) {
+/**
+ * Runs the job of this worker thread. Called by the bootstrap in supervise.ts once the module
+ * hooks the policy file needs are in place (after this module's graph when it is prebuilt JS).
+ */
+export function serve(): void {
+  const port = parentPort;
+  if (port === null) return;
   const input = workerData as WorkerInput;
   // The first late fault wins; it is posted at once, the answer only after deferred work had a turn.
   let late: LateFault | undefined;

@@ -38,12 +38,22 @@ export function makeFlow(id: number, spec: FlowSpec): Result<Flow, string> {
     if (!Number.isInteger(port) || port < 0 || port > 0xffff)
       return err(`flow ${id}: port ${port} outside 0..65535`);
   }
-  const tuple: FlowTuple = { ...spec, srcText: spec.src, dstText: spec.dst, src, dst };
+  // R-2's two inputs share their prefix: one byte list, hashed before and after the ports are
+  // appended (the values tupleBytes gives), with one object for the flow (this runs per flow per run).
+  const bytes: number[] = [];
+  for (let i = 0; i < src.length; i++) bytes.push(src[i] ?? 0);
+  for (let i = 0; i < dst.length; i++) bytes.push(dst[i] ?? 0);
+  const hash2Tuple = toeplitzHash(bytes);
+  bytes.push(...portBytes(spec.sport), ...portBytes(spec.dport));
   return ok({
-    ...tuple,
+    ...spec,
+    srcText: spec.src,
+    dstText: spec.dst,
+    src,
+    dst,
     id: flowId(id),
-    hash2Tuple: toeplitzHash(tupleBytes(tuple, false)),
-    hash4Tuple: toeplitzHash(tupleBytes(tuple, true)),
+    hash2Tuple,
+    hash4Tuple: toeplitzHash(bytes),
   });
 }
 
