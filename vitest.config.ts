@@ -6,6 +6,8 @@ const ISOLATED = [
   'cli/check-counters.test.ts',
   'cli/check-counters-hardening.test.ts',
   'cli/isolation.test.ts',
+  'cli/scale.test.ts',
+  'cli/failure-db.test.ts',
   'cli/signals.test.ts',
   'test/pack.test.ts',
   'report/browser.test.ts',
