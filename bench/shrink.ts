@@ -10,13 +10,13 @@ import { median } from './timing.ts';
 /**
  * `npm run bench:shrink`: how small the counterexamples of the unsafe example policies shrink.
  * Each policy in policies/unsafe/ is fuzzed as `npm run fuzz` does (every property, 1-64 CPUs,
- * --runs 300) with seeds 1..SEEDS; per policy the median and largest shrunk case: packets in the
+ * --runs 300) with seeds 1..6 (or as asked); per policy the median and largest shrunk case: packets in the
  * workload, of which fragments, and datagrams (a fragment stream's distinct datagrams, whole ones
  * counted once each).
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SEEDS = 6;
+const SEEDS_DEFAULT = 6;
 const RUNS = 300;
 
 export interface CaseSize {
@@ -63,9 +63,12 @@ async function shrunk(file: string, seed: number): Promise<{ property: string; s
 
 const fmt = (xs: readonly number[]) => `${median(xs)} / ${Math.max(...xs)}`;
 
+/** `npm run bench:shrink -- [name-part] [seeds]`: only policies whose file name contains it. */
 async function main(): Promise<void> {
+  const only = process.argv[2] ?? '';
+  const SEEDS = Number(process.argv[3] ?? SEEDS_DEFAULT) || SEEDS_DEFAULT;
   const files = readdirSync(`${root}policies/unsafe`)
-    .filter((f) => f.endsWith('.ts'))
+    .filter((f) => f.endsWith('.ts') && f.includes(only))
     .map((f) => `policies/unsafe/${f}`);
   process.stdout.write(`shrunk counterexamples, --runs ${RUNS}, seeds 1..${SEEDS}: median / max\n`);
   process.stdout.write(
