@@ -3,6 +3,7 @@ import { runHost } from '../../model/host/run.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { exercisedBy } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
+import { shrinkingByItems } from '../arbitraries/item-shrink.ts';
 import { fuzzCaseArb, type RunCase } from '../arbitraries/run-case.ts';
 import { type Deployment, pinDeployment } from './deployment.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
@@ -57,7 +58,7 @@ export function runCaseArbFor(
 ): fc.Arbitrary<RunCase> {
   const cases = fuzzCaseArb({ cpuCountMin: job.cpuCountMin, cpuCountMax: job.cpuCountMax });
   const d = job.deployment;
-  return d === undefined ? cases : cases.map((rc) => pinDeployment(rc, d));
+  return shrinkingByItems(d === undefined ? cases : cases.map((rc) => pinDeployment(rc, d)));
 }
 
 /**
