@@ -44,10 +44,12 @@ function* fewerItems(items: readonly WorkloadItem[]): Generator<WorkloadItem[]> 
     if (packets === 1 && isPacket(items[i] as WorkloadItem)) continue;
     yield [...items.slice(0, i), ...items.slice(i + 1)];
   }
-  // A packet that only kept time (a later move must come after the earlier packets were handled):
-  // idle wire instead, so the case keeps its timing with one packet fewer.
+  // An item that only kept time (a later move must come after the earlier packets were handled,
+  // a time-driven policy must reach its next period): idle wire instead, so the case keeps its
+  // timing with one packet or move fewer.
   for (let i = 0; i < items.length; i++) {
-    if (packets === 1 || !isPacket(items[i] as WorkloadItem)) continue;
+    const it = items[i] as WorkloadItem;
+    if (it.kind === 'pause' || (packets === 1 && isPacket(it))) continue;
     yield [...items.slice(0, i), { kind: 'pause', ns: PACKET_SLOT_NS }, ...items.slice(i + 1)];
   }
 }
