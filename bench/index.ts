@@ -3,6 +3,7 @@ import { allCheckersMs, benchTrace, checkerCosts, checkerTable } from './checker
 import { fuzzRate, startupCommands, startupMs } from './fuzz-rate.ts';
 import { throughput, throughputTable } from './throughput.ts';
 import { median, spread } from './timing.ts';
+import { WORKERS_POLICY, workersRate, workersTable } from './workers.ts';
 
 /**
  * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
@@ -12,6 +13,7 @@ import { median, spread } from './timing.ts';
  *   3. model packets/s per built-in netisr policy / the fair baseline (bench/fair-baseline.ts),
  *      which places every packet on the model's CPU (checked)
  *   4. all checkers together per trace event at 3k / 30k / 300k events, and each checker alone
+ *   5. fuzz runs per wall second with --workers 1 and 2 on the same seed (bench/workers.ts)
  * Sections 1, 3 and 4 time on this process's CPU clock (bench/timing.ts); ratios travel between
  * machines, absolute rates do not.
  */
@@ -26,6 +28,8 @@ const THROUGHPUT_ROUNDS = 9;
 /** Packets of the checker traces: x10 each step. */
 const LINEARITY_PACKETS = [500, 5_000, 50_000];
 const CHECKER_ROUNDS = 7;
+const WORKERS_RUNS = 3000;
+const WORKERS_ROUNDS = 3;
 
 const load = () =>
   loadavg()
@@ -66,7 +70,15 @@ async function main(): Promise<number> {
   const traces = LINEARITY_PACKETS.map(benchTrace);
   write('4. checkers: cost per event and linearity (freebsd-flow-hybrid traces)\n');
   const all = allCheckersMs(traces, CHECKER_ROUNDS);
-  write(`${checkerTable(checkerCosts(traces), traces, all)}\n   (load ${load()})\n`);
+  write(`${checkerTable(checkerCosts(traces), traces, all)}\n   (load ${load()})\n\n`);
+
+  write(
+    `5. fuzz runs per wall second, ${WORKERS_POLICY}, ${WORKERS_RUNS} runs, 1 and 2 workers in turn, ${WORKERS_ROUNDS} rounds\n`,
+  );
+  const counts = [1, 2];
+  write(
+    `${workersTable(counts, await workersRate(WORKERS_RUNS, WORKERS_ROUNDS, counts))}\n   (load ${load()})\n`,
+  );
   return 0;
 }
 

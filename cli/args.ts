@@ -5,6 +5,7 @@ import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTIES, propertyByName } from '../properties/index.ts';
+import { scaleOptions } from './scale-args.ts';
 
 export type { FuzzOptions };
 
@@ -18,7 +19,8 @@ export const HEAP_MB_MAX = 65_536;
 
 export const USAGE = `usage: npm run fuzz -- <policy-file> [--runs N] [--seed S] [--path P] [--cpus N|A-B]
                      [--kernel freebsd|freebsd-rss|linux] [--sysctl NAME=VALUE]...
-                     [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html] [--junit FILE.xml]`;
+                     [--property NAME]... [--timeout S] [--heap MB] [--json] [--verbose] [--report FILE.html] [--junit FILE.xml]
+                     [--workers N] [--shard I/N] [--duration 10m] [--db DIR | --no-db]`;
 
 const OPTIONS = {
   runs: { type: 'string' },
@@ -34,6 +36,11 @@ const OPTIONS = {
   report: { type: 'string' },
   heap: { type: 'string' },
   junit: { type: 'string' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  duration: { type: 'string' },
+  db: { type: 'string' },
+  'no-db': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -189,7 +196,12 @@ export function parseFuzzArgs(
   if (positionals.length > 1) return err(`one policy file at a time, got ${positionals.join(' ')}`);
   const search = searchOptions(values, randomSeed);
   if (!search.ok) return search;
-  const { runs, seed, path, cpus, properties, timeoutMs, heapMb, deployment } = search.value;
+  const scale = scaleOptions(values);
+  if (!scale.ok) return scale;
+  const { seed, path, cpus, properties, timeoutMs, heapMb, deployment } = search.value;
+  // --duration alone: runs until the time is up (bounded by RUNS_MAX); with --runs, whichever ends first.
+  const runs =
+    scale.value.durationMs !== undefined && values.runs === undefined ? RUNS_MAX : search.value.runs;
   const report = values.report;
   if (report !== undefined && !report.endsWith('.html'))
     return err(`--report ${report}: want a file name ending in .html`);
@@ -208,6 +220,7 @@ export function parseFuzzArgs(
     reportFile: report,
     heapMb,
     junitFile: values.junit,
+    ...scale.value,
     deployment,
   });
 }

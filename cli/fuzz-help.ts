@@ -1,4 +1,5 @@
 import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { CHUNK_RUNS } from '../harness/fuzz/run-set.ts';
 import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import type { PolicyErrorKind } from '../model/trace.ts';
@@ -13,6 +14,7 @@ import {
   TIMEOUT_SECONDS_MAX,
   USAGE,
 } from './args.ts';
+import { DB_DEFAULT, DURATION_HOURS_MAX, SHARDS_MAX, WORKERS_MAX } from './scale-args.ts';
 
 /** `fuzz --help`: usage, every property and policy fault in one line each, options, limits, exit codes. */
 export function fuzzHelpText(): string {
@@ -47,6 +49,12 @@ export function fuzzHelpText(): string {
     '  --verbose         the whole trace in the report',
     '  --report F.html   an HTML timeline of the counterexample',
     '  --junit F.xml     one JUnit test case per property (a violation fails with its replay command)',
+    `  --workers N       parallel workers over the seed's runs, 1..${WORKERS_MAX} (default: the machine's cores);`,
+    '                    same verdict and counterexample as one worker',
+    `  --shard I/N       this CI job's share of the seed's runs (chunks of ${CHUNK_RUNS}, dealt round-robin), N <= ${SHARDS_MAX}`,
+    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count`,
+    `  --db DIR          failure database, replayed first and pruned when fixed (default ${DB_DEFAULT})`,
+    '  --no-db           neither replay nor store counterexamples',
     '  -h, --help        this text',
     '',
     'exit codes: 0 every property held; 1 a property was violated or the policy misbehaved (report and replay',

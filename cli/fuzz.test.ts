@@ -15,6 +15,8 @@ import { main } from './fuzz.ts';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
+/** The failure database is tested on its own (cli/failure-db.test.ts); here every run is fresh. */
+const NO_DB = ['--no-db'];
 
 interface Outcome {
   readonly code: number;
@@ -24,10 +26,14 @@ interface Outcome {
 
 async function fuzz(...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'cli/fuzz.ts', ...args], {
-      cwd: root,
-      timeout: 50_000,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'cli/fuzz.ts', ...args, ...NO_DB],
+      {
+        cwd: root,
+        timeout: 50_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -39,7 +45,7 @@ async function fuzz(...args: string[]): Promise<Outcome> {
 async function fuzzHere(...args: string[]): Promise<Outcome> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await main(args, {
+  const code = await main([...args, ...NO_DB], {
     io: { out: (text: string) => void stdout.push(text), err: (text: string) => void stderr.push(text) },
   });
   return { code, stdout: stdout.join(''), stderr: stderr.join('') };

@@ -5,11 +5,10 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { HeartbeatReading } from '../harness/fuzz/heartbeat.ts';
 import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
-import { locate } from '../harness/fuzz/locate.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { heldReport, type ReportContext, violatedReport } from '../harness/fuzz/report.ts';
-import { type Supervised, supervise } from '../harness/fuzz/supervise.ts';
-import type { WorkerJob } from '../harness/fuzz/worker.ts';
+import { type FuzzOutcome, fuzzSearch } from '../harness/fuzz/scaled.ts';
+import type { Supervised } from '../harness/fuzz/supervise.ts';
 import { parseFuzzArgs } from './args.ts';
 import { fuzzHelpText } from './fuzz-help.ts';
 import { writeHtmlReport } from './html-report.ts';
@@ -18,7 +17,7 @@ import { writeJunit } from './junit.ts';
 
 export type { FuzzIo };
 
-import { ProgressBar, progressLine } from './progress.ts';
+import { ProgressBar, progressOf } from './progress.ts';
 import { reportText } from './report-text.ts';
 
 /**
@@ -63,24 +62,32 @@ function unchecked(io: FuzzIo, message: string, json: boolean): number {
 }
 
 /**
- * The search in a worker, then the case located if the worker could not answer for itself.
- * SIGINT / SIGTERM meanwhile terminate the worker and answer `interrupted`.
+ * The search (stored counterexamples first, then the seed's runs over the workers: scaled.ts).
+ * SIGINT / SIGTERM meanwhile terminate the workers and answer `interrupted`.
  */
 async function searchUntilSignal(
-  job: WorkerJob,
   opts: FuzzOptions,
   onTick: (r: HeartbeatReading) => void,
-): Promise<Supervised> {
+): Promise<FuzzOutcome> {
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => stop.abort(signal);
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   const limits = { timeoutMs: opts.timeoutMs, heapMb: opts.heapMb ?? HEAP_MB_DEFAULT, signal: stop.signal };
   try {
-    const first = await supervise(job, limits, onTick);
-    return await locate(first, job, limits, opts.policyFile, opts.seed);
+    return await fuzzSearch(opts, limits, onTick);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
+}
+
+/** A stored counterexample that failed again is reported with the options it was found with. */
+function reportedOptions(io: FuzzIo, opts: FuzzOptions, found: FuzzOutcome): FuzzOptions {
+  for (const note of found.notes) io.err(`fuzz: ${note}\n`);
+  const s = found.stored;
+  if (s === undefined) return opts;
+  io.err(`fuzz: a counterexample stored in ${opts.db} still fails (--no-db searches afresh)\n`);
+  const { seed, path, cpuCountMin, cpuCountMax, deployment } = s;
+  return { ...opts, seed, path, cpuCountMin, cpuCountMax, deployment };
 }
 
 function junit(io: FuzzIo, opts: FuzzOptions, report: ReturnType<typeof heldReport>): void {
@@ -123,24 +130,15 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
 
   const startedMs = performance.now();
   const bar = new ProgressBar(process.stderr, !opts.json && how.io === undefined);
-  const job: WorkerJob = {
-    mode: 'search',
-    file: opts.policyFile,
-    search: {
-      seed: opts.seed,
-      runs: opts.runs,
-      path: opts.path,
-      cpuCountMin: opts.cpuCountMin,
-      cpuCountMax: opts.cpuCountMax,
-      properties: opts.properties,
-      deployment: opts.deployment,
-    },
+  const progress = progressOf(opts, startedMs);
+  const found = await searchUntilSignal(opts, (r) => bar.update(progress(r))).finally(() => bar.clear());
+  const reported = reportedOptions(io, opts, found);
+  const ctx: ReportContext = {
+    opts: reported,
+    elapsedMs: performance.now() - startedMs,
+    commit: currentCommit(),
   };
-  const answer = await searchUntilSignal(job, opts, (r) =>
-    bar.update(progressLine(r.runsDone, opts.runs, r.shrinks, performance.now() - startedMs)),
-  ).finally(() => bar.clear());
-  const ctx: ReportContext = { opts, elapsedMs: performance.now() - startedMs, commit: currentCommit() };
-  return answerOutcome(io, answer, ctx);
+  return answerOutcome(io, found.answer, ctx);
 }
 
 /** What the user reads for each outcome, and the exit code. */

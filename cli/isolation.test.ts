@@ -43,7 +43,7 @@ beforeAll(() => {
 async function fuzz(name: string, ...extra: string[]) {
   let out = '';
   let err = '';
-  const code = await main([file(name), '--runs', '30', '--seed', '1', '--cpus', '1-4', ...extra], {
+  const code = await main([file(name), '--runs', '30', '--seed', '1', '--cpus', '1-4', '--no-db', ...extra], {
     io: {
       out: (t) => {
         out += t;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatElapsed, ProgressBar, progressLine } from './progress.ts';
+import { formatElapsed, ProgressBar, progressLine, timeLeftMs } from './progress.ts';
 
 function stream(isTTY: boolean) {
   const written: string[] = [];
@@ -15,6 +15,17 @@ describe('progress bar', () => {
       / 37\/1000 runs {2}1 runs\/s {2}1:01\.0 {2}shrinking: 12 candidates$/,
     );
     expect(formatElapsed(0)).toBe('0:00.0');
+  });
+
+  it('shows the time left: from the rate for --runs, from the clock for --duration, the sooner', () => {
+    expect(timeLeftMs(250, 1000, 500, undefined)).toBe(1500);
+    expect(timeLeftMs(250, undefined, 500, 2000)).toBe(1500);
+    expect(timeLeftMs(250, 1000, 500, 1000)).toBe(500);
+    expect(progressLine(250, 1000, 0, 500, 1500)).toMatch(/ 500 runs\/s {2}0:00\.5 {2}0:01\.5 left$/);
+    // --duration alone: no run total, the bar fills with the time.
+    expect(progressLine(250, undefined, 0, 500, 1500)).toBe(
+      '[######------------------] 250 runs  500 runs/s  0:00.5  0:01.5 left',
+    );
   });
 
   it('draws in place on a terminal, and stays silent when piped or told to (--json)', () => {

@@ -36,7 +36,18 @@ interface Verdict {
 
 async function smoke(file: string, expected: 0 | 1, runs: number): Promise<Verdict> {
   const started = performance.now();
-  const args = ['--import', 'tsx', 'cli/fuzz.ts', file, '--runs', String(runs), '--seed', '1', '--json'];
+  const args = [
+    '--import',
+    'tsx',
+    'cli/fuzz.ts',
+    file,
+    '--runs',
+    String(runs),
+    '--seed',
+    '1',
+    '--json',
+    '--no-db',
+  ];
   args.push(...(PINNED[file] ?? []));
   let code = 0;
   let stdout = '';

@@ -26,15 +26,27 @@ const flowArb = fc.record({
 
 type RawFlow = typeof flowArb extends fc.Arbitrary<infer F> ? F : never;
 
-/** null most of the time (the first alternative, so shrinking goes there), a value one time in six. */
+/**
+ * null most of the time, a value one time in six. Cross-shrinking lets a drawn value shrink to
+ * null (the perturbation gone), not only to a smaller perturbation; generation is unchanged.
+ */
 function rarely<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
-  return fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: 5, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: arb },
+  );
 }
 
 const datagramArb = fc.record({
   flow: fc.nat(),
-  /** Fragments the sender cuts; 1: the datagram is sent whole. Up to 20, past maxfragsperpacket. */
+  /**
+   * Fragments the sender cuts; 1: the datagram is sent whole. Up to 20, past maxfragsperpacket.
+   * A long datagram shrinks into the short range too (cross-shrink), so a counterexample keeps
+   * two or three fragments, not seven.
+   */
   fragments: fc.oneof(
+    { withCrossShrink: true },
     { weight: 4, arbitrary: fc.integer({ min: 1, max: 6 }) },
     { weight: 1, arbitrary: fc.integer({ min: 7, max: 20 }) },
   ),
@@ -44,6 +56,7 @@ const datagramArb = fc.record({
   /** Sort keys for the fragments: all zero keeps offset order; shrinking goes there. */
   order: fc.array(fc.nat({ max: 7 }), { maxLength: 12 }),
   duplicate: fc.oneof(
+    { withCrossShrink: true },
     { weight: 3, arbitrary: fc.constant([]) },
     { weight: 1, arbitrary: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) },
   ),
@@ -248,6 +261,8 @@ export function fragmentWorkloadArb(c: FragmentWorkloadConstraints = {}): fc.Arb
 
 /** Reassembly limits: the kernel's defaults most of the time, sometimes tiny so every limit is reached. */
 const reassSysctlArb: fc.Arbitrary<Partial<InetSysctls>> = fc.oneof(
+  // A counterexample that does not need tiny limits shrinks back to the defaults.
+  { withCrossShrink: true },
   { weight: 2, arbitrary: fc.constant({}) },
   {
     weight: 1,

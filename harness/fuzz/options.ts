@@ -1,4 +1,5 @@
 import type { Deployment } from './deployment.ts';
+import type { Shard } from './run-set.ts';
 
 /** What `npm run fuzz -- <policy-file> [options]` was asked to do, every value checked. */
 export interface FuzzOptions {
@@ -26,6 +27,14 @@ export interface FuzzOptions {
   readonly junitFile?: string | undefined;
   /** --kernel / --sysctl, pinned on every generated case. */
   readonly deployment: Deployment;
+  /** --workers: parallel searches over one seed's runs (split.ts), same result as one; default 1 here. */
+  readonly workers?: number;
+  /** --shard i/n: this CI job's share of the seed's runs (run-set.ts). */
+  readonly shard?: Shard;
+  /** --duration: no new chunk of runs starts after this long. */
+  readonly durationMs?: number | undefined;
+  /** Failure database directory (failure-db.ts); undefined with --no-db or a replay. */
+  readonly db?: string | undefined;
 }
 
 export const HEAP_MB_DEFAULT = 2048;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { PolicySource } from '../../model/policy.ts';
 import { exercisedBy } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
+import { shrinkingByItems } from '../arbitraries/item-shrink.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
 import type { Deployment } from './deployment.ts';
 import { fuzzCasesFor, judgingOrder } from './fuzz-cases.ts';
@@ -19,6 +20,8 @@ export interface SearchJob {
   readonly properties: readonly string[];
   /** --kernel / --sysctl: what every generated case runs on. */
   readonly deployment?: Deployment;
+  /** Search (and shrink) from this run index on, e.g. one chunk of a split (run-set.ts); ignored with `path`. */
+  readonly firstRun?: number;
 }
 
 /** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
@@ -54,7 +57,7 @@ export function specsOf(names: readonly string[]): PropertySpec[] {
 export function runCaseArbFor(
   job: Pick<SearchJob, 'cpuCountMin' | 'cpuCountMax' | 'deployment'>,
 ): fc.Arbitrary<FuzzCase> {
-  return fuzzCasesFor(job);
+  return shrinkingByItems(fuzzCasesFor(job));
 }
 
 /**
@@ -114,7 +117,8 @@ export function search(
   const specs = specsOf(job.properties);
   let policyName = fallbackName;
   let latched: PropertySpec | undefined;
-  const tracker = new PathTracker(job.path);
+  const start = job.path ?? (job.firstRun === undefined ? undefined : String(job.firstRun));
+  const tracker = new PathTracker(start);
   const policy = guardPolicy(source, fallbackName, beat);
   let modelError: string | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
@@ -143,6 +147,7 @@ export function search(
     seed: job.seed,
     numRuns: job.runs,
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
+    ...(job.path === undefined && start !== undefined ? { path: start } : {}),
   });
   if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName, exercised };
   const path = details.counterexamplePath ?? '';

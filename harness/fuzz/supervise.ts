@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
+import type { ChunkDone } from './part.ts';
 import type { WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
 import { workerBootstrap } from './worker-bootstrap.ts';
 
@@ -68,12 +69,14 @@ function startWorker(input: WorkerInput, heapMb: number): Worker {
 /**
  * Runs one job in a worker under a watchdog: when the same policy call (same call sequence number)
  * has been in progress for `timeoutMs`, the worker is terminated and the reading says which call,
- * on which packet, in which run. `onTick` gets the heartbeat on every poll (the progress bar).
+ * on which packet, in which run. `onTick` gets the heartbeat on every poll (the progress bar);
+ * `onChunk` each chunk of a split search that held.
  */
 export function supervise(
   job: WorkerJob,
   limits: WorkerLimits,
   onTick: (reading: HeartbeatReading) => void = () => {},
+  onChunk: (chunk: ChunkDone) => void = () => {},
 ): Promise<Supervised> {
   const { timeoutMs, heapMb, signal } = limits;
   const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
@@ -115,7 +118,8 @@ export function supervise(
     if (signal?.aborted) interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     // The worker ends by itself once it has answered; its output streams drain on the way out.
-    worker.on('message', (a: WorkerAnswer) => {
+    worker.on('message', (a: WorkerAnswer | ChunkDone) => {
+      if (a.kind === 'chunk') return onChunk(a);
       // Deferred policy work that threw outranks an answer already given.
       if (a.kind === 'late-fault') return finish(a);
       answer = a;

@@ -5,6 +5,7 @@ import { type LateFault, watchDeferred } from './deferred.ts';
 import { type Explanation, explain, type Unreproducible } from './explain.ts';
 import { CallKind, readHeartbeat, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
+import { type ChunkDone, type PartJob, searchPart } from './part.ts';
 import { caseAtPath, type ExercisedRuns, type SearchJob, type StopAt, search } from './search.ts';
 
 /**
@@ -14,7 +15,13 @@ import { caseAtPath, type ExercisedRuns, type SearchJob, type StopAt, search } f
  */
 
 export type WorkerJob =
-  | { readonly mode: 'search'; readonly file: string; readonly search: SearchJob }
+  | {
+      readonly mode: 'search';
+      readonly file: string;
+      readonly search: SearchJob;
+      /** One worker's chunks of a split search (--workers, --shard, --duration). */
+      readonly part?: PartJob;
+    }
   | {
       readonly mode: 'replay-stopped';
       readonly file: string;
@@ -64,7 +71,7 @@ function explainFailed(error: string | Unreproducible, path: string): WorkerAnsw
     : { kind: 'unreproducible', message: error.unreproducible, path };
 }
 
-async function work(input: WorkerInput): Promise<WorkerAnswer> {
+async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promise<WorkerAnswer> {
   const beat = new SharedHeartbeat(input.heartbeat);
   const { job } = input;
   beat.enter(CallKind.loading, 0);
@@ -90,7 +97,10 @@ async function work(input: WorkerInput): Promise<WorkerAnswer> {
       located: true,
     };
   }
-  const result = search(job.search, source, fallbackName, beat);
+  const result =
+    job.part === undefined
+      ? search(job.search, source, fallbackName, beat)
+      : searchPart(job.search, job.part, { source, fallbackName, beat }, note);
   if (result.kind !== 'violated') return result.kind === 'held' ? { ...result, exportName } : result;
   const explained = explain(result.runCase, source, fallbackName, result.property, beat);
   if (!explained.ok) return explainFailed(explained.error, result.path);
@@ -115,7 +125,7 @@ export function serve(): void {
   containProcess();
   watchDeferred(() => readHeartbeat(input.heartbeat), report);
   const settle = () => new Promise<void>((resolveTurn) => setImmediate(() => setImmediate(resolveTurn)));
-  void work(input)
+  void work(input, (chunk) => port.postMessage(chunk))
     .then(
       (answer): WorkerAnswer => answer,
       (err: unknown): WorkerAnswer => ({
