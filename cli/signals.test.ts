@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * A safe policy that says so on stderr at its first packet: the search is under way (signal
+ * A safe policy that says so on stderr at its first packet (once per fuzz worker): the search is under way (signal
  * handlers installed, worker running), so the signal is sent then rather than after a fixed wait.
  */
 const SEARCHING = 'searching\n';
@@ -32,7 +32,7 @@ beforeAll(() => {
 });
 
 function interrupt(signal: 'SIGINT' | 'SIGTERM') {
-  const args = ['--import', 'tsx', 'cli/fuzz.ts', policy, '--runs', '1000000', '--seed', '4'];
+  const args = ['--import', 'tsx', 'cli/fuzz.ts', policy, '--runs', '1000000', '--seed', '4', '--no-db'];
   const child = spawn(process.execPath, args, { cwd: root });
   let stdout = '';
   let stderr = '';
@@ -46,7 +46,7 @@ function interrupt(signal: 'SIGINT' | 'SIGTERM') {
     if (first) setTimeout(() => child.kill(signal), 100);
   });
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
-    child.on('close', (code) => done({ code, stdout, stderr: stderr.replace(SEARCHING, '') })),
+    child.on('close', (code) => done({ code, stdout, stderr: stderr.replaceAll(SEARCHING, '') })),
   );
 }
 
