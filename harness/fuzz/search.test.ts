@@ -87,4 +87,13 @@ describe('fuzz search', () => {
       exercised: { 'flow-order': expect.any(Number), 'policy-conformance': expect.any(Number) },
     });
   });
+
+  it('counts the failing run as judged only by the property it violated', () => {
+    const found = search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
+    if (found.kind !== 'violated') throw new Error('spray should break flow order');
+    // policy-conformance held on the runs before the failing one, and was not judged in it.
+    expect(found.exercised['policy-conformance']).toBeLessThanOrEqual(found.runs - 1);
+    expect(found.exercised['flow-order']).toBeGreaterThan(0);
+    expect(found.exercised['flow-order']).toBeLessThanOrEqual(found.runs);
+  });
 });

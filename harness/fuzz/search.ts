@@ -132,13 +132,14 @@ export function search(
     }
     const result = run.value;
     policyName = result.policyName;
-    if (!tracker.shrinking)
-      for (const name of exercisedBy(result.trace, job.properties))
-        exercised[name] = (exercised[name] ?? 0) + 1;
     const checked = latched === undefined ? judgingOrder(runCase, specs) : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
     const failed = violated !== undefined;
+    // The failing run is judged only by the property it violated: the others report the runs before it.
+    if (!tracker.shrinking)
+      for (const name of exercisedBy(result.trace, failed ? [violated.name] : job.properties))
+        exercised[name] = (exercised[name] ?? 0) + 1;
     beat.runDone(tracker.shrinking);
     tracker.record(path, failed);
     return !failed;
