@@ -93,6 +93,9 @@ describe('netstat -Q row identities: each broken alone is reported with its rule
     expect(rules(row({ lenPackets: -1 }), false)).toEqual(['Q-4']);
     expect(rules(row({ handled: -BIG }), false)).toEqual(['Q-4']);
     expect(rules(row({ qdrops: Number.NaN }), false)).toEqual(['Q-4']);
+    // Every counter negative, yet the sums balance: still not a table a kernel prints.
+    const negative = { lenPackets: -2, watermarkPackets: -1, dispatched: -1, hybridDispatched: -1 };
+    expect(rules(row({ ...negative, qdrops: -1, queued: -1, handled: -1 }), true)).toEqual(['Q-4']);
   });
 
   it("I-4: Handled below Disp'd + HDisp'd, and nothing else reported from it", () => {
