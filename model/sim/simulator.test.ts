@@ -59,6 +59,20 @@ describe('Simulator: the schedule orders the steps of runnable actors on one vir
     expect(log.at(-1)).toBe('late@1010');
   });
 
+  it('an idle jump to a timer consumes no schedule choice', () => {
+    const log: string[] = [];
+    const sim = new Simulator([0, 1], { stepsMax: 100, stepCostNs: 10 });
+    const a = worker(sim, 'a', 1, log);
+    const b = worker(sim, 'b', 0, log);
+    sim.at(virtualNs(500), () => {
+      a.work = 1;
+      b.work = 1;
+    });
+    sim.run();
+    // Choice 0 picks a; after the idle jump choice 1 picks b from [a, b].
+    expect(log).toEqual(['a@0', 'b@500', 'a@510']);
+  });
+
   it('stops at stepsMax (a liveness failure) and when `stop` says so', () => {
     const log: string[] = [];
     const sim = new Simulator([], { stepsMax: 3, stepCostNs: 1 });
