@@ -58,8 +58,8 @@ describe('the fuzz command generates encapsulated traffic (gif/gre/IPsec, nested
     );
     expect(result.kind).toBe('held');
     if (result.kind !== 'held') return;
-    expect(result.exercised[STACK_DEPTH]).toBeGreaterThan(runs / 10);
-    expect(result.exercised[BUFFER_BALANCE]).toBeGreaterThan(runs / 10);
+    expect(result.exercised[STACK_DEPTH]).toBeGreaterThanOrEqual(runs / 10);
+    expect(result.exercised[BUFFER_BALANCE]).toBeGreaterThanOrEqual(runs / 10);
   });
 });
 

@@ -57,18 +57,25 @@ export interface WorkRowWithLimit
  * from a real table's 64-bit counter), netstatRowFaults works out which broke and says how.
  */
 function rowHolds(row: WorkRowWithLimit, quiescent: boolean): boolean {
-  const { lenPackets: len, watermarkPackets: wmark, qlimitPackets: qlimit } = row;
-  if (!(isCount(len) && isCount(wmark) && isCount(row.dispatched) && isCount(row.hybridDispatched)))
-    return false;
-  if (!(isCount(row.qdrops) && isCount(row.queued) && isCount(row.handled))) return false;
-  const fromQueue = row.handled - row.dispatched - row.hybridDispatched;
-  const inFlight = row.queued - fromQueue - len;
+  const {
+    lenPackets: len,
+    watermarkPackets: wmark,
+    qlimitPackets: qlimit,
+    dispatched,
+    hybridDispatched,
+  } = row;
+  const { qdrops, queued, handled } = row;
+  const counts = isCount(len) && isCount(wmark) && isCount(dispatched) && isCount(hybridDispatched);
+  if (!(counts && isCount(qdrops) && isCount(queued) && isCount(handled))) return false;
+  const fromQueue = handled - dispatched - hybridDispatched;
+  const inFlight = queued - fromQueue - len;
   const inFlightMax = quiescent ? 0 : (qlimit ?? Number.POSITIVE_INFINITY);
   if (fromQueue < 0 || inFlight < 0 || inFlight > inFlightMax) return false;
-  return wmark >= len && (qlimit === undefined || wmark <= qlimit);
+  return wmark >= len && wmark <= (qlimit ?? Number.POSITIVE_INFINITY);
 }
 
-const isCount = (n: Count): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+// Number.isSafeInteger is false for a bigint, which takes the exact path below.
+const isCount = (n: Count): n is number => Number.isSafeInteger(n) && n >= 0;
 
 const NO_FAULTS: readonly CounterFault[] = [];
 
@@ -110,7 +117,7 @@ export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): rea
   if (row.watermarkPackets < row.lenPackets) {
     faults.push({ rule: 'I-2', message: `${at}: WMark ${row.watermarkPackets} below Len ${row.lenPackets}` });
   }
-  if (row.qlimitPackets !== undefined && row.watermarkPackets > row.qlimitPackets) {
+  if (row.watermarkPackets > (row.qlimitPackets ?? Number.POSITIVE_INFINITY)) {
     faults.push({
       rule: 'I-1',
       message: `${at}: WMark ${row.watermarkPackets} above QLimit ${row.qlimitPackets}`,

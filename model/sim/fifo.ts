@@ -32,10 +32,4 @@ export class Fifo<T> {
     this.#head = 0;
     return all;
   }
-
-  /** Removes and returns the newest item (LIFO; used only by deliberately broken variants). */
-  pop(): T | undefined {
-    if (this.length === 0) return undefined;
-    return this.#items.pop();
-  }
 }

@@ -83,10 +83,9 @@ export class KernelStack {
       const nested = call.run();
       work.push({ call, returning: true });
       if (nested === undefined) continue;
-      for (let i = nested.length - 1; i >= 0; i--) {
-        const child = nested[i];
-        if (child !== undefined) work.push({ call: child, returning: false });
-      }
+      // Pushed last-first so the first call runs first; `nested` is a dense array.
+      for (let i = nested.length - 1; i >= 0; i--)
+        work.push({ call: nested[i] as KernelCall, returning: false });
     }
   }
 }

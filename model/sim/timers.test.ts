@@ -50,6 +50,15 @@ describe('TimerQueue: deadlines on the virtual clock', () => {
     );
   });
 
+  it('equal deadlines fire in arming order, however many share one (callout order)', () => {
+    const queue = new TimerQueue<string>();
+    for (const name of ['a', 'b', 'c', 'd', 'e']) queue.arm(ns(7), name);
+    queue.arm(ns(3), 'early');
+    queue.arm(ns(7), 'f');
+    expect(queue.popDue(ns(7))).toEqual(['early', 'a', 'b', 'c', 'd', 'e', 'f']);
+    expect(queue.popDue(ns(100))).toEqual([]);
+  });
+
   it('cancelling a timer that already fired changes nothing', () => {
     const queue = new TimerQueue<string>();
     const early = queue.arm(ns(1), 'early');

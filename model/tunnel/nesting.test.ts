@@ -40,6 +40,12 @@ describe('if_tunnel_check_nesting', () => {
     });
   });
 
+  it('a refused packet carries no new tag on either kernel (the check returns EIO before m_tag_prepend)', () => {
+    expect(checkTunnelNesting('freebsd', [gif(0)], gif(0), 4).tagAdded).toBe(false);
+    expect(checkTunnelNesting('freebsd', [gif(0)], gif(1), 1).tagAdded).toBe(false);
+    expect(checkTunnelNesting('netbsd', [gif(0), gif(0)], gif(0), 1).tagAdded).toBe(false);
+  });
+
   it('logs the refusal as each kernel does (dmesg)', () => {
     const netbsd = checkTunnelNesting('netbsd', [gif(2), gif(1)], gif(0), 1).verdict;
     expect(nestingLogLine('netbsd', gif(0), netbsd)).toBe('gif0: recursively called too many times(2)');
