@@ -32,7 +32,9 @@ describe('linux-rps-ipi rules (R10)', () => {
     expect(checkLinuxRpsIpi([linux, ...place(1, 0, 1), batch({ cpu: 0, packets: 3 })])).toEqual([
       viol([2, 3], unsent(0, 'process_backlog took 3 packets', 1, 2)),
     ]);
-    expect(checkLinuxRpsIpi([linux, ...place(1, 0, 1), rps(0, 1), batch({ cpu: 0, packets: 3 })])).toEqual([]);
+    expect(checkLinuxRpsIpi([linux, ...place(1, 0, 1), rps(0, 1), batch({ cpu: 0, packets: 3 })])).toEqual(
+      [],
+    );
   });
 
   it('R10: net_rx_action ends with an IPI still owed; its start, or another CPU ending, passes', () => {
@@ -41,9 +43,9 @@ describe('linux-rps-ipi rules (R10)', () => {
     ]);
     expect(checkLinuxRpsIpi([linux, ...place(1, 0, 1), softirq({ cpu: 0, phase: 'start' })])).toEqual([]);
     expect(checkLinuxRpsIpi([linux, ...place(1, 0, 1), softirq({ cpu: 2, phase: 'end' })])).toEqual([]);
-    expect(checkLinuxRpsIpi([linux, ...place(1, 0, 1), rps(0, 1), softirq({ cpu: 0, phase: 'end' })])).toEqual(
-      [],
-    );
+    expect(
+      checkLinuxRpsIpi([linux, ...place(1, 0, 1), rps(0, 1), softirq({ cpu: 0, phase: 'end' })]),
+    ).toEqual([]);
   });
 
   it('R10: only an rps IPI from the owing CPU to the owed CPU pays the debt', () => {
@@ -57,9 +59,9 @@ describe('linux-rps-ipi rules (R10)', () => {
 
   it('R10: placing on its own backlog, or with no dispatch seen, owes no IPI', () => {
     expect(checkLinuxRpsIpi([linux, ...place(1, 1, 1), batch({ cpu: 1 })])).toEqual([]);
-    expect(checkLinuxRpsIpi([linux, enqueue({ pkt: 1, cpu: 1 }), batch({ cpu: 0 }), batch({ cpu: 1 })])).toEqual(
-      [],
-    );
+    expect(
+      checkLinuxRpsIpi([linux, enqueue({ pkt: 1, cpu: 1 }), batch({ cpu: 0 }), batch({ cpu: 1 })]),
+    ).toEqual([]);
   });
 
   it('R10: a backlog that was not empty is already scheduled: no IPI owed', () => {
