@@ -63,6 +63,10 @@ describe('flow-order rules (N-20, INV-ORDER): arrival order', () => {
     expect(pair({ hash: -1 }, { hash: -2 })).toEqual([]);
     expect(pair({ hash: 1 }, { hash: 0, ring: 128 })).toEqual([]);
     expect(pair({ hash: 0, ring: 127 }, { hash: 1, ring: -1 })).toEqual([]);
+    expect(pair({ hash: 2 ** 32 }, { hash: 2 ** 33 })).toEqual([]);
+    expect(pair({ hash: 0, ring: 256 }, { hash: 1, ring: 128 })).toEqual([]);
+    expect(pair({ hash: 0, ring: -128 }, { hash: 1, ring: -256 })).toEqual([]);
+    expect(pair({ hash: 5, ring: 1 }, { hash: 133, ring: 0 })).toEqual([]);
     // The same odd hash and ring is one domain.
     expect(pair({ hash: -1, ring: 200 }, { hash: -1, ring: 200 })).toEqual([
       viol('N-20', [2, 3], late('ip_input', 0, 1)),
@@ -72,6 +76,7 @@ describe('flow-order rules (N-20, INV-ORDER): arrival order', () => {
   it('a packet is judged once per stage (re-injection), and one without an arrival is skipped', () => {
     expect(checkFlowOrder([...arrivals(2), h(0), h(1), h(0)])).toEqual([]);
     expect(checkFlowOrder([...arrivals(2), h(1), handle({ pkt: 7, seq: 0 })])).toEqual([]);
+    expect(checkFlowOrder([handle({ pkt: 7, seq: 1 }), handle({ pkt: 8, seq: 0 })])).toEqual([]);
   });
 
   it('the highest seq so far is the mark: a late packet does not lower it', () => {
@@ -82,6 +87,11 @@ describe('flow-order rules (N-20, INV-ORDER): arrival order', () => {
       viol('N-20', [3, 4], late('ip_input', 0, 2)),
       viol('N-20', [3, 5], late('ip_input', 1, 2)),
     ]);
+  });
+
+  it('of packets with the same seq, the first one seen stays the mark', () => {
+    const t = [...arrivals(2), arrive({ pkt: 2, seq: 1, hash: 5 }), h(1), handle({ pkt: 2, seq: 1 }), h(0)];
+    expect(checkFlowOrder(t)).toEqual([viol('N-20', [3, 5], late('ip_input', 0, 1))]);
   });
 
   it('a hole in the trace is skipped', () => {
@@ -128,6 +138,12 @@ describe('flow-order rules (N-20): dispatch order', () => {
     expect(checkDispatchOrder([d(1), d(0), h(0), h(1)])).toEqual([]);
     expect(checkDispatchOrder([...arrivals(3), d(2), d(1), h(0), h(1), h(2)])).toEqual([
       viol('N-20', [6, 7], overtaken(2, 1)),
+    ]);
+  });
+
+  it('the mark rises with each later-dispatched packet handled', () => {
+    expect(checkDispatchOrder([...arrivals(3), d(0), d(1), d(2), h(0), h(2), h(1)])).toEqual([
+      viol('N-20', [7, 8], overtaken(1, 2)),
     ]);
   });
 
