@@ -64,6 +64,7 @@ describe('flow-order rules (N-20, INV-ORDER): arrival order', () => {
     expect(pair({ hash: 1 }, { hash: 0, ring: 128 })).toEqual([]);
     expect(pair({ hash: 0, ring: 127 }, { hash: 1, ring: -1 })).toEqual([]);
     expect(pair({ hash: 2 ** 32 }, { hash: 2 ** 33 })).toEqual([]);
+    expect(pair({ hash: -(2 ** 32) }, { hash: -(2 ** 33) })).toEqual([]);
     expect(pair({ hash: 0, ring: 256 }, { hash: 1, ring: 128 })).toEqual([]);
     expect(pair({ hash: 0, ring: -128 }, { hash: 1, ring: -256 })).toEqual([]);
     expect(pair({ hash: 5, ring: 1 }, { hash: 133, ring: 0 })).toEqual([]);
