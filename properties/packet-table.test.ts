@@ -18,7 +18,7 @@ describe('PacketTable: dense ids in an array, any other id beside it, same answe
     const t = new PacketTable<number>();
     const odd = [-1, 1.5, 2 ** 24, 2 ** 40, Number.MAX_SAFE_INTEGER];
     for (const pkt of odd) expect(t.get(pkt)).toBeUndefined();
-    odd.forEach((pkt, k) => t.set(pkt, k));
+    for (const [k, pkt] of odd.entries()) t.set(pkt, k);
     expect(odd.map((pkt) => t.get(pkt))).toEqual([0, 1, 2, 3, 4]);
     expect(odd.every((pkt) => t.has(pkt))).toBe(true);
     expect([t.has(0), t.has(1), t.has(2 ** 24 - 1)]).toEqual([false, false, false]);
