@@ -85,6 +85,15 @@ describe('NetisrLedger: struct netisr_work rebuilt from the trace (N-8..N-17)', 
     expect(l.work(0, 'ip').handledFromQueue).toBe(2);
   });
 
+  it('a packet handled more often than it was queued does not finish the batch for the others', () => {
+    const l = fold(enqueue({ pkt: 0 }), enqueue({ pkt: 0 }), enqueue({ pkt: 1 }), batch());
+    for (let k = 0; k < 3; k++) l.apply(handle({ pkt: 0 }));
+    expect(l.openBatch(0)).toEqual({ proto: 'ip', packets: 3 });
+    expect([...l.queuedPackets()]).toEqual([1]);
+    l.apply(handle({ pkt: 1 }));
+    expect(l.openBatch(0)).toBeUndefined();
+  });
+
   it('handles on another CPU, thread or protocol, or of a packet not in the batch, do not count', () => {
     const l = fold(enqueue({ pkt: 0 }), batch({ thread: 2 }));
     l.apply(handle({ pkt: 0, cpu: 1, thread: 2 }));
