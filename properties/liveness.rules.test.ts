@@ -53,6 +53,7 @@ describe('liveness rules (INV-PROGRESS, N-8)', () => {
 
   it('events after the end are not read; a hole is skipped', () => {
     expect(checkLiveness([quiet, enqueue({ pkt: 0 })])).toEqual([]);
+    expect(checkLiveness([quiet, snapshot(2)])).toEqual([]);
     expect(checkLiveness(withHole(enqueue({ pkt: 0 }), quiet))).toEqual([
       viol([1, 2], 'ip on cpu 0: the trace leaves packet 0 and 0 more queued'),
     ]);
