@@ -151,6 +151,20 @@ describe('counter-consistency rules: each column on its own against the trace', 
     ]);
   });
 
+  it('N-17: two packets left behind, beside one inline dispatch of either kind', () => {
+    const left = (mode: 'direct' | 'hybrid') => [
+      dispatch({ pkt: 5, mode }),
+      enq(0),
+      enq(1, 1),
+      batch({ packets: 2 }),
+      batch({ proto: 'ip6', packets: 0 }),
+    ];
+    const base = { queued: 2, handled: 1, watermarkPackets: 2 };
+    const n17 = viol('N-17', [5], 'ip on cpu 0: the row implies a batch of 2 in flight, the SWI has 0 open');
+    expect(ledgerOnly(...left('direct'), snap(row({ ...base, dispatched: 1 })))).toEqual([n17]);
+    expect(ledgerOnly(...left('hybrid'), snap(row({ ...base, hybridDispatched: 1 })))).toEqual([n17]);
+  });
+
   it('one column off while the in-flight sum holds is still reported', () => {
     const off = (
       f: Parameters<typeof row>[0],
