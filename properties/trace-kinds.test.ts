@@ -36,5 +36,9 @@ describe('the event kinds of a trace, found once', () => {
     expect(kindsOf(t)).toBe(kindsOf(t));
     expect(holdsAnyKind(t, ['end', 'softirq'])).toBe(true);
     expect(holdsAnyKind(t, [])).toBe(false);
+    const gap: TraceEvent[] = [enqueue()];
+    gap.length = 2;
+    gap.push(alloc());
+    expect([...kindsOf(gap)]).toEqual(['enqueue', 'alloc']);
   });
 });
