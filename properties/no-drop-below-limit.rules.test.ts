@@ -186,6 +186,15 @@ describe('no-drop-below-limit rules (N-8, N-9, I-1, I-3, INV-BOUND, INV-CONSERVE
     expect(check(arrive({ pkt: 1 }), deliver({ pkt: 1 }), deliver({ pkt: 1 }), end())).toHaveLength(1);
   });
 
+  it('INV-CONSERVE: a packet id that arrives again starts over, in its first place', () => {
+    expect(
+      check(arrive({ pkt: 0 }), arrive({ pkt: 1 }), deliver({ pkt: 0 }), arrive({ pkt: 0 }), end()),
+    ).toEqual([
+      viol('INV-CONSERVE', [3], 'packet 0 was never delivered, dropped or queued: lost'),
+      viol('INV-CONSERVE', [1], 'packet 1 was never delivered, dropped or queued: lost'),
+    ]);
+  });
+
   it('INV-CONSERVE: fragments end in their datagram, which must end itself', () => {
     const frags = [arrive({ pkt: 1 }), arrive({ pkt: 2 }), reassembled({ pkt: 100, fragments: [1, 2] })];
     expect(check(...frags, deliver({ pkt: 100 }), end())).toEqual([]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuId, packetId, virtualNs } from '../model/brand.ts';
 import type { TraceEvent } from '../model/trace.ts';
 import { checkBufferBalance } from './buffer-balance.ts';
+import { alloc, enqueue, softirq, withHole } from './test/trace-builder.ts';
 import { holdsAnyKind, kindsOf } from './trace-kinds.ts';
 
 const at = { atNs: virtualNs(0), cpu: cpuId(0), pkt: packetId(1) };
@@ -27,5 +28,17 @@ describe('the event kinds of a trace, found once', () => {
     expect(checkBufferBalance(trace).map((v) => v.message)).toEqual([
       'mbuf 7 of packet 1 freed but never allocated',
     ]);
+  });
+
+  it('every kind once, in first-seen order, across runs and returns to a kind; holes skipped', () => {
+    const t = withHole(enqueue(), enqueue(), alloc(), enqueue(), softirq());
+    expect([...kindsOf(t)]).toEqual(['enqueue', 'alloc', 'softirq']);
+    expect(kindsOf(t)).toBe(kindsOf(t));
+    expect(holdsAnyKind(t, ['end', 'softirq'])).toBe(true);
+    expect(holdsAnyKind(t, [])).toBe(false);
+    const gap: TraceEvent[] = [enqueue()];
+    gap.length = 2;
+    gap.push(alloc());
+    expect([...kindsOf(gap)]).toEqual(['enqueue', 'alloc']);
   });
 });

@@ -14,6 +14,7 @@ import type {
   FreeEvent,
   HandleEvent,
   IpiEvent,
+  KernelEvent,
   NapiPollEvent,
   NetisrWorkRow,
   PolicyErrorEvent,
@@ -221,3 +222,7 @@ export const row = (f: Loose<NetisrWorkRow> = {}): NetisrWorkRow =>
     qlimitPackets: 10,
     ...f,
   }) as NetisrWorkRow;
+
+/** The opening `kernel` event: Linux 6.18 with the given versioned rules unless told otherwise. */
+export const kernel = (f: Partial<KernelEvent> = {}): KernelEvent =>
+  make('kernel', { os: 'linux', version: 'linux-6.18', rules: [] }, f);
