@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { cpuId } from '../brand.ts';
+import type { DispatchContext, DispatchPolicy } from '../policy.ts';
+import { burst, runScenario, UDP_PORT, udpTo } from './scenarios.ts';
+
+/** What a policy's tick saw of the Linux host, read through its DispatchContext. */
+interface Seen {
+  readonly limit: number;
+  readonly lenOutside: number;
+  readonly busyOutside: boolean;
+  readonly bucketCpus: readonly number[];
+  readonly headOutside: number;
+  readonly tailOutside: number;
+  readonly tail0: number;
+  readonly head0: number;
+  readonly len0: number;
+}
+
+function recordingPolicy(seen: Seen[]): DispatchPolicy {
+  return {
+    name: 'to-cpu0',
+    place: (_pkt, ctx) => ({ cpu: cpuId(0), mode: ctx.cpu === 0 ? 'direct' : 'queue' }),
+    tick: (ctx: DispatchContext) => {
+      const sn = ctx.softnet;
+      seen.push({
+        limit: ctx.queueLimitPackets(0),
+        lenOutside: ctx.queueLengthPackets(7),
+        busyOutside: ctx.busy(7),
+        bucketCpus: [0, 1, 2, 3, 128, 129].map((b) => ctx.bucketCpu(b as never)),
+        headOutside: sn?.inputQueueHead(7) ?? -1,
+        tailOutside: sn?.inputQueueTail(7) ?? -1,
+        tail0: sn?.inputQueueTail(0) ?? -1,
+        head0: sn?.inputQueueHead(0) ?? -1,
+        len0: ctx.queueLengthPackets(0),
+      });
+    },
+  };
+}
+
+describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c)', () => {
+  it('tick every policyTickPackets arrivals; backlog limit is netdev_max_backlog + 1 (R7); RETA is ring i % rings', () => {
+    const seen: Seen[] = [];
+    const pause = { kind: 'pause' as const, ns: 1_000_000 };
+    const r = runScenario({
+      config: {
+        cpuCount: 3,
+        ringCpus: [1, 2],
+        sysctl: { 'net.core.netdev_max_backlog': 40 },
+        limits: { policyTickPackets: 16 },
+        sockets: [{ port: UDP_PORT }],
+      },
+      workload: { flows: [udpTo(0)], items: [...burst(20), pause, ...burst(20), pause, ...burst(10)] },
+      policy: recordingPolicy(seen),
+    });
+    // 50 arrivals: a tick at 16, 32 and 48, each inside a burst the ring CPUs have not polled yet.
+    expect(seen).toHaveLength(3);
+    for (const s of seen) {
+      expect(s.limit).toBe(41);
+      // A CPU the host does not have: an empty, idle backlog with zero counters.
+      expect([s.lenOutside, s.busyOutside, s.headOutside, s.tailOutside]).toEqual([0, false, 0, 0]);
+      // The indirection table spreads its 128 entries over the rings' CPUs, entry & 127.
+      expect(s.bucketCpus).toEqual([1, 2, 1, 2, 1, 2]);
+    }
+    // CPU 0's input_queue_tail counts the packets its backlog admitted (enqueue_to_backlog) and
+    // input_queue_head the ones process_backlog took: each earlier burst of 20 in and out by the pause.
+    expect(seen.map((s) => [s.tail0, s.head0, s.len0])).toEqual([
+      [0, 0, 0],
+      [20, 20, 0],
+      [40, 40, 0],
+    ]);
+    expect(r.trace.filter((e) => e.kind === 'enqueue' && e.cpu === 0)).toHaveLength(50);
+  });
+
+  it('R1: rps_sock_flow_entries 0 turns RFS off even with rps_flow_cnt set: the flow stays on its rps_map CPU', () => {
+    const config = (entries: number) => ({
+      cpuCount: 3,
+      sysctl: { 'rx-N/rps_cpus': 0b001, 'net.core.rps_sock_flow_entries': entries, 'rx-N/rps_flow_cnt': 256 },
+      sockets: [{ port: UDP_PORT, readerCpus: [2], connected: true }],
+    });
+    const workload = {
+      flows: [udpTo(0)],
+      items: [...burst(2), { kind: 'pause' as const, ns: 1_000_000 }, ...burst(10)],
+    };
+    const cpus = (entries: number) =>
+      new Set(
+        runScenario({ config: config(entries), workload })
+          .trace.filter((e) => e.kind === 'dispatch' && e.mode === 'queued')
+          .map((e) => (e.kind === 'dispatch' ? Number(e.toCpu) : -1)),
+      );
+    expect(cpus(0)).toEqual(new Set([0]));
+    // Near miss: with a sock flow table the same flow follows its reader to CPU 2.
+    expect(cpus(4096).has(2)).toBe(true);
+  });
+
+  it('counters: stats keys sorted; /proc/net/udp rows carry inode 10000 + slot and the wildcard address', () => {
+    const r = runScenario({
+      config: { cpuCount: 2, sockets: [{ port: UDP_PORT }, { port: UDP_PORT + 1 }] },
+      workload: { flows: [udpTo(0), udpTo(1, UDP_PORT + 1)], items: burst(6, [0, 1]) },
+    });
+    const keys = Object.keys(r.stats);
+    expect(keys).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(keys).toContain('softnet_cpu1.backlog_len');
+    expect(keys).toContain('udp_sock1.rx_queue');
+    expect(r.stats['udp_sock0.drops']).toBe(0);
+    const rows = r.procNetUdp.trim().split('\n').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^\s*0: 00000000:1388 /);
+    expect(rows[1]).toMatch(/^\s*1: 00000000:1389 /);
+    expect(rows[0]?.split(/\s+/).includes('10000')).toBe(true);
+    expect(rows[1]?.split(/\s+/).includes('10001')).toBe(true);
+  });
+});
