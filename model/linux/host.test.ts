@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId } from '../brand.ts';
 import type { DispatchContext, DispatchPolicy } from '../policy.ts';
-import { burst, runScenario, UDP_PORT, udpTo } from './scenarios.ts';
+import { burst, runScenario, UDP_PORT, udpOnRing, udpTo, udpToGroup } from './scenarios.ts';
 
 /** What a policy's tick saw of the Linux host, read through its DispatchContext. */
 interface Seen {
@@ -108,5 +108,55 @@ describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c
     expect(rows[1]).toMatch(/^\s*1: 00000000:1389 /);
     expect(rows[0]?.split(/\s+/).includes('10000')).toBe(true);
     expect(rows[1]?.split(/\s+/).includes('10001')).toBe(true);
+  });
+
+  it('the NIC hashes UDP over the 4-tuple (ethtool rx-flow-hash udp4 sdfn) and picks the ring by RETA entry hash & 127', () => {
+    const r = runScenario({
+      config: { cpuCount: 4, ringCpus: [0, 1, 2, 3], sockets: [{ port: UDP_PORT }] },
+      workload: { flows: [udpTo(0), udpTo(1)], items: burst(8, [0, 1]) },
+    });
+    const arrivals = r.trace.filter((e) => e.kind === 'arrive');
+    expect(arrivals).toHaveLength(8);
+    for (const a of arrivals) {
+      if (a.kind !== 'arrive') continue;
+      expect(a.hashType).toBe('rss-udp-ipv4');
+      expect(a.bucket).toBe(a.hash & 127);
+      expect(a.ring).toBe((a.hash & 127) % 4);
+      expect(a.cpu).toBe(a.ring);
+    }
+  });
+
+  it('a ring raises its MSI-X vector only when a packet landed on it: a CPU with an empty ring never runs NET_RX', () => {
+    const r = runScenario({
+      config: {
+        cpuCount: 2,
+        ringCpus: [0, 1],
+        sysctl: { 'rx-N/rps_cpus': 1 },
+        sockets: [{ port: UDP_PORT, readerCpus: [0] }],
+      },
+      workload: { flows: [udpOnRing(0, 2)], items: burst(4) },
+    });
+    expect(r.trace.filter((e) => e.kind === 'napi-poll')).toHaveLength(2);
+    expect(r.trace.filter((e) => 'cpu' in e && e.cpu === 1)).toEqual([]);
+    expect(r.stats['softnet_cpu0.processed']).toBe(4);
+  });
+
+  it('skb_clone for each extra multicast member: clones get their own ids, every buffer a distinct one', () => {
+    const r = runScenario({
+      config: {
+        cpuCount: 2,
+        sockets: [
+          { port: 6000, group: '239.1.1.1', readerCpus: [0] },
+          { port: 6000, group: '239.1.1.1', readerCpus: [1] },
+        ],
+      },
+      workload: { flows: [udpToGroup(0, '239.1.1.1', 6000)], items: burst(3) },
+    });
+    const clones = r.trace.filter((e) => e.kind === 'sock-queue' && e.cloneOf !== undefined);
+    expect(clones.map((e) => (e.kind === 'sock-queue' ? Number(e.pkt) : -1))).toEqual([
+      1_000_000_000, 1_000_000_001, 1_000_000_002,
+    ]);
+    const bufs = r.trace.flatMap((e) => (e.kind === 'alloc' ? [e.buf] : []));
+    expect(bufs).toEqual(bufs.map((_, i) => i));
   });
 });
