@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId } from '../brand.ts';
 import type { DispatchContext, DispatchPolicy } from '../policy.ts';
+import { errorOf } from '../result.ts';
+import { runLinux } from './host.ts';
 import { burst, runScenario, UDP_PORT, udpOnRing, udpTo, udpToGroup } from './scenarios.ts';
 
 /** What a policy's tick saw of the Linux host, read through its DispatchContext. */
@@ -9,6 +11,7 @@ interface Seen {
   readonly lenOutside: number;
   readonly busyOutside: boolean;
   readonly bucketCpus: readonly number[];
+  readonly bucketOfHash: number;
   readonly headOutside: number;
   readonly tailOutside: number;
   readonly tail0: number;
@@ -27,6 +30,7 @@ function recordingPolicy(seen: Seen[]): DispatchPolicy {
         lenOutside: ctx.queueLengthPackets(7),
         busyOutside: ctx.busy(7),
         bucketCpus: [0, 1, 2, 3, 128, 129].map((b) => ctx.bucketCpu(b as never)),
+        bucketOfHash: ctx.bucketOf(0x1234_5685),
         headOutside: sn?.inputQueueHead(7) ?? -1,
         tailOutside: sn?.inputQueueTail(7) ?? -1,
         tail0: sn?.inputQueueTail(0) ?? -1,
@@ -38,13 +42,13 @@ function recordingPolicy(seen: Seen[]): DispatchPolicy {
 }
 
 describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c)', () => {
-  it('tick every policyTickPackets arrivals; backlog limit is netdev_max_backlog + 1 (R7); RETA is ring i % rings', () => {
+  it('tick every policyTickPackets arrivals; backlog limit is netdev_max_backlog + 1 (R7); RETA entry i is ring i % rings', () => {
     const seen: Seen[] = [];
     const pause = { kind: 'pause' as const, ns: 1_000_000 };
     const r = runScenario({
       config: {
         cpuCount: 3,
-        ringCpus: [1, 2],
+        ringCpus: [1, 2, 1],
         sysctl: { 'net.core.netdev_max_backlog': 40 },
         limits: { policyTickPackets: 16 },
         sockets: [{ port: UDP_PORT }],
@@ -59,7 +63,8 @@ describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c
       // A CPU the host does not have: an empty, idle backlog with zero counters.
       expect([s.lenOutside, s.busyOutside, s.headOutside, s.tailOutside]).toEqual([0, false, 0, 0]);
       // The indirection table spreads its 128 entries over the rings' CPUs, entry & 127.
-      expect(s.bucketCpus).toEqual([1, 2, 1, 2, 1, 2]);
+      expect(s.bucketCpus).toEqual([1, 2, 1, 1, 1, 2]);
+      expect(s.bucketOfHash).toBe(0x05);
     }
     // CPU 0's input_queue_tail counts the packets its backlog admitted (enqueue_to_backlog) and
     // input_queue_head the ones process_backlog took: each earlier burst of 20 in and out by the pause.
@@ -94,11 +99,13 @@ describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c
 
   it('counters: stats keys sorted; /proc/net/udp rows carry inode 10000 + slot and the wildcard address', () => {
     const r = runScenario({
-      config: { cpuCount: 2, sockets: [{ port: UDP_PORT }, { port: UDP_PORT + 1 }] },
+      config: { cpuCount: 12, sockets: [{ port: UDP_PORT }, { port: UDP_PORT + 1 }] },
       workload: { flows: [udpTo(0), udpTo(1, UDP_PORT + 1)], items: burst(6, [0, 1]) },
     });
     const keys = Object.keys(r.stats);
     expect(keys).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    // Byte order, as the counters text is rendered: cpu10 before cpu2.
+    expect(keys.indexOf('softnet_cpu10.dropped')).toBeLessThan(keys.indexOf('softnet_cpu2.dropped'));
     expect(keys).toContain('softnet_cpu1.backlog_len');
     expect(keys).toContain('udp_sock1.rx_queue');
     expect(r.stats['udp_sock0.drops']).toBe(0);
@@ -158,5 +165,34 @@ describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c
     ]);
     const bufs = r.trace.flatMap((e) => (e.kind === 'alloc' ? [e.buf] : []));
     expect(bufs).toEqual(bufs.map((_, i) => i));
+  });
+
+  it('a full rx ring drops at the NIC (no free rx descriptor): driver.rx_ring_entries sizes each ring', () => {
+    const r = runScenario({
+      config: { cpuCount: 1, sysctl: { 'driver.rx_ring_entries': 4 }, sockets: [{ port: UDP_PORT }] },
+      workload: { flows: [udpTo(0)], items: burst(10) },
+    });
+    const drops = r.trace.filter((e) => e.kind === 'drop' && e.where === 'rx-ring');
+    expect(drops).toHaveLength(6);
+    for (const d of drops) if (d.kind === 'drop') expect([d.qlenPackets, d.qlimitPackets]).toEqual([4, 4]);
+    expect(r.trace.filter((e) => e.kind === 'deliver')).toHaveLength(4);
+  });
+
+  it('a workload naming a bad address is refused with one sentence before any run', () => {
+    const bad = { flows: [{ ...udpTo(0), src: '10.300.0.1' }], items: burst(1) };
+    expect(errorOf(runLinux({ config: { cpuCount: 1 }, workload: bad, schedule: [] }))).toBe(
+      "flow 0: bad inet source address '10.300.0.1'",
+    );
+  });
+
+  it('a snapshot item mid-run records the counters as not quiescent; the end of the run records them quiescent', () => {
+    const r = runScenario({
+      config: { cpuCount: 1, sockets: [{ port: UDP_PORT }] },
+      workload: { flows: [udpTo(0)], items: [...burst(2), { kind: 'snapshot' }, ...burst(1)] },
+    });
+    const counters = r.trace.flatMap((e) => (e.kind === 'counters' ? [e] : []));
+    expect(counters.map((c) => c.quiescent)).toEqual([false, true]);
+    expect(counters[0]?.stats['Udp.InDatagrams']).toBe(0);
+    expect(counters[1]?.stats['Udp.InDatagrams']).toBe(3);
   });
 });
