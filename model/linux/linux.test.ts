@@ -110,6 +110,8 @@ describe('NAPI budget and weight (net_rx_action)', () => {
     expect(r.stats['softnet_cpu0.time_squeeze']).toBe(
       only(r.trace, 'softirq').filter((e) => e.squeezed).length,
     );
+    // The host-wide total equals the one CPU's softnet_stat column.
+    expect(r.stats['softnet.time_squeeze']).toBe(r.stats['softnet_cpu0.time_squeeze']);
   });
 
   it('N1: netdev_budget_usecs on the virtual clock: slow packets end net_rx_action on the time limit', () => {
