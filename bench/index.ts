@@ -3,7 +3,7 @@ import { allCheckersMs, benchTrace, checkerCosts, checkerTable } from './checker
 import { fuzzRate, startupCommands, startupMs } from './fuzz-rate.ts';
 import { throughput, throughputTable } from './throughput.ts';
 import { median, spread } from './timing.ts';
-import { WORKERS_POLICY, workersRate, workersTable } from './workers.ts';
+import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable } from './workers.ts';
 
 /**
  * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
@@ -28,8 +28,6 @@ const THROUGHPUT_ROUNDS = 9;
 /** Packets of the checker traces: x10 each step. */
 const LINEARITY_PACKETS = [500, 5_000, 50_000];
 const CHECKER_ROUNDS = 7;
-const WORKERS_RUNS = 3000;
-const WORKERS_ROUNDS = 3;
 
 const load = () =>
   loadavg()
