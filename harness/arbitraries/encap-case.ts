@@ -8,7 +8,7 @@ import type { IpsecSysctls } from '../../model/ipsec/knobs.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
-import { bundledChainArb } from './ipsec.ts';
+import { bundledChainArb, tunnelArb } from './ipsec.ts';
 import { withCaseText } from './run-case-text.ts';
 import { scheduleArb } from './schedule.ts';
 
@@ -46,12 +46,6 @@ export function outerProtocol(layer: InboundLayer): number {
   return OUTER_PROTO[layer.kind === 'sa' ? layer.proto : layer.type];
 }
 
-const tunnelLayerArb: fc.Arbitrary<InboundLayer> = fc.record({
-  kind: fc.constant('tunnel' as const),
-  type: fc.constantFrom('gif' as const, 'gre' as const),
-  unit: fc.nat({ max: 1 }),
-});
-
 const saLayerArb: fc.Arbitrary<SaElement> = fc.record({
   kind: fc.constant('sa' as const),
   proto: fc.constantFrom('esp' as const, 'ah' as const, 'ipcomp' as const),
@@ -74,7 +68,7 @@ const nestingArb: fc.Arbitrary<number> = fc.oneof(
 export const inboundLayersArb: fc.Arbitrary<InboundLayer[]> = fc
   .tuple(
     nestingArb,
-    fc.array(fc.oneof({ weight: 3, arbitrary: tunnelLayerArb }, { weight: 1, arbitrary: saLayerArb }), {
+    fc.array(fc.oneof({ weight: 3, arbitrary: tunnelArb }, { weight: 1, arbitrary: saLayerArb }), {
       minLength: NESTING_MAX,
       maxLength: NESTING_MAX,
     }),
@@ -92,7 +86,7 @@ const rawSetupArb = fc.record({
   inbound: inboundLayersArb,
   qlimit: fc.oneof({ withCrossShrink: true }, fc.constant(256), fc.integer({ min: 1, max: 4 })),
   deferredChain: fc.oneof(fc.constant<Chain>([]), bundledChainArb(3)),
-  tunnel: fc.option(tunnelLayerArb, { nil: undefined }),
+  tunnel: fc.option(tunnelArb, { nil: undefined }),
   sas: fc.array(saLayerArb, { maxLength: 3 }),
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { udpFlow } from '../../model/host/scenario.ts';
 import type { Workload } from '../../model/host/workload.ts';
-import type { Chain, ChainElement, SaElement } from '../../model/ipsec/chain.ts';
+import type { Chain, ChainElement, SaElement, TunnelElement } from '../../model/ipsec/chain.ts';
 import { ARCH_KSTACK } from '../../model/ipsec/config.ts';
 import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
 import { unwrap } from '../../model/result.ts';
@@ -63,7 +63,8 @@ const pfilArb: fc.Arbitrary<ChainElement> = fc.record({
   kind: fc.constant('pfil' as const),
   hook: fc.constantFrom('pf' as const, 'ipfw' as const),
 });
-const tunnelArb: fc.Arbitrary<ChainElement> = fc.record({
+/** A gif or gre tunnel interface (unit 0 or 1): a chain element and, in encap-case.ts, an inbound layer. */
+export const tunnelArb: fc.Arbitrary<TunnelElement> = fc.record({
   kind: fc.constant('tunnel' as const),
   type: fc.constantFrom('gif' as const, 'gre' as const),
   unit: fc.nat({ max: 1 }),
