@@ -24,8 +24,9 @@ export function checkRunCase(
   properties: readonly PropertySpec[] = PROPERTIES,
   variants: readonly ModelVariant[] = [],
 ): Result<CheckedRun, string> {
-  const config = variants.length > 0 ? { ...c.config, variants } : c.config;
-  const result = runFuzzCase({ ...c, config }, policy);
+  // The spread keeps the case's kind; TypeScript cannot follow the union through it.
+  const run = variants.length > 0 ? ({ ...c, config: { ...c.config, variants } } as FuzzCase) : c;
+  const result = runFuzzCase(run, policy);
   if (!result.ok) return result;
   return ok({ result: result.value, violations: checkTrace(result.value.trace, properties) });
 }

@@ -59,7 +59,9 @@ describe('fuzz search', () => {
     for (const path of ['0', '3', '17', '42']) {
       const rc = caseAtPath({ ...job, deployment }, path);
       expect(rc.config.kernel).toBe('freebsd-rss');
-      expect(rc.config.sysctl?.['net.isr.maxthreads']).toBe(-1);
+      expect((rc.config.sysctl as Readonly<Record<string, number>> | undefined)?.['net.isr.maxthreads']).toBe(
+        -1,
+      );
     }
   });
 

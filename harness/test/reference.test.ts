@@ -34,7 +34,7 @@ describe('the reference model passes every property', () => {
         if (first !== undefined) {
           // With NETSTACK_REPORT_DIR set, the shrunk counterexample is drawn as a per-CPU timeline.
           writeFailureReport(
-            result,
+            { ...result, config: c.config },
             first,
             `FC_SEED=<seed> FC_PATH=<path> npx vitest run harness/test/reference.test.ts -t 'with ${name}'`,
           );
