@@ -1,6 +1,7 @@
 import type { FuzzOptions } from '../harness/fuzz/options.ts';
 import { shellQuote } from '../harness/fuzz/report.ts';
 import type { Interrupted } from '../harness/fuzz/supervise.ts';
+import { RUNS_MAX } from './args.ts';
 import { formatElapsed } from './progress.ts';
 
 /** Where the fuzz command writes: the process's streams, or a test's buffers. */
@@ -27,6 +28,29 @@ function command(opts: FuzzOptions, extra: readonly string[]): string {
 }
 
 /**
+ * The command that goes on from where the search stopped. A shard's runs are not one range of the
+ * seed (run-set.ts), so it goes on by running the shard again; a --duration search goes on from
+ * the next run for the time it had left.
+ */
+function resumeCommand(opts: FuzzOptions, done: number, elapsedMs: number): string | undefined {
+  const shard = opts.shard;
+  if (shard !== undefined && shard.count > 1) {
+    const runs = opts.durationMs !== undefined && opts.runs === RUNS_MAX ? [] : ['--runs', String(opts.runs)];
+    const time = opts.durationMs === undefined ? [] : ['--duration', seconds(opts.durationMs)];
+    return command(opts, ['--shard', `${shard.index}/${shard.count}`, ...runs, ...time]);
+  }
+  if (opts.durationMs !== undefined) {
+    const left = opts.durationMs - elapsedMs;
+    return left > 0 ? command(opts, ['--path', String(done), '--duration', seconds(left)]) : undefined;
+  }
+  const rest = opts.runs - done;
+  return rest > 0 ? command(opts, ['--path', String(done), '--runs', String(rest)]) : undefined;
+}
+
+/** A --duration value in whole seconds, at least one. */
+const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))}s`;
+
+/**
  * Ctrl-C or SIGTERM during a search: the worker is already terminated (no thread, no child left).
  * One line on stderr, then on stdout what was done (runs per property, the seed) and the commands
  * that replay the run in progress and continue the search from it. Exit 130 (SIGINT) / 143.
@@ -38,8 +62,7 @@ export function interrupted(io: FuzzIo, opts: FuzzOptions, stop: Interrupted, el
   io.err(`fuzz: ${line}\n`);
   const current = reading.path ?? String(done);
   const replay = command(opts, ['--path', current === '' ? '0' : current, '--runs', '1']);
-  const rest = opts.runs - done;
-  const resume = rest > 0 ? command(opts, ['--path', String(done), '--runs', String(rest)]) : undefined;
+  const resume = resumeCommand(opts, done, elapsedMs);
   if (opts.json) {
     const doc = {
       result: 'interrupted',
