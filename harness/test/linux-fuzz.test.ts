@@ -45,13 +45,16 @@ describe('fuzzing a policy on model/linux (--kernel linux)', () => {
     }
   });
 
-  it('holds for flow-hash.ts on every property, the Linux ones judged in every run', () => {
+  it('holds for flow-hash.ts on every property, the Linux ones judged in every run with a packet', () => {
     const runs = Math.max(fcRuns(), 100);
     const held = search({ ...linuxJob, runs }, flowHash, 'flow-hash', NULL_HEARTBEAT);
     expect(held).toMatchObject({ kind: 'held', runs });
     if (held.kind !== 'held') return;
+    // Judged in every run that received a packet (a generated case may hold none): all alike.
+    const judged = held.exercised['linux-kernel-version'] ?? 0;
+    expect(judged).toBeGreaterThanOrEqual(runs * 0.95);
     for (const p of LINUX_PROPERTIES.filter((s) => s.name !== LINUX_FLOW_ORDER))
-      expect(held.exercised[p.name], p.name).toBe(runs);
+      expect(held.exercised[p.name], p.name).toBe(judged);
     expect(held.exercised[LINUX_FLOW_ORDER]).toBeGreaterThan(runs / 2);
   });
 
