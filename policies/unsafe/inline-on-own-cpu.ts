@@ -7,7 +7,8 @@ import type { DispatchPolicy, PolicyFactory } from '../../model/policy.ts';
  * happens; once it enters on another (ethtool -X moves its bucket, its tun writer migrates, lagg
  * fails over), the packets queued from the old CPU are overtaken. FreeBSD's hybrid dispatch
  * queues whenever the workstream is running, dispatching or scheduled (N-13c). The fuzzer
- * reports flow-order (N-20).
+ * reports flow-order (N-20); on some seeds first stack-depth (S-5), since it also runs the inner
+ * packet of a nested tunnel inline on the CPU that decapsulated it.
  */
 const inlineOnOwnCpu: PolicyFactory = (): DispatchPolicy => ({
   name: 'inline-on-own-cpu',
