@@ -109,11 +109,12 @@ export function checkDispatchOrder(trace: Trace): readonly Violation[] {
   // per-event lookups build no strings (this checker runs on every fuzz run).
   const pairIds: PairIds = { ids: new Map(), next: 0 };
   const protoIds = new Map<string, number>();
-  const pairOf = new Map<number, number>();
+  const pairOf = new PacketTable<number>();
   const dispatched = new Map<number, number>();
-  const rankOf = new Map<number, number>();
+  // Per protocol, by packet id (dense: arrays, not hash maps that outgrow the caches on long traces).
+  const rankOf: PacketTable<number>[] = [];
+  const handledOnce: PacketTable<boolean>[] = [];
   const lastHandled = new Map<number, { rank: number; seq: number; index: number }>();
-  const handledOnce = new Set<number>();
   const out: Violation[] = [];
   for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
     const ev = trace[index];
@@ -126,21 +127,24 @@ export function checkDispatchOrder(trace: Trace): readonly Violation[] {
     if (proto === undefined) {
       proto = protoIds.size;
       protoIds.set(ev.proto, proto);
+      rankOf.push(new PacketTable());
+      handledOnce.push(new PacketTable());
     }
     const domain = pair * PROTO_KEYS + proto;
-    const once = ev.pkt * PROTO_KEYS + proto;
+    const ranks = rankOf[proto] as PacketTable<number>;
     if (ev.kind === 'dispatch') {
-      if (rankOf.has(once)) continue;
+      if (ranks.has(ev.pkt)) continue;
       const n = (dispatched.get(domain) ?? 0) + 1;
       dispatched.set(domain, n);
-      rankOf.set(once, n);
+      ranks.set(ev.pkt, n);
       continue;
     }
-    const r = rankOf.get(once);
+    const r = ranks.get(ev.pkt);
+    const handled = handledOnce[proto] as PacketTable<boolean>;
     // Only a packet's first pass through a protocol counts (re-injection after decapsulation
     // hands it to ip_input again, as checkFlowOrder also judges once).
-    if (r === undefined || handledOnce.has(once)) continue;
-    handledOnce.add(once);
+    if (r === undefined || handled.has(ev.pkt)) continue;
+    handled.set(ev.pkt, true);
     const prev = lastHandled.get(domain);
     if (prev !== undefined && r < prev.rank) {
       out.push({
