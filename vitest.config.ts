@@ -36,7 +36,7 @@ export default defineConfig({
       include: ['model/**/*.ts', 'properties/**/*.ts'],
       exclude: ['**/*.test.ts'],
       // Just under what the suite measures (lines 97.3, statements 94.7, branches 88.5, functions 95.6).
-      thresholds: { lines: 97, statements: 94, branches: 88, functions: 95 },
+      thresholds: { lines: 97.5, statements: 95, branches: 89, functions: 96 },
     },
   },
 });
