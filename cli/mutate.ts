@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fileRows, markdownTable, mergeTable } from './mutation-table.ts';
+import { fileRows, isAsked, markdownTable, mergeTable } from './mutation-table.ts';
 
 /**
  * `npm run mutate -- [file or folder ...]`: Stryker over the named sources (default: all of
@@ -36,7 +36,9 @@ function main(argv: readonly string[]): number {
     env: { ...process.env, FC_RUNS: process.env.FC_RUNS ?? '20' },
   });
   if (!existsSync(REPORT)) return run.status ?? 1;
-  const rows = fileRows(JSON.parse(readFileSync(REPORT, 'utf8')));
+  // The incremental report also carries files of earlier runs: merge only the files asked for now.
+  const asked = argv.map((raw) => raw.replace(/\/+$/, ''));
+  const rows = fileRows(JSON.parse(readFileSync(REPORT, 'utf8'))).filter((r) => isAsked(r.file, asked));
   const date = new Date().toISOString().slice(0, 10);
   process.stdout.write(`\n${markdownTable(rows, date)}\n`);
   writeFileSync(STRENGTH_DOC, mergeTable(readFileSync(STRENGTH_DOC, 'utf8'), rows, date));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   fileRows,
+  isAsked,
   markdownTable,
   mergeTable,
   parseTableRows,
@@ -56,5 +57,13 @@ describe('mutation table', () => {
     expect(again).toContain('Measured 2026-12-04');
     expect(again.split(TABLE_END)).toHaveLength(2);
     expect(again.endsWith('after\n')).toBe(true);
+  });
+
+  it('merges only the files of the paths asked for (the incremental report keeps older files)', () => {
+    expect(isAsked('model/linux/rps.ts', ['model/linux/rps.ts'])).toBe(true);
+    expect(isAsked('model/linux/host.ts', ['model/linux/rps.ts'])).toBe(false);
+    expect(isAsked('model/linux/host.ts', ['model/linux'])).toBe(true);
+    expect(isAsked('model/linuxish.ts', ['model/linux'])).toBe(false);
+    expect(isAsked('properties/ordering.ts', [])).toBe(true);
   });
 });

@@ -33,6 +33,11 @@ export function scorePercent(c: MutantCounts): number {
 }
 
 /** One row per mutated file, in path order. */
+/** A report file under one of the named files or folders (every file when none was named). */
+export function isAsked(file: string, asked: readonly string[]): boolean {
+  return asked.length === 0 || asked.some((a) => file === a || file.startsWith(`${a}/`));
+}
+
 export function fileRows(report: ReportJson): FileRow[] {
   return Object.entries(report.files)
     .map(([file, { mutants }]) => {
