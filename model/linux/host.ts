@@ -11,6 +11,7 @@ import {
   freezeContext,
   instantiatePolicy,
   type PolicySource,
+  type SoftnetView,
 } from '../policy.ts';
 import { ok, type Result } from '../result.ts';
 import { makeBucketTable } from '../rss/buckets.ts';
@@ -84,6 +85,18 @@ function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
       ),
   );
 }
+
+/** The parts of a Linux DispatchContext that stay the same for a whole run. */
+type RunContext = { readonly softnet: SoftnetView } & Pick<
+  DispatchContext,
+  | 'cpuCount'
+  | 'workstreamCpus'
+  | 'queueLengthPackets'
+  | 'queueLimitPackets'
+  | 'busy'
+  | 'bucketCpu'
+  | 'bucketOf'
+>;
 
 /** The receive path of one simulated Linux host, wired for one run. */
 class LinuxHost {
@@ -212,28 +225,47 @@ class LinuxHost {
     }
   }
 
+  /** What a policy's context holds for the whole run, made on first use (frozen, so shared safely). */
+  #runContext: RunContext | undefined;
+
   #context(cpu: CpuId, rfs: RpsSockFlowTable): DispatchContext {
+    this.#runContext ??= this.#makeRunContext(rfs);
+    const r = this.#runContext;
+    return {
+      cpuCount: r.cpuCount,
+      cpu,
+      nowNs: this.machine.sim.clock.nowNs,
+      workstreamCpus: r.workstreamCpus,
+      deferredOnly: false,
+      queueLengthPackets: r.queueLengthPackets,
+      queueLimitPackets: r.queueLimitPackets,
+      busy: r.busy,
+      bucketCount: RETA_ENTRIES,
+      bucketCpu: r.bucketCpu,
+      bucketOf: r.bucketOf,
+      softnet: r.softnet,
+    };
+  }
+
+  /** The per-run functions and tables of the context, instead of a dozen closures per packet. */
+  #makeRunContext(rfs: RpsSockFlowTable): RunContext {
     const cfg = this.#cfg;
     const sn = (c: number) => this.softnets[c];
     return {
       cpuCount: cfg.cpuCount,
-      cpu,
-      nowNs: this.machine.sim.clock.nowNs,
-      workstreamCpus: allCpus(cfg.cpuCount),
-      deferredOnly: false,
+      workstreamCpus: Object.freeze(allCpus(cfg.cpuCount)),
       queueLengthPackets: (c) => sn(c)?.inputPktQueue.length ?? 0,
       queueLimitPackets: () => cfg.sysctl['net.core.netdev_max_backlog'] + 1,
       busy: (c) => this.softirqs[c]?.running ?? false,
-      bucketCount: RETA_ENTRIES,
       bucketCpu: (b) => cfg.ringCpus[(b & (RETA_ENTRIES - 1)) % cfg.ringCpus.length] ?? cpuId(0),
       bucketOf: (h) => (h & (RETA_ENTRIES - 1)) as ReturnType<DispatchContext['bucketOf']>,
-      softnet: {
-        inputQueueHead: (c) => sn(c)?.inputQueueHead ?? 0,
-        inputQueueTail: (c) => sn(c)?.inputQueueTail ?? 0,
-        sockFlowEntry: (hash) => rfs.entry(hash),
+      softnet: Object.freeze({
+        inputQueueHead: (c: number) => sn(c)?.inputQueueHead ?? 0,
+        inputQueueTail: (c: number) => sn(c)?.inputQueueTail ?? 0,
+        sockFlowEntry: (hash: number) => rfs.entry(hash),
         rpsCpuMask: rpsCpuMask(cfg.cpuCount),
-        saveQtail: (save) => this.#rx.saveQtail(save),
-      },
+        saveQtail: (save: (tail: number) => void) => this.#rx.saveQtail(save),
+      }),
     };
   }
 
@@ -270,7 +302,7 @@ class LinuxHost {
 
   /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
   statsSnapshot(): Record<string, number> {
-    const out: Record<string, number> = { ...this.machine.stats.snapshot() };
+    const out = this.machine.stats.snapshot();
     for (const f of UDP_SNMP_FIELDS) out[`Udp.${f}`] = this.machine.stats.get(`Udp.${f}`);
     out['softnet.time_squeeze'] = this.machine.stats.get('softnet.time_squeeze');
     for (const [c, r] of this.softnetRows().entries()) {
@@ -285,7 +317,10 @@ class LinuxHost {
       out[`udp_sock${s.spec.index}.drops`] = s.drops;
       out[`udp_sock${s.spec.index}.rx_queue`] = s.rxQueueBytes;
     }
-    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    // Names in UTF-16 code unit order (the default sort's: cpu10 before cpu2), so traces are byte-identical.
+    const sorted: Record<string, number> = {};
+    for (const name of Object.keys(out).sort()) sorted[name] = out[name] as number;
+    return sorted;
   }
 
   snapshot(quiescent: boolean): void {
