@@ -86,6 +86,29 @@ function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
   );
 }
 
+/** Counter names, made once each: a name built per snapshot costs more than its value. */
+const UDP_STAT_NAMES = UDP_SNMP_FIELDS.map((f) => `Udp.${f}` as const);
+const SOFTNET_STAT_NAMES: (readonly [string, string, string, string, string, string])[] = [];
+const SOCK_STAT_NAMES: (readonly [string, string])[] = [];
+
+function softnetStatNames(cpu: number): readonly [string, string, string, string, string, string] {
+  const p = `softnet_cpu${cpu}.`;
+  SOFTNET_STAT_NAMES[cpu] ??= [
+    `${p}processed`,
+    `${p}dropped`,
+    `${p}time_squeeze`,
+    `${p}received_rps`,
+    `${p}flow_limit_count`,
+    `${p}backlog_len`,
+  ];
+  return SOFTNET_STAT_NAMES[cpu];
+}
+
+function sockStatNames(slot: number): readonly [string, string] {
+  SOCK_STAT_NAMES[slot] ??= [`udp_sock${slot}.drops`, `udp_sock${slot}.rx_queue`];
+  return SOCK_STAT_NAMES[slot];
+}
+
 /** The parts of a Linux DispatchContext that stay the same for a whole run. */
 type RunContext = { readonly softnet: SoftnetView } & Pick<
   DispatchContext,
@@ -302,20 +325,23 @@ class LinuxHost {
 
   /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
   statsSnapshot(): Record<string, number> {
-    const out = this.machine.stats.snapshot();
-    for (const f of UDP_SNMP_FIELDS) out[`Udp.${f}`] = this.machine.stats.get(`Udp.${f}`);
-    out['softnet.time_squeeze'] = this.machine.stats.get('softnet.time_squeeze');
+    const stats = this.machine.stats;
+    const out = stats.snapshot();
+    for (const name of UDP_STAT_NAMES) out[name] = stats.get(name);
+    out['softnet.time_squeeze'] = stats.get('softnet.time_squeeze');
     for (const [c, r] of this.softnetRows().entries()) {
-      out[`softnet_cpu${c}.processed`] = r.processed;
-      out[`softnet_cpu${c}.dropped`] = r.dropped;
-      out[`softnet_cpu${c}.time_squeeze`] = r.timeSqueeze;
-      out[`softnet_cpu${c}.received_rps`] = r.receivedRps;
-      out[`softnet_cpu${c}.flow_limit_count`] = r.flowLimitCount;
-      out[`softnet_cpu${c}.backlog_len`] = r.backlogLenPackets;
+      const [processed, dropped, squeeze, rps, flowLimit, backlog] = softnetStatNames(c);
+      out[processed] = r.processed;
+      out[dropped] = r.dropped;
+      out[squeeze] = r.timeSqueeze;
+      out[rps] = r.receivedRps;
+      out[flowLimit] = r.flowLimitCount;
+      out[backlog] = r.backlogLenPackets;
     }
     for (const s of this.sockets) {
-      out[`udp_sock${s.spec.index}.drops`] = s.drops;
-      out[`udp_sock${s.spec.index}.rx_queue`] = s.rxQueueBytes;
+      const [drops, rxQueue] = sockStatNames(s.spec.index);
+      out[drops] = s.drops;
+      out[rxQueue] = s.rxQueueBytes;
     }
     // Names in UTF-16 code unit order (the default sort's: cpu10 before cpu2), so traces are byte-identical.
     const sorted: Record<string, number> = {};
