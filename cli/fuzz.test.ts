@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../harness/fuzz/report.ts';
+import { fuzzCliArgs } from '../test/fuzz-cli.ts';
 import { main } from './fuzz.ts';
 
 /**
@@ -26,14 +27,10 @@ interface Outcome {
 
 async function fuzz(...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'cli/fuzz.ts', ...args, ...NO_DB],
-      {
-        cwd: root,
-        timeout: 50_000,
-      },
-    );
+    const { stdout, stderr } = await run(process.execPath, [...fuzzCliArgs(), ...args, ...NO_DB], {
+      cwd: root,
+      timeout: 50_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
