@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../harness/fuzz/report.ts';
-import { fuzzCliArgs } from '../test/fuzz-cli.ts';
+import { cliArgs } from '../test/cli-bundle.ts';
 import { main } from './fuzz.ts';
 
 /**
@@ -27,7 +27,7 @@ interface Outcome {
 
 async function fuzz(...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...fuzzCliArgs(), ...args, ...NO_DB], {
+    const { stdout, stderr } = await run(process.execPath, [...cliArgs('fuzz'), ...args, ...NO_DB], {
       cwd: root,
       timeout: 50_000,
     });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fuzzCliArgs } from '../test/fuzz-cli.ts';
+import { cliArgs } from '../test/cli-bundle.ts';
 
 /**
  * Ctrl-C and SIGTERM during a long search (the signal to a real process is what is tested, so
@@ -33,7 +33,7 @@ beforeAll(() => {
 });
 
 function interrupt(signal: 'SIGINT' | 'SIGTERM') {
-  const args = [...fuzzCliArgs(), policy, '--runs', '1000000', '--seed', '4', '--no-db'];
+  const args = [...cliArgs('fuzz'), policy, '--runs', '1000000', '--seed', '4', '--no-db'];
   const child = spawn(process.execPath, args, { cwd: root });
   let stdout = '';
   let stderr = '';

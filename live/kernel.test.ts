@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runAndJudgeLive } from '../harness/live-run.ts';
+import { cliArgs } from '../test/cli-bundle.ts';
 import { missingCapability } from './capabilities.ts';
 import { defaultLiveConfig } from './config.ts';
 import { readSysctl, run } from './system.ts';
@@ -58,9 +59,7 @@ describe.skipIf(missing !== undefined)(
       const child = spawn(
         process.execPath,
         [
-          '--import',
-          'tsx',
-          'cli/live.ts',
+          ...cliArgs('live'),
           '--sysctl',
           `net.core.netdev_max_backlog=${changed}`,
           '--read-delay-ms',
@@ -89,7 +88,7 @@ describe.skipIf(missing !== undefined)(
       ];
       for (const [args, line, uid] of cases) {
         const opts = uid === undefined ? {} : { uid, gid: uid };
-        const err = await exec(process.execPath, ['--import', 'tsx', 'cli/live.ts', ...args], opts).then(
+        const err = await exec(process.execPath, [...cliArgs('live'), ...args], opts).then(
           () => undefined,
           (e: { code: number; stderr: string }) => e,
         );

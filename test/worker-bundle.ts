@@ -1,17 +1,17 @@
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { WORKER_OVERRIDE_ENV } from '../harness/fuzz/worker-bootstrap.ts';
-import { FUZZ_CLI_ENV } from './fuzz-cli.ts';
+import { CLI_BUNDLE_ENV } from './cli-bundle.ts';
 
 /**
  * Vitest global setup: the fuzz worker (harness/fuzz/worker.ts and what it imports) and the fuzz
- * command (cli/fuzz.ts) bundled once per `vitest run` from the current sources into ES modules, as
+ * and live commands (cli/fuzz.ts, cli/live.ts) bundled once per `vitest run` from the current sources into ES modules, as
  * the package's dist/ holds them prebuilt. Every fuzz worker of the suite (in process or in a
  * spawned CLI) loads the worker bundle natively instead of compiling its ~100 modules through
  * tsx's loader thread (about 0.3 s of CPU less per worker, and the suite starts dozens); the tests
- * that spawn the command start the command bundle with node (about 0.4 s of CPU less per spawn
+ * that spawn a command start its bundle with node (test/cli-bundle.ts) (about 0.4 s of CPU less per spawn
  * than `node --import tsx cli/fuzz.ts`). Packages stay external (fast-check loads from
  * node_modules, as in the installed package).
  */
@@ -26,6 +26,7 @@ export default function setup(): () => void {
       // Beside the command, where supervise looks for it (a .ts policy's worker registers it).
       'esm-hook': join(root, 'harness', 'fuzz', 'esm-hook.ts'),
       fuzz: join(root, 'cli', 'fuzz.ts'),
+      live: join(root, 'cli', 'live.ts'),
     },
     outdir: dir,
     outExtension: { '.js': '.mjs' },
@@ -38,9 +39,10 @@ export default function setup(): () => void {
     keepNames: true,
     logLevel: 'error',
   });
-  // The HTML report reads its script beside its module, as in dist/report/.
+  // Files read beside their module, as dist/ holds them: the HTML report's script, the live agents.
   copyFileSync(join(root, 'report', 'client.js'), join(dir, 'client.js'));
+  cpSync(join(root, 'live', 'agents'), join(dir, 'agents'), { recursive: true });
   process.env[WORKER_OVERRIDE_ENV] = join(dir, 'fuzz-worker.mjs');
-  process.env[FUZZ_CLI_ENV] = join(dir, 'fuzz.mjs');
+  process.env[CLI_BUNDLE_ENV] = dir;
   return () => rmSync(dir, { recursive: true, force: true });
 }
