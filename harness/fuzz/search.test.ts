@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchPolicy, PolicyFactory } from '../../model/policy.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
-import { caseAtPath, type SearchJob, search } from './search.ts';
+import { caseAtPath, type SearchJob, type SearchResult, search } from './search.ts';
 
 /** Sprays packets over the netisr threads one by one: breaks flow order with two threads. */
 const sprayFactory: PolicyFactory = (): DispatchPolicy => {
@@ -24,6 +24,13 @@ const job: SearchJob = {
   // Two properties keep the test quick; the search treats any list alike.
   properties: ['flow-order', 'policy-conformance'],
 };
+
+/** The spray policy's violation for `job`, searched once for the tests that only read it. */
+let sprayFound: SearchResult | undefined;
+function foundBySpray(): SearchResult {
+  sprayFound ??= search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
+  return sprayFound;
+}
 
 describe('fuzz search', () => {
   it('tracks the fast-check path of every run and shrink candidate, so a stopped run can be replayed', () => {
@@ -66,7 +73,7 @@ describe('fuzz search', () => {
   });
 
   it('replays a reported path as that single case, and holds where the policy keeps every promise', () => {
-    const found = search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
+    const found = foundBySpray();
     if (found.kind !== 'violated') throw new Error('spray should break flow order');
     const replay = search(
       { ...job, path: found.path, properties: [found.property] },
@@ -91,7 +98,7 @@ describe('fuzz search', () => {
   });
 
   it('counts the failing run as judged only by the property it violated', () => {
-    const found = search(job, sprayFactory, 'spray', NULL_HEARTBEAT);
+    const found = foundBySpray();
     if (found.kind !== 'violated') throw new Error('spray should break flow order');
     // policy-conformance held on the runs before the failing one, and was not judged in it.
     expect(found.exercised['policy-conformance']).toBeLessThanOrEqual(found.runs - 1);
