@@ -4,9 +4,11 @@ import { pathToFileURL } from 'node:url';
 import { isPolicySource, type PolicySource } from '../../model/policy.ts';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { err, ok, type Result } from '../../model/result.ts';
+import { importCompiledPolicy } from './compile-policy.ts';
 
 /** Extensions the loader (tsx) takes. */
 const POLICY_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+const TYPESCRIPT = ['.ts', '.mts'];
 
 export interface LoadedPolicy {
   readonly source: PolicySource;
@@ -42,15 +44,34 @@ export function loadErrorLine(err: unknown): string {
 }
 
 /**
+ * With `hooks` (a fuzz worker), a TypeScript policy is compiled in memory where it can be, and the
+ * hooks are registered only where it cannot; without, the file is imported as it is.
+ */
+async function importPolicyModule(
+  file: string,
+  hooks?: () => Promise<void>,
+): Promise<Record<string, unknown>> {
+  if (hooks !== undefined && TYPESCRIPT.includes(extname(file))) {
+    const compiled = await importCompiledPolicy(file);
+    if (compiled !== undefined) return compiled;
+    await hooks();
+  }
+  return (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+}
+
+/**
  * Imports a policy module and picks its policy: the default export, else a named export `policy`;
  * either a DispatchPolicy or a factory `(cfg) => DispatchPolicy`. Answers one line on failure.
  */
-export async function loadPolicy(file: string): Promise<Result<LoadedPolicy, string>> {
+export async function loadPolicy(
+  file: string,
+  hooks?: () => Promise<void>,
+): Promise<Result<LoadedPolicy, string>> {
   const bad = checkPolicyFile(file);
   if (bad !== undefined) return err(bad);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+    mod = await importPolicyModule(file, hooks);
   } catch (thrown) {
     return err(`policy file ${file} does not load: ${loadErrorLine(thrown)}`);
   }

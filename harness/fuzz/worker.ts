@@ -6,6 +6,7 @@ import { type Explanation, explain, type Unreproducible } from './explain.ts';
 import { CallKind, readHeartbeat, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
 import { type ChunkDone, type PartJob, searchPart } from './part.ts';
+import { ensurePolicyHooks } from './policy-hooks.ts';
 import { caseAtPath, type ExercisedRuns, type SearchJob, type StopAt, search } from './search.ts';
 
 /**
@@ -75,7 +76,7 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
   const beat = new SharedHeartbeat(input.heartbeat);
   const { job } = input;
   beat.enter(CallKind.loading, 0);
-  const loaded = await loadPolicy(job.file);
+  const loaded = await loadPolicy(job.file, ensurePolicyHooks);
   beat.leave();
   if (!loaded.ok) return { kind: 'load-error', message: loaded.error };
   const { source, fallbackName, exportName } = loaded.value;

@@ -343,7 +343,7 @@ class LinuxHost {
       out[drops] = s.drops;
       out[rxQueue] = s.rxQueueBytes;
     }
-    // Names in UTF-16 code unit order (the default sort's: cpu10 before cpu2), so traces are byte-identical.
+    // Names in the default sort's code-unit order (cpu10 before cpu2), so traces are byte-identical.
     const sorted: Record<string, number> = {};
     for (const name of Object.keys(out).sort()) sorted[name] = out[name] as number;
     return sorted;

@@ -1,0 +1,54 @@
+import { isBuiltin } from 'node:module';
+
+/**
+ * A TypeScript policy file and the files it imports, bundled by esbuild (tsx's own compiler) into
+ * one ES module and imported from memory: no loader thread, no module hooks, about 0.1 s of CPU
+ * less than tsx's loader at a fuzz worker's start. `undefined` where the loader must do it:
+ * - the build failed (the loader's error names the line, as users know it);
+ * - an import of something other than a Node built-in is left (a module in memory cannot resolve
+ *   a package from the file's place);
+ * - the code reads `import.meta` (it would see the in-memory module, not the file);
+ * - esbuild is not installed beside tsx.
+ */
+export async function importCompiledPolicy(file: string): Promise<Record<string, unknown> | undefined> {
+  const code = await compiledPolicy(file);
+  if (code === undefined) return undefined;
+  return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<
+    string,
+    unknown
+  >;
+}
+
+async function compiledPolicy(file: string): Promise<string | undefined> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return undefined;
+  }
+  try {
+    const out = await esbuild.build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      // Names stay as written: reports print the policy's class and function names.
+      keepNames: true,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const output = Object.values(out.metafile.outputs)[0];
+    const left = (output?.imports ?? []).filter((i) => !isBuiltin(i.path));
+    const code = out.outputFiles[0]?.text;
+    if (code === undefined || left.length > 0 || code.includes('import.meta')) return undefined;
+    return code;
+  } catch {
+    return undefined;
+  } finally {
+    // The build service is a child process: stopped, so the worker can end once it has answered.
+    void esbuild.stop();
+  }
+}
