@@ -9,6 +9,9 @@ const ISOLATED = ['report/browser.test.ts'];
 
 export default defineConfig({
   test: {
+    // Transformed modules kept on disk between runs (node_modules/.experimental-vitest-cache, keyed
+    // by content): a rerun skips compiling ~400 TypeScript files (about 15% of the pure suites' CPU).
+    experimental: { fsModuleCache: true },
     exclude: ['node_modules/**', '.stryker-tmp/**', 'dist/**'],
     // Property tests are CPU-bound; two workers match the 2-core machines we target.
     maxWorkers: 2,

@@ -8,6 +8,8 @@ export default mergeConfig(
   base,
   defineConfig({
     test: {
+      // Stryker's runners share node_modules across sandboxes: no shared transform cache for them.
+      experimental: { fsModuleCache: false },
       exclude: [
         'node_modules/**',
         '.stryker-tmp/**',
