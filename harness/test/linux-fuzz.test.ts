@@ -28,21 +28,21 @@ const linuxJob: SearchJob = {
 
 describe('fuzzing a policy on model/linux (--kernel linux)', () => {
   it('catches rfs-without-qtail.ts by linux-flow-order (R4) within 300 runs, shrunk to a few packets', () => {
-    for (const seed of [1, 2]) {
-      const found = search({ ...linuxJob, seed }, rfsWithoutQtail, 'rfs-without-qtail', NULL_HEARTBEAT);
-      if (found.kind !== 'violated') throw new Error(`seed ${seed}: ${found.kind}`);
-      expect(found).toMatchObject({ property: LINUX_FLOW_ORDER, runCase: { kind: 'linux' } });
-      expect(found.runs).toBeLessThanOrEqual(300);
-      expect(packetCount(found.runCase)).toBeLessThanOrEqual(4);
-      expect(found.runCase.config.cpuCount).toBe(2);
-      // The path replays the same case, and the case still shows R4.
-      expect(caseAtPath({ ...linuxJob, seed }, found.path)).toEqual(found.runCase);
-      const run = runFuzzCase(found.runCase, rfsWithoutQtail);
-      if (!run.ok) throw new Error(run.error);
-      const spec = LINUX_PROPERTIES.find((p) => p.name === LINUX_FLOW_ORDER);
-      expect(spec?.check(run.value.trace).map((v) => v.rule)).toContain('R4');
-      expect(run.value.netstatQ).toContain('/proc/net/softnet_stat');
-    }
+    // One seed: seed 2 is searched below on the default mix, where it is caught by the same rule.
+    const seed = 1;
+    const found = search({ ...linuxJob, seed }, rfsWithoutQtail, 'rfs-without-qtail', NULL_HEARTBEAT);
+    if (found.kind !== 'violated') throw new Error(`seed ${seed}: ${found.kind}`);
+    expect(found).toMatchObject({ property: LINUX_FLOW_ORDER, runCase: { kind: 'linux' } });
+    expect(found.runs).toBeLessThanOrEqual(300);
+    expect(packetCount(found.runCase)).toBeLessThanOrEqual(4);
+    expect(found.runCase.config.cpuCount).toBe(2);
+    // The path replays the same case, and the case still shows R4.
+    expect(caseAtPath({ ...linuxJob, seed }, found.path)).toEqual(found.runCase);
+    const run = runFuzzCase(found.runCase, rfsWithoutQtail);
+    if (!run.ok) throw new Error(run.error);
+    const spec = LINUX_PROPERTIES.find((p) => p.name === LINUX_FLOW_ORDER);
+    expect(spec?.check(run.value.trace).map((v) => v.rule)).toContain('R4');
+    expect(run.value.netstatQ).toContain('/proc/net/softnet_stat');
   });
 
   it('holds for flow-hash.ts on every property, the Linux ones judged in every run with a packet', () => {
