@@ -80,9 +80,8 @@ export interface ResolvedLinuxConfig {
   readonly jiffyNs: number;
 }
 
-/** roundup_pow_of_two, as the sysctl handlers apply it to table sizes (0 stays 0). */
+/** roundup_pow_of_two, as the sysctl handlers apply it to table sizes (0 stays 0: 2 ** -Infinity). */
 export function roundupPowerOfTwo(n: number): number {
-  if (n <= 1) return n;
   return 2 ** Math.ceil(Math.log2(n));
 }
 

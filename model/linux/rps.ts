@@ -2,9 +2,9 @@ import { type CpuId, cpuId } from '../brand.ts';
 import type { DispatchContext, DispatchPolicy, PacketView, PolicyFactory, SoftnetView } from '../policy.ts';
 import { RPS_NO_CPU } from './knobs.ts';
 
-/** rps_cpu_mask = roundup_pow_of_two(nr_cpu_ids) - 1 (R3). */
+/** rps_cpu_mask = roundup_pow_of_two(nr_cpu_ids) - 1 (R3); one CPU: 2 ** 0 - 1 = 0. */
 export function rpsCpuMask(cpuCount: number): number {
-  return cpuCount <= 1 ? 0 : 2 ** Math.ceil(Math.log2(cpuCount)) - 1;
+  return 2 ** Math.ceil(Math.log2(cpuCount)) - 1;
 }
 
 /**
@@ -46,9 +46,9 @@ export function hash32(val: number, bits: number): number {
   return (Math.imul(val >>> 0, GOLDEN_RATIO_32) >>> 0) >>> (32 - bits);
 }
 
-/** log2 of a power of two (ilog2), as the table sizes are stored from f3483c8e1da6 on. */
+/** log2 of a power of two (ilog2), as the table sizes are stored from f3483c8e1da6 on; 0 for 0 and 1. */
 export function log2PowerOfTwo(n: number): number {
-  return n <= 1 ? 0 : 31 - Math.clz32(n);
+  return Math.max(0, 31 - Math.clz32(n));
 }
 
 /**
@@ -91,8 +91,10 @@ function placeOn(cpu: number, ctx: DispatchContext) {
  * set_rps_cpu (net/core/dev.c): a flow moving to a CPU starts from that CPU's input_queue_head, so
  * a later move away waits only for packets queued after this one (R5).
  */
-function setRpsCpu(rflow: DevFlow, nextCpu: number, sn: SoftnetView, cpuCount: number, rps: RpsConfig) {
-  if (nextCpu < cpuCount && rps.qtailBeforeEnqueue !== true) rflow.lastQtail = sn.inputQueueHead(nextCpu);
+function setRpsCpu(rflow: DevFlow, nextCpu: number, sn: SoftnetView, cpuCount: number) {
+  // "if (next_cpu < nr_cpu_ids)": no per-CPU data is read for a CPU that does not exist. The
+  // pre-fix bookkeeping overwrites this at once (qtailBeforeEnqueue), as tcpu is next_cpu.
+  if (nextCpu < cpuCount) rflow.lastQtail = sn.inputQueueHead(nextCpu);
   rflow.cpu = nextCpu;
 }
 
@@ -130,7 +132,7 @@ function rfsCpu(
   const drained = tcpu < cpuCount && ((sn.inputQueueHead(tcpu) - rflow.lastQtail) | 0) >= 0;
   if (tcpu !== nextCpu && (tcpu >= cpuCount || drained || rps.migrateImmediately === true)) {
     tcpu = nextCpu;
-    setRpsCpu(rflow, nextCpu, sn, cpuCount, rps);
+    setRpsCpu(rflow, nextCpu, sn, cpuCount);
   }
   if (tcpu >= cpuCount) return -1;
   if (old) qtailBeforeEnqueue(rflow, tcpu, sn);
@@ -149,8 +151,8 @@ function rfsCpu(
 export function rpsPolicy(rps: RpsConfig): PolicyFactory {
   return (cfg) => {
     const tables = new Map<number, DevFlow[]>();
+    // rps_flow_cnt 0: an empty table, so no rps_dev_flow and RFS is off on the queue.
     const devFlow = (pkt: PacketView): DevFlow | undefined => {
-      if (rps.rpsFlowCnt === 0) return undefined;
       let t = tables.get(pkt.rxRing);
       if (t === undefined) {
         t = Array.from({ length: rps.rpsFlowCnt }, () => ({ cpu: RPS_NO_CPU, lastQtail: 0 }));
@@ -164,7 +166,7 @@ export function rpsPolicy(rps: RpsConfig): PolicyFactory {
         if (pkt.hash === 0) return placeOn(-1, ctx);
         const steered = rfsCpu(rps, devFlow(pkt), pkt, ctx, cfg.cpuCount);
         if (steered >= 0) return placeOn(steered, ctx);
-        if (rps.rpsCpus.length === 0) return placeOn(-1, ctx);
+        // No rps_map (empty): no entry, -1, inline.
         return placeOn(rps.rpsCpus[reciprocalScale(pkt.hash, rps.rpsCpus.length)] ?? -1, ctx);
       },
     } satisfies DispatchPolicy;

@@ -1,4 +1,4 @@
-import { type CpuId, cpuId } from '../brand.ts';
+import { assert, type CpuId, cpuId } from '../brand.ts';
 import { IPPROTO_UDP } from '../packet.ts';
 import {
   askPolicy,
@@ -118,7 +118,8 @@ export class LinuxRx {
     const env = this.#env;
     const sd = this.#softnets[target];
     const here = this.#softnets[on.cpu];
-    if (sd === undefined || here === undefined) return;
+    // parsePlacement range-checked the target; the polling CPU is one of the host's.
+    assert(sd !== undefined && here !== undefined, 'R7: enqueue_to_backlog between two host CPUs');
     const maxBacklog = env.cfg.sysctl['net.core.netdev_max_backlog'];
     const qlen = sd.inputPktQueue.length;
     const underLimit = env.has('linux-backlog-drops-early') ? qlen < maxBacklog >> 1 : qlen <= maxBacklog;
@@ -166,7 +167,8 @@ export class LinuxRx {
   receiveCore(skb: Skb, on: RunOn): void {
     const env = this.#env;
     const sd = this.#softnets[on.cpu];
-    if (sd !== undefined) sd.processed++;
+    assert(sd !== undefined, 'N6: __netif_receive_skb_core runs on a host CPU');
+    sd.processed++;
     const p = skb.pkt;
     env.trace.record({
       kind: 'handle',
@@ -209,7 +211,8 @@ function napiScheduleRps(sd: Softnet, here: Softnet, raiseAlways: boolean): void
     sd.schedule(sd.backlog);
     return;
   }
-  if (!here.rpsIpiList.includes(sd.cpu)) here.rpsIpiList.push(sd.cpu);
+  // No duplicate check, as in the kernel: NAPI_STATE_SCHED already keeps the backlog off a second list.
+  here.rpsIpiList.push(sd.cpu);
   if (!here.inNetRxAction || raiseAlways) here.softirqRaised = true;
 }
 
