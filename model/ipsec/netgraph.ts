@@ -54,7 +54,7 @@ export function netgraphOutput(
 ): KernelCall {
   const rcvdata = [
     ...nodes.map((n) => `ng_${n}_rcvdata`),
-    exit.kind === 'ether' ? 'ng_ether_rcv_lower' : 'ng_ksocket_rcvdata',
+    exit.kind === 'ksocket' ? 'ng_ksocket_rcvdata' : 'ng_ether_rcv_lower',
   ];
   const last = rcvdata.length - 1;
   const apply = (i: number, t: ThreadRef): KernelCall =>
