@@ -83,6 +83,28 @@ describe('the gateway NIC and the end of a run', () => {
     });
   });
 
+  it('a packet parked on the netgraph queue when the run stops is pending (held outside any netisr queue)', () => {
+    const chain: Chain = [...espBundle(3), { kind: 'netgraph', node: 'ppp' }];
+    const config: IpsecGatewayConfig = {
+      host: { cpuCount: 1, sysctl: { 'kern.kstack_pages': 2 }, limits: { stepsMax: 2 } },
+      ipsec: { 'net.inet.ipsec.use_netisr': false },
+      chain,
+    };
+    const r = run(config);
+    expect(r.trace.some((e) => e.kind === 'deliver')).toBe(false);
+    expect(stacks(r).at(-1)?.frames).toMatch(/ng_snd_item$/);
+    expect(r.trace.at(-1)).toMatchObject({ kind: 'end', outcome: 'steps-exhausted', pendingPackets: 1 });
+  });
+
+  it('a bad workload answers its sentence', () => {
+    const bad = runIpsecGateway({
+      config: { host: { cpuCount: 1 }, chain: [] },
+      workload: { flows: [{ ...udpFlow(0), src: 'nope' }], items: [] },
+      schedule: [],
+    });
+    expect(bad).toEqual({ ok: false, error: "flow 0: bad inet source address 'nope'" });
+  });
+
   it('a snapshot item records netstat -Q at that point, not quiescent; the end adds only the final counters', () => {
     const items: WorkloadItem[] = [...packets([0]), { kind: 'snapshot' }, ...packets([0])];
     const r = run({ host: { cpuCount: 1 }, chain: [] }, items);

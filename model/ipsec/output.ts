@@ -195,7 +195,7 @@ export class IpsecOutput {
   deferredHandler(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
     const { mbufs } = this.#env;
     const index = mbufs.resumeIndex(pkt.id);
-    const tagged = index !== undefined && mbufs.deleteTag(pkt.id, 'ipsec-deferral', thread.cpu);
+    const tagged = mbufs.deleteTag(pkt.id, 'ipsec-deferral', thread.cpu);
     assert(
       tagged && index !== undefined,
       `D9721: packet ${pkt.id} reached the ipsec handler without its tag`,
