@@ -110,19 +110,21 @@ function routed(sysctls: readonly string[] = []) {
   }
   const atB: number[] = [];
   inet6Of(env.host('unix://b')).icmp6Listeners.add((d) => atB.push(d.hlim));
+  const atA: string[] = [];
+  inet6Of(env.host('unix://a')).icmp6Listeners.add((d) => atA.push(`${d.icmp6.type} from ${d.from}`));
   env.sleep(3);
   rmBus(env, 'bus1');
   rmBus(env, 'bus2');
   const shmif0 = router.ifnets.find((i) => i.name === 'shmif0');
   if (shmif0 === undefined) throw new Error('no shmif0');
   /** An echo request from `src` to `dst` arriving at R on shmif0; answers what bus1 and bus2 carried. */
-  const arrive = (dst: string, hlim: number, src = 'fc00:1::2') => {
-    const pkt = ip6Packet(router, parseIn6(src) as never, parseIn6(dst) as never, ECHO, hlim);
+  const arrive = (dst: string, hlim: number, src = 'fc00:1::2', body: Ipv6Packet['body'] = ECHO) => {
+    const pkt = ip6Packet(router, parseIn6(src) as never, parseIn6(dst) as never, body, hlim);
     ip6Input(router, shmif0, pkt, false);
     env.sleep(2);
     return { bus1: dumpBusIcmp6(env, 'bus1'), bus2: dumpBusIcmp6(env, 'bus2') };
   };
-  return { arrive, atB };
+  return { arrive, atA, atB, router };
 }
 
 const ECHO = { proto: 'icmp6', icmp6: { type: 'echo-request', id: 1, seq: 1, dataBytes: 56 } } as const;
@@ -176,5 +178,52 @@ describe('ip6_forward (ip6_forward.c): hop limit, route, scope, redirect', () =>
     const { bus1, bus2 } = arrive('fc00:2::5', 64);
     expect(`${bus1}${bus2}`).not.toMatch(/fc00:2::5|unreachable|exceeded/);
     expect(atB).toEqual([]);
+  });
+});
+
+describe('ip6_input and icmp6_input on the router', () => {
+  it('an echo request to our address is answered from that address', () => {
+    const { arrive, atA } = routed();
+    arrive('fc00:1::1', 64);
+    expect(atA).toContain('echo-reply from fc00:1::1');
+  });
+
+  it('an echo request to ff02::1 (a group we joined) is answered from a selected unicast source', () => {
+    const { arrive, atA } = routed();
+    arrive('ff02::1', 64);
+    expect(atA.filter((a) => a.startsWith('echo-reply'))).toHaveLength(1);
+    expect(atA).not.toContain('echo-reply from ff02::1');
+  });
+
+  it('a multicast source is dropped at once; a group we did not join is not delivered', () => {
+    const { arrive, atA } = routed();
+    arrive('fc00:1::1', 64, 'ff02::9');
+    arrive('ff02::1234', 64);
+    expect(atA.filter((a) => a.startsWith('echo-reply'))).toEqual([]);
+  });
+
+  it('no ICMPv6 error about an ICMPv6 error; an echo reply may get one (icmp6_error)', () => {
+    const exceeded = {
+      proto: 'icmp6',
+      icmp6: { type: 'time-exceeded', quoted: undefined as never },
+    } as unknown as Ipv6Packet['body'];
+    expect(routed().arrive('fc00:2::5', 1, 'fc00:1::2', exceeded).bus1).not.toMatch(/time exceeded/);
+    const reply = { proto: 'icmp6', icmp6: { type: 'echo-reply', id: 1, seq: 1, dataBytes: 8 } } as const;
+    expect(routed().arrive('fc00:2::5', 1, 'fc00:1::2', reply).bus1).toMatch(/time exceeded in-transit/);
+  });
+
+  it('a redirect received is counted (icp6s_inredirect) before it is checked', () => {
+    const r = routed();
+    const redirect = {
+      proto: 'icmp6',
+      icmp6: {
+        type: 'redirect',
+        target: parseIn6('fc00:1::7'),
+        dst: parseIn6('fc00:1::7'),
+        quoted: undefined,
+      },
+    } as unknown as Ipv6Packet['body'];
+    r.arrive('fc00:1::1', 255, 'fc00:1::2', redirect);
+    expect(inet6Of(r.router).stats.inRedirect).toBe(1);
   });
 });
