@@ -84,7 +84,7 @@ describe('ip6_output: the errno sendmsg sees', () => {
 });
 
 /** A router R (fc00:1::1 on bus1, fc00:2::1 on bus2, forwarding on), sender A fc00:1::2, B fc00:2::5. */
-function routed(sysctls: readonly string[] = []) {
+function routed(sysctls: readonly string[] = [], routes: readonly string[] = []) {
   const env = new AtfEnv();
   const R = 'unix://router';
   const router = env.rumpServerStart(R, 'netinet6');
@@ -97,6 +97,7 @@ function routed(sysctls: readonly string[] = []) {
     'rump.ifconfig shmif1 up',
     'rump.sysctl -w net.inet6.ip6.forwarding=1',
     ...sysctls.map((s) => `rump.sysctl -w ${s}`),
+    ...routes.map((r) => `rump.route add -inet6 ${r}`),
   ])
     env.check(R, cmd, { o: 'ignore' });
   for (const [sock, bus, addr] of [
@@ -113,12 +114,12 @@ function routed(sysctls: readonly string[] = []) {
   const atA: string[] = [];
   inet6Of(env.host('unix://a')).icmp6Listeners.add((d) => atA.push(`${d.icmp6.type} from ${d.from}`));
   env.sleep(3);
-  rmBus(env, 'bus1');
-  rmBus(env, 'bus2');
   const shmif0 = router.ifnets.find((i) => i.name === 'shmif0');
   if (shmif0 === undefined) throw new Error('no shmif0');
   /** An echo request from `src` to `dst` arriving at R on shmif0; answers what bus1 and bus2 carried. */
   const arrive = (dst: string, hlim: number, src = 'fc00:1::2', body: Ipv6Packet['body'] = ECHO) => {
+    rmBus(env, 'bus1');
+    rmBus(env, 'bus2');
     const pkt = ip6Packet(router, parseIn6(src) as never, parseIn6(dst) as never, body, hlim);
     ip6Input(router, shmif0, pkt, false);
     env.sleep(2);
@@ -173,6 +174,15 @@ describe('ip6_forward (ip6_forward.c): hop limit, route, scope, redirect', () =>
     expect(quiet).toMatch(/who has fc00:1::7/);
   });
 
+  it('a redirect to a better router names its link-local address, and counts icp6s_outredirect', () => {
+    const r = routed(['net.inet6.ip6.forwarding=1'], ['fc00:3::/64 fe80::3%shmif0', 'fc00:4::/64 fc00:1::3']);
+    expect(r.arrive('fc00:3::5', 64).bus1).toMatch(/ICMP6, redirect, fc00:3::5 to fe80::3/);
+    expect(inet6Of(r.router).stats.outRedirect).toBe(1);
+    // RFC 4861 8.2: a router that is not known by its link-local address is not redirected to.
+    expect(r.arrive('fc00:4::5', 64).bus1).not.toMatch(/redirect/);
+    expect(inet6Of(r.router).stats.outRedirect).toBe(1);
+  });
+
   it('with forwarding off, a packet for another host is dropped silently', () => {
     const { arrive, atB } = routed(['net.inet6.ip6.forwarding=0']);
     const { bus1, bus2 } = arrive('fc00:2::5', 64);
@@ -225,5 +235,55 @@ describe('ip6_input and icmp6_input on the router', () => {
     } as unknown as Ipv6Packet['body'];
     r.arrive('fc00:1::1', 255, 'fc00:1::2', redirect);
     expect(inet6Of(r.router).stats.inRedirect).toBe(1);
+  });
+});
+
+describe('icmp6_redirect_input (RFC 4861 8.1): accepted only from the current first hop', () => {
+  /** A (fc00:1::2) with a default route via R's link-local; a redirect for fc00:2::5 arrives at A. */
+  function redirected(over: { sysctl?: string; hlim?: number; from?: string; target?: string } = {}) {
+    const env = new AtfEnv();
+    const A = 'unix://a';
+    const a = env.rumpServerStart(A, 'netinet6');
+    env.rumpServerAddIface(A, 'shmif0', 'bus1');
+    env.check(A, 'rump.ifconfig shmif0 inet6 fc00:1::2');
+    env.check(A, 'rump.ifconfig shmif0 up');
+    if (over.sysctl !== undefined) env.check(A, `rump.sysctl -w ${over.sysctl}`, { o: 'ignore' });
+    env.sleep(3);
+    env.check(A, 'rump.route add -inet6 default fe80::1%shmif0', { o: 'ignore' });
+    const shmif0 = a.ifnets.find((i) => i.name === 'shmif0');
+    if (shmif0 === undefined) throw new Error('no shmif0');
+    const body = {
+      proto: 'icmp6',
+      icmp6: {
+        type: 'redirect',
+        target: parseIn6(over.target ?? 'fe80::99'),
+        dst: parseIn6('fc00:2::5'),
+        tllao: undefined,
+        quoted: undefined,
+      },
+    } as unknown as Ipv6Packet['body'];
+    const from = parseIn6(over.from ?? 'fe80::1') as never;
+    ip6Input(a, shmif0, ip6Packet(a, from, parseIn6('fc00:1::2') as never, body, over.hlim ?? 255), false);
+    return env.run(A, 'rump.route get -inet6 fc00:2::5').stdout;
+  }
+
+  it('from the current gateway, hop limit 255, link-local target: the route now points at the target', () => {
+    expect(redirected()).toMatch(/gateway: fe80::99/);
+  });
+
+  it('ignored with rediraccept=0, on a router, with hop limit 254, or from a global or another address', () => {
+    for (const over of [
+      { sysctl: 'net.inet6.icmp6.rediraccept=0' },
+      { sysctl: 'net.inet6.ip6.forwarding=1' },
+      { hlim: 254 },
+      { from: 'fe80::2' },
+      { from: 'fc00:1::1' },
+    ]) {
+      expect(redirected(over), JSON.stringify(over)).not.toMatch(/gateway: fe80::99/);
+    }
+  });
+
+  it('a router target must be link-local: a global target is ignored', () => {
+    expect(redirected({ target: 'fc00:1::99' })).not.toMatch(/gateway: fc00:1::99/);
   });
 });
