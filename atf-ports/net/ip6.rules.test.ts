@@ -40,7 +40,10 @@ describe('ip6_output: the errno sendmsg sees', () => {
 
   it('a link-scoped destination needs a zone: EHOSTUNREACH without one', () => {
     const { host, echo } = server();
+    const before = host.rtsock.log.length;
     expect(ip6Output(host, echo('fe80::1'))).toBe('EHOSTUNREACH');
+    // Refused before the route lookup: no RTM_MISS.
+    expect(host.rtsock.log.length).toBe(before);
   });
 
   it('multicast goes out the zone interface: ENETUNREACH for no such interface, ENETDOWN for a down one', () => {
@@ -52,6 +55,26 @@ describe('ip6_output: the errno sendmsg sees', () => {
     expect(frames()).toBe(sent + 1);
     env.check(SOCK, 'rump.ifconfig shmif0 down');
     expect(ip6Output(host, echo('ff02::1'), { zone: 2 })).toBe('ENETDOWN');
+  });
+
+  it('multicast leaves from a selected source when unbound, from the bound one otherwise', () => {
+    const { env, host, echo } = server();
+    rmBus(env, 'bus1');
+    ip6Output(host, echo('ff02::1'), { zone: 2 });
+    ip6Output(host, echo('ff02::1', 'fc00:1::1'), { zone: 2 });
+    const lines = dumpBusIcmp6(env, 'bus1').trim().split('\n');
+    expect(lines.map((l) => l.replace(/.*: (\S+) > ff02::1: .*/, '$1'))).toEqual([
+      expect.stringMatching(/^f[ce]/),
+      'fc00:1::1',
+    ]);
+    expect(lines[0]).not.toMatch(/ :: > /);
+  });
+
+  it('a unicast route out a down interface: ENETDOWN (the route stays, the link does not)', () => {
+    const { env, host, echo } = server();
+    env.check(SOCK, 'rump.ifconfig shmif0 down');
+    const r = ip6Output(host, echo('fc00:1::2', 'fc00:1::1'));
+    expect(r).toBe('ENETDOWN');
   });
 
   it('a reject route answers EHOSTUNREACH; a blackhole route swallows the packet without error', () => {
@@ -74,12 +97,16 @@ describe('ip6_output: the errno sendmsg sees', () => {
     const { env, host, echo } = server();
     const lo = host.lo0.counters;
     const start = { ...lo };
+    const zones: number[] = [];
+    inet6Of(host).icmp6Listeners.add((d) => zones.push(d.zone));
     expect(ip6Output(host, echo('fc00:1::1'))).toBeUndefined();
     env.sleep(1);
     expect(lo.opackets - start.opackets).toBeGreaterThanOrEqual(1);
     expect(lo.ipackets - start.ipackets).toBe(lo.opackets - start.opackets);
     expect(lo.ibytes - start.ibytes).toBe(lo.obytes - start.obytes);
     expect(lo.obytes - start.obytes).toBeGreaterThanOrEqual(40 + 8 + 56);
+    // It comes back in on the address's own link (shmif0, index 2), not on lo0.
+    expect(zones[0]).toBe(2);
   });
 });
 
