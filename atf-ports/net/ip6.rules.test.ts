@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIn6 } from '../../model/net/in6.ts';
 import { inet6Of } from '../../model/net/in6var.ts';
-import { ip6Input, ip6Output, ip6Packet } from '../../model/net/ip6.ts';
+import { icmp6Error, ip6Input, ip6Output, ip6Packet } from '../../model/net/ip6.ts';
 import type { Ipv6Packet } from '../../model/net/wire.ts';
 import { AtfEnv } from '../harness/net-common.ts';
 import { dumpBusIcmp6, rmBus } from '../harness/net6.ts';
@@ -312,5 +312,22 @@ describe('icmp6_redirect_input (RFC 4861 8.1): accepted only from the current fi
 
   it('a router target must be link-local: a global target is ignored', () => {
     expect(redirected({ target: 'fc00:1::99' })).not.toMatch(/gateway: fc00:1::99/);
+  });
+});
+
+describe('icmp6_error: never to or about a multicast, never to the unspecified address', () => {
+  it('answers an echo request from a unicast source; stays silent for a multicast destination or source, or ::', () => {
+    const { env, host, echo } = server();
+    const shmif0 = host.ifnets.find((i) => i.name === 'shmif0');
+    const sent = (pkt: Ipv6Packet) => {
+      rmBus(env, 'bus1');
+      icmp6Error(host, shmif0, pkt, (quoted) => ({ type: 'unreach', code: 'noroute', quoted }));
+      env.sleep(2);
+      return dumpBusIcmp6(env, 'bus1');
+    };
+    expect(sent(echo('fc00:1::1', 'fc00:1::2'))).toMatch(/fc00:1::1 > ff02::1:ff00:2: .*who has fc00:1::2/);
+    expect(sent(echo('ff02::1', 'fc00:1::2'))).toBe('');
+    expect(sent(echo('fc00:1::1', 'ff02::1'))).toBe('');
+    expect(sent(echo('fc00:1::1', '::'))).toBe('');
   });
 });
