@@ -52,8 +52,11 @@ export interface Pass {
 export function passAt(chain: Chain, index: number): Pass {
   const hooks: PfilHook[] = [];
   let i = index;
-  for (let el = chain[i]; el?.kind === 'pfil'; el = chain[++i]) hooks.push(el.hook);
-  const first = chain[i];
+  let first = chain[i];
+  while (first?.kind === 'pfil') {
+    hooks.push(first.hook);
+    first = chain[++i];
+  }
   if (first === undefined) return { hooks, hop: { kind: 'wire' }, nextIndex: i };
   switch (first.kind) {
     case 'sa': {
@@ -68,9 +71,6 @@ export function passAt(chain: Chain, index: number): Pass {
       for (let el = chain[i]; el?.kind === 'netgraph'; el = chain[++i]) nodes.push(el.node);
       return { hooks, hop: { kind: 'netgraph', nodes, terminal: i >= chain.length }, nextIndex: i };
     }
-    case 'pfil':
-      // Unreachable: the loop above consumed every leading hook.
-      return { hooks, hop: { kind: 'wire' }, nextIndex: i };
     default:
       return assertNever(first);
   }

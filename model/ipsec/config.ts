@@ -70,7 +70,8 @@ export function resolveIpsecGateway(config: IpsecGatewayConfig): Result<Resolved
     const error = knobError(name, spec, value);
     if (error !== undefined) return err(error);
   }
-  const chainError = checkChain(config.chain) ?? checkChain(config.inbound ?? [], 'inbound');
+  const inbound = config.inbound ?? [];
+  const chainError = checkChain(config.chain) ?? checkChain(inbound, 'inbound');
   if (chainError !== undefined) return err(chainError);
   const rcvifIndex = config.rcvifIndex ?? 1;
   if (!Number.isInteger(rcvifIndex) || rcvifIndex < 1 || rcvifIndex > 0xffff)
@@ -93,7 +94,7 @@ export function resolveIpsecGateway(config: IpsecGatewayConfig): Result<Resolved
     ipsec: { ...ipsec, 'net.inet.ipsec.use_netisr': useNetisr },
     useNetisr,
     chain: config.chain,
-    inbound: config.inbound ?? [],
+    inbound,
     rcvifIndex,
   });
 }

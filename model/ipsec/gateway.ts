@@ -1,4 +1,4 @@
-import { type CpuId, cpuId, type ThreadId } from '../brand.ts';
+import { assert, type CpuId, cpuId, type ThreadId } from '../brand.ts';
 import {
   type BootEnv,
   bootNetisr,
@@ -23,6 +23,7 @@ import type { KernelCall, KernelStack } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
 import type { Trace } from '../trace.ts';
 import { Buffers } from './buffers.ts';
+import { nestedCall } from './calls.ts';
 import { type IpsecGatewayConfig, type ResolvedIpsecGateway, resolveIpsecGateway } from './config.ts';
 import { THREAD_BASE_FRAMES, type ThreadBase } from './frames.ts';
 import { IpsecInput } from './input.ts';
@@ -137,7 +138,7 @@ class Gateway {
       netgraph: {
         frameBytes,
         kstackBytes: cfg.host.kstackBytes,
-        depthBytes: (t) => this.#stacks.get(t.id)?.depthBytes ?? 0,
+        depthBytes: (t) => this.#stackOf(t).depthBytes,
         enqueue: (item) => this.ng.enqueue(item),
       },
     });
@@ -149,21 +150,24 @@ class Gateway {
    */
   #registerHandlers(output: IpsecOutput, input: IpsecInput): void {
     this.netisr.setHandler('ether', (pkt, t) => [
-      {
-        frame: 'ether_demux',
-        frameBytes: this.#frameBytes('ether_demux'),
-        run: () => [
-          this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, t, {
-            onDropped: this.#freeOnDrop(pkt, t),
-          }),
-        ],
-      },
+      nestedCall(this.#frameBytes, ['ether_demux'], () => [
+        this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, t, {
+          onDropped: this.#freeOnDrop(pkt, t),
+        }),
+      ]),
     ]);
     this.netisr.setHandler('ip', (pkt, t) =>
       input.wants(pkt) ? input.input(pkt, t) : output.forward(pkt, t),
     );
     this.netisr.setHandler('ip6', (pkt, t) => output.forward(pkt, t));
     this.netisr.setHandler('ipsec', (pkt, t) => output.deferredHandler(pkt, t));
+  }
+
+  /** Every thread that runs kernel calls got its stack from `#stack`. */
+  #stackOf(thread: ThreadRef): KernelStack {
+    const stack = this.#stacks.get(thread.id);
+    assert(stack !== undefined, `sim: thread ${thread.id} has no kernel stack`);
+    return stack;
   }
 
   #stack(cpu: CpuId, kind: ThreadBase): KernelStack {
@@ -173,16 +177,15 @@ class Gateway {
     return stack;
   }
 
-  /** The driver's rx completion: the mbuf is filled, then ether_input via netisr (DIRECT). */
+  /**
+   * The driver's rx completion: the mbuf is filled, then ether_input via netisr. ether is
+   * registered DIRECT, so it is never placed nor queued and never dropped there (N-12).
+   */
   #rxeof(pkt: Packet, thread: ThreadRef): KernelCall {
-    return {
-      frame: 'ixgbe_rxeof',
-      frameBytes: this.#frameBytes('ixgbe_rxeof'),
-      run: () => {
-        this.#mbufs.receive(pkt.id, thread.cpu);
-        return [this.netisr.dispatch('ether', pkt, thread, { onDropped: this.#freeOnDrop(pkt, thread) })];
-      },
-    };
+    return nestedCall(this.#frameBytes, ['ixgbe_rxeof'], () => {
+      this.#mbufs.receive(pkt.id, thread.cpu);
+      return [this.netisr.dispatch('ether', pkt, thread)];
+    });
   }
 
   /** netisr freed the packet (queue full, no placement): so are its mbuf and tags (m_freem). */

@@ -4,6 +4,7 @@ import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { StatCounters } from '../stats.ts';
+import { type CallBody, nestedCall } from './calls.ts';
 import type { InboundLayer, SaElement, SaProto, TunnelElement } from './chain.ts';
 import type { MbufTable } from './mbuf.ts';
 
@@ -31,7 +32,7 @@ const XFORM_INPUT: Readonly<Record<SaProto, { input: string; callback: string }>
 const TUNNELLED_PROTOS: ReadonlySet<number> = new Set([4, 47, 50, 51, 108]);
 
 /** The tunnel's input routines (sys/netinet/ip_encap.c encap4_input, in_gif.c, ip_gre.c, if_gif.c, if_gre.c). */
-const TUNNEL_INPUT: Readonly<Record<TunnelElement['type'], readonly string[]>> = {
+const TUNNEL_INPUT: Readonly<Record<TunnelElement['type'], readonly [string, ...string[]]>> = {
   gif: ['encap4_input', 'in_gif_input', 'gif_input'],
   gre: ['encap4_input', 'in_gre_input', 'gre_input'],
 };
@@ -119,17 +120,18 @@ export class IpsecInput {
         }),
       ];
     });
-    const frames = ['ipsec4_input', 'ipsec_common_input', xform.input, 'crypto_dispatch', 'crypto_invoke'];
-    const tail = ['swcr_process', 'crypto_done', xform.callback];
+    const frames = [
+      'ipsec4_input',
+      'ipsec_common_input',
+      xform.input,
+      'crypto_dispatch',
+      'crypto_invoke',
+    ] as const;
+    const tail = ['swcr_process', 'crypto_done', xform.callback] as const;
     return [this.#chain([...frames, ...tail], () => [reinject])];
   }
 
-  #chain(frames: readonly string[], run: () => readonly KernelCall[]): KernelCall {
-    let call = this.#call(frames[frames.length - 1] ?? 'unknown', run);
-    for (let i = frames.length - 2; i >= 0; i--) {
-      const inner = call;
-      call = this.#call(frames[i] ?? 'unknown', () => [inner]);
-    }
-    return call;
+  #chain(frames: readonly [string, ...string[]], run: CallBody): KernelCall {
+    return nestedCall(this.#env.frameBytes, frames, run);
   }
 }

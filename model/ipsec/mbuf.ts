@@ -50,13 +50,13 @@ export class MbufTable {
   /** m_tag_find + m_tag_delete of the newest tag of a kind; answers whether one was there. */
   deleteTag(pkt: PacketId, tag: OutputTag, cpu: CpuId): boolean {
     const tags = this.#state(pkt).tags;
-    let at = tags.length - 1;
-    while (at >= 0 && tags[at]?.tag !== tag) at--;
-    const found = tags[at];
-    if (found === undefined) return false;
-    tags.splice(at, 1);
-    this.#buffers.free(found.buf, 'tag', cpu, pkt);
-    return true;
+    for (const [at, found] of [...tags.entries()].reverse()) {
+      if (found.tag !== tag) continue;
+      tags.splice(at, 1);
+      this.#buffers.free(found.buf, 'tag', cpu, pkt);
+      return true;
+    }
+    return false;
   }
 
   /**

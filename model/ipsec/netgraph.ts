@@ -5,6 +5,7 @@ import type { Packet } from '../packet.ts';
 import { Fifo } from '../sim/fifo.ts';
 import type { KernelCall, KernelStack } from '../sim/kthread.ts';
 import type { Actor, ThreadKind } from '../sim/simulator.ts';
+import { nestedCall } from './calls.ts';
 import type { NetgraphNode } from './chain.ts';
 
 /** A netgraph item parked on a node queue: where it resumes, on whichever thread picks it up. */
@@ -28,15 +29,8 @@ export type NgExit =
   | { readonly kind: 'ether'; readonly wire: (thread: ThreadRef) => readonly KernelCall[] }
   | { readonly kind: 'ksocket'; readonly ipOutput: (thread: ThreadRef) => KernelCall };
 
-const frameCall = (
-  env: NetgraphEnv,
-  frame: string,
-  run: () => readonly KernelCall[] | undefined,
-): KernelCall => ({
-  frame,
-  frameBytes: env.frameBytes(frame),
-  run,
-});
+/** One netgraph hop: ng_apply_item -> the node's rcvdata, on the thread that applies the item. */
+type NgApply = (thread: ThreadRef) => KernelCall;
 
 /**
  * ng_iface_output -> ng_iface_send -> (ng_snd_item -> ng_apply_item -> ng_<node>_rcvdata)* -> exit.
@@ -52,34 +46,36 @@ export function netgraphOutput(
   nodes: readonly NetgraphNode[],
   exit: NgExit,
 ): KernelCall {
-  const rcvdata = [
-    ...nodes.map((n) => `ng_${n}_rcvdata`),
-    exit.kind === 'ether' ? 'ng_ether_rcv_lower' : 'ng_ksocket_rcvdata',
-  ];
-  const last = rcvdata.length - 1;
-  const apply = (i: number, t: ThreadRef): KernelCall =>
-    frameCall(env, 'ng_apply_item', () => [
-      frameCall(env, rcvdata[i] ?? 'ng_apply_item', () => {
-        if (i < last) return [send(i + 1, t)];
-        if (exit.kind === 'ether') return exit.wire(t);
-        // ng_ksocket: the payload leaves through a UDP socket and re-enters ip_output.
-        return [
-          frameCall(env, 'sosend_dgram', () => [
-            frameCall(env, 'udp_send', () => [frameCall(env, 'udp_output', () => [exit.ipOutput(t)])]),
-          ]),
-        ];
-      }),
-    ]);
-  const send = (i: number, t: ThreadRef): KernelCall =>
-    frameCall(env, 'ng_snd_item', () => {
-      const leftBytes = env.kstackBytes - env.depthBytes(t);
-      if (leftBytes * 4 < env.kstackBytes) {
-        env.enqueue({ pkt, resume: (worker) => apply(i, worker) });
-        return undefined;
-      }
-      return [apply(i, t)];
-    });
-  return frameCall(env, 'ng_iface_output', () => [frameCall(env, 'ng_iface_send', () => [send(0, thread)])]);
+  const { frameBytes } = env;
+  // The last hook: ng_ether's lower hook hands the frame to the driver; ng_ksocket sends the
+  // payload through a UDP socket, which re-enters ip_output.
+  const lower = exit.kind === 'ksocket' ? 'ng_ksocket_rcvdata' : 'ng_ether_rcv_lower';
+  let apply: NgApply = (t) =>
+    nestedCall(frameBytes, ['ng_apply_item', lower], () =>
+      exit.kind === 'ether'
+        ? exit.wire(t)
+        : [nestedCall(frameBytes, ['sosend_dgram', 'udp_send', 'udp_output'], () => [exit.ipOutput(t)])],
+    );
+  for (const node of [...nodes].reverse()) {
+    const next = apply;
+    apply = (t) =>
+      nestedCall(frameBytes, ['ng_apply_item', `ng_${node}_rcvdata`], () => [ngSend(env, pkt, next, t)]);
+  }
+  return nestedCall(frameBytes, ['ng_iface_output', 'ng_iface_send'], () => [
+    ngSend(env, pkt, apply, thread),
+  ]);
+}
+
+/** ng_snd_item: apply the item in the caller, or queue it to the worker when the stack runs low. */
+function ngSend(env: NetgraphEnv, pkt: Packet, apply: NgApply, thread: ThreadRef): KernelCall {
+  return nestedCall(env.frameBytes, ['ng_snd_item'], () => {
+    const leftBytes = env.kstackBytes - env.depthBytes(thread);
+    if (leftBytes * 4 < env.kstackBytes) {
+      env.enqueue({ pkt, resume: apply });
+      return undefined;
+    }
+    return [apply(thread)];
+  });
 }
 
 /**

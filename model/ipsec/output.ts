@@ -9,6 +9,7 @@ import type { TraceRecorder } from '../trace.ts';
 import { checkTunnelNesting } from '../tunnel/nesting.ts';
 import type { ModelVariant } from '../variants.ts';
 import type { CounterName } from '../vocab.ts';
+import { type CallBody, nestedCall } from './calls.ts';
 import { type Chain, type PfilHook, passAt, type SaElement, type SaProto, type TunnelType } from './chain.ts';
 import type { MbufTable } from './mbuf.ts';
 import { type NetgraphEnv, netgraphOutput } from './netgraph.ts';
@@ -100,18 +101,13 @@ export class IpsecOutput {
     this.#env = env;
   }
 
-  #call(frame: string, run: () => readonly KernelCall[] | undefined = () => undefined): KernelCall {
+  #call(frame: string, run: CallBody = () => undefined): KernelCall {
     return { frame, frameBytes: this.#env.frameBytes(frame), run };
   }
 
   /** A chain of frames each nested in the previous one, the last running `run`. */
-  #nested(frames: readonly string[], run: () => readonly KernelCall[] | undefined): KernelCall {
-    let call = this.#call(frames[frames.length - 1] ?? 'unknown', run);
-    for (let i = frames.length - 2; i >= 0; i--) {
-      const inner = call;
-      call = this.#call(frames[i] ?? 'unknown', () => [inner]);
-    }
-    return call;
+  #nested(frames: readonly [string, ...string[]], run: CallBody): KernelCall {
+    return nestedCall(this.#env.frameBytes, frames, run);
   }
 
   /** ip[6]_input's forwarding branch: ip[6]_forward -> ip[6]_output for the chain's first pass. */
@@ -149,14 +145,16 @@ export class IpsecOutput {
                 thread,
                 hop.nodes,
                 hop.terminal
-                  ? { kind: 'ether', wire: (t) => [this.#wireFrom('ether_output_frame', pkt, t)] }
+                  ? { kind: 'ether', wire: (t) => [this.#wire(['ether_output_frame'], pkt, t)] }
                   : { kind: 'ksocket', ipOutput: (t) => this.ipOutput(pkt, t, pass.nextIndex) },
               ),
             ]),
           );
           break;
         case 'wire':
-          calls.push(this.#call(fam.send, () => [this.#wireFrom('ether_output', pkt, thread)]));
+          calls.push(
+            this.#call(fam.send, () => [this.#wire(['ether_output', 'ether_output_frame'], pkt, thread)]),
+          );
           break;
       }
       return calls;
@@ -197,7 +195,7 @@ export class IpsecOutput {
   deferredHandler(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
     const { mbufs } = this.#env;
     const index = mbufs.resumeIndex(pkt.id);
-    const tagged = index !== undefined && mbufs.deleteTag(pkt.id, 'ipsec-deferral', thread.cpu);
+    const tagged = mbufs.deleteTag(pkt.id, 'ipsec-deferral', thread.cpu);
     assert(
       tagged && index !== undefined,
       `D9721: packet ${pkt.id} reached the ipsec handler without its tag`,
@@ -258,10 +256,12 @@ export class IpsecOutput {
     });
   }
 
-  /** The Ethernet driver's transmit path; the frame leaves and its mbuf and tags are freed. */
-  #wireFrom(first: 'ether_output' | 'ether_output_frame', pkt: Packet, thread: ThreadRef): KernelCall {
-    const frames = first === 'ether_output' ? ['ether_output', 'ether_output_frame'] : ['ether_output_frame'];
-    return this.#nested([...frames, 'iflib_if_transmit', 'iflib_encap'], () => {
+  /**
+   * The Ethernet driver's transmit path from `via` (ether_output, or ether_output_frame for
+   * ng_ether's lower hook); the frame leaves and its mbuf and tags are freed.
+   */
+  #wire(via: readonly [string, ...string[]], pkt: Packet, thread: ThreadRef): KernelCall {
+    return this.#nested([...via, 'iflib_if_transmit', 'iflib_encap'], () => {
       const { trace, clock, mbufs, stats } = this.#env;
       stats.inc('ifi_opackets');
       trace.record({
