@@ -108,7 +108,7 @@ export class Frag6 implements ReassTable {
       const queue = this.#table.create(bucket, key, this.#expiryNs(), frag);
       this.#byAge.push(queue);
       if (this.#timer === undefined) this.#arm();
-      return { kind: 'held', queue, drops: [], steps: found.steps };
+      return { kind: 'held', queue, frag, drops: [], steps: found.steps };
     }
     return this.#join(found.queue, frag, found.steps);
   }
@@ -143,7 +143,7 @@ export class Frag6 implements ReassTable {
           steps: walked,
         };
       }
-      return { kind: 'held', queue, drops, steps: walked };
+      return { kind: 'held', queue, frag, drops, steps: walked };
     }
     this.#table.remove(queue);
     this.#arm();

@@ -1,4 +1,4 @@
-import { type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
+import { assert, type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
 import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
@@ -115,8 +115,7 @@ export class Reassembly {
     table: ReassTable,
     result: Extract<ReassResult, { kind: 'held' }>,
   ): void {
-    const { queue } = result;
-    const held = queue.frags.find((f) => f.pkt === pkt);
+    const { queue, frag } = result;
     const family = pkt.flow.family;
     const hash2 = pkt.flow.hash2Tuple;
     const type2 = family === 'inet' ? 'rss-ipv4' : 'rss-ipv6';
@@ -130,8 +129,8 @@ export class Reassembly {
       cpu: thread.cpu,
       bucket: this.#s.rss ? bucketOf(this.#s.buckets, hash2) : undefined,
       bucketCpu: this.#s.promise.arrival(family, hash2, type2),
-      offsetBytes: held?.offsetBytes ?? 0,
-      lengthBytes: held?.lengthBytes ?? 0,
+      offsetBytes: frag.offsetBytes,
+      lengthBytes: frag.lengthBytes,
       heldFragments: table.heldFragments,
       heldFragmentsMax: lim.maxfrags,
       queueFragments: queue.frags.length,
@@ -153,7 +152,9 @@ export class Reassembly {
     result: Extract<ReassResult, { kind: 'complete' }>,
   ): readonly KernelCall[] {
     const s = this.#s;
-    const head = result.pieces[0]?.pkt ?? last;
+    // F-19: the header (ring, hash, allocating CPU) is the offset-0 fragment's.
+    const head = result.pieces[0]?.pkt;
+    assert(head !== undefined, 'F-16: a completed datagram has pieces');
     const family = last.flow.family;
     const dgram: Packet = {
       id: packetId(DATAGRAM_ID_BASE + this.#datagrams++),
@@ -171,7 +172,8 @@ export class Reassembly {
       netisrSource: 0,
     };
     const direct = s.directProto(family);
-    const reinject = s.rss && direct !== undefined && !s.variants.has('reass-no-reinject');
+    // F-27: the protocol the datagram is re-injected through; none means up inline (F-28).
+    const reinject = s.rss && !s.variants.has('reass-no-reinject') ? direct : undefined;
     // F-26: rss_mbuf_software_hash_v4 keeps the head's hash if it is the type the tuple calls for.
     if (s.rss && !rssHashTrusted(dgram.flow, false, dgram.hashType, s.hashConfig)) {
       const soft = rssHash(dgram.flow, false, s.hashConfig);
@@ -193,8 +195,8 @@ export class Reassembly {
       fullHash: dgram.hash,
       fullBucket: affinity ? bucketOf(s.buckets, dgram.hash) : undefined,
       // The kernel's promise, whatever this model variant then does with the datagram.
-      fullBucketCpu: direct !== undefined ? s.promise.direct(direct, dgram.hash, dgram.hashType) : undefined,
-      continuation: reinject ? 'reinject' : 'inline',
+      fullBucketCpu: s.promise.direct(direct, dgram.hash, dgram.hashType),
+      continuation: reinject !== undefined ? 'reinject' : 'inline',
       family,
       fullHashType: dgram.hashType,
       pieces: result.pieces.map((p) => ({
@@ -203,7 +205,7 @@ export class Reassembly {
         lengthBytes: p.lengthBytes,
       })),
     });
-    if (reinject && direct !== undefined) return [s.dispatch(direct, dgram, thread)];
+    if (reinject !== undefined) return [s.dispatch(reinject, dgram, thread)];
     // F-28: ip_input goes on with the datagram in the same context.
     s.stats.inc(family === 'inet' ? 'ips_delivered' : 'ip6s_delivered');
     return [
@@ -219,15 +221,14 @@ export class Reassembly {
 /** FNV-1a over the bytes each piece carries, in offset order: what the upper layer receives. */
 function digestOf(queue: ReassQueue): number {
   return payloadDigest(
-    queue.frags.map((f) => {
-      const frag = f.pkt.fragment;
-      return payloadBytes(
+    queue.frags.map((f) =>
+      payloadBytes(
         f.pkt.flow.id,
-        frag?.ipId ?? 0,
-        frag?.contentVersion ?? 0,
+        queue.key.ipId,
+        f.pkt.fragment?.contentVersion ?? 0,
         f.offsetBytes,
         f.lengthBytes,
-      );
-    }),
+      ),
+    ),
   );
 }
