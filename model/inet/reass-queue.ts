@@ -63,8 +63,7 @@ export class ReassBuckets {
   }
 
   #checkIndex(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.#hashsize)
-      assert(false, `F-1: bucket ${index} outside the table`);
+    assert(Number.isInteger(index) && index >= 0 && index < this.#hashsize, 'F-1: bucket inside the table');
   }
 
   #list(index: number): ReassQueue[] {
