@@ -72,7 +72,8 @@ function words(bytes: readonly number[]): number[] {
  * v4 words: src, dst, (proto << 16) + id; v6: src, dst, id.
  */
 export function reassBucketOf(key: DatagramKey, seed: number, hashsize: number): number {
-  const tail = key.family === 'inet' ? (((key.ipProto ?? 0) << 16) + key.ipId) >>> 0 : key.ipId >>> 0;
+  // The IPv6 key has no protocol, so its last word is the id alone.
+  const tail = (((key.ipProto ?? 0) << 16) + key.ipId) >>> 0;
   return jenkinsHash32([...words(key.src), ...words(key.dst), tail], seed) & (hashsize - 1);
 }
 
