@@ -153,8 +153,9 @@ export class Reassembly {
   ): readonly KernelCall[] {
     const s = this.#s;
     // F-19: the header (ring, hash, allocating CPU) is the offset-0 fragment's.
-    const head = result.pieces[0]?.pkt;
-    assert(head !== undefined, 'F-16: a completed datagram has pieces');
+    const [first] = result.pieces;
+    assert(first !== undefined, 'F-16: a completed datagram has pieces');
+    const head = first.pkt;
     const family = last.flow.family;
     const dgram: Packet = {
       id: packetId(DATAGRAM_ID_BASE + this.#datagrams++),
