@@ -127,9 +127,8 @@ export class ReassBuckets {
 
 /** F-11: index of the first fragment that begins after `offsetBytes`; answers it and the steps. */
 export function firstAfter(frags: readonly HeldFragment[], offsetBytes: number): number {
-  let i = 0;
-  while (i < frags.length && (frags[i]?.offsetBytes ?? 0) <= offsetBytes) i++;
-  return i;
+  const i = frags.findIndex((f) => f.offsetBytes > offsetBytes);
+  return i < 0 ? frags.length : i;
 }
 
 /**
