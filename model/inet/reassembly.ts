@@ -15,7 +15,7 @@ import { deliverCall } from './ip_input.ts';
 import { IpReass } from './ip_reass.ts';
 import { payloadBytes, payloadDigest } from './payload.ts';
 import { type InetSysctls, ip6ReassLimits, ipReassLimits } from './reass-limits.ts';
-import type { ReassDrop, ReassQueue } from './reass-queue.ts';
+import type { HeldFragment, ReassDrop, ReassQueue } from './reass-queue.ts';
 import type { ReassResult, ReassTable, ReassTimers } from './reass-types.ts';
 import type { RssPromise } from './rss-promise.ts';
 
@@ -152,10 +152,7 @@ export class Reassembly {
     result: Extract<ReassResult, { kind: 'complete' }>,
   ): readonly KernelCall[] {
     const s = this.#s;
-    // F-19: the header (ring, hash, allocating CPU) is the offset-0 fragment's.
-    const [first] = result.pieces;
-    assert(first !== undefined, 'F-16: a completed datagram has pieces');
-    const head = first.pkt;
+    const head = headOf(result.pieces);
     const family = last.flow.family;
     const dgram: Packet = {
       id: packetId(DATAGRAM_ID_BASE + this.#datagrams++),
@@ -217,6 +214,13 @@ export class Reassembly {
       ),
     ];
   }
+}
+
+/** F-19: the new datagram's header (ring, hash, allocating CPU) is the offset-0 fragment's. */
+function headOf(pieces: readonly HeldFragment[]): Packet {
+  const [first] = pieces;
+  assert(first !== undefined, 'F-16: a completed datagram has pieces');
+  return first.pkt;
 }
 
 /** FNV-1a over the bytes each piece carries, in offset order: what the upper layer receives. */
