@@ -34,15 +34,15 @@ describe('sender payload bytes and digests', () => {
     }
   });
 
-  it('the cache key never merges two datagrams: ids, lengths and flows outside its ranges are not cached', () => {
-    // (flow 1, id 0) and (flow 0, id 65536) would share a key if the id were not range-checked.
+  it('the cache key never merges two datagrams, however large their numbers', () => {
+    // (flow 1, id 0) and (flow 0, id 65536) share a key packed into one number.
     const a = datagramDigest(1, 0, 24);
     expect(datagramDigest(0, 65536, 24)).not.toBe(a);
     expect(datagramDigest(0, 65536, 24)).toBe(payloadDigest([payloadBytes(0, 65536, 0, 0, 24)]));
-    // (id 1, 0 bytes) and (id 0, 131072 bytes) likewise for the length.
+    // (id 1, 0 bytes) and (id 0, 131072 bytes) likewise.
     expect(datagramDigest(0, 1, 0)).toBe(0x811c9dc5);
     expect(datagramDigest(0, 0, 131072)).not.toBe(0x811c9dc5);
-    // Flows from 2^20 on would need keys beyond 2^53, where neighbours round together.
+    // Flows from 2^20 on would need numeric keys beyond 2^53, where neighbours round together.
     expect(datagramDigest(2 ** 20, 0, 0)).toBe(0x811c9dc5);
     expect(datagramDigest(2 ** 20, 0, 1)).toBe(payloadDigest([payloadBytes(2 ** 20, 0, 0, 0, 1)]));
   });
