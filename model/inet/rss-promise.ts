@@ -34,7 +34,7 @@ export class RssPromise {
   /** The bucket CPU an arriving packet is promised to (ip / ip6 input). */
   arrival(family: 'inet' | 'inet6', hash: number, hashType: HashType): CpuId | undefined {
     const cpu = this.#bucketCpu(family === 'inet' ? 'ip' : 'ip6', hash, hashType);
-    if (cpu === undefined) return undefined;
+    // No bucket CPU stays no promise: the ring's CPU is never undefined, so never equal to it.
     return this.#s.ringCpus[this.#s.ringOf(hash)] === cpu ? cpu : undefined;
   }
 
