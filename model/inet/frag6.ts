@@ -49,7 +49,7 @@ export class Frag6 implements ReassTable {
   readonly #opts: Frag6Options;
   #timer: { readonly handle: TimerHandle; readonly atNs: number } | undefined;
   /** Queues in creation order, which is expiry order (ticks only grow); freed ones are skipped lazily. */
-  #byAge: ReassQueue[] = [];
+  readonly #byAge: ReassQueue[] = [];
   #oldest = 0;
 
   constructor(limits: ReassLimits, env: ReassEnv, opts: Frag6Options = {}) {
@@ -107,8 +107,9 @@ export class Frag6 implements ReassTable {
       if (full) return drop(DROPPED, 'no reassembly queue');
       const queue = this.#table.create(bucket, key, this.#expiryNs(), frag);
       this.#byAge.push(queue);
-      if (this.#timer === undefined) this.#arm();
-      return { kind: 'held', queue, drops: [], steps: found.steps };
+      // A no-op unless this is the only queue: a younger one never moves the earliest expiry.
+      this.#arm();
+      return { kind: 'held', queue, frag, drops: [], steps: found.steps };
     }
     return this.#join(found.queue, frag, found.steps);
   }
@@ -143,7 +144,7 @@ export class Frag6 implements ReassTable {
           steps: walked,
         };
       }
-      return { kind: 'held', queue, drops, steps: walked };
+      return { kind: 'held', queue, frag, drops, steps: walked };
     }
     this.#table.remove(queue);
     this.#arm();
@@ -215,7 +216,7 @@ export class Frag6 implements ReassTable {
       if (this.#table.holds(q)) return q;
       this.#oldest++;
     }
-    this.#byAge = [];
+    this.#byAge.length = 0;
     this.#oldest = 0;
     return undefined;
   }
@@ -229,6 +230,7 @@ export class Frag6 implements ReassTable {
       this.#table.remove(q);
     }
     this.#arm();
-    if (drops.length > 0) this.#env.onExpired(drops);
+    // Never empty: the timer is always moved to the oldest live queue's expiry.
+    this.#env.onExpired(drops);
   }
 }

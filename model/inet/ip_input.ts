@@ -18,21 +18,28 @@ export interface InetEnv {
   readonly reassemble?: (pkt: Packet, thread: ThreadRef) => readonly KernelCall[];
 }
 
+/** An upper-layer input routine (pr_input) and the layer name its `deliver` event carries. */
+interface UpperLayer {
+  readonly frame: string;
+  readonly layer: string;
+}
+
+const UDP_INPUT: UpperLayer = { frame: 'udp_input', layer: 'udp' };
+const TCP_INPUT: UpperLayer = { frame: 'tcp_input', layer: 'tcp' };
+const RIP_INPUT: UpperLayer = { frame: 'rip_input', layer: 'rip' };
+
 /** The upper-layer input routine a datagram ends in (pr_input). */
-function upperLayerFrame(pkt: Packet): string {
-  if (pkt.flow.ipProto === IPPROTO_UDP) return 'udp_input';
-  if (pkt.flow.ipProto === IPPROTO_TCP) return 'tcp_input';
-  return 'rip_input';
+function upperLayer(pkt: Packet): UpperLayer {
+  if (pkt.flow.ipProto === IPPROTO_UDP) return UDP_INPUT;
+  if (pkt.flow.ipProto === IPPROTO_TCP) return TCP_INPUT;
+  return RIP_INPUT;
 }
 
 /** pr_input: the socket layer takes the datagram; the `deliver` event records where. */
 export function deliverCall(env: InetEnv, pkt: Packet, thread: ThreadRef): KernelCall {
-  const frame = upperLayerFrame(pkt);
-  return new DeliverCall(env, frame, env.frameBytes(frame), pkt, thread);
+  const upper = upperLayer(pkt);
+  return new DeliverCall(env, upper.frame, env.frameBytes(upper.frame), upper.layer, pkt, thread);
 }
-
-/** `udp_input` -> `udp`, worked out once per frame name rather than once per packet. */
-const layerOfFrame = new Map<string, string>();
 
 /** A class, not a literal with an arrow function: no closure per delivered packet. */
 class DeliverCall implements KernelCall {
@@ -40,17 +47,13 @@ class DeliverCall implements KernelCall {
     readonly env: InetEnv,
     readonly frame: string,
     readonly frameBytes: number,
+    readonly layer: string,
     readonly pkt: Packet,
     readonly thread: ThreadRef,
   ) {}
 
   run(): undefined {
-    const { env, pkt, thread, frame } = this;
-    let layer = layerOfFrame.get(frame);
-    if (layer === undefined) {
-      layer = frame.replace('_input', '');
-      layerOfFrame.set(frame, layer);
-    }
+    const { env, pkt, thread, layer } = this;
     env.trace.record({
       kind: 'deliver',
       atNs: env.clock.nowNs,

@@ -1,80 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cpuId, NS_PER_SECOND, packetId, virtualNs } from '../brand.ts';
-import { knobDefaults } from '../knobs.ts';
-import type { Packet } from '../packet.ts';
-import { unwrap } from '../result.ts';
-import type { FlowSpec } from '../rss/flowhash.ts';
-import { makeFlow } from '../rss/flowhash.ts';
-import { TimerQueue } from '../sim/timers.ts';
-import { StatCounters } from '../stats.ts';
-import { Frag6 } from './frag6.ts';
-import { IpReass } from './ip_reass.ts';
-import { inetKnobs } from './knobs.ts';
+import { NS_PER_SECOND } from '../brand.ts';
 import { datagramDigest, payloadBytes, payloadDigest } from './payload.ts';
-import { type InetSysctls, ip6ReassLimits, ipReassLimits } from './reass-limits.ts';
-import type { ReassDrop } from './reass-queue.ts';
 import type { ReassResult } from './reass-types.ts';
-
-const UDP4: FlowSpec = { family: 'inet', ipProto: 17, src: '10.0.0.1', dst: '10.1.0.1', sport: 1, dport: 2 };
-const TCP4: FlowSpec = { ...UDP4, ipProto: 6 };
-const UDP6: FlowSpec = {
-  family: 'inet6',
-  ipProto: 17,
-  src: '2001:db8::1',
-  dst: '2001:db8::2',
-  sport: 1,
-  dport: 2,
-};
-
-/** A table of one family on a hand-cranked clock, with every drop and expiry collected. */
-function harness(family: 'inet' | 'inet6', sysctl: Partial<InetSysctls> = {}, opts = {}) {
-  const stats = new StatCounters();
-  const timers = new TimerQueue<() => void>();
-  let now = 0;
-  const expired: ReassDrop[] = [];
-  const env = {
-    stats,
-    nowNs: () => now,
-    timers: {
-      arm: (at: ReturnType<typeof virtualNs>, fire: () => void) => timers.arm(at, fire),
-      cancel: (h: Parameters<typeof timers.cancel>[0]) => timers.cancel(h),
-    },
-    onExpired: (d: readonly ReassDrop[]) => expired.push(...d),
-  };
-  const s = { ...knobDefaults(inetKnobs), ...sysctl } as InetSysctls;
-  const table =
-    family === 'inet' ? new IpReass(ipReassLimits(s), env, opts) : new Frag6(ip6ReassLimits(s), env, opts);
-  let ids = 0;
-  const flows = new Map<FlowSpec, ReturnType<typeof makeFlow>>();
-  const frag = (spec: FlowSpec, ipId: number, off: number, len: number, mf: boolean, version = 0): Packet => {
-    if (!flows.has(spec)) flows.set(spec, makeFlow(flows.size, spec));
-    const made = flows.get(spec);
-    if (made === undefined) throw new Error('no flow');
-    const flow = unwrap(made);
-    return {
-      id: packetId(ids++),
-      flow,
-      seq: 0,
-      arrivedAtNs: virtualNs(now),
-      rxRing: 0,
-      allocCpu: cpuId(0),
-      rcvifIndex: 1,
-      fragment: { ipId, offsetBytes: off, lengthBytes: len, moreFragments: mf, contentVersion: version },
-      payloadBytes: len,
-      encap: [],
-      hash: 0,
-      hashType: 'none',
-      netisrSource: 0,
-    };
-  };
-  const advance = (ns: number) => {
-    now += ns;
-    for (const fire of timers.popDue(virtualNs(now))) fire();
-  };
-  return { table, stats, frag, advance, expired, timers };
-}
-
-const counters = (r: ReassResult) => r.drops.map((d) => `${d.pkt.id}:${d.counter}`);
+import { counters, harness, TCP4, UDP4, UDP6 } from './test/reass-harness.ts';
 
 /** The bytes each piece of a completed datagram carries, as (fragment, version, range). */
 function pieceDigest(r: ReassResult): number {
@@ -168,7 +96,7 @@ describe('IPv4 reassembly (ip_reass, reference section 6)', () => {
     expect(h.table.input(h.frag(UDP4, 3, 16, 8, true)).kind).toBe('held');
     expect(h.table.heldFragments).toBe(2);
     h.advance(NS_PER_SECOND);
-    expect(h.expired.map((d) => d.counter)).toEqual(['ips_fragtimeout', 'ips_fragtimeout']);
+    expect(h.flat().map((d) => d.counter)).toEqual(['ips_fragtimeout', 'ips_fragtimeout']);
     expect(h.table.heldFragments).toBe(0);
     expect(h.table.heldQueues).toBe(0);
     expect(h.timers.pendingCount).toBe(0);
@@ -265,7 +193,7 @@ describe('IPv6 reassembly (frag6_input)', () => {
     h.advance(59 * NS_PER_SECOND);
     expect(h.table.heldQueues).toBe(1);
     h.advance(NS_PER_SECOND);
-    expect(h.expired.map((d) => d.counter)).toEqual(['ip6s_fragtimeout']);
+    expect(h.flat().map((d) => d.counter)).toEqual(['ip6s_fragtimeout']);
     for (let i = 0; i < 66; i++) h.table.input(h.frag(UDP6, 4, i * 8, 8, true));
     expect(h.stats.get('ip6s_fragdropped')).toBe(65);
   });

@@ -144,7 +144,7 @@ export class IpReass implements ReassTable {
     const queue = this.#table.create(bucket, key, uptime + lim.fragttlSeconds, frag);
     // The callout is armed when the bucket's oldest queue is this one (ip_reass: fp == TAILQ_LAST).
     if (this.#table.oldest(bucket) === queue) this.#armCallout(bucket, lim.fragttlSeconds);
-    return { kind: 'held', queue, drops, steps };
+    return { kind: 'held', queue, frag, drops, steps };
   }
 
   /** ipq_reuse: the oldest queue of this bucket, or of the next non-empty one. */
@@ -197,7 +197,7 @@ export class IpReass implements ReassTable {
           steps: walked,
         };
       }
-      return { kind: 'held', queue, drops: placed.dropped, steps: walked };
+      return { kind: 'held', queue, frag, drops: placed.dropped, steps: walked };
     }
     if (payloadBytes + IP_HEADER_BYTES > IP_MAXPACKET_BYTES) {
       stats.inc('ips_toolong'); // F-18
@@ -267,6 +267,7 @@ export class IpReass implements ReassTable {
       this.#table.remove(q);
     }
     this.#reschedule(bucket);
-    if (drops.length > 0) this.#env.onExpired(drops);
+    // Never empty: the callout is always armed no earlier than its bucket's oldest expiry.
+    this.#env.onExpired(drops);
   }
 }

@@ -22,9 +22,9 @@ export function payloadBytes(
   offsetBytes: number,
   lengthBytes: number,
 ): Uint8Array {
-  const out = new Uint8Array(lengthBytes);
-  for (let i = 0; i < lengthBytes; i++) out[i] = payloadByte(flow, ipId, version, offsetBytes + i);
-  return out;
+  return Uint8Array.from({ length: lengthBytes }, (_, i) =>
+    payloadByte(flow, ipId, version, offsetBytes + i),
+  );
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -42,29 +42,21 @@ export function payloadDigest(parts: readonly Uint8Array[]): number {
 /**
  * Digests of whole datagrams already worked out: every fragment's arrive event carries its
  * datagram's digest (up to 64 KiB of bytes), and a datagram arrives as several fragments, in
- * many runs. Keyed by one exact number; bounded, the table starts over when full.
+ * many runs. Keyed by the exact (flow, ip id, length) text; bounded, the table starts over when full.
  */
-const digests = new Map<number, number>();
+const digests = new Map<string, number>();
 const DIGESTS_MAX = 4096;
 
 /** The digest of the sender's whole datagram (version 0, bytes 0 .. datagramBytes). */
 export function datagramDigest(flow: number, ipId: number, datagramBytes: number): number {
-  // flow < 2^20, ipId < 2^16, length < 2^17: the key stays an exact integer (< 2^53).
-  const keyed = inRange(flow, 2 ** 20) && inRange(ipId, 2 ** 16) && inRange(datagramBytes, 2 ** 17);
-  const exact = keyed ? (flow * 2 ** 16 + ipId) * 2 ** 17 + datagramBytes : -1;
-  if (keyed) {
-    const known = digests.get(exact);
-    if (known !== undefined) return known;
-  }
+  const key = `${flow}/${ipId}/${datagramBytes}`;
+  const known = digests.get(key);
+  if (known !== undefined) return known;
   // FNV-1a over the bytes as payloadDigest(payloadBytes(...)) would, without the array.
   let h = FNV_OFFSET;
   for (let i = 0; i < datagramBytes; i++) h = Math.imul(h ^ payloadByte(flow, ipId, 0, i), FNV_PRIME);
   const digest = h >>> 0;
-  if (keyed) {
-    if (digests.size >= DIGESTS_MAX) digests.clear();
-    digests.set(exact, digest);
-  }
+  if (digests.size >= DIGESTS_MAX) digests.clear();
+  digests.set(key, digest);
   return digest;
 }
-
-const inRange = (n: number, below: number) => Number.isInteger(n) && n >= 0 && n < below;

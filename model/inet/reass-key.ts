@@ -45,8 +45,8 @@ export function sameKey(a: DatagramKey, b: DatagramKey): boolean {
   );
 }
 
+/** Addresses of one family (sameKey compares the families first), so of one length. */
 function sameBytes(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -72,7 +72,8 @@ function words(bytes: readonly number[]): number[] {
  * v4 words: src, dst, (proto << 16) + id; v6: src, dst, id.
  */
 export function reassBucketOf(key: DatagramKey, seed: number, hashsize: number): number {
-  const tail = key.family === 'inet' ? (((key.ipProto ?? 0) << 16) + key.ipId) >>> 0 : key.ipId >>> 0;
+  // The IPv6 key has no protocol, so its last word is the id alone.
+  const tail = (((key.ipProto ?? 0) << 16) + key.ipId) >>> 0;
   return jenkinsHash32([...words(key.src), ...words(key.dst), tail], seed) & (hashsize - 1);
 }
 
@@ -109,8 +110,9 @@ export function jenkinsHash32(key: readonly number[], seed: number): number {
     b = (b + a) >>> 0;
   }
   if (n === 0) return c;
-  if (n >= 3) c = (c + (key[i + 2] ?? 0)) >>> 0;
-  if (n >= 2) b = (b + (key[i + 1] ?? 0)) >>> 0;
+  // The tail's 1 to 3 words; an absent word adds 0, as the kernel's fall-through switch skips it.
+  c = (c + (key[i + 2] ?? 0)) >>> 0;
+  b = (b + (key[i + 1] ?? 0)) >>> 0;
   a = (a + (key[i] ?? 0)) >>> 0;
   c = (c ^ b) >>> 0;
   c = (c - rot(b, 14)) >>> 0;

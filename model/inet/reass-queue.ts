@@ -63,8 +63,7 @@ export class ReassBuckets {
   }
 
   #checkIndex(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.#hashsize)
-      assert(false, `F-1: bucket ${index} outside the table`);
+    assert(Number.isInteger(index) && index >= 0 && index < this.#hashsize, 'F-1: bucket inside the table');
   }
 
   #list(index: number): ReassQueue[] {
@@ -128,9 +127,8 @@ export class ReassBuckets {
 
 /** F-11: index of the first fragment that begins after `offsetBytes`; answers it and the steps. */
 export function firstAfter(frags: readonly HeldFragment[], offsetBytes: number): number {
-  let i = 0;
-  while (i < frags.length && (frags[i]?.offsetBytes ?? 0) <= offsetBytes) i++;
-  return i;
+  const i = frags.findIndex((f) => f.offsetBytes > offsetBytes);
+  return i < 0 ? frags.length : i;
 }
 
 /**

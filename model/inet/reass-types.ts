@@ -9,10 +9,11 @@ import type { HeldFragment, ReassDrop, ReassQueue } from './reass-queue.ts';
 export type ReassResult =
   /** The fragment was freed (and maybe others with it); every drop names its counter. */
   | { readonly kind: 'dropped'; readonly drops: readonly ReassDrop[]; readonly steps: number }
-  /** The fragment waits in `queue`; `drops` are other fragments it evicted, trimmed away or replaced. */
+  /** The fragment waits in `queue` as `frag` (maybe trimmed); `drops` are others it evicted or replaced. */
   | {
       readonly kind: 'held';
       readonly queue: ReassQueue;
+      readonly frag: HeldFragment;
       readonly drops: readonly ReassDrop[];
       readonly steps: number;
     }

@@ -1,4 +1,4 @@
-import { type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
+import { assert, type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
 import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
@@ -15,7 +15,7 @@ import { deliverCall } from './ip_input.ts';
 import { IpReass } from './ip_reass.ts';
 import { payloadBytes, payloadDigest } from './payload.ts';
 import { type InetSysctls, ip6ReassLimits, ipReassLimits } from './reass-limits.ts';
-import type { ReassDrop, ReassQueue } from './reass-queue.ts';
+import type { HeldFragment, ReassDrop, ReassQueue } from './reass-queue.ts';
 import type { ReassResult, ReassTable, ReassTimers } from './reass-types.ts';
 import type { RssPromise } from './rss-promise.ts';
 
@@ -115,8 +115,7 @@ export class Reassembly {
     table: ReassTable,
     result: Extract<ReassResult, { kind: 'held' }>,
   ): void {
-    const { queue } = result;
-    const held = queue.frags.find((f) => f.pkt === pkt);
+    const { queue, frag } = result;
     const family = pkt.flow.family;
     const hash2 = pkt.flow.hash2Tuple;
     const type2 = family === 'inet' ? 'rss-ipv4' : 'rss-ipv6';
@@ -130,8 +129,8 @@ export class Reassembly {
       cpu: thread.cpu,
       bucket: this.#s.rss ? bucketOf(this.#s.buckets, hash2) : undefined,
       bucketCpu: this.#s.promise.arrival(family, hash2, type2),
-      offsetBytes: held?.offsetBytes ?? 0,
-      lengthBytes: held?.lengthBytes ?? 0,
+      offsetBytes: frag.offsetBytes,
+      lengthBytes: frag.lengthBytes,
       heldFragments: table.heldFragments,
       heldFragmentsMax: lim.maxfrags,
       queueFragments: queue.frags.length,
@@ -153,7 +152,7 @@ export class Reassembly {
     result: Extract<ReassResult, { kind: 'complete' }>,
   ): readonly KernelCall[] {
     const s = this.#s;
-    const head = result.pieces[0]?.pkt ?? last;
+    const head = headOf(result.pieces);
     const family = last.flow.family;
     const dgram: Packet = {
       id: packetId(DATAGRAM_ID_BASE + this.#datagrams++),
@@ -171,7 +170,8 @@ export class Reassembly {
       netisrSource: 0,
     };
     const direct = s.directProto(family);
-    const reinject = s.rss && direct !== undefined && !s.variants.has('reass-no-reinject');
+    // F-27: the protocol the datagram is re-injected through; none means up inline (F-28).
+    const reinject = s.rss && !s.variants.has('reass-no-reinject') ? direct : undefined;
     // F-26: rss_mbuf_software_hash_v4 keeps the head's hash if it is the type the tuple calls for.
     if (s.rss && !rssHashTrusted(dgram.flow, false, dgram.hashType, s.hashConfig)) {
       const soft = rssHash(dgram.flow, false, s.hashConfig);
@@ -193,8 +193,8 @@ export class Reassembly {
       fullHash: dgram.hash,
       fullBucket: affinity ? bucketOf(s.buckets, dgram.hash) : undefined,
       // The kernel's promise, whatever this model variant then does with the datagram.
-      fullBucketCpu: direct !== undefined ? s.promise.direct(direct, dgram.hash, dgram.hashType) : undefined,
-      continuation: reinject ? 'reinject' : 'inline',
+      fullBucketCpu: s.promise.direct(direct, dgram.hash, dgram.hashType),
+      continuation: reinject !== undefined ? 'reinject' : 'inline',
       family,
       fullHashType: dgram.hashType,
       pieces: result.pieces.map((p) => ({
@@ -203,7 +203,7 @@ export class Reassembly {
         lengthBytes: p.lengthBytes,
       })),
     });
-    if (reinject && direct !== undefined) return [s.dispatch(direct, dgram, thread)];
+    if (reinject !== undefined) return [s.dispatch(reinject, dgram, thread)];
     // F-28: ip_input goes on with the datagram in the same context.
     s.stats.inc(family === 'inet' ? 'ips_delivered' : 'ip6s_delivered');
     return [
@@ -216,18 +216,24 @@ export class Reassembly {
   }
 }
 
+/** F-19: the new datagram's header (ring, hash, allocating CPU) is the offset-0 fragment's. */
+function headOf(pieces: readonly HeldFragment[]): Packet {
+  const [first] = pieces;
+  assert(first !== undefined, 'F-16: a completed datagram has pieces');
+  return first.pkt;
+}
+
 /** FNV-1a over the bytes each piece carries, in offset order: what the upper layer receives. */
 function digestOf(queue: ReassQueue): number {
   return payloadDigest(
-    queue.frags.map((f) => {
-      const frag = f.pkt.fragment;
-      return payloadBytes(
+    queue.frags.map((f) =>
+      payloadBytes(
         f.pkt.flow.id,
-        frag?.ipId ?? 0,
-        frag?.contentVersion ?? 0,
+        queue.key.ipId,
+        f.pkt.fragment?.contentVersion ?? 0,
         f.offsetBytes,
         f.lengthBytes,
-      );
-    }),
+      ),
+    ),
   );
 }

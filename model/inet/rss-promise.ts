@@ -34,16 +34,19 @@ export class RssPromise {
   /** The bucket CPU an arriving packet is promised to (ip / ip6 input). */
   arrival(family: 'inet' | 'inet6', hash: number, hashType: HashType): CpuId | undefined {
     const cpu = this.#bucketCpu(family === 'inet' ? 'ip' : 'ip6', hash, hashType);
-    if (cpu === undefined) return undefined;
+    // No bucket CPU stays no promise: the ring's CPU is never undefined, so never equal to it.
     return this.#s.ringCpus[this.#s.ringOf(hash)] === cpu ? cpu : undefined;
   }
 
-  /** The bucket CPU a re-injected datagram is promised to (ip_direct / ip6_direct, F-27). */
-  direct(proto: string, hash: number, hashType: HashType): CpuId | undefined {
+  /**
+   * The bucket CPU a re-injected datagram is promised to (ip_direct / ip6_direct, F-27); none for
+   * a kernel without that protocol (`proto` undefined).
+   */
+  direct(proto: string | undefined, hash: number, hashType: HashType): CpuId | undefined {
     return this.#bucketCpu(proto, hash, hashType);
   }
 
-  #bucketCpu(proto: string, hash: number, hashType: HashType): CpuId | undefined {
+  #bucketCpu(proto: string | undefined, hash: number, hashType: HashType): CpuId | undefined {
     if (!this.#s.rss || !hasBucketAffinity(hashType)) return undefined;
     const reg = this.#s.protocols.find((p) => p.reg.name === proto)?.reg;
     if (reg?.policy !== 'cpu') return undefined;
