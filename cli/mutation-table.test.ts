@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   fileRows,
+  folderRows,
   isAsked,
   markdownTable,
   mergeTable,
@@ -40,6 +41,25 @@ describe('mutation table', () => {
     expect(text).toContain('Measured 2026-12-04');
     expect(text).toContain('| `properties/a.ts` | 66.7% | 1 | 1 | 0 | 1 |');
     expect(text).toContain('| **all above** | 60.0% | 2 | 1 | 1 | 1 |');
+  });
+
+  it('sums the rows per folder below the file rows, which a later merge does not read as files', () => {
+    const rows = [
+      ...fileRows(report),
+      { file: 'model/linux/rps.ts', killed: 9, timeout: 0, survived: 1, noCoverage: 0 },
+    ];
+    expect(folderRows(rows)).toEqual([
+      { file: 'model/linux/', killed: 9, timeout: 0, survived: 1, noCoverage: 0 },
+      { file: 'properties/', killed: 2, timeout: 1, survived: 1, noCoverage: 1 },
+    ]);
+    const doc = mergeTable('', rows, '2026-12-04');
+    expect(doc).toContain('| **model/linux/** | 90.0% | 9 | 0 | 1 | 0 |');
+    expect(doc).toContain('| **properties/** | 60.0% | 2 | 1 | 1 | 1 |');
+    expect(parseTableRows(doc).map((r) => r.file)).toEqual([
+      'model/linux/rps.ts',
+      'properties/a.ts',
+      'properties/b.ts',
+    ]);
   });
 
   it('merges a new run into the table of a document: re-measured rows replace, others stay', () => {

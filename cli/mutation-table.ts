@@ -32,12 +32,12 @@ export function scorePercent(c: MutantCounts): number {
   return counted === 0 ? 100 : (100 * detected) / counted;
 }
 
-/** One row per mutated file, in path order. */
 /** A report file under one of the named files or folders (every file when none was named). */
 export function isAsked(file: string, asked: readonly string[]): boolean {
   return asked.length === 0 || asked.some((a) => file === a || file.startsWith(`${a}/`));
 }
 
+/** One row per mutated file, in path order. */
 export function fileRows(report: ReportJson): FileRow[] {
   return Object.entries(report.files)
     .map(([file, { mutants }]) => {
@@ -65,7 +65,19 @@ function total(rows: readonly FileRow[]): MutantCounts {
 const line = (name: string, c: MutantCounts): string =>
   `| ${name} | ${scorePercent(c).toFixed(1)}% | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} |`;
 
-/** A Markdown table, dated, with a total row. */
+/** The folder of a file (`model/linux/rps.ts` -> `model/linux/`). */
+const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/') + 1);
+
+/** Per folder, the sum of its files' rows (the issue's bar is per file and per folder). */
+export function folderRows(rows: readonly FileRow[]): FileRow[] {
+  const byFolder = new Map<string, FileRow[]>();
+  for (const r of rows) byFolder.set(folderOf(r.file), [...(byFolder.get(folderOf(r.file)) ?? []), r]);
+  return [...byFolder.entries()]
+    .map(([file, members]) => ({ file, ...total(members) }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** A Markdown table, dated, with a total row, then the same counts summed per folder. */
 export function markdownTable(rows: readonly FileRow[], date: string): string {
   return [
     `Measured ${date} (\`npm run mutate\`, FC_RUNS=20):`,
@@ -74,6 +86,12 @@ export function markdownTable(rows: readonly FileRow[], date: string): string {
     '|---|---|---|---|---|---|',
     ...rows.map((r) => line(`\`${r.file}\``, r)),
     line('**all above**', total(rows)),
+    '',
+    'By folder (the files of the table above):',
+    '',
+    '| folder | score | killed | timeout | survived | no coverage |',
+    '|---|---|---|---|---|---|',
+    ...folderRows(rows).map((r) => line(`**${r.file}**`, r)),
   ].join('\n');
 }
 
