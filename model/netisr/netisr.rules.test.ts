@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId } from '../brand.ts';
-import { runHost } from '../host/run.ts';
+import { type RunResult, runHost } from '../host/run.ts';
 import { fragmentItems, packets, tcpFlow, udpFlow } from '../host/scenario.ts';
 import type { DispatchContext, DispatchPolicy, PacketView } from '../policy.ts';
+import { unwrap } from '../result.ts';
 import type { TraceEvent } from '../trace.ts';
+import type { ModelVariant } from '../variants.ts';
+import { freebsdNetisrPolicy } from './policies.ts';
+import { FREEBSD_PROTOCOLS } from './protocols.ts';
 
 /** A policy that writes down what netisr_dispatch_src showed it, then queues on CPU 1. */
 function spyRun(
@@ -136,5 +140,56 @@ describe('netisr_dispatch_src: what a policy is shown (sys/net/netisr.c)', () =>
       },
     ]);
     expect(trace.some((e) => e.kind === 'enqueue' || e.kind === 'deliver')).toBe(false);
+  });
+});
+
+describe('netisr_queue_workstream and its pre-fix variants (N-8, N-9, I-3)', () => {
+  const burst = (variants: ModelVariant[], schedule: number[] = []) =>
+    unwrap(
+      runHost({
+        config: { cpuCount: 1, sysctl: { 'net.isr.dispatch': 'deferred' }, qlimits: { ip: 3 }, variants },
+        workload: { flows: [tcpFlow(0)], items: packets([0, 0, 0, 0, 0]) },
+        schedule,
+        policy: freebsdNetisrPolicy({ protocols: FREEBSD_PROTOCOLS, dispatch: 'deferred' }),
+      }),
+    );
+  const drops = (r: RunResult) =>
+    r.trace.flatMap((e) => (e.kind === 'drop' ? [[e.pkt, e.counter, e.qlenPackets, e.qlimitPackets]] : []));
+  const ipRow = (r: RunResult) => r.netstatQ.split('\n').find((l) => /^\s+0\s+0\s+ip\s/.test(l));
+
+  it('enqueues while Len < qlimit, then drops and counts QDrops with Len and qlimit in the event', () => {
+    const r = burst([]);
+    expect(drops(r)).toEqual([
+      [3, 'ip.QDrops', 3, 3],
+      [4, 'ip.QDrops', 3, 3],
+    ]);
+    expect(
+      r.trace.filter((e) => e.kind === 'enqueue').map((e) => e.kind === 'enqueue' && e.qlenBeforePackets),
+    ).toEqual([0, 1, 2]);
+    // Len 0, WMark 3, Disp'd 0, HDisp'd 0, QDrops 2, Queued 3, Handled 3.
+    expect(ipRow(r)?.trim().split(/\s+/).slice(3)).toEqual(['0', '3', '0', '0', '2', '3', '3']);
+  });
+
+  it('netisr-drops-one-early refuses at qlimit - 1 (the event still names the real qlimit)', () => {
+    expect(drops(burst(['netisr-drops-one-early']))).toEqual([
+      [2, 'ip.QDrops', 2, 3],
+      [3, 'ip.QDrops', 2, 3],
+      [4, 'ip.QDrops', 2, 3],
+    ]);
+  });
+
+  it('netisr-qdrops-not-counted frees the packet naming no counter, QDrops stays 0', () => {
+    const r = burst(['netisr-qdrops-not-counted']);
+    expect(drops(r)).toEqual([
+      [3, 'none', 3, 3],
+      [4, 'none', 3, 3],
+    ]);
+    expect(ipRow(r)?.trim().split(/\s+/)[7]).toBe('0');
+  });
+
+  it('netisr-thread-stalls never schedules the SWI: the queue keeps its packets', () => {
+    const r = burst(['netisr-thread-stalls']);
+    expect(r.trace.some((e) => e.kind === 'batch' || e.kind === 'deliver')).toBe(false);
+    expect(ipRow(r)?.trim().split(/\s+/).slice(3, 5)).toEqual(['3', '3']);
   });
 });
