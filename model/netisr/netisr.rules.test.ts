@@ -154,14 +154,16 @@ describe('netisr_queue_workstream and its pre-fix variants (N-8, N-9, I-3)', () 
       }),
     );
   const drops = (r: RunResult) =>
-    r.trace.flatMap((e) => (e.kind === 'drop' ? [[e.pkt, e.counter, e.qlenPackets, e.qlimitPackets]] : []));
+    r.trace.flatMap((e) =>
+      e.kind === 'drop' ? [[e.pkt, e.reason, e.counter, e.qlenPackets, e.qlimitPackets]] : [],
+    );
   const ipRow = (r: RunResult) => r.netstatQ.split('\n').find((l) => /^\s+0\s+0\s+ip\s/.test(l));
 
   it('enqueues while Len < qlimit, then drops and counts QDrops with Len and qlimit in the event', () => {
     const r = burst([]);
     expect(drops(r)).toEqual([
-      [3, 'ip.QDrops', 3, 3],
-      [4, 'ip.QDrops', 3, 3],
+      [3, 'queue full', 'ip.QDrops', 3, 3],
+      [4, 'queue full', 'ip.QDrops', 3, 3],
     ]);
     expect(
       r.trace.filter((e) => e.kind === 'enqueue').map((e) => e.kind === 'enqueue' && e.qlenBeforePackets),
@@ -172,17 +174,17 @@ describe('netisr_queue_workstream and its pre-fix variants (N-8, N-9, I-3)', () 
 
   it('netisr-drops-one-early refuses at qlimit - 1 (the event still names the real qlimit)', () => {
     expect(drops(burst(['netisr-drops-one-early']))).toEqual([
-      [2, 'ip.QDrops', 2, 3],
-      [3, 'ip.QDrops', 2, 3],
-      [4, 'ip.QDrops', 2, 3],
+      [2, 'queue full', 'ip.QDrops', 2, 3],
+      [3, 'queue full', 'ip.QDrops', 2, 3],
+      [4, 'queue full', 'ip.QDrops', 2, 3],
     ]);
   });
 
   it('netisr-qdrops-not-counted frees the packet naming no counter, QDrops stays 0', () => {
     const r = burst(['netisr-qdrops-not-counted']);
     expect(drops(r)).toEqual([
-      [3, 'none', 3, 3],
-      [4, 'none', 3, 3],
+      [3, 'queue full', 'none', 3, 3],
+      [4, 'queue full', 'none', 3, 3],
     ]);
     expect(ipRow(r)?.trim().split(/\s+/)[7]).toBe('0');
   });
@@ -191,5 +193,49 @@ describe('netisr_queue_workstream and its pre-fix variants (N-8, N-9, I-3)', () 
     const r = burst(['netisr-thread-stalls']);
     expect(r.trace.some((e) => e.kind === 'batch' || e.kind === 'deliver')).toBe(false);
     expect(ipRow(r)?.trim().split(/\s+/).slice(3, 5)).toEqual(['3', '3']);
+    // The run ends with CPU 0's workstream still holding packets (liveness reads this).
+    expect(r.trace.at(-1)).toMatchObject({ kind: 'end', busyCpus: [0] });
+    expect(burst([]).trace.at(-1)).toMatchObject({ kind: 'end', outcome: 'quiescent', busyCpus: [] });
+  });
+});
+
+describe('what else netisr hands out', () => {
+  it("a policy's tick gets the context of ip on CPU 0, as netisr_dispatch_src would, never deferred-only", () => {
+    const ticks: [number, number, boolean, number][] = [];
+    const policy: DispatchPolicy = {
+      name: 'ticker',
+      place: () => ({ cpu: cpuId(0), mode: 'queue' }),
+      tick(ctx) {
+        ticks.push([ctx.cpu, ctx.cpuCount, ctx.deferredOnly, ctx.queueLimitPackets(0)]);
+      },
+    };
+    unwrap(
+      runHost({
+        config: { cpuCount: 2, qlimits: { ip: 7 }, limits: { policyTickPackets: 2 } },
+        workload: { flows: [tcpFlow(0)], items: packets([0, 0, 0, 0]) },
+        schedule: [],
+        policy,
+      }),
+    );
+    expect(ticks).toEqual([
+      [0, 2, false, 7],
+      [0, 2, false, 7],
+    ]);
+  });
+
+  it("netisr_dispatch_src's frame is charged to the kernel stack with its configured size", () => {
+    const depth = (bytes: number) => {
+      const r = unwrap(
+        runHost({
+          config: { cpuCount: 1, frameBytes: { netisr_dispatch_src: bytes } },
+          workload: { flows: [tcpFlow(0)], items: packets([0]) },
+          schedule: [],
+          policy: freebsdNetisrPolicy({ protocols: FREEBSD_PROTOCOLS, dispatch: 'direct' }),
+        }),
+      );
+      return Math.max(...r.trace.map((e) => (e.kind === 'stack' ? e.depthBytes : 0)));
+    };
+    // Direct dispatch nests two: ether's from the driver, then ip's from ether_input.
+    expect(depth(5000) - depth(1000)).toBe(2 * 4000);
   });
 });
