@@ -39,7 +39,8 @@ export function defaultKeyByteTable(p: number): Uint32Array {
     let w = 0;
     for (let t = 0; t < 32; t++) {
       const n = i + t;
-      const bit = n < RSS_DEFAULT_KEY.length * 8 ? ((RSS_DEFAULT_KEY[n >> 3] ?? 0) >> (7 - (n & 7))) & 1 : 0;
+      // Past the key's end the byte is missing: a zero bit.
+      const bit = ((RSS_DEFAULT_KEY[n >> 3] ?? 0) >> (7 - (n & 7))) & 1;
       w = ((w << 1) | bit) >>> 0;
     }
     return w;
