@@ -37,7 +37,9 @@ describe('the trace vocabulary: counter names', () => {
       'ip6s_fragdropped',
       'arp.QDrops',
       'softnet_cpu0.dropped',
+      'softnet_cpu12.dropped',
       'udp_sock7.drops',
+      'udp_sock12.drops',
     ])
       expect(countsDrops(name), name).toBe(true);
     for (const name of [
