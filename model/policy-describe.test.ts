@@ -24,6 +24,9 @@ describe('describing a policy answer: one bounded line that never throws', () =>
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(describeValue(cyclic)).toBe('[object Object]');
+    // Its own toString is not called: only a function's source is printed.
+    cyclic.toString = () => 'mine';
+    expect(describeValue(cyclic)).toBe('[object Object]');
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();
     expect(describeValue(revoked.proxy)).toBe('an object');
