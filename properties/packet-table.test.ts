@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PacketTable } from './packet-table.ts';
 
-describe('PacketTable: dense ids in an array, any other id beside it, same answers', () => {
+describe('PacketTable: dense ids in an array, any other id answered alike', () => {
   it('a dense id: set, get, has; the ids below it stay unset', () => {
     const t = new PacketTable<string>();
     expect(t.get(3)).toBeUndefined();
@@ -14,7 +14,7 @@ describe('PacketTable: dense ids in an array, any other id beside it, same answe
     expect([t.get(1), t.get(2), t.get(3)]).toEqual(['a', undefined, 'd']);
   });
 
-  it('odd ids (negative, fractional, past the dense range) are kept apart and answered alike', () => {
+  it('odd ids (negative, fractional, 2^24, 2^40, the largest safe integer) are kept apart and answered alike', () => {
     const t = new PacketTable<number>();
     const odd = [-1, 1.5, 2 ** 24, 2 ** 40, Number.MAX_SAFE_INTEGER];
     for (const pkt of odd) expect(t.get(pkt)).toBeUndefined();

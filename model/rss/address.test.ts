@@ -28,6 +28,9 @@ describe('address parsing: text to network byte order', () => {
     expect(parseIpv6('fe80::1%shmif0')).toEqual([0xfe, 0x80, ...new Array(13).fill(0), 1]);
     expect(parseIpv6('1:2:3:4:5:6:7:8')).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
     expect(parseIpv6('ABCD::')).toEqual([0xab, 0xcd, ...new Array(14).fill(0)]);
+    // '::' standing for exactly one group, at either end.
+    expect(parseIpv6('1:2:3:4:5:6:7::')).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 0]);
+    expect(parseIpv6('::2:3:4:5:6:7:8')).toEqual([0, 0, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
   });
 
   it('refuses malformed IPv6', () => {

@@ -32,7 +32,8 @@ export function parseIpv6(text: string): number[] | undefined {
     return groups;
   };
   const head = parseGroups(halves[0] ?? '');
-  const tail = halves.length === 2 ? parseGroups(halves[1] ?? '') : [];
+  // Without '::' there is no second half: '' parses to no groups.
+  const tail = parseGroups(halves[1] ?? '');
   if (head === undefined || tail === undefined) return undefined;
   const missing = 8 - head.length - tail.length;
   if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return undefined;

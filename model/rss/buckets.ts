@@ -20,9 +20,9 @@ export function rssBits(cpuCount: number, tunedBits = 0): number {
   return Math.min(bits, RSS_MAXBITS);
 }
 
-/** Find last set bit, 1-based (fls(9) = 4), 0 for 0. */
+/** Find last set bit, 1-based (fls(9) = 4), 0 for 0 (clz32(0) is 32). */
 function fls(n: number): number {
-  return n === 0 ? 0 : 32 - Math.clz32(n);
+  return 32 - Math.clz32(n);
 }
 
 /** the boot table assigns buckets round-robin over the CPUs: bucket b -> CPU b % ncpus. */

@@ -96,6 +96,11 @@ describe('flow hashes (R-2, R-12, R-15, R-16)', () => {
     expect(rssHashTrusted(udp, false, 'rss-ipv4', { udp4Tuple: true })).toBe(false);
     const icmp = flow({ ...v4, ipProto: 1 });
     expect(rssHashTrusted(icmp, true, 'rss-ipv4', { udp4Tuple: true })).toBe(true);
+    // "default: ... (flowtype == M_HASHTYPE_RSS_IPV4)": no other type is kept, nor a missing hash.
+    for (const other of ['none', 'opaque', 'opaque-hash', 'rss-ipv6', 'rss-udp-ipv4'] as const) {
+      expect(rssHashTrusted(icmp, false, other, FREEBSD_HASH_CONFIG), other).toBe(false);
+      expect(rssHashTrusted(udp, false, other, FREEBSD_HASH_CONFIG), other).toBe(false);
+    }
   });
 
   // in6_rss.c: a fragment leaves proto == IPPROTO_FRAGMENT, so the default case trusts RSS_IPV6.

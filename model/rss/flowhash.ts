@@ -1,5 +1,5 @@
 import { flowId } from '../brand.ts';
-import { type Flow, type FlowTuple, IPPROTO_TCP, IPPROTO_UDP } from '../packet.ts';
+import { type Flow, IPPROTO_TCP, IPPROTO_UDP } from '../packet.ts';
 import { err, ok, type Result } from '../result.ts';
 import { type AddressFamily, parseAddress, portBytes } from './address.ts';
 import type { HashType } from './hashtype.ts';
@@ -12,12 +12,6 @@ export interface RssHashConfig {
 }
 
 export const FREEBSD_HASH_CONFIG: RssHashConfig = { udp4Tuple: false };
-
-/** R-2: 2-tuple input = src || dst; 4-tuple = src || dst || sport || dport, network order. */
-export function tupleBytes(tuple: FlowTuple, withPorts: boolean): number[] {
-  const base = [...tuple.src, ...tuple.dst];
-  return withPorts ? [...base, ...portBytes(tuple.sport), ...portBytes(tuple.dport)] : base;
-}
 
 export interface FlowSpec {
   readonly family: AddressFamily;
@@ -38,8 +32,9 @@ export function makeFlow(id: number, spec: FlowSpec): Result<Flow, string> {
     if (!Number.isInteger(port) || port < 0 || port > 0xffff)
       return err(`flow ${id}: port ${port} outside 0..65535`);
   }
-  // R-2's two inputs share their prefix: one byte list, hashed before and after the ports are
-  // appended (the values tupleBytes gives), with one object for the flow (this runs per flow per run).
+  // R-2: 2-tuple input = src || dst; 4-tuple = src || dst || sport || dport, network order. The two
+  // share their prefix: one byte list, hashed before and after the ports are appended, with one
+  // object for the flow (this runs per flow per run).
   const bytes: number[] = [];
   for (let i = 0; i < src.length; i++) bytes.push(src[i] ?? 0);
   for (let i = 0; i < dst.length; i++) bytes.push(dst[i] ?? 0);
@@ -92,7 +87,7 @@ export function rssHashTrusted(
   current: HashType,
   config: RssHashConfig,
 ): boolean {
-  if (current === 'none') return false;
+  // 'none' matches no type below, so an mbuf without a hash is never trusted.
   if (flow.family === 'inet6') return current === rssHash(flow, fragment, config).hashType;
   if (flow.ipProto === IPPROTO_TCP) return !fragment && current === 'rss-tcp-ipv4';
   if (flow.ipProto === IPPROTO_UDP && config.udp4Tuple) return !fragment && current === 'rss-udp-ipv4';

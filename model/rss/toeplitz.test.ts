@@ -1,7 +1,7 @@
-import { fc, test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4, parseIpv6, portBytes } from './address.ts';
-import { RSS_DEFAULT_KEY, toeplitzBits, toeplitzHash } from './toeplitz.ts';
+import { defaultKeyByteTable, RSS_DEFAULT_KEY, toeplitzBits, toeplitzHash } from './toeplitz.ts';
 
 // Microsoft "Verifying the RSS Hash Calculation" (reference linux-rx.md section 6): destination,
 // source, address-only hash, hash with ports. Input order is source first (R-2).
@@ -47,43 +47,88 @@ describe('Toeplitz hash (R-1, R-2)', () => {
     expect(toeplitzHash(new Array(36).fill(0))).toBe(0);
   });
 
-  test.prop([
-    fc
+  // Plain fc.assert (not test.prop): the test names stay the same from run to run, which the
+  // mutation run needs to find a test again (test.prop names carry a fresh seed).
+  it('is linear over GF(2): T(a ^ b) = T(a) ^ T(b)', () => {
+    const pair = fc
       .integer({ min: 1, max: 36 })
       .chain((n) =>
         fc.tuple(
           fc.uint8Array({ minLength: n, maxLength: n }),
           fc.uint8Array({ minLength: n, maxLength: n }),
         ),
-      ),
-  ])('is linear over GF(2): T(a ^ b) = T(a) ^ T(b)', ([a, b]) => {
-    const xor = a.map((x, i) => x ^ (b[i] ?? 0));
-    expect(toeplitzHash(xor)).toBe((toeplitzHash(a) ^ toeplitzHash(b)) >>> 0);
+      );
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const xor = a.map((x, i) => x ^ (b[i] ?? 0));
+        expect(toeplitzHash(xor)).toBe((toeplitzHash(a) ^ toeplitzHash(b)) >>> 0);
+      }),
+    );
   });
 
-  test.prop([fc.uint8Array({ maxLength: 48 })])(
-    "the default key's byte tables give the bit-by-bit loop's value, also past the key's end",
-    (input) => {
-      expect(toeplitzHash(input)).toBe(toeplitzBits(input, RSS_DEFAULT_KEY));
-      expect(toeplitzHash(input)).toBe(toeplitzBits(input, [...RSS_DEFAULT_KEY]));
-    },
-  );
+  it("the default key's byte tables give the bit-by-bit loop's value, also past the key's end", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 48 }), (input) => {
+        expect(toeplitzHash(input)).toBe(toeplitzBits(input, RSS_DEFAULT_KEY));
+        expect(toeplitzHash(input)).toBe(toeplitzBits(input, [...RSS_DEFAULT_KEY]));
+      }),
+    );
+  });
 
-  test.prop([fc.integer({ min: 0, max: 35 * 8 - 1 })])(
-    'flipping input bit i XORs the key window at bit i',
-    (bit) => {
-      const input = new Array<number>(36).fill(0);
-      input[bit >> 3] = 0x80 >> (bit & 7);
-      let window = 0;
-      for (let k = 0; k < 32; k++) {
-        const keyBit = bit + k;
-        const byte = RSS_DEFAULT_KEY[keyBit >> 3] ?? 0;
-        window = ((window << 1) | ((byte >> (7 - (keyBit & 7))) & 1)) >>> 0;
+  it('flipping input bit i XORs the key window at bit i', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 35 * 8 - 1 }), (bit) => {
+        const input = new Array<number>(36).fill(0);
+        input[bit >> 3] = 0x80 >> (bit & 7);
+        expect(toeplitzHash(input)).toBe(keyWindow(bit));
+        expect(toeplitzBits(input, RSS_DEFAULT_KEY)).toBe(keyWindow(bit));
+      }),
+    );
+  });
+
+  it('a byte table entry is the XOR of the windows of its set bits, zero key bits past the end', () => {
+    // Built anew here: the hash builds each table once per process and keeps it.
+    for (const p of [0, 1, 17, 36, 39, 40, 47]) {
+      const table = defaultKeyByteTable(p);
+      expect(table).toHaveLength(256);
+      for (const b of [0, 1, 0x80, 0x81, 0x5a, 0xff]) {
+        let want = 0;
+        for (let j = 0; j < 8; j++) if ((b >> (7 - j)) & 1) want ^= keyWindow(8 * p + j);
+        expect(table[b], `position ${p} byte ${b}`).toBe(want >>> 0);
       }
-      expect(toeplitzHash(input)).toBe(window);
-    },
-  );
+    }
+    expect(defaultKeyByteTable(0)[0x80]).toBe(0x6d5a56da);
+    // Byte 38 is 0x01 and byte 39 0xfa: its last bit, then 0xfa, then zeros.
+    expect(defaultKeyByteTable(38)[0x01]).toBe(0xfd000000);
+    expect(defaultKeyByteTable(40)[0xff]).toBe(0);
+  });
+
+  it('takes any key: the window starts at key bit 0 and shifts in key byte i + 4 (rss_key of another NIC)', () => {
+    const ones = new Array<number>(40).fill(0xff);
+    expect(toeplitzHash([0x01], ones)).toBe(0xffffffff);
+    expect(toeplitzHash([0x03], ones)).toBe(0);
+    const bit0 = [0x80, 0, 0, 0, 0, 0, 0, 0];
+    expect(toeplitzHash([0x80], bit0)).toBe(0x80000000);
+    expect(toeplitzHash([0x40], bit0)).toBe(0);
+    // Key bit 32 reaches the window of input bit 7 at offset 25.
+    expect(toeplitzHash([0x01], [0, 0, 0, 0, 0x80])).toBe(0x40);
+    expect(toeplitzHash([0x00, 0x80], [0x12, 0x34, 0x56, 0x78, 0x9a])).toBe(0x3456789a);
+    expect(toeplitzHash([0x80, 0x00], [0x12, 0x34, 0x56, 0x78, 0x9a])).toBe(0x12345678);
+    expect(toeplitzHash([], ones)).toBe(0);
+    expect(toeplitzHash([0x01], [])).toBe(0);
+  });
 });
+
+/** Key bits [i, i + 32) of the default key, zero past its end. */
+function keyWindow(i: number): number {
+  let window = 0;
+  for (let k = 0; k < 32; k++) {
+    const keyBit = i + k;
+    const byte = RSS_DEFAULT_KEY[keyBit >> 3] ?? 0;
+    window = ((window << 1) | ((byte >> (7 - (keyBit & 7))) & 1)) >>> 0;
+  }
+  return window;
+}
 
 describe('address parsing', () => {
   it('rejects malformed addresses', () => {

@@ -28,17 +28,19 @@ export function toeplitzHash(input: ArrayLike<number>, key: ArrayLike<number> = 
 const defaultKeyTables: Uint32Array[] = [];
 
 function defaultKeyTable(p: number): Uint32Array {
-  while (defaultKeyTables.length <= p) defaultKeyTables.push(positionTable(defaultKeyTables.length));
+  while (defaultKeyTables.length <= p) defaultKeyTables.push(defaultKeyByteTable(defaultKeyTables.length));
   return defaultKeyTables[p] as Uint32Array;
 }
 
-function positionTable(p: number): Uint32Array {
+/** The table of input byte position `p` for the default key, built anew (the hash caches them). */
+export function defaultKeyByteTable(p: number): Uint32Array {
   // The window input bit i meets: key bits [i, i + 32), zero past the key's end.
   const windowAt = (i: number) => {
     let w = 0;
     for (let t = 0; t < 32; t++) {
       const n = i + t;
-      const bit = n < RSS_DEFAULT_KEY.length * 8 ? ((RSS_DEFAULT_KEY[n >> 3] ?? 0) >> (7 - (n & 7))) & 1 : 0;
+      // Past the key's end the byte is missing: a zero bit.
+      const bit = ((RSS_DEFAULT_KEY[n >> 3] ?? 0) >> (7 - (n & 7))) & 1;
       w = ((w << 1) | bit) >>> 0;
     }
     return w;
