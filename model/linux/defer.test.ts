@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
+import type { LinuxKernel } from '../kernels.ts';
 import type { Packet } from '../packet.ts';
 import { unwrap } from '../result.ts';
 import { VirtualClock } from '../sim/clock.ts';
