@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
-import type { LinuxKernel } from '../kernels.ts';
+
 import type { Packet } from '../packet.ts';
 import { unwrap } from '../result.ts';
 import { VirtualClock } from '../sim/clock.ts';
@@ -11,6 +11,7 @@ import { resolveLinuxConfig } from './config.ts';
 import { skbAttemptDeferFree, skbDeferFreeFlush } from './defer.ts';
 import type { LinuxEnv, Skb } from './env.ts';
 import { Softnet } from './softnet.ts';
+import type { LinuxKernel } from './versions.ts';
 
 /**
  * skb_attempt_defer_free (net/core/skbuff.c) and skb_defer_free_flush (net/core/dev.c) driven
