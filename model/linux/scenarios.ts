@@ -51,15 +51,6 @@ export interface LinuxScenario {
 
 /** Runs a scenario (with `variants` added); a refused configuration is a bug in the scenario. */
 export function runScenario(s: LinuxScenario, variants: readonly ModelVariant[] = []): LinuxRunResult {
-  const config =
-    variants.length > 0 ? { ...s.config, variants: [...(s.config.variants ?? []), ...variants] } : s.config;
-  const r = unwrap(
-    runLinux({
-      config,
-      workload: s.workload,
-      schedule: s.schedule ?? [],
-      ...(s.policy === undefined ? {} : { policy: s.policy }),
-    }),
-  );
-  return r;
+  const config = { ...s.config, variants: [...(s.config.variants ?? []), ...variants] };
+  return unwrap(runLinux({ ...s, config, schedule: s.schedule ?? [] }));
 }
