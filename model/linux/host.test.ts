@@ -272,3 +272,20 @@ describe('linuxDefaultPolicy hands the version and the variants to get_rps_cpu',
     expect(run(['linux-rfs-qtail-before-enqueue'])).toBe(1);
   });
 });
+
+describe('the end of a run names the CPUs whose NET_RX work is still pending', () => {
+  it('cut off at stepsMax mid-burst: CPU 0 still busy; run to the end: none', () => {
+    const box = (stepsMax?: number) => ({
+      config: {
+        cpuCount: 2,
+        ringCpus: [0],
+        sockets: [{ port: UDP_PORT }],
+        ...(stepsMax === undefined ? {} : { limits: { stepsMax } }),
+      },
+      workload: { flows: [udpTo(0)], items: burst(20) },
+    });
+    const end = (t: ReturnType<typeof runScenario>['trace']) => t.at(-1);
+    expect(end(runScenario(box(12)).trace)).toMatchObject({ kind: 'end', busyCpus: [0] });
+    expect(end(runScenario(box()).trace)).toMatchObject({ kind: 'end', busyCpus: [] });
+  });
+});
