@@ -1,4 +1,4 @@
-import type { CpuId } from '../brand.ts';
+import { assert, type CpuId } from '../brand.ts';
 import { freeSkb, type LinuxEnv, releaseSecpath, type Skb } from './env.ts';
 import type { Softnet } from './softnet.ts';
 
@@ -23,9 +23,10 @@ export function skbAttemptDeferFree(
   raise: (from: CpuId, to: CpuId) => void,
 ): void {
   const owner = softnets[skb.allocCpu];
+  assert(owner !== undefined, 'D1: an skb was allocated on a CPU of the host');
   const deferMax = env.cfg.sysctl['net.core.skb_defer_max'];
   const unbounded = env.has('linux-skb-defer-unbounded');
-  const listLenBefore = owner?.deferList.length ?? 0;
+  const listLenBefore = owner.deferList.length;
   const record = (outcome: 'deferred' | 'local' | 'list-full', kick: boolean) =>
     env.trace.record({
       kind: 'defer-free',
@@ -39,7 +40,7 @@ export function skbAttemptDeferFree(
       deferMax,
       kick,
     });
-  if (owner === undefined || (skb.allocCpu === cpu && !env.has('linux-skb-defer-to-self'))) {
+  if (skb.allocCpu === cpu && !env.has('linux-skb-defer-to-self')) {
     record('local', false);
     freeSkb(env, skb, cpu);
     return;

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId } from '../brand.ts';
-import type { DispatchContext, DispatchPolicy } from '../policy.ts';
-import { errorOf } from '../result.ts';
-import { runLinux } from './host.ts';
+import {
+  type DispatchContext,
+  type DispatchPolicy,
+  instantiatePolicy,
+  type PacketView,
+  type SoftnetView,
+} from '../policy.ts';
+import { errorOf, unwrap } from '../result.ts';
+import type { ModelVariant } from '../variants.ts';
+import { resolveLinuxConfig } from './config.ts';
+import { linuxDefaultPolicy, runLinux } from './host.ts';
+import { hash32 } from './rps.ts';
 import { burst, runScenario, UDP_PORT, udpOnRing, udpTo, udpToGroup } from './scenarios.ts';
 
 /** What a policy's tick saw of the Linux host, read through its DispatchContext. */
@@ -194,5 +203,89 @@ describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c
     expect(counters.map((c) => c.quiescent)).toEqual([false, true]);
     expect(counters[0]?.stats['Udp.InDatagrams']).toBe(0);
     expect(counters[1]?.stats['Udp.InDatagrams']).toBe(3);
+  });
+});
+
+describe('linuxDefaultPolicy hands the version and the variants to get_rps_cpu', () => {
+  /** get_rps_cpu over hand-set counters; the sock flow table points `hash` at readers[hash]. */
+  const steer = (kernel: 'linux-6.18' | 'linux-6.6', variants: ModelVariant[] = []) => {
+    const cfg = unwrap(
+      resolveLinuxConfig({
+        cpuCount: 4,
+        kernel,
+        variants,
+        sysctl: { 'net.core.rps_sock_flow_entries': 4096, 'rx-N/rps_flow_cnt': 8 },
+      }),
+    );
+    const p = instantiatePolicy(linuxDefaultPolicy(cfg), {
+      cpuCount: 4,
+      workstreamCpus: [],
+      bucketCount: 128,
+    });
+    const head = [0, 0, 0, 0];
+    const tail = [0, 0, 0, 0];
+    const readers = new Map<number, number>();
+    let save: ((t: number) => void) | undefined;
+    const softnet: SoftnetView = {
+      inputQueueHead: (c) => head[c] ?? 0,
+      inputQueueTail: (c) => tail[c] ?? 0,
+      sockFlowEntry: (hash) => ((hash & ~3) | (readers.get(hash) ?? 0)) >>> 0,
+      rpsCpuMask: 3,
+      saveQtail: (s) => {
+        save = s;
+      },
+    };
+    const ctx = { cpu: cpuId(0), cpuCount: 4, softnet } as unknown as DispatchContext;
+    const place = (hash: number, reader: number) => {
+      readers.set(hash, reader);
+      save = undefined;
+      const pkt = { id: 0, hash, rxRing: 0 } as unknown as PacketView;
+      return (p.place(pkt, ctx) as { cpu: number }).cpu;
+    };
+    return { head, tail, place, save: (t: number) => save?.(t) };
+  };
+
+  // rps_dev_flow slot: "hash & flow_table->mask" before 6.15, hash_32(hash, log) from f3483c8e1da6.
+  it('6.6: flows agreeing in the low bits share one rps_dev_flow; 6.18 parts them (hash_32)', () => {
+    const [a, b] = [0x5555_5550, 0x5555_5560];
+    expect(hash32(a, 3)).not.toBe(hash32(b, 3));
+    const run = (kernel: 'linux-6.18' | 'linux-6.6') => {
+      const box = steer(kernel);
+      box.tail[1] = 5;
+      expect(box.place(a, 1)).toBe(1);
+      box.save(5); // admitted: last_qtail = 5, head(1) still 0
+      return box.place(b, 2);
+    };
+    expect(run('linux-6.6')).toBe(1); // b finds a's entry: CPU 1 has not passed last_qtail
+    expect(run('linux-6.18')).toBe(2);
+  });
+
+  it('linux-rfs-qtail-before-enqueue reaches the policy: a refused enqueue keeps the flow', () => {
+    const run = (variants: ModelVariant[]) => {
+      const box = steer('linux-6.18', variants);
+      box.head[1] = 5;
+      box.tail[1] = 9;
+      expect(box.place(0x5555_5550, 1)).toBe(1);
+      return box.place(0x5555_5550, 2); // no save: enqueue_to_backlog refused the packet
+    };
+    expect(run([])).toBe(2);
+    expect(run(['linux-rfs-qtail-before-enqueue'])).toBe(1);
+  });
+});
+
+describe('the end of a run names the CPUs whose NET_RX work is still pending', () => {
+  it('cut off at stepsMax mid-burst: CPU 0 still busy; run to the end: none', () => {
+    const box = (stepsMax?: number) => ({
+      config: {
+        cpuCount: 2,
+        ringCpus: [0],
+        sockets: [{ port: UDP_PORT }],
+        ...(stepsMax === undefined ? {} : { limits: { stepsMax } }),
+      },
+      workload: { flows: [udpTo(0)], items: burst(20) },
+    });
+    const end = (t: ReturnType<typeof runScenario>['trace']) => t.at(-1);
+    expect(end(runScenario(box(12)).trace)).toMatchObject({ kind: 'end', busyCpus: [0] });
+    expect(end(runScenario(box()).trace)).toMatchObject({ kind: 'end', busyCpus: [] });
   });
 });

@@ -110,8 +110,9 @@ export class NetRxAction implements Actor {
   /** Top of a pass: flush the defer list, then take the head NAPI, or end the run. */
   #nextPoll(): boolean {
     skbDeferFreeFlush(this.#env, this.#sd);
-    if (this.#list.length === 0 && this.#repoll.length === 0 && this.#sd.pollList.length > 0) {
-      // goto start: NAPIs scheduled during this run, with nothing waiting on repoll, run in it.
+    if (this.#list.length === 0 && this.#repoll.length === 0) {
+      // goto start: NAPIs scheduled during this run, with nothing waiting on repoll, run in it
+      // (the kernel tests !list_empty(&sd->poll_list) first; splicing an empty list is the same).
       this.#list = this.#sd.pollList.splice(0, this.#sd.pollList.length);
     }
     const head = this.#list.shift();
@@ -180,7 +181,8 @@ export class NetRxAction implements Actor {
     this.#poll = undefined;
     // process_backlog from c62fdf5b11ef "net: rps: add rps_input_queue_head_add() helper" (6.10): once per
     // quota or return, so a flow cannot move off this CPU in the middle of a poll (R4, R9).
-    if (n.ring === undefined && poll.work > 0 && this.#env.cfg.rules['rps-input-queue-head-batched'])
+    // The kernel adds only "if (work)"; adding 0 is the same.
+    if (n.ring === undefined && this.#env.cfg.rules['rps-input-queue-head-batched'])
       this.#advanceHead(poll.work);
     const completed = poll.work < n.weight;
     if (completed && n.ring !== undefined) {
@@ -238,9 +240,8 @@ export class NetRxAction implements Actor {
   #finish(squeezed: boolean): void {
     const sd = this.#sd;
     const rest = sd.pollList.splice(0, sd.pollList.length);
+    // #list and #repoll are left as they are: the next run's #begin replaces both.
     sd.pollList.push(...this.#list, ...rest, ...this.#repoll);
-    this.#list = [];
-    this.#repoll = [];
     if (sd.pollList.length > 0) sd.softirqRaised = true;
     else sd.inNetRxAction = false;
     this.#sendRpsIpis();
@@ -256,7 +257,7 @@ export class NetRxAction implements Actor {
     const sd = this.#sd;
     for (const target of sd.rpsIpiList.splice(0, sd.rpsIpiList.length)) {
       const remote = this.#softnets[target];
-      if (remote === undefined) continue;
+      assert(remote !== undefined, 'R10: an RPS IPI targets a CPU of the host');
       this.#env.trace.record({
         kind: 'ipi',
         atNs: this.#env.clock.nowNs,

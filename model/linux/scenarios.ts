@@ -22,8 +22,9 @@ export function udpTo(i: number, port = UDP_PORT): FlowSpec {
 /** A unicast UDP flow the NIC puts on `ring` of `rings` (redirection entry hash & 127, i % rings). */
 export function udpOnRing(ring: number, rings: number, port = UDP_PORT): FlowSpec {
   for (let i = 0; i < 10_000; i++) {
-    const flow = makeFlow(i, udpTo(i, port));
-    if (flow.ok && (flow.value.hash4Tuple & 127) % rings === ring) return udpTo(i, port);
+    // udpTo builds well-formed flows only, so makeFlow never refuses one.
+    const flow = unwrap(makeFlow(i, udpTo(i, port)));
+    if ((flow.hash4Tuple & 127) % rings === ring) return udpTo(i, port);
   }
   throw new Error(`no flow found for ring ${ring}`);
 }
@@ -51,15 +52,6 @@ export interface LinuxScenario {
 
 /** Runs a scenario (with `variants` added); a refused configuration is a bug in the scenario. */
 export function runScenario(s: LinuxScenario, variants: readonly ModelVariant[] = []): LinuxRunResult {
-  const config =
-    variants.length > 0 ? { ...s.config, variants: [...(s.config.variants ?? []), ...variants] } : s.config;
-  const r = unwrap(
-    runLinux({
-      config,
-      workload: s.workload,
-      schedule: s.schedule ?? [],
-      ...(s.policy === undefined ? {} : { policy: s.policy }),
-    }),
-  );
-  return r;
+  const config = { ...s.config, variants: [...(s.config.variants ?? []), ...variants] };
+  return unwrap(runLinux({ ...s, config, schedule: s.schedule ?? [] }));
 }

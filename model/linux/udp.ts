@@ -96,9 +96,10 @@ export class UdpStack {
     const rcvbuf = sock.spec.rcvbufBytes;
     // sk_rxhash is saved only for a connected socket (udp_queue_rcv_one_skb: inet_daddr set), and
     // sock_rps_record_flow records only sk_state == TCP_ESTABLISHED: a bound-only socket is never
-    // steered by RFS (include/net/rps.h; seen on 6.18 by npm run live --preset rfs).
+    // steered by RFS (include/net/rps.h; seen on 6.18 by npm run live --preset rfs). Only a unicast
+    // socket records its rxhash on recvmsg; a group member's is never read.
     const saves = sock.spec.connected || this.#env.cfg.variants.has('linux-rfs-records-unconnected');
-    if (saves && skb.cloneOf === undefined && !isMulticast(skb.pkt.flow.dstText)) sock.rxhash = skb.pkt.hash;
+    if (saves) sock.rxhash = skb.pkt.hash;
     if (!this.#env.cfg.udpSocketBacklog) {
       this.#admit(
         sock,
