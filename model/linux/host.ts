@@ -88,25 +88,33 @@ function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
 
 /** Counter names, made once each: a name built per snapshot costs more than its value. */
 const UDP_STAT_NAMES = UDP_SNMP_FIELDS.map((f) => `Udp.${f}` as const);
-const SOFTNET_STAT_NAMES: (readonly [string, string, string, string, string, string])[] = [];
-const SOCK_STAT_NAMES: (readonly [string, string])[] = [];
+type SoftnetStatNames = readonly [string, string, string, string, string, string];
 
-function softnetStatNames(cpu: number): readonly [string, string, string, string, string, string] {
-  const p = `softnet_cpu${cpu}.`;
-  SOFTNET_STAT_NAMES[cpu] ??= [
-    `${p}processed`,
-    `${p}dropped`,
-    `${p}time_squeeze`,
-    `${p}received_rps`,
-    `${p}flow_limit_count`,
-    `${p}backlog_len`,
-  ];
-  return SOFTNET_STAT_NAMES[cpu];
-}
+/**
+ * Per-CPU and per-socket counter names, made once per host (not per module: a name table a
+ * process keeps would hide a wrong name from every host after the first).
+ */
+class StatNames {
+  readonly #softnet: SoftnetStatNames[] = [];
+  readonly #sock: (readonly [string, string])[] = [];
 
-function sockStatNames(slot: number): readonly [string, string] {
-  SOCK_STAT_NAMES[slot] ??= [`udp_sock${slot}.drops`, `udp_sock${slot}.rx_queue`];
-  return SOCK_STAT_NAMES[slot];
+  softnet(cpu: number): SoftnetStatNames {
+    const p = `softnet_cpu${cpu}.`;
+    this.#softnet[cpu] ??= [
+      `${p}processed`,
+      `${p}dropped`,
+      `${p}time_squeeze`,
+      `${p}received_rps`,
+      `${p}flow_limit_count`,
+      `${p}backlog_len`,
+    ];
+    return this.#softnet[cpu];
+  }
+
+  sock(slot: number): readonly [string, string] {
+    this.#sock[slot] ??= [`udp_sock${slot}.drops`, `udp_sock${slot}.rx_queue`];
+    return this.#sock[slot];
+  }
 }
 
 /** The parts of a Linux DispatchContext that stay the same for a whole run. */
@@ -132,6 +140,7 @@ class LinuxHost {
   readonly nic: Nic;
   readonly rings: RxRing[];
   readonly #cfg: ResolvedLinuxConfig;
+  readonly #statNames = new StatNames();
   readonly #env: LinuxEnv;
   readonly #rx: LinuxRx;
 
@@ -330,7 +339,7 @@ class LinuxHost {
     for (const name of UDP_STAT_NAMES) out[name] = stats.get(name);
     out['softnet.time_squeeze'] = stats.get('softnet.time_squeeze');
     for (const [c, r] of this.softnetRows().entries()) {
-      const [processed, dropped, squeeze, rps, flowLimit, backlog] = softnetStatNames(c);
+      const [processed, dropped, squeeze, rps, flowLimit, backlog] = this.#statNames.softnet(c);
       out[processed] = r.processed;
       out[dropped] = r.dropped;
       out[squeeze] = r.timeSqueeze;
@@ -339,7 +348,7 @@ class LinuxHost {
       out[backlog] = r.backlogLenPackets;
     }
     for (const s of this.sockets) {
-      const [drops, rxQueue] = sockStatNames(s.spec.index);
+      const [drops, rxQueue] = this.#statNames.sock(s.spec.index);
       out[drops] = s.drops;
       out[rxQueue] = s.rxQueueBytes;
     }
