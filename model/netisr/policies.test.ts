@@ -107,6 +107,14 @@ describe('freebsdNetisrPolicy', () => {
     expect(q?.place(packet(), context())).toEqual({ cpu: 1, mode: 'direct' });
   });
 
+  it('the built-in policies leave the other protocols on the global DIRECT dispatch', () => {
+    const p = builtinNetisrPolicies(FREEBSD_PROTOCOLS)
+      .find((b) => b.name === 'freebsd-flow-deferred')
+      ?.factory(SETUP);
+    expect(p?.place(packet({ protocol: 'arp' }), context())).toEqual({ cpu: 1, mode: 'direct' });
+    expect(p?.place(packet(), context())).toEqual({ cpu: 1, mode: 'queue' });
+  });
+
   it('the placement and ip dispatch overrides apply to ip and ip6 only', () => {
     const p = freebsdNetisrPolicy({
       protocols: FREEBSD_PROTOCOLS,
