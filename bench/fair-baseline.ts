@@ -1,4 +1,4 @@
-import { bucketId, cpuId } from '../model/brand.ts';
+import { bucketId, type CpuId, cpuId } from '../model/brand.ts';
 import type { ResolvedHostConfig } from '../model/host/config.ts';
 import type { Workload } from '../model/host/workload.ts';
 import { packetView } from '../model/netisr/netisr.ts';
@@ -73,6 +73,38 @@ export function fairBaseline(input: BaselineInput, handledCpu?: Int32Array): num
     (rings[ring] as Fifo).items.push(newPacket(id++, flow, seq, ring, cfg, hash, hashType));
   }
   const ctxOf = contextFactory(cfg, cpus);
+  const place = (pkt: Packet, here: CpuId): CpuPlacement => {
+    const proto = pkt.flow.family === 'inet6' ? 'ip6' : 'ip';
+    const ctx = ctxOf(proto, here);
+    const placement = parsePlacement(policy.place(packetView(pkt, proto), ctx), ctx);
+    if (isPolicyError(placement)) throw new Error(`baseline: policy answered ${placement.message}`);
+    return placement;
+  };
+  dispatchRounds({ rings, cpus, ringCpus: cfg.ringCpus }, place, (pkt, cpu) => handle(state, pkt, cpu));
+  return state.checksum;
+}
+
+/** Where the policy put a packet: queued to a CPU, or run where it arrived. */
+export interface CpuPlacement {
+  readonly cpu: number;
+  readonly mode: string;
+}
+
+/**
+ * The dispatch loop both baselines share, as the models run it: each ring hands up one packet in
+ * turn, placed by `place` (queued to a CPU's FIFO, or received at once on the ring's CPU); then
+ * every CPU drains its FIFO; until the rings are empty.
+ */
+export function dispatchRounds(
+  queues: {
+    readonly rings: readonly Fifo[];
+    readonly cpus: readonly Fifo[];
+    readonly ringCpus: readonly CpuId[];
+  },
+  place: (pkt: Packet, here: CpuId) => CpuPlacement,
+  receive: (pkt: Packet, cpu: number) => void,
+): void {
+  const { rings, cpus, ringCpus } = queues;
   let moved = true;
   while (moved) {
     moved = false;
@@ -81,20 +113,16 @@ export function fairBaseline(input: BaselineInput, handledCpu?: Int32Array): num
       if (q.head >= q.items.length) continue;
       const pkt = q.items[q.head++] as Packet;
       moved = true;
-      const here = cfg.ringCpus[r] ?? cpuId(0);
-      const proto = pkt.flow.family === 'inet6' ? 'ip6' : 'ip';
-      const ctx = ctxOf(proto, here);
-      const placement = parsePlacement(policy.place(packetView(pkt, proto), ctx), ctx);
-      if (isPolicyError(placement)) throw new Error(`baseline: policy answered ${placement.message}`);
+      const here = ringCpus[r] ?? cpuId(0);
+      const placement = place(pkt, here);
       if (placement.mode === 'queue') (cpus[placement.cpu] as Fifo).items.push(pkt);
-      else handle(state, pkt, here);
+      else receive(pkt, here);
     }
     for (let c = 0; c < cpus.length; c++) {
       const q = cpus[c] as Fifo;
-      while (q.head < q.items.length) handle(state, q.items[q.head++] as Packet, c);
+      while (q.head < q.items.length) receive(q.items[q.head++] as Packet, c);
     }
   }
-  return state.checksum;
 }
 
 export function newPacket(

@@ -8,7 +8,7 @@ import type { Flow, Packet } from '../model/packet.ts';
 import { askPolicy, type DispatchContext, instantiatePolicy, isPolicyError } from '../model/policy.ts';
 import { unwrap } from '../model/result.ts';
 import { makeFlow, rssHash } from '../model/rss/flowhash.ts';
-import { type Fifo, fifo, type HandleState, handle, newPacket } from './fair-baseline.ts';
+import { dispatchRounds, type Fifo, fifo, type HandleState, handle, newPacket } from './fair-baseline.ts';
 
 /**
  * The fair baseline of the Linux receive path (bench:linux): what get_rps_cpu steering must do,
@@ -61,25 +61,12 @@ export function linuxFairBaseline(input: LinuxBaselineInput, handledCpu?: Int32A
     handle(state, pkt, cpu);
     rfs.record(pkt.hash, cpuId(cpu));
   };
-  let moved = true;
-  while (moved) {
-    moved = false;
-    for (let r = 0; r < rings.length; r++) {
-      const q = rings[r] as Fifo;
-      if (q.head >= q.items.length) continue;
-      const pkt = q.items[q.head++] as Packet;
-      moved = true;
-      const here = cfg.ringCpus[r] ?? cpuId(0);
-      const placement = askPolicy(policy, packetView(pkt, 'ip'), ctxOf(here));
-      if (isPolicyError(placement)) throw new Error(`linux baseline: policy answered ${placement.message}`);
-      if (placement.mode === 'queue') (backlogs[placement.cpu] as Fifo).items.push(pkt);
-      else receive(pkt, here);
-    }
-    for (let c = 0; c < backlogs.length; c++) {
-      const q = backlogs[c] as Fifo;
-      while (q.head < q.items.length) receive(q.items[q.head++] as Packet, c);
-    }
-  }
+  const place = (pkt: Packet, here: CpuId) => {
+    const placement = askPolicy(policy, packetView(pkt, 'ip'), ctxOf(here));
+    if (isPolicyError(placement)) throw new Error(`linux baseline: policy answered ${placement.message}`);
+    return placement;
+  };
+  dispatchRounds({ rings, cpus: backlogs, ringCpus: cfg.ringCpus }, place, receive);
   return state.checksum;
 }
 

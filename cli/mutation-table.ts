@@ -32,6 +32,10 @@ export function scorePercent(c: MutantCounts): number {
   return counted === 0 ? 100 : (100 * detected) / counted;
 }
 
+/** Rows in path order (code-unit order, as git and the file system list them). */
+const byPath = (a: { readonly file: string }, b: { readonly file: string }): number =>
+  a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+
 /** A report file under one of the named files or folders (every file when none was named). */
 export function isAsked(file: string, asked: readonly string[]): boolean {
   return asked.length === 0 || asked.some((a) => file === a || file.startsWith(`${a}/`));
@@ -48,7 +52,7 @@ export function fileRows(report: ReportJson): FileRow[] {
       }
       return { file, ...counts };
     })
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    .sort(byPath);
 }
 
 function total(rows: readonly FileRow[]): MutantCounts {
@@ -71,10 +75,13 @@ const folderOf = (file: string): string => file.slice(0, file.lastIndexOf('/') +
 /** Per folder, the sum of its files' rows (the issue's bar is per file and per folder). */
 export function folderRows(rows: readonly FileRow[]): FileRow[] {
   const byFolder = new Map<string, FileRow[]>();
-  for (const r of rows) byFolder.set(folderOf(r.file), [...(byFolder.get(folderOf(r.file)) ?? []), r]);
-  return [...byFolder.entries()]
-    .map(([file, members]) => ({ file, ...total(members) }))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const r of rows) {
+    const folder = folderOf(r.file);
+    const members = byFolder.get(folder);
+    if (members === undefined) byFolder.set(folder, [r]);
+    else members.push(r);
+  }
+  return [...byFolder.entries()].map(([file, members]) => ({ file, ...total(members) })).sort(byPath);
 }
 
 /** A Markdown table, dated, with a total row, then the same counts summed per folder. */
@@ -124,7 +131,7 @@ export function parseTableRows(doc: string): FileRow[] {
 export function mergeTable(doc: string, fresh: readonly FileRow[], date: string): string {
   const byFile = new Map(parseTableRows(doc).map((r) => [r.file, r]));
   for (const r of fresh) byFile.set(r.file, r);
-  const rows = [...byFile.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const rows = [...byFile.values()].sort(byPath);
   const block = `${TABLE_START}\n${markdownTable(rows, date)}\n${TABLE_END}`;
   const start = doc.indexOf(TABLE_START);
   const end = doc.indexOf(TABLE_END);
