@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { fileRows, isAsked, markdownTable, mergeTable } from './mutation-table.ts';
 
 /**
- * `npm run mutate -- [file or folder ...]`: Stryker over the named sources (default: all of
- * model/ and properties/), incremental, FC_RUNS=20; then the per-file table of this run, merged
- * into the suite-strength page so per-folder runs add up. Exit: Stryker's own status; 2 for a
- * path that does not exist.
+ * `npm run mutate -- [--concurrency N] [file or folder ...]`: Stryker over the named sources
+ * (default: all of model/ and properties/), incremental, FC_RUNS=20; then the per-file table of
+ * this run, merged into the suite-strength page so per-folder runs add up. `--concurrency` sets
+ * Stryker's test runners (default: the configuration's), so runs can share a small machine.
+ * Exit: Stryker's own status; 2 for a path that does not exist or a bad flag.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const REPORT = `${root}reports/mutation/mutation.json`;
@@ -23,13 +25,40 @@ function mutateGlobs(paths: readonly string[]): string[] | string {
   return [...globs, '!**/*.test.ts'];
 }
 
-function main(argv: readonly string[]): number {
+function parse(argv: readonly string[]): { paths: string[]; concurrency: string[] } | string {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { concurrency: { type: 'string' } },
+      allowPositionals: true,
+    });
+    const n = values.concurrency;
+    if (n === undefined) return { paths: positionals, concurrency: [] };
+    if (!/^[1-9][0-9]*$/.test(n)) return `mutate: --concurrency ${n}: expected a positive integer`;
+    return { paths: positionals, concurrency: ['--concurrency', n] };
+  } catch (err) {
+    return `mutate: ${(err as Error).message}`;
+  }
+}
+
+function main(rawArgv: readonly string[]): number {
+  const parsed = parse(rawArgv);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`${parsed}\n`);
+    return 2;
+  }
+  const argv = parsed.paths;
   const globs = argv.length === 0 ? [] : mutateGlobs(argv);
   if (typeof globs === 'string') {
     process.stderr.write(`${globs}\n`);
     return 2;
   }
-  const args = ['stryker', 'run', ...(globs.length > 0 ? ['--mutate', globs.join(',')] : [])];
+  const args = [
+    'stryker',
+    'run',
+    ...parsed.concurrency,
+    ...(globs.length > 0 ? ['--mutate', globs.join(',')] : []),
+  ];
   const run = spawnSync('npx', args, {
     cwd: root,
     stdio: 'inherit',
