@@ -51,17 +51,33 @@ export function interleavedSamplesMs(
   fns: readonly (() => unknown)[],
   options: TimingOptions = {},
 ): number[][] {
+  return interleavedFreshSamplesMs(
+    fns.map((fn) => () => fn),
+    (fn) => fn(),
+    options,
+  );
+}
+
+/**
+ * Like interleavedSamplesMs, `run` on a fresh input for every call: each sample's inputs are made
+ * (by `inputs[i]`) before its clock starts, so making them is not counted.
+ */
+export function interleavedFreshSamplesMs<T>(
+  inputs: readonly (() => T)[],
+  run: (input: T) => unknown,
+  options: TimingOptions = {},
+): number[][] {
   const rounds = options.rounds ?? 7;
   const sampleMsMin = options.sampleMsMin ?? 50;
   const clock = options.clock ?? 'cpu';
-  const calls = fns.map((fn) => callsPerSample(fn, sampleMsMin, clock));
-  const samples: number[][] = fns.map(() => []);
+  const calls = inputs.map((make) => callsPerSample(() => run(make()), sampleMsMin, clock));
+  const samples: number[][] = inputs.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    fns.forEach((fn, i) => {
-      const n = calls[i] ?? 1;
+    inputs.forEach((make, i) => {
+      const fresh = Array.from({ length: calls[i] ?? 1 }, make);
       const start = nowMs(clock);
-      for (let k = 0; k < n; k++) fn();
-      samples[i]?.push((nowMs(clock) - start) / n);
+      for (const input of fresh) run(input);
+      samples[i]?.push((nowMs(clock) - start) / fresh.length);
     });
   }
   return samples;

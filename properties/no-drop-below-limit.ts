@@ -10,44 +10,50 @@ export const NO_DROP_BELOW_LIMIT = 'no-drop-below-limit';
 /** The model's record of a placement refusal; its evidence is the policy-error event. */
 const isPolicyErrorCounter = (name: string): boolean => name.endsWith('.policy_errors');
 
-/** One packet (an arrival or a reassembled datagram) and the events that ended it. */
-interface Unit {
-  readonly pkt: number;
-  index: number;
-  /** How many events ended it, and the first two of them (all a violation shows). */
-  endCount: number;
-  firstEnd: number;
-  secondEnd: number;
-}
-
-/** Units by packet id, walked in the order they started (as a Map would), no array per packet. */
+/**
+ * Packets (arrivals and reassembled datagrams) and the events that ended them, walked in the order
+ * they started (as a Map would). Kept as columns of small integers by packet id, not an object per
+ * packet: on a long trace those objects would cost the garbage collector more than the checks.
+ */
 class Units {
-  readonly #byPkt = new PacketTable<Unit>();
-  readonly #order: Unit[] = [];
+  /** Where each packet started, its end count, and its first two ends (all a violation shows). */
+  readonly #startAt = new PacketTable<number>();
+  readonly #endCount = new PacketTable<number>();
+  readonly #firstEnd = new PacketTable<number>();
+  readonly #secondEnd = new PacketTable<number>();
+  readonly #order: number[] = [];
 
   start(pkt: number, index: number): void {
-    const known = this.#byPkt.get(pkt);
-    if (known !== undefined) {
-      // A packet id seen again starts over in its old place, as Map.set keeps a key's position.
-      known.index = index;
-      known.endCount = 0;
-      return;
-    }
-    const unit: Unit = { pkt, index, endCount: 0, firstEnd: -1, secondEnd: -1 };
-    this.#byPkt.set(pkt, unit);
-    this.#order.push(unit);
+    // A packet id seen again starts over in its old place, as Map.set keeps a key's position.
+    if (!this.#startAt.has(pkt)) this.#order.push(pkt);
+    this.#startAt.set(pkt, index);
+    this.#endCount.set(pkt, 0);
   }
 
   end(pkt: number, index: number): void {
-    const unit = this.#byPkt.get(pkt);
-    if (unit === undefined) return;
-    if (unit.endCount === 0) unit.firstEnd = index;
-    else if (unit.endCount === 1) unit.secondEnd = index;
-    unit.endCount++;
+    const count = this.#endCount.get(pkt);
+    if (count === undefined) return;
+    if (count === 0) this.#firstEnd.set(pkt, index);
+    else if (count === 1) this.#secondEnd.set(pkt, index);
+    this.#endCount.set(pkt, count + 1);
   }
 
-  all(): readonly Unit[] {
+  /** Packet ids in the order they started. */
+  packets(): readonly number[] {
     return this.#order;
+  }
+
+  startAt(pkt: number): number {
+    return this.#startAt.get(pkt) ?? -1;
+  }
+
+  endCount(pkt: number): number {
+    return this.#endCount.get(pkt) ?? 0;
+  }
+
+  /** The first two events that ended the packet. */
+  ends(pkt: number): [number, number] {
+    return [this.#firstEnd.get(pkt) ?? -1, this.#secondEnd.get(pkt) ?? -1];
   }
 }
 
@@ -273,18 +279,16 @@ function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>
 /** INV-CONSERVE at a quiescent end: arrived = delivered + dropped (+ absorbed, + still queued). */
 function checkConservation(units: Units, queued: ReadonlySet<number>): Violation[] {
   const out: Violation[] = [];
-  for (const unit of units.all()) {
-    const pkt = unit.pkt;
+  for (const pkt of units.packets()) {
     if (out.length >= VIOLATIONS_MAX) break;
-    if (unit.endCount === 0 && !queued.has(pkt)) {
-      out.push(v('INV-CONSERVE', [unit.index], `packet ${pkt} was never delivered, dropped or queued: lost`));
-    } else if (unit.endCount > 1) {
+    const endCount = units.endCount(pkt);
+    if (endCount === 0 && !queued.has(pkt)) {
       out.push(
-        v(
-          'INV-CONSERVE',
-          [unit.index, unit.firstEnd, unit.secondEnd],
-          `packet ${pkt} ended ${unit.endCount} times`,
-        ),
+        v('INV-CONSERVE', [units.startAt(pkt)], `packet ${pkt} was never delivered, dropped or queued: lost`),
+      );
+    } else if (endCount > 1) {
+      out.push(
+        v('INV-CONSERVE', [units.startAt(pkt), ...units.ends(pkt)], `packet ${pkt} ended ${endCount} times`),
       );
     }
   }

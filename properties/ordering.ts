@@ -1,48 +1,99 @@
-import type { Trace } from '../model/trace.ts';
+import { assert } from '../model/brand.ts';
+import type {
+  ArriveEvent,
+  DeliverEvent,
+  DispatchEvent,
+  HandleEvent,
+  Trace,
+  TraceEvent,
+} from '../model/trace.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const FLOW_ORDER = 'flow-order';
 
-/** The highest sequence number seen in one ordering domain, and where (updated in place). */
-interface LastSeen {
-  seq: number;
-  index: number;
-}
-
-/** One stage (a protocol's handler, or delivery): its packets judged and each ordering domain's last. */
-interface Stage {
-  readonly name: string;
-  readonly judged: PacketTable<true>;
-  /** flow -> (arrival hash, ring) -> last seen (see `domainKey`). */
-  readonly last: PacketTable<Map<number | string, LastSeen>>;
-}
-
-const stage = (name: string): Stage => ({ name, judged: new PacketTable(), last: new PacketTable() });
-
 /** Rings are numbered below this (RSS_MAXCPUS rings at most), so (hash, ring) packs into one number. */
 const RING_SLOTS = 128;
 
 /**
- * The ordering domain as a map key: a 32-bit hash as a signed 32-bit integer times the ring slots
- * plus the ring (an exact integer, no boxed key per event); anything else (a hand-written trace)
- * as text, which no integer equals.
+ * The ordering domain's (hash, ring) part as a map key: a 32-bit hash as a signed 32-bit integer
+ * times the ring slots plus the ring (an exact integer, no boxed key per event); anything else (a
+ * hand-written trace) as text, which no integer equals.
  */
-function domainKey(hash: number, ring: number): number | string {
+function hashRingKey(hash: number, ring: number): number | string {
   const intHash = Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32;
   const intRing = Number.isInteger(ring) && ring >= 0 && ring < RING_SLOTS;
   return intHash && intRing ? (hash | 0) * RING_SLOTS + ring : `${hash}|${ring}`;
 }
 
-function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
-  let byHash = st.last.get(flow);
-  if (byHash === undefined) {
-    byHash = new Map();
-    st.last.set(flow, byHash);
+/**
+ * Small dense numbers for the keys of one trace (a key of two parts: first, then second), in order
+ * of first use, so the per-event state lives in arrays indexed by them.
+ */
+class KeyIds<K> {
+  readonly #ids = new Map<number, Map<K, number>>();
+  #next = 0;
+
+  of(first: number, second: K): number {
+    let bySecond = this.#ids.get(first);
+    if (bySecond === undefined) {
+      bySecond = new Map();
+      this.#ids.set(first, bySecond);
+    }
+    let id = bySecond.get(second);
+    if (id === undefined) {
+      id = this.#next++;
+      bySecond.set(second, id);
+    }
+    return id;
   }
-  return byHash;
 }
+
+/** A packet handled under another flow than it arrived with (a hand-written trace): that flow's domain. */
+function otherFlowDomain(
+  domains: KeyIds<number | string>,
+  flow: number,
+  arrival: TraceEvent | undefined,
+): number {
+  assert(arrival?.kind === 'arrive', 'flow-order: a packet arrived at an arrive event');
+  return domains.of(flow, hashRingKey(arrival.hash, arrival.ring));
+}
+
+/** The last packet judged in each ordering domain of one stage, by domain number. */
+interface Last {
+  /** Arrival order: the highest sequence number seen; dispatch order: the highest rank. */
+  readonly top: (number | undefined)[];
+  readonly seq: number[];
+  readonly index: number[];
+}
+
+const last = (): Last => ({ top: [], seq: [], index: [] });
+
+/** One protocol's handler: arrival order judged there, and dispatch order through netisr. */
+interface Handler {
+  readonly stage: string;
+  readonly proto: string;
+  /** Arrival order: packets judged here, and each (flow, hash, ring) domain's last. */
+  readonly judged: PacketTable<true>;
+  readonly arrival: Last;
+  /** Dispatch order: each packet's rank among its (flow, hash) pair's dispatches, packets handled, each pair's last. */
+  readonly rank: PacketTable<number>;
+  readonly handled: PacketTable<true>;
+  readonly dispatched: number[];
+  readonly dispatch: Last;
+}
+
+const handlerOf = (proto: string): Handler => ({
+  stage: `${proto}_input`,
+  proto,
+  judged: new PacketTable(),
+  arrival: last(),
+  rank: new PacketTable(),
+  handled: new PacketTable(),
+  dispatched: [],
+  dispatch: last(),
+});
 
 /**
  * Flow order (N-20, INV-ORDER): packets of one flow that carry the same NIC hash reach each
@@ -50,7 +101,8 @@ function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
  * schedule. A fragment hashed on its 2-tuple is a different ordering domain (R-12), so the key is
  * (flow, arrival hash, ring, stage): when the NIC moves a flow to another ring (ethtool -X, lagg
  * failover), the packets still on the old ring may be overtaken before the stack sees them, which
- * no dispatch policy can prevent. What a policy can prevent is judged by `checkDispatchOrder`.
+ * no dispatch policy can prevent. What a policy can prevent is judged by `checkDispatchOrder`;
+ * it speaks only when arrival order held (one reorder is reported once).
  *
  * Only the first `handle` of a packet by a protocol and its first `deliver` count: a packet that
  * passes a protocol twice (re-injection after decapsulation) is judged once, and duplicates are
@@ -58,44 +110,8 @@ function domainOf(st: Stage, flow: number): Map<number | string, LastSeen> {
  * (a reassembled datagram) have no arrival order and are skipped.
  */
 export function checkFlowOrder(trace: Trace): readonly Violation[] {
-  const arrivalHash = new PacketTable<number>();
-  const arrivalRing = new PacketTable<number>();
-  const deliver = stage('deliver');
-  const handlers = new Map<string, Stage>();
-  const out: Violation[] = [];
-  for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
-    const ev = trace[index];
-    if (ev === undefined) continue;
-    if (ev.kind === 'arrive') {
-      arrivalHash.set(ev.pkt, ev.hash);
-      arrivalRing.set(ev.pkt, ev.ring);
-      continue;
-    }
-    if (ev.kind !== 'handle' && ev.kind !== 'deliver') continue;
-    const hash = arrivalHash.get(ev.pkt);
-    if (hash === undefined) continue;
-    const st = ev.kind === 'handle' ? handlerStage(handlers, ev.proto) : deliver;
-    if (st.judged.has(ev.pkt)) continue;
-    st.judged.set(ev.pkt, true);
-    const domain = domainOf(st, ev.flow);
-    const key = domainKey(hash, arrivalRing.get(ev.pkt) ?? 0);
-    const prev = domain.get(key);
-    if (prev !== undefined && ev.seq < prev.seq) {
-      out.push({
-        property: FLOW_ORDER,
-        rule: ev.kind === 'handle' ? 'N-20' : 'INV-ORDER',
-        events: [prev.index, index],
-        message: `flow ${ev.flow} at ${st.name} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prev.seq}`,
-      });
-    }
-    if (prev === undefined) domain.set(key, { seq: ev.seq, index });
-    else if (ev.seq > prev.seq) {
-      prev.seq = ev.seq;
-      prev.index = index;
-    }
-  }
-  // One reorder is reported once: the dispatch-order check speaks when arrival order held.
-  return out.length > 0 ? out : checkDispatchOrder(trace);
+  const { arrival, dispatch } = judgeOrder(trace, true);
+  return arrival.length > 0 ? arrival : dispatch;
 }
 
 /**
@@ -105,90 +121,137 @@ export function checkFlowOrder(trace: Trace): readonly Violation[] {
  * a packet run inline on a CPU whose queue still holds earlier packets of its flow breaks it.
  */
 export function checkDispatchOrder(trace: Trace): readonly Violation[] {
-  // Numeric keys: a (flow, arrival hash) pair and a protocol each get a small number, so the
-  // per-event lookups build no strings (this checker runs on every fuzz run).
-  const pairIds: PairIds = { ids: new Map(), next: 0 };
-  const protoIds = new Map<string, number>();
-  const pairOf = new PacketTable<number>();
-  const dispatched = new Map<number, number>();
-  // Per protocol, by packet id (dense: arrays, not hash maps that outgrow the caches on long traces).
-  const rankOf: PacketTable<number>[] = [];
-  const handledOnce: PacketTable<boolean>[] = [];
-  const lastHandled = new Map<number, { rank: number; seq: number; index: number }>();
-  const out: Violation[] = [];
-  for (let index = 0; index < trace.length && out.length < VIOLATIONS_MAX; index++) {
+  return judgeOrder(trace, false).dispatch;
+}
+
+/**
+ * Both orders in one pass over the trace (it is the costliest checker, and long traces outgrow the
+ * CPU caches): arrival order only when asked, and dispatch order until arrival order has failed.
+ */
+function judgeOrder(
+  trace: Trace,
+  arrivalOrder: boolean,
+): { arrival: readonly Violation[]; dispatch: readonly Violation[] } {
+  const j = new OrderJudge(trace);
+  let judgeArrival = arrivalOrder;
+  for (let index = 0; index < trace.length && (judgeArrival || j.judgesDispatch); index++) {
     const ev = trace[index];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive') pairOf.set(ev.pkt, pairId(pairIds, ev.flow, ev.hash));
-    if (ev.kind !== 'dispatch' && ev.kind !== 'handle') continue;
-    const pair = pairOf.get(ev.pkt);
-    if (pair === undefined) continue;
-    let proto = protoIds.get(ev.proto);
-    if (proto === undefined) {
-      proto = protoIds.size;
-      protoIds.set(ev.proto, proto);
-      rankOf.push(new PacketTable());
-      handledOnce.push(new PacketTable());
+    if (ev.kind === 'arrive') j.arrive(ev, index);
+    else if (ev.kind === 'deliver') {
+      if (judgeArrival) judgeArrival = j.arrivalOrder(ev, undefined, index);
+    } else if (ev.kind === 'handle' || ev.kind === 'dispatch') {
+      const handler = j.handler(ev.proto);
+      if (judgeArrival && ev.kind === 'handle') judgeArrival = j.arrivalOrder(ev, handler, index);
+      if (j.judgesDispatch) j.dispatchOrder(ev, handler, index);
     }
-    const domain = pair * PROTO_KEYS + proto;
-    const ranks = rankOf[proto] as PacketTable<number>;
+  }
+  return { arrival: j.arrival, dispatch: j.dispatch };
+}
+
+/** The state of one pass of judgeOrder; each method answers whether its order is still judged. */
+class OrderJudge {
+  readonly arrival: Violation[] = [];
+  readonly dispatch: Violation[] = [];
+  /** Dispatch order speaks only while arrival order holds (a reorder is reported once). */
+  judgesDispatch = true;
+  readonly #trace: Trace;
+  // Per packet, from its `arrive`: where it arrived, its flow, its arrival-order domain's number
+  // and its (flow, hash) pair's number for dispatch order. Small integers only: a table of boxed
+  // numbers would cost the garbage collector on long traces.
+  readonly #arrivedAt = new PacketTable<number>();
+  readonly #arrivalFlow = new PacketTable<number>();
+  readonly #arrivalDomain = new PacketTable<number>();
+  readonly #pairOf = new PacketTable<number>();
+  readonly #domains = new KeyIds<number | string>();
+  readonly #pairs = new KeyIds<number>();
+  readonly #handlers = new Map<string, Handler>();
+  #lastHandler: Handler | undefined;
+  readonly #delivered = new PacketTable<true>();
+  readonly #deliverLast = last();
+
+  constructor(trace: Trace) {
+    this.#trace = trace;
+  }
+
+  arrive(ev: ArriveEvent, index: number): void {
+    this.#arrivedAt.set(ev.pkt, index);
+    this.#arrivalFlow.set(ev.pkt, ev.flow);
+    this.#arrivalDomain.set(ev.pkt, this.#domains.of(ev.flow, hashRingKey(ev.hash, ev.ring)));
+    this.#pairOf.set(ev.pkt, this.#pairs.of(ev.flow, ev.hash));
+  }
+
+  handler(proto: string): Handler {
+    const known = this.#lastHandler;
+    let handler = known !== undefined && known.proto === proto ? known : this.#handlers.get(proto);
+    if (handler === undefined) {
+      handler = handlerOf(proto);
+      this.#handlers.set(proto, handler);
+    }
+    this.#lastHandler = handler;
+    return handler;
+  }
+
+  /** A packet's first handling by `handler` (or its first delivery) against its domain's last. */
+  arrivalOrder(ev: HandleEvent | DeliverEvent, handler: Handler | undefined, index: number): boolean {
+    const arrived = this.#arrivedAt.get(ev.pkt);
+    const judged = handler === undefined ? this.#delivered : handler.judged;
+    if (arrived === undefined || judged.has(ev.pkt)) return true;
+    judged.set(ev.pkt, true);
+    const domain =
+      this.#arrivalFlow.get(ev.pkt) === ev.flow
+        ? (this.#arrivalDomain.get(ev.pkt) as number)
+        : otherFlowDomain(this.#domains, ev.flow, this.#trace[arrived]);
+    const at = handler === undefined ? this.#deliverLast : handler.arrival;
+    const prevSeq = at.top[domain];
+    if (prevSeq === undefined || ev.seq > prevSeq) {
+      at.top[domain] = ev.seq;
+      at.index[domain] = index;
+    }
+    if (prevSeq === undefined || ev.seq >= prevSeq) return true;
+    this.arrival.push({
+      property: FLOW_ORDER,
+      rule: handler === undefined ? 'INV-ORDER' : 'N-20',
+      events: [at.index[domain] as number, index],
+      message: `flow ${ev.flow} at ${handler === undefined ? 'deliver' : handler.stage} on cpu ${ev.cpu}: got seq ${ev.seq} after seq ${prevSeq}`,
+    });
+    this.judgesDispatch = false;
+    return this.arrival.length < VIOLATIONS_MAX;
+  }
+
+  /** A dispatch ranks the packet in its pair; a first handling is judged against the pair's last. */
+  dispatchOrder(ev: HandleEvent | DispatchEvent, handler: Handler, index: number): void {
+    const pair = this.#pairOf.get(ev.pkt);
+    if (pair === undefined) return;
     if (ev.kind === 'dispatch') {
-      if (ranks.has(ev.pkt)) continue;
-      const n = (dispatched.get(domain) ?? 0) + 1;
-      dispatched.set(domain, n);
-      ranks.set(ev.pkt, n);
-      continue;
+      if (handler.rank.has(ev.pkt)) return;
+      const n = (handler.dispatched[pair] ?? 0) + 1;
+      handler.dispatched[pair] = n;
+      handler.rank.set(ev.pkt, n);
+      return;
     }
-    const r = ranks.get(ev.pkt);
-    const handled = handledOnce[proto] as PacketTable<boolean>;
+    const r = handler.rank.get(ev.pkt);
     // Only a packet's first pass through a protocol counts (re-injection after decapsulation
-    // hands it to ip_input again, as checkFlowOrder also judges once).
-    if (r === undefined || handled.has(ev.pkt)) continue;
-    handled.set(ev.pkt, true);
-    const prev = lastHandled.get(domain);
-    if (prev !== undefined && r < prev.rank) {
-      out.push({
+    // hands it to ip_input again, as arrival order also judges once).
+    if (r === undefined || handler.handled.has(ev.pkt)) return;
+    handler.handled.set(ev.pkt, true);
+    const at = handler.dispatch;
+    const prevRank = at.top[pair];
+    if (prevRank !== undefined && r < prevRank) {
+      this.dispatch.push({
         property: FLOW_ORDER,
         rule: 'N-20',
-        events: [prev.index, index],
-        message: `flow ${ev.flow} at ${ev.proto}_input on cpu ${ev.cpu}: seq ${ev.seq} handled after seq ${prev.seq}, which was dispatched later`,
+        events: [at.index[pair] as number, index],
+        message: `flow ${ev.flow} at ${handler.stage} on cpu ${ev.cpu}: seq ${ev.seq} handled after seq ${at.seq[pair]}, which was dispatched later`,
       });
+      if (this.dispatch.length >= VIOLATIONS_MAX) this.judgesDispatch = false;
     }
-    if (prev === undefined || r > prev.rank) lastHandled.set(domain, { rank: r, seq: ev.seq, index });
+    if (prevRank === undefined || r > prevRank) {
+      at.top[pair] = r;
+      at.seq[pair] = ev.seq;
+      at.index[pair] = index;
+    }
   }
-  return out;
-}
-
-/** Room for protocol numbers in a numeric key (a trace names a handful of protocols). */
-const PROTO_KEYS = 256;
-
-/** A small number per (flow, arrival hash) pair, in order of first arrival. */
-function pairId(pairs: PairIds, flow: number, hash: number): number {
-  let byHash = pairs.ids.get(flow);
-  if (byHash === undefined) {
-    byHash = new Map();
-    pairs.ids.set(flow, byHash);
-  }
-  let id = byHash.get(hash);
-  if (id === undefined) {
-    id = pairs.next++;
-    byHash.set(hash, id);
-  }
-  return id;
-}
-
-interface PairIds {
-  readonly ids: Map<number, Map<number, number>>;
-  next: number;
-}
-
-function handlerStage(handlers: Map<string, Stage>, proto: string): Stage {
-  let st = handlers.get(proto);
-  if (st === undefined) {
-    st = stage(`${proto}_input`);
-    handlers.set(proto, st);
-  }
-  return st;
 }
 
 export const flowOrder: PropertySpec = {

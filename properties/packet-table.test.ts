@@ -26,3 +26,33 @@ describe('PacketTable: dense ids in an array, any other id answered alike', () =
     expect([t.get(2 ** 24 - 1), t.get(2 ** 24)]).toEqual([9, 2]);
   });
 });
+
+describe('PacketTable: chunked storage', () => {
+  it('ids across chunk boundaries, written out of order and far past the end, answer as written', () => {
+    const t = new PacketTable<number>();
+    const ids = [5000, 0, 1023, 1024, 1025, 2047, 2048, 3, 70_000, 4096];
+    for (const pkt of ids) t.set(pkt, pkt * 2);
+    for (const pkt of ids) expect(t.get(pkt)).toBe(pkt * 2);
+    for (const pkt of [1, 2, 4, 1022, 1026, 2049, 4095, 4097, 4999, 5001, 69_999, 70_001])
+      expect(t.has(pkt)).toBe(false);
+    t.set(1024, 7);
+    expect([t.get(1023), t.get(1024), t.get(1025)]).toEqual([2046, 7, 2050]);
+  });
+
+  it('-0 is id 0; NaN is one id of its own', () => {
+    const t = new PacketTable<string>();
+    t.set(-0, 'zero');
+    expect(t.get(0)).toBe('zero');
+    t.set(Number.NaN, 'nan');
+    expect([t.get(Number.NaN), t.get(0)]).toEqual(['nan', 'zero']);
+  });
+
+  it('a table of 100,000 ids in order keeps every one', () => {
+    const t = new PacketTable<number>();
+    for (let pkt = 0; pkt < 100_000; pkt++) t.set(pkt, pkt);
+    let sum = 0;
+    for (let pkt = 0; pkt < 100_000; pkt++) sum += t.get(pkt) ?? Number.NaN;
+    expect(sum).toBe((100_000 * 99_999) / 2);
+    expect(t.has(100_000)).toBe(false);
+  });
+});

@@ -1,22 +1,46 @@
 /**
  * A table keyed by packet id (or flow id). The model numbers packets 0, 1, 2 ... in arrival order
- * and flows by workload index, so ids are dense small integers: they index an array (far cheaper
- * than a hash map on 100k-packet traces). Any other key a hand-written trace may use (negative,
- * fractional, past 2^32) becomes a plain property of the same array, with the same answers; a
- * very large id only makes that one table slower.
+ * and flows by workload index, so ids are dense small integers: they index arrays, far cheaper
+ * than a hash map. The arrays are chunks of CHUNK ids: one long array would outgrow the young
+ * generation on a 100k-packet trace and cost the garbage collector more than the checks (each
+ * growth a large-object copy). Any other key a hand-written trace may use (negative, fractional,
+ * NaN, past DENSE_IDS_MAX) goes to a map, with the same answers.
  */
+const CHUNK_BITS = 10;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+/** Ids below this are kept in chunks. */
+const DENSE_IDS_MAX = 1 << 24;
+
+const isDense = (id: number): boolean => id >>> 0 === id && id < DENSE_IDS_MAX;
+
 export class PacketTable<T> {
-  readonly #byId: (T | undefined)[] = [];
+  readonly #chunks: (T | undefined)[][] = [];
+  #other: Map<number, T> | undefined;
 
   get(pkt: number): T | undefined {
-    return this.#byId[pkt];
+    if (isDense(pkt)) return this.#chunks[pkt >>> CHUNK_BITS]?.[pkt & CHUNK_MASK];
+    return this.#other?.get(pkt);
   }
 
   has(pkt: number): boolean {
-    return this.#byId[pkt] !== undefined;
+    return this.get(pkt) !== undefined;
   }
 
   set(pkt: number, value: T): void {
-    this.#byId[pkt] = value;
+    if (!isDense(pkt)) {
+      this.#other ??= new Map();
+      this.#other.set(pkt, value);
+      return;
+    }
+    const chunks = this.#chunks;
+    const c = pkt >>> CHUNK_BITS;
+    // The first chunk grows with the ids (a short trace's tables stay small); later ones are made
+    // whole, so a long trace's tables are not copied as they grow.
+    while (chunks.length <= c) chunks.push(chunks.length === 0 ? [] : new Array(1 << CHUNK_BITS));
+    const chunk = chunks[c] as (T | undefined)[];
+    // Ids mostly come in order; a gap is filled so the chunk stays a plain vector, not a sparse one.
+    const i = pkt & CHUNK_MASK;
+    while (chunk.length < i) chunk.push(undefined);
+    chunk[i] = value;
   }
 }

@@ -36,11 +36,22 @@ export function runFuzzCase(c: FuzzCase, policy: PolicySource): Result<FuzzRun, 
       policy,
     });
     if (!run.ok) return run;
-    return ok({ trace: run.value.trace, policyName: run.value.policyName, netstatQ: run.value.netstatQ });
+    return ok(fuzzRun(run.value));
   }
   const run = runHost({ config: c.config, workload: c.workload, schedule: c.schedule, policy });
   if (!run.ok) return run;
-  return ok({ trace: run.value.trace, policyName: run.value.policyName, netstatQ: run.value.netstatQ });
+  return ok(fuzzRun(run.value));
+}
+
+/** The parts of a run the search reads; `netstatQ` stays unread (and unmade) unless a report asks. */
+function fuzzRun(r: FuzzRun): FuzzRun {
+  return {
+    trace: r.trace,
+    policyName: r.policyName,
+    get netstatQ(): string {
+      return r.netstatQ;
+    },
+  };
 }
 
 /** The same case with its trace cut after `traceEventsMax` events (the counters at a violation). */

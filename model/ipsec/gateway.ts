@@ -21,7 +21,7 @@ import { type DispatchPolicy, instantiatePolicy, type PolicySource } from '../po
 import { ok, type Result } from '../result.ts';
 import type { KernelCall, KernelStack } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
-import type { Trace } from '../trace.ts';
+import type { NetisrWorkRow, Trace } from '../trace.ts';
 import { Buffers } from './buffers.ts';
 import { nestedCall } from './calls.ts';
 import { type IpsecGatewayConfig, type ResolvedIpsecGateway, resolveIpsecGateway } from './config.ts';
@@ -66,7 +66,8 @@ class Gateway {
   readonly ng: NetgraphThread;
   readonly #cfg: ResolvedIpsecGateway;
   readonly #stacks = new Map<ThreadId, KernelStack>();
-  readonly #snapshots: string[] = [];
+  /** `netstat -Q` rows at each `snapshot` item; their text is made when read. */
+  readonly #snapshotRows: (readonly NetisrWorkRow[])[] = [];
   readonly #mbufs: MbufTable;
   readonly #frameBytes: (frame: string) => number;
 
@@ -194,8 +195,9 @@ class Gateway {
   }
 
   snapshot(quiescent: boolean): void {
-    this.machine.recordCounters(quiescent, this.netisr.rows(), this.machine.stats.snapshot());
-    if (!quiescent) this.#snapshots.push(this.netstatQ());
+    const rows = this.netisr.rows();
+    this.machine.recordCounters(quiescent, rows, this.machine.stats.snapshot());
+    if (!quiescent) this.#snapshotRows.push(rows);
   }
 
   get stackDepthBytesMax(): number {
@@ -205,7 +207,7 @@ class Gateway {
   }
 
   get snapshots(): readonly string[] {
-    return this.#snapshots;
+    return this.#snapshotRows.map((rows) => hostNetstatQ(this.#cfg.host, rows));
   }
 
   run(): Trace {
@@ -245,12 +247,21 @@ export function runIpsecGateway(input: GatewayRunInput): Result<GatewayRunResult
   });
   const gateway = new Gateway(cfg, flows.value, input.workload, input.schedule, policy);
   const trace = gateway.run();
+  // The gateway is at rest once run: the texts are made when first read (most runs read none).
+  let netstatQ: string | undefined;
+  let snapshots: readonly string[] | undefined;
   return ok({
     trace,
     policyName: policy.name,
     config: cfg,
-    netstatQ: gateway.netstatQ(),
-    snapshots: gateway.snapshots,
+    get netstatQ(): string {
+      netstatQ ??= gateway.netstatQ();
+      return netstatQ;
+    },
+    get snapshots(): readonly string[] {
+      snapshots ??= gateway.snapshots;
+      return snapshots;
+    },
     stats: gateway.machine.stats.snapshot(),
     stackDepthBytesMax: gateway.stackDepthBytesMax,
   });
