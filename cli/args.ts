@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { parseDeployment } from '../harness/fuzz/deployment.ts';
-import { linuxCpusError } from '../harness/fuzz/fuzz-cases.ts';
+import { isLinuxDeployment, parseDeployment } from '../harness/fuzz/deployment.ts';
+import { linuxCpusError } from '../harness/fuzz/linux-cpus.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
@@ -160,7 +160,8 @@ function searchOptions(values: ParsedValues['values'], randomSeed: () => number)
   if (!heapMb.ok) return heapMb;
   const deployment = parseDeployment(values.kernel, values.sysctl ?? []);
   if (!deployment.ok) return deployment;
-  const linuxCpus = linuxCpusError(deployment.value, cpus.value);
+  const d = deployment.value;
+  const linuxCpus = isLinuxDeployment(d) ? linuxCpusError(d.sysctl, cpus.value) : undefined;
   if (linuxCpus !== undefined) return err(linuxCpus);
   return ok({
     runs: runs.value,

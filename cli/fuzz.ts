@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,7 +11,6 @@ import { type FuzzOutcome, fuzzSearch } from '../harness/fuzz/scaled.ts';
 import type { Supervised } from '../harness/fuzz/supervise.ts';
 import { parseFuzzArgs } from './args.ts';
 import { fuzzHelpText } from './fuzz-help.ts';
-import { writeHtmlReport } from './html-report.ts';
 import { type FuzzIo, interrupted } from './interrupted.ts';
 import { writeJunit } from './junit.ts';
 
@@ -32,14 +31,20 @@ const EXIT_HELD = 0;
 const EXIT_VIOLATED = 1;
 const EXIT_UNCHECKED = 2;
 
-function currentCommit(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return undefined;
-  }
+/**
+ * The checkout's commit, for the replay line: asked of git while the search runs (it is a child
+ * process, so a few milliseconds of start that need not wait for the search). Never rejects.
+ */
+function currentCommit(): Promise<string | undefined> {
+  return new Promise((resolveCommit) => {
+    try {
+      execFile('git', ['rev-parse', '--short', 'HEAD'], (error, stdout) =>
+        resolveCommit(error === null ? String(stdout).trim() : undefined),
+      ).stdin?.end();
+    } catch {
+      resolveCommit(undefined);
+    }
+  });
 }
 
 /** The report is written after the search: refuse a directory that does not exist before it. */
@@ -129,6 +134,7 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   if (badFile !== undefined) return unchecked(io, badFile, opts.json);
 
   const startedMs = performance.now();
+  const commit = currentCommit();
   const bar = new ProgressBar(process.stderr, !opts.json && how.io === undefined);
   const progress = progressOf(opts, startedMs);
   const found = await searchUntilSignal(opts, (r) => bar.update(progress(r))).finally(() => bar.clear());
@@ -136,13 +142,13 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   const ctx: ReportContext = {
     opts: reported,
     elapsedMs: performance.now() - startedMs,
-    commit: currentCommit(),
+    commit: await commit,
   };
   return answerOutcome(io, found.answer, ctx);
 }
 
 /** What the user reads for each outcome, and the exit code. */
-function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): number {
+async function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): Promise<number> {
   const { opts } = ctx;
   switch (answer.kind) {
     case 'interrupted':
@@ -174,6 +180,8 @@ function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext): numb
       junit(io, opts, report);
       io.out(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${reportText(report)}\n`);
       if (opts.reportFile !== undefined) {
+        // The HTML report (and its page script) is loaded only when one is written.
+        const { writeHtmlReport } = await import('./html-report.ts');
         const failed = writeHtmlReport(opts.reportFile, report, answer.explanation.trace);
         if (failed !== undefined) io.err(`fuzz: ${failed}\n`);
         else if (!opts.json) io.out(`report: ${opts.reportFile}\n`);

@@ -1,5 +1,4 @@
-import { isEncapCase } from '../harness/arbitraries/encap-case.ts';
-import { isLinuxFuzzCase } from '../harness/arbitraries/linux-fuzz-case.ts';
+import { isEncapCase, isLinuxFuzzCase } from '../harness/arbitraries/case-kind.ts';
 import { encapText } from '../harness/arbitraries/run-case-text.ts';
 import { deploymentText } from '../harness/fuzz/deployment.ts';
 import type { FuzzReport, PropertyOutcome, ViolationReport } from '../harness/fuzz/report.ts';

@@ -35,10 +35,6 @@ export interface EncapCase {
   readonly encap: EncapSetup;
 }
 
-export function isEncapCase(c: object): c is EncapCase {
-  return (c as { kind?: unknown }).kind === 'encap';
-}
-
 /** The outer IPv4 protocol a layer puts on the wire: IP-in-IP (gif), GRE, ESP, AH, IPComp. */
 const OUTER_PROTO = { gif: 4, gre: 47, esp: 50, ah: 51, ipcomp: 108 } as const;
 

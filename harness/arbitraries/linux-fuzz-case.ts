@@ -3,12 +3,11 @@ import type { WorkloadItem } from '../../model/host/workload.ts';
 import type { LinuxHostConfig, LinuxSocketSpec, LinuxSysctls } from '../../model/linux/config.ts';
 import { linuxKnobs } from '../../model/linux/knobs.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
+import { LINUX_CPUS_MAX, type LinuxFuzzConstraints, linuxCpuRange } from '../fuzz/linux-cpus.ts';
 import { cpuCountArb } from './config.ts';
 import { distinctRfsFlows, type LinuxCase, RFS_FLOW_CNT, RFS_SOCK_ENTRIES } from './linux.ts';
 import { withCaseText } from './run-case-text.ts';
 
-/** The Linux model's CPUs: rx-N/rps_cpus is one 32-bit mask (model/linux/config.ts). */
-export const LINUX_CPUS_MAX = 32;
 /** First UDP port of the generated sockets, and the multicast group's, as in linux.ts. */
 const PORT_BASE = 5000;
 const GROUP = '239.1.1.1';
@@ -22,30 +21,6 @@ const FLOWS_MAX = 6;
  */
 export interface LinuxFuzzCase extends LinuxCase {
   readonly kind: 'linux';
-}
-
-export function isLinuxFuzzCase(c: object): c is LinuxFuzzCase {
-  return (c as { kind?: unknown }).kind === 'linux';
-}
-
-/** What `--cpus` and a pinned `--kernel linux --sysctl ...` ask of the Linux cases. */
-export interface LinuxFuzzConstraints {
-  readonly cpuCountMin: number;
-  readonly cpuCountMax: number;
-  readonly sysctl?: Partial<LinuxSysctls>;
-}
-
-/** The fewest CPUs a pinned rx-N/rps_cpus mask needs: store_rps_map refuses CPUs that do not exist. */
-export function cpusNamedBy(sysctl: Partial<LinuxSysctls> | undefined): number {
-  const mask = sysctl?.['rx-N/rps_cpus'] ?? 0;
-  return mask === 0 ? 0 : 32 - Math.clz32(mask);
-}
-
-/** The CPU counts Linux cases can have under these constraints; undefined when there are none. */
-export function linuxCpuRange(c: LinuxFuzzConstraints): { min: number; max: number } | undefined {
-  const min = Math.max(c.cpuCountMin, cpusNamedBy(c.sysctl), 1);
-  const max = Math.min(c.cpuCountMax, LINUX_CPUS_MAX);
-  return min <= max ? { min, max } : undefined;
 }
 
 type KnobName = keyof typeof linuxKnobs;

@@ -1,4 +1,6 @@
 import { isBuiltin } from 'node:module';
+import { resolve } from 'node:path';
+import { policyBuildCache, sha256Of } from './policy-build-cache.ts';
 
 /**
  * A TypeScript policy file and the files it imports, bundled by esbuild (tsx's own compiler) into
@@ -9,6 +11,7 @@ import { isBuiltin } from 'node:module';
  *   a package from the file's place);
  * - the code reads `import.meta` (it would see the in-memory module, not the file);
  * - esbuild is not installed beside tsx.
+ * A policy built before from the same files is taken from the build cache (policy-build-cache.ts).
  */
 export async function importCompiledPolicy(file: string): Promise<Record<string, unknown> | undefined> {
   const code = await compiledPolicy(file);
@@ -20,6 +23,15 @@ export async function importCompiledPolicy(file: string): Promise<Record<string,
 }
 
 async function compiledPolicy(file: string): Promise<string | undefined> {
+  const cache = policyBuildCache();
+  const cached = cache?.read(file);
+  if (cached !== undefined) return cached;
+  let fileSha256: string;
+  try {
+    fileSha256 = sha256Of(file);
+  } catch {
+    return undefined;
+  }
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
@@ -44,6 +56,13 @@ async function compiledPolicy(file: string): Promise<string | undefined> {
     const left = (output?.imports ?? []).filter((i) => !isBuiltin(i.path));
     const code = out.outputFiles[0]?.text;
     if (code === undefined || left.length > 0 || code.includes('import.meta')) return undefined;
+    // esbuild names its inputs relative to its working directory.
+    cache?.write(
+      file,
+      Object.keys(out.metafile.inputs).map((input) => resolve(input)),
+      code,
+      fileSha256,
+    );
     return code;
   } catch {
     return undefined;

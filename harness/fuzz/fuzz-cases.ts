@@ -1,15 +1,11 @@
 import fc from 'fast-check';
 import { LINUX_PROPERTIES } from '../../properties/linux.ts';
 import type { PropertySpec } from '../../properties/registry.ts';
-import {
-  cpusNamedBy,
-  isLinuxFuzzCase,
-  LINUX_CPUS_MAX,
-  linuxCpuRange,
-  linuxFuzzCaseArb,
-} from '../arbitraries/linux-fuzz-case.ts';
+import { isLinuxFuzzCase } from '../arbitraries/case-kind.ts';
+import { linuxFuzzCaseArb } from '../arbitraries/linux-fuzz-case.ts';
 import { type FuzzCase, fuzzCaseArb } from '../arbitraries/run-case.ts';
 import { type Deployment, isLinuxDeployment, pinDeployment } from './deployment.ts';
+import { linuxCpuRange } from './linux-cpus.ts';
 
 /** What the generated cases depend on: `--cpus`, `--kernel`, `--sysctl` (never `--property`, so a replay naming one property finds the same case). */
 export interface CaseJob {
@@ -39,18 +35,6 @@ export function fuzzCasesFor(job: CaseJob): fc.Arbitrary<FuzzCase> {
     { weight: LINUX_SHARE - 1, arbitrary: netisr },
     { weight: 1, arbitrary: linuxFuzzCaseArb(cpus) },
   );
-}
-
-/** `--kernel linux` with a `--cpus` range (or a pinned rps_cpus mask) the Linux model cannot run: the refusal. */
-export function linuxCpusError(d: Deployment, cpus: { min: number; max: number }): string | undefined {
-  if (!isLinuxDeployment(d)) return undefined;
-  const sysctl = d.sysctl ?? {};
-  if (linuxCpuRange({ cpuCountMin: cpus.min, cpuCountMax: cpus.max, sysctl }) !== undefined) return undefined;
-  const mask = sysctl['rx-N/rps_cpus'];
-  const range = cpus.min === cpus.max ? `${cpus.min}` : `${cpus.min}-${cpus.max}`;
-  if (mask !== undefined && cpus.min <= LINUX_CPUS_MAX)
-    return `--sysctl rx-N/rps_cpus=0x${mask.toString(16)} names CPU ${cpusNamedBy(sysctl) - 1}, beyond --cpus ${range}`;
-  return `--kernel linux: the Linux model runs 1..${LINUX_CPUS_MAX} CPUs, not --cpus ${range}`;
 }
 
 /**

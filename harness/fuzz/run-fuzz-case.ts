@@ -3,8 +3,7 @@ import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
 import type { PolicySource } from '../../model/policy.ts';
 import { ok, type Result } from '../../model/result.ts';
 import type { Trace } from '../../model/trace.ts';
-import { isEncapCase } from '../arbitraries/encap-case.ts';
-import { isLinuxFuzzCase } from '../arbitraries/linux-fuzz-case.ts';
+import { isEncapCase, isLinuxFuzzCase } from '../arbitraries/case-kind.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { runLinuxCase } from './run-linux-case.ts';
 
