@@ -1,9 +1,9 @@
 import { flowId } from '../brand.ts';
 import { type Flow, IPPROTO_TCP, IPPROTO_UDP } from '../packet.ts';
 import { err, ok, type Result } from '../result.ts';
-import { type AddressFamily, parseAddress, portBytes } from './address.ts';
+import { type AddressFamily, parseAddress } from './address.ts';
 import type { HashType } from './hashtype.ts';
-import { toeplitzHash } from './toeplitz.ts';
+import { RSS_DEFAULT_KEY, toeplitzHash } from './toeplitz.ts';
 
 /** Which hash types the stack (and the NIC it programs) computes (rss_gethashconfig, R-11). */
 export interface RssHashConfig {
@@ -33,19 +33,28 @@ export function makeFlow(id: number, spec: FlowSpec): Result<Flow, string> {
       return err(`flow ${id}: port ${port} outside 0..65535`);
   }
   // R-2: 2-tuple input = src || dst; 4-tuple = src || dst || sport || dport, network order. The two
-  // share their prefix: one byte list, hashed before and after the ports are appended, with one
-  // object for the flow (this runs per flow per run).
-  const bytes: number[] = [];
-  for (let i = 0; i < src.length; i++) bytes.push(src[i] ?? 0);
-  for (let i = 0; i < dst.length; i++) bytes.push(dst[i] ?? 0);
-  const hash2Tuple = toeplitzHash(bytes);
-  bytes.push(...portBytes(spec.sport), ...portBytes(spec.dport));
+  // share their prefix: one byte list, hashed over its first part and over all of it, and the
+  // flow built as one literal (this runs per flow per run).
+  const n = src.length;
+  const bytes: number[] = new Array(2 * n + 4);
+  for (let i = 0; i < n; i++) {
+    bytes[i] = src[i] ?? 0;
+    bytes[n + i] = dst[i] ?? 0;
+  }
+  const hash2Tuple = toeplitzHash(bytes, RSS_DEFAULT_KEY, 2 * n);
+  bytes[2 * n] = (spec.sport >> 8) & 0xff;
+  bytes[2 * n + 1] = spec.sport & 0xff;
+  bytes[2 * n + 2] = (spec.dport >> 8) & 0xff;
+  bytes[2 * n + 3] = spec.dport & 0xff;
   return ok({
-    ...spec,
+    family: spec.family,
+    ipProto: spec.ipProto,
     srcText: spec.src,
     dstText: spec.dst,
     src,
     dst,
+    sport: spec.sport,
+    dport: spec.dport,
     id: flowId(id),
     hash2Tuple,
     hash4Tuple: toeplitzHash(bytes),

@@ -139,3 +139,29 @@ describe('address parsing', () => {
     expect(parseIpv6('fe80::1%shmif0')).toEqual([0xfe, 0x80, ...new Array(13).fill(0), 1]);
   });
 });
+
+describe('Toeplitz hash of a prefix', () => {
+  it('hashing the first k bytes equals hashing a copy cut at k, for the default key and any key', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 36 }),
+        fc.uint8Array({ minLength: 40, maxLength: 40 }),
+        fc.nat({ max: 36 }),
+        (input, key, cut) => {
+          const k = Math.min(cut, input.length);
+          const bytes = [...input];
+          expect(toeplitzHash(bytes, RSS_DEFAULT_KEY, k)).toBe(toeplitzHash(bytes.slice(0, k)));
+          expect(toeplitzHash(bytes, [...key], k)).toBe(toeplitzBits(bytes.slice(0, k), [...key]));
+          expect(toeplitzBits(bytes, [...key], k)).toBe(toeplitzBits(bytes.slice(0, k), [...key]));
+        },
+      ),
+    );
+  });
+
+  it('a 4-tuple input and its 2-tuple prefix: the two hashes of one flow (R-2)', () => {
+    const v4 = [...(parseIpv4('66.9.149.187') ?? []), ...(parseIpv4('161.142.100.80') ?? [])];
+    const withPorts = [...v4, ...portBytes(2794), ...portBytes(1766)];
+    expect(toeplitzHash(withPorts, RSS_DEFAULT_KEY, v4.length)).toBe(0x323e8fc2);
+    expect(toeplitzHash(withPorts)).toBe(0x51ccc178);
+  });
+});

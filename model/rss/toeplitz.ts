@@ -12,12 +12,19 @@ export const RSS_DEFAULT_KEY: readonly number[] = [
   0xbe, 0xac, 0x01, 0xfa,
 ];
 
-/** Hashes `input` (network byte order) with `key`; returns an unsigned 32-bit value. */
-export function toeplitzHash(input: ArrayLike<number>, key: ArrayLike<number> = RSS_DEFAULT_KEY): number {
-  if (key !== RSS_DEFAULT_KEY) return toeplitzBits(input, key);
+/**
+ * Hashes `input` (network byte order) with `key`; returns an unsigned 32-bit value. `length`
+ * hashes only the first bytes (a 4-tuple's input starts with its 2-tuple's).
+ */
+export function toeplitzHash(
+  input: ArrayLike<number>,
+  key: ArrayLike<number> = RSS_DEFAULT_KEY,
+  length: number = input.length,
+): number {
+  if (key !== RSS_DEFAULT_KEY) return toeplitzBits(input, key, length);
   // The default key (every flow of every run): one table lookup per input byte, same value.
   let result = 0;
-  for (let p = 0; p < input.length; p++) result ^= defaultKeyTable(p)[(input[p] ?? 0) & 0xff] ?? 0;
+  for (let p = 0; p < length; p++) result ^= defaultKeyTable(p)[(input[p] ?? 0) & 0xff] ?? 0;
   return result >>> 0;
 }
 
@@ -56,11 +63,15 @@ export function defaultKeyByteTable(p: number): Uint32Array {
 }
 
 /** The kernel's loop, bit by bit: any key. */
-export function toeplitzBits(input: ArrayLike<number>, key: ArrayLike<number>): number {
+export function toeplitzBits(
+  input: ArrayLike<number>,
+  key: ArrayLike<number>,
+  length: number = input.length,
+): number {
   let result = 0;
   // The window holds key bits [i, i+32) for input bit i; bit 31 of the window is key bit i.
   let window = (((key[0] ?? 0) << 24) | ((key[1] ?? 0) << 16) | ((key[2] ?? 0) << 8) | (key[3] ?? 0)) >>> 0;
-  for (let byteIndex = 0; byteIndex < input.length; byteIndex++) {
+  for (let byteIndex = 0; byteIndex < length; byteIndex++) {
     const inputByte = input[byteIndex] ?? 0;
     const nextKeyByte = key[byteIndex + 4] ?? 0;
     for (let bit = 7; bit >= 0; bit--) {

@@ -97,6 +97,7 @@ export class Simulator {
   }
 
   #fireDue(): void {
+    if (!this.timers.hasDue(this.clock.nowNs)) return;
     for (const fire of this.timers.popDue(this.clock.nowNs)) fire();
   }
 }

@@ -43,6 +43,13 @@ export class TimerQueue<T> {
   }
 
   /** Removes and returns every live timer due at or before `nowNs`, earliest first. */
+  /** Whether a timer is due at `nowNs` (most scheduling steps have none: nothing is made then). */
+  hasDue(nowNs: VirtualNs): boolean {
+    this.#dropCancelledTop();
+    const top = this.#heap[0];
+    return top !== undefined && top.atNs <= nowNs;
+  }
+
   popDue(nowNs: VirtualNs): T[] {
     const due: T[] = [];
     for (;;) {
