@@ -30,7 +30,6 @@ describe('a TypeScript policy compiled in memory (compile-policy.ts)', () => {
       'imports a package',
       'import fc from "fast-check";\nexport default { name: fc ? "p" : "q", place: () => ({ cpu: 0, mode: "queue" }) };',
     ],
-    ['does not compile', 'export default { name: "broken", place( {\n'],
   ])('leaves a file that %s to the loader', async (what, text) => {
     const file = write(`${what.replaceAll(' ', '-')}.ts`, text);
     expect(await importCompiledPolicy(file)).toBeUndefined();
@@ -40,5 +39,36 @@ describe('a TypeScript policy compiled in memory (compile-policy.ts)', () => {
       registered++;
     });
     expect(registered).toBe(1);
+  });
+
+  it('answers a syntax error in the file itself as esbuild words it, without the loader', async () => {
+    const file = write('does-not-compile.ts', 'export default { name: "broken", place( {\n');
+    await expect(importCompiledPolicy(file)).rejects.toThrow(
+      /ERROR: Expected identifier but found end of file/,
+    );
+    let registered = 0;
+    const loaded = await loadPolicy(file, async () => {
+      registered++;
+    });
+    expect(registered).toBe(0);
+    expect(loaded.ok ? '' : loaded.error).toMatch(
+      /^policy file .*does-not-compile\.ts does not load: syntax error: line 2:0: Expected identifier but found end of file$/,
+    );
+  });
+
+  it('leaves an import it cannot resolve to the loader, syntax errors in imported files too', async () => {
+    write('broken-helper.ts', 'export const x = (;\n');
+    for (const [name, text] of [
+      [
+        'imports-missing.ts',
+        'import { y } from "./nowhere.ts";\nexport default { name: y, place: () => ({ cpu: 0, mode: "queue" }) };',
+      ],
+      [
+        'imports-broken.ts',
+        'import { x } from "./broken-helper.ts";\nexport default { name: String(x), place: () => ({ cpu: 0, mode: "queue" }) };',
+      ],
+    ] as const) {
+      expect(await importCompiledPolicy(write(name, text))).toBeUndefined();
+    }
   });
 });

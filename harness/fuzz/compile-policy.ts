@@ -6,7 +6,9 @@ import { policyBuildCache, sha256Of } from './policy-build-cache.ts';
  * A TypeScript policy file and the files it imports, bundled by esbuild (tsx's own compiler) into
  * one ES module and imported from memory: no loader thread, no module hooks, about 0.1 s of CPU
  * less than tsx's loader at a fuzz worker's start. `undefined` where the loader must do it:
- * - the build failed (the loader's error names the line, as users know it);
+ * - the build failed for another reason than a syntax error in the file itself (a syntax error
+ *   is thrown as esbuild words it: the loader, which compiles with esbuild too, would say the same
+ *   after starting its loader thread);
  * - an import of something other than a Node built-in is left (a module in memory cannot resolve
  *   a package from the file's place);
  * - the code reads `import.meta` (it would see the in-memory module, not the file);
@@ -64,10 +66,26 @@ async function compiledPolicy(file: string): Promise<string | undefined> {
       fileSha256,
     );
     return code;
-  } catch {
+  } catch (thrown) {
+    if (isSyntaxErrorIn(thrown, file)) throw thrown;
     return undefined;
   } finally {
     // The build service is a child process: stopped, so the worker can end once it has answered.
     void esbuild.stop();
   }
+}
+
+/** esbuild's failure, every error of it in `file` itself and none an unresolved import. */
+function isSyntaxErrorIn(thrown: unknown, file: string): boolean {
+  const errors = (thrown as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return false;
+  return errors.every((e: { text?: unknown; location?: { file?: unknown } | null }) => {
+    const at = e.location?.file;
+    return (
+      typeof at === 'string' &&
+      resolve(at) === resolve(file) &&
+      typeof e.text === 'string' &&
+      !e.text.startsWith('Could not resolve')
+    );
+  });
 }
