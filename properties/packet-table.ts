@@ -1,7 +1,7 @@
 /**
  * A table keyed by packet id (or flow id). The model numbers packets 0, 1, 2 ... in arrival order
  * and flows by workload index, so ids are dense small integers: they index arrays, far cheaper
- * than a hash map. The arrays are chunks of CHUNK ids: one long array would outgrow the young
+ * than a hash map. The arrays are chunks of 1,024 ids: one long array would outgrow the young
  * generation on a 100k-packet trace and cost the garbage collector more than the checks (each
  * growth a large-object copy). Any other key a hand-written trace may use (negative, fractional,
  * NaN, past DENSE_IDS_MAX) goes to a map, with the same answers.

@@ -40,7 +40,9 @@ describe('TimerQueue: deadlines on the virtual clock', () => {
               .sort((a, b) => a.atNs - b.atNs || a.id - b.id)
               .map((t) => t.id);
             live = live.filter((t) => t.atNs > o.nowNs);
+            expect(queue.hasDue(ns(o.nowNs))).toBe(expected.length > 0);
             expect(queue.popDue(ns(o.nowNs))).toEqual(expected);
+            expect(queue.hasDue(ns(o.nowNs))).toBe(false);
           }
           expect(queue.pendingCount).toBe(live.length);
           const next = live.length === 0 ? undefined : Math.min(...live.map((t) => t.atNs));
