@@ -162,3 +162,42 @@ describe('flow-order rules (N-20): dispatch order', () => {
     expect(checkDispatchOrder([...arrivals(n), ...ds, ...hs])).toHaveLength(VIOLATIONS_MAX);
   });
 });
+
+describe('flow-order: the pass over both orders', () => {
+  it('deliveries out of order are capped at VIOLATIONS_MAX like handles', () => {
+    const n = VIOLATIONS_MAX + 3;
+    const delivers = Array.from({ length: n - 1 }, (_, pkt) => deliver({ pkt, seq: pkt }));
+    expect(checkFlowOrder([...arrivals(n), deliver({ pkt: n - 1, seq: n - 1 }), ...delivers])).toHaveLength(
+      VIOLATIONS_MAX,
+    );
+  });
+
+  it('handling and delivery are judged apart: a packet handled is still judged when delivered', () => {
+    const t = [...arrivals(2), h(0), h(1), deliver({ pkt: 1, seq: 1 }), deliver({ pkt: 0, seq: 0 })];
+    expect(checkFlowOrder(t)).toEqual([viol('INV-ORDER', [4, 5], late('deliver', 0, 1))]);
+  });
+
+  it('a packet handled again is skipped, and judging goes on after it', () => {
+    const t = [...arrivals(3), h(0), h(0), h(2), h(1)];
+    expect(checkFlowOrder(t)).toEqual([viol('N-20', [5, 6], late('ip_input', 1, 2))]);
+  });
+
+  it('a packet handled under another flow than it arrived with is judged in that flow', () => {
+    const t = [
+      ...arrivals(2),
+      arrive({ pkt: 2, seq: 2, hash: 5, flow: 1 }),
+      handle({ pkt: 2, seq: 2, flow: 0 }),
+      handle({ pkt: 0, seq: 0, flow: 0 }),
+    ];
+    expect(checkFlowOrder(t)).toEqual([viol('N-20', [3, 4], late('ip_input', 0, 2))]);
+    // Handled under its arrival flow, the same packet is in another domain: no reorder.
+    expect(
+      checkFlowOrder([...t.slice(0, 3), handle({ pkt: 2, seq: 2, flow: 1 }), t[4] as TraceEvent]),
+    ).toEqual([]);
+  });
+
+  it('dispatch order: a handling before any dispatch is no first handling', () => {
+    const t = [...arrivals(2), h(0), d(0), d(1), h(1), h(0)];
+    expect(checkDispatchOrder(t)).toEqual([viol('N-20', [5, 6], overtaken(0, 1))]);
+  });
+});

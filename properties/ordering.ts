@@ -73,7 +73,6 @@ const last = (): Last => ({ top: [], seq: [], index: [] });
 /** One protocol's handler: arrival order judged there, and dispatch order through netisr. */
 interface Handler {
   readonly stage: string;
-  readonly proto: string;
   /** Arrival order: packets judged here, and each (flow, hash, ring) domain's last. */
   readonly judged: PacketTable<true>;
   readonly arrival: Last;
@@ -86,7 +85,6 @@ interface Handler {
 
 const handlerOf = (proto: string): Handler => ({
   stage: `${proto}_input`,
-  proto,
   judged: new PacketTable(),
   arrival: last(),
   rank: new PacketTable(),
@@ -134,7 +132,7 @@ function judgeOrder(
 ): { arrival: readonly Violation[]; dispatch: readonly Violation[] } {
   const j = new OrderJudge(trace);
   let judgeArrival = arrivalOrder;
-  for (let index = 0; index < trace.length && (judgeArrival || j.judgesDispatch); index++) {
+  for (let index = 0; index < trace.length; index++) {
     const ev = trace[index];
     if (ev === undefined) continue;
     if (ev.kind === 'arrive') j.arrive(ev, index);
@@ -166,7 +164,6 @@ class OrderJudge {
   readonly #domains = new KeyIds<number | string>();
   readonly #pairs = new KeyIds<number>();
   readonly #handlers = new Map<string, Handler>();
-  #lastHandler: Handler | undefined;
   readonly #delivered = new PacketTable<true>();
   readonly #deliverLast = last();
 
@@ -182,13 +179,11 @@ class OrderJudge {
   }
 
   handler(proto: string): Handler {
-    const known = this.#lastHandler;
-    let handler = known !== undefined && known.proto === proto ? known : this.#handlers.get(proto);
+    let handler = this.#handlers.get(proto);
     if (handler === undefined) {
       handler = handlerOf(proto);
       this.#handlers.set(proto, handler);
     }
-    this.#lastHandler = handler;
     return handler;
   }
 

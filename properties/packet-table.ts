@@ -34,13 +34,9 @@ export class PacketTable<T> {
     }
     const chunks = this.#chunks;
     const c = pkt >>> CHUNK_BITS;
-    // The first chunk grows with the ids (a short trace's tables stay small); later ones are made
-    // whole, so a long trace's tables are not copied as they grow.
-    while (chunks.length <= c) chunks.push(chunks.length === 0 ? [] : new Array(1 << CHUNK_BITS));
-    const chunk = chunks[c] as (T | undefined)[];
-    // Ids mostly come in order; a gap is filled so the chunk stays a plain vector, not a sparse one.
-    const i = pkt & CHUNK_MASK;
-    while (chunk.length < i) chunk.push(undefined);
-    chunk[i] = value;
+    while (chunks.length <= c) chunks.push([]);
+    // A write at most one chunk past the end keeps an array a plain vector (V8 turns an array
+    // sparse only for a larger gap), so a chunk needs no filling.
+    (chunks[c] as (T | undefined)[])[pkt & CHUNK_MASK] = value;
   }
 }
