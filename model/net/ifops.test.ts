@@ -82,6 +82,7 @@ describe('SIOCIFCREATE', () => {
     ]);
     expect(shmif.index).toBe(2);
     expect(host.ifByName('tap3')).toBe(tap);
+    expect(unwrap(ifCreate(host, 'shmif10')).name).toBe('shmif10');
   });
 
   it('the generated MAC carries the serial in its low three octets', () => {
@@ -177,6 +178,16 @@ describe('SIOCIFDESTROY', () => {
         world.nowNs,
       ),
     ).toEqual([]);
+  });
+
+  it('an entry set while the interface was down is freed with it', () => {
+    const { host } = host1();
+    const ifp = unwrap(ifCreate(host, 'shmif0'));
+    ifp.arp.setManual(a('10.0.0.7'), mac('b2:a0:00:00:00:07'), { isStatic: true, published: false });
+    const n = host.rtsock.log.length;
+    unwrap(ifDestroy(host, ifp));
+    expect(host.rtsock.log.slice(n).map((m) => m.type)).toEqual(['RTM_DELETE']);
+    expect(ifp.arp.entries).toEqual([]);
   });
 
   it('an interface never attached to a bus is destroyed too', () => {
@@ -342,6 +353,10 @@ describe('link addresses', () => {
     expect(ifDeleteLink(ifp, active)).toEqual({ ok: false, error: 'EBUSY' });
     expect(ifDeleteLink(ifp, spare)).toEqual({ ok: true, value: undefined });
     expect(ifp.lladdrs).toEqual([{ mac: active, active: true }]);
+    // The first one, once inactive, can go.
+    unwrap(ifAddLink(host, ifp, spare, true));
+    expect(ifDeleteLink(ifp, active)).toEqual({ ok: true, value: undefined });
+    expect(ifp.lladdrs).toEqual([{ mac: spare, active: true }]);
   });
 });
 

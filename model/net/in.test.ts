@@ -12,6 +12,7 @@ import { ifCreate, ifSetLinkstr, ifSetMedia, ifSetUp } from './ifops.ts';
 import { inAddAddress, inDeleteAddress, inIfDown, inIfLinkDown, inIfLinkUp } from './in.ts';
 import { type InAddr, parseInAddr } from './inet.ts';
 import { ETHER_BROADCAST, type Mac, parseMac } from './mac.ts';
+import { rtRemove } from './rtops.ts';
 import { NetWorld } from './world.ts';
 
 const a = (text: string): InAddr => {
@@ -184,6 +185,49 @@ describe('SIOCAIFADDR', () => {
     const off = host1(0);
     ifSetUp(off.host, off.ifp, true);
     expect([...add(off.host, off.ifp, '10.0.0.1').flags]).toEqual([]);
+  });
+});
+
+describe('corner cases of in_ifinit and link changes', () => {
+  it('loopback addresses never run DAD', () => {
+    const { host } = host1(3);
+    const ia = add(host, host.lo0, '127.0.0.2', 8);
+    expect([...ia.flags]).toEqual([]);
+    expect(ia.dad).toBeUndefined();
+  });
+
+  it('an interface that is up but not running keeps IFF_RUNNING clear when an address is added', () => {
+    const { host, ifp } = host1();
+    ifp.up = true;
+    add(host, ifp, '10.0.0.1');
+    expect(ifp.running).toBe(false);
+  });
+
+  it('deleting an address whose local route was removed by hand', () => {
+    const { host, ifp } = host1();
+    add(host, ifp, '10.0.0.1');
+    rtRemove(host, host.rt4.exact(a('10.0.0.1'), 32)!);
+    expect(inDeleteAddress(host, ifp, a('10.0.0.1')).ok).toBe(true);
+  });
+
+  it('link down during DAD: the tentative address is detached, not tentative', () => {
+    const { host, ifp } = host1(3);
+    ifSetUp(host, ifp, true);
+    const ia = add(host, ifp, '10.0.0.1');
+    expect([...ia.flags]).toEqual(['tentative']);
+    inIfLinkDown(host, ifp);
+    expect([...ia.flags]).toEqual(['detached']);
+  });
+
+  it('link up leaves a usable address alone', () => {
+    const { host, ifp, frames } = host1(3);
+    ifSetUp(host, ifp, true);
+    const ia = add(host, ifp, '10.0.0.1');
+    ia.flags.delete('tentative');
+    const n = frames().length;
+    inIfLinkUp(host, ifp);
+    expect([...ia.flags]).toEqual([]);
+    expect(frames(n)).toEqual([]);
   });
 });
 

@@ -273,6 +273,152 @@ describe('ip_input and icmp_input', () => {
   });
 });
 
+describe('ip_input corner cases', () => {
+  it('a route to an interface that is gone: EHOSTUNREACH', () => {
+    const { nodes } = lan(1);
+    const { host } = nodes[0]!;
+    host.rt4.insert({
+      dst: a('192.168.8.0'),
+      prefixLen: 24,
+      gateway: { kind: 'link', ifIndex: 42 },
+      flags: new Set(['UP']),
+      ifIndex: 42,
+      ifa: a('10.0.0.1'),
+      expireNs: undefined,
+      timer: undefined,
+    });
+    expect(ipOutput(host, ping(host, '0.0.0.0', '192.168.8.1'))).toBe('EHOSTUNREACH');
+  });
+
+  it('an ICMP type the model does not know is a model bug, reported', () => {
+    const { nodes } = lan(1);
+    const { host, ifp } = nodes[0]!;
+    const bogus = ipPacket(host, a('10.0.0.9'), a('10.0.0.1'), {
+      proto: 'icmp',
+      icmp: { type: 'bogus' } as never,
+    });
+    expect(() => ipInput(host, ifp, bogus, false)).toThrow(/unhandled icmp message: \{"type":"bogus"\}/);
+  });
+
+  it('a limited broadcast echo on an interface without addresses has no source to answer from', () => {
+    const { nodes, sent } = lan(1);
+    const { host } = nodes[0]!;
+    host.sysctl['net.inet.icmp.bmcastecho'] = 1;
+    const bare = unwrap(ifCreate(host, 'shmif1'));
+    ifSetUp(host, bare, true);
+    const got = listen(host);
+    const frames = sent().length;
+    ipInput(host, bare, ping(host, '10.0.0.9', '255.255.255.255'), true);
+    expect(got.map((d) => d.icmp.type)).toEqual(['echo-request']);
+    expect(sent().length).toBe(frames);
+  });
+
+  it('an echo to one of our addresses arriving on another interface is answered from that address', () => {
+    const { nodes, sent } = lan(1);
+    const { host } = nodes[0]!;
+    const other = unwrap(ifCreate(host, 'shmif1'));
+    ifSetLinkstr(host, other, 'bus1');
+    unwrap(inAddAddress(host, other, { addr: a('10.9.0.1'), prefixLen: 24 }));
+    const frames = sent().length;
+    ipInput(host, other, ping(host, '10.0.0.9', '10.0.0.1'), false);
+    // The reply to 10.0.0.9 waits for ARP: the request names the reply's source net.
+    expect(sent(frames)).toMatchObject([
+      { payload: { kind: 'arp', tpa: a('10.0.0.9'), spa: a('10.0.0.1') } },
+    ]);
+    const held = nodes[0]!.ifp.arp.lookup(a('10.0.0.9'))!.hold;
+    expect(held).toMatchObject([{ src: a('10.0.0.1'), dst: a('10.0.0.9'), ttl: 255 }]);
+  });
+
+  it('a broadcast echo is answered from the address on the sender net, else the first one', () => {
+    const { nodes } = lan(1);
+    const { host, ifp } = nodes[0]!;
+    host.sysctl['net.inet.icmp.bmcastecho'] = 1;
+    unwrap(inAddAddress(host, ifp, { addr: a('10.5.0.1'), prefixLen: 24 }));
+    addRoute(host, '0.0.0.0', 0, '10.0.0.254');
+    ipInput(host, ifp, ping(host, '10.5.0.9', '255.255.255.255'), true);
+    ipInput(host, ifp, ping(host, '172.16.0.9', '255.255.255.255'), true);
+    expect(ifp.arp.lookup(a('10.5.0.9'))?.hold).toMatchObject([{ src: a('10.5.0.1') }]);
+    expect(ifp.arp.lookup(a('10.0.0.254'))?.hold).toMatchObject([
+      { src: a('10.0.0.1'), dst: a('172.16.0.9') },
+    ]);
+  });
+});
+
+describe('next hop and ICMP details', () => {
+  it('an address gateway without RTF_GATEWAY is not a next hop: ARP asks for the destination', () => {
+    const { nodes, sent } = lan(1);
+    const { host, ifp } = nodes[0]!;
+    unwrap(
+      rtAdd(host, {
+        dst: a('192.168.5.0'),
+        prefixLen: 24,
+        gateway: { kind: 'addr', addr: a('10.0.0.1') },
+        flags: [],
+      }),
+    );
+    unwrap(
+      rtAdd(host, {
+        dst: a('192.168.6.0'),
+        prefixLen: 24,
+        gateway: { kind: 'link', ifIndex: ifp.index },
+        flags: ['GATEWAY'],
+      }),
+    );
+    const frames = sent().length;
+    ipOutput(host, ping(host, '0.0.0.0', '192.168.5.5'));
+    ipOutput(host, ping(host, '0.0.0.0', '192.168.6.6'));
+    expect(sent(frames).map((f) => f.payload.kind === 'arp' && f.payload.tpa)).toEqual([
+      a('192.168.5.5'),
+      a('192.168.6.6'),
+    ]);
+  });
+
+  it('a broadcast echo is recognised by the link broadcast alone and by the IP broadcast alone', () => {
+    const { nodes } = lan(1);
+    const { host, ifp } = nodes[0]!;
+    const got = listen(host);
+    ipInput(host, ifp, ping(host, '10.0.0.9', '10.0.0.1'), true);
+    ipInput(host, ifp, ping(host, '10.0.0.9', '10.0.0.255'), false);
+    expect(got.map((d) => d.icmp.type)).toEqual(['echo-request', 'echo-request']);
+    expect(ifp.arp.lookup(a('10.0.0.9'))).toBeUndefined();
+  });
+
+  it('replies and errors are ICMP on the wire', () => {
+    const { nodes, world, bus } = lan(2);
+    const [h0, h1] = [nodes[0]!.host, nodes[1]!.host];
+    ipOutput(h0, ping(h0, '0.0.0.0', '10.0.0.2'));
+    icmpError(h1, nodes[1]!.ifp, ping(h0, '10.0.0.1', '10.0.0.2'), (quoted) => ({
+      type: 'time-exceeded',
+      quoted,
+    }));
+    world.runFor(NS_PER_SECOND);
+    const fromH1 = bus.capture
+      .map((c) => c.frame.payload)
+      .filter((p): p is Ipv4Packet => p.kind === 'ipv4' && p.src === a('10.0.0.2'));
+    expect(fromH1.map((p) => p.body.proto === 'icmp' && p.body.icmp.type).sort()).toEqual([
+      'echo-reply',
+      'time-exceeded',
+    ]);
+    expect(fromH1.map((p) => p.ttl)).toEqual([255, 255]);
+  });
+
+  it('icmp_error about an echo reply is sent; from an interface without addresses it is not', () => {
+    const { nodes, sent } = lan(1);
+    const { host } = nodes[0]!;
+    const reply = ipPacket(host, a('10.0.0.9'), a('10.0.0.77'), {
+      proto: 'icmp',
+      icmp: { type: 'echo-reply', id: 1, seq: 1, dataBytes: 0 },
+    });
+    const bare = unwrap(ifCreate(host, 'shmif1'));
+    let frames = sent().length;
+    icmpError(host, bare, reply, (quoted) => ({ type: 'time-exceeded', quoted }));
+    expect(sent(frames)).toEqual([]);
+    frames = sent().length;
+    icmpError(host, nodes[0]!.ifp, reply, (quoted) => ({ type: 'time-exceeded', quoted }));
+    expect(sent(frames)).toMatchObject([{ payload: { kind: 'arp', tpa: a('10.0.0.9') } }]);
+  });
+});
+
 describe('ip_forward', () => {
   /** h0 - h1 (router, two interfaces) - h2 on bus2 (192.168.0.0/24). */
   function routed() {
@@ -395,6 +541,92 @@ describe('ip_forward', () => {
     ipOutput(h0, ping(h0, '0.0.0.0', '172.22.1.1'));
     world.runFor(NS_PER_SECOND / 10);
     expect(got).toEqual([]);
+  });
+
+  it('no redirect for a sender off the route source net, nor for a route whose source is elsewhere', () => {
+    const { h0, router, world, bus } = routed();
+    const rif = router.ifByName('shmif0')!;
+    unwrap(inAddAddress(router, rif, { addr: a('10.7.0.2'), prefixLen: 24 }));
+    addRoute(router, '172.20.0.0', 16, '10.0.0.3');
+    unwrap(
+      rtAdd(router, {
+        dst: a('172.21.0.0'),
+        prefixLen: 16,
+        gateway: { kind: 'addr', addr: a('10.0.0.3') },
+        flags: ['GATEWAY'],
+        ifp: rif,
+        ifa: a('192.168.0.1'),
+      }),
+    );
+    const n = bus.capture.length;
+    ipInput(router, rif, ping(h0, '10.7.0.9', '172.20.1.1'), false);
+    ipInput(router, rif, ping(h0, '10.0.0.1', '172.21.1.1'), false);
+    world.runFor(NS_PER_SECOND / 10);
+    const arps = bus.capture
+      .slice(n)
+      .flatMap((c) => (c.frame.payload.kind === 'arp' ? [c.frame.payload.tpa] : []));
+    expect(arps).not.toContain(a('10.7.0.9'));
+    const icmps = bus.capture
+      .slice(n)
+      .flatMap((c) =>
+        c.frame.payload.kind === 'ipv4' && c.frame.payload.body.proto === 'icmp'
+          ? [c.frame.payload.body.icmp.type]
+          : [],
+      );
+    expect(icmps).not.toContain('redirect');
+  });
+
+  it('a forwarded packet without a source keeps 0.0.0.0', () => {
+    const { router, far, world } = routed();
+    const seen = listen(far);
+    ipInput(router, router.ifByName('shmif0')!, ping(router, '0.0.0.0', '192.168.0.2'), false);
+    world.runFor(NS_PER_SECOND);
+    expect(seen[0]).toMatchObject({ from: 0, to: a('192.168.0.2'), ttl: 63 });
+  });
+
+  it('a reject route back out the receiving interface (EHOSTDOWN): neither unreachable nor redirect', () => {
+    const { h0, router, world } = routed();
+    unwrap(
+      rtAdd(router, {
+        dst: a('172.30.0.0'),
+        prefixLen: 16,
+        gateway: { kind: 'link', ifIndex: router.ifByName('shmif0')!.index },
+        flags: ['REJECT'],
+      }),
+    );
+    const got = listen(h0);
+    ipOutput(h0, ping(h0, '0.0.0.0', '172.30.0.5'));
+    world.runFor(NS_PER_SECOND);
+    expect(got).toEqual([]);
+  });
+
+  it('redirects through an address gateway without RTF_GATEWAY, or a link gateway with it, name the destination', () => {
+    const { h0, router, world } = routed();
+    const rif = router.ifByName('shmif0')!;
+    unwrap(
+      rtAdd(router, {
+        dst: a('172.31.0.0'),
+        prefixLen: 16,
+        gateway: { kind: 'addr', addr: a('10.0.0.2') },
+        flags: [],
+      }),
+    );
+    unwrap(
+      rtAdd(router, {
+        dst: a('172.29.0.0'),
+        prefixLen: 16,
+        gateway: { kind: 'link', ifIndex: rif.index },
+        flags: ['GATEWAY'],
+      }),
+    );
+    const got = listen(h0);
+    ipOutput(h0, ping(h0, '0.0.0.0', '172.31.0.5'));
+    ipOutput(h0, ping(h0, '0.0.0.0', '172.29.0.5'));
+    world.runFor(NS_PER_SECOND / 10);
+    expect(got.map((d) => d.icmp)).toMatchObject([
+      { type: 'redirect', gateway: a('172.31.0.5') },
+      { type: 'redirect', gateway: a('172.29.0.5') },
+    ]);
   });
 
   it('a redirect for a directly reachable destination names the destination itself', () => {
