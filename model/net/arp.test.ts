@@ -191,7 +191,7 @@ describe('in_arpinput: entries', () => {
         icmp: { type: 'echo-request', id: 1, seq: 1, dataBytes: 0 },
       }),
     };
-    arpInput(host, ifp, ip);
+    expect(() => arpInput(host, ifp, ip)).toThrow(/only ARP payloads/);
     expect(frames(n)).toEqual([]);
     expect(ifp.arp.entries).toEqual([]);
   });
@@ -245,6 +245,88 @@ describe('in_arpinput: entries', () => {
     );
     arp({ op: 'reply', tpa: a('10.0.0.77') }, activeMac(ifp));
     expect(ifp.arp.lookup(a('10.0.0.9'))).toMatchObject({ state: 'stale', lladdr: PEER });
+  });
+});
+
+describe('in_arpinput: which entries and answers, in detail', () => {
+  const echoTo = (host: Host, dst: string) =>
+    ipOutput(
+      host,
+      ipPacket(host, a('0.0.0.0'), a(dst), {
+        proto: 'icmp',
+        icmp: { type: 'echo-request', id: 1, seq: 1, dataBytes: 8 },
+      }),
+    );
+
+  it('a request for us from a host being resolved makes its entry stale, not reachable', () => {
+    const { host, ifp, arp } = withAddr();
+    echoTo(host, '10.0.0.9');
+    arp({});
+    expect(ifp.arp.lookup(a('10.0.0.9'))?.state).toBe('stale');
+  });
+
+  it('a reply for us confirms DELAY and PROBE entries, but not a STALE one', () => {
+    const { host, ifp, world, arp } = withAddr();
+    host.sysctl['net.inet.arp.nd_delay'] = 1;
+    arp({});
+    arp({ op: 'reply' }, activeMac(ifp));
+    expect(ifp.arp.lookup(a('10.0.0.9'))?.state).toBe('stale');
+    echoTo(host, '10.0.0.9');
+    expect(ifp.arp.lookup(a('10.0.0.9'))?.state).toBe('delay');
+    arp({ op: 'reply' }, activeMac(ifp));
+    expect(ifp.arp.lookup(a('10.0.0.9'))?.state).toBe('reachable');
+    const { host: h2, ifp: if2, world: w2, arp: arp2 } = withAddr();
+    h2.sysctl['net.inet.arp.nd_delay'] = 1;
+    arp2({});
+    echoTo(h2, '10.0.0.9');
+    w2.runFor(NS_PER_SECOND);
+    expect(if2.arp.lookup(a('10.0.0.9'))?.state).toBe('probe');
+    arp2({ op: 'reply' }, activeMac(if2));
+    expect(if2.arp.lookup(a('10.0.0.9'))?.state).toBe('reachable');
+    expect(world.nowNs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a sender on the subnet of a second address is learnt even when another interface has that connected route', () => {
+    const { host, ifp, arp } = withAddr();
+    const other = unwrap(ifCreate(host, 'shmif1'));
+    unwrap(inAddAddress(host, other, { addr: a('10.1.0.2'), prefixLen: 24 }));
+    unwrap(inAddAddress(host, ifp, { addr: a('10.1.0.1'), prefixLen: 24 }));
+    expect(host.rt4.exact(a('10.1.0.0'), 24)?.ifIndex).toBe(other.index);
+    arp({ spa: a('10.1.0.9') });
+    expect(ifp.arp.lookup(a('10.1.0.9'))?.lladdr).toBe(PEER);
+  });
+
+  it('a probe (sender 0.0.0.0) never creates an entry, even under an interface default route', () => {
+    const { host, ifp, arp } = withAddr();
+    unwrap(
+      rtAdd(host, {
+        dst: a('0.0.0.0'),
+        prefixLen: 0,
+        gateway: { kind: 'link', ifIndex: ifp.index },
+        flags: [],
+      }),
+    );
+    arp({ spa: a('0.0.0.0') });
+    expect(ifp.arp.entries).toEqual([]);
+  });
+
+  it('an interface without addresses answers nothing, not even for a published entry', () => {
+    const { ifp, frames, arp } = node();
+    ifp.arp.setManual(a('10.0.0.50'), mac('b2:a0:00:00:00:55'), { isStatic: true, published: true });
+    const n = frames().length;
+    arp({ tpa: a('10.0.0.50') });
+    expect(frames(n)).toEqual([]);
+  });
+
+  it('someone using our second address is logged; our duplicated address is not ours to defend', () => {
+    const { host, ifp, arp } = withAddr();
+    unwrap(inAddAddress(host, ifp, { addr: a('10.0.0.2'), prefixLen: 24 }));
+    arp({ spa: a('10.0.0.2') });
+    expect(host.dmesg).toEqual([`arp: ${PEER} is using my IP address 10.0.0.2 on shmif0!`]);
+    ifp.inAddrs[1]!.flags.add('duplicated');
+    arp({ spa: a('10.0.0.2') });
+    expect(host.dmesg.length).toBe(1);
+    expect(ifp.arp.lookup(a('10.0.0.2'))?.lladdr).toBe(PEER);
   });
 });
 

@@ -178,6 +178,36 @@ describe('rtrequest(RTM_ADD)', () => {
   });
 });
 
+describe('routes whose interface is gone', () => {
+  function stale() {
+    const r = router();
+    const rt = {
+      dst: a('172.16.0.0'),
+      prefixLen: 16,
+      gateway: { kind: 'link' as const, ifIndex: 42 },
+      flags: new Set<RtFlag>(['UP']),
+      ifIndex: 42,
+      ifa: a('10.0.0.1'),
+      expireNs: undefined,
+      timer: undefined,
+    };
+    r.host.rt4.insert(rt);
+    return { ...r, rt };
+  }
+
+  it('a gateway reached only through such a route: ENETUNREACH', () => {
+    const { host } = stale();
+    expect(viaGw(host, '192.168.1.0', 24, '172.16.0.1')).toEqual({ ok: false, error: 'ENETUNREACH' });
+  });
+
+  it('deleting such a route announces it and frees nothing', () => {
+    const { host, log } = stale();
+    const n = host.rtsock.log.length;
+    expect(rtDelete(host, a('172.16.0.0'), 16).ok).toBe(true);
+    expect(log(n)).toMatchObject([{ type: 'RTM_DELETE', addrs: { GATEWAY: { kind: 'link', ifIndex: 42 } } }]);
+  });
+});
+
 describe('routing messages name link gateways', () => {
   it('a link gateway carries the interface name, an llinfo one its MAC instead', () => {
     const { host, if0 } = router();

@@ -12,7 +12,7 @@ import { ifCreate, ifSetLinkstr } from './ifops.ts';
 import { inAddAddress } from './in.ts';
 import { type InAddr, parseInAddr } from './inet.ts';
 import { ipPacket } from './ip.ts';
-import { rtAdd } from './rtops.ts';
+import { rtAdd, rtChange } from './rtops.ts';
 import { streamFetch, streamInput } from './stream.ts';
 import { streamFetch as coreFetch, streamInput as coreInput, type StreamFamily } from './stream-core.ts';
 import type { StreamSegment } from './wire.ts';
@@ -165,6 +165,44 @@ describe('the client (ftp -q)', () => {
     server.streamListeners.push({ port: 80, addr: a('0.0.0.0') as InAddr, responseBytes: 0 });
     streamFetch(client, a('172.16.0.1'), 80, 3);
     expect(segs()[0]?.pkt.src).toBe(a('10.0.0.1'));
+  });
+
+  it('retransmits keep the source of the first SYN when the route changes underneath', () => {
+    const { world, client } = pair();
+    const if1 = unwrap(ifCreate(client, 'shmif1'));
+    unwrap(ifSetLinkstr(client, if1, 'bus2'));
+    unwrap(inAddAddress(client, if1, { addr: a('10.1.0.1'), prefixLen: 24 }));
+    const gwMac = 'b2:a0:00:00:77:01' as never;
+    client.ifByName('shmif0')!.arp.setManual(a('10.0.0.254'), gwMac, { isStatic: true, published: false });
+    if1.arp.setManual(a('10.1.0.254'), gwMac, { isStatic: true, published: false });
+    unwrap(
+      rtAdd(client, {
+        dst: a('172.16.0.0'),
+        prefixLen: 16,
+        gateway: { kind: 'addr', addr: a('10.0.0.254') },
+        flags: ['GATEWAY'],
+      }),
+    );
+    world.after(1.5 * NS_PER_SECOND, () => {
+      unwrap(
+        rtChange(client, a('172.16.0.0'), 16, { ifp: if1, gateway: { kind: 'addr', addr: a('10.1.0.254') } }),
+      );
+    });
+    streamFetch(client, a('172.16.0.1'), 80, 4);
+    const syns = ['bus1', 'bus2'].flatMap((b) =>
+      world
+        .bus(b)
+        .capture.flatMap((c) =>
+          c.frame.payload.kind === 'ipv4' && c.frame.payload.body.proto === 'tcp'
+            ? [[b, c.frame.payload.src]]
+            : [],
+        ),
+    );
+    expect(syns).toEqual([
+      ['bus1', a('10.0.0.1')],
+      ['bus1', a('10.0.0.1')],
+      ['bus2', a('10.0.0.1')],
+    ]);
   });
 
   it('gives up after TCP_MAXRXTSHIFT retransmits when the idle time is long', () => {
