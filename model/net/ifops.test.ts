@@ -146,15 +146,26 @@ describe('SIOCIFDESTROY', () => {
       expireNs: undefined,
       timer: undefined,
     });
+    const keep6 = {
+      dst: '2001:db8:1::' as never,
+      prefixLen: 64,
+      gateway: { kind: 'link' as const, ifIndex: keep.index },
+      flags: new Set(['UP'] as const),
+      ifIndex: keep.index,
+      ifa: '2001:db8:1::1' as never,
+      expireNs: undefined,
+      timer: undefined,
+    };
+    host.rt6.insert(keep6);
     const ln = ifp.arp.create(a('10.0.0.7'));
     ifp.arp.learn(ln, mac('b2:a0:00:00:00:07'), false);
     unwrap(ifDestroy(host, ifp));
+    expect(host.rt6.entries).toEqual([keep6]);
     expect(host.ifByName('shmif0')).toBeUndefined();
     expect(ifp.up).toBe(false);
     expect(host.rt4.entries.some((rt) => rt.ifIndex === ifp.index)).toBe(false);
     expect(host.rt4.exact(a('172.16.0.0'), 16)).toBeUndefined();
     expect(host.rt4.exact(a('192.169.0.0'), 16)).toBeDefined();
-    expect(host.rt6.entries.length).toBe(0);
     expect(ifp.arp.lookup(a('10.0.0.7'))).toBeUndefined();
     // Nothing written to bus1 reaches the destroyed interface any more.
     const peer = bootHost(world, 'p');

@@ -231,6 +231,48 @@ describe('corner cases of in_ifinit and link changes', () => {
   });
 });
 
+describe('connected routes and the cache, more', () => {
+  it('lo0 at boot has its local route but no 127/8 connected route', () => {
+    const { host } = host1();
+    expect(host.rt4.exact(a('127.0.0.1'), 32)).toBeDefined();
+    expect(host.rt4.exact(a('127.0.0.0'), 8)).toBeUndefined();
+  });
+
+  it('the connected route goes to a sibling of the same prefix length, skipping one of another length', () => {
+    const { host, ifp } = host1();
+    const if1 = unwrap(ifCreate(host, 'shmif1'));
+    add(host, ifp, '10.0.0.1');
+    add(host, ifp, '10.0.0.2', 16);
+    add(host, if1, '10.0.0.3');
+    unwrap(inDeleteAddress(host, ifp, a('10.0.0.1')));
+    expect(host.rt4.exact(a('10.0.0.0'), 24)).toMatchObject({ ifIndex: if1.index, ifa: a('10.0.0.3') });
+  });
+
+  it('deleting an address that shares its connected route still frees the dynamic entries on its net', () => {
+    const { host, ifp } = host1();
+    add(host, ifp, '10.0.0.1');
+    add(host, ifp, '10.0.0.2');
+    ifp.arp.learn(ifp.arp.create(a('10.0.0.7')), mac('b2:a0:00:00:00:07'), false);
+    ifp.arp.setManual(a('10.0.0.8'), mac('b2:a0:00:00:00:08'), { isStatic: true, published: false });
+    unwrap(inDeleteAddress(host, ifp, a('10.0.0.2')));
+    expect(host.rt4.exact(a('10.0.0.0'), 24)).toBeDefined();
+    expect(ifp.arp.lookup(a('10.0.0.7'))).toBeUndefined();
+    expect(ifp.arp.lookup(a('10.0.0.8'))).toBeDefined();
+  });
+
+  it('link up starts no DAD for a usable address', () => {
+    const { host, ifp, world, frames } = host1(0);
+    ifSetUp(host, ifp, true);
+    const ia = add(host, ifp, '10.0.0.1');
+    host.sysctl['net.inet.ip.dad_count'] = 3;
+    const n = frames().length;
+    inIfLinkUp(host, ifp);
+    world.runFor(20 * NS_PER_SECOND);
+    expect(frames(n)).toEqual([]);
+    expect(ia.dad).toBeUndefined();
+  });
+});
+
 describe('SIOCDIFADDR', () => {
   it('EADDRNOTAVAIL for an address the interface does not have', () => {
     const { host, ifp } = host1();
