@@ -1,3 +1,4 @@
+import { assert } from '../brand.ts';
 import { arpDadInput } from './arpdad.ts';
 import { arpRequest } from './arpout.ts';
 import { etherHooks, etherTransmit } from './ether.ts';
@@ -89,7 +90,8 @@ function learnSender(host: Host, ifp: Ifnet, arp: ArpPacket, targetIsMine: boole
       host.log(`arp: attempt to overwrite permanent entry for ${formatInAddr(arp.spa)}`);
     return;
   }
-  const wasValid = ln.lladdr !== undefined && ln.state !== 'incomplete' && ln.state !== 'waitdelete';
+  // INCOMPLETE and WAITDELETE entries have no link address (nd.ts clears it), so this is llinfo validity.
+  const wasValid = ln.lladdr !== undefined;
   const solicited =
     arp.op === 'reply' &&
     targetIsMine &&
@@ -101,7 +103,7 @@ function learnSender(host: Host, ifp: Ifnet, arp: ArpPacket, targetIsMine: boole
 /** in_arpinput: DAD, the sender's entry, and replies for us or for published entries. */
 export function arpInput(host: Host, ifp: Ifnet, frame: EtherFrame): void {
   const arp = frame.payload;
-  if (arp.kind !== 'arp') return;
+  assert(arp.kind === 'arp', 'in_arpinput: ether_input hands only ARP payloads to ARP');
   const own = activeMac(ifp);
   if (arp.sha === own || ifp.inAddrs.length === 0) return;
   if (arpDadInput(host, ifp, arp)) return;

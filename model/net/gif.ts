@@ -1,3 +1,4 @@
+import { assert } from '../brand.ts';
 import { checkTunnelNesting, type TunnelRef } from '../tunnel/nesting.ts';
 import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
@@ -103,19 +104,16 @@ function gifOutput(host: Host, ifp: Ifnet, inner: Ipv4Packet | Ipv6Packet): Errn
   ifp.counters.opackets++;
   passing.push(unitOf(ifp));
   try {
-    if (tunnel.src.family === 'inet' && tunnel.dst.family === 'inet') {
+    const { src, dst } = tunnel;
+    if (src.family === 'inet') {
+      assert(dst.family === 'inet', 'gif_set_tunnel: both endpoints are of one family');
       return ipOutput(host, {
-        ...ipPacket(host, tunnel.src.addr, tunnel.dst.addr, { proto: 'encap', inner }),
+        ...ipPacket(host, src.addr, dst.addr, { proto: 'encap', inner }),
         ttl: GIF_TTL,
       });
     }
-    if (tunnel.src.family === 'inet6' && tunnel.dst.family === 'inet6') {
-      return ip6Output(
-        host,
-        ip6Packet(host, tunnel.src.addr, tunnel.dst.addr, { proto: 'encap', inner }, GIF_TTL),
-      );
-    }
-    return 'EINVAL';
+    assert(dst.family === 'inet6', 'gif_set_tunnel: both endpoints are of one family');
+    return ip6Output(host, ip6Packet(host, src.addr, dst.addr, { proto: 'encap', inner }, GIF_TTL));
   } finally {
     passing.pop();
   }

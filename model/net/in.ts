@@ -16,9 +16,8 @@ function dadEnabled(host: Host): boolean {
   return host.sysctl['net.inet.ip.dad_count'] > 0;
 }
 
-/** in_ifaddlocal: the local host route (UHl via lo0). */
+/** in_ifaddlocal: the local host route (UHl via lo0); rtrequest refuses a second one (EEXIST). */
 function addLocalRoute(host: Host, ifp: Ifnet, ia: InIfaddr): void {
-  if (host.rt4.exact(ia.addr, 32) !== undefined) return;
   rtAdd(host, {
     dst: ia.addr,
     prefixLen: 32,
@@ -29,13 +28,14 @@ function addLocalRoute(host: Host, ifp: Ifnet, ia: InIfaddr): void {
   });
 }
 
-/** in_addprefix: the connected route, unless another address already provides it. */
+/**
+ * in_addprefix: the connected route, unless another address already provides it (rtrequest
+ * refuses the duplicate with EEXIST and announces nothing).
+ */
 function addPrefixRoute(host: Host, ifp: Ifnet, ia: InIfaddr): void {
   if (ifp.kind === 'loop' || ia.prefixLen === 32) return;
-  const net = netOf(ia.addr, ia.prefixLen);
-  if (host.rt4.exact(net, ia.prefixLen) !== undefined) return;
   rtAdd(host, {
-    dst: net,
+    dst: netOf(ia.addr, ia.prefixLen),
     prefixLen: ia.prefixLen,
     gateway: { kind: 'link', ifIndex: ifp.index },
     flags: ['CONNECTED'],
@@ -146,8 +146,9 @@ export function inIfLinkUp(host: Host, ifp: Ifnet): void {
   for (const ia of ifp.inAddrs) {
     if (ia.flags.has('detached')) {
       ia.flags.delete('detached');
+      // Never tentative as well: taking the link down (or adding on a down link) cleared that.
       if (dadEnabled(host) && ifDoDad(ifp)) ia.flags.add('tentative');
-      else if (!ia.flags.has('tentative')) arpAnnounce(host, ifp, ia);
+      else arpAnnounce(host, ifp, ia);
     }
     if (ia.flags.has('tentative')) {
       ia.flags.delete('duplicated');

@@ -1,6 +1,6 @@
 import type { Errno } from './errno.ts';
 import type { Host } from './host.ts';
-import type { InAddr } from './inet.ts';
+import { INADDR_ANY, type InAddr } from './inet.ts';
 import { ipOutput, ipPacket, ipProtoHooks } from './ip.ts';
 import {
   type FetchOutcome,
@@ -26,11 +26,11 @@ export function streamInput(host: Host, pkt: Ipv4Packet): void {
 
 /** A client fetch over IPv4, from the address of the interface the route to dst leaves by. */
 export function streamFetch(host: Host, dst: InAddr, port: number, idleTimeoutSeconds: number): FetchOutcome {
+  // The source is chosen once, by the first segment's route: a retransmit keeps it.
   let src: InAddr | undefined;
   const connect = (seg: StreamSegment): Errno | undefined => {
-    const pkt = ipPacket(host, src ?? (0 as InAddr), dst, seg);
     src ??= host.rt4.lookup(dst)?.ifa;
-    return ipOutput(host, { ...pkt, src: src ?? pkt.src });
+    return ipOutput(host, ipPacket(host, src ?? INADDR_ANY, dst, seg));
   };
   return fetch(host, inet(host), port, idleTimeoutSeconds, connect);
 }
