@@ -1,11 +1,11 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import base from './vitest.config.ts';
+import { suiteConfig } from './vitest.config.ts';
 
 // The suite as Stryker runs it against each mutant of model/ and properties/: the commands and
 // the report (cli/, report/), the live kernel and the package tests are left out, as they spawn
-// processes, browsers and network namespaces.
+// processes, browsers and network namespaces. Every test file gets its own module graph.
 export default mergeConfig(
-  base,
+  suiteConfig({ isolatePure: true }),
   defineConfig({
     test: {
       // Stryker's runners share node_modules across sandboxes: no shared transform cache for them.
