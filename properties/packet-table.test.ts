@@ -55,4 +55,18 @@ describe('PacketTable: chunked storage', () => {
     expect(sum).toBe((100_000 * 99_999) / 2);
     expect(t.has(100_000)).toBe(false);
   });
+
+  it('an odd id never shares a slot with another odd id whose low bits match', () => {
+    const t = new PacketTable<string>();
+    t.set(1.5, 'fraction');
+    t.set(2 ** 40 + 1, 'huge');
+    t.set(-1023, 'negative');
+    expect([t.get(1.5), t.get(2 ** 40 + 1), t.get(-1023), t.get(1)]).toEqual([
+      'fraction',
+      'huge',
+      'negative',
+      undefined,
+    ]);
+  });
 });
+

@@ -60,4 +60,14 @@ describe('scenario builders', () => {
     expect(findFlowSpec(udpFlow, (f) => f.sport === 20_007, 2)).toEqual(udpFlow(7));
     expect(() => findFlowSpec(udpFlow, () => false)).toThrow('no flow found in 10000 candidates');
   });
+
+  it('findFlowSpec gives up after exactly 10000 candidates', () => {
+    let tried = 0;
+    const make = (i: number) => {
+      tried++;
+      return tcpFlow(i);
+    };
+    expect(() => findFlowSpec(make, () => false, 5)).toThrow('no flow found in 10000 candidates');
+    expect(tried).toBe(10_000);
+  });
 });
