@@ -59,10 +59,12 @@ describe('PacketTable: chunked storage', () => {
   it('an odd id never shares a slot with another odd id whose low bits match', () => {
     const t = new PacketTable<string>();
     t.set(1.5, 'fraction');
+    t.set(1.25, 'another fraction');
     t.set(2 ** 40 + 1, 'huge');
     t.set(-1023, 'negative');
-    expect([t.get(1.5), t.get(2 ** 40 + 1), t.get(-1023), t.get(1)]).toEqual([
+    expect([t.get(1.5), t.get(1.25), t.get(2 ** 40 + 1), t.get(-1023), t.get(1)]).toEqual([
       'fraction',
+      'another fraction',
       'huge',
       'negative',
       undefined,
