@@ -1,12 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { importCompiledPolicy } from './compile-policy.ts';
 import { policyBuildCache, sha256Of } from './policy-build-cache.ts';
 
 describe('the build cache of TypeScript policies (policy-build-cache.ts)', () => {
   const base = mkdtempSync(join(tmpdir(), 'policy-cache-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
   let n = 0;
   /** A fresh cache directory and policy directory per test. */
   const fresh = () => {
