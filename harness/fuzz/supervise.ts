@@ -60,9 +60,12 @@ function startWorker(input: WorkerInput, heapMb: number): Worker {
     stderr: true,
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
   });
-  // Whatever the policy prints goes to stderr, so `--json` keeps stdout to one document.
-  worker.stdout.pipe(process.stderr);
-  worker.stderr.pipe(process.stderr);
+  // Whatever the policy prints goes to stderr, so `--json` keeps stdout to one document. Written
+  // chunk by chunk rather than piped: a pipe adds listeners to process.stderr for as long as the
+  // worker lives, and a scaled search (or a test process running several) has more than ten.
+  const toStderr = (chunk: Buffer) => void process.stderr.write(chunk);
+  worker.stdout.on('data', toStderr);
+  worker.stderr.on('data', toStderr);
   return worker;
 }
 
