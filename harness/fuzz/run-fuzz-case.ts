@@ -1,7 +1,7 @@
 import { runHost } from '../../model/host/run.ts';
 import { runIpsecGateway } from '../../model/ipsec/gateway.ts';
 import type { PolicySource } from '../../model/policy.ts';
-import { ok, type Result } from '../../model/result.ts';
+import type { Result } from '../../model/result.ts';
 import type { Trace } from '../../model/trace.ts';
 import { isEncapCase, isLinuxFuzzCase } from '../arbitraries/case-kind.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
@@ -23,34 +23,22 @@ export interface FuzzRun {
   readonly netstatQ: string;
 }
 
-/** Runs one generated case with the policy on the model its kind names; bad input: one sentence. */
+/**
+ * Runs one generated case with the policy on the model its kind names; bad input: one sentence.
+ * Each model's result is a FuzzRun already, its counter text made only when a report reads it.
+ */
 export function runFuzzCase(c: FuzzCase, policy: PolicySource): Result<FuzzRun, string> {
   if (isLinuxFuzzCase(c)) return runLinuxCase(c, policy);
   if (isEncapCase(c)) {
     const { inbound, chain, ipsec } = c.encap;
-    const run = runIpsecGateway({
+    return runIpsecGateway({
       config: { host: c.config, inbound, chain, ipsec },
       workload: c.workload,
       schedule: c.schedule,
       policy,
     });
-    if (!run.ok) return run;
-    return ok(fuzzRun(run.value));
   }
-  const run = runHost({ config: c.config, workload: c.workload, schedule: c.schedule, policy });
-  if (!run.ok) return run;
-  return ok(fuzzRun(run.value));
-}
-
-/** The parts of a run the search reads; `netstatQ` stays unread (and unmade) unless a report asks. */
-function fuzzRun(r: FuzzRun): FuzzRun {
-  return {
-    trace: r.trace,
-    policyName: r.policyName,
-    get netstatQ(): string {
-      return r.netstatQ;
-    },
-  };
+  return runHost({ config: c.config, workload: c.workload, schedule: c.schedule, policy });
 }
 
 /** The same case with its trace cut after `traceEventsMax` events (the counters at a violation). */
