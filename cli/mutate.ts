@@ -22,7 +22,7 @@ function mutateGlobs(paths: readonly string[]): string[] | string {
     if (!existsSync(`${root}${path}`)) return `mutate: ${raw}: no such file or folder`;
     globs.push(statSync(`${root}${path}`).isDirectory() ? `${path}/**/*.ts` : path);
   }
-  return [...globs, '!**/*.test.ts'];
+  return [...globs, '!**/*.test.ts', '!**/test/**'];
 }
 
 function parse(argv: readonly string[]): { paths: string[]; concurrency: string[] } | string {

@@ -35,8 +35,6 @@ export default function setup(): () => void {
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    // Class and function names stay as written: messages and reports print some of them.
-    keepNames: true,
     logLevel: 'error',
   });
   // Files read beside their module, as dist/ holds them: the HTML report's script, the live agents.
