@@ -1,6 +1,7 @@
 import type { PolicyErrorKind, Trace } from '../model/trace.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const POLICY_CONFORMANCE = 'policy-conformance';
@@ -33,6 +34,8 @@ export const policyRule = (kind: PolicyErrorKind): ViolationRule => `policy:${ki
  * events shown) and the answer.
  */
 export function checkPolicyConformance(trace: Trace): readonly Violation[] {
+  // Most traces hold no policy error: then no arrival needs remembering.
+  if (!holdsAnyKind(trace, ['policy-error'])) return [];
   const arrivals = new PacketTable<number>();
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {

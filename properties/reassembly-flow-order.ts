@@ -1,5 +1,6 @@
 import type { Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { eventsOfKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const FRAGMENT_FLOW_ORDER = 'fragment-flow-order';
@@ -18,8 +19,12 @@ const TCP = 6;
  */
 export function checkFragmentFlowOrder(trace: Trace): readonly Violation[] {
   const proto = new Map<number, number>();
-  for (const ev of trace)
-    if (ev.kind === 'arrive' && ev.frag !== undefined) proto.set(ev.flow, ev.frag.ipProto);
+  for (const i of eventsOfKind(trace, 'arrive')) {
+    const ev = trace[i];
+    if (ev?.kind === 'arrive' && ev.frag !== undefined) proto.set(ev.flow, ev.frag.ipProto);
+  }
+  // No fragmented flow: no packet to judge, and the rest of the trace need not be read.
+  if (proto.size === 0) return [];
   const arrived = new Set<number>();
   const judged = new Set<number>();
   const last = new Map<number, { seq: number; index: number }>();

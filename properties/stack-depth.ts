@@ -1,5 +1,6 @@
 import type { Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { eventsOfKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const STACK_DEPTH = 'stack-depth';
@@ -14,7 +15,9 @@ export const STACK_DEPTH = 'stack-depth';
 export function checkStackDepth(trace: Trace): readonly Violation[] {
   const overflowed = new Set<number>();
   const out: Violation[] = [];
-  for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
+  // A trace holds a few dozen high-water marks among its events: only they are read.
+  for (const i of eventsOfKind(trace, 'stack')) {
+    if (out.length >= VIOLATIONS_MAX) break;
     const ev = trace[i];
     if (ev?.kind !== 'stack' || ev.depthBytes <= ev.kstackBytes || overflowed.has(ev.thread)) continue;
     overflowed.add(ev.thread);

@@ -1,31 +1,67 @@
 import type { Trace, TraceEventKind } from '../model/trace.ts';
 
 /**
- * The event kinds a trace holds, found in one pass and kept per trace: several checkers pass
- * vacuously on traces without the kinds they judge (no Linux-only event, no fragment held, no
- * datagram reassembled, no buffer allocated), and each used to walk the whole trace to find out.
- * The length guards a trace that grew after it was asked about (traces are append-only).
+ * The events of a trace by kind, found in one pass and kept per trace: several checkers judge
+ * only kinds most traces hold few of (stack high-water marks, policy errors, fragments), or pass
+ * vacuously on traces without them (no Linux-only event, no buffer allocated), and each used to
+ * walk the whole trace to find out. The pass keeps one byte per event, its kind's code; the
+ * indexes of a kind are gathered from those bytes when first asked for (lists grown event by event
+ * cost more than the walk they save). The length guards a trace that grew after it was asked about
+ * (traces are append-only).
  */
-const known = new WeakMap<Trace, { readonly length: number; readonly kinds: ReadonlySet<TraceEventKind> }>();
+interface KindIndex {
+  readonly length: number;
+  /** Each event's kind as a code (1, 2, ... in first-seen order); 0 for a hole. */
+  readonly codes: Uint8Array;
+  readonly codeOf: ReadonlyMap<TraceEventKind, number>;
+  /** Indexes of the events of a code, in trace order, as asked for. */
+  readonly lists: Map<number, Int32Array>;
+}
 
-export function kindsOf(trace: Trace): ReadonlySet<TraceEventKind> {
+const known = new WeakMap<Trace, KindIndex>();
+const NONE = new Int32Array(0);
+
+function indexOf(trace: Trace): KindIndex {
   const hit = known.get(trace);
-  if (hit !== undefined && hit.length === trace.length) return hit.kinds;
-  const kinds = new Set<TraceEventKind>();
-  // Runs of one kind are common (enqueue, dispatch ...): only a change of kind touches the set.
+  if (hit !== undefined && hit.length === trace.length) return hit;
+  const codes = new Uint8Array(trace.length);
+  const codeOf = new Map<TraceEventKind, number>();
+  // Runs of one kind are common (enqueue, dispatch ...): only a change of kind looks up the map.
   let last: TraceEventKind | undefined;
+  let code = 0;
   for (let i = 0; i < trace.length; i++) {
     const kind = trace[i]?.kind;
-    if (kind === undefined || kind === last) continue;
-    last = kind;
-    kinds.add(kind);
+    if (kind === undefined) continue;
+    if (kind !== last) {
+      last = kind;
+      code = codeOf.get(kind) ?? codeOf.size + 1;
+      codeOf.set(kind, code);
+    }
+    codes[i] = code;
   }
-  known.set(trace, { length: trace.length, kinds });
-  return kinds;
+  const index = { length: trace.length, codes, codeOf, lists: new Map() };
+  known.set(trace, index);
+  return index;
 }
 
 /** Whether the trace holds an event of any of `wanted` kinds. */
 export function holdsAnyKind(trace: Trace, wanted: readonly TraceEventKind[]): boolean {
-  const kinds = kindsOf(trace);
-  return wanted.some((k) => kinds.has(k));
+  const { codeOf } = indexOf(trace);
+  return wanted.some((k) => codeOf.has(k));
+}
+
+/** The indexes of the trace's events of one kind, in trace order. */
+export function eventsOfKind(trace: Trace, kind: TraceEventKind): Iterable<number> {
+  const index = indexOf(trace);
+  const code = index.codeOf.get(kind);
+  if (code === undefined) return NONE;
+  const kept = index.lists.get(code);
+  if (kept !== undefined) return kept;
+  const { codes } = index;
+  let n = 0;
+  for (let i = 0; i < codes.length; i++) if (codes[i] === code) n++;
+  const list = new Int32Array(n);
+  for (let i = 0, j = 0; j < n; i++) if (codes[i] === code) list[j++] = i;
+  index.lists.set(code, list);
+  return list;
 }
