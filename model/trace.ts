@@ -67,11 +67,11 @@ export interface ArriveEvent extends At {
    * an RSS kernel whose ip/ip6 netisr places by CPU (rss m2cpuid), the bucket's CPU runs a netisr
    * thread (R-10), and the driver bound the bucket's rx ring to that CPU (R-6). Unset: no promise.
    */
-  readonly bucketCpu?: CpuId;
+  readonly bucketCpu?: CpuId | undefined;
   /** For IP fragments: the fragment header and what the sender put in it. */
-  readonly frag?: ArriveFragment;
+  readonly frag?: ArriveFragment | undefined;
   /** Written to a software interface (ring -1, cpu: the writer's CPU) instead of received. */
-  readonly via?: 'tun0';
+  readonly via?: 'tun0' | undefined;
 }
 
 /**

@@ -200,9 +200,10 @@ export class Nic implements Actor {
       hashType,
       bucket: hasBucketAffinity(hashType) ? bucketOf(s.buckets, pkt.hash) : undefined,
       fragment: frag,
-      ...promisedCpu(this.#redirected && promise !== cpu ? undefined : promise),
-      ...(fragment !== undefined && frag ? { frag: arriveFragment(flow, fragment) } : {}),
-      ...(via === undefined ? {} : { via }),
+      // Unset fields stay undefined (absent from the trace's JSON): one shape for every arrival.
+      bucketCpu: this.#redirected && promise !== cpu ? undefined : promise,
+      frag: fragment !== undefined && frag ? arriveFragment(flow, fragment) : undefined,
+      via,
     });
     if (ring === undefined) s.tun?.writes.push(pkt);
     else if (ring.packets.length >= ring.sizeDescriptors) {
@@ -224,10 +225,6 @@ export class Nic implements Actor {
     }
     s.onArrival(this.#arrivals);
   }
-}
-
-function promisedCpu(cpu: CpuId | undefined): { bucketCpu?: CpuId } {
-  return cpu === undefined ? {} : { bucketCpu: cpu };
 }
 
 /** A ring's interrupt thread (ithread): one packet per step, from the driver into ether input. */

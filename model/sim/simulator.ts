@@ -76,11 +76,12 @@ export class Simulator {
    * answers true (checked between steps; the trace recorder uses it when it is full).
    */
   run(stop: () => boolean = () => false): RunOutcome {
+    // Refilled in place each step: emptying it with `length = 0` would drop its storage every time.
     const runnable: Actor[] = [];
     while (this.#steps < this.#limits.stepsMax && !stop()) {
-      runnable.length = 0;
-      for (const actor of this.#actors) if (actor.runnable()) runnable.push(actor);
-      const chosen = runnable.length > 0 ? runnable[this.#cursor.pick(runnable.length)] : undefined;
+      let count = 0;
+      for (const actor of this.#actors) if (actor.runnable()) runnable[count++] = actor;
+      const chosen = count > 0 ? runnable[this.#cursor.pick(count)] : undefined;
       if (chosen !== undefined) {
         this.#steps++;
         chosen.step();
