@@ -1,5 +1,5 @@
 import { isEncapCase, isLinuxFuzzCase } from '../harness/arbitraries/case-kind.ts';
-import { encapText } from '../harness/arbitraries/run-case-text.ts';
+import { encapText } from '../harness/arbitraries/encap-text.ts';
 import { deploymentText } from '../harness/fuzz/deployment.ts';
 import type { FuzzReport, PropertyOutcome, ViolationReport } from '../harness/fuzz/report.ts';
 import { formatExcerpt } from '../harness/fuzz/trace-text.ts';

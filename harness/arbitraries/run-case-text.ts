@@ -1,15 +1,8 @@
 import fc from 'fast-check';
 import { type Workload, workloadItemLabel } from '../../model/host/workload.ts';
-import { type Chain, chainLabel } from '../../model/ipsec/chain.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
-
-/** The layers of an encapsulated case (encap-case.ts EncapSetup), as far as the text needs them. */
-export interface EncapParts {
-  readonly inbound: Chain;
-  readonly chain: Chain;
-  readonly ipsec: Readonly<Record<string, unknown>>;
-}
+import { type EncapParts, encapText } from './encap-text.ts';
 
 /** What every generated case has, whichever kernel it runs on; `encap` for an encapsulated case. */
 export interface CaseParts {
@@ -31,20 +24,6 @@ const IP_PROTO_NAMES: Readonly<Record<number, string>> = {
   108: 'ipcomp',
   132: 'sctp',
 };
-
-/**
- * An encapsulated case's layers as two lines:
- *
- *   inbound gif0 > gre1 > esp(0x1000) (each layer stripped, its inner packet dispatched again)
- *   outbound esp(0x1001) net.inet.ipsec.use_netisr=0
- */
-export function encapText(e: EncapParts): string[] {
-  const sysctls = Object.entries(e.ipsec).map(([k, v]) => `${k}=${typeof v === 'boolean' ? Number(v) : v}`);
-  return [
-    `inbound ${chainLabel(e.inbound)} (each layer stripped, its inner packet dispatched again)`,
-    `outbound ${chainLabel(e.chain)}${sysctls.length > 0 ? ` ${sysctls.join(' ')}` : ''}`,
-  ];
-}
 
 function flowText(f: FlowSpec, i: number): string {
   const proto = IP_PROTO_NAMES[f.ipProto] ?? `proto ${f.ipProto}`;
