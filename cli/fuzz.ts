@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,6 +10,7 @@ import { type FuzzOutcome, fuzzSearch } from '../harness/fuzz/scaled.ts';
 import type { Supervised } from '../harness/fuzz/supervise.ts';
 import { parseFuzzArgs } from './args.ts';
 import { fuzzHelpText } from './fuzz-help.ts';
+import { headCommit } from './git-head.ts';
 import { type FuzzIo, interrupted } from './interrupted.ts';
 import { writeJunit } from './junit.ts';
 
@@ -30,22 +30,6 @@ import { reportText } from './report-text.ts';
 const EXIT_HELD = 0;
 const EXIT_VIOLATED = 1;
 const EXIT_UNCHECKED = 2;
-
-/**
- * The checkout's commit, for the replay line: asked of git while the search runs (it is a child
- * process, so a few milliseconds of start that need not wait for the search). Never rejects.
- */
-function currentCommit(): Promise<string | undefined> {
-  return new Promise((resolveCommit) => {
-    try {
-      execFile('git', ['rev-parse', '--short', 'HEAD'], (error, stdout) =>
-        resolveCommit(error === null ? String(stdout).trim() : undefined),
-      ).stdin?.end();
-    } catch {
-      resolveCommit(undefined);
-    }
-  });
-}
 
 /** The report is written after the search: refuse a directory that does not exist before it. */
 function checkReportDir(file: string | undefined, flag = '--report'): string | undefined {
@@ -134,7 +118,6 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   if (badFile !== undefined) return unchecked(io, badFile, opts.json);
 
   const startedMs = performance.now();
-  const commit = currentCommit();
   const bar = new ProgressBar(process.stderr, !opts.json && how.io === undefined);
   const progress = progressOf(opts, startedMs);
   const found = await searchUntilSignal(opts, (r) => bar.update(progress(r))).finally(() => bar.clear());
@@ -142,7 +125,7 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   const ctx: ReportContext = {
     opts: reported,
     elapsedMs: performance.now() - startedMs,
-    commit: await commit,
+    commit: headCommit(),
   };
   return answerOutcome(io, found.answer, ctx);
 }
