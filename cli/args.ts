@@ -4,7 +4,7 @@ import { linuxCpusError } from '../harness/fuzz/linux-cpus.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
-import { PROPERTIES, propertyByName } from '../properties/index.ts';
+import { PROPERTY_NAMES } from '../properties/catalog.ts';
 import { scaleOptions } from './scale-args.ts';
 
 export type { FuzzOptions };
@@ -93,11 +93,11 @@ function parseHeap(text: string | undefined): Result<number, string> {
 
 function parseProperties(names: readonly string[]): Result<string[], string> {
   for (const name of names) {
-    if (propertyByName(name) === undefined) {
-      return err(`--property ${name}: no such property (have: ${PROPERTIES.map((p) => p.name).join(', ')})`);
+    if (!PROPERTY_NAMES.includes(name)) {
+      return err(`--property ${name}: no such property (have: ${PROPERTY_NAMES.join(', ')})`);
     }
   }
-  return ok(PROPERTIES.map((p) => p.name).filter((n) => names.length === 0 || names.includes(n)));
+  return ok(PROPERTY_NAMES.filter((n) => names.length === 0 || names.includes(n)));
 }
 
 /** Every option name, so `--help` can be checked to list each one. */

@@ -3,7 +3,7 @@ import { CHUNK_RUNS } from '../harness/fuzz/run-set.ts';
 import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import type { PolicyErrorKind } from '../model/trace.ts';
-import { PROPERTIES } from '../properties/index.ts';
+import { PROPERTY_SUMMARIES } from '../properties/catalog.ts';
 import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
 import {
   HEAP_MB_MAX,
@@ -18,7 +18,7 @@ import { DB_DEFAULT, DURATION_HOURS_MAX, SHARDS_MAX, WORKERS_MAX } from './scale
 
 /** `fuzz --help`: usage, every property and policy fault in one line each, options, limits, exit codes. */
 export function fuzzHelpText(): string {
-  const width = Math.max(...PROPERTIES.map((p) => p.name.length));
+  const width = Math.max(...PROPERTY_SUMMARIES.map((p) => p.name.length));
   const kinds = Object.entries(POLICY_ERROR_KINDS) as [PolicyErrorKind, string][];
   const kindWidth = Math.max(...kinds.map(([k]) => k.length)) + 'policy:'.length;
   return [
@@ -28,7 +28,7 @@ export function fuzzHelpText(): string {
     "factory, as default or as 'policy') on generated cases; the policy runs in a worker under a watchdog.",
     '',
     'properties (--property NAME; all by default):',
-    ...PROPERTIES.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}`),
+    ...PROPERTY_SUMMARIES.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}`),
     '',
     'policy faults (rule ids of policy-conformance; each reported with its packet, seed, path and replay):',
     ...kinds.map(([k, text]) => `  ${`policy:${k}`.padEnd(kindWidth)}  ${text}`),

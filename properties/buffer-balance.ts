@@ -1,4 +1,5 @@
 import type { AllocEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -65,6 +66,6 @@ export function checkBufferBalance(trace: Trace): readonly Violation[] {
 export const bufferBalance: PropertySpec = {
   name: BUFFER_BALANCE,
   rules: ['INV-FREE'],
-  summary: 'every allocated mbuf and m_tag is freed exactly once; none left at a quiescent end',
+  summary: summaryOf(BUFFER_BALANCE),
   check: checkBufferBalance,
 };

@@ -1,5 +1,6 @@
 import { type CounterFault, type NetstatRuleId, netstatRowFaults } from '../model/rules/netstat-q.ts';
 import type { CountersEvent, NetisrWorkRow, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { NetisrLedger, type WorkLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -99,7 +100,6 @@ function ledgerAgrees(row: NetisrWorkRow, w: WorkLedger, openBatch: number): boo
 export const counterConsistency: PropertySpec = {
   name: COUNTER_CONSISTENCY,
   rules: ['I-1', 'I-2', 'I-3', 'I-4', 'N-8', 'N-10', 'N-15', 'N-17'],
-  summary:
-    'netstat -Q identities (incl. the in-flight batch) hold at every snapshot and agree with the trace',
+  summary: summaryOf(COUNTER_CONSISTENCY),
   check: checkCounterConsistency,
 };

@@ -1,4 +1,5 @@
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -101,7 +102,6 @@ function order(last: Map<string, Last>, key: string, seq: number, index: number,
 export const linuxFlowOrder: PropertySpec = {
   name: LINUX_FLOW_ORDER,
   rules: ['R4', 'INV-ORDER'],
-  summary:
-    'RPS/RFS never splits a flow over two backlogs; packets reach ip_rcv and each socket reader in order',
+  summary: summaryOf(LINUX_FLOW_ORDER),
   check: checkLinuxFlowOrder,
 };

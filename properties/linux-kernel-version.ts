@@ -1,4 +1,5 @@
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { isLinuxTrace, kernelOf } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -59,6 +60,6 @@ export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
 export const linuxKernelVersion: PropertySpec = {
   name: LINUX_KERNEL_VERSION,
   rules: ['udp-defer-free'],
-  summary: 'the trace keeps the versioned rules of the kernel its first event names',
+  summary: summaryOf(LINUX_KERNEL_VERSION),
   check: checkLinuxKernelVersion,
 };

@@ -1,4 +1,5 @@
 import type { NapiPollEvent, SoftirqEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -122,7 +123,6 @@ function poll(a: Action, ev: NapiPollEvent, i: number): Violation[] {
 export const linuxNapiBudget: PropertySpec = {
   name: LINUX_NAPI_BUDGET,
   rules: ['N1', 'N2', 'N3', 'N4'],
-  summary:
-    'no NAPI poll exceeds its weight, no net_rx_action its budget or time, time_squeeze counts exactly the early exits',
+  summary: summaryOf(LINUX_NAPI_BUDGET),
   check: checkLinuxNapiBudget,
 };

@@ -1,4 +1,5 @@
 import type { CountersEvent, EnqueueEvent, SockQueueEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -182,7 +183,6 @@ function counted(ev: CountersEvent, t: Tally, i: number): Violation[] {
 export const linuxNoDropBelowLimit: PropertySpec = {
   name: LINUX_NO_DROP_BELOW_LIMIT,
   rules: ['R7', 'R8', 'U2', 'U5', 'U8'],
-  summary:
-    'backlogs drop only past netdev_max_backlog (or the flow limit), UDP only past sk_rcvbuf, every drop counted once',
+  summary: summaryOf(LINUX_NO_DROP_BELOW_LIMIT),
   check: checkLinuxNoDropBelowLimit,
 };

@@ -1,4 +1,5 @@
 import type { DeferFreeEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -210,7 +211,6 @@ function atEnd(
 export const linuxResourceBalance: PropertySpec = {
   name: LINUX_RESOURCE_BALANCE,
   rules: ['D2', 'D3', 'D4', 'D5', 'D6', 'D7'],
-  summary:
-    'every skb freed once, deferred ones on their allocating CPU; defer lists bounded, kicked and drained',
+  summary: summaryOf(LINUX_RESOURCE_BALANCE),
   check: checkLinuxResourceBalance,
 };

@@ -1,4 +1,5 @@
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -72,7 +73,6 @@ export function checkLinuxRpsIpi(trace: Trace): readonly Violation[] {
 export const linuxRpsIpi: PropertySpec = {
   name: LINUX_RPS_IPI,
   rules: ['R10'],
-  summary:
-    'an RPS IPI owed to another CPU goes out when process_backlog starts, at the latest when net_rx_action ends',
+  summary: summaryOf(LINUX_RPS_IPI),
   check: checkLinuxRpsIpi,
 };

@@ -1,4 +1,5 @@
 import type { EndEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
 import type { Violation } from './violation.ts';
@@ -83,6 +84,6 @@ function endViolations(
 export const liveness: PropertySpec = {
   name: LIVENESS,
   rules: ['INV-PROGRESS', 'N-8'],
-  summary: 'runs end quiescent with every queue empty and every workstream idle',
+  summary: summaryOf(LIVENESS),
   check: checkLiveness,
 };

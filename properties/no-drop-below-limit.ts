@@ -1,5 +1,6 @@
 import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/trace.ts';
 import { countsDrops, isCounterName, qdropsProto } from '../model/vocab.ts';
+import { summaryOf } from './catalog.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
@@ -298,7 +299,6 @@ function checkConservation(units: Units, queued: ReadonlySet<number>): Violation
 export const noDropBelowLimit: PropertySpec = {
   name: NO_DROP_BELOW_LIMIT,
   rules: ['N-8', 'N-9', 'I-1', 'I-3', 'INV-BOUND', 'INV-CONSERVE'],
-  summary:
-    'queues drop only at qlimit, every drop names one counter and is counted, nothing lost or handled twice',
+  summary: summaryOf(NO_DROP_BELOW_LIMIT),
   check: checkNoDropBelowLimit,
 };

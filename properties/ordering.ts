@@ -7,6 +7,7 @@ import type {
   Trace,
   TraceEvent,
 } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -252,6 +253,6 @@ class OrderJudge {
 export const flowOrder: PropertySpec = {
   name: FLOW_ORDER,
   rules: ['N-20', 'INV-ORDER', 'I-5'],
-  summary: 'packets of one flow are handled and delivered in arrival order, under any schedule',
+  summary: summaryOf(FLOW_ORDER),
   check: checkFlowOrder,
 };

@@ -1,4 +1,5 @@
 import type { PolicyErrorKind, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { holdsAnyKind } from './trace-kinds.ts';
@@ -56,6 +57,6 @@ export function checkPolicyConformance(trace: Trace): readonly Violation[] {
 export const policyConformance: PropertySpec = {
   name: POLICY_CONFORMANCE,
   rules: (Object.keys(POLICY_ERROR_KINDS) as PolicyErrorKind[]).map(policyRule),
-  summary: 'the policy answers every packet with a valid placement, in time',
+  summary: summaryOf(POLICY_CONFORMANCE),
   check: checkPolicyConformance,
 };

@@ -1,4 +1,5 @@
 import type { FragHoldEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -72,7 +73,6 @@ export function checkReassemblyBounded(trace: Trace): readonly Violation[] {
 export const reassemblyBounded: PropertySpec = {
   name: REASSEMBLY_BOUNDED,
   rules: ['F-3', 'F-7', 'F-17', 'F-21', 'INV-COST'],
-  summary:
-    'reassembly memory stays within its limits, each fragment costs bounded work, nothing is held forever',
+  summary: summaryOf(REASSEMBLY_BOUNDED),
   check: checkReassemblyBounded,
 };

@@ -1,5 +1,6 @@
 import type { CpuId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
@@ -57,6 +58,6 @@ export function checkReassemblyContinuation(trace: Trace): readonly Violation[] 
 export const reassemblyContinuation: PropertySpec = {
   name: REASSEMBLY_CONTINUATION,
   rules: ['F-26', 'F-27', 'F-28'],
-  summary: 'a reassembled datagram is rehashed and handled on the CPU of its full-tuple bucket',
+  summary: summaryOf(REASSEMBLY_CONTINUATION),
   check: checkReassemblyContinuation,
 };

@@ -1,5 +1,6 @@
 import type { CpuId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { holdsAnyKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -48,7 +49,6 @@ export function checkReassemblyCpu(trace: Trace): readonly Violation[] {
 export const reassemblyCpu: PropertySpec = {
   name: REASSEMBLY_CPU,
   rules: ['F-29', 'R-6'],
-  summary:
-    "every fragment is held, and its datagram reassembled, on the CPU of the fragment's 2-tuple bucket",
+  summary: summaryOf(REASSEMBLY_CPU),
   check: checkReassemblyCpu,
 };

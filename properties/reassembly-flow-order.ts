@@ -1,4 +1,5 @@
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { eventsOfKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -57,6 +58,6 @@ export function checkFragmentFlowOrder(trace: Trace): readonly Violation[] {
 export const fragmentFlowOrder: PropertySpec = {
   name: FRAGMENT_FLOW_ORDER,
   rules: ['R-11', 'N-20'],
-  summary: 'fragments and whole datagrams of one non-TCP flow reach ip_input in arrival order',
+  summary: summaryOf(FRAGMENT_FLOW_ORDER),
   check: checkFragmentFlowOrder,
 };

@@ -1,4 +1,5 @@
 import type { ArriveFragment, ReassembledEvent, Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { SenderDigest } from './sender-payload.ts';
 import { eventsOfKind, holdsAnyKind } from './trace-kinds.ts';
@@ -189,6 +190,6 @@ function overlapFaults(ev: ReassembledEvent, i: number, frags: readonly Sent[]):
 export const datagramIntact: PropertySpec = {
   name: DATAGRAM_INTACT,
   rules: ['F-2', 'F-19', 'F-20', 'RFC5722', 'INV-REASM', 'INV-CONSERVE'],
-  summary: 'a reassembled datagram is one sender datagram, byte for byte, delivered at most once',
+  summary: summaryOf(DATAGRAM_INTACT),
   check: checkDatagramIntact,
 };

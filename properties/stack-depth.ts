@@ -1,4 +1,5 @@
 import type { Trace } from '../model/trace.ts';
+import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { eventsOfKind } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -37,6 +38,6 @@ export function checkStackDepth(trace: Trace): readonly Violation[] {
 export const stackDepth: PropertySpec = {
   name: STACK_DEPTH,
   rules: ['INV-DEPTH'],
-  summary: "every thread's deepest stack stays within KSTACK_PAGES x PAGE_SIZE",
+  summary: summaryOf(STACK_DEPTH),
   check: checkStackDepth,
 };
