@@ -47,5 +47,10 @@ if (built === undefined) {
   const tsx = await import('tsx/esm/api');
   tsx.register();
 }
+if (built !== undefined) {
+  // The first worker boots while the command loads (cli/fuzz-prestart.ts).
+  const early = await import(pathToFileURL(join(root, 'dist', 'cli', 'fuzz-prestart.js')).href);
+  early.prestartFuzzWorker(process.argv.slice(2));
+}
 const fuzz = await import(pathToFileURL(built ?? join(root, 'cli', 'fuzz.ts')).href);
 await fuzz.runFuzzCli(process.argv.slice(2));

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
 import type { ChunkDone } from './part.ts';
+import { adoptPrestarted, workerOptions } from './prestart.ts';
 import type { WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
 import { workerBootstrap } from './worker-bootstrap.ts';
 
@@ -50,16 +51,15 @@ export const LOADING_BUDGET_FACTOR = 5;
 /** How long a worker that has answered may take to exit and flush its output. */
 const EXIT_GRACE_MS = 2000;
 
-/** A worker thread for one job, started by the bootstrap of worker-bootstrap.ts. */
+/**
+ * A worker thread for one job, started by the bootstrap of worker-bootstrap.ts, or the one the
+ * command started early for it (prestart.ts), which gets the job as its first message.
+ */
 function startWorker(input: WorkerInput, heapMb: number): Worker {
   const bootstrap = workerBootstrap(input.job.file, import.meta.url);
-  const worker = new Worker(bootstrap, {
-    eval: true,
-    workerData: input,
-    stdout: true,
-    stderr: true,
-    resourceLimits: { maxOldGenerationSizeMb: heapMb },
-  });
+  const early = adoptPrestarted(bootstrap, heapMb);
+  early?.postMessage(input);
+  const worker = early ?? new Worker(bootstrap, workerOptions(heapMb, input));
   // Whatever the policy prints goes to stderr, so `--json` keeps stdout to one document. Written
   // chunk by chunk rather than piped: a pipe adds listeners to process.stderr for as long as the
   // worker lives, and a scaled search (or a test process running several) has more than ten.

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { containProcess } from './contain.ts';
 import { type LateFault, watchDeferred } from './deferred.ts';
@@ -115,7 +115,12 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
 export function serve(): void {
   const port = parentPort;
   if (port === null) return;
-  const input = workerData as WorkerInput;
+  // A worker started before its job (prestart.ts) gets the job as its first message.
+  if (workerData === undefined) port.once('message', (input: WorkerInput) => run(port, input));
+  else run(port, workerData as WorkerInput);
+}
+
+function run(port: MessagePort, input: WorkerInput): void {
   // The first late fault wins; it is posted at once, the answer only after deferred work had a turn.
   let late: LateFault | undefined;
   const report = (fault: LateFault) => {
