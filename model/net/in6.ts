@@ -50,15 +50,15 @@ function groupsOf(addr: In6Addr): number[] {
   return groups;
 }
 
+/** The bits of group i that a prefix length covers, as a 16-bit mask (0 and 16 bits included). */
+function groupMask(prefixLen: number, i: number): number {
+  const bits = Math.max(0, Math.min(16, prefixLen - i * 16));
+  return (0xffff << (16 - bits)) & 0xffff;
+}
+
 /** The first prefixLen bits of addr, the rest zero. */
 export function in6NetOf(addr: In6Addr, prefixLen: number): In6Addr {
-  const groups = groupsOf(addr).map((g, i) => {
-    const bitsLeft = prefixLen - i * 16;
-    if (bitsLeft >= 16) return g;
-    if (bitsLeft <= 0) return 0;
-    return g & ((0xffff << (16 - bitsLeft)) & 0xffff);
-  });
-  return formatIn6Groups(groups);
+  return formatIn6Groups(groupsOf(addr).map((g, i) => g & groupMask(prefixLen, i)));
 }
 
 /** Orders addresses numerically (the radix walk order). */
@@ -151,9 +151,5 @@ export function in6CommonPrefixLen(a: In6Addr, b: In6Addr): number {
 
 /** The netmask of a prefix length, as ipv6 text (`ffff:ffff:ffff:ffff::`). */
 export function in6MaskOf(prefixLen: number): In6Addr {
-  const groups = Array.from({ length: 8 }, (_, i) => {
-    const bits = Math.max(0, Math.min(16, prefixLen - i * 16));
-    return bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff;
-  });
-  return formatIn6Groups(groups);
+  return formatIn6Groups(Array.from({ length: 8 }, (_, i) => groupMask(prefixLen, i)));
 }

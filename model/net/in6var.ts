@@ -7,7 +7,6 @@ import {
   in6SolicitedNode,
   isLinkLocal6,
   isLinkScope6,
-  isMulticast6,
 } from './in6.ts';
 import type { Icmp6Message } from './wire.ts';
 
@@ -147,7 +146,7 @@ export function in6IsNeighbor(ifp: Ifnet, addr: In6Addr): boolean {
 
 /** Has the interface joined this group (in6_lookup_multi)? */
 export function in6IsMember(host: Host, ifp: Ifnet, group: In6Addr): boolean {
-  if (!isMulticast6(group)) return false;
+  // A unicast group is no solicited-node group either: no separate test for it.
   if (group === 'ff02::1') return true;
   if (group === 'ff02::2') return host.sysctl['net.inet6.ip6.forwarding'] === 1;
   return ifp.in6Addrs.some((a) => in6SolicitedNode(a.addr) === group);
