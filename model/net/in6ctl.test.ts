@@ -158,6 +158,20 @@ describe('SIOCAIFADDR_IN6', () => {
     expect(routes().filter((r) => r.startsWith('fc00'))).toEqual([]);
   });
 
+  it('a point-to-point peer already routed through another interface keeps that route', () => {
+    const { host, ifp, add } = host1();
+    const other = unwrap(ifCreate(host, 'shmif1'));
+    unwrap(ifSetLinkstr(host, other, 'bus2'));
+    const link = { kind: 'link', ifIndex: other.index } as const;
+    const ifa = a6('fc00:2::1');
+    const peer = unwrap(
+      rt6Add(host, { dst: a6('fc00:1::2'), prefixLen: 128, gateway: link, flags: ['HOST'], ifa }),
+    );
+    unwrap(add('fc00:1::1', { dstaddr: a6('fc00:1::2') }));
+    unwrap(in6DeleteAddress(host, ifp, a6('fc00:1::1')));
+    expect(host.rt6.exact(a6('fc00:1::2'), 128)).toBe(peer);
+  });
+
   it('a route already there stays as it is', () => {
     const { host, ifp, add } = host1();
     unwrap(add('fc00:2::1'));
@@ -182,9 +196,14 @@ describe('SIOCAIFADDR_IN6', () => {
 
   it('again for an address it has: the same entry with new flags, prefix and lifetimes', () => {
     const { world, host, ifp, add } = host1();
-    const ia = unwrap(add('fc00:1::1', { flags: ['anycast', 'autoconf'], pltimeSeconds: 10 }));
+    const ia = unwrap(
+      add('fc00:1::1', { flags: ['anycast', 'autoconf', 'nodad', 'temporary'], pltimeSeconds: 10 }),
+    );
     ia.flags.add('duplicated');
+    ia.flags.add('deprecated');
     world.runFor(5 * SECOND_NS);
+    expect(unwrap(add('fc00:1::1', { prefixLen: 48 }))).toBe(ia);
+    expect(flags(ia.flags)).toEqual([]);
     const again = unwrap(add('fc00:1::1', { prefixLen: 48, flags: ['temporary'] }));
     expect(again).toBe(ia);
     expect(ifp.in6Addrs.filter((a) => a.addr === 'fc00:1::1')).toHaveLength(1);
@@ -210,6 +229,24 @@ describe('SIOCAIFADDR_IN6', () => {
     const ia = unwrap(add('fc00:1::1'));
     expect(flags(ia.flags)).toEqual(['detached']);
     expect(heard()).toEqual([]);
+  });
+
+  it('again for a tentative address on a link gone down: detached, no longer tentative', () => {
+    const { host, ifp, add } = host1(1);
+    ifp.up = true;
+    ifp.running = true;
+    const ia = unwrap(add('fc00:1::1'));
+    expect(flags(ia.flags)).toEqual(['tentative']);
+    unwrap(ifSetMedia(host, ifp, 'none'));
+    unwrap(add('fc00:1::1'));
+    expect(flags(ia.flags)).toEqual(['detached']);
+  });
+
+  it('lo0 taken down stays down when it gets an address', () => {
+    const { host, add } = host1();
+    host.lo0.up = false;
+    unwrap(add('fc00:9::1', {}, host.lo0));
+    expect(host.lo0.up).toBe(false);
   });
 });
 
@@ -356,8 +393,16 @@ describe('in6_ifattach', () => {
   it('if_up attaches the EUI-64 link-local without DAD, usable at once', () => {
     const { host, ifp } = host1(1);
     ifp.up = true;
+    ifp.running = true;
     in6IfUp(host, ifp);
     expect(ifp.in6Addrs.map((a) => [a.addr, flags(a.flags)])).toEqual([['fe80::b0a0:ff:fe00:2', []]]);
+    // Up again: an address that was not detached does no DAD.
+    in6IfUp(host, ifp);
+    expect(ifp.in6Addrs.map((a) => [a.addr, flags(a.flags)])).toEqual([['fe80::b0a0:ff:fe00:2', []]]);
+    // lo0 does no DAD (if_do_dad).
+    in6IfDown(host, host.lo0);
+    in6IfUp(host, host.lo0);
+    expect(host.lo0.in6Addrs.map((a) => flags(a.flags))).toEqual([['nodad'], []]);
   });
 });
 

@@ -234,7 +234,6 @@ export function in6IfDown(host: Host, ifp: Ifnet): void {
   if (!host.inet6) return;
   for (const ia of ifp.in6Addrs) {
     nd6DadStop(host, ia);
-    if (ia.flags.has('detached')) continue;
     ia.flags.add('detached');
     ia.flags.delete('tentative');
     ia.flags.delete('duplicated');

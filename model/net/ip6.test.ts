@@ -395,6 +395,19 @@ describe('ip6_forward', () => {
     expect(inet6Of(r).stats.outRedirect).toBe(1);
   });
 
+  it('no redirect for a packet ip6_output refused', () => {
+    const { r, r0, arrive, settle } = net();
+    const gw = { kind: 'addr', addr: a6(`fe80:${r0.index.toString(16)}::3`) } as const;
+    unwrap(rt6Add(r, { dst: a6('fc00:9::'), prefixLen: 64, gateway: gw, flags: ['GATEWAY', 'REJECT'] }));
+    unwrap(rt6Add(r, { dst: a6('fc00:8::'), prefixLen: 64, gateway: gw, flags: ['GATEWAY'] }));
+    arrive('fc00:1::2', 'fc00:8::5');
+    settle();
+    expect(inet6Of(r).stats.outRedirect).toBe(1);
+    arrive('fc00:1::2', 'fc00:9::5');
+    settle();
+    expect(inet6Of(r).stats.outRedirect).toBe(1);
+  });
+
   it('no redirect to an off-link sender, nor without a link-local address to send it from', () => {
     const { r, arrive, settle } = net();
     arrive('fc00:7::2', 'fc00:1::3');
