@@ -87,6 +87,14 @@ describe('in6_selectsrc (RFC 6724 5)', () => {
     expect(in6SelectSrc(host, a6('fe80::5'), if0)).toBe(if0.in6Addrs.find((ia) => ia.linkLocal)?.addr);
   });
 
+  it("a link-local destination never takes another link's link-local address", () => {
+    const { host, if0, if1, add } = host2();
+    add(if1, 'fe80::1:1');
+    for (const ia of if0.in6Addrs) if (ia.linkLocal) ia.flags.add('tentative');
+    expect(in6SelectSrc(host, a6('fe80::5'), if0)).toBeUndefined();
+    expect(in6SelectSrc(host, a6('fe80::1:1'), if0)).toBeUndefined();
+  });
+
   it('none without a usable address: tentative, duplicated, detached and anycast ones never serve', () => {
     for (const flag of ['tentative', 'duplicated', 'detached', 'anycast'] as const) {
       const { host, if0, add } = host2();

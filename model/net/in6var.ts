@@ -131,9 +131,10 @@ export function in6SelectSrc(host: Host, dst: In6Addr, outIfp: Ifnet): In6Addr |
   return best?.ia.addr;
 }
 
+/** Lexicographic order of two scores: the first rule that tells them apart decides. */
 function compareScore(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
+  const i = a.findIndex((x, k) => x !== b[k]);
+  return i < 0 ? 0 : (a[i] ?? 0) - (b[i] ?? 0);
 }
 
 /** nd6_is_addr_neighbor: on a prefix of the interface, or link-local. */

@@ -471,6 +471,33 @@ describe('ip6_forward', () => {
 });
 
 describe('icmp6_redirect_input', () => {
+  it('a target equal to the destination leaves a host route through the gateway as it is', () => {
+    const { a, a0, settle } = net();
+    const gw = a6(`fe80:${a0.index.toString(16)}::1`);
+    const hostRoute = unwrap(
+      rt6Add(a, {
+        dst: a6('fc00:2::5'),
+        prefixLen: 128,
+        gateway: { kind: 'addr', addr: gw },
+        flags: ['GATEWAY', 'HOST'],
+      }),
+    );
+    const body = {
+      proto: 'icmp6',
+      icmp6: {
+        type: 'redirect',
+        target: a6('fc00:2::5'),
+        dst: a6('fc00:2::5'),
+        tllao: undefined,
+        quoted: undefined,
+      },
+    } as unknown as Ipv6Packet['body'];
+    ip6Input(a, a0, ip6Packet(a, a6('fe80::1'), a6('fc00:1::2'), body, 255), false);
+    settle();
+    expect(hostRoute.gateway).toEqual({ kind: 'addr', addr: gw });
+    expect(hostRoute.flags.has('MODIFIED')).toBe(false);
+  });
+
   it('a target equal to the destination: the destination is a neighbour, the route stays', () => {
     const { a, a0, settle } = net();
     const gw = a6(`fe80:${a0.index.toString(16)}::1`);
