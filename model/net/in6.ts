@@ -13,30 +13,27 @@ export function parseIn6Groups(text: string): number[] | undefined {
   const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
   const missing = 8 - headGroups.length - tailGroups.length;
   if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...headGroups, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailGroups];
+  // Without "::" nothing is missing (checked above).
+  const groups = [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups];
   if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
   return groups.map((g) => Number.parseInt(g, 16));
 }
 
 export function formatIn6Groups(groups: readonly number[]): In6Addr {
-  let bestAt = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
+  // The longest run of two or more zero groups, the first of equal ones (RFC 5952 4.2).
+  let best = { at: -1, len: 1 };
+  let runAt = 0;
+  groups.forEach((g, i) => {
+    if (g !== 0) {
+      runAt = i + 1;
+      return;
     }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
+    const len = i + 1 - runAt;
+    if (len > best.len) best = { at: runAt, len };
+  });
   const hex = groups.map((g) => g.toString(16));
-  if (bestAt < 0) return hex.join(':') as In6Addr;
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}` as In6Addr;
+  if (best.at < 0) return hex.join(':') as In6Addr;
+  return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}` as In6Addr;
 }
 
 export function parseIn6(text: string): In6Addr | undefined {
@@ -50,23 +47,29 @@ function groupsOf(addr: In6Addr): number[] {
   return groups;
 }
 
+/** The bits of group i that a prefix length covers, as a 16-bit mask (0 and 16 bits included). */
+function groupMask(prefixLen: number, i: number): number {
+  const bits = Math.max(0, Math.min(16, prefixLen - i * 16));
+  return (0xffff << (16 - bits)) & 0xffff;
+}
+
 /** The first prefixLen bits of addr, the rest zero. */
 export function in6NetOf(addr: In6Addr, prefixLen: number): In6Addr {
-  const groups = groupsOf(addr).map((g, i) => {
-    const bitsLeft = prefixLen - i * 16;
-    if (bitsLeft >= 16) return g;
-    if (bitsLeft <= 0) return 0;
-    return g & ((0xffff << (16 - bitsLeft)) & 0xffff);
-  });
-  return formatIn6Groups(groups);
+  return formatIn6Groups(groupsOf(addr).map((g, i) => g & groupMask(prefixLen, i)));
+}
+
+/** The first group in which two addresses differ, with both values; undefined when equal. */
+function firstDiff(a: In6Addr, b: In6Addr): { index: number; x: number; y: number } | undefined {
+  const x = groupsOf(a);
+  const y = groupsOf(b);
+  const index = x.findIndex((g, i) => g !== y[i]);
+  return index < 0 ? undefined : { index, x: x[index] ?? 0, y: y[index] ?? 0 };
 }
 
 /** Orders addresses numerically (the radix walk order). */
 export function compareIn6(a: In6Addr, b: In6Addr): number {
-  const x = groupsOf(a);
-  const y = groupsOf(b);
-  for (let i = 0; i < 8; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
+  const diff = firstDiff(a, b);
+  return diff === undefined ? 0 : diff.x - diff.y;
 }
 
 /** Replaces the low 64 bits with the modified EUI-64 identifier of a MAC (RFC 4291 2.5.1). */
@@ -140,20 +143,11 @@ export function in6InPrefix(addr: In6Addr, prefix: In6Addr, prefixLen: number): 
 
 /** Leading bits two addresses share (source selection rule 8). */
 export function in6CommonPrefixLen(a: In6Addr, b: In6Addr): number {
-  const x = groupsOf(a);
-  const y = groupsOf(b);
-  for (let i = 0; i < 8; i++) {
-    const diff = (x[i] ?? 0) ^ (y[i] ?? 0);
-    if (diff !== 0) return i * 16 + Math.clz32(diff) - 16;
-  }
-  return 128;
+  const diff = firstDiff(a, b);
+  return diff === undefined ? 128 : diff.index * 16 + Math.clz32(diff.x ^ diff.y) - 16;
 }
 
 /** The netmask of a prefix length, as ipv6 text (`ffff:ffff:ffff:ffff::`). */
 export function in6MaskOf(prefixLen: number): In6Addr {
-  const groups = Array.from({ length: 8 }, (_, i) => {
-    const bits = Math.max(0, Math.min(16, prefixLen - i * 16));
-    return bits === 0 ? 0 : (0xffff << (16 - bits)) & 0xffff;
-  });
-  return formatIn6Groups(groups);
+  return formatIn6Groups(Array.from({ length: 8 }, (_, i) => groupMask(prefixLen, i)));
 }

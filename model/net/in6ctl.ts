@@ -54,47 +54,42 @@ function keyOf(ifp: Ifnet, addr: In6Addr): In6Addr {
   return in6Embed(addr, ifp.index);
 }
 
-/** in6_ifaddlocal + the prefix route (nd6_prelist_add / in6_ifaddprefix). */
+/**
+ * in6_ifaddlocal + the prefix route (nd6_prelist_add / in6_ifaddprefix). A route already there
+ * (another address's prefix, a point-to-point peer) stays: rtrequest answers EEXIST for it.
+ */
 function addRoutes(host: Host, ifp: Ifnet, ia: In6Ifaddr): void {
   const local = keyOf(ifp, ia.addr);
-  if (host.rt6.exact(local, 128) === undefined) {
-    rt6Add(host, {
-      dst: local,
-      prefixLen: 128,
-      gateway: { kind: 'link', ifIndex: ifp.index },
-      flags: ['HOST', 'LOCAL'],
-      ifp: host.lo0,
-      ifa: ia.addr,
-    });
-  }
+  rt6Add(host, {
+    dst: local,
+    prefixLen: 128,
+    gateway: { kind: 'link', ifIndex: ifp.index },
+    flags: ['HOST', 'LOCAL'],
+    ifp: host.lo0,
+    ifa: ia.addr,
+  });
   const dst = dstaddrs.get(ia);
   if (dst !== undefined) {
-    const far = keyOf(ifp, dst);
-    if (host.rt6.exact(far, 128) === undefined) {
-      rt6Add(host, {
-        dst: far,
-        prefixLen: 128,
-        gateway: { kind: 'link', ifIndex: ifp.index },
-        flags: ['HOST'],
-        ifp,
-        ifa: ia.addr,
-      });
-    }
-    return;
-  }
-  if (ifp.kind === 'loop' && !ia.linkLocal) return;
-  if (ia.prefixLen >= 128) return;
-  const net = in6NetOf(local, ia.prefixLen);
-  if (host.rt6.exact(net, ia.prefixLen) === undefined) {
     rt6Add(host, {
-      dst: net,
-      prefixLen: ia.prefixLen,
+      dst: keyOf(ifp, dst),
+      prefixLen: 128,
       gateway: { kind: 'link', ifIndex: ifp.index },
-      flags: ['CONNECTED'],
+      flags: ['HOST'],
       ifp,
       ifa: ia.addr,
     });
+    return;
   }
+  // A /128 has no prefix route: its prefix is the local route's key.
+  if (ifp.kind === 'loop' && !ia.linkLocal) return;
+  rt6Add(host, {
+    dst: in6NetOf(local, ia.prefixLen),
+    prefixLen: ia.prefixLen,
+    gateway: { kind: 'link', ifIndex: ifp.index },
+    flags: ['CONNECTED'],
+    ifp,
+    ifa: ia.addr,
+  });
 }
 
 function removeRoutes(host: Host, ifp: Ifnet, ia: In6Ifaddr): void {
@@ -239,7 +234,6 @@ export function in6IfDown(host: Host, ifp: Ifnet): void {
   if (!host.inet6) return;
   for (const ia of ifp.in6Addrs) {
     nd6DadStop(host, ia);
-    if (ia.flags.has('detached')) continue;
     ia.flags.add('detached');
     ia.flags.delete('tentative');
     ia.flags.delete('duplicated');

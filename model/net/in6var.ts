@@ -7,7 +7,6 @@ import {
   in6SolicitedNode,
   isLinkLocal6,
   isLinkScope6,
-  isMulticast6,
 } from './in6.ts';
 import type { Icmp6Message } from './wire.ts';
 
@@ -132,9 +131,10 @@ export function in6SelectSrc(host: Host, dst: In6Addr, outIfp: Ifnet): In6Addr |
   return best?.ia.addr;
 }
 
+/** Lexicographic order of two scores: the first rule that tells them apart decides. */
 function compareScore(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
+  const i = a.findIndex((x, k) => x !== b[k]);
+  return i < 0 ? 0 : (a[i] ?? 0) - (b[i] ?? 0);
 }
 
 /** nd6_is_addr_neighbor: on a prefix of the interface, or link-local. */
@@ -147,7 +147,7 @@ export function in6IsNeighbor(ifp: Ifnet, addr: In6Addr): boolean {
 
 /** Has the interface joined this group (in6_lookup_multi)? */
 export function in6IsMember(host: Host, ifp: Ifnet, group: In6Addr): boolean {
-  if (!isMulticast6(group)) return false;
+  // A unicast group is no solicited-node group either: no separate test for it.
   if (group === 'ff02::1') return true;
   if (group === 'ff02::2') return host.sysctl['net.inet6.ip6.forwarding'] === 1;
   return ifp.in6Addrs.some((a) => in6SolicitedNode(a.addr) === group);

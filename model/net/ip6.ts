@@ -1,3 +1,4 @@
+import { assert, assertNever } from '../brand.ts';
 import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import { etherHooks, etherTransmit } from './ether.ts';
 import { ip6LengthBytes } from './frame.ts';
@@ -30,8 +31,6 @@ export interface Ip6OutputOptions {
   readonly zone?: number;
   /** Zone of a link-local source the sender bound (ping6 -S fe80::1%shmif1). */
   readonly srcZone?: number;
-  /** IPV6_FORWARDING: a forwarded packet keeps its source and skips the source checks. */
-  readonly forwarding?: boolean;
 }
 
 /** Extra protocol input, by body kind (gif registers the tunnel input). */
@@ -82,14 +81,17 @@ function multicastOutput(host: Host, pkt: Ipv6Packet, zone: number): Errno | und
   return undefined;
 }
 
-/** The source a locally generated packet leaves with; checks a bound link-local's zone. */
+/**
+ * The source a packet leaves with: a selected one for ::, else its own after the check of a
+ * bound link-local's zone. A forwarded packet passes unchanged: ip6_forward drops :: sources and
+ * sends a link-local one only back out its own link, with no bound zone.
+ */
 function outputSource(
   host: Host,
   pkt: Ipv6Packet,
   outIfp: Ifnet,
   opts: Ip6OutputOptions,
 ): ErrnoResult<In6Addr> {
-  if (opts.forwarding) return ok(pkt.src);
   if (pkt.src === IN6_ANY) {
     const selected = in6SelectSrc(host, pkt.dst, outIfp);
     return selected === undefined ? fail('EADDRNOTAVAIL') : ok(selected);
@@ -116,7 +118,10 @@ export function ip6Output(host: Host, pkt: Ipv6Packet, opts: Ip6OutputOptions = 
   }
   if (rt.flags.has('REJECT')) return 'EHOSTUNREACH';
   const outIfp = host.ifByIndex(rt.ifIndex);
-  if (outIfp === undefined) return 'EHOSTUNREACH';
+  assert(
+    outIfp !== undefined,
+    'ip6_output: a route names an attached interface (if_detach removes its routes)',
+  );
   if (rt.flags.has('BLACKHOLE')) return undefined;
   if (!outIfp.up) return 'ENETDOWN';
   const linkIfp =
@@ -137,11 +142,14 @@ export function ip6Output(host: Host, pkt: Ipv6Packet, opts: Ip6OutputOptions = 
 function ip6LinkOutput(host: Host, outIfp: Ifnet, rt: RtEntry<In6Addr>, pkt: Ipv6Packet): Errno | undefined {
   const custom = ip6LinkHooks.output(host, outIfp, pkt);
   if (custom !== 'not-mine') return custom;
-  const nextHop =
-    rt.flags.has('GATEWAY') && rt.gateway.kind === 'addr' ? in6Unembed(rt.gateway.addr).addr : pkt.dst;
-  const resolved = nd6Resolve(host, outIfp, nextHop, pkt);
+  const resolved = nd6Resolve(host, outIfp, gatewayOf(rt) ?? pkt.dst, pkt);
   if (resolved.kind === 'resolved') etherTransmit(host, outIfp, resolved.lladdr, pkt);
   return undefined;
+}
+
+/** The first hop of an RTF_GATEWAY route, zone cleared; undefined for a route to the link. */
+function gatewayOf(rt: RtEntry<In6Addr>): In6Addr | undefined {
+  return rt.flags.has('GATEWAY') && rt.gateway.kind === 'addr' ? in6Unembed(rt.gateway.addr).addr : undefined;
 }
 
 /** Interfaces with their own IPv6 output (gif): answer 'not-mine' to fall back to Ethernet. */
@@ -251,7 +259,11 @@ function ip6Forward(host: Host, rcvIfp: Ifnet, pkt: Ipv6Packet): void {
     return;
   }
   const outIfp = host.ifByIndex(rt.ifIndex);
-  if (outIfp === undefined || outIfp.kind === 'loop') return;
+  assert(
+    outIfp !== undefined,
+    'ip6_forward: a route names an attached interface (if_detach removes its routes)',
+  );
+  if (outIfp.kind === 'loop') return;
   // A link-local source may not leave its link (RFC 4007 9): beyond scope of source address.
   if (isLinkLocal6(pkt.src) && outIfp !== rcvIfp) {
     icmp6Error(host, rcvIfp, pkt, (quoted) => ({ type: 'unreach', code: 'beyondscope', quoted }));
@@ -263,7 +275,7 @@ function ip6Forward(host: Host, rcvIfp: Ifnet, pkt: Ipv6Packet): void {
     host.sysctl['net.inet6.ip6.redirect'] === 1 &&
     !rt.flags.has('DYNAMIC') &&
     !rt.flags.has('MODIFIED');
-  const error = ip6Output(host, { ...pkt, hlim: pkt.hlim - 1 }, { forwarding: true, zone: dstZone });
+  const error = ip6Output(host, { ...pkt, hlim: pkt.hlim - 1 }, { zone: dstZone });
   if (error === undefined && redirect) icmp6RedirectOutput(host, rcvIfp, pkt, rt);
 }
 
@@ -273,13 +285,14 @@ function ip6Forward(host: Host, rcvIfp: Ifnet, pkt: Ipv6Packet): void {
  */
 function icmp6RedirectOutput(host: Host, ifp: Ifnet, pkt: Ipv6Packet, rt: RtEntry<In6Addr>): void {
   if (!in6IsNeighbor(ifp, pkt.src)) return;
-  const isGateway = rt.flags.has('GATEWAY') && rt.gateway.kind === 'addr';
-  const target = isGateway && rt.gateway.kind === 'addr' ? in6Unembed(rt.gateway.addr).addr : pkt.dst;
-  if (isGateway && !isLinkLocal6(target)) return;
+  const gateway = gatewayOf(rt);
+  if (gateway !== undefined && !isLinkLocal6(gateway)) return;
+  const target = gateway ?? pkt.dst;
   const src = ifp.in6Addrs.find((a) => a.linkLocal && in6IsReady(a))?.addr;
   if (src === undefined) return;
   const ln = nd6Of(host, ifp).table.lookup(target);
-  const tllao = ln?.lladdr !== undefined && ln.state !== 'incomplete' ? ln.lladdr : undefined;
+  // An entry still being resolved has no link address yet (nd_resolve clears it).
+  const tllao = ln?.lladdr;
   const icmp6: Icmp6Message = { type: 'redirect', target, dst: pkt.dst, tllao, quoted: pkt };
   inet6Of(host).stats.outRedirect++;
   ip6Output(host, ip6Packet(host, src, pkt.src, { proto: 'icmp6', icmp6 }, ND6_HOP_LIMIT), {
@@ -312,10 +325,6 @@ function icmp6RedirectInput(
   if (isRouter && !isLinkLocal6(icmp.target)) return;
   if (isRouter) rt6Redirect(host, dstKey, in6Embed(icmp.target, ifp.index), author);
   nd6CacheLladdr(host, ifp, icmp.target, icmp.tllao, isRouter);
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled icmp6 message: ${JSON.stringify(value)}`);
 }
 
 etherHooks.ip6Input = ip6Input;
