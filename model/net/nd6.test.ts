@@ -11,7 +11,7 @@ import type { Host } from './host.ts';
 import { activeMac, type Ifnet, type In6Flag } from './ifnet.ts';
 import { ifAddLink, ifCreate, ifSetLinkstr } from './ifops.ts';
 import type { In6Addr } from './in6.ts';
-import { in6AddAddress } from './in6ctl.ts';
+import { in6AddAddress, in6DeleteAddress } from './in6ctl.ts';
 import { type Icmp6Delivery, inet6Of } from './in6var.ts';
 import { ip6Output, ip6Packet } from './ip6.ts';
 import { ND6_REACHABLE_TIME_MS, ND6_RETRANS_TIMER_MS } from './knobs6.ts';
@@ -216,6 +216,25 @@ describe('nd6_ns_input', () => {
     expect(ia?.flags.has('duplicated')).toBe(true);
     expect(ia?.flags.has('tentative')).toBe(false);
     expect(sent()).toEqual([]);
+  });
+
+  it('no answer without a usable source or without a link address; nothing cloned for it', () => {
+    const { host, ifp, sent, msgs, entry } = node();
+    const any = a6('fc00::80');
+    unwrap(in6AddAddress(host, ifp, { addr: any, prefixLen: 64, flags: ['anycast'] }));
+    unwrap(in6DeleteAddress(host, ifp, OURS));
+    sent();
+    msgs();
+    const toAnycast = nsPkt(PEER, any, undefined);
+    nd6NsInput(host, ifp, toAnycast.pkt, toAnycast.ns);
+    expect(sent()).toEqual([]);
+    const bare = node();
+    bare.ifp.lladdrs.length = 0;
+    const plain = nsPkt(PEER, OURS, undefined);
+    nd6NsInput(bare.host, bare.ifp, plain.pkt, plain.ns);
+    expect(bare.msgs()).toEqual([]);
+    expect(bare.entry(PEER)).toBeUndefined();
+    expect(entry(PEER)).toBeUndefined();
   });
 
   it('for a duplicated address: no answer to anyone', () => {

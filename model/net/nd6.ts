@@ -167,7 +167,7 @@ export function nd6NsOutput(
   if (own === undefined) return;
   let src: In6Addr | undefined = IN6_ANY;
   if (!dad) {
-    const heldIsOurs = heldSrc !== undefined && ifp.in6Addrs.some((a) => a.addr === heldSrc && in6IsReady(a));
+    const heldIsOurs = ifp.in6Addrs.some((a) => a.addr === heldSrc && in6IsReady(a));
     src = heldIsOurs ? heldSrc : in6SelectSrc(host, target, ifp);
     if (src === undefined) return;
   }

@@ -115,17 +115,6 @@ describe('nd6_dad_start and nd6_dad_timer', () => {
     expect(newaddrs()).toEqual([]);
     nd6DadStop(host, ia);
   });
-
-  it('an address deleted while its delayed DAD waits is never probed', () => {
-    const { world, host, ifp, probes, add } = node(1);
-    const ia = add();
-    probes();
-    nd6DadStart(host, ifp, ia, 500);
-    ifp.in6Addrs.splice(ifp.in6Addrs.indexOf(ia), 1);
-    world.runFor(5 * RETRANS_NS);
-    expect(probes()).toEqual([]);
-    expect(ia.flags.has('tentative')).toBe(true);
-  });
 });
 
 describe('nd6_dad_duplicated', () => {

@@ -230,6 +230,32 @@ describe('the default router list', () => {
     expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: gw });
   });
 
+  it('a router already holding the route keeps it deleted when another router arrives', () => {
+    const { host, ra, defaultRoute } = node();
+    ra(R1);
+    unwrap(rt6Delete(host, a6('::'), 0));
+    ra(R2);
+    expect(defaultRoute()).toBeUndefined();
+  });
+
+  it('maxifdefrouters counts the routers of this interface only', () => {
+    const { host, state, ra } = node();
+    const other = unwrap(ifCreate(host, 'shmif1'));
+    ifSetUp(host, other, true);
+    host.sysctl['net.inet6.ip6.maxifdefrouters'] = 1;
+    ra(R1, {}, 255, other);
+    ra(R1);
+    expect(state.defrouters).toHaveLength(2);
+  });
+
+  it('a router over the limit adds no advertiser to a known prefix', () => {
+    const { host, state, ra } = node();
+    host.sysctl['net.inet6.ip6.maxifdefrouters'] = 1;
+    ra(R1, { prefixes: [prefix()] });
+    ra(R2, { prefixes: [prefix()] });
+    expect(state.prefixes[0]?.advertisers).toEqual([R1]);
+  });
+
   it('a router expires on the nd6 timer once its lifetime has passed', () => {
     const { state, ra, world, defaultRoute } = node();
     ra(R1, { routerLifetimeSeconds: 10 });
@@ -245,6 +271,11 @@ describe('the default router list', () => {
     ra(R1, { prefixes: [prefix()] });
     ra(R2);
     const r1 = state.defrouters[0] as (typeof state.defrouters)[number];
+    const r2 = state.defrouters[1] as (typeof state.defrouters)[number];
+    // R2 never advertised the prefix: R1 stays its advertiser.
+    defrtrlistDel(host, r2);
+    expect(state.prefixes[0]?.advertisers).toEqual([R1]);
+    ra(R2);
     defrtrlistDel(host, r1);
     defrtrlistDel(host, r1);
     expect(state.defrouters.map((d) => d.addr)).toEqual([R2]);
@@ -294,6 +325,25 @@ describe('the prefix list and autoconfiguration', () => {
     expect(state.prefixes.map((p) => p.prefix)).toEqual([PFX, 'fc00:2::']);
   });
 
+  it('maxifprefixes counts the prefixes of this interface only', () => {
+    const { host, state, ra } = node();
+    const other = unwrap(ifCreate(host, 'shmif1'));
+    ifSetUp(host, other, true);
+    host.sysctl['net.inet6.ip6.maxifprefixes'] = 1;
+    ra(R1, { prefixes: [prefix({ prefix: a6('fc00:2::') })] }, 255, other);
+    ra(R1, { prefixes: [prefix()] });
+    expect(state.prefixes).toHaveLength(2);
+  });
+
+  it('no address without a link address to build it from', () => {
+    const { ifp, state, ra } = node();
+    ifp.lladdrs.length = 0;
+    const before = ifp.in6Addrs.length;
+    ra(R1, { prefixes: [prefix()] });
+    expect(state.prefixes).toHaveLength(1);
+    expect(ifp.in6Addrs).toHaveLength(before);
+  });
+
   it('no address from a prefix that is not autonomous or not a /64', () => {
     const { ifp, ra } = node();
     const before = ifp.in6Addrs.length;
@@ -322,9 +372,9 @@ describe('the prefix list and autoconfiguration', () => {
     expect(temp2).toMatchObject({ vltimeSeconds: 500, pltimeSeconds: 400 });
   });
 
-  it('the temporary identifier draws each of its groups at random', () => {
-    const ids = new Set<string>();
-    for (const seed of [1, 2, 3, 4]) {
+  it('the temporary identifier draws each of its groups at random, the u/l bit always clear', () => {
+    const seen: Set<number>[] = [new Set(), new Set(), new Set(), new Set()];
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
       const world = new NetWorld(seed);
       const host = bootHost(world, 'h0', { libs: ['netinet6'] });
       host.sysctl['net.inet6.ip6.dad_count'] = 0;
@@ -339,18 +389,20 @@ describe('the prefix list and autoconfiguration', () => {
         mtu: undefined,
         prefixes: [prefix()],
       };
-      ip6Input(
-        host,
-        ifp,
-        { kind: 'ipv6', src: R1, dst: a6('ff02::1'), hlim: 255, body: { proto: 'icmp6', icmp6: msg } },
-        true,
-      );
+      const pkt: Ipv6Packet = {
+        kind: 'ipv6',
+        src: R1,
+        dst: a6('ff02::1'),
+        hlim: 255,
+        body: { proto: 'icmp6', icmp6: msg },
+      };
+      ip6Input(host, ifp, pkt, true);
       const temp = ifp.in6Addrs.find((ia) => ia.flags.has('temporary'));
       const groups = parseIn6Groups(temp?.addr ?? '') ?? [];
-      for (const g of groups.slice(4)) ids.add(`${groups.indexOf(g)}:${g}`);
-      expect(new Set(groups.slice(4)).size).toBeGreaterThan(1);
+      expect((groups[4] ?? 0) & 0x0200).toBe(0);
+      groups.slice(4).forEach((g, k) => seen[k]?.add(g));
     }
-    expect(ids.size).toBeGreaterThan(8);
+    expect(seen.map((values) => values.size >= 5)).toEqual([true, true, true, true]);
   });
 });
 
@@ -436,6 +488,7 @@ describe('expiry, flushes and detach', () => {
     expect(state.prefixes).toHaveLength(1);
     host.world.runFor(1 * NS_PER_SECOND);
     expect(state.prefixes).toEqual([]);
+    host.world.runFor(5 * NS_PER_SECOND);
     expect(nd6PrefixExpireSeconds(host, pr)).toBe(0);
     expect(addr(x)).toBeDefined();
   });
