@@ -400,7 +400,7 @@ describe('the prefix list and autoconfiguration', () => {
       const temp = ifp.in6Addrs.find((ia) => ia.flags.has('temporary'));
       const groups = parseIn6Groups(temp?.addr ?? '') ?? [];
       expect((groups[4] ?? 0) & 0x0200).toBe(0);
-      groups.slice(4).forEach((g, k) => seen[k]?.add(g));
+      for (const [k, g] of groups.slice(4).entries()) seen[k]?.add(g);
     }
     expect(seen.map((values) => values.size >= 5)).toEqual([true, true, true, true]);
   });
