@@ -1,4 +1,4 @@
-import { NS_PER_MS, NS_PER_SECOND, type VirtualNs, virtualNs } from '../brand.ts';
+import { assert, NS_PER_MS, NS_PER_SECOND, type VirtualNs, virtualNs } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
 import { ND_GC_SECONDS } from './knobs.ts';
 import type { Mac } from './mac.ts';
@@ -60,6 +60,21 @@ export interface NdProtocol<A, P> {
   freed(ln: Llentry<A, P>): void;
 }
 
+/** The states without a link address: a resolution round not yet started, running, or given up. */
+const UNRESOLVED_STATES: ReadonlySet<NdState> = new Set(['nostate', 'incomplete', 'waitdelete']);
+
+/**
+ * The link address of a valid entry (LLE_VALID), else undefined. Only the unresolved states lack
+ * one: resolve clears it when a round starts, learn and setManual leave a resolved state.
+ */
+function validLladdr<A, P>(ln: Llentry<A, P>): Mac | undefined {
+  assert(
+    (ln.lladdr === undefined) === UNRESOLVED_STATES.has(ln.state),
+    `nd: a ${ln.state} entry has a link address exactly when it is resolved`,
+  );
+  return ln.lladdr;
+}
+
 /** la_hold depth (nd_maxqueuelen). */
 export const ND_HOLD_PACKETS_MAX = 1;
 
@@ -115,13 +130,14 @@ export class NdTable<A, P> {
   /** nd_resolve: the link address for an output packet, or hold it and solicit. */
   resolve(l3: A, pkt: P): ResolveResult<P> {
     const ln = this.lookup(l3) ?? this.create(l3);
-    if (ln.lladdr !== undefined && ln.state !== 'incomplete' && ln.state !== 'waitdelete') {
+    const lladdr = validLladdr(ln);
+    if (lladdr !== undefined) {
       if (ln.state === 'stale') {
         // First use of a stale entry: wait nd_delay before probing (RFC 4861 7.3.3).
         ln.state = 'delay';
         this.#setTimer(ln, this.#proto.delaySeconds() * NS_PER_SECOND);
       }
-      return { kind: 'resolved', lladdr: ln.lladdr };
+      return { kind: 'resolved', lladdr };
     }
     if (ln.state === 'nostate' || ln.state === 'waitdelete') {
       ln.asked = 0;
@@ -146,7 +162,7 @@ export class NdTable<A, P> {
   learn(ln: Llentry<A, P>, lladdr: Mac, confirmed: boolean): boolean {
     if (ln.isStatic) return false;
     const changed = ln.lladdr !== lladdr;
-    const wasUnresolved = ln.lladdr === undefined || ln.state === 'incomplete' || ln.state === 'nostate';
+    const wasUnresolved = validLladdr(ln) === undefined;
     ln.lladdr = lladdr;
     if (confirmed) {
       ln.state = 'reachable';
@@ -189,8 +205,7 @@ export class NdTable<A, P> {
     if (this.#entries.get(ln.key) !== ln) return;
     this.#cancelTimer(ln);
     this.#entries.delete(ln.key);
-    if (ln.lladdr !== undefined && ln.state !== 'incomplete' && ln.state !== 'waitdelete')
-      this.#proto.freed(ln);
+    if (validLladdr(ln) !== undefined) this.#proto.freed(ln);
   }
 
   /** Frees every entry `match` selects (purges on route change, ifdown, arp -d -a). */

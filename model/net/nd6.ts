@@ -1,3 +1,4 @@
+import { assert } from '../brand.ts';
 import { etherTransmit } from './ether.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
@@ -62,7 +63,8 @@ export function nd6Of(host: Host, ifp: Ifnet): Nd6Ifinfo {
           nd6Hooks.icmp6Error(host, undefined, pkt, (quoted) => ({ type: 'unreach', code: 'addr', quoted }));
       },
       output: (ln, pkt) => {
-        if (ln.lladdr !== undefined) etherTransmit(host, ifp, ln.lladdr, pkt);
+        assert(ln.lladdr !== undefined, 'nd6_output: held packets leave once the address is known');
+        etherTransmit(host, ifp, ln.lladdr, pkt);
       },
       freed: (ln) => announce(host, 'RTM_DELETE', ln),
     },
@@ -129,18 +131,15 @@ export function nd6CacheLladdr(
   if (from === IN6_ANY) return;
   const table = nd6Of(host, ifp).table;
   let ln = table.lookup(from);
-  const isNew = ln === undefined;
   if (ln === undefined) {
     if (lladdr === undefined) return;
     ln = nd6Create(host, ifp, from);
   }
   if (ln.isStatic) return;
-  if (lladdr !== undefined) {
-    const valid = ln.lladdr !== undefined && ln.state !== 'incomplete' && ln.state !== 'nostate';
-    if (!valid || ln.lladdr !== lladdr) table.learn(ln, lladdr, false);
-  }
+  // learn leaves a valid entry with the same address as it is.
+  if (lladdr !== undefined) table.learn(ln, lladdr, false);
+  // A new entry is never a router yet, so only a router's messages set the flag here.
   if (router === true) routers.add(ln);
-  else if (router === false && isNew) routers.delete(ln);
 }
 
 /** Sends an ND packet straight to a link address (ND messages never wait for resolution). */
@@ -168,7 +167,7 @@ export function nd6NsOutput(
   if (own === undefined) return;
   let src: In6Addr | undefined = IN6_ANY;
   if (!dad) {
-    const heldIsOurs = heldSrc !== undefined && ifp.in6Addrs.some((a) => a.addr === heldSrc && in6IsReady(a));
+    const heldIsOurs = ifp.in6Addrs.some((a) => a.addr === heldSrc && in6IsReady(a));
     src = heldIsOurs ? heldSrc : in6SelectSrc(host, target, ifp);
     if (src === undefined) return;
   }
@@ -250,23 +249,17 @@ export function nd6NaInput(
   const table = nd6Of(host, ifp).table;
   const ln = table.lookup(na.target);
   if (ln === undefined || ln.isStatic) return;
-  const unresolved =
-    ln.lladdr === undefined ||
-    ln.state === 'incomplete' ||
-    ln.state === 'nostate' ||
-    ln.state === 'waitdelete';
-  if (unresolved) {
+  const known = ln.lladdr;
+  if (known === undefined) {
+    // Not resolved (LLE_VALID clear): only a link-layer option resolves it.
     if (na.tllao === undefined) return;
     table.learn(ln, na.tllao, na.solicited);
   } else {
-    const llchange = na.tllao !== undefined && na.tllao !== ln.lladdr;
-    if (!na.override && llchange) {
-      // A different address without override only casts doubt on the entry (RFC 4861 7.2.5).
-      if (ln.state === 'reachable') table.learn(ln, ln.lladdr as Mac, false);
-      return;
-    }
-    const lladdr = na.tllao ?? (ln.lladdr as Mac);
-    if (na.solicited || llchange) table.learn(ln, lladdr, na.solicited);
+    const llchange = na.tllao !== undefined && na.tllao !== known;
+    // A different address without override only casts doubt on the entry (RFC 4861 7.2.5):
+    // the entry keeps its address and, in this model, its state.
+    if (!na.override && llchange) return;
+    if (na.solicited || llchange) table.learn(ln, na.tllao ?? known, na.solicited);
   }
   if (na.router) routers.add(ln);
   else routers.delete(ln);

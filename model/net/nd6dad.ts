@@ -1,4 +1,4 @@
-import { NS_PER_MS } from '../brand.ts';
+import { assert, NS_PER_MS } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
 import type { Host } from './host.ts';
 import type { Ifnet, In6Ifaddr } from './ifnet.ts';
@@ -38,7 +38,10 @@ export function nd6DadStop(host: Host, ia: In6Ifaddr): void {
 function arm(host: Host, ifp: Ifnet, ia: In6Ifaddr, dad: Nd6Dad, delayMs: number): void {
   dad.timer = host.world.after(delayMs * NS_PER_MS, () => {
     dad.timer = undefined;
-    if (dads.get(ia) === dad && ifp.in6Addrs.includes(ia)) step(host, ifp, ia, dad);
+    // nd6_dad_stop cancels the timer: on a restart, a verdict, a deletion or the link going down.
+    assert(dads.get(ia) === dad, 'nd6_dad_timer: only the current DAD run of an address fires');
+    assert(ifp.in6Addrs.includes(ia), 'nd6_dad_timer: DAD stops before its address is deleted');
+    step(host, ifp, ia, dad);
   });
 }
 

@@ -1,6 +1,6 @@
-import { NS_PER_SECOND } from '../brand.ts';
+import { assert, NS_PER_SECOND } from '../brand.ts';
 import type { Host } from './host.ts';
-import { activeMac, type Ifnet } from './ifnet.ts';
+import { activeMac, type Ifnet, type In6Ifaddr } from './ifnet.ts';
 import {
   formatIn6Groups,
   type In6Addr,
@@ -42,7 +42,11 @@ function secondsLeft(host: Host, baseNs: number, lifetimeSeconds: number): numbe
 function defrouterSelect(host: Host): void {
   const state = inet6Of(host);
   const first = state.defrouters[0];
-  for (const dr of state.defrouters) if (dr !== first && dr.installed) defrouterDelreq(host, dr);
+  // Routers join at the end and the installed one is uninstalled before it leaves.
+  assert(
+    state.defrouters.every((dr) => dr === first || !dr.installed),
+    'defrouter_select: only the first router of the list can hold the default route',
+  );
   if (first === undefined || first.installed) return;
   if (host.rt6.exact('::' as In6Addr, 0) !== undefined) return;
   const added = rt6Add(host, {
@@ -105,36 +109,34 @@ function defrtrlistUpdate(
 }
 
 /** The addresses autoconfigured from a prefix (ia6_ndpr). */
-function autoconfAddrs(ifp: Ifnet, pr: NdPrefix): In6Addr[] {
-  return ifp.in6Addrs
-    .filter(
-      (a) =>
-        a.flags.has('autoconf') &&
-        !a.linkLocal &&
-        a.prefixLen === pr.prefixLen &&
-        in6InPrefix(a.addr, pr.prefix, pr.prefixLen),
-    )
-    .map((a) => a.addr);
+function autoconfAddrs(ifp: Ifnet, pr: NdPrefix): In6Ifaddr[] {
+  return ifp.in6Addrs.filter(
+    (a) =>
+      a.flags.has('autoconf') &&
+      !a.linkLocal &&
+      a.prefixLen === pr.prefixLen &&
+      in6InPrefix(a.addr, pr.prefix, pr.prefixLen),
+  );
 }
 
 /** in6_tmpifadd's interface identifier: random, with the universal/local bit cleared (RFC 4941 3.2). */
 function temporaryAddress(host: Host, prefix: In6Addr): In6Addr {
-  const groups = parseIn6Groups(prefix) ?? [];
+  const groups = parseIn6Groups(prefix);
+  assert(groups !== undefined, 'in6_tmpifadd: a listed prefix is a well-formed address');
   const r = (): number => host.world.random.below(0x10000);
   return formatIn6Groups([...groups.slice(0, 4), r() & 0xfdff, r(), r(), r()]);
 }
 
 /** Updates an autoconfigured address's lifetimes from a prefix option (RFC 4862 5.5.3 (e)). */
-function refreshLifetimes(host: Host, ifp: Ifnet, addr: In6Addr, pi: RaPrefix): void {
-  const ia = ifp.in6Addrs.find((a) => a.addr === addr);
-  if (ia === undefined || ia.flags.has('temporary')) return;
+function refreshLifetimes(host: Host, ia: In6Ifaddr, pi: RaPrefix): void {
+  if (ia.flags.has('temporary')) return;
   const remaining =
     ia.vltimeSeconds === undefined
       ? Number.POSITIVE_INFINITY
       : secondsLeft(host, ia.lifetimeBaseNs, ia.vltimeSeconds);
-  let vltime = pi.vltimeSeconds;
-  if (!(vltime > TWO_HOURS_SECONDS || vltime > remaining))
-    vltime = remaining <= TWO_HOURS_SECONDS ? remaining : TWO_HOURS_SECONDS;
+  // The advertised lifetime when it is over two hours or over what is left; otherwise what is
+  // left, cut to two hours.
+  const vltime = Math.max(pi.vltimeSeconds, Math.min(remaining, TWO_HOURS_SECONDS));
   ia.vltimeSeconds = Math.max(0, Math.round(vltime));
   ia.pltimeSeconds = Math.min(pi.pltimeSeconds, ia.vltimeSeconds);
   ia.lifetimeBaseNs = host.world.nowNs;
@@ -155,7 +157,7 @@ function prelistUpdate(host: Host, ifp: Ifnet, pi: RaPrefix, rtaddr: In6Addr | u
     pr.pltimeSeconds = pi.pltimeSeconds;
     pr.baseNs = host.world.nowNs;
     if (rtaddr !== undefined && !pr.advertisers.includes(rtaddr)) pr.advertisers.unshift(rtaddr);
-    for (const addr of autoconfAddrs(ifp, pr)) refreshLifetimes(host, ifp, addr, pi);
+    for (const ia of autoconfAddrs(ifp, pr)) refreshLifetimes(host, ia, pi);
     return;
   }
   if (pi.vltimeSeconds === 0) return;
@@ -198,9 +200,10 @@ export function prelistRemove(host: Host, pr: NdPrefix, purgeAddresses: boolean)
   const at = state.prefixes.indexOf(pr);
   if (at < 0) return;
   state.prefixes.splice(at, 1);
+  if (!purgeAddresses) return;
   const ifp = host.ifByIndex(pr.ifIndex);
-  if (ifp !== undefined && purgeAddresses)
-    for (const addr of autoconfAddrs(ifp, pr)) in6DeleteAddress(host, ifp, addr);
+  assert(ifp !== undefined, 'prelist_remove: a listed prefix belongs to an attached interface');
+  for (const ia of autoconfAddrs(ifp, pr)) in6DeleteAddress(host, ifp, ia.addr);
 }
 
 /** nd6_ra_input: only hosts (accept_rtadv, not forwarding) listen, only to link-local routers. */
@@ -218,8 +221,9 @@ function nd6RaInput(
     if (isLinkLocal6(pi.prefix) || isMulticast6(pi.prefix) || pi.prefixLen > 128) continue;
     prelistUpdate(host, ifp, pi, dr?.addr);
   }
-  if (ra.mtu !== undefined && ra.mtu >= 1280 && ra.mtu <= ifp.mtu)
-    inet6Of(host).linkmtu.set(ifp.index, ra.mtu);
+  // No MTU option counts as one below the IPv6 minimum.
+  const mtu = ra.mtu ?? 0;
+  if (mtu >= 1280 && mtu <= ifp.mtu) inet6Of(host).linkmtu.set(ifp.index, mtu);
   nd6CacheLladdr(host, ifp, pkt.src, ra.sllao, true);
 }
 
