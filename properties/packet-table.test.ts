@@ -71,4 +71,3 @@ describe('PacketTable: chunked storage', () => {
     ]);
   });
 });
-

@@ -65,7 +65,8 @@ export class NetisrThread implements Actor {
     // N-17: Handled grows by the whole batch once it is done.
     batch.work.handled += batch.packets.length;
     ws.batch = undefined;
-    if (ws.passRemaining.length === 0 && !ws.hasPending) ws.running = false;
+    // Every protocol left in the pass still has packets, so pending work covers the rest of the pass.
+    if (!ws.hasPending) ws.running = false;
   }
 
   /** N-16: protocols pending at the start of a pass, in ascending protocol order; N-17: whole queue. */
