@@ -150,7 +150,8 @@ export const policyTimedOut = (message: string): PolicyFault => policyFault('tim
 
 /** What a throw out of policy code is charged as. */
 export function thrownError(err: unknown): PolicyError {
-  if (typeof err === 'object' && err !== null && RAISED.has(err)) {
+  // WeakSet.has answers false for a primitive: no type test needed first.
+  if (RAISED.has(err as object)) {
     const fault = err as PolicyFault;
     return { kind: fault.kind, message: fault.message };
   }
@@ -223,10 +224,8 @@ function cpuNotInteger(cpu: unknown): PolicyError {
  * integer CPU; queueing needs a CPU with a netisr thread; inline modes run on the current CPU.
  */
 export function parsePlacement(answer: unknown, bounds: PlacementBounds): Placement | PolicyError {
-  if ((typeof answer !== 'object' && typeof answer !== 'function') || answer === null) {
-    return { kind: 'not-a-placement', message: `answered ${describeValue(answer)}, want { cpu, mode }` };
-  }
-  if (typeof answer === 'function') {
+  // A function is no placement either, whatever fields it carries.
+  if (typeof answer !== 'object' || answer === null) {
     return { kind: 'not-a-placement', message: `answered ${describeValue(answer)}, want { cpu, mode }` };
   }
   const fields = readAnswer(answer);

@@ -48,11 +48,11 @@ export class NetisrThread implements Actor {
   step(): void {
     const ws = this.#ws;
     assert(!ws.dispatching, 'N-16: the SWI never runs while an inline dispatch holds the workstream');
-    if (!ws.running) {
-      // N-16: the SWI sets RUNNING and clears SCHEDULED when it starts.
-      ws.running = true;
-      ws.scheduled = false;
-    }
+    // N-16: the SWI sets RUNNING and clears SCHEDULED when it starts; nothing sets SCHEDULED on a
+    // RUNNING workstream, so setting both again between packets changes nothing.
+    assert(!(ws.running && ws.scheduled), 'N-16: a RUNNING workstream is never SCHEDULED');
+    ws.running = true;
+    ws.scheduled = false;
     const batch = ws.batch ?? this.#takeBatch();
     if (batch === undefined) {
       ws.running = false;
@@ -65,31 +65,29 @@ export class NetisrThread implements Actor {
     // N-17: Handled grows by the whole batch once it is done.
     batch.work.handled += batch.packets.length;
     ws.batch = undefined;
-    if (ws.passRemaining.length === 0 && !ws.hasPending) ws.running = false;
+    // Every protocol left in the pass still has packets, so pending work covers the rest of the pass.
+    if (!ws.hasPending) ws.running = false;
   }
 
   /** N-16: protocols pending at the start of a pass, in ascending protocol order; N-17: whole queue. */
   #takeBatch(): Workstream['batch'] {
     const ws = this.#ws;
-    for (;;) {
-      if (ws.passRemaining.length === 0) {
-        ws.passRemaining = ws.works.filter((w) => w.lenPackets > 0);
-        if (ws.passRemaining.length === 0) return undefined;
-      }
-      const work = ws.passRemaining.shift();
-      if (work === undefined || work.lenPackets === 0) continue;
-      const packets = work.queue.takeAll();
-      this.#trace.record({
-        kind: 'batch',
-        atNs: this.#clock.nowNs,
-        proto: work.reg.name,
-        cpu: ws.cpu,
-        thread: this.id,
-        packets: packets.length,
-      });
-      if (this.#lifo) packets.reverse();
-      ws.batch = { work, packets, index: 0 };
-      return ws.batch;
-    }
+    if (ws.passRemaining.length === 0) ws.passRemaining = ws.works.filter((w) => w.lenPackets > 0);
+    const work = ws.passRemaining.shift();
+    if (work === undefined) return undefined;
+    // Only this thread takes packets off its queues: a protocol pending when the pass began still is.
+    assert(work.lenPackets > 0, 'N-16: a protocol of the pass has packets at its turn');
+    const packets = work.queue.takeAll();
+    this.#trace.record({
+      kind: 'batch',
+      atNs: this.#clock.nowNs,
+      proto: work.reg.name,
+      cpu: ws.cpu,
+      thread: this.id,
+      packets: packets.length,
+    });
+    if (this.#lifo) packets.reverse();
+    ws.batch = { work, packets, index: 0 };
+    return ws.batch;
   }
 }
