@@ -4,7 +4,7 @@ import type { Trace, TraceEventKind } from '../model/trace.ts';
  * The events of a trace by kind, found in one pass and kept per trace: several checkers judge
  * only kinds most traces hold few of (stack high-water marks, policy errors, fragments), or pass
  * vacuously on traces without them (no Linux-only event, no buffer allocated), and each used to
- * walk the whole trace to find out. The pass keeps one byte per event, its kind's code; the
+ * walk the whole trace to find out. The pass keeps two bytes per event, its kind's code; the
  * indexes of a kind are gathered from those bytes when first asked for (lists grown event by event
  * cost more than the walk they save). The length guards a trace that grew after it was asked about
  * (traces are append-only).
@@ -12,7 +12,7 @@ import type { Trace, TraceEventKind } from '../model/trace.ts';
 interface KindIndex {
   readonly length: number;
   /** Each event's kind as a code (1, 2, ... in first-seen order); 0 for a hole. */
-  readonly codes: Uint8Array;
+  readonly codes: Uint16Array;
   readonly codeOf: ReadonlyMap<TraceEventKind, number>;
   /** Indexes of the events of a code, in trace order, as asked for. */
   readonly lists: Map<number, Int32Array>;
@@ -24,7 +24,7 @@ const NONE = new Int32Array(0);
 function indexOf(trace: Trace): KindIndex {
   const hit = known.get(trace);
   if (hit !== undefined && hit.length === trace.length) return hit;
-  const codes = new Uint8Array(trace.length);
+  const codes = new Uint16Array(trace.length);
   const codeOf = new Map<TraceEventKind, number>();
   // Runs of one kind are common (enqueue, dispatch ...): only a change of kind looks up the map.
   let last: TraceEventKind | undefined;
