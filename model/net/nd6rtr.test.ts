@@ -13,7 +13,7 @@ import { ifCreate, ifSetLinkstr, ifSetUp } from './ifops.ts';
 import { type In6Addr, in6Embed, in6WithEui64, parseIn6Groups } from './in6.ts';
 import { in6AddAddress, in6IfDetach } from './in6ctl.ts';
 import { inet6Of } from './in6var.ts';
-import { ip6Input } from './ip6.ts';
+import { ip6Hooks, ip6Input } from './ip6.ts';
 import { macOctets } from './mac.ts';
 import { nd6IsRouter, nd6Of } from './nd6.ts';
 import {
@@ -256,6 +256,42 @@ describe('the default router list', () => {
     expect(state.prefixes[0]?.advertisers).toEqual([R1]);
   });
 
+  it('a default route that could not be added (no address to send from) is added on the next selection', () => {
+    const world = new NetWorld(1);
+    const host = bootHost(world, 'h0', { libs: ['netinet6'] });
+    host.sysctl['net.inet6.ip6.dad_count'] = 0;
+    host.sysctl['net.inet6.ip6.accept_rtadv'] = 1;
+    host.sysctl['net.inet6.ip6.auto_linklocal'] = 0;
+    const ifp = unwrap(ifCreate(host, 'shmif0'));
+    ifSetUp(host, ifp, true);
+    const ra = (src: In6Addr): void => {
+      const msg: Ra = {
+        type: 'ra',
+        routerLifetimeSeconds: 600,
+        sllao: undefined,
+        mtu: undefined,
+        prefixes: [],
+      };
+      ip6Hooks.raInput(
+        host,
+        ifp,
+        { kind: 'ipv6', src, dst: a6('ff02::1'), hlim: 255, body: { proto: 'icmp6', icmp6: msg } },
+        msg,
+      );
+    };
+    ra(R1);
+    const state = inet6Of(host);
+    expect(state.defrouters.map((d) => [d.addr, d.installed])).toEqual([[R1, false]]);
+    expect(host.rt6.exact(a6('::'), 0)).toBeUndefined();
+    unwrap(in6AddAddress(host, ifp, { addr: a6('fc00:1::7'), prefixLen: 64 }));
+    ra(R2);
+    expect(host.rt6.exact(a6('::'), 0)?.gateway).toEqual({ kind: 'addr', addr: in6Embed(R1, ifp.index) });
+    expect(state.defrouters.map((d) => [d.addr, d.installed])).toEqual([
+      [R1, true],
+      [R2, false],
+    ]);
+  });
+
   it('a router expires on the nd6 timer once its lifetime has passed', () => {
     const { state, ra, world, defaultRoute } = node();
     ra(R1, { routerLifetimeSeconds: 10 });
@@ -448,6 +484,19 @@ describe('RFC 4862 5.5.3 (e): lifetimes of autoconfigured addresses on a prefix 
     expect(addr(x)?.vltimeSeconds).toBeUndefined();
     ra(R1, { prefixes: [prefix({ vltimeSeconds: 600, pltimeSeconds: 60 })] });
     expect(addr(x)).toMatchObject({ vltimeSeconds: 7_200, pltimeSeconds: 60 });
+  });
+
+  it("a link-local address is never one of a prefix's addresses, even when the prefix covers it", () => {
+    const { ifp, host, ra, addr } = node();
+    const ll = a6('fe80::5');
+    unwrap(in6AddAddress(host, ifp, { addr: ll, prefixLen: 7, flags: ['autoconf'] }));
+    // fe00::/7 is neither link-local nor multicast as a prefix, yet it covers fe80::/10.
+    const wide = prefix({ prefix: a6('fe00::'), prefixLen: 7, autonomous: false });
+    ra(R1, { prefixes: [wide] });
+    ra(R1, { prefixes: [{ ...wide, vltimeSeconds: 600, pltimeSeconds: 60 }] });
+    expect(addr(ll)?.vltimeSeconds).toBeUndefined();
+    nd6FlushPrefixes(host);
+    expect(addr(ll)).toBeDefined();
   });
 
   it('only autoconfigured, non-temporary, in-prefix addresses of the same length are touched', () => {
