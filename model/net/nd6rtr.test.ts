@@ -231,11 +231,16 @@ describe('the default router list', () => {
   });
 
   it('a router already holding the route keeps it deleted when another router arrives', () => {
-    const { host, ra, defaultRoute } = node();
+    const { host, ifp, ra, defaultRoute } = node();
     ra(R1);
     unwrap(rt6Delete(host, a6('::'), 0));
     ra(R2);
     expect(defaultRoute()).toBeUndefined();
+    // When R1 leaves there is no route of its to remove; R2 is selected.
+    const r1 = inet6Of(host).defrouters[0];
+    ra(R1, { routerLifetimeSeconds: 0 });
+    expect(r1?.installed).toBe(false);
+    expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: in6Embed(R2, ifp.index) });
   });
 
   it('maxifdefrouters counts the routers of this interface only', () => {
