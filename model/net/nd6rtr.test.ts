@@ -217,6 +217,17 @@ describe('the default router list', () => {
     expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: gw });
   });
 
+  it("an administrator default route through the router itself is not the router's to remove", () => {
+    const { host, ifp, ra, defaultRoute } = node();
+    const gw = in6Embed(R1, ifp.index);
+    unwrap(
+      rt6Add(host, { dst: a6('::'), prefixLen: 0, gateway: { kind: 'addr', addr: gw }, flags: ['GATEWAY'] }),
+    );
+    ra(R1);
+    ra(R1, { routerLifetimeSeconds: 0 });
+    expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: gw });
+  });
+
   it('a router that leaves removes only its own default route', () => {
     const { host, ifp, state, ra, defaultRoute } = node();
     ra(R1);
@@ -392,6 +403,33 @@ describe('the prefix list and autoconfiguration', () => {
       prefixes: [prefix({ autonomous: false }), prefix({ prefix: a6('fc00:2::'), prefixLen: 80 })],
     });
     expect(ifp.in6Addrs).toHaveLength(before);
+  });
+
+  it('autoconfigured addresses start DAD after a random delay, not at once', () => {
+    const { host, ifp, ra, world, eui } = node();
+    host.sysctl['net.inet6.ip6.dad_count'] = 1;
+    host.sysctl['net.inet6.ip6.use_tempaddr'] = 1;
+    const bus = world.bus('bus1');
+    const from = bus.capture.length;
+    const t0 = world.nowNs;
+    ra(R1, { prefixes: [prefix()] });
+    const temp = ifp.in6Addrs.find((ia) => ia.flags.has('temporary'))?.addr;
+    world.runFor(NS_PER_SECOND);
+    const probeAt = (target: In6Addr | undefined) =>
+      bus.capture.slice(from).find((c) => {
+        const p = c.frame.payload;
+        return (
+          p.kind === 'ipv6' &&
+          p.body.proto === 'icmp6' &&
+          p.body.icmp6.type === 'ns' &&
+          p.body.icmp6.target === target
+        );
+      })?.atNs;
+    for (const target of [eui(), temp]) {
+      const at = probeAt(target);
+      expect(at).toBeDefined();
+      expect((at ?? t0) - t0).toBeGreaterThan(0);
+    }
   });
 
   it('use_tempaddr: a temporary address too, random with the u/l bit clear, lifetimes capped', () => {
@@ -579,7 +617,11 @@ describe('expiry, flushes and detach', () => {
     ra(R1, { mtu: 1_300, prefixes: [prefix()] });
     ra(R1, { mtu: 1_400, prefixes: [prefix()] }, 255, other);
     expect(state.defrouters).toHaveLength(2);
+    const autoconf = ifp.in6Addrs.filter((ia) => ia.flags.has('autoconf')).length;
     nd6RtrDetach(host, ifp);
+    // The addresses go with in6_ifdetach's own pass, not with their prefixes.
+    expect(ifp.in6Addrs.filter((ia) => ia.flags.has('autoconf'))).toHaveLength(autoconf);
+    expect(autoconf).toBe(1);
     expect(state.defrouters.map((d) => d.ifIndex)).toEqual([other.index]);
     expect(state.prefixes.map((p) => p.ifIndex)).toEqual([other.index]);
     expect([...state.linkmtu.keys()]).toEqual([other.index]);
