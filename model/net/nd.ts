@@ -1,4 +1,4 @@
-import { assert, NS_PER_MS, NS_PER_SECOND, type VirtualNs, virtualNs } from '../brand.ts';
+import { assert, assertNever, NS_PER_MS, NS_PER_SECOND, type VirtualNs, virtualNs } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
 import { ND_GC_SECONDS } from './knobs.ts';
 import type { Mac } from './mac.ts';
@@ -233,7 +233,9 @@ export class NdTable<A, P> {
   /** nd_timer: one expiry of an entry's single timer, by state. */
   #timer(ln: Llentry<A, P>): void {
     ln.timer = undefined;
-    if (this.#entries.get(ln.key) !== ln) return;
+    // free cancels the timer, and a NOSTATE entry (just created) has none yet.
+    assert(this.#entries.get(ln.key) === ln, 'nd_timer: only entries of the table have a timer running');
+    assert(ln.state !== 'nostate', 'nd_timer: a NOSTATE entry has no timer running');
     const retransNs = this.#proto.retransMs() * NS_PER_MS;
     switch (ln.state) {
       case 'incomplete':
@@ -249,7 +251,8 @@ export class NdTable<A, P> {
         this.#setTimer(ln, retransNs);
         return;
       case 'reachable':
-        if (ln.expireNs !== undefined && !ln.isStatic) {
+        // A permanent entry has no timer; a static one with an expiry stays REACHABLE.
+        if (!ln.isStatic) {
           ln.state = 'stale';
           this.#setTimer(ln, ND_GC_SECONDS * NS_PER_SECOND);
         }
@@ -271,15 +274,10 @@ export class NdTable<A, P> {
         return;
       case 'stale':
       case 'waitdelete':
-      case 'nostate':
         this.free(ln);
         return;
       default:
-        assertNeverState(ln.state);
+        assertNever(ln.state);
     }
   }
-}
-
-function assertNeverState(state: never): never {
-  throw new Error(`unhandled nd state: ${String(state)}`);
 }

@@ -346,6 +346,26 @@ describe('nd6_na_input', () => {
     expect(ln.expireNs).toBe(expire);
   });
 
+  it('an NS without a source link-layer option leaves a known neighbour as it is', () => {
+    const { host, ifp, ln } = resolved();
+    const expire = ln.expireNs;
+    const { pkt, ns } = nsPkt(PEER, OURS, undefined);
+    nd6NsInput(host, ifp, pkt, ns);
+    expect(ln.lladdr).toBe(PEER_MAC);
+    expect(ln.state).toBe('reachable');
+    expect(ln.expireNs).toBe(expire);
+  });
+
+  it('an NA without override but with the known address is taken: confirmation and router flag', () => {
+    const { host, ifp, ln, world } = resolved();
+    world.runFor(ND6_REACHABLE_TIME_MS * 2 * NS_PER_MS);
+    expect(ln.state).toBe('stale');
+    const { pkt, na } = naPkt(PEER, { tllao: PEER_MAC, override: false, solicited: true, router: true });
+    nd6NaInput(host, ifp, pkt, na);
+    expect(ln.state).toBe('reachable');
+    expect(nd6IsRouter(ln)).toBe(true);
+  });
+
   it('the router flag follows each NA', () => {
     const { host, ifp, ln } = resolved();
     const r = naPkt(PEER, { router: true, solicited: false });
@@ -566,8 +586,11 @@ describe('the neighbour cache as routes', () => {
     const { host, ifp, table } = node();
     host.sysctl['net.inet6.ip6.neighborgcthresh'] = 2;
     table.setManual(a6('fc00::50'), OTHER_MAC, { isStatic: true, published: false });
-    for (const n of [1, 2, 3, 4]) nd6CacheLladdr(host, ifp, a6(`fc00::6${n}`), PEER_MAC, undefined);
-    expect(table.entries.map((e) => e.l3).sort()).toEqual(['fc00::50', 'fc00::63', 'fc00::64']);
+    const sorted = () => table.entries.map((e) => e.l3).sort();
+    for (const n of [1, 2, 3]) nd6CacheLladdr(host, ifp, a6(`fc00::6${n}`), PEER_MAC, undefined);
+    expect(sorted()).toEqual(['fc00::50', 'fc00::62', 'fc00::63']);
+    nd6CacheLladdr(host, ifp, a6('fc00::64'), PEER_MAC, undefined);
+    expect(sorted()).toEqual(['fc00::50', 'fc00::63', 'fc00::64']);
     host.sysctl['net.inet6.ip6.neighborgcthresh'] = 0;
     nd6CacheLladdr(host, ifp, a6('fc00::65'), PEER_MAC, undefined);
     expect(table.entries.map((e) => e.l3).sort()).toEqual(['fc00::50', 'fc00::65']);
@@ -579,7 +602,8 @@ describe('the neighbour cache as routes', () => {
   it('nd6_resolve of a new neighbour clones an entry: RTM_ADD without a link address', () => {
     const { host, ifp, msgs } = node();
     expect(nd6Resolve(host, ifp, PEER, echo(host, OURS, PEER)).kind).toBe('held');
-    expect(msgs()).toEqual([
+    // The clone carries no link address yet: its gateway has no `mac` at all.
+    expect(msgs()).toStrictEqual([
       {
         type: 'RTM_ADD',
         flags: ['UP', 'HOST', 'DONE', 'LLINFO', 'CLONED'],

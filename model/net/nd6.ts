@@ -163,8 +163,8 @@ export function nd6NsOutput(
   heldSrc: In6Addr | undefined,
   dad = false,
 ): void {
+  // Without a link address nothing leaves (etherTransmit drops it).
   const own = activeMac(ifp);
-  if (own === undefined) return;
   let src: In6Addr | undefined = IN6_ANY;
   if (!dad) {
     const heldIsOurs = ifp.in6Addrs.some((a) => a.addr === heldSrc && in6IsReady(a));
@@ -259,7 +259,8 @@ export function nd6NaInput(
     // A different address without override only casts doubt on the entry (RFC 4861 7.2.5):
     // the entry keeps its address and, in this model, its state.
     if (!na.override && llchange) return;
-    if (na.solicited || llchange) table.learn(ln, na.tllao ?? known, na.solicited);
+    // Unsolicited with the same address, learn changes nothing.
+    table.learn(ln, na.tllao ?? known, na.solicited);
   }
   if (na.router) routers.add(ln);
   else routers.delete(ln);

@@ -13,7 +13,7 @@ import { ifCreate, ifSetLinkstr, ifSetUp } from './ifops.ts';
 import { type In6Addr, in6Embed, in6WithEui64, parseIn6Groups } from './in6.ts';
 import { in6AddAddress, in6IfDetach } from './in6ctl.ts';
 import { inet6Of } from './in6var.ts';
-import { ip6Input } from './ip6.ts';
+import { ip6Hooks, ip6Input } from './ip6.ts';
 import { macOctets } from './mac.ts';
 import { nd6IsRouter, nd6Of } from './nd6.ts';
 import {
@@ -217,6 +217,17 @@ describe('the default router list', () => {
     expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: gw });
   });
 
+  it("an administrator default route through the router itself is not the router's to remove", () => {
+    const { host, ifp, ra, defaultRoute } = node();
+    const gw = in6Embed(R1, ifp.index);
+    unwrap(
+      rt6Add(host, { dst: a6('::'), prefixLen: 0, gateway: { kind: 'addr', addr: gw }, flags: ['GATEWAY'] }),
+    );
+    ra(R1);
+    ra(R1, { routerLifetimeSeconds: 0 });
+    expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: gw });
+  });
+
   it('a router that leaves removes only its own default route', () => {
     const { host, ifp, state, ra, defaultRoute } = node();
     ra(R1);
@@ -231,11 +242,16 @@ describe('the default router list', () => {
   });
 
   it('a router already holding the route keeps it deleted when another router arrives', () => {
-    const { host, ra, defaultRoute } = node();
+    const { host, ifp, ra, defaultRoute } = node();
     ra(R1);
     unwrap(rt6Delete(host, a6('::'), 0));
     ra(R2);
     expect(defaultRoute()).toBeUndefined();
+    // When R1 leaves there is no route of its to remove; R2 is selected.
+    const r1 = inet6Of(host).defrouters[0];
+    ra(R1, { routerLifetimeSeconds: 0 });
+    expect(r1?.installed).toBe(false);
+    expect(defaultRoute()?.gateway).toEqual({ kind: 'addr', addr: in6Embed(R2, ifp.index) });
   });
 
   it('maxifdefrouters counts the routers of this interface only', () => {
@@ -254,6 +270,42 @@ describe('the default router list', () => {
     ra(R1, { prefixes: [prefix()] });
     ra(R2, { prefixes: [prefix()] });
     expect(state.prefixes[0]?.advertisers).toEqual([R1]);
+  });
+
+  it('a default route that could not be added (no address to send from) is added on the next selection', () => {
+    const world = new NetWorld(1);
+    const host = bootHost(world, 'h0', { libs: ['netinet6'] });
+    host.sysctl['net.inet6.ip6.dad_count'] = 0;
+    host.sysctl['net.inet6.ip6.accept_rtadv'] = 1;
+    host.sysctl['net.inet6.ip6.auto_linklocal'] = 0;
+    const ifp = unwrap(ifCreate(host, 'shmif0'));
+    ifSetUp(host, ifp, true);
+    const ra = (src: In6Addr): void => {
+      const msg: Ra = {
+        type: 'ra',
+        routerLifetimeSeconds: 600,
+        sllao: undefined,
+        mtu: undefined,
+        prefixes: [],
+      };
+      ip6Hooks.raInput(
+        host,
+        ifp,
+        { kind: 'ipv6', src, dst: a6('ff02::1'), hlim: 255, body: { proto: 'icmp6', icmp6: msg } },
+        msg,
+      );
+    };
+    ra(R1);
+    const state = inet6Of(host);
+    expect(state.defrouters.map((d) => [d.addr, d.installed])).toEqual([[R1, false]]);
+    expect(host.rt6.exact(a6('::'), 0)).toBeUndefined();
+    unwrap(in6AddAddress(host, ifp, { addr: a6('fc00:1::7'), prefixLen: 64 }));
+    ra(R2);
+    expect(host.rt6.exact(a6('::'), 0)?.gateway).toEqual({ kind: 'addr', addr: in6Embed(R1, ifp.index) });
+    expect(state.defrouters.map((d) => [d.addr, d.installed])).toEqual([
+      [R1, true],
+      [R2, false],
+    ]);
   });
 
   it('a router expires on the nd6 timer once its lifetime has passed', () => {
@@ -353,6 +405,33 @@ describe('the prefix list and autoconfiguration', () => {
     expect(ifp.in6Addrs).toHaveLength(before);
   });
 
+  it('autoconfigured addresses start DAD after a random delay, not at once', () => {
+    const { host, ifp, ra, world, eui } = node();
+    host.sysctl['net.inet6.ip6.dad_count'] = 1;
+    host.sysctl['net.inet6.ip6.use_tempaddr'] = 1;
+    const bus = world.bus('bus1');
+    const from = bus.capture.length;
+    const t0 = world.nowNs;
+    ra(R1, { prefixes: [prefix()] });
+    const temp = ifp.in6Addrs.find((ia) => ia.flags.has('temporary'))?.addr;
+    world.runFor(NS_PER_SECOND);
+    const probeAt = (target: In6Addr | undefined) =>
+      bus.capture.slice(from).find((c) => {
+        const p = c.frame.payload;
+        return (
+          p.kind === 'ipv6' &&
+          p.body.proto === 'icmp6' &&
+          p.body.icmp6.type === 'ns' &&
+          p.body.icmp6.target === target
+        );
+      })?.atNs;
+    for (const target of [eui(), temp]) {
+      const at = probeAt(target);
+      expect(at).toBeDefined();
+      expect((at ?? t0) - t0).toBeGreaterThan(0);
+    }
+  });
+
   it('use_tempaddr: a temporary address too, random with the u/l bit clear, lifetimes capped', () => {
     const { host, ifp, ra, eui } = node();
     host.sysctl['net.inet6.ip6.use_tempaddr'] = 1;
@@ -450,6 +529,19 @@ describe('RFC 4862 5.5.3 (e): lifetimes of autoconfigured addresses on a prefix 
     expect(addr(x)).toMatchObject({ vltimeSeconds: 7_200, pltimeSeconds: 60 });
   });
 
+  it("a link-local address is never one of a prefix's addresses, even when the prefix covers it", () => {
+    const { ifp, host, ra, addr } = node();
+    const ll = a6('fe80::5');
+    unwrap(in6AddAddress(host, ifp, { addr: ll, prefixLen: 7, flags: ['autoconf'] }));
+    // fe00::/7 is neither link-local nor multicast as a prefix, yet it covers fe80::/10.
+    const wide = prefix({ prefix: a6('fe00::'), prefixLen: 7, autonomous: false });
+    ra(R1, { prefixes: [wide] });
+    ra(R1, { prefixes: [{ ...wide, vltimeSeconds: 600, pltimeSeconds: 60 }] });
+    expect(addr(ll)?.vltimeSeconds).toBeUndefined();
+    nd6FlushPrefixes(host);
+    expect(addr(ll)).toBeDefined();
+  });
+
   it('only autoconfigured, non-temporary, in-prefix addresses of the same length are touched', () => {
     const { ifp, host, ra, addr } = node();
     host.sysctl['net.inet6.ip6.use_tempaddr'] = 1;
@@ -525,7 +617,11 @@ describe('expiry, flushes and detach', () => {
     ra(R1, { mtu: 1_300, prefixes: [prefix()] });
     ra(R1, { mtu: 1_400, prefixes: [prefix()] }, 255, other);
     expect(state.defrouters).toHaveLength(2);
+    const autoconf = ifp.in6Addrs.filter((ia) => ia.flags.has('autoconf')).length;
     nd6RtrDetach(host, ifp);
+    // The addresses go with in6_ifdetach's own pass, not with their prefixes.
+    expect(ifp.in6Addrs.filter((ia) => ia.flags.has('autoconf'))).toHaveLength(autoconf);
+    expect(autoconf).toBe(1);
     expect(state.defrouters.map((d) => d.ifIndex)).toEqual([other.index]);
     expect(state.prefixes.map((p) => p.ifIndex)).toEqual([other.index]);
     expect([...state.linkmtu.keys()]).toEqual([other.index]);

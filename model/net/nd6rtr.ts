@@ -48,7 +48,7 @@ function defrouterSelect(host: Host): void {
     'defrouter_select: only the first router of the list can hold the default route',
   );
   if (first === undefined || first.installed) return;
-  if (host.rt6.exact('::' as In6Addr, 0) !== undefined) return;
+  // An administrator's default route stays: rtrequest refuses to add another (EEXIST).
   const added = rt6Add(host, {
     dst: '::' as In6Addr,
     prefixLen: 0,

@@ -107,6 +107,20 @@ describe('rtadvd', () => {
     expect(Math.max(...gaps)).toBeGreaterThan(3.7 * NS_PER_SECOND);
   });
 
+  it('the random part covers the whole span, maxinterval included (milliseconds)', () => {
+    const { host, ifp, ras, world } = router();
+    new Rtadvd(host, ifp, { ...CONFIG, minIntervalSeconds: 3, maxIntervalSeconds: 3.002 }).start();
+    let last = world.nowNs as number;
+    ras();
+    const gapsMs = new Set<number>();
+    world.runFor(40 * NS_PER_SECOND);
+    for (const r of ras()) {
+      gapsMs.add((r.atNs - last) / 1e6);
+      last = r.atNs;
+    }
+    expect([...gapsMs].sort()).toEqual([3_000, 3_001, 3_002]);
+  });
+
   it('maxinterval below mininterval: every RA exactly mininterval apart', () => {
     const { host, ifp, ras, world } = router();
     const d = new Rtadvd(host, ifp, { ...CONFIG, minIntervalSeconds: 2, maxIntervalSeconds: 1 });

@@ -1,4 +1,4 @@
-import { NS_PER_MS } from '../brand.ts';
+import { assert, NS_PER_MS } from '../brand.ts';
 import type { TimerHandle } from '../sim/timers.ts';
 import type { Host } from './host.ts';
 import { activeMac, type Ifnet } from './ifnet.ts';
@@ -67,7 +67,8 @@ export class Rtadvd {
   stop(final: boolean): void {
     if (!this.#running) return;
     this.#running = false;
-    if (this.#timer !== undefined) this.#host.world.cancel(this.#timer);
+    assert(this.#timer !== undefined, 'rtadvd: a running daemon has its next advertisement armed');
+    this.#host.world.cancel(this.#timer);
     this.#timer = undefined;
     if (final) this.#advertise(0);
   }
