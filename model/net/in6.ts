@@ -9,7 +9,7 @@ export type In6Addr = string & { readonly __brand: 'In6Addr' };
 export function parseIn6Groups(text: string): number[] | undefined {
   // Every group is checked for hex digits below: other characters need no test of their own.
   if (text.split('::').length > 2) return undefined;
-  const [head = '', tail] = text.split('::');
+  const [head, tail] = text.split('::') as [string, string?];
   const headGroups = head === '' ? [] : head.split(':');
   const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
   const missing = 8 - headGroups.length - tailGroups.length;
