@@ -80,7 +80,7 @@ describe('scoped text', () => {
       ifIndex: 2,
       ifName: 'shmif0',
     });
-    expect(gateway6Sockaddr(host, { kind: 'link', ifIndex: 9 })).toEqual({ kind: 'link', ifIndex: 9 });
+    expect(gateway6Sockaddr(host, { kind: 'link', ifIndex: 9 })).toStrictEqual({ kind: 'link', ifIndex: 9 });
     expect(gateway6Sockaddr(host, { kind: 'link', ifIndex: 2, mac: MAC })).toEqual({
       kind: 'link',
       ifIndex: 2,
@@ -160,6 +160,9 @@ describe('RTM_ADD', () => {
       flags: [],
     } as const;
     expect(unwrap(rt6Add(host, ll)).ifa).toBe('fe80::2:1');
+    // A global address configured after the link-local one is still preferred.
+    unwrap(in6AddAddress(host, bare, { addr: a6('fc00:3::1'), prefixLen: 64 }));
+    expect(unwrap(rt6Add(host, { ...ll, dst: a6('fc00:5::') })).ifa).toBe('fc00:3::1');
   });
 
   it('ENETUNREACH: a link gateway of no interface, or of one without IPv6 addresses', () => {
@@ -203,6 +206,14 @@ describe('RTM_ADD', () => {
       rt6Add(host, { dst: a6('fc00:8::'), prefixLen: 64, gateway: onLink, flags: ['GATEWAY'] }),
     );
     expect(viaRoute).toMatchObject({ ifIndex: if0.index, ifa: 'fc00:1::1' });
+    const given = {
+      dst: a6('fc00:6::'),
+      prefixLen: 64,
+      gateway: onLink,
+      flags: ['GATEWAY'],
+      ifp: if1,
+    } as const;
+    expect(unwrap(rt6Add(host, given)).ifIndex).toBe(if1.index);
     const offLink = { kind: 'addr', addr: a6('fc00:9::5') } as const;
     expect(
       rt6Add(host, { dst: a6('fc00:7::'), prefixLen: 64, gateway: offLink, flags: ['GATEWAY'] }),
