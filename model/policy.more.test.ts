@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bucketId, cpuId, virtualNs } from './brand.ts';
+import { cpuId } from './brand.ts';
 import {
   askPolicy,
-  type DispatchContext,
   freezeContext,
   frozenFactoryConfig,
   instantiatePolicy,
@@ -15,20 +14,11 @@ import {
   type SoftnetView,
   thrownError,
 } from './policy.ts';
+import { testContext } from './test/dispatch-context.ts';
 
 const bounds = { cpuCount: 4, cpu: cpuId(1), workstreamCpus: [cpuId(0), cpuId(1)], deferredOnly: false };
 
-const ctx = (over: Partial<DispatchContext> = {}): DispatchContext => ({
-  ...bounds,
-  nowNs: virtualNs(0),
-  queueLengthPackets: () => 0,
-  queueLimitPackets: () => 256,
-  busy: () => false,
-  bucketCount: 1,
-  bucketCpu: () => cpuId(0),
-  bucketOf: () => bucketId(0),
-  ...over,
-});
+const ctx = testContext;
 
 describe('what a throw out of a policy is charged as', () => {
   it('a fault the harness raised keeps its kind and message', () => {

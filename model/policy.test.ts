@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bucketId, cpuId, virtualNs } from './brand.ts';
+import { cpuId } from './brand.ts';
 import {
   askPolicy,
-  type DispatchContext,
   type DispatchPolicy,
   instantiatePolicy,
   isPolicySource,
   parsePlacement,
 } from './policy.ts';
+import { testContext } from './test/dispatch-context.ts';
 
-const ctx = (over: Partial<DispatchContext> = {}): DispatchContext => ({
-  cpuCount: 4,
-  cpu: cpuId(1),
-  nowNs: virtualNs(0),
-  workstreamCpus: [cpuId(0), cpuId(1)],
-  deferredOnly: false,
-  queueLengthPackets: () => 0,
-  queueLimitPackets: () => 256,
-  busy: () => false,
-  bucketCount: 1,
-  bucketCpu: () => cpuId(0),
-  bucketOf: () => bucketId(0),
-  ...over,
-});
+const ctx = testContext;
 
 describe('parsePlacement: a policy answer checked once, at the boundary', () => {
   it('accepts queue on a workstream CPU and inline modes on the current CPU', () => {
