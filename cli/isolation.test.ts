@@ -29,6 +29,11 @@ const POLICIES: Record<string, string> = {
   'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
+  // The worker's built-ins are frozen before the policy loads (harness/fuzz/lockdown.ts).
+  'push.mjs': `Array.prototype.push = function () { return 0; };\nexport default { name: 'push', place: () => ({ cpu: 0, mode: 'queue' }) };`,
+  'global-map.mjs': `globalThis.Map = class { get() {} set() {} };\nexport default { name: 'global-map', place: () => ({ cpu: 0, mode: 'queue' }) };`,
+  'map-get.mjs': `export default { name: 'map-get', place(p, ctx) { Map.prototype.get = () => undefined; ${GOOD} } };`,
+  'own-error.mjs': `class NoTable extends Error { constructor(m) { super(m); this.name = 'NoTable'; } }\nexport default { name: 'own-error', place() { throw new NoTable('no table'); } };`,
   'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
 };
 
@@ -64,6 +69,12 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       /^policy:threw: policy ctx-cpucount on packet \d+ \(flow \d+, cpu \d+\): threw TypeError: Cannot assign to read only property 'cpuCount' of object/,
     ],
     ['getter-cpu.mjs', /^policy:threw: policy getter-cpu on packet \d+ .*: threw Error: no cpu/],
+    [
+      'map-get.mjs',
+      /^policy:threw: policy map-get on packet \d+ .*: threw TypeError: Cannot assign to read only property 'get' of object/,
+    ],
+    // An Error subclass may still name its instances: the frozen Error.prototype.name is overridable.
+    ['own-error.mjs', /^policy:threw: policy own-error on packet \d+ .*: threw NoTable: no table/],
     ['exit.mjs', /^policy:exited: policy exit on packet \d+ .*: called process.exit\(3\)/],
     [
       'kill.mjs',
@@ -124,6 +135,17 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       /^fuzz: the policy no longer violates policy-conformance when its case is run again: is it deterministic \(state outside its factory\)\? \(seed 1 path 0\)$/,
     ],
     ['never.mjs', ['--heap', '10'], /^fuzz: --heap 10: want MiB, 64\.\.65536$/],
+    // Left alone, the model's own pushes would be lost and the run would never end.
+    [
+      'push.mjs',
+      [],
+      /^fuzz: policy file \S+push\.mjs does not load: TypeError: Cannot assign to read only property 'push' of object/,
+    ],
+    [
+      'global-map.mjs',
+      [],
+      /^fuzz: policy file \S+global-map\.mjs does not load: TypeError: Cannot assign to read only property 'Map' of object/,
+    ],
   ])('%s %j: exit 2 with one line', async (name, extra, line) => {
     const r = await fuzz(name, ...extra);
     expect(r.code).toBe(2);

@@ -113,6 +113,12 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
       /^policy fallback on packet \d+ .*: threw Error: the factory threw TypeError: Cannot add property \d+, object is not extensible$/,
     ],
     [
+      'an async factory',
+      async () => ({ name: 'async-factory', place: good }),
+      'policy:threw',
+      /^policy fallback on packet \d+ .*: threw Error: the factory returned a Promise \(an async factory\?\): want a DispatchPolicy returned, not promised$/,
+    ],
+    [
       'a push to ctx.workstreamCpus',
       {
         name: 'ctx-push',

@@ -54,6 +54,9 @@ function plainAnswer(answer: unknown): unknown {
   return { cpu: a.cpu, mode: a.mode };
 }
 
+const isThenable = (x: unknown): boolean =>
+  typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
+
 /** The factory's product, or why there is none. */
 function instantiate(source: PolicySource, cfg: PolicyFactoryConfig): DispatchPolicy | Error {
   try {
@@ -61,6 +64,11 @@ function instantiate(source: PolicySource, cfg: PolicyFactoryConfig): DispatchPo
     const fault = takeContainedFault();
     if (fault !== undefined) return fault;
     if (isDispatchPolicy(made)) return made;
+    if (isThenable(made)) {
+      return new Error(
+        'the factory returned a Promise (an async factory?): want a DispatchPolicy returned, not promised',
+      );
+    }
     return new Error(`the factory returned ${describeValue(made)}, not a DispatchPolicy`);
   } catch (err) {
     return takeContainedFault() ?? new Error(`the factory threw ${describeThrown(err)}`);

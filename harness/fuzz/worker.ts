@@ -5,6 +5,7 @@ import { type LateFault, watchDeferred } from './deferred.ts';
 import { type Explanation, explain, type Unreproducible } from './explain.ts';
 import { CallKind, readHeartbeat, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
+import { lockdown } from './lockdown.ts';
 import { type ChunkDone, type PartJob, searchPart } from './part.ts';
 import { ensurePolicyHooks } from './policy-hooks.ts';
 import { caseAtPath, type ExercisedRuns, type SearchJob, type StopAt, search } from './search.ts';
@@ -130,6 +131,7 @@ function run(port: MessagePort, input: WorkerInput): void {
   };
   containProcess();
   watchDeferred(() => readHeartbeat(input.heartbeat), report);
+  lockdown();
   const settle = () => new Promise<void>((resolveTurn) => setImmediate(() => setImmediate(resolveTurn)));
   void work(input, (chunk) => port.postMessage(chunk))
     .then(
