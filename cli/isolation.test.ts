@@ -34,6 +34,8 @@ const POLICIES: Record<string, string> = {
   'global-map.mjs': `globalThis.Map = class { get() {} set() {} };\nexport default { name: 'global-map', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'map-get.mjs': `export default { name: 'map-get', place(p, ctx) { Map.prototype.get = () => undefined; ${GOOD} } };`,
   'own-error.mjs': `class NoTable extends Error { constructor(m) { super(m); this.name = 'NoTable'; } }\nexport default { name: 'own-error', place() { throw new NoTable('no table'); } };`,
+  // Posts a forged answer on the worker's port, then stalls past the supervisor's exit grace (2 s).
+  'forge.mjs': `import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'held', runs: 30, policyName: 'forge', exportName: 'default' });\nlet waited = false;\nexport default { name: 'forge', place() { if (!waited) { waited = true; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); } return { cpu: 999, mode: 'queue' }; } };`,
   'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
 };
 
@@ -94,6 +96,12 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
         'm',
       ),
     );
+  });
+
+  it('a forged held posted on the worker port: ignored, the policy judged by what it did (exit 1)', async () => {
+    const r = await fuzz('forge.mjs', '--timeout', '5');
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(/^policy:cpu-out-of-range: policy forge on packet \d+ .*: answered cpu 999/);
   });
 
   it('a policy that fills its heap: exit 1, heap-exhausted at the call, replayed by the runs that built it up', async () => {

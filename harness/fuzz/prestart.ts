@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 /**
  * A fuzz worker started before the command has loaded its own modules: a worker thread spends
  * most of its start booting Node and compiling the worker bundle, which can run beside the main
- * thread's loading instead of after it. It starts without a job (no `workerData`) and waits for
- * one message with it (worker.ts `serve`). supervise.ts adopts it for the first job whose bootstrap
+ * thread's loading instead of after it. Like every fuzz worker it starts without a job and waits
+ * for one message with it (worker.ts `serve`). supervise.ts adopts it for the first job whose bootstrap
  * and heap limit it was started with; any other job, or a worker that died while waiting, gets a
  * fresh worker as before. Until adopted it is unref'd: a command that ends early (bad options,
  * `--help`) does not wait for it.
@@ -18,11 +18,13 @@ interface Prestarted {
 
 let waiting: Prestarted | undefined;
 
-/** The worker options shared by a prestarted and a fresh worker. */
-export function workerOptions(heapMb: number, workerData?: unknown) {
+/**
+ * The worker options shared by a prestarted and a fresh worker. No `workerData`: the job comes
+ * as the first message, so its seal (worker.ts) is never where the policy could read it.
+ */
+export function workerOptions(heapMb: number) {
   return {
     eval: true,
-    workerData,
     stdout: true,
     stderr: true,
     resourceLimits: { maxOldGenerationSizeMb: heapMb },

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
 import type { ChunkDone } from './part.ts';
 import { adoptPrestarted, workerOptions } from './prestart.ts';
-import type { WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
+import type { SealedMessage, WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
 import { workerBootstrap } from './worker-bootstrap.ts';
 
 /** The watchdog stopped the worker: a policy call (or the module's loading) did not return in time. */
@@ -57,9 +58,8 @@ const EXIT_GRACE_MS = 2000;
  */
 function startWorker(input: WorkerInput, heapMb: number): Worker {
   const bootstrap = workerBootstrap(input.job.file, import.meta.url);
-  const early = adoptPrestarted(bootstrap, heapMb);
-  early?.postMessage(input);
-  const worker = early ?? new Worker(bootstrap, workerOptions(heapMb, input));
+  const worker = adoptPrestarted(bootstrap, heapMb) ?? new Worker(bootstrap, workerOptions(heapMb));
+  worker.postMessage(input);
   // Whatever the policy prints goes to stderr, so `--json` keeps stdout to one document. Written
   // chunk by chunk rather than piped: a pipe adds listeners to process.stderr for as long as the
   // worker lives, and a scaled search (or a test process running several) has more than ten.
@@ -83,7 +83,8 @@ export function supervise(
 ): Promise<Supervised> {
   const { timeoutMs, heapMb, signal } = limits;
   const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-  const worker = startWorker({ job, heartbeat }, heapMb);
+  const seal = randomUUID();
+  const worker = startWorker({ job, heartbeat, seal }, heapMb);
   return new Promise((resolvePromise) => {
     let settled = false;
     let answer: WorkerAnswer | undefined;
@@ -121,7 +122,10 @@ export function supervise(
     if (signal?.aborted) interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     // The worker ends by itself once it has answered; its output streams drain on the way out.
-    worker.on('message', (a: WorkerAnswer | ChunkDone) => {
+    worker.on('message', (m: unknown) => {
+      // Anything else on the port was posted by the policy (it shares the worker): not an answer.
+      const a = unsealed(m, seal);
+      if (a === undefined) return;
       if (a.kind === 'chunk') return onChunk(a);
       // Deferred policy work that threw outranks an answer already given.
       if (a.kind === 'late-fault') return finish(a);
@@ -144,6 +148,11 @@ export function supervise(
       ),
     );
   });
+}
+
+function unsealed(m: unknown, seal: string): WorkerAnswer | ChunkDone | undefined {
+  const sealed = m as Partial<SealedMessage> | null;
+  return typeof sealed === 'object' && sealed !== null && sealed.seal === seal ? sealed.message : undefined;
 }
 
 /** Resolves when a stream has ended, or at once if it has (or after a bound, if it never does). */

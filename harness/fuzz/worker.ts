@@ -1,4 +1,4 @@
-import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { containProcess } from './contain.ts';
 import { type LateFault, watchDeferred } from './deferred.ts';
@@ -35,6 +35,17 @@ export type WorkerJob =
 export interface WorkerInput {
   readonly job: WorkerJob;
   readonly heartbeat: SharedArrayBuffer;
+  /**
+   * A secret the supervisor made for this worker: every message back carries it. The policy can
+   * post on the same port (`parentPort`), but cannot read the job message that held the seal.
+   */
+  readonly seal: string;
+}
+
+/** What the worker posts: an answer, a late fault or a finished chunk, under the job's seal. */
+export interface SealedMessage {
+  readonly seal: string;
+  readonly message: WorkerAnswer | ChunkDone;
 }
 
 export type WorkerAnswer =
@@ -110,30 +121,32 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
 }
 
 /**
- * Runs the job of this worker thread. Called by the bootstrap in supervise.ts once the module
- * hooks the policy file needs are in place (after this module's graph when it is prebuilt JS).
+ * Runs the job of this worker thread, which comes as its first message. Called by the bootstrap
+ * in supervise.ts once the module hooks the policy file needs are in place (after this module's
+ * graph when it is prebuilt JS).
  */
 export function serve(): void {
   const port = parentPort;
   if (port === null) return;
-  // A worker started before its job (prestart.ts) gets the job as its first message.
-  if (workerData === undefined) port.once('message', (input: WorkerInput) => run(port, input));
-  else run(port, workerData as WorkerInput);
+  port.once('message', (input: WorkerInput) => run(port, input));
 }
 
 function run(port: MessagePort, input: WorkerInput): void {
+  const { seal } = input;
+  const post = (message: WorkerAnswer | ChunkDone) =>
+    port.postMessage({ seal, message } satisfies SealedMessage);
   // The first late fault wins; it is posted at once, the answer only after deferred work had a turn.
   let late: LateFault | undefined;
   const report = (fault: LateFault) => {
     if (late !== undefined) return;
     late = fault;
-    port.postMessage(fault);
+    post(fault);
   };
   containProcess();
   watchDeferred(() => readHeartbeat(input.heartbeat), report);
   lockdown();
   const settle = () => new Promise<void>((resolveTurn) => setImmediate(() => setImmediate(resolveTurn)));
-  void work(input, (chunk) => port.postMessage(chunk))
+  void work(input, post)
     .then(
       (answer): WorkerAnswer => answer,
       (err: unknown): WorkerAnswer => ({
@@ -144,6 +157,6 @@ function run(port: MessagePort, input: WorkerInput): void {
     )
     .then(async (answer) => {
       await settle();
-      if (late === undefined) port.postMessage(answer);
+      if (late === undefined) post(answer);
     });
 }
