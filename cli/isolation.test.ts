@@ -26,6 +26,10 @@ const POLICIES: Record<string, string> = {
   'kill.mjs': `export default () => { let n = 0; return { name: 'kill', place(p, ctx) { if (++n > 30) process.kill(process.pid, 'SIGKILL'); ${GOOD} } }; };`,
   'leak.mjs': `const hoard = [];\nexport default { name: 'leak', place(p, ctx) { hoard.push(new Array(50000).fill(p.id)); ${GOOD} } };`,
   'timer.mjs': `export default () => { let n = 0; return { name: 'timer', place(p, ctx) { if (++n === 40) setTimeout(() => { throw new Error('later'); }, 0); ${GOOD} } }; };`,
+  'node-timers.mjs': `import { setTimeout as later } from 'node:timers';\nexport default () => { let n = 0; return { name: 'node-timers', place(p, ctx) { if (++n === 5) later(() => { throw new Error('later'); }, 0); ${GOOD} } }; };`,
+  'reject.mjs': `export default () => { let n = 0; return { name: 'reject', place(p, ctx) { if (++n === 5) Promise.reject(new Error('nobody')); ${GOOD} } }; };`,
+  // Without the worker's own handlers, the rejection would reach the worker's fatal path and abort the process.
+  'unlisten.mjs': `export default () => { let n = 0; return { name: 'unlisten', place(p, ctx) { if (++n === 5) { process.removeAllListeners(); process.off('unhandledRejection', () => {}); Promise.reject(new Error('nobody')); } ${GOOD} } }; };`,
   'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
@@ -85,6 +89,19 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
     [
       'timer.mjs',
       /^policy:threw-later: policy timer on packet \d+ .*: setTimeout\(\) callback set up in place\(\) on packet \d+ threw Error: later after the call returned/,
+    ],
+    [
+      'node-timers.mjs',
+      /^policy:threw-later: policy node-timers on packet (\d+) .*: setTimeout\(\) callback set up in place\(\) on packet \1 threw Error: later after the call returned/,
+    ],
+    // The promise's call, not the call in progress when the rejection surfaced (after the search).
+    [
+      'reject.mjs',
+      /^policy:threw-later: policy reject on packet (\d+) .*: a promise made in place\(\) on packet \1 rejected with nobody to handle it: Error: nobody/,
+    ],
+    [
+      'unlisten.mjs',
+      /^policy:threw-later: policy unlisten on packet (\d+) .*: a promise made in place\(\) on packet \1 rejected with nobody to handle it: Error: nobody/,
     ],
   ])('%s: exit 1, a replayable policy violation of its own kind', async (name, rule) => {
     const r = await fuzz(name);

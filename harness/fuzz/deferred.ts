@@ -1,3 +1,6 @@
+import { syncBuiltinESMExports } from 'node:module';
+import timers from 'node:timers';
+import { promiseHooks } from 'node:v8';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, callKindName, type HeartbeatReading } from './heartbeat.ts';
 
@@ -55,21 +58,65 @@ export function watchDeferred(now: () => HeartbeatReading, report: Report): void
   for (const key of ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask']) {
     wrapScheduler(g, key, now, report);
   }
+  // The same functions imported from `node:timers` (a policy's ES import sees the synced exports).
+  const timersModule = timers as unknown as Record<string, unknown>;
+  for (const key of ['setTimeout', 'setInterval', 'setImmediate'])
+    wrapScheduler(timersModule, key, now, report);
+  syncBuiltinESMExports();
   wrapScheduler(process as unknown as Record<string, unknown>, 'nextTick', now, report);
-  process.on('unhandledRejection', (reason) => {
-    const at = now();
+  // A rejection surfaces only after the synchronous search (or the run) has ended, so the call it
+  // belongs to is the one that made the promise, remembered when the promise was made.
+  const madeIn = new WeakMap<Promise<unknown>, HeartbeatReading>();
+  promiseHooks.onInit((promise) => void madeIn.set(promise, now()));
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    const at = madeIn.get(promise) ?? now();
     report({
       kind: 'late-fault',
-      message: `a promise rejected with nobody to handle it (in ${where(at)}): ${describeThrown(reason)}`,
+      message: `a promise made in ${where(at)} rejected with nobody to handle it: ${describeThrown(reason)}`,
       reading: at,
     });
-  });
-  process.on('uncaughtException', (err) => {
+  };
+  const onUncaught = (err: unknown) => {
     const at = now();
     report({
       kind: 'late-fault',
       message: `deferred policy work threw ${describeThrown(err)} (in ${where(at)})`,
       reading: at,
     });
-  });
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onUncaught);
+  keepListeners(
+    new Map<string | symbol, (...args: never[]) => void>([
+      ['unhandledRejection', onRejection],
+      ['uncaughtException', onUncaught],
+    ]),
+  );
+}
+
+/**
+ * The handlers above stay on `process`: without them, a policy's rejection or throw reaches the
+ * worker's fatal-exception path, whose `process.exit` is the intercepted one (contain.ts), and
+ * the whole fuzz process aborts. Removing them is a no-op; removing all listeners of their event
+ * puts them back.
+ */
+function keepListeners(kept: ReadonlyMap<string | symbol, (...args: never[]) => void>): void {
+  const proc = process as unknown as Record<string, unknown>;
+  const { removeListener, removeAllListeners } = process;
+  const removeOne = function (this: unknown, event: string | symbol, listener: unknown) {
+    if (kept.get(event) === listener) return process;
+    return removeListener.call(process, event, listener as () => void);
+  };
+  proc.removeListener = removeOne;
+  proc.off = removeOne;
+  proc.removeAllListeners = function (this: unknown, event?: string | symbol) {
+    removeAllListeners.call(process, event);
+    for (const [name, listener] of kept) {
+      const wanted = event === undefined || event === name;
+      // Node's own `removeListener` watcher on process makes the removal go through removeOne.
+      const present = (process.rawListeners(name) as unknown[]).includes(listener);
+      if (wanted && !present) process.on(name, listener as () => void);
+    }
+    return process;
+  };
 }

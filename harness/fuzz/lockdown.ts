@@ -160,7 +160,16 @@ function lockErrorConstructor(seen: Set<unknown>): void {
   deepFreeze(Object.getPrototypeOf(Error), seen);
 }
 
-const PROCESS_WRAPPED = ['exit', 'reallyExit', 'abort', 'kill', 'nextTick'];
+const PROCESS_WRAPPED = [
+  'exit',
+  'reallyExit',
+  'abort',
+  'kill',
+  'nextTick',
+  'removeListener',
+  'off',
+  'removeAllListeners',
+];
 
 let done = false;
 
