@@ -30,6 +30,7 @@ const POLICIES: Record<string, string> = {
   'reject.mjs': `export default () => { let n = 0; return { name: 'reject', place(p, ctx) { if (++n === 5) Promise.reject(new Error('nobody')); ${GOOD} } }; };`,
   // Without the worker's own handlers, the rejection would reach the worker's fatal path and abort the process.
   'unlisten.mjs': `export default () => { let n = 0; return { name: 'unlisten', place(p, ctx) { if (++n === 5) { process.removeAllListeners(); process.off('unhandledRejection', () => {}); Promise.reject(new Error('nobody')); } ${GOOD} } }; };`,
+  'close-port.mjs': `import { parentPort } from 'node:worker_threads';\nexport default () => { let n = 0; return { name: 'close-port', place(p, ctx) { if (++n === 5) parentPort.close(); ${GOOD} } }; };`,
   'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
@@ -89,6 +90,10 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
     [
       'timer.mjs',
       /^policy:threw-later: policy timer on packet \d+ .*: setTimeout\(\) callback set up in place\(\) on packet \d+ threw Error: later after the call returned/,
+    ],
+    [
+      'close-port.mjs',
+      /^policy:exited: policy close-port on packet \d+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
     ],
     [
       'node-timers.mjs',

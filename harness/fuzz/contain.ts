@@ -29,8 +29,18 @@ function ownTarget(pid: unknown): boolean {
   return n === 0 || n === process.pid || n === -process.pid || n === process.ppid || n < 0;
 }
 
-/** Installs the interceptors (once, in the worker, before the policy module loads). */
-export function containProcess(): void {
+/**
+ * Installs the interceptors (once, in the worker, before the policy module loads). `port` is the
+ * worker's port to the fuzz command: closing it would end the worker without an answer.
+ */
+export function containProcess(port?: object): void {
+  if (port !== undefined) {
+    Object.defineProperty(port, 'close', {
+      value: () => raise('exited', 'called parentPort.close(): the fuzz worker would end without an answer'),
+      writable: false,
+      configurable: false,
+    });
+  }
   const kill = process.kill.bind(process);
   const proc = process as unknown as Record<string, unknown>;
   proc.exit = (code?: unknown) => raise('exited', `called process.exit(${describeValue(code ?? '')})`);

@@ -142,7 +142,7 @@ function run(port: MessagePort, input: WorkerInput): void {
     late = fault;
     post(fault);
   };
-  containProcess();
+  containProcess(port);
   watchDeferred(() => readHeartbeat(input.heartbeat), report);
   lockdown();
   const settle = () => new Promise<void>((resolveTurn) => setImmediate(() => setImmediate(resolveTurn)));
