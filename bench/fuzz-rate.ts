@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { buildSync } from 'esbuild';
 import { NULL_HEARTBEAT } from '../harness/fuzz/heartbeat.ts';
 import { loadPolicy } from '../harness/fuzz/load-policy.ts';
+import { ensurePolicyHooks } from '../harness/fuzz/policy-hooks.ts';
 import { type SearchJob, search } from '../harness/fuzz/search.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { nowMs } from './timing.ts';
@@ -28,7 +31,8 @@ export async function fuzzRate(
   runsPerRound: number,
   rounds: number,
 ): Promise<FuzzRate | string> {
-  const load = await loadPolicy(`${root}${policyFile}`);
+  // Loaded as a fuzz worker loads it (a TypeScript policy compiled in memory).
+  const load = await loadPolicy(resolve(root, policyFile), ensurePolicyHooks);
   if (!load.ok) return load.error;
   const loaded = load.value;
   const job = (seed: number): SearchJob => ({
@@ -49,6 +53,39 @@ export async function fuzzRate(
     out.push((runsPerRound * 1000) / (nowMs('cpu') - start));
   }
   return { policyFile, runsPerRound, runsPerCpuSecond: out };
+}
+
+/**
+ * The same measurement on the code as the package ships it to a fuzz worker: bundled by esbuild
+ * without keepNames (scripts/finish-build.mjs), run by plain node. The in-process figure above runs
+ * the TypeScript sources through tsx, which wraps every function it makes in a naming call.
+ */
+export async function fuzzRateBundled(
+  policyFile: string,
+  runsPerRound: number,
+  rounds: number,
+): Promise<FuzzRate | string> {
+  const dir = `${root}node_modules/.cache/netstack-conformance`;
+  mkdirSync(dir, { recursive: true });
+  const outfile = `${dir}/bench-fuzz-rate-${process.pid}.mjs`;
+  buildSync({
+    entryPoints: [`${root}bench/fuzz-rate-main.ts`],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    keepNames: false,
+    logLevel: 'error',
+  });
+  try {
+    const args = [outfile, resolve(root, policyFile), String(runsPerRound), String(rounds)];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
+    return JSON.parse(stdout) as FuzzRate | string;
+  } finally {
+    rmSync(outfile, { force: true });
+  }
 }
 
 export interface StartupCommand {

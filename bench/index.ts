@@ -1,6 +1,6 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { allCheckersMs, benchTrace, checkerCosts, checkerTable } from './checkers.ts';
-import { fuzzRate, startupCommands, startupMs } from './fuzz-rate.ts';
+import { fuzzRate, fuzzRateBundled, startupCommands, startupMs } from './fuzz-rate.ts';
 import { throughput, throughputTable } from './throughput.ts';
 import { median, spread } from './timing.ts';
 import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable } from './workers.ts';
@@ -8,7 +8,8 @@ import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable
 /**
  * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
  * alternating rounds with its spread (bench/timing.ts spread), and the load beside it:
- *   1. fuzz runs per CPU second in process (per core), on policies/flow-hash.ts
+ *   1. fuzz runs per CPU second in process (per core), on policies/flow-hash.ts: the sources
+ *      through tsx, and bundled as the package's fuzz worker is
  *   2. start-up of the fuzz command on a 10-run job (wall clock, process start to exit)
  *   3. model packets/s per built-in netisr policy / the fair baseline (bench/fair-baseline.ts),
  *      which places every packet on the model's CPU (checked)
@@ -35,21 +36,34 @@ const load = () =>
     .join(' ');
 const write = (text: string) => process.stdout.write(text);
 
-async function main(): Promise<number> {
-  write(
-    `node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), load ${load()}\n\n`,
-  );
-
+/** Section 1: false when the policy could not be measured (it did not hold). */
+async function fuzzRateSection(): Promise<boolean> {
   write(
     `1. fuzz runs per core, ${FUZZ_POLICY}, every property, ${FUZZ_ROUNDS} rounds of ${FUZZ_RUNS_PER_ROUND} runs\n`,
   );
   const rate = await fuzzRate(FUZZ_POLICY, FUZZ_RUNS_PER_ROUND, FUZZ_ROUNDS);
   if (typeof rate === 'string') {
     write(`   not measured: ${rate}\n`);
-    return 1;
+    return false;
   }
-  const rps = rate.runsPerCpuSecond;
-  write(`   ${median(rps).toFixed(0)} runs per CPU second ${spread(rps)}   (load ${load()})\n\n`);
+  const line = (label: string, rps: readonly number[]) =>
+    write(
+      `   ${label.padEnd(30)} ${median(rps).toFixed(0)} runs per CPU second ${spread(rps)}   (load ${load()})\n`,
+    );
+  line('sources through tsx:', rate.runsPerCpuSecond);
+  const bundled = await fuzzRateBundled(FUZZ_POLICY, FUZZ_RUNS_PER_ROUND, FUZZ_ROUNDS);
+  if (typeof bundled === 'string') write(`   bundled: not measured: ${bundled}\n`);
+  else line('bundled as the worker ships:', bundled.runsPerCpuSecond);
+  write('\n');
+  return true;
+}
+
+async function main(): Promise<number> {
+  write(
+    `node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), load ${load()}\n\n`,
+  );
+
+  if (!(await fuzzRateSection())) return 1;
 
   write(`2. start-up of the fuzz command on a ${STARTUP_RUNS}-run job (wall, median of ${STARTUP_ROUNDS})\n`);
   const commands = startupCommands(FUZZ_POLICY, STARTUP_RUNS);

@@ -132,22 +132,18 @@ export function supervise(
       answer = a;
       grace = setTimeout(() => finish(a), EXIT_GRACE_MS);
     });
-    worker.on('error', (err) => {
-      const heap = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
-      const message = heap ? `ran out of its ${heapMb} MiB heap` : `failed: ${describeThrown(err)}`;
-      finish({ kind: 'died', cause: heap ? 'heap' : 'error', message, reading: readHeartbeat(heartbeat) });
-    });
-    worker.on('exit', (code) =>
-      finish(
-        answer ?? {
-          kind: 'died',
-          cause: 'exit',
-          message: `exited with code ${code}`,
-          reading: readHeartbeat(heartbeat),
-        },
-      ),
-    );
+    worker.on('error', (err) => finish(diedOf(err, heapMb, readHeartbeat(heartbeat))));
+    worker.on('exit', (code) => finish(answer ?? diedOf(code, heapMb, readHeartbeat(heartbeat))));
   });
+}
+
+/** A worker that ended without answering: an error (out of heap, or another), or an exit code. */
+function diedOf(how: unknown, heapMb: number, reading: HeartbeatReading): Died {
+  if (typeof how === 'number')
+    return { kind: 'died', cause: 'exit', message: `exited with code ${how}`, reading };
+  const heap = (how as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+  const message = heap ? `ran out of its ${heapMb} MiB heap` : `failed: ${describeThrown(how)}`;
+  return { kind: 'died', cause: heap ? 'heap' : 'error', message, reading };
 }
 
 function unsealed(m: unknown, seal: string): WorkerAnswer | ChunkDone | undefined {
