@@ -176,6 +176,17 @@ export class NdTable<A, P> {
     return changed || wasUnresolved;
   }
 
+  /**
+   * Doubt cast on a resolved entry (an NA with another address and no override, RFC 4861 7.2.5):
+   * a REACHABLE entry goes STALE and keeps its address; no other state changes. Static entries
+   * are never doubted (the caller stops at them first).
+   */
+  doubt(ln: Llentry<A, P>): void {
+    if (ln.state !== 'reachable') return;
+    ln.state = 'stale';
+    this.#setTimer(ln, ND_GC_SECONDS * NS_PER_SECOND);
+  }
+
   /** A static (arp -s) or temporary entry set by the administrator. */
   setManual(
     l3: A,

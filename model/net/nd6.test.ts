@@ -302,10 +302,16 @@ describe('nd6_na_input', () => {
     expect(bare.ln.lladdr).toBe(PEER_MAC);
   });
 
-  it('an NA without override and with another address: the known address stays, nothing else is learnt', () => {
+  it('an NA without override and with another address: the known address stays, REACHABLE goes STALE, nothing else is learnt', () => {
     const { host, ifp, ln, sent } = resolved();
     const other = naPkt(PEER, { tllao: OTHER_MAC, override: false, solicited: true, router: true });
     nd6NaInput(host, ifp, other.pkt, other.na);
+    expect(ln.lladdr).toBe(PEER_MAC);
+    expect(ln.state).toBe('stale');
+    // Once STALE, another such NA changes nothing (only REACHABLE is doubted).
+    const again = naPkt(PEER, { tllao: OTHER_MAC, override: false, solicited: false, router: false });
+    nd6NaInput(host, ifp, again.pkt, again.na);
+    expect(ln.state).toBe('stale');
     expect(ln.lladdr).toBe(PEER_MAC);
     expect(nd6IsRouter(ln)).toBe(false);
     expect(sent()).toEqual([]);

@@ -256,9 +256,12 @@ export function nd6NaInput(
     table.learn(ln, na.tllao, na.solicited);
   } else {
     const llchange = na.tllao !== undefined && na.tllao !== known;
-    // A different address without override only casts doubt on the entry (RFC 4861 7.2.5):
-    // the entry keeps its address and, in this model, its state.
-    if (!na.override && llchange) return;
+    // A different address without override only casts doubt on the entry (RFC 4861 7.2.5, as
+    // NetBSD's nd6_na_input): it keeps its address, and a REACHABLE one goes STALE.
+    if (!na.override && llchange) {
+      table.doubt(ln);
+      return;
+    }
     // Unsolicited with the same address, learn changes nothing.
     table.learn(ln, na.tllao ?? known, na.solicited);
   }
