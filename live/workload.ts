@@ -95,6 +95,8 @@ export async function runWorkload(c: LiveConfig, n: LiveNames, cleanup: Cleanup)
   );
   const { sent } = lastJson<{ sent: FlowSeq[] }>(await output(sender, 'sender'));
   const sendMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  // The receiver may have ended already (a failed bind): what it printed says what it read.
+  receiver.stdin?.on('error', () => {});
   receiver.stdin?.write('done\n');
   const { read } = lastJson<{ read: FlowSeq[] }>(await received);
   return { sent, read, sendMs };
