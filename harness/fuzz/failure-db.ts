@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { makeDir } from '../make-dir.ts';
 import type { Deployment } from './deployment.ts';
 
 /**
@@ -81,7 +82,7 @@ export function writeStored(
       rmSync(file, { force: true });
       return undefined;
     }
-    mkdirSync(db, { recursive: true });
+    makeDir(db);
     const doc: DbFile = {
       policyFile: relative(process.cwd(), resolve(policyFile)),
       failures: failures.slice(0, STORED_PER_POLICY_MAX),

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makeDir } from '../make-dir.ts';
 
 /**
  * Compiled TypeScript policies kept between runs, so a fuzz worker whose policy (and every file it
@@ -42,7 +43,7 @@ function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
   const uid = process.getuid?.();
   const dir = asked ?? join(tmpdir(), `netstack-conformance-${uid ?? 'user'}`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDir(dir, 0o700);
     const st = lstatSync(dir);
     // A directory someone else made (or can write to) could hand this user code to run.
     if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0)
