@@ -40,9 +40,9 @@ export interface NicSetup {
   /** Variant nic-wrong-rx-ring: the redirection table is indexed with the wrong hash bits. */
   readonly wrongRing?: boolean;
   /** lagg0's second port: its rings, in the same order, used after a `failover`. */
-  readonly standbyRings?: readonly RxRing[];
+  readonly standbyRings?: readonly RxRing[] | undefined;
   /** The tun0 writer, present when the workload writes to tun0. */
-  readonly tun?: TunWriterState;
+  readonly tun?: TunWriterState | undefined;
   readonly cpuCount?: number;
 }
 
