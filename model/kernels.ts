@@ -1,5 +1,4 @@
 import {
-  DEFAULT_LINUX_KERNEL,
   isLinuxKernel,
   LINUX_KERNELS,
   LINUX_VERSIONED_RULES,
@@ -75,21 +74,15 @@ const FREEBSD_RELEASE = /^(\d+)\.(\d+)-(RELEASE|STABLE|CURRENT|PRERELEASE|RC\d*|
 
 function pickLinux(release: LinuxRelease): KernelPick {
   const want = linuxRulesAt(release);
-  let best: { kernel: LinuxKernel; differs: LinuxRule[] } | undefined;
-  // Newest first, so a tie goes to the newer model.
-  const names = (Object.keys(LINUX_KERNELS) as LinuxKernel[]).sort(
-    (a, b) => LINUX_KERNELS[b].release.minor - LINUX_KERNELS[a].release.minor,
-  );
-  for (const kernel of names) {
+  const rules = Object.keys(LINUX_VERSIONED_RULES) as LinuxRule[];
+  const ranked = (Object.keys(LINUX_KERNELS) as LinuxKernel[]).map((kernel) => {
     const have = linuxRules(kernel);
-    const differs = (Object.keys(LINUX_VERSIONED_RULES) as LinuxRule[]).filter((r) => have[r] !== want[r]);
-    if (best === undefined || differs.length < best.differs.length) best = { kernel, differs };
-  }
-  return {
-    kernel: best?.kernel ?? DEFAULT_LINUX_KERNEL,
-    running: `${release.major}.${release.minor}`,
-    differs: best?.differs ?? [],
-  };
+    return { kernel, differs: rules.filter((r) => have[r] !== want[r]) };
+  });
+  // LINUX_KERNELS lists the newest first and only a strictly closer model replaces the pick, so a
+  // tie goes to the newer model.
+  const best = ranked.reduce((pick, r) => (r.differs.length < pick.differs.length ? r : pick));
+  return { kernel: best.kernel, running: `${release.major}.${release.minor}`, differs: best.differs };
 }
 
 /**

@@ -69,8 +69,7 @@ export interface ResolvedHostConfig {
 /** netisr_init: 0 or < -1 -> 1; -1 -> mp_ncpus; above mp_ncpus -> mp_ncpus ("forcing maxthreads"). */
 export function resolveMaxthreads(maxthreads: number, cpuCount: number): number {
   if (maxthreads === -1) return cpuCount;
-  if (maxthreads < 1) return 1;
-  return Math.min(maxthreads, cpuCount);
+  return Math.min(Math.max(maxthreads, 1), cpuCount);
 }
 
 function checkCpuList(name: string, list: readonly number[], cpuCount: number): string | undefined {
@@ -110,9 +109,7 @@ function registerProtocols(
   const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], maxqlimit);
   const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
   // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
-  const twice = regs.find(
-    (r, i) => i > 0 && (regs[i - 1]?.proto === r.proto || regs.some((o, j) => j < i && o.name === r.name)),
-  );
+  const twice = regs.find((r, i) => regs.some((o, j) => j < i && (o.proto === r.proto || o.name === r.name)));
   if (twice !== undefined) return err(`protocol ${twice.name} (${twice.proto}) registered twice`);
   const protocols = [];
   for (const reg of regs) {
@@ -170,6 +167,7 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
   const maxthreads = resolveMaxthreads(sysctl['net.isr.maxthreads'], cpuCount);
   const protocols = registerProtocols(kernelProtocols(kernel, version), config, sysctl);
   if (!protocols.ok) return protocols;
+  const variants = new Set(config.variants ?? []);
   return ok({
     kernel,
     version,
@@ -184,10 +182,9 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
     workstreamCpus: Array.from({ length: maxthreads }, (_, i) => cpuId(i)),
     protocols: protocols.value,
     hashConfig: {
-      udp4Tuple:
-        sysctl['net.inet.rss.udp_4tuple'] || (config.variants ?? []).includes('rss-udp-4tuple-default'),
+      udp4Tuple: sysctl['net.inet.rss.udp_4tuple'] || variants.has('rss-udp-4tuple-default'),
     },
-    variants: new Set(config.variants ?? []),
+    variants,
     limits: { ...DEFAULT_RUN_LIMITS, ...config.limits },
     kstackBytes: sysctl['kern.kstack_pages'] * sysctl['hw.pagesize'],
     frameBytes: config.frameBytes ?? {},

@@ -34,15 +34,15 @@ export interface NicSetup {
    * Arms a wakeup on the virtual clock. A pause must keep the run alive until it ends: without a
    * timer the simulator would see nothing runnable and stop with the rest of the workload unsent.
    */
-  readonly wakeAt?: (atNs: number) => void;
+  readonly wakeAt: (atNs: number) => void;
   /** Where an RSS kernel promises to handle the packet (arrive.bucketCpu); absent: no promise. */
   readonly bucketCpuPromise?: (flow: Flow, hash: number, hashType: HashType) => CpuId | undefined;
   /** Variant nic-wrong-rx-ring: the redirection table is indexed with the wrong hash bits. */
   readonly wrongRing?: boolean;
   /** lagg0's second port: its rings, in the same order, used after a `failover`. */
-  readonly standbyRings?: readonly RxRing[];
+  readonly standbyRings?: readonly RxRing[] | undefined;
   /** The tun0 writer, present when the workload writes to tun0. */
-  readonly tun?: TunWriterState;
+  readonly tun?: TunWriterState | undefined;
   readonly cpuCount?: number;
 }
 
@@ -78,12 +78,15 @@ export class Nic implements Actor {
   #rotateRings = 0;
   /** lagg0's active port: 0 the first, 1 the standby. */
   #port = 0;
+  /** The active port's rings. */
+  #portRings: readonly RxRing[];
   readonly #seqByFlow: number[];
 
   constructor(setup: NicSetup) {
     this.id = setup.id;
     this.#s = setup;
     this.#seqByFlow = setup.flows.map(() => 0);
+    this.#portRings = setup.rings;
   }
 
   get pendingItems(): number {
@@ -100,7 +103,7 @@ export class Nic implements Actor {
     switch (item.kind) {
       case 'pause':
         this.#notBeforeNs = this.#s.clock.nowNs + item.ns;
-        this.#s.wakeAt?.(this.#notBeforeNs);
+        this.#s.wakeAt(this.#notBeforeNs);
         return;
       case 'snapshot':
         this.#s.onSnapshot();
@@ -111,14 +114,25 @@ export class Nic implements Actor {
       case 'retable':
         this.#rotateRings = (this.#rotateRings + item.rotateRings) % this.#s.rings.length;
         return;
-      case 'failover':
-        if (this.#s.standbyRings !== undefined) this.#port ^= 1;
+      case 'failover': {
+        const standby = this.#s.standbyRings;
+        if (standby === undefined) return;
+        this.#port ^= 1;
+        this.#portRings = this.#port === 0 ? this.#s.rings : standby;
         return;
+      }
       case 'migrate':
         assert(this.#s.tun !== undefined && this.#s.cpuCount !== undefined, 'sim: migrate has a tun0 writer');
         this.#s.tun.cpu = cpuId(item.cpu % this.#s.cpuCount);
         return;
     }
+  }
+
+  /** The tun0 writer, present whenever the workload writes to tun0. */
+  get #tun(): TunWriterState {
+    const tun = this.#s.tun;
+    assert(tun !== undefined, 'sim: a tun0 write has a writer');
+    return tun;
   }
 
   /** Moved: the table was rewritten or lagg failed over, so R-6's binding may no longer hold. */
@@ -131,7 +145,7 @@ export class Nic implements Actor {
     const s = this.#s;
     const programmed = s.wrongRing === true ? this.#wrongRingOf(hash) : this.ringOf(hash);
     const index = (programmed + this.#rotateRings) % s.rings.length;
-    const ring = (this.#port === 1 ? s.standbyRings : s.rings)?.[index];
+    const ring = this.#portRings[index];
     assert(ring !== undefined, 'sim: ring index in range');
     return ring;
   }
@@ -162,13 +176,14 @@ export class Nic implements Actor {
     assert(flow !== undefined, `sim: workload names flow ${flowIndex}`);
     const seq = this.#seqByFlow[flowIndex] ?? 0;
     this.#seqByFlow[flowIndex] = seq + 1;
-    const frag = fragment !== undefined && isFragment({ fragment });
+    const frag = isFragment({ fragment });
+    // The header as the sender built it; only a real fragment (F-0) records it.
+    const header = fragment === undefined ? undefined : arriveFragment(flow, fragment);
     const nicHash = rssHash(flow, frag, s.hashConfig);
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
     const hashType = s.rss ? nicHash.hashType : 'opaque-hash';
     const ring = via === undefined ? this.#activeRing(nicHash.hash) : undefined;
-    const cpu = ring?.cpu ?? s.tun?.cpu;
-    assert(cpu !== undefined, 'sim: a tun0 write has a writer');
+    const cpu = ring === undefined ? this.#tun.cpu : ring.cpu;
     const pkt: Packet = {
       id: packetId(this.#arrivals),
       flow,
@@ -202,10 +217,10 @@ export class Nic implements Actor {
       fragment: frag,
       // Unset fields stay undefined (absent from the trace's JSON): one shape for every arrival.
       bucketCpu: this.#redirected && promise !== cpu ? undefined : promise,
-      frag: fragment !== undefined && frag ? arriveFragment(flow, fragment) : undefined,
+      frag: frag ? header : undefined,
       via,
     });
-    if (ring === undefined) s.tun?.writes.push(pkt);
+    if (ring === undefined) this.#tun.writes.push(pkt);
     else if (ring.packets.length >= ring.sizeDescriptors) {
       s.stats.inc('ifi_iqdrops');
       s.trace.record({

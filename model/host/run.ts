@@ -45,6 +45,12 @@ export interface RunResult {
   readonly stats: Readonly<Record<string, number>>;
 }
 
+/** The protocol an RSS kernel hands a reassembled datagram to (ip_direct_input, F-27). */
+const DIRECT_PROTO = { ip: 'ip_direct', ip6: 'ip6_direct' } as const satisfies Record<
+  string,
+  NetisrProtoName
+>;
+
 /** A driver or link-layer frame whose one nested call is a netisr dispatch (a class: no closure per packet). */
 class DispatchingCall implements KernelCall {
   constructor(
@@ -68,6 +74,8 @@ class Host {
   readonly policy: DispatchPolicy;
   readonly nic: Nic;
   readonly #cfg: ResolvedHostConfig;
+  /** GENERIC with `options RSS`: the NIC, the promise, ether_demux and reassembly all follow it. */
+  readonly #rss: boolean;
   readonly #frameBytes: (frame: string) => number;
   readonly #promise: RssPromise;
 
@@ -79,6 +87,7 @@ class Host {
     source: PolicySource,
   ) {
     this.#cfg = cfg;
+    this.#rss = cfg.kernel === 'freebsd-rss';
     this.#frameBytes = frameBytesLookup(cfg.frameBytes);
     this.machine = new Machine(schedule, cfg.limits, freebsdKernelHeader(cfg));
     const { sim, trace } = this.machine;
@@ -96,7 +105,7 @@ class Host {
     };
     this.netisr = bootNetisr(boot, this.policy);
     this.#promise = new RssPromise({
-      rss: cfg.kernel === 'freebsd-rss',
+      rss: this.#rss,
       buckets: cfg.buckets,
       protocols: cfg.protocols,
       workstreamCpus: cfg.workstreamCpus,
@@ -116,7 +125,7 @@ class Host {
       flows,
       workload,
       rings,
-      rss: cfg.kernel === 'freebsd-rss',
+      rss: this.#rss,
       buckets: cfg.buckets,
       hashConfig: cfg.hashConfig,
       rcvifIndex: 1,
@@ -125,8 +134,8 @@ class Host {
       bucketCpuPromise: (flow, hash, hashType) => this.#promise.arrival(flow.family, hash, hashType),
       wrongRing: cfg.variants.has('nic-wrong-rx-ring'),
       cpuCount: cfg.cpuCount,
-      ...(standby === undefined ? {} : { standbyRings: standby }),
-      ...(tun === undefined ? {} : { tun }),
+      standbyRings: standby,
+      tun,
     });
     startInterruptThreads(boot, rings, (pkt, thread) => this.#rxeof(pkt, thread));
     startNetisrThreads(boot, this.netisr);
@@ -161,10 +170,11 @@ class Host {
       reassemble: (pkt, thread) => reassembly.reassemble(pkt, thread),
     };
     this.netisr.setHandler('ether', (pkt, thread) => this.#etherDemux(pkt, thread));
-    this.netisr.setHandler('ip', ipInputHandler(env, 'ip'));
-    this.netisr.setHandler('ip6', ipInputHandler(env, 'ip6'));
-    if (has('ip_direct')) this.netisr.setHandler('ip_direct', ipDirectInputHandler(env, 'ip'));
-    if (has('ip6_direct')) this.netisr.setHandler('ip6_direct', ipDirectInputHandler(env, 'ip6'));
+    for (const family of ['ip', 'ip6'] as const) {
+      this.netisr.setHandler(family, ipInputHandler(env, family));
+      const direct = DIRECT_PROTO[family];
+      if (has(direct)) this.netisr.setHandler(direct, ipDirectInputHandler(env, family));
+    }
   }
 
   /** ip_reass and frag6_input, with their callouts on the virtual clock (model/inet/reassembly.ts). */
@@ -181,12 +191,12 @@ class Host {
       },
       sysctl: cfg.sysctl,
       variants: cfg.variants,
-      rss: cfg.kernel === 'freebsd-rss',
+      rss: this.#rss,
       hashConfig: cfg.hashConfig,
       buckets: cfg.buckets,
       promise: this.#promise,
       directProto: (family) => {
-        const name = family === 'inet' ? 'ip_direct' : 'ip6_direct';
+        const name = DIRECT_PROTO[family === 'inet' ? 'ip' : 'ip6'];
         return has(name) ? name : undefined;
       },
       dispatch: (proto, pkt, thread) => this.netisr.dispatch(proto, pkt, thread),
@@ -210,11 +220,11 @@ class Host {
    * first replaces a hash of the wrong type with the software hash (R-15..R-17).
    */
   #etherDemux(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
-    if (this.#cfg.kernel === 'freebsd-rss') {
+    if (this.#rss) {
       // Variant rss-soft-hash-ignores-fragment: the first fragment carries the ports (R-14).
+      const firstPiece = pkt.fragment?.offsetBytes === 0;
       const frag =
-        isFragment(pkt) &&
-        !(this.#cfg.variants.has('rss-soft-hash-ignores-fragment') && pkt.fragment?.offsetBytes === 0);
+        isFragment(pkt) && !(this.#cfg.variants.has('rss-soft-hash-ignores-fragment') && firstPiece);
       if (!rssHashTrusted(pkt.flow, frag, pkt.hashType, this.#cfg.hashConfig)) {
         const soft = rssHash(pkt.flow, frag, this.#cfg.hashConfig);
         pkt.hash = soft.hash;
@@ -242,10 +252,6 @@ class Host {
       pendingPackets: () => this.nic.pendingItems,
       snapshot: (quiescent) => this.snapshot(quiescent),
     });
-  }
-
-  netstatQ(): string {
-    return hostNetstatQ(this.#cfg, this.netisr.rows());
   }
 }
 
