@@ -109,10 +109,11 @@ function keepListeners(kept: ReadonlyMap<string | symbol, (...args: never[]) => 
   };
   proc.removeListener = removeOne;
   proc.off = removeOne;
-  proc.removeAllListeners = function (this: unknown, event?: string | symbol) {
-    removeAllListeners.call(process, event);
+  // Called with no argument it removes every event's listeners, with one only that event's.
+  proc.removeAllListeners = function (this: unknown, ...event: [string | symbol] | []) {
+    removeAllListeners.call(process, ...event);
     for (const [name, listener] of kept) {
-      const wanted = event === undefined || event === name;
+      const wanted = event.length === 0 || event[0] === name;
       // Node's own `removeListener` watcher on process makes the removal go through removeOne.
       const present = (process.rawListeners(name) as unknown[]).includes(listener);
       if (wanted && !present) process.on(name, listener as () => void);
