@@ -34,6 +34,7 @@ const POLICIES: Record<string, string> = {
   'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
+  'cjs.js': `module.exports = { name: 'cjs', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   // The worker's built-ins are frozen before the policy loads (harness/fuzz/lockdown.ts).
   'push.mjs': `Array.prototype.push = function () { return 0; };\nexport default { name: 'push', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'global-map.mjs': `globalThis.Map = class { get() {} set() {} };\nexport default { name: 'global-map', place: () => ({ cpu: 0, mode: 'queue' }) };`,
@@ -166,6 +167,11 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       'never.mjs',
       [],
       /^fuzz: policy file \S+never\.mjs never finished loading: the worker exited with code 0 \(a top-level await that never settles\?\)$/,
+    ],
+    [
+      'cjs.js',
+      [],
+      /^fuzz: policy file \S+cjs\.js exports nothing: .* \(it assigns CommonJS exports: policy files load as ES modules, so write `export default`\)$/,
     ],
     [
       'empty.ts',

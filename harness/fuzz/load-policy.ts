@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPolicySource, type PolicySource } from '../../model/policy.ts';
@@ -59,6 +59,19 @@ async function importPolicyModule(
   return (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
 }
 
+/** CommonJS assignments are lost on a file loaded as an ES module (esm-hook.ts): say so. */
+function commonJsHint(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  return /\bmodule\.exports\b|\bexports\.\w+\s*=/.test(text)
+    ? ' (it assigns CommonJS exports: policy files load as ES modules, so write `export default`)'
+    : '';
+}
+
 /**
  * Imports a policy module and picks its policy: the default export, else a named export `policy`;
  * either a DispatchPolicy or a factory `(cfg) => DispatchPolicy`. Answers one line on failure.
@@ -86,6 +99,6 @@ export async function loadPolicy(
   const exported = Object.keys(mod).filter((k) => k !== '__esModule');
   const has = exported.length === 0 ? 'exports nothing' : `exports ${exported.join(', ')}, none a policy`;
   return err(
-    `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory`,
+    `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory${commonJsHint(file)}`,
   );
 }
