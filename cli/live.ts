@@ -39,28 +39,45 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const config = describeLiveConfig(opts.config);
-  if (opts.saveFile !== undefined) writeFileSync(opts.saveFile, `${JSON.stringify(out.recording)}\n`);
+  const unwritten: string[] = [];
+  if (opts.saveFile !== undefined)
+    unwritten.push(...writeOutput('--save', opts.saveFile, `${JSON.stringify(out.recording)}\n`));
   if (opts.reportFile !== undefined) {
     const v = out.verdict.properties.flatMap((p) => p.violations)[0];
-    writeFileSync(
-      opts.reportFile,
-      renderReport({
-        property: v?.property ?? 'every property',
-        verdict: v === undefined ? 'held' : 'violated',
-        rule: v?.rule ?? '',
-        message: v?.message ?? `live trace of Linux ${out.verdict.kernelRelease}: every property held`,
-        trace: out.verdict.trace,
-        highlight: v?.events ?? [],
-        config,
-        replayCommand: `npm run live -- ${argv.join(' ')}`,
-        netstatQ: '',
-        policyName: out.verdict.differential.policy,
-      }),
+    unwritten.push(
+      ...writeOutput(
+        '--report',
+        opts.reportFile,
+        renderReport({
+          property: v?.property ?? 'every property',
+          verdict: v === undefined ? 'held' : 'violated',
+          rule: v?.rule ?? '',
+          message: v?.message ?? `live trace of Linux ${out.verdict.kernelRelease}: every property held`,
+          trace: out.verdict.trace,
+          highlight: v?.events ?? [],
+          config,
+          replayCommand: `npm run live -- ${argv.join(' ')}`,
+          netstatQ: '',
+          policyName: out.verdict.differential.policy,
+        }),
+      ),
     );
   }
   process.stdout.write(opts.json ? liveJson(out.verdict, config) : liveText(out.verdict, config));
-  for (const e of out.cleanupErrors) process.stderr.write(`live: ${e}\n`);
-  return out.verdict.ok && out.cleanupErrors.length === 0 ? 0 : 1;
+  for (const e of [...out.cleanupErrors, ...unwritten]) process.stderr.write(`live: ${e}\n`);
+  if (!out.verdict.ok || out.cleanupErrors.length > 0) return 1;
+  // The verdict held, but a file asked for could not be written: not done as asked.
+  return unwritten.length > 0 ? 2 : 0;
+}
+
+/** Writes an output file; the line saying why it could not, if it could not. */
+function writeOutput(flag: string, file: string, text: string): string[] {
+  try {
+    writeFileSync(file, text);
+    return [];
+  } catch (err) {
+    return [`${flag} ${file}: cannot write it: ${err instanceof Error ? err.message : String(err)}`];
+  }
 }
 
 const entry = process.argv[1];

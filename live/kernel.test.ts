@@ -80,11 +80,16 @@ describe.skipIf(missing !== undefined)(
       expect(instances(child.pid ?? 0)).toEqual([]);
     });
 
-    it('bad input is one line and exit 2: an unknown sysctl, not root', async () => {
+    it('bad input is one line and exit 2: an unknown sysctl, not root, an unwritable --save', async () => {
       // The other refusals (no such CPU, too many queues, ...) are liveConfigError's, in units.test.ts.
       const cases: [string[], RegExp, number?][] = [
         [['--sysctl', 'net.core.no_such=1'], /unknown sysctl net.core.no_such/],
         [[], /not root/, 65534],
+        // Found only after the run: the recording cannot be kept where it was asked to go.
+        [
+          ['--save', '/proc/netstack-conformance.json', '--packets', '20', '--flows', '2'],
+          /^live: --save \/proc\/netstack-conformance\.json: cannot write it: ENOENT/,
+        ],
       ];
       for (const [args, line, uid] of cases) {
         const opts = uid === undefined ? {} : { uid, gid: uid };
