@@ -174,7 +174,8 @@ export class Nic implements Actor {
     const s = this.#s;
     const flow = s.flows[flowIndex];
     assert(flow !== undefined, `sim: workload names flow ${flowIndex}`);
-    const seq = this.#seqByFlow[flowIndex] ?? 0;
+    const seq = this.#seqByFlow[flowIndex];
+    assert(seq !== undefined, 'sim: a sequence counter per flow');
     this.#seqByFlow[flowIndex] = seq + 1;
     const frag = isFragment({ fragment });
     // The header as the sender built it; only a real fragment (F-0) records it.
