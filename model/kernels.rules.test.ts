@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestModelledKernel } from './kernels.ts';
+import { closestModelledKernel, isKernelName } from './kernels.ts';
 import { LINUX_KERNELS } from './linux/versions.ts';
 import { unwrap } from './result.ts';
 
@@ -17,6 +17,26 @@ describe('closestModelledKernel: the pick among the Linux models', () => {
       kernel: 'linux-6.18',
       running: '6.17',
       differs: ['defer-count-first', 'udp-rcvbuf-fits', 'udp-defer-free'],
+    });
+  });
+});
+
+describe('kernel names and FreeBSD releases', () => {
+  it('isKernelName takes the modelled Linux and FreeBSD kernels only', () => {
+    expect(['linux-6.6', 'freebsd-14', 'linux-6.1', 'freebsd-13', ''].map(isKernelName)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('a FreeBSD release picks freebsd-14 and names the release it runs', () => {
+    expect(unwrap(closestModelledKernel('14.2-RELEASE-p1'))).toEqual({
+      kernel: 'freebsd-14',
+      running: '14.2-RELEASE',
+      differs: [],
     });
   });
 });

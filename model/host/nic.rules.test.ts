@@ -73,4 +73,21 @@ describe('the NIC: what an arrival records', () => {
       [true, 8, false, 7],
     ]);
   });
+
+  it('a lagg failover to a port whose ring is on another CPU breaks the promise; failing back keeps it again', () => {
+    const flow = unwrap(makeFlow(0, tcpFlow(0)));
+    const home = flow.hash4Tuple & 1;
+    // The standby port's ring i interrupts the other CPU than the first port's ring i.
+    const standbyRings = [new RxRing(0, cpuId(1), 2), new RxRing(1, cpuId(0), 2)];
+    const pkt: WorkloadItem = { kind: 'packet', flow: 0 };
+    const { arrives } = receive([pkt, { kind: 'failover' }, pkt, { kind: 'failover' }, pkt], {
+      standbyRings,
+      bucketCpuPromise: () => cpuId(home),
+    });
+    expect(arrives.map((e) => [e.cpu, e.bucketCpu])).toEqual([
+      [home, home],
+      [1 - home, undefined],
+      [home, home],
+    ]);
+  });
 });

@@ -174,10 +174,10 @@ export class Nic implements Actor {
     const s = this.#s;
     const flow = s.flows[flowIndex];
     assert(flow !== undefined, `sim: workload names flow ${flowIndex}`);
-    const seq = this.#seqByFlow[flowIndex] ?? 0;
+    const seq = this.#seqByFlow[flowIndex];
+    assert(seq !== undefined, 'sim: a sequence counter per flow');
     this.#seqByFlow[flowIndex] = seq + 1;
     const frag = isFragment({ fragment });
-    // The header as the sender built it; only a real fragment (F-0) records it.
     const header = fragment === undefined ? undefined : arriveFragment(flow, fragment);
     const nicHash = rssHash(flow, frag, s.hashConfig);
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
@@ -217,7 +217,7 @@ export class Nic implements Actor {
       fragment: frag,
       // Unset fields stay undefined (absent from the trace's JSON): one shape for every arrival.
       bucketCpu: this.#redirected && promise !== cpu ? undefined : promise,
-      frag: frag ? header : undefined,
+      frag: frag ? header : undefined, // only a real fragment (F-0) records its header
       via,
     });
     if (ring === undefined) this.#tun.writes.push(pkt);

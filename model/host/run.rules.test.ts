@@ -151,4 +151,23 @@ describe('policy ticks', () => {
     });
     expect(unwrap(r).trace.filter((e) => e.kind === 'deliver')).toHaveLength(1);
   });
+
+  it('a ticking policy is ticked once every policyTickPackets arrivals', () => {
+    let ticks = 0;
+    const policy: DispatchPolicy = {
+      name: 'ticking',
+      place: (_p, ctx) => ({ cpu: ctx.cpu, mode: 'direct' }),
+      tick: () => void ticks++,
+    };
+    runHost({
+      config: { cpuCount: 1, limits: { policyTickPackets: 3 } },
+      workload: {
+        flows: [tcpFlow(0)],
+        items: Array.from({ length: 7 }, () => ({ kind: 'packet', flow: 0 }) as const),
+      },
+      schedule: [],
+      policy,
+    });
+    expect(ticks).toBe(2);
+  });
 });

@@ -1,4 +1,4 @@
-import { NS_PER_SECOND, virtualNs } from '../brand.ts';
+import { assert, NS_PER_SECOND, virtualNs } from '../brand.ts';
 import { type Errno, type ErrnoResult, fail, ok } from './errno.ts';
 import type { Host } from './host.ts';
 import type { Ifnet } from './ifnet.ts';
@@ -64,13 +64,15 @@ function resolveIfa(host: Host, req: Route6AddRequest): { ifp: Ifnet; ifa: In6Ad
   // A gateway that is one of our addresses (a tunnel's own end) routes through its interface.
   const own = in6OwnAddr(host, addr, zone);
   if (own !== undefined) return { ifp: req.ifp ?? own.ifp, ifa: req.ifa ?? addr };
-  let ifp = req.ifp ?? (zone === 0 ? undefined : host.ifByIndex(zone));
+  // Interface indexes start at 1 (lo0): zone 0, a global address, names no interface.
+  let ifp = req.ifp ?? host.ifByIndex(zone);
   if (ifp === undefined) {
     const via = host.rt6.lookup(req.gateway.addr);
     if (via === undefined || via.flags.has('GATEWAY')) return 'ENETUNREACH';
     ifp = host.ifByIndex(via.ifIndex);
+    // if_detach removes every route on the interface (ifops.ts ifDestroy).
+    assert(ifp !== undefined, 'rt6: a route names a live interface');
   }
-  if (ifp === undefined) return 'ENETUNREACH';
   const ifa =
     req.ifa ?? in6SelectSrc(host, isLinkScope6(req.dst) ? req.dst : addr, ifp) ?? ifp.in6Addrs[0]?.addr;
   return ifa === undefined ? 'ENETUNREACH' : { ifp, ifa };
@@ -100,7 +102,8 @@ export function rt6Add(host: Host, req: Route6AddRequest): ErrnoResult<RtEntry<I
 function purgeCovered(host: Host, rt: RtEntry<In6Addr>): void {
   if (rt.flags.has('GATEWAY') || rt.flags.has('LOCAL')) return;
   const ifp = host.ifByIndex(rt.ifIndex);
-  if (ifp === undefined || ifp.kind === 'loop') return;
+  assert(ifp !== undefined, 'rt6: a route names a live interface');
+  if (ifp.kind === 'loop') return;
   const { addr: net } = in6Unembed(rt.dst);
   nd6Of(host, ifp).table.purge((ln) => !ln.isStatic && in6InPrefix(ln.l3, net, rt.prefixLen));
 }
