@@ -139,6 +139,9 @@ describe('parseFlows: the workload checked before a run', () => {
   it('names the flows a packet may use', () => {
     expect(refused(packets([1]))).toBe('workload names a flow outside 0..0');
     expect(refused(packets([-1]))).toBe('workload names a flow outside 0..0');
+    // A fractional or NaN index names no flow either (it used to reach a model assertion).
+    expect(refused(packets([0.5]))).toBe('workload names a flow outside 0..0');
+    expect(refused(packets([Number.NaN]))).toBe('workload names a flow outside 0..0');
     expect(refused(packets([0]))).toBeUndefined();
   });
 

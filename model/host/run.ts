@@ -263,7 +263,9 @@ export function parseFlows(workload: Workload): Result<Flow[], string> {
     if (!flow.ok) return flow;
     flows.push(flow.value);
   }
-  const bad = workload.items.find((it) => it.kind === 'packet' && (it.flow < 0 || it.flow >= flows.length));
+  const bad = workload.items.find(
+    (it) => it.kind === 'packet' && !(Number.isInteger(it.flow) && it.flow >= 0 && it.flow < flows.length),
+  );
   if (bad !== undefined) return err(`workload names a flow outside 0..${flows.length - 1}`);
   const badMove = workload.items.find(
     (it) =>
