@@ -68,6 +68,19 @@ describe('route add with an address gateway', () => {
     expect([rt.ifIndex, rt.ifa]).toEqual([if0.index, 'fc00:1::1']);
   });
 
+  it('a link-local gateway on an interface without IPv6 addresses is ENETUNREACH (no source address)', () => {
+    const { host } = host1();
+    const bare = unwrap(ifCreate(host, 'shmif1'));
+    expect(bare.in6Addrs).toEqual([]);
+    const r = rt6Add(host, {
+      dst: a6('fc00:9::'),
+      prefixLen: 64,
+      gateway: { kind: 'addr', addr: in6Embed(a6('fe80::9'), bare.index) },
+      flags: ['GATEWAY'],
+    });
+    expect(r).toEqual({ ok: false, error: 'ENETUNREACH' });
+  });
+
   it('a gateway reached only through another gateway or not at all is ENETUNREACH', () => {
     const { host } = host1();
     unwrap(
