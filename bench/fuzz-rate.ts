@@ -9,6 +9,7 @@ import { loadPolicy } from '../harness/fuzz/load-policy.ts';
 import { ensurePolicyHooks } from '../harness/fuzz/policy-hooks.ts';
 import { type SearchJob, search } from '../harness/fuzz/search.ts';
 import { PROPERTIES } from '../properties/index.ts';
+import { WORKER_BUNDLE_OPTIONS } from '../scripts/worker-bundle-options.mjs';
 import { nowMs } from './timing.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,7 +58,7 @@ export async function fuzzRate(
 
 /**
  * The same measurement on the code as the package ships it to a fuzz worker: bundled by esbuild
- * without keepNames (scripts/finish-build.mjs), run by plain node. The in-process figure above runs
+ * with the build's options (scripts/worker-bundle-options.mjs), run by plain node. The in-process figure above runs
  * the TypeScript sources through tsx, which wraps every function it makes in a naming call.
  */
 export async function fuzzRateBundled(
@@ -68,17 +69,7 @@ export async function fuzzRateBundled(
   const dir = `${root}node_modules/.cache/netstack-conformance`;
   mkdirSync(dir, { recursive: true });
   const outfile = `${dir}/bench-fuzz-rate-${process.pid}.mjs`;
-  buildSync({
-    entryPoints: [`${root}bench/fuzz-rate-main.ts`],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    keepNames: false,
-    logLevel: 'error',
-  });
+  buildSync({ ...WORKER_BUNDLE_OPTIONS, entryPoints: [`${root}bench/fuzz-rate-main.ts`], outfile });
   try {
     const args = [outfile, resolve(root, policyFile), String(runsPerRound), String(rounds)];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
