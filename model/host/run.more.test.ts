@@ -6,19 +6,11 @@ import { errorOf, unwrap } from '../result.ts';
 import type { StackEvent, TraceEvent } from '../trace.ts';
 import { type RunInput, runHost } from './run.ts';
 import { packets, tcpFlow } from './scenario.ts';
+import { inet6Flow } from './test/flows.ts';
 import type { WorkloadItem } from './workload.ts';
 
 const deferred = freebsdNetisrPolicy({ protocols: FREEBSD_PROTOCOLS, dispatch: 'deferred' });
 const direct = freebsdNetisrPolicy({ protocols: FREEBSD_PROTOCOLS, dispatch: 'direct' });
-
-const inet6 = {
-  family: 'inet6',
-  ipProto: 6,
-  src: '2001:db8::1',
-  dst: '2001:db8::2',
-  sport: 5,
-  dport: 6,
-} as const;
 
 function trace(input: Partial<RunInput> & Pick<RunInput, 'workload'>): readonly TraceEvent[] {
   return unwrap(runHost({ config: { cpuCount: 1 }, schedule: [], policy: direct, ...input })).trace;
@@ -66,7 +58,7 @@ describe('one FreeBSD host wired for a run', () => {
       { kind: 'packet', flow: 0 },
       { kind: 'packet', flow: 0, via: 'tun0' },
     ];
-    const t = trace({ workload: { flows: [inet6], items } });
+    const t = trace({ workload: { flows: [inet6Flow], items } });
     expect(t.filter((e) => e.kind === 'dispatch').map((e) => (e.kind === 'dispatch' ? e.proto : ''))).toEqual(
       ['ether', 'ip6', 'ip6'],
     );

@@ -8,6 +8,7 @@ import type { ModelVariant } from '../variants.ts';
 import type { HostConfig, KernelFlavour } from './config.ts';
 import { runHost } from './run.ts';
 import { fragmentItems, tcpFlow } from './scenario.ts';
+import { inet6Flow } from './test/flows.ts';
 import type { WorkloadItem } from './workload.ts';
 
 const direct = freebsdNetisrPolicy({ protocols: FREEBSD_PROTOCOLS, dispatch: 'direct' });
@@ -21,21 +22,12 @@ function run(
   return unwrap(
     runHost({
       config: { cpuCount: 1, kernel, variants, ...config },
-      workload: { flows: [tcpFlow(0), inet6], items },
+      workload: { flows: [tcpFlow(0), inet6Flow], items },
       schedule: [],
       policy: direct,
     }),
   ).trace;
 }
-
-const inet6 = {
-  family: 'inet6',
-  ipProto: 6,
-  src: '2001:db8::1',
-  dst: '2001:db8::2',
-  sport: 5,
-  dport: 6,
-} as const;
 
 const protos = (t: readonly TraceEvent[]) =>
   t.filter((e): e is DispatchEvent => e.kind === 'dispatch').map((e) => e.proto);
