@@ -31,6 +31,7 @@ const POLICIES: Record<string, string> = {
   // Without the worker's own handlers, the rejection would reach the worker's fatal path and abort the process.
   'unlisten.mjs': `export default () => { let n = 0; return { name: 'unlisten', place(p, ctx) { if (++n === 5) { process.removeAllListeners(); process.off('unhandledRejection', () => {}); Promise.reject(new Error('nobody')); } ${GOOD} } }; };`,
   'close-port.mjs': `import { parentPort } from 'node:worker_threads';\nexport default () => { let n = 0; return { name: 'close-port', place(p, ctx) { if (++n === 5) parentPort.close(); ${GOOD} } }; };`,
+  'close-port-proto.mjs': `import { parentPort } from 'node:worker_threads';\nexport default () => { let n = 0; return { name: 'close-port-proto', place(p, ctx) { if (++n === 5) Object.getPrototypeOf(parentPort).close.call(parentPort); ${GOOD} } }; };`,
   'tla.ts': `const w: number = await Promise.resolve(0);\nexport default { name: 'tla' + w, place(p: any, ctx: any) { ${GOOD} } };`,
   'never.mjs': `await new Promise(() => {});\nexport default { name: 'never', place: () => ({ cpu: 0, mode: 'queue' }) };`,
   'empty.ts': '',
@@ -110,6 +111,10 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
     [
       'close-port.mjs',
       /^policy:exited: policy close-port on packet \d+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
+    ],
+    [
+      'close-port-proto.mjs',
+      /^policy:exited: policy close-port-proto on packet \d+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
     ],
     [
       'node-timers.mjs',

@@ -30,17 +30,33 @@ function ownTarget(pid: unknown): boolean {
 }
 
 /**
+ * `close` of the worker's port, on the port and on the prototype that holds it (a policy could
+ * call `MessagePort.prototype.close` on the port); other ports close as before.
+ */
+function containPortClose(port: object): void {
+  let owner: object | null = port;
+  while (owner !== null && !Object.hasOwn(owner, 'close')) owner = Object.getPrototypeOf(owner);
+  const close = (owner as { close?: unknown } | null)?.close;
+  const closed = () =>
+    raise('exited', 'called parentPort.close(): the fuzz worker would end without an answer');
+  const locked = { writable: false, configurable: false } as const;
+  if (owner !== null && typeof close === 'function') {
+    Object.defineProperty(owner, 'close', {
+      ...locked,
+      value: function (this: unknown, ...args: unknown[]) {
+        return this === port ? closed() : close.apply(this, args);
+      },
+    });
+  }
+  Object.defineProperty(port, 'close', { ...locked, value: closed });
+}
+
+/**
  * Installs the interceptors (once, in the worker, before the policy module loads). `port` is the
  * worker's port to the fuzz command: closing it would end the worker without an answer.
  */
 export function containProcess(port?: object): void {
-  if (port !== undefined) {
-    Object.defineProperty(port, 'close', {
-      value: () => raise('exited', 'called parentPort.close(): the fuzz worker would end without an answer'),
-      writable: false,
-      configurable: false,
-    });
-  }
+  if (port !== undefined) containPortClose(port);
   const kill = process.kill.bind(process);
   const proc = process as unknown as Record<string, unknown>;
   proc.exit = (code?: unknown) => raise('exited', `called process.exit(${describeValue(code ?? '')})`);
