@@ -14,6 +14,7 @@ import type { In6Addr } from './in6.ts';
 import { in6AddAddress, in6DeleteAddress } from './in6ctl.ts';
 import { type Icmp6Delivery, inet6Of } from './in6var.ts';
 import { ip6Output, ip6Packet } from './ip6.ts';
+import { ND_GC_SECONDS } from './knobs.ts';
 import { ND6_REACHABLE_TIME_MS, ND6_RETRANS_TIMER_MS } from './knobs6.ts';
 import type { Mac } from './mac.ts';
 import {
@@ -319,6 +320,21 @@ describe('nd6_na_input', () => {
     const bare = naPkt(PEER, { tllao: undefined, override: false, solicited: false, router: true });
     nd6NaInput(host, ifp, bare.pkt, bare.na);
     expect(nd6IsRouter(ln)).toBe(true);
+  });
+
+  it('a doubted entry keeps its GC time: a second doubting NA does not restart it', () => {
+    const { host, ifp, world, entry } = resolved();
+    const doubting = () => {
+      const o = naPkt(PEER, { tllao: OTHER_MAC, override: false, solicited: false });
+      nd6NaInput(host, ifp, o.pkt, o.na);
+    };
+    doubting();
+    expect(entry(PEER)?.state).toBe('stale');
+    world.runFor((ND_GC_SECONDS - 10) * NS_PER_SECOND);
+    doubting();
+    world.runFor(20 * NS_PER_SECOND);
+    // Freed when the first doubt's GC time ran out.
+    expect(entry(PEER)).toBeUndefined();
   });
 
   it('an overriding NA with another address replaces it: STALE unsolicited, REACHABLE solicited', () => {
