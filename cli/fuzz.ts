@@ -7,8 +7,10 @@ import { checkPolicyFile } from '../harness/fuzz/load-policy.ts';
 import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { heldReport, type ReportContext, violatedReport } from '../harness/fuzz/report.ts';
 import { type FuzzOutcome, fuzzSearch } from '../harness/fuzz/scaled.ts';
-import type { Supervised } from '../harness/fuzz/supervise.ts';
+import { stuckWorkers } from '../harness/fuzz/stopping.ts';
+import { STOP_GRACE_MS, type Supervised } from '../harness/fuzz/supervise.ts';
 import { parseFuzzArgs } from './args.ts';
+import { exitNow } from './exit-now.ts';
 import { fuzzHelpText } from './fuzz-help.ts';
 import { headCommit } from './git-head.ts';
 import { type FuzzIo, interrupted } from './interrupted.ts';
@@ -174,17 +176,24 @@ async function answerOutcome(io: FuzzIo, answer: Supervised, ctx: ReportContext)
   }
 }
 
-/** Runs the command with this process's arguments and sets its exit code. */
-export function runFuzzCli(argv: readonly string[], how: FuzzCommand = {}): Promise<void> {
-  return main(argv, how).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`fuzz: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = EXIT_UNCHECKED;
-    },
-  );
+/**
+ * Runs the command with this process's arguments and sets its exit code. A worker the command
+ * stopped that is still running is stuck in a native call: the process ends past it.
+ */
+export async function runFuzzCli(argv: readonly string[], how: FuzzCommand = {}): Promise<void> {
+  const code = await main(argv, how).catch((err: unknown) => {
+    process.stderr.write(`fuzz: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_UNCHECKED;
+  });
+  process.exitCode = code;
+  if ((await stuckWorkers(STOP_GRACE_MS)) > 0) {
+    // Exit 2 keeps to its one line (the file did not finish loading); a report gets the reason.
+    if (code !== EXIT_UNCHECKED)
+      process.stderr.write(
+        'fuzz: the policy is still running in a native call that ignores the watchdog (a huge Array.prototype.fill?): ending the process\n',
+      );
+    await exitNow(code);
+  }
 }
 
 const entry = process.argv[1];

@@ -5,6 +5,7 @@ import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
 import type { ChunkDone } from './part.ts';
 import { adoptPrestarted, workerOptions } from './prestart.ts';
+import { stopWorker } from './stopping.ts';
 import type { SealedMessage, WorkerAnswer, WorkerInput, WorkerJob } from './worker.ts';
 import { workerBootstrap } from './worker-bootstrap.ts';
 
@@ -51,6 +52,11 @@ const POLL_MS_MAX = 100;
 export const LOADING_BUDGET_FACTOR = 5;
 /** How long a worker that has answered may take to exit and flush its output. */
 const EXIT_GRACE_MS = 2000;
+/**
+ * How long a stopped worker's output may take to end: a thread that has not ended by then is stuck
+ * in a native call (stopping.ts), and waiting longer gains nothing.
+ */
+export const STOP_GRACE_MS = 1000;
 
 /**
  * A worker thread for one job, started by the bootstrap of worker-bootstrap.ts, or the one the
@@ -99,7 +105,7 @@ export function supervise(
       signal?.removeEventListener('abort', interrupt);
       // What the policy printed reaches stderr before the report.
       void Promise.all([ended(worker.stdout), ended(worker.stderr)]).then(() => resolvePromise(outcome));
-      void worker.terminate();
+      stopWorker(worker);
     };
     const timer = setInterval(
       () => {
@@ -155,7 +161,7 @@ function unsealed(m: unknown, seal: string): WorkerAnswer | ChunkDone | undefine
 function ended(stream: Readable): Promise<void> {
   if (stream.readableEnded || stream.destroyed) return Promise.resolve();
   return new Promise((resolveEnd) => {
-    const bound = setTimeout(resolveEnd, EXIT_GRACE_MS);
+    const bound = setTimeout(resolveEnd, STOP_GRACE_MS);
     stream.once('close', () => {
       clearTimeout(bound);
       resolveEnd();
