@@ -190,7 +190,7 @@ export async function runFuzzCli(argv: readonly string[], how: FuzzCommand = {})
     // Exit 2 keeps to its one line (the file did not finish loading); a report gets the reason.
     if (code !== EXIT_UNCHECKED)
       process.stderr.write(
-        'fuzz: the policy is still running in a native call that ignores the watchdog (a huge Array.prototype.fill?): ending the process\n',
+        'fuzz: the policy is still running in a native call the watchdog cannot interrupt (execSync, fill over a huge sparse array ...): ending the process\n',
       );
     await exitNow(code);
   }
