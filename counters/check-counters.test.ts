@@ -122,4 +122,28 @@ describe('explanations name the kernel version they assume', () => {
       }
     }
   });
+
+  // A row of each layout with 5 time_squeezes on cpu 0: the advice quotes linux-6.18's knobs, and
+  // says so when the table came from a kernel before the modelled ones.
+  const squeezed = (columns: number) =>
+    `${['00001000', '00000000', '00000005', ...Array(columns - 3).fill('00000000')].join(' ')}\n`;
+  it.each([
+    [9, 'Linux 2.6 up to 2.6.34'],
+    [10, 'Linux 2.6.35 to 3.10'],
+    [11, 'Linux 3.11 to 5.9'],
+  ])('a %i-column softnet_stat (%s): the advice says its kernel is older than the one assumed', (columns, kernels) => {
+    const want = `linux-6.18 (this table's layout is ${kernels}: knob names and defaults there may differ)`;
+    const json = JSON.parse(checkCounters(squeezed(columns), { json: true }).stdout) as {
+      sections: { explanations: Record<string, unknown>[] }[];
+    };
+    expect(json.sections[0]?.explanations.map((e) => e.assumes)).toEqual([want]);
+    expect(json.sections[0]?.explanations[0]).not.toHaveProperty('olderLayout');
+    expect(checkCounters(squeezed(columns), { json: false }).stdout).toContain(`    assumes: ${want}\n`);
+  });
+
+  it.each([
+    13, 15,
+  ])('a %i-column softnet_stat: the modelled kernels print it, the advice assumes linux-6.18 alone', (columns) => {
+    expect(checkCounters(squeezed(columns), { json: false }).stdout).toContain('    assumes: linux-6.18\n');
+  });
 });

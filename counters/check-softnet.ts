@@ -1,5 +1,5 @@
 import { grouped, percent } from './numbers.ts';
-import { SOFTNET_COLUMN, type SoftnetRow, type SoftnetSection } from './softnet.ts';
+import { SOFTNET_COLUMN, SOFTNET_LAYOUTS, type SoftnetRow, type SoftnetSection } from './softnet.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
 
 /** Columns softnet_seq_show prints as a constant 0: "was fastroute" (3..7), "was cpu_collision" (8, from 5.10). */
@@ -48,6 +48,16 @@ function rowFindings(
 }
 
 const sum = (rows: readonly SoftnetRow[], col: number) => rows.reduce((a, r) => a + at(r, col), 0n);
+
+/** The modelled kernels (6.6, 6.18) print 13 or 15 columns; fewer is a kernel before 5.10. */
+const MODELLED_LAYOUT_COLUMNS_MIN = 13;
+
+/** Advice read from an older kernel's table says so: its knobs and defaults may differ. */
+function withLayout(s: SoftnetSection, found: Explanation[]): Explanation[] {
+  if (s.columns >= MODELLED_LAYOUT_COLUMNS_MIN) return found;
+  const olderLayout = SOFTNET_LAYOUTS[s.columns].kernels;
+  return found.map((e) => ({ ...e, olderLayout }));
+}
 
 function explanations(s: SoftnetSection): Explanation[] {
   const out: Explanation[] = [];
@@ -117,6 +127,6 @@ export function checkSoftnet(s: SoftnetSection): SectionCheck {
     checks: s.rows.length * perRow + (s.columns >= 11 ? 1 : 0),
     rows: s.rows.length,
     findings,
-    explanations: explanations(s),
+    explanations: withLayout(s, explanations(s)),
   };
 }

@@ -1,6 +1,6 @@
 import type { CheckedSection } from './check.ts';
 import { EXPLANATION_KERNEL, ruleText } from './rules.ts';
-import type { CounterFormat, ParseError } from './types.ts';
+import type { CounterFormat, Explanation, ParseError } from './types.ts';
 
 /** How check-counters prints its verdict: aligned text for people, JSON for machines. */
 
@@ -51,14 +51,18 @@ export function formatText(checked: readonly CheckedSection[]): string {
   if (explanations.length > 0) {
     out.push('', 'What the numbers say:');
     for (const e of explanations) {
-      out.push(
-        `  ${e.row}: ${e.text}`,
-        `    knobs: ${e.knobs.join(', ')}`,
-        `    assumes: ${EXPLANATION_KERNEL[e.format]}`,
-      );
+      out.push(`  ${e.row}: ${e.text}`, `    knobs: ${e.knobs.join(', ')}`, `    assumes: ${assumes(e)}`);
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The kernel whose defaults the advice quotes, and whether the table came from an older one. */
+function assumes(e: Explanation): string {
+  const kernel = EXPLANATION_KERNEL[e.format];
+  return e.olderLayout === undefined
+    ? kernel
+    : `${kernel} (this table's layout is ${e.olderLayout}: knob names and defaults there may differ)`;
 }
 
 /** bigint-safe JSON: counters beyond 2^53 become decimal strings. */
@@ -76,7 +80,10 @@ export function formatJson(checked: readonly CheckedSection[]): string {
         rows: r.rows,
         checks: r.checks,
         findings: r.findings.map((f) => ({ ...f, rule_text: ruleText(f.rule) })),
-        explanations: r.explanations.map((e) => ({ ...e, assumes: EXPLANATION_KERNEL[e.format] })),
+        explanations: r.explanations.map((e) => {
+          const { olderLayout: _, ...shown } = e;
+          return { ...shown, assumes: assumes(e) };
+        }),
       })),
     },
     null,

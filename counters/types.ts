@@ -32,6 +32,8 @@ export interface Explanation {
   readonly row: string;
   readonly text: string;
   readonly knobs: readonly string[];
+  /** The kernels that printed the table, when they are older than the ones the advice assumes. */
+  readonly olderLayout?: string;
 }
 
 /** A parsed table plus where it was in the input. */
