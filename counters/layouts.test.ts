@@ -86,6 +86,21 @@ describe('/proc/net/snmp Ip and Udp', () => {
     expect(rules(SNMP.replace(' 2 40 15 3 ', ' 4 40 15 3 '))).toEqual(['F10']);
   });
 
+  // snmp_seq_show prints Tcp MaxConn with %ld (-1: no limit), every other field unsigned.
+  it('takes -1 for Tcp MaxConn, and refuses a minus sign in any other field', () => {
+    const tcp = 'Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens\nTcp: 1 200 120000 -1 7\n';
+    expect(verdict(`${SNMP}${tcp}`).exitCode).toBe(0);
+    expect(verdict(SNMP.replace('Udp: 900 4 12', 'Udp: -900 4 12')).stderr).toContain(
+      'line 6: Udp InDatagrams is "-900"; expected an unsigned 64-bit count (the kernel prints every field but Tcp MaxConn with %lu)',
+    );
+    expect(verdict(`${SNMP}${tcp.replace(' 7\n', ' -7\n')}`).stderr).toContain(
+      'line 8: Tcp ActiveOpens is "-7"',
+    );
+    expect(verdict(SNMP.replace('Ip: 1 64 1000', 'Ip: 1 -64 1000')).stderr).toContain(
+      'line 2: Ip DefaultTTL is "-64"',
+    );
+  });
+
   it('names the line of a values row with a missing field', () => {
     expect(verdict(SNMP.replace('Udp: 900 4 12 800', 'Udp: 900 4 12')).stderr).toContain(
       'line 6: Udp has 8 values for 9 fields; expected 9 values, one per field of line 5',

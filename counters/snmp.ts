@@ -1,5 +1,5 @@
 import { fields, type InputLines } from './lines.ts';
-import { parseS64 } from './numbers.ts';
+import { parseS64, parseU64 } from './numbers.ts';
 import type { ParseError, SectionBase } from './types.ts';
 
 /**
@@ -64,17 +64,29 @@ function parseGroup(lines: InputLines, i: number): SnmpGroup | ParseError {
   }
   const values = new Map<string, bigint>();
   for (const [k, name] of names.entries()) {
-    const v = parseS64(tokens[k] ?? '');
+    const signed = isSigned(p, name);
+    const v = (signed ? parseS64 : parseU64)(tokens[k] ?? '');
     if (v === undefined) {
       return {
         line: i + 2,
         message: `${p} ${name} is "${(tokens[k] ?? '').slice(0, 24)}"`,
-        expected: 'a 64-bit integer',
+        expected: signed
+          ? 'a 64-bit integer'
+          : 'an unsigned 64-bit count (the kernel prints every field but Tcp MaxConn with %lu)',
       };
     }
     values.set(name, v);
   }
   return { proto: p, line: i + 2, values };
+}
+
+/**
+ * snmp_seq_show (net/ipv4/proc.c) prints every counter unsigned (`%lu`, and Ip Forwarding /
+ * DefaultTTL as small positive `%d`); Tcp MaxConn alone is `%ld`, -1 for "no limit". A minus sign
+ * anywhere else is not kernel output.
+ */
+function isSigned(proto: string, name: string): boolean {
+  return proto === 'Tcp' && name === 'MaxConn';
 }
 
 /** Consecutive header/values pairs from line index `start`. */
