@@ -140,4 +140,13 @@ describe('FreeBSD netstat -s -p ip', () => {
       'line 7: counter "18446744073709551616" is out of range; expected an unsigned 64-bit count',
     );
   });
+
+  // Read as a phrase line, it left a hole that a broken identity then reported (F-20 here).
+  it('names the line of a negative count instead of skipping it', () => {
+    const v = verdict(IP_STATS.replace('\t40 fragments', '\t-40 fragments'));
+    expect(v.exitCode).toBe(2);
+    expect(v.stderr).toContain(
+      'line 7: a negative count; expected an unsigned 64-bit count (netstat prints %ju)',
+    );
+  });
 });

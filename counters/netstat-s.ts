@@ -70,6 +70,8 @@ export interface NetstatSSection extends SectionBase {
 const TITLE = /^\s*([a-z][a-z0-9_]*):\s*$/i;
 const COUNTER = /^\s+(\d+)\s+(\S.*?)\s*$/;
 const INDENTED = /^\s+\S/;
+/** A counter line with a minus sign: netstat prints every count with `%ju`, so not its output. */
+const NEGATIVE_COUNTER = /^\s+-\d+\s+\S/;
 
 function counterLine(line: string | undefined): { token: string; phrase: string } | undefined {
   const m = line === undefined ? null : COUNTER.exec(line);
@@ -105,6 +107,12 @@ export function parseNetstatS(
   for (; i < lines.text.length; i++) {
     const line = lines.text[i] ?? '';
     if (!INDENTED.test(line)) break;
+    if (NEGATIVE_COUNTER.test(line))
+      return {
+        line: i + 1,
+        message: 'a negative count',
+        expected: 'an unsigned 64-bit count (netstat prints %ju)',
+      };
     const c = counterLine(line);
     if (c === undefined) continue; // histogram titles, "echo reply: 8", "ICMP address mask responses are ..."
     const value = parseU64(c.token);
