@@ -3,22 +3,18 @@ import type { Worker } from 'node:worker_threads';
 /**
  * Fuzz workers asked to stop that have not exited yet. `terminate()` stops JavaScript, but not a
  * policy inside a long native call that never checks for termination (`Array.prototype.fill` over
- * a sparse array of 3e9 slots, say): that thread runs on until the call ends or its heap is
- * exhausted, which aborts the whole process, and the process cannot exit meanwhile (Node joins
- * every worker thread on the way out). The command asks here when it is done whether it must end
- * the process past such a thread (cli/exit-now.ts).
+ * a sparse array of 3e9 slots, `execSync` of a slow command): that thread runs on until the call
+ * ends or its heap is exhausted, which aborts the whole process, and the process cannot exit
+ * meanwhile (Node joins every worker thread on the way out). The command asks here when it is done
+ * whether it must end the process past such a thread (cli/exit-now.ts).
  */
 const stopping = new Map<Worker, { readonly sinceMs: number; readonly exited: Promise<void> }>();
 
-/** Asks the worker to stop; it counts as stopping until its thread has ended. */
+/** Asks the worker to stop (once: supervise.ts settles each worker once); it counts as stopping until its thread has ended. */
 export function stopWorker(worker: Worker): void {
-  if (stopping.has(worker)) return;
+  const done = () => void stopping.delete(worker);
   // terminate() settles once the thread has ended, at once for a worker already gone.
-  const exited = worker.terminate().then(
-    () => void stopping.delete(worker),
-    () => void stopping.delete(worker),
-  );
-  stopping.set(worker, { sinceMs: performance.now(), exited });
+  stopping.set(worker, { sinceMs: performance.now(), exited: worker.terminate().then(done, done) });
 }
 
 /**
