@@ -13,8 +13,8 @@ const BROKEN_15 = table(
   [3000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0],
 );
 
-describe('the check-counters verdict, word for word', () => {
-  it('a 15-column softnet_stat with a finding of each rule and an explanation of each kind', () => {
+describe('the check-counters verdict word for word', () => {
+  it('a 15 column softnet table with a finding of each rule and an explanation of each kind', () => {
     const v = text(BROKEN_15);
     expect(v.exitCode).toBe(1);
     expect(v.stdout).toBe(`1 table, 3 rows, 10 identity checks: 4 broken
@@ -45,7 +45,7 @@ What the numbers say:
 `);
   });
 
-  it('the same verdict as JSON: findings with their rule text, explanations with the kernel assumed', () => {
+  it('the same verdict as JSON with rule texts and the kernel assumed', () => {
     const v = checkCounters(BROKEN_15, { json: true });
     const doc = JSON.parse(v.stdout) as Record<string, unknown>;
     expect(doc).toEqual({
@@ -60,7 +60,13 @@ What the numbers say:
           rows: 3,
           checks: 10,
           findings: [
-            expect.objectContaining({ rule: 'C-2', line: 2, row: 'cpu 1', message: 'column 5 not 0' }),
+            expect.objectContaining({
+              format: 'softnet-stat',
+              rule: 'C-2',
+              line: 2,
+              row: 'cpu 1',
+              message: 'column 5 not 0',
+            }),
             expect.objectContaining({ rule: 'C-3', line: 2 }),
             expect.objectContaining({ rule: 'C-4', line: 3 }),
             {
@@ -89,7 +95,7 @@ What the numbers say:
     });
   });
 
-  it('time squeezes spread over the cpus, from an 11-column table: one line for all cpus, the older layout named', () => {
+  it('time squeezes spread over the cpus of an 11 column table make one line for all cpus and name the older layout', () => {
     const v = text(table([10, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0], [10, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]));
     expect(v.exitCode).toBe(0);
     expect(v.stdout).toBe(`1 table, 2 rows, 3 identity checks: every identity holds
@@ -103,14 +109,14 @@ What the numbers say:
 `);
   });
 
-  it('one table, one row, one check: singular words', () => {
+  it('one table and one row and one check are singular words', () => {
     expect(text(table([1, 0, 0, 0, 0, 0, 0, 0, 0])).stdout).toBe(
       '1 table, 1 row, 1 identity check: every identity holds\n\n  lines 1-1  /proc/net/softnet_stat  9 columns: Linux 2.6 up to 2.6.34  ok\n',
     );
   });
 });
 
-describe('softnet_stat: which identities each layout has', () => {
+describe('which softnet identities each layout has', () => {
   // Per row: C-2 always, C-4 with the cpu index (13+), C-3 with the two queue lengths (15); R8 once
   // per table with flow_limit_count (11+).
   const clean = (columns: number) =>
@@ -125,23 +131,23 @@ describe('softnet_stat: which identities each layout has', () => {
     [11, 4],
     [13, 7],
     [15, 10],
-  ])('%i columns, 3 rows: %i checks, all holding', (columns, checks) => {
+  ])('%i columns and 3 rows give %i checks that hold', (columns, checks) => {
     expect(text(clean(columns)).stdout.split('\n')[0]).toBe(
       `1 table, 3 rows, ${checks} identity checks: every identity holds`,
     );
   });
 
-  it('cpu_collision (column 9) is a count before 5.10 and a constant 0 from then on', () => {
+  it('cpu collision in column 9 is a count before 5 10 and a constant 0 from then on', () => {
     const collided = (columns: number) => table(Array.from({ length: columns }, (_, k) => (k === 8 ? 3 : 0)));
     expect(text(collided(11)).exitCode).toBe(0);
     expect(text(collided(13)).stdout).toContain('line 1  cpu 0  C-2  column 9 not 0');
   });
 
-  it('several non-zero constant columns are named together', () => {
+  it('several non zero constant columns are named together', () => {
     expect(text(table([1, 0, 0, 5, 6, 0, 0, 0, 0, 0])).stdout).toContain('C-2  columns 4, 5 not 0');
   });
 
-  it('a cpu index below its row number is named without a previous cpu on the first row', () => {
+  it('a cpu index that does not rise is named with the cpu before it', () => {
     const v = text(table([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2], [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
     expect(v.stdout).toContain('line 2  cpu 0  C-4  cpu index 0 on row 2 after cpu 2');
     expect(
@@ -149,7 +155,24 @@ describe('softnet_stat: which identities each layout has', () => {
     ).toContain('cpu index 0 on row 2 after cpu 0');
   });
 
-  it('flow-limit drops within the backlog drops hold, and tables before 3.11 have no flow limit to check', () => {
+  it('backlog len in a 13 column table has no queue lengths to add up to', () => {
+    expect(text(table([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0])).exitCode).toBe(0);
+  });
+
+  it('the cpu with most time squeezes is named wherever its row is', () => {
+    const v = text(
+      table([10, 0, 1, 0, 0, 0, 0, 0, 0], [10, 0, 0, 0, 0, 0, 0, 0, 0], [10, 0, 8, 0, 0, 0, 0, 0, 0]),
+    );
+    expect(v.stdout).toContain('  cpu 2: 9 time_squeeze, 88.9% of them on cpu 2: ');
+    // Half of them is not most: one line for all cpus.
+    expect(text(table([10, 0, 4, 0, 0, 0, 0, 0, 0], [10, 0, 4, 0, 0, 0, 0, 0, 0])).stdout).toContain(
+      '  all cpus: 8 time_squeeze: ',
+    );
+    // A single cpu is not named as the one with most of them.
+    expect(text(table([10, 0, 4, 0, 0, 0, 0, 0, 0])).stdout).toContain('  all cpus: 4 time_squeeze: ');
+  });
+
+  it('flow limit drops within the backlog drops hold and tables before 3 11 have no flow limit to check', () => {
     expect(text(table([1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 5])).stdout).not.toContain('R8  ');
     expect(text(table([1, 0, 0, 0, 0, 0, 0, 0, 0, 9])).exitCode).toBe(0);
   });
