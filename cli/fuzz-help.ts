@@ -1,3 +1,4 @@
+import { WORKER_ITSELF_MB } from '../harness/fuzz/memory-budget.ts';
 import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { CHUNK_RUNS } from '../harness/fuzz/run-set.ts';
 import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
@@ -44,7 +45,8 @@ export function fuzzHelpText(): string {
     '                    of the pinned kernel (net.core.*, rx-N/* ... with --kernel linux; masks may be 0x..)',
     '  --property NAME   only this property (repeatable); one with nothing to judge in any run warns',
     `  --timeout S       seconds one policy call may take, 0 < S <= ${TIMEOUT_SECONDS_MAX} (default ${TIMEOUT_SECONDS_DEFAULT}; loading gets ${LOADING_BUDGET_FACTOR}x)`,
-    `  --heap MB         heap of the policy's worker, ${HEAP_MB_MIN}..${HEAP_MB_MAX} MiB (default ${HEAP_MB_DEFAULT})`,
+    `  --heap MB         heap of the policy's worker, ${HEAP_MB_MIN}..${HEAP_MB_MAX} MiB (default ${HEAP_MB_DEFAULT}); with what`,
+    `                    it keeps outside the heap (Buffers), a worker may grow the process by 2 x MB + ${WORKER_ITSELF_MB} MiB`,
     '  --json            one JSON document on stdout',
     '  --verbose         the whole trace in the report',
     '  --report F.html   an HTML timeline of the counterexample',

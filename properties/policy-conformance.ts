@@ -20,7 +20,7 @@ export const POLICY_ERROR_KINDS: Readonly<Record<PolicyErrorKind, string>> = {
   'async-answer': 'the answer is a Promise (or thenable): place() must answer synchronously',
   exited: 'the policy called process.exit (or the worker running it exited)',
   killed: 'the policy signalled or aborted its own process',
-  'heap-exhausted': 'the policy ran the fuzz worker out of its heap',
+  'heap-exhausted': 'the policy ran the fuzz worker out of its heap, or the process past its memory budget',
   'threw-later': 'deferred policy work (a timer, a promise) threw after the call returned',
 };
 

@@ -12,6 +12,13 @@ import type { WorkerJob } from './worker.ts';
  * netstat -Q and replay command. Faults while loading stay load errors (there is no case yet).
  */
 
+/**
+ * A run that passed the memory budget grows as far again on the way to its stop call, and the
+ * replay runs the case twice (the second time cut at the violation, for its netstat -Q) with what
+ * the policy kept from the first.
+ */
+const REPLAY_MEMORY_BUDGET_SCALE = 3;
+
 function callText(r: HeartbeatReading): string {
   if (r.kind === CallKind.idle) return r.pkt >= 0 ? `after the call on packet ${r.pkt}` : 'between calls';
   return `in ${callKindName(r.kind)}()${r.pkt >= 0 ? ` on packet ${r.pkt}` : ''}`;
@@ -84,7 +91,7 @@ export async function locate(
   const stopAt: StopAt = { callInRun: reading.callInRun, kind: fault.kind, message: fault.message };
   const replay = await supervise(
     { mode: 'replay-stopped', file: job.file, search: job.search, path: reading.path, stopAt },
-    limits,
+    { ...limits, memoryBudgetScale: REPLAY_MEMORY_BUDGET_SCALE },
   );
   if (replay.kind === 'violated') {
     // A heap filled over earlier runs is reproduced by those runs, not by the one case.

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
+import { enterWorker, leaveWorker, overBudget, overBudgetText } from './memory-budget.ts';
 import type { ChunkDone } from './part.ts';
 import { adoptPrestarted, workerOptions } from './prestart.ts';
 import { stopWorker } from './stopping.ts';
@@ -41,6 +42,11 @@ export interface WorkerLimits {
   readonly heapMb: number;
   /** Aborted with the signal name as reason: terminate the worker and answer `interrupted`. */
   readonly signal?: AbortSignal;
+  /**
+   * Times the memory budget (memory-budget.ts): a replay of a run that passed it grows as far
+   * again before the call it stops at, so it gets room to get there.
+   */
+  readonly memoryBudgetScale?: number;
 }
 
 /** How often the watchdog looks at the heartbeat, at most. */
@@ -90,7 +96,9 @@ export function supervise(
   const { timeoutMs, heapMb, signal } = limits;
   const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
   const seal = randomUUID();
+  const startRssBytes = process.memoryUsage.rss();
   const worker = startWorker({ job, heartbeat, seal }, heapMb);
+  enterWorker();
   return new Promise((resolvePromise) => {
     let settled = false;
     let answer: WorkerAnswer | undefined;
@@ -100,6 +108,7 @@ export function supervise(
     const finish = (outcome: Supervised) => {
       if (settled) return;
       settled = true;
+      leaveWorker();
       clearInterval(timer);
       clearTimeout(grace);
       signal?.removeEventListener('abort', interrupt);
@@ -111,6 +120,10 @@ export function supervise(
       () => {
         const reading = readHeartbeat(heartbeat);
         onTick(reading);
+        if (answer === undefined && overBudget(startRssBytes, heapMb, limits.memoryBudgetScale)) {
+          finish({ kind: 'died', cause: 'heap', message: overBudgetText(heapMb), reading });
+          return;
+        }
         const now = performance.now();
         if (answer !== undefined || reading.kind === CallKind.idle || reading.callSeq !== watchedSeq) {
           watchedSeq = reading.callSeq;
