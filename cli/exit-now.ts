@@ -9,11 +9,14 @@ export async function exitNow(code: number): Promise<never> {
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   // node:wasi warns that it is experimental; the process ends before that would matter.
   process.removeAllListeners('warning');
-  const { WASI } = await import('node:wasi');
-  const wasi = new WASI({ version: 'preview1', returnOnExit: false });
-  const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyConstructors }).WebAssembly;
-  wasi.start(new wasm.Instance(new wasm.Module(procExitModule(code)), wasi.getImportObject()));
-  // proc_exit does not return; should it ever, the usual way out (it may wait on threads).
+  try {
+    const { WASI } = await import('node:wasi');
+    const wasi = new WASI({ version: 'preview1', returnOnExit: false });
+    const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyConstructors }).WebAssembly;
+    wasi.start(new wasm.Instance(new wasm.Module(procExitModule(code)), wasi.getImportObject()));
+  } catch {
+    // No WASI here (a permission model that forbids it): the usual way out, which may wait.
+  }
   process.exit(code);
 }
 
