@@ -25,6 +25,18 @@ describe('the fuzz process memory budget', () => {
       leaveWorker();
       leaveWorker();
     }
+    // Three started, one settled: two still count.
+    enterWorker();
+    enterWorker();
+    enterWorker();
+    leaveWorker();
+    try {
+      expect(overBudget(start, 64, 1, start + 640 * MIB)).toBe(false);
+      expect(overBudget(start, 64, 1, start + 640 * MIB + 1)).toBe(true);
+    } finally {
+      leaveWorker();
+      leaveWorker();
+    }
     // Leaving more than entered counts no fewer than none.
     leaveWorker();
     expect(overBudget(start, 64, 1, start + 320 * MIB)).toBe(false);
