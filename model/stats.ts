@@ -16,6 +16,11 @@ export class StatCounters {
     return this.#values.get(name) ?? 0;
   }
 
+  /** Copies every counter into `out`, unsorted: for a caller that adds names of its own and sorts once. */
+  copyInto(out: Record<string, number>): void {
+    for (const [key, value] of this.#values) out[key] = value;
+  }
+
   /** A plain, key-sorted copy (sorted so traces are byte-identical across runs). */
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};

@@ -335,7 +335,9 @@ class LinuxHost {
   /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
   statsSnapshot(): Record<string, number> {
     const stats = this.machine.stats;
-    const out = stats.snapshot();
+    // Sorted once, below, with the Linux names.
+    const out: Record<string, number> = {};
+    stats.copyInto(out);
     for (const name of UDP_STAT_NAMES) out[name] = stats.get(name);
     out['softnet.time_squeeze'] = stats.get('softnet.time_squeeze');
     for (const [c, r] of this.softnetRows().entries()) {
