@@ -4,6 +4,7 @@ import { cpuId, packetId, virtualNs } from '../../model/brand.ts';
 import type { BufferKind, TraceEvent } from '../../model/trace.ts';
 import { checkBufferBalance } from '../../properties/buffer-balance.ts';
 import { queueCaseArb, runQueueCase } from '../arbitraries/ipsec.ts';
+import { replayOf } from './helpers.ts';
 
 /** A gateway run with a small ipsec queue, so enqueues fail as the schedule allows. */
 const gatewayCase = queueCaseArb({ threadsMax: 3, qlimitMax: 6, scheduleMax: 128 });
@@ -30,12 +31,14 @@ describe('buffer-balance (INV-FREE)', () => {
         (c) => checkBufferBalance(run(c, ['ipsec-tag-leaked-on-enqueue-failure'])).length === 0,
       ),
     );
-    expect(out.failed).toBe(true);
+    expect(out.failed, replayOf(out)).toBe(true);
     const c = out.counterexample?.[0];
     if (c === undefined) throw new Error('no counterexample');
     const v = checkBufferBalance(run(c, ['ipsec-tag-leaked-on-enqueue-failure']));
-    expect(v[0]?.rule).toBe('INV-FREE');
-    expect(v[0]?.message).toMatch(/^tag \d+ of packet \d+ allocated on cpu \d+ and never freed \(leaked\)$/);
+    expect(v[0]?.rule, replayOf(out)).toBe('INV-FREE');
+    expect(v[0]?.message, replayOf(out)).toMatch(
+      /^tag \d+ of packet \d+ allocated on cpu \d+ and never freed \(leaked\)$/,
+    );
     // The leaked tag belongs to a packet the ipsec queue refused.
     const pkt = Number(/of packet (\d+)/.exec(v[0]?.message ?? '')?.[1]);
     const trace = run(c, ['ipsec-tag-leaked-on-enqueue-failure']);

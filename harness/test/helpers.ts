@@ -20,3 +20,10 @@ export function mustCheck(
 /** Packets in a case's workload: how big a (shrunk) counterexample is. */
 export const packetCount = (c: FuzzCase): number =>
   c.workload.items.filter((i) => i.kind === 'packet').length;
+
+/**
+ * What replays a search's outcome, for the messages of tests whose search seed is fast-check's own
+ * (unless FC_SEED pins it): `FC_SEED=… FC_PATH=… npx vitest run <file>` runs that case again.
+ */
+export const replayOf = (d: { readonly seed: number; readonly counterexamplePath: string | null }): string =>
+  `FC_SEED=${d.seed}${d.counterexamplePath === null ? '' : ` FC_PATH=${d.counterexamplePath}`}`;

@@ -6,6 +6,7 @@ import { checkNoDropBelowLimit } from '../../properties/no-drop-below-limit.ts';
 import { checkFlowOrder } from '../../properties/ordering.ts';
 import { queueCaseArb, runQueueCase } from '../arbitraries/ipsec.ts';
 import { fcRuns } from '../fc-runs.ts';
+import { replayOf } from './helpers.ts';
 
 /** Deferral on (i386 default), 1..4 workstreams, short ipsec queues, any interleaving. */
 const queueCase = queueCaseArb({ threadsMax: 4, qlimitMax: 16, scheduleMax: 160 });
@@ -36,12 +37,12 @@ describe('flow order and no-drop-below-limit through the ipsec netisr queue and 
     const out = fc.check(
       fc.property(queueCase, (c) => checkNoDropBelowLimit(run(c, ['netisr-drops-one-early'])).length === 0),
     );
-    expect(out.failed).toBe(true);
+    expect(out.failed, replayOf(out)).toBe(true);
     const c = out.counterexample?.[0];
     if (c === undefined) throw new Error('no counterexample');
     const v = checkNoDropBelowLimit(run(c, ['netisr-drops-one-early']));
-    expect(v[0]).toMatchObject({ property: 'no-drop-below-limit', rule: 'N-9' });
-    expect(v[0]?.message).toMatch(
+    expect(v[0], replayOf(out)).toMatchObject({ property: 'no-drop-below-limit', rule: 'N-9' });
+    expect(v[0]?.message, replayOf(out)).toMatch(
       new RegExp(`^ipsec on cpu \\d+: packet \\d+ dropped at len ${c.qlimit - 1}, below qlimit ${c.qlimit}$`),
     );
   });
@@ -51,12 +52,12 @@ describe('flow order and no-drop-below-limit through the ipsec netisr queue and 
       fc.property(queueCase, (c) => checkFlowOrder(run(c, ['ipsec-deferral-round-robin'])).length === 0),
       { numRuns: Math.max(fcRuns(), 200) },
     );
-    expect(out.failed).toBe(true);
+    expect(out.failed, replayOf(out)).toBe(true);
     const c = out.counterexample?.[0];
     if (c === undefined) throw new Error('no counterexample');
-    expect(c.threads).toBeGreaterThan(1);
+    expect(c.threads, replayOf(out)).toBeGreaterThan(1);
     const v = checkFlowOrder(run(c, ['ipsec-deferral-round-robin']));
-    expect(v[0]?.rule).toMatch(/^(N-20|INV-ORDER)$/);
+    expect(v[0]?.rule, replayOf(out)).toMatch(/^(N-20|INV-ORDER)$/);
     // The same case keeps order when the SPI picks the workstream.
     expect(checkFlowOrder(run(c))).toEqual([]);
   });

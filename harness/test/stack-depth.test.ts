@@ -10,6 +10,7 @@ import type { ModelVariant } from '../../model/variants.ts';
 import { checkStackDepth } from '../../properties/stack-depth.ts';
 import { bundledChainArb, chainArb, forwardedWorkload } from '../arbitraries/ipsec.ts';
 import { fcRuns } from '../fc-runs.ts';
+import { replayOf } from './helpers.ts';
 
 function trace(config: IpsecGatewayConfig, schedule: number[] = [], packets = 2): Trace {
   const r = unwrap(runIpsecGateway({ config, workload: forwardedWorkload(2, packets), schedule }));
@@ -58,12 +59,12 @@ describe('stack-depth (INV-DEPTH)', () => {
       }),
       { numRuns: Math.max(fcRuns(), 200) },
     );
-    expect(out.failed).toBe(true);
+    expect(out.failed, replayOf(out)).toBe(true);
     const chain = out.counterexample?.[0];
     if (chain === undefined) throw new Error('no counterexample');
     const violations = overflows(chain);
-    expect(violations[0]?.rule).toBe('INV-DEPTH');
-    expect(violations[0]?.message).toMatch(/kernel stack 8192/);
+    expect(violations[0]?.rule, replayOf(out)).toBe('INV-DEPTH');
+    expect(violations[0]?.message, replayOf(out)).toMatch(/kernel stack 8192/);
     expect(chain.length, chainLabel(chain)).toBe(shortest);
   });
 
