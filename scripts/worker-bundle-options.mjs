@@ -13,3 +13,26 @@ export const WORKER_BUNDLE_OPTIONS = Object.freeze({
   keepNames: false,
   logLevel: 'error',
 });
+
+/**
+ * The fuzz worker as the package runs it: one CommonJS script (fast-check inside it) that
+ * harness/fuzz/worker-script.ts compiles with V8's code cache, which ES modules cannot be given
+ * on Node 20. esbuild and tsx stay outside (loaded only for a policy that needs them). `esmName`
+ * is the worker module the script stands for, beside it: what its `import.meta.url` says (the
+ * policy hooks are found beside that).
+ */
+export function workerScriptOptions(esmName) {
+  return Object.freeze({
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['esbuild', 'tsx', 'tsx/*'],
+    keepNames: false,
+    logLevel: 'error',
+    define: { 'import.meta.url': '__workerModuleUrl' },
+    banner: {
+      js: `const __workerModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(esmName)})).href;`,
+    },
+  });
+}

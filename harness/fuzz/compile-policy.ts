@@ -1,5 +1,6 @@
 import { isBuiltin } from 'node:module';
 import { resolve } from 'node:path';
+import { importModule } from './import-module.ts';
 import { policyBuildCache, sha256Of } from './policy-build-cache.ts';
 
 /**
@@ -18,10 +19,9 @@ import { policyBuildCache, sha256Of } from './policy-build-cache.ts';
 export async function importCompiledPolicy(file: string): Promise<Record<string, unknown> | undefined> {
   const code = await compiledPolicy(file);
   if (code === undefined) return undefined;
-  return (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as Record<
-    string,
-    unknown
-  >;
+  return (await importModule(
+    `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`,
+  )) as Record<string, unknown>;
 }
 
 async function compiledPolicy(file: string): Promise<string | undefined> {
@@ -36,7 +36,7 @@ async function compiledPolicy(file: string): Promise<string | undefined> {
   }
   let esbuild: typeof import('esbuild');
   try {
-    esbuild = await import('esbuild');
+    esbuild = (await importModule('esbuild')) as typeof import('esbuild');
   } catch {
     return undefined;
   }

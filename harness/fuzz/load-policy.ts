@@ -5,6 +5,7 @@ import { isPolicySource, type PolicySource } from '../../model/policy.ts';
 import { describeThrown } from '../../model/policy-describe.ts';
 import { err, ok, type Result } from '../../model/result.ts';
 import { importCompiledPolicy } from './compile-policy.ts';
+import { importModule } from './import-module.ts';
 
 /** Extensions the loader (tsx) takes. */
 const POLICY_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -56,7 +57,7 @@ async function importPolicyModule(
     if (compiled !== undefined) return compiled;
     await hooks();
   }
-  return (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  return (await importModule(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
 }
 
 /** CommonJS assignments are lost on a file loaded as an ES module (esm-hook.ts): say so. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeDir } from '../make-dir.ts';
+import { threadId } from 'node:worker_threads';
+import { userCacheDir } from './user-cache-dir.ts';
 
 /**
  * Compiled TypeScript policies kept between runs, so a fuzz worker whose policy (and every file it
@@ -36,24 +36,6 @@ export function sha256Of(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** The directory to use: the user's own, closed to others; `undefined` if it cannot be had. */
-function cacheDir(env: NodeJS.ProcessEnv): string | undefined {
-  const asked = env.NETSTACK_POLICY_CACHE;
-  if (asked === 'off') return undefined;
-  const uid = process.getuid?.();
-  const dir = asked ?? join(tmpdir(), `netstack-conformance-${uid ?? 'user'}`);
-  try {
-    makeDir(dir, 0o700);
-    const st = lstatSync(dir);
-    // A directory someone else made (or can write to) could hand this user code to run.
-    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0)
-      return undefined;
-    return dir;
-  } catch {
-    return undefined;
-  }
-}
-
 function isEntry(x: unknown): x is Entry {
   if (typeof x !== 'object' || x === null) return false;
   const e = x as Partial<Entry>;
@@ -70,7 +52,7 @@ function isEntry(x: unknown): x is Entry {
 }
 
 export function policyBuildCache(env: NodeJS.ProcessEnv = process.env): PolicyBuildCache | undefined {
-  const dir = cacheDir(env);
+  const dir = userCacheDir(env);
   if (dir === undefined) return undefined;
   const entryPath = (file: string) =>
     join(dir, `${createHash('sha256').update(resolve(file)).digest('hex').slice(0, 40)}.json`);
@@ -91,7 +73,8 @@ export function policyBuildCache(env: NodeJS.ProcessEnv = process.env): PolicyBu
         if (hashed.find((i) => i.path === resolve(file))?.sha256 !== fileSha256) return;
         const entry: Entry = { format: ENTRY_FORMAT, file: resolve(file), inputs: hashed, code };
         const path = entryPath(file);
-        const partial = `${path}.${process.pid}.partial`;
+        // Per thread: the workers of one process (--workers) may build the same policy at once.
+        const partial = `${path}.${process.pid}.${threadId}.partial`;
         writeFileSync(partial, JSON.stringify(entry), { mode: 0o600 });
         renameSync(partial, path);
       } catch {

@@ -125,13 +125,18 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
  * in supervise.ts once the module hooks the policy file needs are in place (after this module's
  * graph when it is prebuilt JS).
  */
-export function serve(): void {
+/**
+ * Answers the one job the supervisor sends. `beforeAnswer` runs once the job is done, just before
+ * its answer is posted (after which the worker may be stopped at any moment): the bootstrap keeps
+ * the code compiled for the job there (worker-script.ts).
+ */
+export function serve(beforeAnswer: () => void = () => {}): void {
   const port = parentPort;
   if (port === null) return;
-  port.once('message', (input: WorkerInput) => run(port, input));
+  port.once('message', (input: WorkerInput) => run(port, input, beforeAnswer));
 }
 
-function run(port: MessagePort, input: WorkerInput): void {
+function run(port: MessagePort, input: WorkerInput, beforeAnswer: () => void): void {
   const { seal } = input;
   const post = (message: WorkerAnswer | ChunkDone) =>
     port.postMessage({ seal, message } satisfies SealedMessage);
@@ -157,6 +162,11 @@ function run(port: MessagePort, input: WorkerInput): void {
     )
     .then(async (answer) => {
       await settle();
+      try {
+        beforeAnswer();
+      } catch {
+        // The answer matters more than what the bootstrap keeps for the next worker.
+      }
       if (late === undefined) post(answer);
     });
 }

@@ -1,0 +1,55 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { WORKER_OVERRIDE_ENV, workerBootstrap } from './worker-bootstrap.ts';
+
+/** A directory standing for dist/harness/fuzz/, with supervise.js and what else is asked for. */
+function distDir(...files: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
+  for (const f of ['supervise.js', ...files]) writeFileSync(join(dir, f), '');
+  return { dir, here: pathToFileURL(join(dir, 'supervise.js')).href };
+}
+
+const url = (path: string) => JSON.stringify(pathToFileURL(path).href);
+
+describe('the fuzz worker bootstrap', () => {
+  it("the package's worker.cjs: loaded by worker-script.js beside it, its compiled code kept before the answer", () => {
+    const { dir, here } = distDir('worker.cjs', 'worker.js');
+    const code = workerBootstrap('/p/policy.mjs', here, {});
+    expect(code).toBe(
+      `import(${url(join(dir, 'worker-script.js'))}).then((l) => l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
+    );
+  });
+
+  it('no worker.cjs beside (a build without it): the worker module, natively', () => {
+    const { dir, here } = distDir('worker.js');
+    expect(workerBootstrap('/p/policy.mjs', here, {})).toBe(
+      `import(${url(join(dir, 'worker.js'))}).then((worker) => Promise.resolve().then(() => worker.serve()));`,
+    );
+  });
+
+  it("the suite's bundle (NETSTACK_FUZZ_WORKER=….cjs): its loader is the ES module beside it", () => {
+    const { here } = distDir();
+    const env = { [WORKER_OVERRIDE_ENV]: '/b/fuzz-worker.cjs' };
+    expect(workerBootstrap('/p/policy.ts', here, env)).toBe(
+      `import("file:///b/worker-script.mjs").then((l) => l.loadWorkerScript("/b/fuzz-worker.cjs")).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
+    );
+  });
+
+  it('a policy needing the hooks gets them before serve, after the worker loaded', () => {
+    const { here } = distDir('worker.cjs');
+    const code = workerBootstrap('/p/policy.js', here, {});
+    expect(code).toMatch(
+      /^import\(.*worker-script\.js"\)\.then\(.*\)\.then\(\(script\) => import\(.*tsx.*esm-hook\.js.*\)\.then\(\(\) => script\.exports\.serve/,
+    );
+  });
+
+  it('from the sources (.ts): the worker module through tsx, the hooks first', () => {
+    const here = pathToFileURL('/src/harness/fuzz/supervise.ts').href;
+    expect(workerBootstrap('/p/policy.mjs', here, {})).toMatch(
+      /^import\(.*tsx.*\)\.then\(\(\) => import\("file:\/\/\/src\/harness\/fuzz\/worker\.ts"\)\)\.then\(\(worker\) => worker\.serve\(\)\);$/,
+    );
+  });
+});

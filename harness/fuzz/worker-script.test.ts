@@ -1,0 +1,125 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HOST_IMPORT_KEY } from './import-module.ts';
+import {
+  COMPILED_CODE_KEPT,
+  compiledCodeName,
+  loadWorkerScript,
+  pruneCompiledCode,
+} from './worker-script.ts';
+
+/**
+ * A cache directory of the user's own, and `copy(text)`: the script written to a new path. V8 keeps
+ * what an isolate compiled by source and name, so loading the same path twice in this thread would
+ * take the isolate's own copy and never consult the cached code: each load here gets a fresh name,
+ * as each fuzz worker is a fresh isolate.
+ */
+function setup(source: string) {
+  const root = mkdtempSync(join(tmpdir(), 'worker-script-'));
+  const cache = join(root, 'cache');
+  let copies = 0;
+  const copy = (text = source) => {
+    const file = join(root, `bundle-${copies++}.cjs`);
+    writeFileSync(file, text);
+    return file;
+  };
+  return { root, cache, copy, env: { NETSTACK_POLICY_CACHE: cache } };
+}
+
+// Enough functions that V8 has code worth keeping after they ran.
+const SOURCE = `const add = (a, b) => a + b;\nfunction twice(f, x) { return f(f(x, 1), 1); }\nexports.value = twice(add, 40);\nexports.dir = __dirname;\n`;
+
+describe('the fuzz worker script with V8 code cache', () => {
+  it('compiles without cache once, keeps its code, and the next load takes it', () => {
+    const { cache, copy, env, root } = setup(SOURCE);
+    const first = loadWorkerScript(copy(), env);
+    expect(first.exports).toEqual({ value: 42, dir: root });
+    expect(first.compiledWithoutCache).toBe(true);
+    first.keepCompiledCode();
+    expect(readdirSync(cache)).toEqual([compiledCodeName(SOURCE)]);
+    const second = loadWorkerScript(copy(), env);
+    expect(second.compiledWithoutCache).toBe(false);
+    expect(second.exports).toEqual({ value: 42, dir: root });
+    // Taken, not rewritten.
+    second.keepCompiledCode();
+    expect(readdirSync(cache)).toEqual([compiledCodeName(SOURCE)]);
+  });
+
+  it('never runs old code for a changed script of the same length: each text has its own entry', () => {
+    const { cache, copy, env } = setup('exports.value = 1;\n');
+    loadWorkerScript(copy(), env).keepCompiledCode();
+    const changed = loadWorkerScript(copy('exports.value = 2;\n'), env);
+    expect(changed.exports).toEqual({ value: 2 });
+    expect(changed.compiledWithoutCache).toBe(true);
+    changed.keepCompiledCode();
+    expect(readdirSync(cache).sort()).toEqual(
+      [compiledCodeName('exports.value = 1;\n'), compiledCodeName('exports.value = 2;\n')].sort(),
+    );
+  });
+
+  it('a damaged entry is rejected by V8: compiled as before, then replaced', () => {
+    const { cache, copy, env } = setup(SOURCE);
+    loadWorkerScript(copy(), env);
+    writeFileSync(join(cache, compiledCodeName(SOURCE)), 'not code at all');
+    const loaded = loadWorkerScript(copy(), env);
+    expect(loaded.exports).toEqual(expect.objectContaining({ value: 42 }));
+    expect(loaded.compiledWithoutCache).toBe(true);
+    loaded.keepCompiledCode();
+    expect(loadWorkerScript(copy(), env).compiledWithoutCache).toBe(false);
+  });
+
+  it('NETSTACK_POLICY_CACHE=off: nothing read or written', () => {
+    const { root, copy } = setup(SOURCE);
+    const loaded = loadWorkerScript(copy(), { NETSTACK_POLICY_CACHE: 'off' });
+    loaded.keepCompiledCode();
+    expect(loaded.exports).toEqual(expect.objectContaining({ value: 42 }));
+    expect(readdirSync(root)).toEqual(['bundle-0.cjs']);
+  });
+
+  it('a cache directory open to others is not used', () => {
+    const { cache, copy } = setup(SOURCE);
+    const open = `${cache}-open`;
+    loadWorkerScript(copy(), { NETSTACK_POLICY_CACHE: open });
+    chmodSync(open, 0o777);
+    const loaded = loadWorkerScript(copy(), { NETSTACK_POLICY_CACHE: open });
+    loaded.keepCompiledCode();
+    expect(readdirSync(open)).toEqual([]);
+  });
+
+  it('lends the script an import(): code run from cache imports through it', async () => {
+    const source = `exports.load = () => globalThis[Symbol.for(${JSON.stringify(HOST_IMPORT_KEY)})]('node:path');\n`;
+    const { copy, env } = setup(source);
+    loadWorkerScript(copy(), env).keepCompiledCode();
+    const cached = loadWorkerScript(copy(), env);
+    expect(cached.compiledWithoutCache).toBe(false);
+    const path = (await (cached.exports.load as () => Promise<{ sep: string }>)()).sep;
+    expect(path).toBe('/');
+  });
+
+  it('keeps the newest entries only', () => {
+    const { cache } = setup('');
+    mkdirSync(cache);
+    const names = Array.from(
+      { length: COMPILED_CODE_KEPT + 2 },
+      (_, i) => `worker-${String(i).repeat(40).slice(0, 40)}.v8code`,
+    );
+    names.forEach((name, i) => {
+      writeFileSync(join(cache, name), '');
+      utimesSync(join(cache, name), 1000 + i, 1000 + i);
+    });
+    writeFileSync(join(cache, 'other.json'), '{}');
+    pruneCompiledCode(cache);
+    expect(readdirSync(cache).sort()).toEqual([...names.slice(2), 'other.json'].sort());
+    expect(existsSync(join(cache, names[0] ?? ''))).toBe(false);
+  });
+});
