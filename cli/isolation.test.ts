@@ -6,6 +6,7 @@ import { PROPERTIES } from '../properties/index.ts';
 import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
 import { OPTION_NAMES } from './args.ts';
 import { main } from './fuzz.ts';
+import { NOT_REPRODUCED } from './report-text.ts';
 
 /**
  * Hostile and careless policies (issue 18, "Why"), run through the fuzz command in-process: the
@@ -44,6 +45,7 @@ const POLICIES: Record<string, string> = {
   // Posts a forged answer on the worker's port, then stalls past the supervisor's exit grace (2 s).
   'forge.mjs': `import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'held', runs: 30, policyName: 'forge', exportName: 'default' });\nlet waited = false;\nexport default { name: 'forge', place() { if (!waited) { waited = true; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); } return { cpu: 999, mode: 'queue' }; } };`,
   'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
+  'random.mjs': `export default { name: 'random', place(p, ctx) { const nws = ctx.workstreamCpus; return { cpu: nws[Math.floor(Math.random() * nws.length)], mode: 'queue' }; } };`,
 };
 
 let dir = '';
@@ -183,13 +185,6 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
       [],
       /^fuzz: policy file \S+empty\.ts exports nothing: want a default export or an export named 'policy'/,
     ],
-    // State outside the factory: the policy's doing, so not "internal error" (kept for the model's own faults).
-    // Its failing run replayed by path: a search would first try every shrink of that run (all pass), ~2 s of CPU.
-    [
-      'flaky.mjs',
-      ['--path', '0'],
-      /^fuzz: the policy no longer violates policy-conformance when its case is run again: is it deterministic \(state outside its factory\)\? \(seed 1 path 0\)$/,
-    ],
     ['never.mjs', ['--heap', '10'], /^fuzz: --heap 10: want MiB, 64\.\.65536$/],
     // Left alone, the model's own pushes would be lost and the run would never end.
     [
@@ -207,6 +202,29 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
     expect(r.code).toBe(2);
     expect(r.firstErr).toMatch(line);
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('a policy that answers differently for the same input is still judged', () => {
+  // State outside the factory: the policy's doing, so neither "internal error" (kept for the model's
+  // own faults) nor bad input. Its failing run replayed by path: a search would first try every
+  // shrink of that run (all pass), ~2 s of CPU.
+  it('flaky.mjs --path 0: exit 1, the run that failed shown and marked not reproduced, with its replay', async () => {
+    const r = await fuzz('flaky.mjs', '--path', '0');
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(/^policy:threw: policy flaky on packet \d+ .*: threw Error: first/);
+    expect(r.out).toContain(`${NOT_REPRODUCED}\n`);
+    expect(r.out).toMatch(
+      /^replay: npm run fuzz -- \S+flaky\.mjs --seed 1 --path 0 --cpus 1-4 --property policy-conformance$/m,
+    );
+    expect(r.err).toBe('');
+  });
+
+  it('Math.random picks the CPU: exit 1 with what it broke, whether or not the case shows it again', async () => {
+    const r = await fuzz('random.mjs', '--runs', '300');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^[a-z-]+ violated after \d+ runs/m);
+    expect(r.err).toBe('');
   });
 });
 

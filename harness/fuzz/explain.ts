@@ -5,7 +5,7 @@ import { propertyByName, type Violation } from '../../properties/index.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
-import { runFuzzCase, withTraceCap } from './run-fuzz-case.ts';
+import { type FuzzRun, runFuzzCase, withTraceCap } from './run-fuzz-case.ts';
 
 /** The case passed when run again: the policy, not the model, behaves differently each time. */
 export interface Unreproducible {
@@ -23,13 +23,28 @@ export interface Explanation {
   readonly netstatQ: string;
   /** The trace index `netstatQ` was taken at. */
   readonly netstatAtEvent: number;
+  /**
+   * The case passed when run again with a fresh policy: the policy answers differently for the
+   * same input (randomness, the clock, state outside its factory). What is shown is the run the
+   * search saw fail, and a replay may pass.
+   */
+  readonly notReproduced?: true;
+}
+
+/** What explain may fall back on, and where a stopped policy call is answered. */
+export interface ExplainFrom {
+  readonly stopAt?: StopAt;
+  /** The case's run as the search saw it fail (search.ts `observed`). */
+  readonly observed?: FuzzRun;
 }
 
 /**
  * Runs the counterexample again (same case, fresh policy state: the result is identical) and
  * collects the property's first violation, the trace and the netstat -Q table at the violation.
  * The table comes from a second run cut off right after the violating event (the trace cap,
- * `traceEventsMax`), so it shows the queues and counters at that point, not at the end.
+ * `traceEventsMax`), so it shows the queues and counters at that point, not at the end. A case
+ * that passes when run again is explained by the run the search observed, marked `notReproduced`
+ * (the policy's fault, so still a violation); without one it is `Unreproducible`.
  */
 export function explain(
   runCase: FuzzCase,
@@ -37,7 +52,7 @@ export function explain(
   fallbackName: string,
   propertyName: string,
   beat: Heartbeat,
-  stopAt?: StopAt,
+  { stopAt, observed }: ExplainFrom = {},
 ): Result<Explanation, string | Unreproducible> {
   const spec = propertyByName(propertyName);
   if (spec === undefined) return err(`no property ${propertyName}`);
@@ -49,6 +64,18 @@ export function explain(
   const violations = spec.check(full.trace);
   const violation = violations[0];
   if (violation === undefined) {
+    const seen = observed === undefined ? [] : spec.check(observed.trace);
+    const first = seen[0];
+    if (observed !== undefined && first !== undefined)
+      return ok({
+        policyName: observed.policyName,
+        violation: first,
+        violationCount: seen.length,
+        trace: observed.trace,
+        netstatQ: observed.netstatQ,
+        netstatAtEvent: observed.trace.length - 1,
+        notReproduced: true,
+      });
     return err({
       unreproducible: `the policy no longer violates ${propertyName} when its case is run again: is it deterministic (state outside its factory)?`,
     });

@@ -76,6 +76,12 @@ export interface ViolationReport {
   readonly netstatQ: string;
   readonly netstatAtEvent: number;
   readonly replay: string;
+  /**
+   * Present when the case passed when run again with a fresh policy (explain.ts): the policy
+   * answers differently for the same input, the run shown is the one the search saw fail, and
+   * the replay may pass.
+   */
+  readonly notReproduced?: true;
 }
 
 /** How the command is run from a checkout; the installed bin passes its own (`npx netstack-conformance fuzz`). */
@@ -175,6 +181,7 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
       netstatQ: ex.netstatQ,
       netstatAtEvent: ex.netstatAtEvent,
       replay: replayCommand(ctx.opts, answer.path, answer.property, answer.replayRuns),
+      ...(ex.notReproduced === true ? { notReproduced: true as const } : {}),
     },
   };
 }

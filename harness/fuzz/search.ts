@@ -8,7 +8,7 @@ import type { Deployment } from './deployment.ts';
 import { fuzzCasesFor, judgingOrder } from './fuzz-cases.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
-import { runFuzzCase } from './run-fuzz-case.ts';
+import { type FuzzRun, runFuzzCase } from './run-fuzz-case.ts';
 
 /** What one search is asked to do: the generation-relevant options of the command line. */
 export interface SearchJob {
@@ -42,6 +42,11 @@ export type SearchResult =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
+      /**
+       * The counterexample's run as the search saw it fail (the last failing run: fast-check
+       * shrinks onto it), for a policy that passes when the case is run again (explain.ts).
+       */
+      readonly observed: FuzzRun;
     }
   /** The model itself refused or threw: a bug in the suite, reported with its replay path. */
   | { readonly kind: 'model-error'; readonly message: string; readonly path: string };
@@ -121,6 +126,7 @@ export function search(
   const tracker = new PathTracker(start);
   const policy = guardPolicy(source, fallbackName, beat);
   let modelError: string | undefined;
+  let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
   const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
@@ -136,6 +142,7 @@ export function search(
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
     const failed = violated !== undefined;
+    if (failed) lastFailed = result;
     // The failing run is judged only by the property it violated: the others report the runs before it.
     if (!tracker.shrinking)
       for (const name of exercisedBy(result.trace, failed ? [violated.name] : job.properties))
@@ -153,7 +160,7 @@ export function search(
   if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
-  if (latched === undefined || runCase === undefined) {
+  if (latched === undefined || runCase === undefined || lastFailed === undefined) {
     const why =
       details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     return { kind: 'model-error', message: modelError ?? `the model threw: ${why}`, path };
@@ -166,6 +173,7 @@ export function search(
     runs: details.numRuns,
     shrinks: details.numShrinks,
     exercised,
+    observed: lastFailed,
   };
 }
 

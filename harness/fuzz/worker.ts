@@ -94,7 +94,7 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
   const { source, fallbackName, exportName } = loaded.value;
   if (job.mode === 'replay-stopped') {
     const runCase = caseAtPath(job.search, job.path);
-    const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, job.stopAt);
+    const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, { stopAt: job.stopAt });
     if (!explained.ok) return explainFailed(explained.error, job.path);
     const explanation = explained.value;
     const runs = Number(job.path.split(':')[0]) + 1;
@@ -115,9 +115,10 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
       ? search(job.search, source, fallbackName, beat)
       : searchPart(job.search, job.part, { source, fallbackName, beat }, note);
   if (result.kind !== 'violated') return result.kind === 'held' ? { ...result, exportName } : result;
-  const explained = explain(result.runCase, source, fallbackName, result.property, beat);
+  const { observed, ...found } = result;
+  const explained = explain(result.runCase, source, fallbackName, result.property, beat, { observed });
   if (!explained.ok) return explainFailed(explained.error, result.path);
-  return { ...result, explanation: explained.value, exportName };
+  return { ...found, explanation: explained.value, exportName };
 }
 
 /**
