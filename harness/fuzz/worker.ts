@@ -94,7 +94,9 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
   const { source, fallbackName, exportName } = loaded.value;
   if (job.mode === 'replay-stopped') {
     const runCase = caseAtPath(job.search, job.path);
-    const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, { stopAt: job.stopAt });
+    const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, {
+      stopAt: job.stopAt,
+    });
     if (!explained.ok) return explainFailed(explained.error, job.path);
     const explanation = explained.value;
     const runs = Number(job.path.split(':')[0]) + 1;
