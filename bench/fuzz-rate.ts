@@ -58,7 +58,9 @@ export async function fuzzRate(
 
 /**
  * The same measurement on the code as the package ships it to a fuzz worker: bundled by esbuild
- * with the build's options (scripts/worker-bundle-options.mjs), run by plain node. The in-process figure above runs
+ * (scripts/worker-bundle-options.mjs), run by plain node. An ES module here (this entry awaits at
+ * its top level), where the package's worker is a CommonJS script compiled with V8's code cache:
+ * the same code once running, the cache speeding only its start. The in-process figure above runs
  * the TypeScript sources through tsx, which wraps every function it makes in a naming call.
  */
 export async function fuzzRateBundled(
