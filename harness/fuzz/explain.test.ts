@@ -3,6 +3,7 @@ import { cpuId } from '../../model/brand.ts';
 import type { DispatchPolicy, PolicySource } from '../../model/policy.ts';
 import { explain } from './explain.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
+import { runFuzzCase, withTraceCap } from './run-fuzz-case.ts';
 import { type SearchJob, search } from './search.ts';
 
 /** The first case alone (its path): a search would first try every shrink of it, all passing. */
@@ -65,5 +66,54 @@ describe('explain: a case that passes when run again', () => {
     expect(ex.value.notReproduced).toBeUndefined();
     expect(ex.value.trace).not.toBe(r.observed.trace);
     expect(ex.value.trace).toEqual(r.observed.trace);
+  });
+
+  it('a case that passes for the search too (nothing observed to show) is unreproducible', () => {
+    const policy = throwsOnceEver();
+    const r = search(job, policy, 'fallback', NULL_HEARTBEAT);
+    if (r.kind !== 'violated') throw new Error(`expected a violation, got ${r.kind}`);
+    const good: PolicySource = {
+      name: 'good',
+      place: (p, ctx) => ({
+        cpu: ctx.workstreamCpus[p.hash % ctx.workstreamCpus.length] ?? cpuId(0),
+        mode: 'queue',
+      }),
+    };
+    const passing = runFuzzCase(r.runCase, good);
+    if (!passing.ok) throw new Error(passing.error);
+    const ex = explain(r.runCase, policy, 'fallback', r.property, NULL_HEARTBEAT, {
+      observed: passing.value,
+    });
+    expect(ex.ok ? 'explained' : ex.error).toEqual({ unreproducible: expect.any(String) });
+  });
+});
+
+describe('explain: what it shows of a violation', () => {
+  const wrong: PolicySource = { name: 'wrong', place: () => ({ cpu: cpuId(999), mode: 'queue' }) };
+  const found = search({ ...job, path: undefined }, wrong, 'fallback', NULL_HEARTBEAT);
+  if (found.kind !== 'violated') throw new Error(`expected a violation, got ${found.kind}`);
+
+  it('netstat -Q as it stood at the last violating event, from a run cut off there', () => {
+    const ex = explain(found.runCase, wrong, 'fallback', found.property, NULL_HEARTBEAT);
+    if (!ex.ok) throw new Error('not explained');
+    const last = Math.max(...ex.value.violation.events);
+    expect(last).toBeLessThan(ex.value.trace.length - 2);
+    expect(ex.value.netstatAtEvent).toBe(last);
+    const cut = runFuzzCase(withTraceCap(found.runCase, last + 1), wrong);
+    if (!cut.ok) throw new Error(cut.error);
+    expect(ex.value.netstatQ).toBe(cut.value.netstatQ);
+  });
+
+  it('an unknown property, and a case the model refuses: an error in words', () => {
+    expect(explain(found.runCase, wrong, 'fallback', 'nope', NULL_HEARTBEAT)).toEqual({
+      ok: false,
+      error: 'no property nope',
+    });
+    const refused = {
+      ...found.runCase,
+      config: { ...found.runCase.config, cpuCount: 0 },
+    } as typeof found.runCase;
+    const ex = explain(refused, wrong, 'fallback', found.property, NULL_HEARTBEAT);
+    expect(ex.ok ? 'explained' : ex.error).toMatch(/^the model refused the case: /);
   });
 });

@@ -46,6 +46,24 @@ describe('the fuzz worker bootstrap', () => {
     );
   });
 
+  it('NETSTACK_FUZZ_WORKER naming a module: imported as it is; empty: not set', () => {
+    const { dir, here } = distDir('worker.cjs');
+    expect(workerBootstrap('/p/policy.mjs', here, { [WORKER_OVERRIDE_ENV]: '/b/fuzz-worker.mjs' })).toBe(
+      'import("file:///b/fuzz-worker.mjs").then((worker) => Promise.resolve().then(() => worker.serve()));',
+    );
+    expect(workerBootstrap('/p/policy.mjs', here, { [WORKER_OVERRIDE_ENV]: '' })).toContain(
+      `l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})`,
+    );
+  });
+
+  it('sources beside a worker.cjs (.ts): the sources, not the script', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
+    for (const f of ['supervise.ts', 'worker.cjs']) writeFileSync(join(dir, f), '');
+    const code = workerBootstrap('/p/policy.mjs', pathToFileURL(join(dir, 'supervise.ts')).href, {});
+    expect(code).toContain(`import(${url(join(dir, 'worker.ts'))})`);
+    expect(code).not.toContain('loadWorkerScript');
+  });
+
   it('from the sources (.ts): the worker module through tsx, the hooks first', () => {
     const here = pathToFileURL('/src/harness/fuzz/supervise.ts').href;
     expect(workerBootstrap('/p/policy.mjs', here, {})).toMatch(

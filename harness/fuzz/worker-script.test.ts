@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  statSync,
+  unlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -106,6 +109,45 @@ describe('the fuzz worker script with V8 code cache', () => {
     expect(path).toBe('/');
   });
 
+  it('names an entry by the digest of the Node version, the architecture and the text', () => {
+    const digest = createHash('sha256')
+      .update(`${process.version}\0${process.arch}\0${SOURCE}`)
+      .digest('hex');
+    expect(compiledCodeName(SOURCE)).toBe(`worker-${digest.slice(0, 40)}.v8code`);
+  });
+
+  it('keeps the code once, only when it compiled without cache, readable by the user alone', () => {
+    const { cache, copy, env } = setup(SOURCE);
+    const entry = join(cache, compiledCodeName(SOURCE));
+    const fresh = loadWorkerScript(copy(), env);
+    fresh.keepCompiledCode();
+    expect(statSync(entry).mode & 0o777).toBe(0o600);
+    unlinkSync(entry);
+    fresh.keepCompiledCode();
+    expect(existsSync(entry)).toBe(false);
+    fresh.keepCompiledCode();
+    loadWorkerScript(copy(), env).keepCompiledCode();
+    const cached = loadWorkerScript(copy(), env);
+    expect(cached.compiledWithoutCache).toBe(false);
+    unlinkSync(entry);
+    cached.keepCompiledCode();
+    expect(existsSync(entry)).toBe(false);
+  });
+
+  it('with no cache directory, keeping writes nothing, not even where it runs', () => {
+    const { copy, root } = setup(SOURCE);
+    const here = process.cwd();
+    const empty = join(root, 'cwd');
+    mkdirSync(empty);
+    process.chdir(empty);
+    try {
+      loadWorkerScript(copy(), { NETSTACK_POLICY_CACHE: 'off' }).keepCompiledCode();
+    } finally {
+      process.chdir(here);
+    }
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('keeps the newest entries only', () => {
     const { cache } = setup('');
     mkdirSync(cache);
@@ -118,8 +160,11 @@ describe('the fuzz worker script with V8 code cache', () => {
       utimesSync(join(cache, name), 1000 + i, 1000 + i);
     });
     writeFileSync(join(cache, 'other.json'), '{}');
+    const lookalike = `old-${names[0]}`;
+    writeFileSync(join(cache, lookalike), '');
+    utimesSync(join(cache, lookalike), 1, 1);
     pruneCompiledCode(cache);
-    expect(readdirSync(cache).sort()).toEqual([...names.slice(2), 'other.json'].sort());
+    expect(readdirSync(cache).sort()).toEqual([...names.slice(2), 'other.json', lookalike].sort());
     expect(existsSync(join(cache, names[0] ?? ''))).toBe(false);
   });
 });
