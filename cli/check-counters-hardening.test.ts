@@ -68,7 +68,7 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
     const esc = runCheckCounters(['-'], stdin('Udp: InErrors \u001b[31mRcvbufErrors\nUdp: 1\n'));
     expect(esc.exitCode).toBe(2);
     expect(first(esc.stderr)).toBe(
-      'check-counters: line 1: "Udp: InErrors \\x1b[31mRcvbufErrors" is not part of a counter table; expected netstat -Q, netstat -s -p ip|udp, /proc/net/snmp or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)',
+      'check-counters: line 1: "Udp: InErrors \\x1b[31mRcvbufErrors" is not part of a counter table; expected netstat -Q, netstat -s -p ip|udp, /proc/net/snmp, /proc/net/snmp6 or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)',
     );
     const huge = runCheckCounters(
       ['-'],

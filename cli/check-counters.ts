@@ -10,7 +10,7 @@ import { terminalText } from './terminal-text.ts';
 
 /**
  * `check-counters <file | -> [--json]`: the suite's counter identities applied to real netstat -Q,
- * netstat -s, /proc/net/snmp and /proc/net/softnet_stat output.
+ * netstat -s, /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat output.
  * Exit 0: every identity holds; 1: a row breaks one; 2: unreadable or malformed input, or bad usage.
  */
 export const USAGE = 'usage: check-counters <file | -> [--json]';
@@ -29,7 +29,7 @@ export function helpText(): string {
     USAGE,
     '',
     'Checks the counter identities of real kernel output: FreeBSD netstat -Q (with or without section',
-    'titles and the Setting header), netstat -s -p ip|udp, Linux /proc/net/snmp and /proc/net/softnet_stat.',
+    'titles and the Setting header), netstat -s -p ip|udp, Linux /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat.',
     'Several tables in one input are fine (blank lines and shell prompts between them).',
     'Per-second rate tables (netisrstat) are refused by name: they carry no identities.',
     '',

@@ -41,9 +41,12 @@ describe('check-counters on real tables (fixtures/)', () => {
     expect(v.checked.map((c) => c.section.format)).toEqual(
       all.map(
         (t) =>
-          ({ 'netstat-q': 'netstat-q', 'netstat-s': 'netstat-s', 'proc-net-snmp': 'proc-net-snmp' })[
-            t.name.split('/')[0] ?? ''
-          ] ?? 'softnet-stat',
+          ({
+            'netstat-q': 'netstat-q',
+            'netstat-s': 'netstat-s',
+            'proc-net-snmp': 'proc-net-snmp',
+            'proc-net-snmp6': 'proc-net-snmp',
+          })[t.name.split('/')[0] ?? ''] ?? 'softnet-stat',
       ),
     );
   });

@@ -2,7 +2,11 @@ import { grouped, percent } from './numbers.ts';
 import type { SnmpGroup, SnmpSection } from './snmp.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
 
-/** /proc/net/snmp identities (linux-rx notes U5, U9, F10) on the Udp and Ip rows. */
+/**
+ * /proc/net/snmp identities (linux-rx notes U5, U9, F10) on the Udp and Ip rows, and on the Udp6
+ * and Ip6 rows of /proc/net/snmp6 (snmp6.ts): __udpv6_queue_rcv_skb charges its drops as UDP does.
+ */
+const UDP = new Set(['Udp', 'UdpLite', 'Udp6', 'UdpLite6']);
 
 const get = (g: SnmpGroup, name: string): bigint => g.values.get(name) ?? 0n;
 
@@ -42,8 +46,12 @@ function ipFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
     message,
   });
   // A datagram needs a first and a last fragment (F5, F7); a queue that timed out held at least one.
-  if (reqds < 2n * oks + timeout) {
-    findings.push(f(`ReasmReqds ${reqds} < 2 x ReasmOKs ${oks} + ReasmTimeout ${timeout}`));
+  // IPv6 counts an atomic fragment (offset 0, no more fragments) as one request and one OK
+  // (ipv6_frag_rcv), so there a datagram is at least one request.
+  const perOk = g.proto === 'Ip6' ? 1n : 2n;
+  if (reqds < perOk * oks + timeout) {
+    const okText = perOk === 1n ? `ReasmOKs ${oks}` : `2 x ReasmOKs ${oks}`;
+    findings.push(f(`ReasmReqds ${reqds} < ${okText} + ReasmTimeout ${timeout}`));
   }
   if (g.values.has('ReasmTimeout') && g.values.has('ReasmFails') && timeout > fails) {
     findings.push(f(`ReasmTimeout ${timeout} > ReasmFails ${fails}`));
@@ -54,7 +62,7 @@ function ipFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
 function explanations(s: SnmpSection): Explanation[] {
   const out: Explanation[] = [];
   for (const g of s.groups) {
-    if (g.proto !== 'Udp' && g.proto !== 'UdpLite') continue;
+    if (!UDP.has(g.proto)) continue;
     const rcvbuf = get(g, 'RcvbufErrors');
     if (rcvbuf > 0n) {
       out.push({
@@ -84,12 +92,12 @@ export function checkSnmp(s: SnmpSection): SectionCheck {
   let checks = 0;
   const findings: Finding[] = [];
   for (const g of s.groups) {
-    const r =
-      g.proto === 'Udp' || g.proto === 'UdpLite'
-        ? udpFindings(g)
-        : g.proto === 'Ip'
-          ? ipFindings(g)
-          : undefined;
+    // A device's own snmp6 may hold a datagram's requests and its OK on two devices (snmp6.ts).
+    const r = UDP.has(g.proto)
+      ? udpFindings(g)
+      : g.proto === 'Ip' || (g.proto === 'Ip6' && s.perDevice !== true)
+        ? ipFindings(g)
+        : undefined;
     if (r === undefined) continue;
     checks += r.checks;
     findings.push(...r.findings);

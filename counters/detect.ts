@@ -2,6 +2,7 @@ import { type InputLines, isBlank, splitLines } from './lines.ts';
 import { type NetstatQSection, parseNetstatQ, startsNetstatQ } from './netstat-q.ts';
 import { type NetstatSSection, parseNetstatS, startsNetstatS } from './netstat-s.ts';
 import { parseSnmp, type SnmpSection, startsSnmp } from './snmp.ts';
+import { parseSnmp6, startsSnmp6 } from './snmp6.ts';
 import { parseSoftnet, type SoftnetSection, startsSoftnet } from './softnet.ts';
 import type { ParseError } from './types.ts';
 
@@ -23,11 +24,12 @@ const FORMATS: readonly [(lines: InputLines, i: number) => boolean, Parser][] = 
   [startsNetstatQ, parseNetstatQ],
   [startsSoftnet, parseSoftnet],
   [startsSnmp, parseSnmp],
+  [startsSnmp6, parseSnmp6],
   [startsNetstatS, parseNetstatS],
 ];
 
 const EXPECTED =
-  'netstat -Q, netstat -s -p ip|udp, /proc/net/snmp or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)';
+  'netstat -Q, netstat -s -p ip|udp, /proc/net/snmp, /proc/net/snmp6 or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)';
 
 /**
  * Tables of per-second netisr rates (netisrstat and similar monitors print Disp'd/s, Queued/s ...

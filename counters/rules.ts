@@ -69,13 +69,16 @@ export const COUNTER_RULES = {
   U5: {
     format: 'proc-net-snmp',
     statement:
-      'Udp InErrors >= RcvbufErrors + MemErrors + InCsumErrors: each of these drops is charged to InErrors too',
-    source: 'net/ipv4/udp.c __udp_queue_rcv_skb, __udp4_lib_rcv, udp_recvmsg',
+      'Udp (and Udp6) InErrors >= RcvbufErrors + MemErrors + InCsumErrors: each of these drops is charged to InErrors too',
+    source:
+      'net/ipv4/udp.c __udp_queue_rcv_skb, __udp4_lib_rcv, udp_recvmsg; net/ipv6/udp.c __udpv6_queue_rcv_skb',
   },
   F10: {
     format: 'proc-net-snmp',
-    statement: 'Ip ReasmReqds >= 2 x ReasmOKs + ReasmTimeout, and ReasmTimeout <= ReasmFails',
-    source: 'net/ipv4/ip_fragment.c ip_defrag, ip_expire, ip_frag_reasm',
+    statement:
+      'Ip ReasmReqds >= 2 x ReasmOKs + ReasmTimeout (Ip6: 1 x ReasmOKs, an atomic fragment is one request and one OK), and ReasmTimeout <= ReasmFails',
+    source:
+      'net/ipv4/ip_fragment.c ip_defrag, ip_expire, ip_frag_reasm; net/ipv6/reassembly.c ipv6_frag_rcv, ip6frag_expire_frag_queue',
   },
   'C-2': {
     format: 'softnet-stat',

@@ -17,6 +17,8 @@ export interface SnmpGroup {
 export interface SnmpSection extends SectionBase {
   readonly format: 'proc-net-snmp';
   readonly groups: readonly SnmpGroup[];
+  /** One device's /proc/net/dev_snmp6 file rather than the whole host's (snmp6.ts). */
+  readonly perDevice?: true;
 }
 
 const HEADER = /^([A-Z][A-Za-z0-9]*):((?:\s+[A-Za-z][A-Za-z0-9_]*)+)\s*$/;

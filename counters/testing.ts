@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 /** Every real counter table kept in fixtures/, by `dir/name`. */
 export function realTables(): { name: string; text: string }[] {
   const root = fileURLToPath(new URL('../fixtures/', import.meta.url));
-  const dirs = ['netstat-q', 'netstat-s', 'proc-net-snmp', 'softnet-stat'];
+  const dirs = ['netstat-q', 'netstat-s', 'proc-net-snmp', 'proc-net-snmp6', 'softnet-stat'];
   return dirs.flatMap((dir) => {
     let names: string[];
     try {
