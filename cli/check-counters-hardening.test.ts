@@ -64,6 +64,25 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
     );
   });
 
+  // As net-tools and iproute2 print them on Linux 6.18 (the first lines of each).
+  it.each([
+    [
+      'Linux netstat -s',
+      'Ip:\n    Forwarding: 2\n    92978 total packets received\nUdp:\n    2512 packets received\n',
+      /^check-counters: line 1: format Linux netstat -s \(net-tools\) is not supported; .*; paste \/proc\/net\/snmp and \/proc\/net\/snmp6 instead/,
+    ],
+    [
+      'nstat',
+      '#kernel\nIpInReceives                    92978              0.0\n',
+      /^check-counters: line 1: format nstat is not supported; .*deltas since its last run unless -a.*: paste \/proc\/net\/snmp and \/proc\/net\/snmp6 instead/,
+    ],
+  ])('names %s as unsupported and says what to paste instead: exit 2, one line', (_name, text, line) => {
+    const r = runCheckCounters(['-'], stdin(text));
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(line);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('escapes control characters and caps a message: exit 2, one short line', () => {
     const esc = runCheckCounters(['-'], stdin('Udp: InErrors \u001b[31mRcvbufErrors\nUdp: 1\n'));
     expect(esc.exitCode).toBe(2);

@@ -31,16 +31,40 @@ const FORMATS: readonly [(lines: InputLines, i: number) => boolean, Parser][] = 
 const EXPECTED =
   'netstat -Q, netstat -s -p ip|udp, /proc/net/snmp, /proc/net/snmp6 or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)';
 
+/** Output that looks like counters but is not read, named, with what to paste instead. */
+interface Unsupported {
+  readonly name: string;
+  readonly instead: string;
+}
+
 /**
  * Tables of per-second netisr rates (netisrstat and similar monitors print Disp'd/s, Queued/s ...
- * per protocol each interval): named, so the refusal says what was pasted rather than "not a table".
+ * per protocol each interval); Linux `netstat -s` (net-tools: `Ip:` alone on its line, then the
+ * counters in words) and `nstat` (`#kernel`, then deltas since its last run unless `-a`): named,
+ * so the refusal says what was pasted rather than "not a table".
  */
-function unsupportedFormat(line: string): string | undefined {
+function unsupportedFormat(line: string): Unsupported | undefined {
   const rates = line
     .trim()
     .split(/\s+/)
     .filter((f) => /\/s(ec)?$/i.test(f));
-  return rates.length >= 2 ? 'netisrstat (per-second netisr rates)' : undefined;
+  if (rates.length >= 2)
+    return {
+      name: 'netisrstat (per-second netisr rates)',
+      instead: 'per-second rates carry no identities, take two netstat -Q snapshots instead',
+    };
+  if (/^[A-Z][A-Za-z0-9]*:\s*$/.test(line))
+    return {
+      name: 'Linux netstat -s (net-tools)',
+      instead: 'paste /proc/net/snmp and /proc/net/snmp6 instead: the same counters, by their kernel names',
+    };
+  if (/^#kernel\s*$/.test(line))
+    return {
+      name: 'nstat',
+      instead:
+        'its counters are deltas since its last run unless -a, which no identity can tell apart: paste /proc/net/snmp and /proc/net/snmp6 instead',
+    };
+  return undefined;
 }
 
 /** Every table in the input, in order; the first malformed line stops the parse. */
@@ -66,8 +90,8 @@ export function parseCounters(input: string): { sections: CounterSection[] } | P
     if (unsupported !== undefined) {
       return {
         line: i + 1,
-        message: `format ${unsupported} is not supported`,
-        expected: `${EXPECTED}; per-second rates carry no identities, take two netstat -Q snapshots instead`,
+        message: `format ${unsupported.name} is not supported`,
+        expected: `${EXPECTED}; ${unsupported.instead}`,
       };
     }
     if (parser === undefined) {

@@ -105,4 +105,42 @@ describe('check-counters on /proc/net/snmp6', () => {
     expect(v.stderr).toMatch(line);
     expect(v.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
+
+  it("explains Udp6 drops in the kernel's terms, with the knobs, word for word", () => {
+    const text = setAll(SNMP6, {
+      Udp6InDatagrams: '3000',
+      Udp6InErrors: '1500',
+      Udp6RcvbufErrors: '1000',
+      Udp6MemErrors: '500',
+    });
+    const { v } = findings(text);
+    expect(v.exitCode).toBe(0);
+    expect(v.checked[0]?.result.explanations).toEqual([
+      {
+        format: 'proc-net-snmp',
+        row: 'Udp6',
+        text: '1,000 receive-buffer drops (25.0% of datagrams that reached a socket): a socket queue was over its SO_RCVBUF when the packet came (U2, U5). Read faster, or raise SO_RCVBUF (capped by net.core.rmem_max; net.core.rmem_default for sockets that do not ask).',
+        knobs: ['SO_RCVBUF', 'net.core.rmem_max', 'net.core.rmem_default'],
+      },
+      {
+        format: 'proc-net-snmp',
+        row: 'Udp6',
+        text: '500 drops for UDP memory pressure (U4, U5): the protocol-wide limit was hit.',
+        knobs: ['net.ipv4.udp_mem'],
+      },
+    ]);
+    // Nothing to explain without drops; a group without InErrors (Icmp6) is not judged.
+    expect(findings(SNMP6).v.checked[0]?.result.explanations).toEqual([]);
+  });
+
+  it('a Udp6 group without its error counters, or an Ip6 group without reassembly counters: not judged', () => {
+    const udpOnly = 'Udp6InDatagrams                 \t5\nUdp6OutDatagrams                \t5\n';
+    expect(checkCounters(udpOnly, { json: false }).checked[0]?.result.checks).toBe(0);
+    const ipOnly = 'Ip6InReceives                   \t5\nIp6ReasmReqds                   \t0\n';
+    expect(checkCounters(ipOnly, { json: false }).checked[0]?.result.checks).toBe(0);
+    const noTimeout =
+      'Ip6ReasmReqds                   \t4\nIp6ReasmOKs                     \t2\nIp6ReasmFails                   \t0\n';
+    const r = checkCounters(noTimeout, { json: false });
+    expect([r.exitCode, r.checked[0]?.result.checks]).toEqual([0, 2]);
+  });
 });
