@@ -76,6 +76,11 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
       '#kernel\nIpInReceives                    92978              0.0\n',
       /^check-counters: line 1: format nstat is not supported; .*deltas since its last run unless -a.*: paste \/proc\/net\/snmp and \/proc\/net\/snmp6 instead/,
     ],
+    [
+      'netstat --libxo json',
+      '{"statistics": {"netisr": {"configuration": {"dispatch": "direct"}}}}\n',
+      /^check-counters: line 1: format JSON or XML \(netstat --libxo\?\) is not supported; .*; paste the plain text the command prints without --libxo/,
+    ],
   ])('names %s as unsupported and says what to paste instead: exit 2, one line', (_name, text, line) => {
     const r = runCheckCounters(['-'], stdin(text));
     expect(r.exitCode).toBe(2);

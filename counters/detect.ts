@@ -40,7 +40,8 @@ interface Unsupported {
 /**
  * Tables of per-second netisr rates (netisrstat and similar monitors print Disp'd/s, Queued/s ...
  * per protocol each interval); Linux `netstat -s` (net-tools: `Ip:` alone on its line, then the
- * counters in words) and `nstat` (`#kernel`, then deltas since its last run unless `-a`): named,
+ * counters in words), `nstat` (`#kernel`, then deltas since its last run unless `-a`) and FreeBSD
+ * netstat's `--libxo json` / `xml` output: named,
  * so the refusal says what was pasted rather than "not a table".
  */
 function unsupportedFormat(line: string): Unsupported | undefined {
@@ -57,6 +58,11 @@ function unsupportedFormat(line: string): Unsupported | undefined {
     return {
       name: 'Linux netstat -s (net-tools)',
       instead: 'paste /proc/net/snmp and /proc/net/snmp6 instead: the same counters, by their kernel names',
+    };
+  if (/^\s*[{<]/.test(line))
+    return {
+      name: 'JSON or XML (netstat --libxo?)',
+      instead: 'paste the plain text the command prints without --libxo',
     };
   if (/^#kernel\s*$/.test(line))
     return {
