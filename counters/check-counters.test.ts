@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkCounters } from './index.ts';
 import type { CounterRuleId } from './rules.ts';
@@ -49,6 +50,18 @@ describe('check-counters on real tables (fixtures/)', () => {
           })[t.name.split('/')[0] ?? ''] ?? 'softnet-stat',
       ),
     );
+  });
+
+  it('/proc/net/netstat (the extended MIBs, same shape as /proc/net/snmp): read, said to have no identity', () => {
+    const text = readFileSync(
+      new URL('../fixtures/proc-net-netstat/linux-6.18.txt', import.meta.url),
+      'utf8',
+    );
+    const v = checkCounters(text, { json: false });
+    expect(v.exitCode).toBe(0);
+    expect(v.checked.map((c) => [c.section.layout, c.result.checks])).toEqual([
+      ['/proc/net/netstat: TcpExt, IpExt, MPTcpExt rows (no identity applies)', 0],
+    ]);
   });
 
   it('names the layout found: titled and untitled netstat -Q, untitled netstat -sp udp', () => {

@@ -105,8 +105,11 @@ export function parseSnmp(
     i += 2;
   }
   const names = groups.map((g) => g.proto).join(', ');
+  // /proc/net/netstat prints the same shape with the kernel's extended MIBs (TcpExt, IpExt ...).
+  const extended = groups.every((g) => g.proto.endsWith('Ext'));
+  const layout = extended ? `/proc/net/netstat: ${names} rows (no identity applies)` : `${names} rows`;
   return {
-    section: { format: 'proc-net-snmp', layout: `${names} rows`, firstLine: start + 1, lastLine: i, groups },
+    section: { format: 'proc-net-snmp', layout, firstLine: start + 1, lastLine: i, groups },
     next: i,
   };
 }
