@@ -45,6 +45,8 @@ const POLICIES: Record<string, string> = {
   // Posts a forged answer on the worker's port, then stalls past the supervisor's exit grace (2 s).
   'forge.mjs': `import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ kind: 'held', runs: 30, policyName: 'forge', exportName: 'default' });\nlet waited = false;\nexport default { name: 'forge', place() { if (!waited) { waited = true; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500); } return { cpu: 999, mode: 'queue' }; } };`,
   'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
+  // A call counter outside the factory: it hangs at the 40th call of the worker, whichever run that is.
+  'hang-global.mjs': `let n = 0;\nexport default { name: 'hang-global', place(p, ctx) { if (++n === 40) for (;;) {} ${GOOD} } };`,
   'random.mjs': `export default { name: 'random', place(p, ctx) { const nws = ctx.workstreamCpus; return { cpu: nws[Math.floor(Math.random() * nws.length)], mode: 'queue' }; } };`,
 };
 
@@ -216,6 +218,16 @@ describe('a policy that answers differently for the same input is still judged',
     expect(r.out).toContain(`${NOT_REPRODUCED}\n`);
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+flaky\.mjs --seed 1 --path 0 --cpus 1-4 --property policy-conformance$/m,
+    );
+    expect(r.err).toBe('');
+  });
+
+  it('a call counter outside the factory that hangs: exit 1, timed-out at its packet, located in one replayed run', async () => {
+    const r = await fuzz('hang-global.mjs', '--timeout', '0.5');
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(/^policy:timed-out: policy hang-global on packet \d+ .*: no answer within 0\.5 s/);
+    expect(r.out).toMatch(
+      /^replay: npm run fuzz -- \S+hang-global\.mjs --seed 1 --path \d+ --cpus 1-4 --property policy-conformance --timeout 0\.5$/m,
     );
     expect(r.err).toBe('');
   });

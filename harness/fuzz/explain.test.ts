@@ -104,6 +104,21 @@ describe('explain: what it shows of a violation', () => {
     expect(ex.value.netstatQ).toBe(cut.value.netstatQ);
   });
 
+  it('oneRun: the table at the end of the one run, no second run made', () => {
+    let runs = 0;
+    const counted: PolicySource = () => {
+      runs++;
+      return { name: 'wrong', place: () => ({ cpu: cpuId(999), mode: 'queue' }) };
+    };
+    const ex = explain(found.runCase, counted, 'fallback', found.property, NULL_HEARTBEAT, { oneRun: true });
+    if (!ex.ok) throw new Error('not explained');
+    expect(runs).toBe(1);
+    expect(ex.value.netstatAtEvent).toBe(ex.value.trace.length - 1);
+    const whole = runFuzzCase(found.runCase, wrong);
+    if (!whole.ok) throw new Error(whole.error);
+    expect(ex.value.netstatQ).toBe(whole.value.netstatQ);
+  });
+
   it('an unknown property, and a case the model refuses: an error in words', () => {
     expect(explain(found.runCase, wrong, 'fallback', 'nope', NULL_HEARTBEAT)).toEqual({
       ok: false,

@@ -34,6 +34,11 @@ export interface Explanation {
 /** What explain may fall back on, and where a stopped policy call is answered. */
 export interface ExplainFrom {
   readonly stopAt?: StopAt;
+  /**
+   * Explain from the one run, its netstat -Q at its end: no second run cut at the violation, for
+   * a policy that keeps state outside its factory and would fault elsewhere in a second run.
+   */
+  readonly oneRun?: boolean;
   /** The case's run as the search saw it fail (search.ts `observed`). */
   readonly observed?: FuzzRun;
 }
@@ -52,7 +57,7 @@ export function explain(
   fallbackName: string,
   propertyName: string,
   beat: Heartbeat,
-  { stopAt, observed }: ExplainFrom = {},
+  { stopAt, observed, oneRun = false }: ExplainFrom = {},
 ): Result<Explanation, string | Unreproducible> {
   const spec = propertyByName(propertyName);
   if (spec === undefined) return err(`no property ${propertyName}`);
@@ -84,7 +89,7 @@ export function explain(
   // The last two events are the final counters snapshot and `end`: the full run's table is that point.
   let netstatQ = full.netstatQ;
   let netstatAtEvent = full.trace.length - 1;
-  if (last < full.trace.length - 2) {
+  if (!oneRun && last < full.trace.length - 2) {
     const cut = runFuzzCase(withTraceCap(runCase, last + 1), policy);
     if (cut.ok) {
       netstatQ = cut.value.netstatQ;

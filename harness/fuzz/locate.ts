@@ -89,10 +89,24 @@ export async function locate(
     };
   }
   const stopAt: StopAt = { callInRun: reading.callInRun, kind: fault.kind, message: fault.message };
-  const replay = await supervise(
-    { mode: 'replay-stopped', file: job.file, search: job.search, path: reading.path, stopAt },
-    { ...limits, memoryBudgetScale: REPLAY_MEMORY_BUDGET_SCALE },
-  );
+  const { path } = reading;
+  const replayed = (oneRun: boolean) =>
+    supervise(
+      {
+        mode: 'replay-stopped',
+        file: job.file,
+        search: job.search,
+        path,
+        stopAt,
+        ...(oneRun ? { oneRun: true as const } : {}),
+      },
+      { ...limits, memoryBudgetScale: REPLAY_MEMORY_BUDGET_SCALE },
+    );
+  let replay = await replayed(false);
+  // A policy that keeps state outside its factory (a call counter) may fault again in the second
+  // run explain makes, cut at the violation: the one run is enough to show the located call.
+  if (replay.kind === 'stopped' || replay.kind === 'died' || replay.kind === 'late-fault')
+    replay = await replayed(true);
   if (replay.kind === 'violated') {
     // A heap filled over earlier runs is reproduced by those runs, not by the one case.
     return fault.kind === 'heap-exhausted' ? { ...replay, replayRuns: replay.runs } : replay;

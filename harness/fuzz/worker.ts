@@ -30,6 +30,8 @@ export type WorkerJob =
       readonly search: SearchJob;
       readonly path: string;
       readonly stopAt: StopAt;
+      /** Explain from this one run, without the run cut at the violation (locate.ts). */
+      readonly oneRun?: true;
     };
 
 export interface WorkerInput {
@@ -96,6 +98,7 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
     const runCase = caseAtPath(job.search, job.path);
     const explained = explain(runCase, source, fallbackName, 'policy-conformance', beat, {
       stopAt: job.stopAt,
+      oneRun: job.oneRun === true,
     });
     if (!explained.ok) return explainFailed(explained.error, job.path);
     const explanation = explained.value;
