@@ -14,7 +14,7 @@ export function writeHtmlReport(file: string, report: FuzzReport, trace: Trace):
   const html = renderReport({
     property: v.property,
     rule: v.rule,
-    message: v.notReproduced === true ? `${v.message} (${NOT_REPRODUCED.trim()})` : v.message,
+    message: v.notReproduced === true ? `${v.message} (${NOT_REPRODUCED})` : v.message,
     trace,
     highlight: v.events,
     config: v.counterexample,

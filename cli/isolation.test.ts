@@ -215,7 +215,7 @@ describe('a policy that answers differently for the same input is still judged',
     const r = await fuzz('flaky.mjs', '--path', '0');
     expect(r.code).toBe(1);
     expect(r.rule).toMatch(/^policy:threw: policy flaky on packet \d+ .*: threw Error: first/);
-    expect(r.out).toContain(`${NOT_REPRODUCED}\n`);
+    expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n`);
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+flaky\.mjs --seed 1 --path 0 --cpus 1-4 --property policy-conformance$/m,
     );

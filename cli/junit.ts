@@ -15,7 +15,7 @@ export function junitXml(r: FuzzReport): string {
     const open = `  <testcase classname="fuzz.${xmlEscape(r.policyName)}" name="${xmlEscape(p.name)}">`;
     if (p.status === 'violated' && r.violation !== undefined) {
       const v = r.violation;
-      const note = v.notReproduced === true ? `\n${NOT_REPRODUCED.trim()}` : '';
+      const note = v.notReproduced === true ? `\n${NOT_REPRODUCED}` : '';
       const body = `${v.rule}: ${v.message}${note}\nseed ${r.seed} path ${v.path}\nreplay: ${v.replay}`;
       return `${open}\n    <failure message="${xmlEscape(`${v.rule}: ${v.message}`)}">${xmlEscape(body)}</failure>\n  </testcase>`;
     }

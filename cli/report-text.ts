@@ -55,7 +55,7 @@ function workloadText(w: Workload): string {
 
 /** Under the rule line of a violation its case did not show again (report.ts `notReproduced`). */
 export const NOT_REPRODUCED =
-  '  not reproduced: the case passed when run again with a fresh policy, so the policy answers differently for the same input (Math.random, the clock, or state kept outside its factory); shown is the run that failed, and the replay below may pass';
+  'not reproduced: the case passed when run again with a fresh policy, so the policy answers differently for the same input (Math.random, the clock, or state kept outside its factory); shown is the run that failed, and the replay below may pass';
 
 function violationText(r: FuzzReport, v: ViolationReport): string {
   const how =
@@ -78,7 +78,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
   return [
     `${v.property} violated ${how}  seed ${r.seed}  path "${v.path}"${r.commit === undefined ? '' : `  commit ${r.commit}`}`,
     `  ${v.rule}: ${v.message}${where}${more}`,
-    ...(v.notReproduced === true ? [NOT_REPRODUCED] : []),
+    ...(v.notReproduced === true ? [`  ${NOT_REPRODUCED}`] : []),
     '',
     isLinuxFuzzCase(v.counterexample)
       ? 'counterexample (Linux, the policy in place of RPS/RFS):'

@@ -50,8 +50,8 @@ function ipFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
   // (ipv6_frag_rcv), so there a datagram is at least one request.
   const perOk = g.proto === 'Ip6' ? 1n : 2n;
   if (reqds < perOk * oks + timeout) {
-    const okText = perOk === 1n ? `ReasmOKs ${oks}` : `2 x ReasmOKs ${oks}`;
-    findings.push(f(`ReasmReqds ${reqds} < ${okText} + ReasmTimeout ${timeout}`));
+    const times = perOk === 1n ? '' : `${perOk} x `;
+    findings.push(f(`ReasmReqds ${reqds} < ${times}ReasmOKs ${oks} + ReasmTimeout ${timeout}`));
   }
   if (g.values.has('ReasmTimeout') && g.values.has('ReasmFails') && timeout > fails) {
     findings.push(f(`ReasmTimeout ${timeout} > ReasmFails ${fails}`));

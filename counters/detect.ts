@@ -41,8 +41,8 @@ interface Unsupported {
  * Tables of per-second netisr rates (netisrstat and similar monitors print Disp'd/s, Queued/s ...
  * per protocol each interval); Linux `netstat -s` (net-tools: `Ip:` alone on its line, then the
  * counters in words), `nstat` (`#kernel`, then deltas since its last run unless `-a`) and FreeBSD
- * netstat's `--libxo json` / `xml` output: named,
- * so the refusal says what was pasted rather than "not a table".
+ * netstat's `--libxo json` / `xml` output: named, so the refusal says what was pasted rather than
+ * "not a table".
  */
 function unsupportedFormat(line: string): Unsupported | undefined {
   const rates = line

@@ -1,4 +1,4 @@
-import { fields, type InputLines } from './lines.ts';
+import type { InputLines } from './lines.ts';
 import { parseU64 } from './numbers.ts';
 import type { SnmpGroup, SnmpSection } from './snmp.ts';
 import type { ParseError } from './types.ts';
@@ -35,7 +35,7 @@ export function parseSnmp6(
     if (value === undefined) {
       return {
         line: i + 1,
-        message: `${fields(lines.text[i] ?? '')[0]} is "${token.slice(0, 24)}"`,
+        message: `${proto}${name} is "${token.slice(0, 24)}"`,
         expected: 'an unsigned 64-bit count (the kernel prints every field with %lu)',
       };
     }

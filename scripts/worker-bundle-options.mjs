@@ -22,14 +22,11 @@ export const WORKER_BUNDLE_OPTIONS = Object.freeze({
  * policy hooks are found beside that).
  */
 export function workerScriptOptions(esmName) {
+  const { packages: _allExternal, ...shared } = WORKER_BUNDLE_OPTIONS;
   return Object.freeze({
-    bundle: true,
+    ...shared,
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external: ['esbuild', 'tsx', 'tsx/*'],
-    keepNames: false,
-    logLevel: 'error',
     define: { 'import.meta.url': '__workerModuleUrl' },
     banner: {
       js: `const __workerModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(esmName)})).href;`,

@@ -128,13 +128,10 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
 
 /**
  * Runs the job of this worker thread, which comes as its first message. Called by the bootstrap
- * in supervise.ts once the module hooks the policy file needs are in place (after this module's
- * graph when it is prebuilt JS).
- */
-/**
- * Answers the one job the supervisor sends. `beforeAnswer` runs once the job is done, just before
- * its answer is posted (after which the worker may be stopped at any moment): the bootstrap keeps
- * the code compiled for the job there (worker-script.ts).
+ * (worker-bootstrap.ts) once the module hooks the policy file needs are in place (after this
+ * module's graph when it is prebuilt JS). `beforeAnswer` runs once the job is done, just before its
+ * answer is posted (after which the worker may be stopped at any moment): the bootstrap keeps the
+ * code compiled for the job there (worker-script.ts).
  */
 export function serve(beforeAnswer: () => void = () => {}): void {
   const port = parentPort;
