@@ -64,6 +64,15 @@ export function importsOf(path: string, text: string): string[] {
   return out;
 }
 
+/** Which of `starters` (bare specifiers, or root-relative paths of repository modules) a file imports. */
+export function startersImported(path: string, text: string, starters: readonly string[]): string[] {
+  const info = ts.preProcessFile(text, true, false);
+  const imported = info.importedFiles.map((ref) =>
+    ref.fileName.startsWith('.') ? posix.normalize(posix.join(dirname(path), ref.fileName)) : ref.fileName,
+  );
+  return starters.filter((s) => imported.includes(s));
+}
+
 export function isTestCode(path: string): boolean {
   return (
     path.endsWith('.test.ts') ||

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams } from '../harness/fc-runs.ts';
+import { FC_RUNS_DEFAULT, fcParams } from '../harness/fc-runs.ts';
 
 describe('replaying a counterexample from FC_SEED and FC_PATH', () => {
   const property = fc.property(fc.array(fc.nat(1000)), (xs) => xs.every((x) => x < 700));
 
   it('pins nothing without FC_SEED', () => {
-    expect(fcParams({})).toEqual({ numRuns: 100 });
-    expect(fcParams({ FC_SEED: '12abc', FC_PATH: '1:2' })).toEqual({ numRuns: 100 });
+    expect(fcParams({})).toEqual({ numRuns: FC_RUNS_DEFAULT });
+    expect(fcParams({ FC_SEED: '12abc', FC_PATH: '1:2' })).toEqual({ numRuns: FC_RUNS_DEFAULT });
   });
 
   it('reruns exactly the shrunk counterexample of a failure, in one run', () => {
