@@ -6,9 +6,9 @@ const NEVER = ['node_modules/**', '.stryker-tmp/**', 'dist/**'];
 /**
  * The suite's configuration, one project per tier (test/tiers.ts): `npm test` runs `core`,
  * `npm run test:tool` the other two. `isolatePure: true` gives every in-process test file a
- * module graph of its own, as the mutation run needs: with one graph per worker, Stryker reported mutants as survived
- * that the tests kill (the emptied body of model/net/boot.ts's bootHost, which every ported ATF
- * test calls, among them).
+ * module graph of its own, as the mutation run needs: with one graph per worker, Stryker reported
+ * mutants as survived that the tests kill (the emptied body of model/net/boot.ts's bootHost, which
+ * every ported ATF test calls, among them).
  */
 export function suiteConfig({ isolatePure }: { isolatePure: boolean }) {
   return defineConfig({

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { PacketTable } from './packet-table.ts';
 
@@ -37,6 +38,26 @@ describe('PacketTable: chunked storage', () => {
       expect(t.has(pkt)).toBe(false);
     t.set(1024, 7);
     expect([t.get(1023), t.get(1024), t.get(1025)]).toEqual([2046, 7, 2050]);
+  });
+
+  it('a far id costs its own chunk, not the chunks below it', () => {
+    // Each chunk below 2^24 - 1 at full length would be 16 M slots (128 MB); the table keeps them
+    // alive, so a collection cannot hide them from the heap's size.
+    const before = getHeapStatistics().used_heap_size;
+    const t = new PacketTable<number>();
+    t.set(2 ** 24 - 1, 1);
+    t.set(2 ** 23, 2);
+    expect(getHeapStatistics().used_heap_size - before).toBeLessThan(16 * 2 ** 20);
+    expect([t.get(2 ** 24 - 1), t.get(2 ** 23), t.get(2 ** 23 + 1), t.get(0), t.get(5000)]).toEqual([
+      1,
+      2,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    t.set(3, 3);
+    t.set(2 ** 23 + 1, 4);
+    expect([t.get(3), t.get(2 ** 23 + 1), t.get(2 ** 23)]).toEqual([3, 4, 2]);
   });
 
   it('-0 is id 0; NaN is one id of its own', () => {

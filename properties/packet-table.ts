@@ -14,6 +14,9 @@ const DENSE_IDS_MAX = 1 << 24;
 
 const isDense = (id: number): boolean => id >>> 0 === id && id < DENSE_IDS_MAX;
 
+/** The place of a chunk no id was written to: reads answer `undefined`; it is never written. */
+const UNWRITTEN: never[] = [];
+
 export class PacketTable<T> {
   readonly #chunks: (T | undefined)[][] = [];
   #other: Map<number, T> | undefined;
@@ -35,10 +38,16 @@ export class PacketTable<T> {
     }
     const chunks = this.#chunks;
     const c = pkt >>> CHUNK_BITS;
-    // The first chunk grows with the ids (a fuzz run's trace numbers a few dozen packets); a trace
-    // that reaches a second chunk is long, and gets every further chunk at full length at once
-    // rather than regrown and copied element by element (two thirds of a long trace's garbage).
-    while (chunks.length <= c) chunks.push(chunks.length === 0 ? [] : new Array(CHUNK_IDS));
-    (chunks[c] as (T | undefined)[])[pkt & CHUNK_MASK] = value;
+    // Chunks below a far id stay unwritten: one id near DENSE_IDS_MAX must not cost 16 M slots.
+    while (chunks.length <= c) chunks.push(UNWRITTEN);
+    let chunk = chunks[c] as (T | undefined)[];
+    if (chunk === UNWRITTEN) {
+      // The first chunk grows with the ids (a fuzz run's trace numbers a few dozen packets); a
+      // trace that reaches a second chunk is long, and gets every further chunk at full length at
+      // once rather than regrown and copied element by element (two thirds of its garbage).
+      chunk = c === 0 ? [] : new Array(CHUNK_IDS);
+      chunks[c] = chunk;
+    }
+    chunk[pkt & CHUNK_MASK] = value;
   }
 }

@@ -84,8 +84,9 @@ describe('fuzzing a policy on model/linux (--kernel linux)', () => {
 });
 
 describe('the default fuzz mix', () => {
-  const share = (job: Parameters<typeof fuzzCasesFor>[0]) => {
-    const cases = fc.sample(fuzzCasesFor(job), { numRuns: 600, seed: 1 });
+  // 600 cases put the share within 0.05 of its aim; a share that must be none needs fewer.
+  const share = (job: Parameters<typeof fuzzCasesFor>[0], numRuns = 600) => {
+    const cases = fc.sample(fuzzCasesFor(job), { numRuns, seed: 1 });
     return cases.filter((c) => isLinuxFuzzCase(c)).length / cases.length;
   };
 
@@ -93,12 +94,12 @@ describe('the default fuzz mix', () => {
     const linux = share({ cpuCountMin: 1, cpuCountMax: 64 });
     expect(linux).toBeGreaterThan(1 / LINUX_SHARE - 0.05);
     expect(linux).toBeLessThan(1 / LINUX_SHARE + 0.05);
-    expect(share({ cpuCountMin: 1, cpuCountMax: 64, deployment: { kernel: 'freebsd' } })).toBe(0);
+    expect(share({ cpuCountMin: 1, cpuCountMax: 64, deployment: { kernel: 'freebsd' } }, 150)).toBe(0);
     expect(
-      share({ cpuCountMin: 1, cpuCountMax: 64, deployment: { sysctl: { 'net.isr.maxthreads': -1 } } }),
+      share({ cpuCountMin: 1, cpuCountMax: 64, deployment: { sysctl: { 'net.isr.maxthreads': -1 } } }, 150),
     ).toBe(0);
     // More CPUs than the Linux model has: FreeBSD cases only.
-    expect(share({ cpuCountMin: 40, cpuCountMax: 64 })).toBe(0);
+    expect(share({ cpuCountMin: 40, cpuCountMax: 64 }, 150)).toBe(0);
   });
 
   it('catches rfs-without-qtail.ts without --kernel too, by linux-flow-order', () => {
