@@ -53,23 +53,32 @@ export const LAYERS: readonly Layer[] = [
 
 export const FUNCTION_LINES_MAX = 70;
 
-/** Relative imports of one file, resolved to root-relative paths. */
-export function importsOf(path: string, text: string): string[] {
-  const info = ts.preProcessFile(text, true, false);
-  const out: string[] = [];
-  for (const ref of info.importedFiles) {
-    if (!ref.fileName.startsWith('.')) continue;
-    out.push(posix.normalize(posix.join(dirname(path), ref.fileName)));
-  }
-  return out;
+interface ImportTarget {
+  /** A relative import resolved to a root-relative path; a package as named. */
+  readonly target: string;
+  readonly relative: boolean;
 }
 
-/** Which of `starters` (bare specifiers, or root-relative paths of repository modules) a file imports. */
+function importTargets(path: string, text: string): ImportTarget[] {
+  return ts
+    .preProcessFile(text, true, false)
+    .importedFiles.map(({ fileName }) =>
+      fileName.startsWith('.')
+        ? { target: posix.normalize(posix.join(dirname(path), fileName)), relative: true }
+        : { target: fileName, relative: false },
+    );
+}
+
+/** Relative imports of one file, resolved to root-relative paths. */
+export function importsOf(path: string, text: string): string[] {
+  return importTargets(path, text)
+    .filter((i) => i.relative)
+    .map((i) => i.target);
+}
+
+/** Which of `starters` (packages, or root-relative paths of repository modules) a file imports. */
 export function startersImported(path: string, text: string, starters: readonly string[]): string[] {
-  const info = ts.preProcessFile(text, true, false);
-  const imported = info.importedFiles.map((ref) =>
-    ref.fileName.startsWith('.') ? posix.normalize(posix.join(dirname(path), ref.fileName)) : ref.fileName,
-  );
+  const imported = importTargets(path, text).map((i) => i.target);
   return starters.filter((s) => imported.includes(s));
 }
 
