@@ -8,7 +8,7 @@ import { LINUX_PROPERTIES } from '../../properties/linux.ts';
 import { LINUX_FLOW_ORDER } from '../../properties/linux-flow-order.ts';
 import { isLinuxFuzzCase } from '../arbitraries/case-kind.ts';
 import { RFS_FLOW_CNT } from '../arbitraries/linux.ts';
-import { fcRuns } from '../fc-runs.ts';
+import { FC_RUNS_DEFAULT, fcRuns } from '../fc-runs.ts';
 import { fuzzCasesFor, LINUX_SHARE } from '../fuzz/fuzz-cases.ts';
 import { NULL_HEARTBEAT } from '../fuzz/heartbeat.ts';
 import { runFuzzCase } from '../fuzz/run-fuzz-case.ts';
@@ -46,7 +46,7 @@ describe('fuzzing a policy on model/linux (--kernel linux)', () => {
   });
 
   it('holds for flow-hash.ts on every property, the Linux ones judged in every run with a packet', () => {
-    const runs = Math.max(fcRuns(), 100);
+    const runs = Math.max(fcRuns(), FC_RUNS_DEFAULT);
     const held = search({ ...linuxJob, runs }, flowHash, 'flow-hash', NULL_HEARTBEAT);
     expect(held).toMatchObject({ kind: 'held', runs });
     if (held.kind !== 'held') return;
@@ -60,7 +60,12 @@ describe('fuzzing a policy on model/linux (--kernel linux)', () => {
 
   it('the softnet view is enough to steer safely: get_rps_cpu written as a user policy (RFS with last_qtail) holds', () => {
     const rfs = rpsPolicy({ rpsCpus: [], rpsFlowCnt: RFS_FLOW_CNT });
-    const held = search({ ...linuxJob, runs: Math.max(fcRuns(), 100), seed: 5 }, rfs, 'rfs', NULL_HEARTBEAT);
+    const held = search(
+      { ...linuxJob, runs: Math.max(fcRuns(), FC_RUNS_DEFAULT), seed: 5 },
+      rfs,
+      'rfs',
+      NULL_HEARTBEAT,
+    );
     expect(held.kind).toBe('held');
   });
 
