@@ -76,10 +76,23 @@ export function importsOf(path: string, text: string): string[] {
     .map((i) => i.target);
 }
 
-/** Which of `starters` (packages, or root-relative paths of repository modules) a file imports. */
-export function startersImported(path: string, text: string, starters: readonly string[]): string[] {
-  const imported = importTargets(path, text).map((i) => i.target);
-  return starters.filter((s) => imported.includes(s));
+/**
+ * Which of `starters` a file imports: a package (`node:child_process`) by the file itself, as that
+ * is how a test starts a process; a repository module (root-relative path) directly or through the
+ * repository's modules in `sources`. A module that merely imports a package to run a command later
+ * (live/system.ts) does not make its importers starters.
+ */
+export function startersReached(path: string, sources: Sources, starters: readonly string[]): string[] {
+  const reached = new Set(importTargets(path, sources.get(path) ?? '').map((i) => i.target));
+  const pending = [...reached];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const { target, relative } of importTargets(next, sources.get(next) ?? '')) {
+      if (!relative || reached.has(target)) continue;
+      reached.add(target);
+      pending.push(target);
+    }
+  }
+  return starters.filter((s) => reached.has(s));
 }
 
 export function isTestCode(path: string): boolean {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startersImported } from './code-rules.ts';
+import { startersReached } from './code-rules.ts';
 import { repoPath, root, source, tsFiles } from './source-files.ts';
 import { isToolTest, STARTERS, TOOL_FILES } from './tiers.ts';
 
@@ -18,24 +18,33 @@ describe('the tiers (test/tiers.ts)', () => {
   });
 
   it('no core test file imports what starts a process, a thread or a browser', () => {
+    const sources = new Map(tsFiles().map((file) => [repoPath(file), source(file)]));
     const faults: string[] = [];
-    for (const file of tsFiles()) {
-      const path = repoPath(file);
+    for (const path of sources.keys()) {
       if (!path.endsWith('.test.ts') || isToolTest(path)) continue;
-      for (const starter of startersImported(path, source(file), STARTERS))
-        faults.push(`${path} -> ${starter}`);
+      for (const starter of startersReached(path, sources, STARTERS)) faults.push(`${path} -> ${starter}`);
     }
     expect(faults).toEqual([]);
   });
 
-  it('an import of a starter is found, by bare name or through a relative path', () => {
-    const text = `import { spawn } from 'node:child_process';\nimport { main } from '../cli/fuzz.ts';\nimport { x } from './y.ts';\n`;
-    expect(startersImported('harness/x.test.ts', text, STARTERS)).toEqual([
+  it('a starter is found: a package imported by the test itself, a repository module through any chain', () => {
+    const sources = new Map([
+      ['harness/x.test.ts', `import { a } from './a.ts';\nimport { spawn } from 'node:child_process';\n`],
+      ['harness/a.ts', `import { b } from './b.ts';\n`],
+      [
+        'harness/b.ts',
+        `import { main } from '../cli/fuzz.ts';\nimport { Worker } from 'node:worker_threads';\n`,
+      ],
+      ['harness/y.test.ts', `import { b } from './b.ts';\n`],
+      ['harness/z.test.ts', `import { z } from '../model/z.ts';\n`],
+      ['model/z.ts', `export const z = 1;\n`],
+    ]);
+    // A package counts where the test imports it; a repository module through any chain.
+    expect(startersReached('harness/x.test.ts', sources, STARTERS)).toEqual([
       'node:child_process',
       'cli/fuzz.ts',
     ]);
-    expect(startersImported('harness/x.test.ts', `import { z } from '../model/z.ts';\n`, STARTERS)).toEqual(
-      [],
-    );
+    expect(startersReached('harness/y.test.ts', sources, STARTERS)).toEqual(['cli/fuzz.ts']);
+    expect(startersReached('harness/z.test.ts', sources, STARTERS)).toEqual([]);
   });
 });

@@ -26,8 +26,8 @@ export function isToolTest(path: string): boolean {
 export const TOOL_GLOBS: readonly string[] = [...TOOL_FOLDERS.map((f) => `${f}**/*.test.ts`), ...TOOL_FILES];
 
 /**
- * What a core test file may not import: each starts a process (the policy loaders start esbuild's),
- * a thread or a browser, or is a command.
+ * What a core test file may not import (the packages itself, the modules through any chain): each
+ * starts a process (the policy loaders start esbuild's), a thread or a browser, or is a command.
  */
 export const STARTERS: readonly string[] = [
   'node:child_process',
