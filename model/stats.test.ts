@@ -21,4 +21,16 @@ describe('StatCounters: named kernel counters', () => {
     s.inc('ips_total');
     expect(snap.ips_total).toBe(3);
   });
+
+  it('a counter that appears after a snapshot takes its sorted place in the next; size counts names', () => {
+    const s = new StatCounters();
+    s.inc('ips_total');
+    s.inc('ips_delivered');
+    expect(Object.keys(s.snapshot())).toEqual(['ips_delivered', 'ips_total']);
+    s.inc('ips_total');
+    expect(s.size).toBe(2);
+    s.inc('ips_fragments');
+    expect(JSON.stringify(s.snapshot())).toBe('{"ips_delivered":1,"ips_fragments":1,"ips_total":2}');
+    expect(s.size).toBe(3);
+  });
 });

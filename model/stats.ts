@@ -7,6 +7,8 @@ import type { CounterName } from './vocab.ts';
  */
 export class StatCounters {
   readonly #values = new Map<string, number>();
+  /** The names in sorted order, made again only when a counter has appeared since (snapshots are many). */
+  #sortedNames: readonly string[] = [];
 
   inc(name: CounterName, by = 1): void {
     this.#values.set(name, (this.#values.get(name) ?? 0) + by);
@@ -16,6 +18,11 @@ export class StatCounters {
     return this.#values.get(name) ?? 0;
   }
 
+  /** How many counters exist (a counter exists from its first increment on; none goes away). */
+  get size(): number {
+    return this.#values.size;
+  }
+
   /** Copies every counter into `out`, unsorted: for a caller that adds names of its own and sorts once. */
   copyInto(out: Record<string, number>): void {
     for (const [key, value] of this.#values) out[key] = value;
@@ -23,8 +30,9 @@ export class StatCounters {
 
   /** A plain, key-sorted copy (sorted so traces are byte-identical across runs). */
   snapshot(): Record<string, number> {
+    if (this.#sortedNames.length !== this.#values.size) this.#sortedNames = [...this.#values.keys()].sort();
     const out: Record<string, number> = {};
-    for (const key of [...this.#values.keys()].sort()) out[key] = this.#values.get(key) ?? 0;
+    for (const key of this.#sortedNames) out[key] = this.#values.get(key) ?? 0;
     return out;
   }
 }

@@ -173,7 +173,7 @@ export class Nic implements Actor {
   #receive(flowIndex: number, payloadBytes: number, fragment: Packet['fragment'], via?: 'tun0'): void {
     const s = this.#s;
     const flow = s.flows[flowIndex];
-    assert(flow !== undefined, `sim: workload names flow ${flowIndex}`);
+    if (flow === undefined) assert(false, `sim: workload names flow ${flowIndex}`);
     const seq = this.#seqByFlow[flowIndex];
     assert(seq !== undefined, 'sim: a sequence counter per flow');
     this.#seqByFlow[flowIndex] = seq + 1;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { datagramDigest, payloadByte, payloadBytes, payloadDigest } from './payload.ts';
+import {
+  DIGEST_START,
+  datagramDigest,
+  digestBytes,
+  payloadByte,
+  payloadBytes,
+  payloadDigest,
+} from './payload.ts';
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
@@ -25,6 +32,26 @@ describe('sender payload bytes and digests', () => {
     expect(payloadDigest([])).toBe(0x811c9dc5);
     expect(payloadDigest([ascii('a')])).toBe(0xe40c292c);
     expect(payloadDigest([ascii('foo'), ascii(''), ascii('bar')])).toBe(0xbf9cf968);
+  });
+
+  it('digestBytes carries the digest over pieces of any versions as payloadDigest does over their bytes', () => {
+    const pieces = [
+      [4, 11, 0, 0, 8],
+      [4, 11, 2, 8, 5],
+      [4, 11, 0, 13, 0],
+      [4, 11, 1, 13, 20],
+    ] as const;
+    let h = DIGEST_START;
+    for (const [flow, ipId, version, offset, length] of pieces)
+      h = digestBytes(h, flow, ipId, version, offset, length);
+    expect(h >>> 0).toBe(
+      payloadDigest(
+        pieces.map(([flow, ipId, version, offset, length]) =>
+          payloadBytes(flow, ipId, version, offset, length),
+        ),
+      ),
+    );
+    expect(digestBytes(DIGEST_START, 1, 2, 0, 5, 0)).toBe(DIGEST_START);
   });
 
   it('a whole datagram digest equals the digest of its bytes, cached or not', () => {

@@ -30,6 +30,28 @@ export function payloadBytes(
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+/** FNV-1a's state before any byte (payloadDigest's start). */
+export const DIGEST_START = FNV_OFFSET;
+
+/**
+ * The FNV-1a state `h` carried over the bytes payloadBytes(flow, ipId, version, offsetBytes,
+ * lengthBytes) would hold, without making them: a reassembled datagram's digest is taken on
+ * every completion. The digest is the final state `>>> 0`.
+ */
+export function digestBytes(
+  h: number,
+  flow: number,
+  ipId: number,
+  version: number,
+  offsetBytes: number,
+  lengthBytes: number,
+): number {
+  let state = h;
+  for (let i = 0; i < lengthBytes; i++)
+    state = Math.imul(state ^ payloadByte(flow, ipId, version, offsetBytes + i), FNV_PRIME);
+  return state;
+}
+
 /** FNV-1a 32 over a sequence of byte arrays, as if concatenated. */
 export function payloadDigest(parts: readonly Uint8Array[]): number {
   let h = FNV_OFFSET;
@@ -52,10 +74,7 @@ export function datagramDigest(flow: number, ipId: number, datagramBytes: number
   const key = `${flow}/${ipId}/${datagramBytes}`;
   const known = digests.get(key);
   if (known !== undefined) return known;
-  // FNV-1a over the bytes as payloadDigest(payloadBytes(...)) would, without the array.
-  let h = FNV_OFFSET;
-  for (let i = 0; i < datagramBytes; i++) h = Math.imul(h ^ payloadByte(flow, ipId, 0, i), FNV_PRIME);
-  const digest = h >>> 0;
+  const digest = digestBytes(FNV_OFFSET, flow, ipId, 0, 0, datagramBytes) >>> 0;
   if (digests.size >= DIGESTS_MAX) digests.clear();
   digests.set(key, digest);
   return digest;

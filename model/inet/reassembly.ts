@@ -13,7 +13,7 @@ import type { NetisrProtoName } from '../vocab.ts';
 import { Frag6 } from './frag6.ts';
 import { deliverCall } from './ip_input.ts';
 import { IpReass } from './ip_reass.ts';
-import { payloadBytes, payloadDigest } from './payload.ts';
+import { DIGEST_START, datagramDigest, digestBytes } from './payload.ts';
 import { type InetSysctls, ip6ReassLimits, ipReassLimits } from './reass-limits.ts';
 import type { HeldFragment, ReassDrop, ReassQueue } from './reass-queue.ts';
 import type { ReassResult, ReassTable, ReassTimers } from './reass-types.ts';
@@ -223,17 +223,32 @@ function headOf(pieces: readonly HeldFragment[]): Packet {
   return first.pkt;
 }
 
-/** FNV-1a over the bytes each piece carries, in offset order: what the upper layer receives. */
+/**
+ * FNV-1a over the bytes each piece carries, in offset order: what the upper layer receives. The
+ * sender's bytes end to end (the usual completion) are its datagram's digest, already worked out
+ * when the fragments arrived.
+ */
 function digestOf(queue: ReassQueue): number {
-  return payloadDigest(
-    queue.frags.map((f) =>
-      payloadBytes(
-        f.pkt.flow.id,
-        queue.key.ipId,
-        f.pkt.fragment?.contentVersion ?? 0,
-        f.offsetBytes,
-        f.lengthBytes,
-      ),
-    ),
-  );
+  const { frags } = queue;
+  const { ipId } = queue.key;
+  const flow = frags[0]?.pkt.flow.id;
+  let end = 0;
+  const sendersBytes = frags.every((f) => {
+    const next =
+      f.offsetBytes === end && (f.pkt.fragment?.contentVersion ?? 0) === 0 && f.pkt.flow.id === flow;
+    end += f.lengthBytes;
+    return next;
+  });
+  if (flow !== undefined && sendersBytes) return datagramDigest(flow, ipId, end);
+  let h = DIGEST_START;
+  for (const f of frags)
+    h = digestBytes(
+      h,
+      f.pkt.flow.id,
+      ipId,
+      f.pkt.fragment?.contentVersion ?? 0,
+      f.offsetBytes,
+      f.lengthBytes,
+    );
+  return h >>> 0;
 }

@@ -167,7 +167,7 @@ class Gateway {
   /** Every thread that runs kernel calls got its stack from `#stack`. */
   #stackOf(thread: ThreadRef): KernelStack {
     const stack = this.#stacks.get(thread.id);
-    assert(stack !== undefined, `sim: thread ${thread.id} has no kernel stack`);
+    if (stack === undefined) assert(false, `sim: thread ${thread.id} has no kernel stack`);
     return stack;
   }
 

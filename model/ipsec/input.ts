@@ -66,7 +66,7 @@ export class IpsecInput {
   /** The outermost layer still on the packet; it comes off (the view's encapDepth grows). */
   #strip(pkt: Packet): void {
     const layer = this.#env.inbound[this.#env.mbufs.decapsulated(pkt.id)];
-    assert(layer !== undefined, `S-2: packet ${pkt.id} has no layer left to strip`);
+    if (layer === undefined) assert(false, `S-2: packet ${pkt.id} has no layer left to strip`);
     this.#env.mbufs.decapsulate(pkt.id);
     const kind = layer.kind === 'sa' ? layer.proto : layer.type;
     pkt.encap = [...pkt.encap, { kind, id: layer.kind === 'sa' ? layer.spi : layer.unit }];
@@ -79,7 +79,7 @@ export class IpsecInput {
   /** The pr_input of the packet's outermost remaining layer, down to the re-injection. */
   input(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
     const layer = this.#env.inbound[this.#env.mbufs.decapsulated(pkt.id)];
-    assert(layer !== undefined, `S-2: packet ${pkt.id} has no layer left to strip`);
+    if (layer === undefined) assert(false, `S-2: packet ${pkt.id} has no layer left to strip`);
     return layer.kind === 'sa' ? this.#saInput(pkt, thread, layer) : this.#tunnelInput(pkt, thread, layer);
   }
 

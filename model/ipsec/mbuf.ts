@@ -104,7 +104,7 @@ export class MbufTable {
 
   #state(pkt: PacketId): MbufState {
     const state = this.#mbufs.get(pkt);
-    assert(state !== undefined, `INV-FREE: packet ${pkt} has no live mbuf`);
+    if (state === undefined) assert(false, `INV-FREE: packet ${pkt} has no live mbuf`);
     return state;
   }
 }

@@ -169,7 +169,7 @@ export class IpsecOutput {
 
   #sa(index: number): SaElement {
     const el = this.#env.chain[index];
-    assert(el?.kind === 'sa', `D9721: chain index ${index} resumed as an SA request is not an SA`);
+    if (el?.kind !== 'sa') assert(false, `D9721: chain index ${index} resumed as an SA request is not an SA`);
     return el;
   }
 
@@ -196,10 +196,8 @@ export class IpsecOutput {
     const { mbufs } = this.#env;
     const index = mbufs.resumeIndex(pkt.id);
     const tagged = mbufs.deleteTag(pkt.id, 'ipsec-deferral', thread.cpu);
-    assert(
-      tagged && index !== undefined,
-      `D9721: packet ${pkt.id} reached the ipsec handler without its tag`,
-    );
+    if (!tagged || index === undefined)
+      assert(false, `D9721: packet ${pkt.id} reached the ipsec handler without its tag`);
     return [this.#performRequest(pkt, thread, index)];
   }
 

@@ -126,6 +126,22 @@ describe('the Linux host as a policy sees it (get_rps_cpu inputs, net/core/dev.c
     expect(rows[1]?.split(/\s+/).includes('10001')).toBe(true);
   });
 
+  it('every snapshot lists its names sorted, a counter that appears mid-run in its place', () => {
+    const r = runScenario({
+      // RPS to CPU 2: softnet.received_rps first counts after the first snapshot.
+      config: { cpuCount: 12, sockets: [{ port: UDP_PORT }], sysctl: { 'rx-N/rps_cpus': 0b100 } },
+      workload: {
+        flows: [udpTo(0)],
+        items: [{ kind: 'snapshot' as const }, ...burst(6), { kind: 'snapshot' as const }],
+      },
+    });
+    const snapshots = r.trace.flatMap((e) => (e.kind === 'counters' ? [Object.keys(e.stats)] : []));
+    for (const keys of snapshots) expect(keys).toEqual([...keys].sort());
+    const [first, last] = [snapshots[0] ?? [], snapshots.at(-1) ?? []];
+    expect(first).not.toContain('softnet.received_rps');
+    expect(last).toEqual([...first, 'softnet.received_rps'].sort());
+  });
+
   it('the NIC hashes UDP over the 4-tuple (ethtool rx-flow-hash udp4 sdfn) and picks the ring by RETA entry hash & 127', () => {
     const r = runScenario({
       config: { cpuCount: 4, ringCpus: [0, 1, 2, 3], sockets: [{ port: UDP_PORT }] },

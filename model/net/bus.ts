@@ -28,7 +28,8 @@ export class ShmifBus {
   }
 
   attach(port: BusPort): void {
-    assert(!this.#ports.has(port.portId), `shmif: port ${port.portId} attached twice to ${this.name}`);
+    if (this.#ports.has(port.portId))
+      assert(false, `shmif: port ${port.portId} attached twice to ${this.name}`);
     this.#ports.set(port.portId, port);
   }
 
@@ -43,7 +44,8 @@ export class ShmifBus {
   /** Records the frame and returns the ports that will see it (all but the sender). */
   write(fromPortId: number, frame: EtherFrame, atNs: VirtualNs): BusPort[] {
     const last = this.#capture.at(-1);
-    assert(last === undefined || last.atNs <= atNs, `shmif: ${this.name} captured a frame out of time order`);
+    if (last !== undefined && !(last.atNs <= atNs))
+      assert(false, `shmif: ${this.name} captured a frame out of time order`);
     this.#capture.push({ atNs, frame });
     return [...this.#ports.values()].filter((p) => p.portId !== fromPortId);
   }

@@ -68,7 +68,7 @@ export class Netisr implements NetisrCalls {
 
   /** nh_handler for a protocol; every registered protocol that carries packets needs one. */
   setHandler(proto: NetisrProtoName, handler: ProtocolHandler): void {
-    assert(this.#protoIndex.has(proto), `netisr: no netisr protocol '${proto}' registered`);
+    if (!this.#protoIndex.has(proto)) assert(false, `netisr: no netisr protocol '${proto}' registered`);
     this.#handlers.set(proto, handler);
   }
 

@@ -47,6 +47,6 @@ export function bucketOf(table: BucketTable, hash: number): BucketId {
 /** R-5 (rss_getcpu). */
 export function cpuOfBucket(table: BucketTable, bucket: BucketId): CpuId {
   const cpu = table.bucketCpus[bucket];
-  assert(cpu !== undefined, `R-5: bucket ${bucket} outside a table of ${table.bucketCount}`);
+  if (cpu === undefined) assert(false, `R-5: bucket ${bucket} outside a table of ${table.bucketCount}`);
   return cpu;
 }

@@ -24,7 +24,8 @@ export type StackHighWater = (
   pkt: PacketId | undefined,
 ) => void;
 
-type WorkItem = { readonly call: KernelCall; readonly returning: boolean };
+/** Marks the entry below it on a work stack as a call returning. */
+const RETURNS = Symbol('returns');
 
 /** A frame that stays on a thread's stack for its whole life (the PCB, fork_exit, ithread_loop). */
 export interface BaseFrame {
@@ -63,29 +64,36 @@ export class KernelStack {
     return this.#depthBytesMax;
   }
 
-  /** Runs `root` and everything it calls to completion, depth-first, in call order. */
+  /**
+   * Runs `root` and everything it calls to completion, depth-first, in call order. A call's
+   * return is the call followed by RETURNS on the work stack: no object per entry, on every
+   * packet.
+   */
   execute(root: KernelCall, pkt: PacketId | undefined): void {
-    const work: WorkItem[] = [{ call: root, returning: false }];
+    const work: (KernelCall | typeof RETURNS)[] = [root];
     for (let item = work.pop(); item !== undefined; item = work.pop()) {
-      const { call } = item;
-      if (item.returning) {
+      if (item === RETURNS) {
+        const call = work.pop() as KernelCall;
         call.after?.();
         this.#frames.pop();
         this.#depthBytes -= call.frameBytes;
         continue;
       }
-      this.#frames.push(call.frame);
-      this.#depthBytes += call.frameBytes;
-      if (this.#depthBytes > this.#depthBytesMax) {
-        this.#depthBytesMax = this.#depthBytes;
-        this.#onHighWater(this.#depthBytes, this.#frames, pkt);
-      }
-      const nested = call.run();
-      work.push({ call, returning: true });
+      this.#enter(item, pkt);
+      const nested = item.run();
+      work.push(item, RETURNS);
       if (nested === undefined) continue;
       // Pushed last-first so the first call runs first; `nested` is a dense array.
-      for (let i = nested.length - 1; i >= 0; i--)
-        work.push({ call: nested[i] as KernelCall, returning: false });
+      for (let i = nested.length - 1; i >= 0; i--) work.push(nested[i] as KernelCall);
+    }
+  }
+
+  #enter(call: KernelCall, pkt: PacketId | undefined): void {
+    this.#frames.push(call.frame);
+    this.#depthBytes += call.frameBytes;
+    if (this.#depthBytes > this.#depthBytesMax) {
+      this.#depthBytesMax = this.#depthBytes;
+      this.#onHighWater(this.#depthBytes, this.#frames, pkt);
     }
   }
 }
