@@ -19,6 +19,12 @@ function offenders(files: string[], pattern: RegExp): string[] {
   );
 }
 
+/** `assert(...)` calls with a condition and a message built from a template literal. */
+function eagerAssertMessages(text: string): string[] {
+  const calls = text.match(/(?<!function )\bassert\((?!false,)[^;]*?\)(?=;)/gs) ?? [];
+  return calls.filter((call) => /`[^`]*\$\{/.test(call)).map((call) => call.replace(/\s+/g, ' '));
+}
+
 const modelSources = tsFiles(join(root, 'model')).filter((f) => !f.endsWith('.test.ts'));
 
 describe('tidy', () => {
@@ -35,6 +41,20 @@ describe('tidy', () => {
     expect(
       offenders(modelSources, /from ['"](\.\.\/)+(properties|cli|regressions|atf-ports|bench)\//),
     ).toEqual([]);
+  });
+
+  it('model/ formats an invariant message only when the invariant fails (if (!ok) assert(false, `...`))', () => {
+    // A template literal handed to assert is formatted on every call, numbers to text, on every
+    // packet of every run; the message matters only when the check fails.
+    const eager = modelSources.flatMap((file) =>
+      eagerAssertMessages(source(file)).map((at) => `${relative(root, file)}: ${at}`),
+    );
+    expect(eager).toEqual([]);
+    expect(
+      eagerAssertMessages(
+        'assert(x < 1, `over ${x}`);\nif (y) assert(false, `y ${y}`);\nassert(z, "fixed");',
+      ),
+    ).toEqual(['assert(x < 1, `over ${x}`)']);
   });
 
   it('no focused test (.only) silences the rest of the suite', () => {

@@ -52,7 +52,8 @@ export function bridgeAddMember(bridge: Ifnet, member: Ifnet): ErrnoResult<void>
   if (memberOf.has(member)) return fail('EBUSY');
   sc.members.push(member);
   memberOf.set(member, sc);
-  assert(sc.members.filter((m) => m === member).length === 1, `bridge: ${member.name} is a member once`);
+  if (sc.members.filter((m) => m === member).length !== 1)
+    assert(false, `bridge: ${member.name} is a member once`);
   return ok(undefined);
 }
 
@@ -63,7 +64,7 @@ export function bridgeDeleteMember(bridge: Ifnet, member: Ifnet): ErrnoResult<vo
   sc.members.splice(sc.members.indexOf(member), 1);
   memberOf.delete(member);
   for (const [mac, e] of sc.rtable) if (e.member === member) sc.rtable.delete(mac);
-  assert(!sc.members.includes(member), `bridge: ${member.name} left the member list`);
+  if (sc.members.includes(member)) assert(false, `bridge: ${member.name} left the member list`);
   return ok(undefined);
 }
 

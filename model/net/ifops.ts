@@ -77,7 +77,7 @@ export function ifCreate(host: Host, name: string): ErrnoResult<Ifnet> {
   const ifp = makeIfnet(host, name, kind, hasMac ? generatedMac(host, kind) : undefined);
   if (kind === 'gif') ifp.mtu = GIF_MTU;
   host.ifnets.push(ifp);
-  assert(host.ifByName(name) === ifp, `if_clone_create: ${name} is found by its name`);
+  if (host.ifByName(name) !== ifp) assert(false, `if_clone_create: ${name} is found by its name`);
   return ok(ifp);
 }
 
@@ -99,13 +99,13 @@ export function ifDestroy(host: Host, ifp: Ifnet): ErrnoResult<void> {
   ifp.arp.purge(() => true);
   if (ifp.busName !== undefined) host.world.bus(ifp.busName).detach(ifp.portId);
   host.ifnets.splice(host.ifnets.indexOf(ifp), 1);
-  assert(
-    ifp.inAddrs.length === 0 &&
-      !host.rt4.entries.some((rt) => rt.ifIndex === ifp.index) &&
-      !host.rt6.entries.some((rt) => rt.ifIndex === ifp.index),
-    `if_detach: ${ifp.name} leaves no address or route behind`,
-  );
-  assert(host.ifByName(ifp.name) === undefined, `if_detach: ${ifp.name} is gone from the interface list`);
+  const leftBehind =
+    ifp.inAddrs.length > 0 ||
+    host.rt4.entries.some((rt) => rt.ifIndex === ifp.index) ||
+    host.rt6.entries.some((rt) => rt.ifIndex === ifp.index);
+  if (leftBehind) assert(false, `if_detach: ${ifp.name} leaves no address or route behind`);
+  if (host.ifByName(ifp.name) !== undefined)
+    assert(false, `if_detach: ${ifp.name} is gone from the interface list`);
   return ok(undefined);
 }
 

@@ -68,10 +68,8 @@ const UNRESOLVED_STATES: ReadonlySet<NdState> = new Set(['nostate', 'incomplete'
  * one: resolve clears it when a round starts, learn and setManual leave a resolved state.
  */
 function validLladdr<A, P>(ln: Llentry<A, P>): Mac | undefined {
-  assert(
-    (ln.lladdr === undefined) === UNRESOLVED_STATES.has(ln.state),
-    `nd: a ${ln.state} entry has a link address exactly when it is resolved`,
-  );
+  if ((ln.lladdr === undefined) !== UNRESOLVED_STATES.has(ln.state))
+    assert(false, `nd: a ${ln.state} entry has a link address exactly when it is resolved`);
   return ln.lladdr;
 }
 
