@@ -50,11 +50,9 @@ describe('tidy', () => {
       eagerAssertMessages(source(file)).map((at) => `${relative(root, file)}: ${at}`),
     );
     expect(eager).toEqual([]);
-    expect(
-      eagerAssertMessages(
-        'assert(x < 1, `over ${x}`);\nif (y) assert(false, `y ${y}`);\nassert(z, "fixed");',
-      ),
-    ).toEqual(['assert(x < 1, `over ${x}`)']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    const sample = 'assert(x < 1, `over ${x}`);\nif (y) assert(false, `y ${y}`);\nassert(z, "fixed");';
+    expect(eagerAssertMessages(sample)).toEqual([sample.slice(0, sample.indexOf(';'))]);
   });
 
   it('no focused test (.only) silences the rest of the suite', () => {
