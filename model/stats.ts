@@ -24,8 +24,8 @@ export class StatCounters {
   }
 
   /** Copies every counter into `out`, unsorted: for a caller that adds names of its own and sorts once. */
-  copyInto(out: Record<string, number>): void {
-    for (const [key, value] of this.#values) out[key] = value;
+  copyInto(out: Map<string, number>): void {
+    for (const [key, value] of this.#values) out.set(key, value);
   }
 
   /** A plain, key-sorted copy (sorted so traces are byte-identical across runs). */

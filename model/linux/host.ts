@@ -338,35 +338,39 @@ class LinuxHost {
     }));
   }
 
-  /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
+  /**
+   * Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. Gathered
+   * in a Map, not an object: names added in a different order in every run would give every run
+   * its own chain of object shapes.
+   */
   statsSnapshot(): Record<string, number> {
     const stats = this.machine.stats;
     // Sorted once, below, with the Linux names.
-    const out: Record<string, number> = {};
+    const out = new Map<string, number>();
     stats.copyInto(out);
-    for (const name of UDP_STAT_NAMES) out[name] = stats.get(name);
-    out['softnet.time_squeeze'] = stats.get('softnet.time_squeeze');
+    for (const name of UDP_STAT_NAMES) out.set(name, stats.get(name));
+    out.set('softnet.time_squeeze', stats.get('softnet.time_squeeze'));
     for (const [c, r] of this.softnetRows().entries()) {
       const [processed, dropped, squeeze, rps, flowLimit, backlog] = this.#statNames.softnet(c);
-      out[processed] = r.processed;
-      out[dropped] = r.dropped;
-      out[squeeze] = r.timeSqueeze;
-      out[rps] = r.receivedRps;
-      out[flowLimit] = r.flowLimitCount;
-      out[backlog] = r.backlogLenPackets;
+      out.set(processed, r.processed);
+      out.set(dropped, r.dropped);
+      out.set(squeeze, r.timeSqueeze);
+      out.set(rps, r.receivedRps);
+      out.set(flowLimit, r.flowLimitCount);
+      out.set(backlog, r.backlogLenPackets);
     }
     for (const s of this.sockets) {
       const [drops, rxQueue] = this.#statNames.sock(s.spec.index);
-      out[drops] = s.drops;
-      out[rxQueue] = s.rxQueueBytes;
+      out.set(drops, s.drops);
+      out.set(rxQueue, s.rxQueueBytes);
     }
     // Names in the default sort's code-unit order (cpu10 before cpu2), so traces are byte-identical.
     if (stats.size !== this.#sortedAtCounters) {
-      this.#sortedNames = Object.keys(out).sort();
+      this.#sortedNames = [...out.keys()].sort();
       this.#sortedAtCounters = stats.size;
     }
     const sorted: Record<string, number> = {};
-    for (const name of this.#sortedNames) sorted[name] = out[name] as number;
+    for (const name of this.#sortedNames) sorted[name] = out.get(name) as number;
     return sorted;
   }
 
