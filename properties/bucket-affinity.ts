@@ -19,7 +19,8 @@ export function checkBucketAffinity(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive' && ev.bucketCpu !== undefined) {
+    const { kind } = ev;
+    if (kind === 'arrive' && ev.bucketCpu !== undefined) {
       want.set(ev.pkt, { cpu: ev.bucketCpu, index: i });
       if (ev.cpu !== ev.bucketCpu) {
         v(
@@ -28,12 +29,12 @@ export function checkBucketAffinity(trace: Trace): readonly Violation[] {
           `packet ${ev.pkt} (hash 0x${ev.hash.toString(16)}, bucket ${ev.bucket}) on ring ${ev.ring} of cpu ${ev.cpu}, its bucket is on cpu ${ev.bucketCpu}`,
         );
       }
-    } else if (ev.kind === 'reassembled' && ev.fullBucketCpu !== undefined) {
+    } else if (kind === 'reassembled' && ev.fullBucketCpu !== undefined) {
       want.set(ev.pkt, { cpu: ev.fullBucketCpu, index: i });
-    } else if (ev.kind === 'handle' || ev.kind === 'deliver') {
+    } else if (kind === 'handle' || kind === 'deliver') {
       const w = want.get(ev.pkt);
       if (w === undefined || w.cpu === ev.cpu) continue;
-      const what = ev.kind === 'handle' ? `${ev.proto}_input` : 'delivered';
+      const what = kind === 'handle' ? `${ev.proto}_input` : 'delivered';
       v('R-10', [w.index, i], `packet ${ev.pkt} ${what} on cpu ${ev.cpu}, its bucket is on cpu ${w.cpu}`);
     }
   }

@@ -34,10 +34,11 @@ export function checkBufferBalance(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'alloc') {
+    const { kind } = ev;
+    if (kind === 'alloc') {
       live.set(ev.buf, { index: i, ev });
       freedAt.delete(ev.buf);
-    } else if (ev.kind === 'free') {
+    } else if (kind === 'free') {
       const held = live.get(ev.buf);
       const earlier = freedAt.get(ev.buf);
       if (held === undefined) {
@@ -53,7 +54,7 @@ export function checkBufferBalance(trace: Trace): readonly Violation[] {
       }
       live.delete(ev.buf);
       freedAt.set(ev.buf, i);
-    } else if (ev.kind === 'end' && ev.outcome === 'quiescent') {
+    } else if (kind === 'end' && ev.outcome === 'quiescent') {
       for (const { index, ev: a } of live.values()) {
         if (out.length >= VIOLATIONS_MAX) break;
         out.push(v([index, i], `${label(a)} allocated on cpu ${a.cpu} and never freed (leaked)`));

@@ -51,8 +51,9 @@ export function checkCounterConsistency(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'counters') out.push(...snapshotViolations(ev, ledger, i));
-    if (ev.kind === 'batch') {
+    const { kind } = ev;
+    if (kind === 'counters') out.push(...snapshotViolations(ev, ledger, i));
+    else if (kind === 'batch') {
       const len = ledger.work(ev.cpu, ev.proto).queue.length;
       if (ev.packets !== len) {
         out.push({

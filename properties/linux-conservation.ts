@@ -29,23 +29,24 @@ export function checkLinuxConservation(trace: Trace): readonly Violation[] {
   let stats: Readonly<Record<string, number>> | undefined;
   let countersAt = -1;
   for (const [i, ev] of trace.entries()) {
-    if (ev.kind === 'arrive') arrived.set(ev.pkt, i);
-    else if (ev.kind === 'deliver' || ev.kind === 'drop') {
+    const { kind } = ev;
+    if (kind === 'arrive') arrived.set(ev.pkt, i);
+    else if (kind === 'deliver' || kind === 'drop') {
       if (!arrived.has(ev.pkt))
         out.push(
           v(
             [i],
-            `packet ${ev.pkt} (flow ${ev.flow}) ${ev.kind === 'drop' ? 'dropped' : 'read'} but never arrived`,
+            `packet ${ev.pkt} (flow ${ev.flow}) ${kind === 'drop' ? 'dropped' : 'read'} but never arrived`,
           ),
         );
       const was = fate.get(ev.pkt);
       if (was !== undefined) out.push(v([was, i], `packet ${ev.pkt} (flow ${ev.flow}) ends twice`));
       fate.set(ev.pkt, i);
-      if (ev.kind === 'drop') byCounter.set(ev.counter, (byCounter.get(ev.counter) ?? 0) + 1);
-    } else if (ev.kind === 'counters') {
+      if (kind === 'drop') byCounter.set(ev.counter, (byCounter.get(ev.counter) ?? 0) + 1);
+    } else if (kind === 'counters') {
       stats = ev.stats;
       countersAt = i;
-    } else if (ev.kind === 'end') quiescent = ev.outcome === 'quiescent';
+    } else if (kind === 'end') quiescent = ev.outcome === 'quiescent';
   }
   if (!quiescent) return out.slice(0, VIOLATIONS_MAX);
   for (const [pkt, i] of arrived)

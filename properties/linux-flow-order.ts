@@ -38,8 +38,9 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive') flowOf.set(ev.pkt, ev.flow);
-    else if (ev.kind === 'enqueue' && ev.proto === 'ip') {
+    const { kind } = ev;
+    if (kind === 'arrive') flowOf.set(ev.pkt, ev.flow);
+    else if (kind === 'enqueue' && ev.proto === 'ip') {
       const flow = flowOf.get(ev.pkt);
       if (flow === undefined) continue;
       const w = waiting.get(flow) ?? new Map<number, number>();
@@ -58,7 +59,7 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
       w.set(ev.cpu, (w.get(ev.cpu) ?? 0) + 1);
       queuedOn.set(ev.pkt, ev.cpu);
       lastIndex.set(`${flow}|${ev.cpu}`, i);
-    } else if (ev.kind === 'handle' && ev.proto === 'ip') {
+    } else if (kind === 'handle' && ev.proto === 'ip') {
       const from = queuedOn.get(ev.pkt);
       const w = waiting.get(ev.flow);
       if (from !== undefined) {
@@ -77,7 +78,7 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
         }
       }
       out.push(...order(last, `${ev.flow}|ip_rcv`, ev.seq, i, `flow ${ev.flow} at ip_rcv on cpu ${ev.cpu}`));
-    } else if (ev.kind === 'deliver') {
+    } else if (kind === 'deliver') {
       out.push(
         ...order(
           last,

@@ -41,7 +41,8 @@ export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'softirq' && ev.phase === 'start') {
+    const { kind } = ev;
+    if (kind === 'softirq' && ev.phase === 'start') {
       running.set(ev.cpu, {
         start: ev,
         startIndex: i,
@@ -49,10 +50,10 @@ export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
         lastPoll: undefined,
         repolled: new Map(),
       });
-    } else if (ev.kind === 'napi-poll') {
+    } else if (kind === 'napi-poll') {
       const a = running.get(ev.cpu);
       if (a !== undefined) out.push(...poll(a, ev, i));
-    } else if (ev.kind === 'softirq') {
+    } else if (kind === 'softirq') {
       const a = running.get(ev.cpu);
       running.delete(ev.cpu);
       if (a === undefined) continue;
@@ -68,7 +69,7 @@ export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
         );
       }
       if (ev.squeezed) squeezes.set(ev.cpu, (squeezes.get(ev.cpu) ?? 0) + 1);
-    } else if (ev.kind === 'counters') {
+    } else if (kind === 'counters') {
       for (const [key, got] of Object.entries(ev.stats)) {
         const cpu = /^softnet_cpu(\d+)\.time_squeeze$/.exec(key)?.[1];
         const want = cpu === undefined ? undefined : (squeezes.get(Number(cpu)) ?? 0);

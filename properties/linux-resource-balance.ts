@@ -55,12 +55,13 @@ export function checkLinuxResourceBalance(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'alloc') {
+    const { kind } = ev;
+    if (kind === 'alloc') {
       if (live.has(ev.buf))
         out.push(v('D7', [live.get(ev.buf)?.index ?? i, i], `buffer ${ev.buf} allocated twice`));
       live.set(ev.buf, { index: i, what: ev.what, pkt: ev.pkt });
       if (ev.what === 'tag' && ev.pkt !== undefined) tagOf.set(ev.pkt, ev.buf);
-    } else if (ev.kind === 'free') {
+    } else if (kind === 'free') {
       const was = live.get(ev.buf);
       if (was === undefined) {
         out.push(v('D7', [i], `${ev.what} ${ev.buf} freed but not live (freed twice, or never allocated)`));
@@ -82,12 +83,12 @@ export function checkLinuxResourceBalance(trace: Trace): readonly Violation[] {
           );
       }
       owedAtEnd.get(ev.cpu)?.delete(ev.buf);
-    } else if (ev.kind === 'defer-free') {
+    } else if (kind === 'defer-free') {
       deferMax = ev.deferMax;
       const r = countFirst ? (refused.get(ev.allocCpu) ?? 0) : undefined;
       out.push(...deferFree(ev, list(ev.allocCpu), tagOf, trace[i + 1], i, r));
       if (countFirst && ev.outcome === 'list-full') refused.set(ev.allocCpu, (r ?? 0) + 1);
-    } else if (ev.kind === 'softirq') {
+    } else if (kind === 'softirq') {
       if (ev.phase === 'start') owedAtEnd.set(ev.cpu, new Set(lists.get(ev.cpu)?.keys() ?? []));
       else {
         for (const buf of owedAtEnd.get(ev.cpu) ?? []) {
@@ -101,7 +102,7 @@ export function checkLinuxResourceBalance(trace: Trace): readonly Violation[] {
         }
         owedAtEnd.delete(ev.cpu);
       }
-    } else if (ev.kind === 'end' && ev.outcome === 'quiescent') {
+    } else if (kind === 'end' && ev.outcome === 'quiescent') {
       out.push(...atEnd(live, lists, deferMax, i));
     }
   }

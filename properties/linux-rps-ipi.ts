@@ -50,18 +50,19 @@ export function checkLinuxRpsIpi(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'dispatch') from.set(ev.pkt, ev.fromCpu);
-    else if (ev.kind === 'enqueue' && ev.qlenBeforePackets === 0 && !sched.has(ev.cpu)) {
+    const { kind } = ev;
+    if (kind === 'dispatch') from.set(ev.pkt, ev.fromCpu);
+    else if (kind === 'enqueue' && ev.qlenBeforePackets === 0 && !sched.has(ev.cpu)) {
       sched.add(ev.cpu);
       const here = from.get(ev.pkt);
       if (here !== undefined && here !== ev.cpu) owedBy(owed, here).set(ev.cpu, i);
-    } else if (ev.kind === 'napi-poll' && ev.napi === 'backlog' && ev.completed) sched.delete(ev.cpu);
-    else if (ev.kind === 'ipi' && ev.reason === 'rps') owed.get(ev.fromCpu)?.delete(ev.toCpu);
-    else if (ev.kind === 'batch') {
+    } else if (kind === 'napi-poll' && ev.napi === 'backlog' && ev.completed) sched.delete(ev.cpu);
+    else if (kind === 'ipi' && ev.reason === 'rps') owed.get(ev.fromCpu)?.delete(ev.toCpu);
+    else if (kind === 'batch') {
       const pending = owed.get(ev.cpu);
       if (pending !== undefined && pending.size > 0)
         out.push(unsent(ev.cpu, pending, `process_backlog took ${ev.packets} packets`, i));
-    } else if (ev.kind === 'softirq' && ev.phase === 'end') {
+    } else if (kind === 'softirq' && ev.phase === 'end') {
       const pending = owed.get(ev.cpu);
       if (pending !== undefined && pending.size > 0)
         out.push(unsent(ev.cpu, pending, 'ended net_rx_action', i));

@@ -27,9 +27,10 @@ export function checkLiveness(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'counters') lastSnapshot = i;
-    if (ev.kind === 'enqueue') enqueuedAt.set(ev.pkt, i);
-    if (ev.kind === 'end') return endViolations(trace, ev, i, lastSnapshot, ledger, enqueuedAt);
+    const { kind } = ev;
+    if (kind === 'counters') lastSnapshot = i;
+    else if (kind === 'enqueue') enqueuedAt.set(ev.pkt, i);
+    else if (kind === 'end') return endViolations(trace, ev, i, lastSnapshot, ledger, enqueuedAt);
     ledger.apply(ev);
   }
   return [];

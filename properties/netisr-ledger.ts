@@ -92,11 +92,13 @@ export class NetisrLedger {
   }
 
   apply(ev: TraceEvent): void {
-    if (ev.kind === 'dispatch') this.#dispatch(ev.pkt, ev.proto, ev.toCpu, ev.mode);
-    else if (ev.kind === 'enqueue') this.#enqueue(this.work(ev.cpu, ev.proto), ev.pkt, ev.qlimitPackets);
-    else if (ev.kind === 'batch') this.#batch(ev.cpu, ev.proto, ev.thread);
-    else if (ev.kind === 'handle') this.#handle(ev.cpu, ev.proto, ev.thread, ev.pkt);
-    else if (ev.kind === 'drop' && ev.where === 'netisr-queue') {
+    // The kind read once: each read of a field that events of every shape share is a megamorphic load.
+    const { kind } = ev;
+    if (kind === 'dispatch') this.#dispatch(ev.pkt, ev.proto, ev.toCpu, ev.mode);
+    else if (kind === 'enqueue') this.#enqueue(this.work(ev.cpu, ev.proto), ev.pkt, ev.qlimitPackets);
+    else if (kind === 'batch') this.#batch(ev.cpu, ev.proto, ev.thread);
+    else if (kind === 'handle') this.#handle(ev.cpu, ev.proto, ev.thread, ev.pkt);
+    else if (kind === 'drop' && ev.where === 'netisr-queue') {
       const proto = this.#queuedProto.get(ev.pkt);
       if (proto === undefined) return;
       const w = this.work(ev.cpu, proto);

@@ -136,12 +136,13 @@ function judgeOrder(
   for (let index = 0; index < trace.length; index++) {
     const ev = trace[index];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive') j.arrive(ev, index);
-    else if (ev.kind === 'deliver') {
+    const { kind } = ev;
+    if (kind === 'arrive') j.arrive(ev, index);
+    else if (kind === 'deliver') {
       if (judgeArrival) judgeArrival = j.arrivalOrder(ev, undefined, index);
-    } else if (ev.kind === 'handle' || ev.kind === 'dispatch') {
+    } else if (kind === 'handle' || kind === 'dispatch') {
       const handler = j.handler(ev.proto);
-      if (judgeArrival && ev.kind === 'handle') judgeArrival = j.arrivalOrder(ev, handler, index);
+      if (judgeArrival && kind === 'handle') judgeArrival = j.arrivalOrder(ev, handler, index);
       if (j.judgesDispatch) j.dispatchOrder(ev, handler, index);
     }
   }

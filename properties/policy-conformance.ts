@@ -41,8 +41,10 @@ export function checkPolicyConformance(trace: Trace): readonly Violation[] {
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
-    if (ev?.kind === 'arrive') arrivals.set(ev.pkt, i);
-    if (ev?.kind !== 'policy-error') continue;
+    if (ev === undefined) continue;
+    const { kind } = ev;
+    if (kind === 'arrive') arrivals.set(ev.pkt, i);
+    if (kind !== 'policy-error') continue;
     const arrived = arrivals.get(ev.pkt);
     out.push({
       property: POLICY_CONFORMANCE,

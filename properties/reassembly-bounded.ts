@@ -34,7 +34,8 @@ export function checkReassemblyBounded(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'frag-hold') {
+    const { kind } = ev;
+    if (kind === 'frag-hold') {
       held.set(ev.pkt, i);
       const over = (n: number, max: number) => max >= 0 && n > max;
       const at = `${ev.datagram} (fragment ${ev.pkt})`;
@@ -56,11 +57,11 @@ export function checkReassemblyBounded(trace: Trace): readonly Violation[] {
         );
       if (ev.workSteps > workStepsMax(ev))
         v('INV-COST', [i], `${at}: placing it walked ${ev.workSteps} entries, bound ${workStepsMax(ev)}`);
-    } else if (ev.kind === 'reassembled') {
+    } else if (kind === 'reassembled') {
       for (const frag of ev.fragments) held.delete(frag);
-    } else if (ev.kind === 'drop') {
+    } else if (kind === 'drop') {
       held.delete(ev.pkt);
-    } else if (ev.kind === 'end' && ev.outcome === 'quiescent') {
+    } else if (kind === 'end' && ev.outcome === 'quiescent') {
       for (const [pkt, index] of held) {
         v('F-21', [index, i], `fragment ${pkt} is still held at the end of the run`);
         if (out.length >= VIOLATIONS_MAX) break;

@@ -26,9 +26,10 @@ export function checkReassemblyContinuation(trace: Trace): readonly Violation[] 
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive' && ev.frag !== undefined && ev.frag.ipProto === TCP)
+    const { kind } = ev;
+    if (kind === 'arrive' && ev.frag !== undefined && ev.frag.ipProto === TCP)
       tcpDatagrams.add(ev.frag.datagram);
-    if (ev.kind === 'reassembled') {
+    if (kind === 'reassembled') {
       if (
         ev.fullBucket !== undefined &&
         tcpDatagrams.has(ev.datagram) &&
@@ -46,10 +47,10 @@ export function checkReassemblyContinuation(trace: Trace): readonly Violation[] 
         want.set(ev.pkt, { cpu: ev.cpu, rule: 'F-28', index: i, datagram: ev.datagram });
       continue;
     }
-    if (ev.kind !== 'handle' && ev.kind !== 'deliver') continue;
+    if (kind !== 'handle' && kind !== 'deliver') continue;
     const w = want.get(ev.pkt);
     if (w === undefined || ev.cpu === w.cpu) continue;
-    const what = ev.kind === 'handle' ? `${ev.proto}_input` : 'the upper layer';
+    const what = kind === 'handle' ? `${ev.proto}_input` : 'the upper layer';
     v(w.rule, [w.index, i], `${w.datagram} reached ${what} on cpu ${ev.cpu}, want cpu ${w.cpu}`);
   }
   return out;

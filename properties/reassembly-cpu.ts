@@ -23,14 +23,15 @@ export function checkReassemblyCpu(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive' && ev.fragment && ev.bucketCpu !== undefined) {
+    const { kind } = ev;
+    if (kind === 'arrive' && ev.fragment && ev.bucketCpu !== undefined) {
       promised.set(ev.pkt, { cpu: ev.bucketCpu, index: i });
-    } else if (ev.kind === 'frag-hold' && ev.bucketCpu !== undefined && ev.cpu !== ev.bucketCpu) {
+    } else if (kind === 'frag-hold' && ev.bucketCpu !== undefined && ev.cpu !== ev.bucketCpu) {
       v(
         [i],
         `fragment ${ev.pkt} of ${ev.datagram} held on cpu ${ev.cpu}, its 2-tuple bucket ${ev.bucket} is on cpu ${ev.bucketCpu}`,
       );
-    } else if (ev.kind === 'reassembled') {
+    } else if (kind === 'reassembled') {
       for (const frag of ev.fragments) {
         const want = promised.get(frag);
         if (want !== undefined && want.cpu !== ev.cpu) {

@@ -33,12 +33,13 @@ export function checkFragmentFlowOrder(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive') {
+    const { kind } = ev;
+    if (kind === 'arrive') {
       const p = proto.get(ev.flow);
       if (p !== undefined && p !== TCP) arrived.add(ev.pkt);
       continue;
     }
-    if (ev.kind !== 'handle' || (ev.proto !== 'ip' && ev.proto !== 'ip6')) continue;
+    if (kind !== 'handle' || (ev.proto !== 'ip' && ev.proto !== 'ip6')) continue;
     if (!arrived.has(ev.pkt) || judged.has(ev.pkt)) continue;
     judged.add(ev.pkt);
     const prev = last.get(ev.flow);

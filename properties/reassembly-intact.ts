@@ -33,14 +33,15 @@ export function checkDatagramIntact(trace: Trace): readonly Violation[] {
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
-    if (ev.kind === 'arrive' && ev.frag !== undefined)
+    const { kind } = ev;
+    if (kind === 'arrive' && ev.frag !== undefined)
       sent.set(ev.pkt, { index: i, flow: ev.flow, frag: ev.frag });
-    else if (ev.kind === 'counters') out.push(...countFaults(ev.stats, reassembled, i));
-    else if (ev.kind === 'reassembled') {
+    else if (kind === 'counters') out.push(...countFaults(ev.stats, reassembled, i));
+    else if (kind === 'reassembled') {
       reassembled[ev.family]++;
       datagrams.add(ev.pkt);
       out.push(...datagramFaults(ev, i, sent, used));
-    } else if (ev.kind === 'deliver' && datagrams.has(ev.pkt)) {
+    } else if (kind === 'deliver' && datagrams.has(ev.pkt)) {
       const first = delivered.get(ev.pkt);
       if (first !== undefined) out.push(v('INV-CONSERVE', [first, i], `datagram ${ev.pkt} delivered twice`));
       else delivered.set(ev.pkt, i);
