@@ -143,7 +143,7 @@ class LinuxHost {
   readonly #statNames = new StatNames();
   /**
    * The snapshot's names in sorted order, kept while no counter appears: the per-CPU and socket
-   * names are fixed for the run, and sorting hundreds of names at every snapshot was most of it.
+   * names are fixed for the run, so their sort need not run at every snapshot.
    */
   #sortedNames: readonly string[] = [];
   #sortedAtCounters = -1;
