@@ -58,10 +58,22 @@ export function describeValue(x: unknown): string {
 
 /** `RangeError: no CPUs to spare` for an Error, the value's description for anything else thrown. */
 export function describeThrown(err: unknown): string {
+  if (err instanceof DescribedThrow) return err.description;
   try {
     if (err instanceof Error) return capped(`${String(err.name)}: ${String(err.message)}`);
   } catch {
     return 'a value whose name or message threw';
   }
   return describeValue(err);
+}
+
+/**
+ * A policy's thrown value, described where it was caught: inside the call, while the fuzz
+ * watchdog still times it. A getter or Proxy trap on the thrown value that never returns is then a
+ * stuck call the watchdog reports, not a hang after the call seemed to end.
+ */
+export class DescribedThrow extends Error {
+  constructor(readonly description: string) {
+    super(description);
+  }
 }

@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PolicySource } from '../../model/policy.ts';
+import { cpuId } from '../../model/brand.ts';
+import { type PolicySource, thrownError } from '../../model/policy.ts';
 import { errorOf } from '../../model/result.ts';
 import { explain } from './explain.ts';
+import { guardPolicy } from './guard.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
 import { type SearchJob, search } from './search.ts';
@@ -149,6 +151,38 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
     const v = verdict(policy);
     expect(v.rule).toBe(rule);
     expect(v.message).toMatch(message);
+  });
+});
+
+describe('guardPolicy: a thrown value is described inside the call', () => {
+  it('reads the thrown value while the heartbeat still times the call, and keeps its description', () => {
+    let inside = false;
+    const readsInside: boolean[] = [];
+    const beat = { ...NULL_HEARTBEAT, enter: () => void (inside = true), leave: () => void (inside = false) };
+    // An Error whose name and message are getters: a hostile one could spin in them forever.
+    const thrown = Object.create(Error.prototype, {
+      name: { get: () => (readsInside.push(inside), 'SpinError') },
+      message: { get: () => (readsInside.push(inside), 'in a getter') },
+    });
+    const policy = guardPolicy(
+      {
+        name: 'throws-getters',
+        place: () => {
+          throw thrown;
+        },
+      } as unknown as PolicySource,
+      'fallback',
+      beat,
+    )({ cpuCount: 2, workstreamCpus: [cpuId(0), cpuId(1)], bucketCount: 128 });
+    let caught: unknown;
+    try {
+      policy.place({} as never, { cpu: 0 } as never);
+    } catch (err) {
+      caught = err;
+    }
+    expect(readsInside).toEqual([true, true]);
+    expect(thrownError(caught)).toEqual({ kind: 'threw', message: 'threw SpinError: in a getter' });
+    expect(readsInside).toHaveLength(2);
   });
 });
 

@@ -9,7 +9,12 @@ import {
   type PolicySource,
   policyFault,
 } from '../../model/policy.ts';
-import { describeThrown, describeValue, escapeControls } from '../../model/policy-describe.ts';
+import {
+  DescribedThrow,
+  describeThrown,
+  describeValue,
+  escapeControls,
+} from '../../model/policy-describe.ts';
 import type { PolicyErrorKind } from '../../model/trace.ts';
 import { takeContainedFault } from './contain.ts';
 import { CallKind, type Heartbeat } from './heartbeat.ts';
@@ -170,7 +175,8 @@ export function guardPolicy(
           if (fault !== undefined) throw fault;
           return answer as ReturnType<DispatchPolicy['place']>;
         } catch (err) {
-          throw takeContainedFault() ?? err;
+          // Described before the call leaves the watchdog's eye (DescribedThrow).
+          throw takeContainedFault() ?? new DescribedThrow(describeThrown(err));
         } finally {
           beat.leave();
         }
