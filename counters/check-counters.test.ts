@@ -52,6 +52,16 @@ describe('check-counters on real tables (fixtures/)', () => {
     );
   });
 
+  it('a prompt pasted right under a table ends it, alone or with the next command (FreeBSD root: `host:~ # `)', () => {
+    const all = realTables();
+    const text = all
+      .map((t) => `${t.text.trimEnd()}\nroot@fbsd14:~ # \nroot@fbsd14:~ # cat ${t.name}`)
+      .join('\n');
+    const v = checkCounters(text, { json: false });
+    expect(v.exitCode).toBe(0);
+    expect(v.checked).toHaveLength(all.length);
+  });
+
   it('/proc/net/netstat (the extended MIBs, same shape as /proc/net/snmp): read, said to have no identity', () => {
     const text = readFileSync(
       new URL('../fixtures/proc-net-netstat/linux-6.18.txt', import.meta.url),

@@ -1,4 +1,4 @@
-import { type InputLines, isBlank, splitLines } from './lines.ts';
+import { type InputLines, isBlank, isPrompt, splitLines } from './lines.ts';
 import { type NetstatQSection, parseNetstatQ, startsNetstatQ } from './netstat-q.ts';
 import { type NetstatSSection, parseNetstatS, startsNetstatS } from './netstat-s.ts';
 import { parseSnmp, type SnmpSection, startsSnmp } from './snmp.ts';
@@ -10,12 +10,6 @@ export type CounterSection = NetstatQSection | SoftnetSection | SnmpSection | Ne
 
 /** Input longer than this is refused (exit 2) rather than read: real tables are a few hundred lines. */
 export const INPUT_LINES_MAX = 100_000;
-
-/**
- * A shell prompt or the command echoed before a table, as pasted from a terminal:
- * `[root@R2]~# netstat -Q`, `root@abaddon:/home/adrian # netstat -sp udp`, `$ cat /proc/net/snmp`.
- */
-const PROMPT = /^(\[[^\]]*\]\S*|\S*@\S*|)\s?[#$%]( .*)?$/;
 
 type Parser = (lines: InputLines, i: number) => { section: CounterSection; next: number } | ParseError;
 
@@ -87,7 +81,7 @@ export function parseCounters(input: string): { sections: CounterSection[] } | P
   let i = 0;
   while (i < lines.text.length) {
     const line = lines.text[i] ?? '';
-    if (isBlank(line) || PROMPT.test(line)) {
+    if (isBlank(line) || isPrompt(line)) {
       i++;
       continue;
     }

@@ -19,3 +19,14 @@ export function fields(line: string): string[] {
   const t = line.trim();
   return t === '' ? [] : t.split(/\s+/);
 }
+
+/**
+ * A shell prompt or the command echoed before a table, as pasted from a terminal:
+ * `[root@R2]~# netstat -Q`, `root@abaddon:/home/adrian # netstat -sp udp`, `$ cat /proc/net/snmp`,
+ * and a prompt alone (`root@fbsd14:~ # `) right under a table.
+ */
+const PROMPT = /^(\[[^\]]*\]\S*|\S*@\S*|)\s?[#$%]( .*)?$/;
+
+export function isPrompt(line: string | undefined): boolean {
+  return line !== undefined && PROMPT.test(line);
+}

@@ -1,4 +1,4 @@
-import { type InputLines, isBlank } from './lines.ts';
+import { type InputLines, isBlank, isPrompt } from './lines.ts';
 import { type NetstatQTable, parseNetstatQ as parseNetstatQTable } from './netstat-q-table.ts';
 import type { ParseError, SectionBase } from './types.ts';
 
@@ -51,7 +51,9 @@ export function startsNetstatQ(lines: InputLines, i: number): boolean {
 }
 
 /** A Workstreams row opens with WSID (or, in the 2012 layout, with the protocol name under it). */
-const isRow = (part: Part, line: string) => part !== 'workstreams' || /^\s*(\d|[a-z])/.test(line);
+// A prompt pasted right under the table ends it (`root@fbsd14:~ # ` starts like a row).
+const isRow = (part: Part, line: string) =>
+  !isPrompt(line) && (part !== 'workstreams' || /^\s*(\d|[a-z])/.test(line));
 
 /**
  * The end (exclusive line index) of the table starting at `start`: its parts in order
