@@ -158,11 +158,29 @@ describe('guardPolicy: a thrown value is described inside the call', () => {
   it('reads the thrown value while the heartbeat still times the call, and keeps its description', () => {
     let inside = false;
     const readsInside: boolean[] = [];
-    const beat = { ...NULL_HEARTBEAT, enter: () => void (inside = true), leave: () => void (inside = false) };
+    const beat = {
+      ...NULL_HEARTBEAT,
+      enter: () => {
+        inside = true;
+      },
+      leave: () => {
+        inside = false;
+      },
+    };
     // An Error whose name and message are getters: a hostile one could spin in them forever.
     const thrown = Object.create(Error.prototype, {
-      name: { get: () => (readsInside.push(inside), 'SpinError') },
-      message: { get: () => (readsInside.push(inside), 'in a getter') },
+      name: {
+        get: () => {
+          readsInside.push(inside);
+          return 'SpinError';
+        },
+      },
+      message: {
+        get: () => {
+          readsInside.push(inside);
+          return 'in a getter';
+        },
+      },
     });
     const policy = guardPolicy(
       {
