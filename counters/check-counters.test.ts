@@ -52,10 +52,10 @@ describe('check-counters on real tables (fixtures/)', () => {
     );
   });
 
-  it('a prompt pasted right under a table ends it, alone or with the next command (FreeBSD root: `host:~ # `)', () => {
+  it('a prompt pasted right under a table ends it, alone, indented or with the next command (FreeBSD root: `host:~ # `)', () => {
     const all = realTables();
     const text = all
-      .map((t) => `${t.text.trimEnd()}\nroot@fbsd14:~ # \nroot@fbsd14:~ # cat ${t.name}`)
+      .map((t) => `${t.text.trimEnd()}\nroot@fbsd14:~ # \n  root@fbsd14:~ # cat ${t.name}`)
       .join('\n');
     const v = checkCounters(text, { json: false });
     expect(v.exitCode).toBe(0);

@@ -25,7 +25,7 @@ export function fields(line: string): string[] {
  * `[root@R2]~# netstat -Q`, `root@abaddon:/home/adrian # netstat -sp udp`, `$ cat /proc/net/snmp`,
  * and a prompt alone (`root@fbsd14:~ # `) right under a table.
  */
-const PROMPT = /^(\[[^\]]*\]\S*|\S*@\S*|)\s?[#$%]( .*)?$/;
+const PROMPT = /^\s*(\[[^\]]*\]\S*|\S*@\S*|)\s?[#$%]( .*)?$/;
 
 export function isPrompt(line: string | undefined): boolean {
   return line !== undefined && PROMPT.test(line);

@@ -228,6 +228,13 @@ describe('netstat -Q parser refuses malformed input with the line and what it wa
       /above 2\^64 - 1/,
     ],
     ['Name Proto QLimit Policy Dispatch Flags\nip 1 256 flow default XYZ', 2, /Flags is 'XYZ'/],
+    // Headers cut from their rows (a truncated paste): refused, not read as an empty host.
+    ['Name Proto QLimit Policy Dispatch Flags\n', 1, /the protocols header has no rows under it/],
+    [
+      "Name Proto QLimit Policy Dispatch Flags\nip 1 256 flow default ---\n\nWSID CPU Name Len WMark Disp'd HDisp'd QDrops Queued Handled\n",
+      4,
+      /the workstreams header has no rows under it/,
+    ],
     ['Name Proto Policy Dispatch Flags\nip 1 flow default ---', 1, /no QLimit column/],
     ['Setting Current Limit\nThreads bound to CPUs maybe n/a', 2, /enabled or disabled|Threads bound/],
   ])('%j -> line %d', (text, line, message) => {

@@ -275,11 +275,13 @@ interface Accumulated {
   settings: NetstatQSetting[];
   protocols: NetstatQProtocol[];
   workstreams: NetstatQWorkRow[];
+  /** The line of the Protocols and Workstreams headers, when seen. */
+  headerLine: { protocols?: number; workstreams?: number };
 }
 
 /** One pass over the lines: a title or a header switches section; rows go to the open table. */
 function parseLines(lines: readonly string[]): Accumulated {
-  const acc: Accumulated = { settings: [], protocols: [], workstreams: [] };
+  const acc: Accumulated = { settings: [], protocols: [], workstreams: [], headerLine: {} };
   let section: Section | undefined;
   let cols: Map<string, number> | undefined;
   let headerSeen = false;
@@ -298,6 +300,7 @@ function parseLines(lines: readonly string[]): Accumulated {
     if (headerOf !== undefined) {
       section = headerOf;
       headerSeen = true;
+      if (headerOf !== 'configuration') acc.headerLine[headerOf] = line;
       if (headerOf === 'protocols') cols = columns(fields, PROTOCOL_REQUIRED, line);
       if (headerOf === 'workstreams') cols = columns(fields, ['WSID', 'CPU', 'Name', ...WORK_REQUIRED], line);
       continue;
@@ -332,6 +335,18 @@ export function parseNetstatQ(text: string): NetstatQParseResult {
   try {
     const lines = text.replace(/\r\n?/g, '\n').split('\n');
     const acc = parseLines(lines);
+    // A header without a row is a cut paste: every protocol, and every workstream, has rows.
+    const rowsOf = {
+      protocols: 'a row per registered protocol',
+      workstreams: 'a row per protocol on each workstream',
+    };
+    for (const part of ['protocols', 'workstreams'] as const) {
+      const at = acc.headerLine[part];
+      if (at !== undefined && acc[part].length === 0) {
+        const message = `the ${part} header has no rows under it`;
+        return { ok: false, error: { line: at, message, expected: `${rowsOf[part]} (a truncated paste?)` } };
+      }
+    }
     if (acc.settings.length + acc.protocols.length + acc.workstreams.length === 0) {
       return {
         ok: false,
