@@ -24,6 +24,7 @@ const POLICIES: Record<string, string> = {
   'ctx-cpucount.mjs': `export default { name: 'ctx-cpucount', place(p, ctx) { ctx.cpuCount = 1000; return { cpu: 999, mode: 'queue' }; } };`,
   'getter-cpu.mjs': `export default { name: 'getter-cpu', place: () => ({ get cpu() { throw new Error('no cpu'); }, mode: 'queue' }) };`,
   'exit.mjs': `export default () => { let n = 0; return { name: 'exit', place(p, ctx) { if (++n > 30) process.exit(3); ${GOOD} } }; };`,
+  'exit-caught.mjs': `export default () => { let n = 0; return { name: 'exit-caught', place(p, ctx) { if (++n > 30) try { process.exit(3); } catch {} ${GOOD} } }; };`,
   'kill.mjs': `export default () => { let n = 0; return { name: 'kill', place(p, ctx) { if (++n > 30) process.kill(process.pid, 'SIGKILL'); ${GOOD} } }; };`,
   'leak.mjs': `const hoard = [];\nexport default { name: 'leak', place(p, ctx) { hoard.push(new Array(50000).fill(p.id)); ${GOOD} } };`,
   'timer.mjs': `export default () => { let n = 0; return { name: 'timer', place(p, ctx) { if (++n === 40) setTimeout(() => { throw new Error('later'); }, 0); ${GOOD} } }; };`,
@@ -83,6 +84,8 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
     ],
     ['getter-cpu.mjs', /^policy:threw: policy getter-cpu on packet \d+ .*: threw Error: no cpu/],
     ['exit.mjs', /^policy:exited: policy exit on packet \d+ .*: called process.exit\(3\)/],
+    // The policy catches the interceptor's throw and answers: charged as the exit all the same.
+    ['exit-caught.mjs', /^policy:exited: policy exit-caught on packet \d+ .*: called process.exit\(3\)/],
     [
       'kill.mjs',
       /^policy:killed: policy kill on packet \d+ .*: called process.kill\(\d+, "SIGKILL"\) on its own process/,

@@ -169,17 +169,19 @@ export function guardPolicy(
           throw why;
         }
         beat.enter(CallKind.place, stop.calls - 1, { id: pkt.id, flow: pkt.flow }, ctx.cpu);
+        let answer: unknown;
         try {
-          const answer = plainAnswer((inner as DispatchPolicy).place(pkt, ctx));
-          const fault = takeContainedFault();
-          if (fault !== undefined) throw fault;
-          return answer as ReturnType<DispatchPolicy['place']>;
+          answer = plainAnswer((inner as DispatchPolicy).place(pkt, ctx));
         } catch (err) {
           // Described before the call leaves the watchdog's eye (DescribedThrow).
           throw takeContainedFault() ?? new DescribedThrow(describeThrown(err));
         } finally {
           beat.leave();
         }
+        // An exit or kill the policy caught itself is charged all the same, as its own kind.
+        const fault = takeContainedFault();
+        if (fault !== undefined) throw fault;
+        return answer as ReturnType<DispatchPolicy['place']>;
       },
       tick(ctx: DispatchContext) {
         let tick: unknown;
