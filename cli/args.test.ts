@@ -102,6 +102,10 @@ describe('fuzz arguments', () => {
     [['p.ts', '--report', 'out.txt'], /^--report out.txt: /],
     [['p.ts', '--bogus'], /^unknown option --bogus$/],
     [['p.ts', '--runs'], /^--runs: missing value$/],
+    [
+      ['p.ts', '--runs', '--db', 'x'],
+      /^--runs: missing value \(an option follows it; a value starting with - is written --runs=-\.\.\.\)$/,
+    ],
     [[], /^missing <policy-file>$/],
     [['a.ts', 'b.ts'], /^one policy file at a time/],
     [['p.ts', '--kernel', 'netbsd'], /^--kernel netbsd: want one of freebsd, freebsd-rss, linux$/],

@@ -134,6 +134,10 @@ function parseArgsMessage(err: unknown): string {
   if (unknown) return `unknown option ${unknown[1]}`;
   const missing = /Option '(--[a-z]+) <value>' argument missing/.exec(line);
   if (missing) return `${missing[1]}: missing value`;
+  // `--runs --db x`: the flag's value is missing and another option follows it.
+  const ambiguous = /Option '(--[a-z-]+)' argument is ambiguous/.exec(line);
+  if (ambiguous)
+    return `${ambiguous[1]}: missing value (an option follows it; a value starting with - is written ${ambiguous[1]}=-...)`;
   return line.replace(/^TypeError \[[A-Z_]+\]: /, '');
 }
 

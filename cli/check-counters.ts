@@ -9,11 +9,11 @@ import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.
 import { terminalText } from './terminal-text.ts';
 
 /**
- * `check-counters <file | -> [--json]`: the suite's counter identities applied to real netstat -Q,
+ * `check-counters <file | -> [--json] [--qlimits-fixed]`: the suite's counter identities applied to real netstat -Q,
  * netstat -s, /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat output.
  * Exit 0: every identity holds; 1: a row breaks one; 2: unreadable or malformed input, or bad usage.
  */
-export const USAGE = 'usage: check-counters <file | -> [--json]';
+export const USAGE = 'usage: check-counters <file | -> [--json] [--qlimits-fixed]';
 
 /** Input larger than this is refused while reading (real tables are a few kilobytes). */
 export const INPUT_BYTES_MAX = 16 * 1024 * 1024;
@@ -39,6 +39,10 @@ export function helpText(): string {
     'options:',
     '  -          read standard input',
     '  --json     one JSON document on stdout instead of the text verdict',
+    '  --qlimits-fixed',
+    '             the netisr qlimits were not changed since boot: I-1 and N-9 are then checked against',
+    "             today's QLimit. Without it a row that a run-time change explains (netisr_setqlimit keeps",
+    '             WMark) gets a note, and I-1 bounds WMark by maxqlimit, N-9 needs WMark >= 1.',
     '  -h, --help this text',
     '',
     `limits: at most ${INPUT_BYTES_MAX} bytes (16 MiB) and ${INPUT_LINES_MAX} lines, refused while reading;`,
@@ -86,7 +90,11 @@ function readInput(path: string, stdin: StdinReader): Result<Buffer, string> {
 function parseCli(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      json: { type: 'boolean' },
+      'qlimits-fixed': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
   });
 }
@@ -109,7 +117,7 @@ export function runCheckCounters(
   if (!input.ok) return refused(input.error);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(input.value);
   const json = parsed.values.json === true;
-  const v = checkCounters(text, { json });
+  const v = checkCounters(text, { json, qlimitsFixed: parsed.values['qlimits-fixed'] === true });
   // JSON escapes control characters itself; the text verdict and every message are made safe here.
   return {
     exitCode: v.exitCode,

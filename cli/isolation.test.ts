@@ -48,6 +48,11 @@ const POLICIES: Record<string, string> = {
   'flaky.mjs': `let calls = 0;\nexport default { name: 'flaky', place(p, ctx) { if (++calls === 1) throw new Error('first'); ${GOOD} } };`,
   // A call counter outside the factory: it hangs at the 40th call of the worker, whichever run that is.
   'hang-global.mjs': `let n = 0;\nexport default { name: 'hang-global', place(p, ctx) { if (++n === 40) for (;;) {} ${GOOD} } };`,
+  // A call counter outside the factory that turns every answer bad after 300 calls of the worker:
+  // the case shrinks and fails again in the same module, and passes in a fresh one (the replay's).
+  'late-global.mjs': `let n = 0;\nexport default { name: 'late-global', place(p, ctx) { if (++n > 300) return { cpu: 999, mode: 'queue' }; ${GOOD} } };`,
+  'late-global.ts': `let n = 0;\nexport default { name: 'late-global-ts', place(p: any, ctx: any) { if (++n > 300) return { cpu: 999, mode: 'queue' }; ${GOOD} } };`,
+  'hang-factory.mjs': 'export default () => { for (;;) {} };',
   'random.mjs': `export default { name: 'random', place(p, ctx) { const nws = ctx.workstreamCpus; return { cpu: nws[Math.floor(Math.random() * nws.length)], mode: 'queue' }; } };`,
 };
 
@@ -222,6 +227,28 @@ describe('a policy that answers differently for the same input is still judged',
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+flaky\.mjs --seed 1 --path 0 --cpus 1-4 --property policy-conformance$/m,
     );
+    expect(r.err).toBe('');
+  });
+
+  it('a factory that never returns: exit 1, timed-out on the first packet, naming the factory', async () => {
+    const r = await fuzz('hang-factory.mjs', '--timeout', '0.5');
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(
+      /^policy:timed-out: policy hang-factory on packet \d+ .*: its factory \(cfg\) => DispatchPolicy was stopped before this first packet: no answer within 0\.5 s/,
+    );
+    expect(r.out).toMatch(
+      /^replay: npm run fuzz -- \S+hang-factory\.mjs --seed 1 --path \d+ .*--timeout 0\.5$/m,
+    );
+  });
+
+  it.each([
+    'late-global.mjs',
+    'late-global.ts',
+  ])('%s, bad only after 300 calls of its module: exit 1, marked not reproduced (its replay starts a fresh module)', async (name) => {
+    const r = await fuzz(name, '--runs', '100');
+    expect(r.code).toBe(1);
+    expect(r.rule).toMatch(/^policy:cpu-out-of-range: policy late-global(-ts)? on packet \d+ /);
+    expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n`);
     expect(r.err).toBe('');
   });
 

@@ -4,8 +4,8 @@ import { checkCounters } from './index.ts';
 import type { CounterRuleId } from './rules.ts';
 import { realTable, realTables } from './testing.ts';
 
-const rulesOf = (text: string) => {
-  const v = checkCounters(text, { json: false });
+const rulesOf = (text: string, qlimitsFixed = false) => {
+  const v = checkCounters(text, { json: false, qlimitsFixed });
   return { exitCode: v.exitCode, rules: v.checked.flatMap((c) => c.result.findings.map((f) => f.rule)) };
 };
 
@@ -113,9 +113,9 @@ describe('corrupted copies of real tables are caught with the right rule', () =>
       setField(D256, /^\s+0\s+0\s+ipsec/, 8, '221805229'),
       'N-17',
     ],
-    ['ipsec WMark above its QLimit', setField(D256, /^\s+0\s+0\s+ipsec/, 4, '300'), 'I-1'],
+    ['ipsec WMark above maxqlimit (10240)', setField(D256, /^\s+0\s+0\s+ipsec/, 4, '10241'), 'I-1'],
     ['ip Len above WMark', setField(RSS, /^\s+0\s+0\s+ip\s/, 3, '26'), 'I-2'],
-    ['ipsec drops below the limit (QLimit 512)', setField(D256, /^ipsec\s+11/, 2, '512'), 'N-9'],
+    ['ipsec drops from a queue that never held a packet', setField(D256, /^\s+0\s+0\s+ipsec/, 4, '0'), 'N-9'],
     ['a workstream without its arp row', D256.replace(/^.*\barp\s+0\s+0\s+24.*\n/m, ''), 'Q-3'],
     ['Thread count that does not match the workstreams', setField(RSS, /^Thread count/, 2, '4'), 'Q-3'],
     ['netstat -sp udp delivered one off', setField(UDP_FREEBSD, /delivered$/, 0, '5121471701'), 'C-1'],
@@ -128,9 +128,53 @@ describe('corrupted copies of real tables are caught with the right rule', () =>
   });
 
   it('prints the broken row with its line, the rule and its statement', () => {
-    const v = checkCounters(setField(D256, /^\s+0\s+0\s+ipsec/, 4, '300'), { json: false });
+    const v = checkCounters(setField(D256, /^\s+0\s+0\s+ipsec/, 4, '300'), {
+      json: false,
+      qlimitsFixed: true,
+    });
     expect(v.stdout).toMatch(/line 26\s+cpu 0 ipsec\s+I-1\s+ipsec on cpu 0: WMark 300 above QLimit 256/);
     expect(v.stdout).toContain('I-1: WMark <= QLimit');
+  });
+});
+
+describe('qlimits changed at run time (netisr_setqlimit keeps WMark and Len)', () => {
+  const lowered = setField(D256, /^\s+0\s+0\s+ipsec/, 4, '300');
+  const raised = setField(D256, /^ipsec\s+11/, 2, '512');
+
+  it('a qlimit lowered after the queue got deeper: a note, exit 0; with --qlimits-fixed, I-1', () => {
+    const v = checkCounters(lowered, { json: false });
+    expect(v.exitCode).toBe(0);
+    expect(v.stdout).toContain(
+      'WMark 300 above QLimit 256: the qlimit was lowered after the queue reached 300',
+    );
+    expect(rulesOf(lowered, true)).toEqual({ exitCode: 1, rules: ['I-1'] });
+  });
+
+  it('a qlimit raised after drops: a note, exit 0; with --qlimits-fixed, N-9', () => {
+    const v = checkCounters(raised, { json: false });
+    expect(v.exitCode).toBe(0);
+    expect(v.stdout).toContain(
+      'QDrops 616976559 with WMark 256 below QLimit 512: the qlimit was raised after the drops',
+    );
+    expect(rulesOf(raised, true)).toEqual({ exitCode: 1, rules: ['N-9'] });
+  });
+
+  it('a batch in flight larger than a lowered QLimit but within WMark holds (N-17); past both, it breaks', () => {
+    // QLimit lowered to 100 with a full 256-packet batch taken off the queue and not yet counted.
+    const busy = setField(
+      setField(D256, /^ipsec\s+11/, 2, '100'),
+      /^\s+0\s+0\s+ipsec/,
+      8,
+      String(221804972 + 256),
+    );
+    expect(rulesOf(busy)).toEqual({ exitCode: 0, rules: [] });
+    expect(rulesOf(busy, true).rules).toEqual(['N-17', 'I-1']);
+    const over = setField(busy, /^\s+0\s+0\s+ipsec/, 8, String(221804972 + 257));
+    expect(rulesOf(over).rules).toEqual(['N-17']);
+  });
+
+  it('every real table passes either way', () => {
+    for (const t of realTables()) expect(rulesOf(t.text, true), t.name).toEqual({ exitCode: 0, rules: [] });
   });
 });
 

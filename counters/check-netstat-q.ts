@@ -1,5 +1,5 @@
 import type { NetstatQSection } from './netstat-q.ts';
-import { netstatQFaults } from './netstat-q-faults.ts';
+import { type NetstatQReading, netstatQFaults } from './netstat-q-faults.ts';
 import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
 import { grouped, percent } from './numbers.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
@@ -22,21 +22,58 @@ const rowName = (r: NetstatQWorkRow) => `cpu ${r.cpu} ${r.proto}`;
 const qlimitOf = (t: NetstatQTable, proto: string) =>
   t.protocols.find((p) => p.name === proto)?.qlimitPackets;
 
-/** N-9 (netisr_queue_workstream): a drop happens only at the limit, so a queue that dropped has reached it. */
-function dropFindings(t: NetstatQTable): Finding[] {
+/**
+ * N-9 (netisr_queue_workstream): a drop happens only at the limit, so a queue that dropped has
+ * reached it. With qlimits settable at run time, a raise after the drops leaves WMark below today's
+ * QLimit (an explanation, below); what no history explains is a drop from a queue that never held a
+ * packet, as every qlimit is at least 1 (Q-1).
+ */
+function dropFindings(t: NetstatQTable, reading: NetstatQReading): Finding[] {
   return t.workstreams.flatMap((r) => {
     const qlimit = qlimitOf(t, r.proto);
     if (qlimit === undefined || r.qdrops === 0 || r.watermarkPackets >= qlimit) return [];
+    if (!reading.qlimitsFixed && r.watermarkPackets > 0) return [];
     return [
       {
         format: 'netstat-q' as const,
         rule: 'N-9',
         line: r.line,
         row: rowName(r),
-        message: `QDrops ${r.qdrops} but WMark ${r.watermarkPackets} never reached QLimit ${qlimit} (or the qlimit was raised after the drops)`,
+        message: reading.qlimitsFixed
+          ? `QDrops ${r.qdrops} but WMark ${r.watermarkPackets} never reached QLimit ${qlimit}`
+          : `QDrops ${r.qdrops} but WMark 0: the queue never held a packet, and no qlimit is below 1`,
       },
     ];
   });
+}
+
+/**
+ * Rows whose WMark and QLimit disagree in a way a qlimit changed at run time explains: lowered
+ * after the queue got deeper (WMark above QLimit), or raised after drops (drops, WMark below).
+ */
+function changedQlimitNotes(t: NetstatQTable): Explanation[] {
+  const out: Explanation[] = [];
+  for (const r of t.workstreams) {
+    const qlimit = qlimitOf(t, r.proto);
+    if (qlimit === undefined) continue;
+    const knob = QLIMIT_KNOB[r.proto] ?? `the ${r.proto} qlimit`;
+    const lowered = r.watermarkPackets > qlimit;
+    const raised = r.qdrops > 0 && r.watermarkPackets > 0 && r.watermarkPackets < qlimit;
+    if (!lowered && !raised) continue;
+    out.push({
+      format: 'netstat-q',
+      row: rowName(r),
+      text: lowered
+        ? `WMark ${r.watermarkPackets} above QLimit ${qlimit}: the qlimit was lowered after the queue reached ${r.watermarkPackets} ` +
+          '(netisr_setqlimit keeps the watermark), or netisr queued past its limit (I-1). ' +
+          'If the qlimits were not changed since boot, check again with --qlimits-fixed.'
+        : `QDrops ${r.qdrops} with WMark ${r.watermarkPackets} below QLimit ${qlimit}: the qlimit was raised after the drops ` +
+          '(netisr_setqlimit keeps the watermark), or netisr dropped below its limit (N-9). ' +
+          'If the qlimits were not changed since boot, check again with --qlimits-fixed.',
+      knobs: [knob],
+    });
+  }
+  return out;
 }
 
 const full = (r: NetstatQWorkRow, qlimit: number | undefined) =>
@@ -76,10 +113,10 @@ function explanations(t: NetstatQTable): Explanation[] {
   return out;
 }
 
-export function checkNetstatQ(s: NetstatQSection): SectionCheck {
+export function checkNetstatQ(s: NetstatQSection, reading: NetstatQReading): SectionCheck {
   const t = s.table;
   const first = t.workstreams[0]?.line ?? t.protocols[0]?.line ?? t.settings[0]?.line ?? 1;
-  const faults: Finding[] = netstatQFaults(t).map((f) => {
+  const faults: Finding[] = netstatQFaults(t, reading).map((f) => {
     const row = t.workstreams.find((r) => r.line === f.line);
     return {
       format: 'netstat-q',
@@ -89,13 +126,13 @@ export function checkNetstatQ(s: NetstatQSection): SectionCheck {
       message: f.message,
     };
   });
-  const drops = dropFindings(t).map((f) => ({ ...f, line: s.firstLine - 1 + f.line }));
+  const drops = dropFindings(t, reading).map((f) => ({ ...f, line: s.firstLine - 1 + f.line }));
   // Per row: I-4, N-17, I-2, and with Protocols I-1 and N-9; per table: the Q-3 layout, Q-5 limits.
   const perRow = t.protocols.length > 0 ? 5 : 3;
   return {
     checks: t.workstreams.length * perRow + 2,
     rows: t.workstreams.length,
     findings: [...faults, ...drops],
-    explanations: explanations(t),
+    explanations: reading.qlimitsFixed ? explanations(t) : [...changedQlimitNotes(t), ...explanations(t)],
   };
 }

@@ -3,6 +3,7 @@ import { checkNetstatS } from './check-netstat-s.ts';
 import { checkSnmp } from './check-snmp.ts';
 import { checkSoftnet } from './check-softnet.ts';
 import type { CounterSection } from './detect.ts';
+import type { NetstatQReading } from './netstat-q-faults.ts';
 import type { SectionCheck } from './types.ts';
 
 export interface CheckedSection {
@@ -10,10 +11,10 @@ export interface CheckedSection {
   readonly result: SectionCheck;
 }
 
-function checkSection(s: CounterSection): SectionCheck {
+function checkSection(s: CounterSection, reading: NetstatQReading): SectionCheck {
   switch (s.format) {
     case 'netstat-q':
-      return checkNetstatQ(s);
+      return checkNetstatQ(s, reading);
     case 'softnet-stat':
       return checkSoftnet(s);
     case 'proc-net-snmp':
@@ -23,6 +24,9 @@ function checkSection(s: CounterSection): SectionCheck {
   }
 }
 
-export function checkSections(sections: readonly CounterSection[]): CheckedSection[] {
-  return sections.map((section) => ({ section, result: checkSection(section) }));
+export function checkSections(
+  sections: readonly CounterSection[],
+  reading: NetstatQReading,
+): CheckedSection[] {
+  return sections.map((section) => ({ section, result: checkSection(section, reading) }));
 }

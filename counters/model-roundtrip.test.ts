@@ -61,7 +61,7 @@ describe("the model's rendered netstat -Q through check-counters", () => {
     fc.assert(
       fc.property(runArb, (r) => {
         for (const snap of renderedSnapshots(r)) {
-          const v = checkCounters(snap.text, { json: false });
+          const v = checkCounters(snap.text, { json: false, qlimitsFixed: true });
           expect(v.stderr).toBe('');
           expect(v.exitCode, v.stdout).toBe(0);
           const section = v.checked[0]?.section;
@@ -98,7 +98,7 @@ describe("the model's rendered netstat -Q through check-counters", () => {
         const bad = corrupt(rows[k] as NetisrWorkRow);
         if (bad === undefined) return;
         rows[k] = bad;
-        const v = checkCounters(render(r, rows), { json: false });
+        const v = checkCounters(render(r, rows), { json: false, qlimitsFixed: true });
         expect(v.exitCode).toBe(1);
         expect(v.checked.flatMap((c) => c.result.findings.map((f) => f.rule))).toContain(rule);
       }),
@@ -114,7 +114,7 @@ describe("the model's rendered netstat -Q through check-counters", () => {
         const lines = last.text.split('\n');
         const rowLines = lines.flatMap((l, i) => (/^\s+\d+\s+\d+\s+\S+(\s+\d+){7}$/.test(l) ? [i] : []));
         lines.splice(rowLines[pick % rowLines.length] ?? 0, 1);
-        const v = checkCounters(lines.join('\n'), { json: false });
+        const v = checkCounters(lines.join('\n'), { json: false, qlimitsFixed: true });
         expect(v.checked.flatMap((c) => c.result.findings.map((f) => f.rule))).toContain('Q-3');
       }),
       { numRuns: Math.max(10, Math.floor(fcRuns() / 10)) },

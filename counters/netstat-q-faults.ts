@@ -1,4 +1,9 @@
-import { type CounterFault, netstatRowFaults, type WorkRowWithLimit } from '../model/rules/netstat-q.ts';
+import {
+  type CounterFault,
+  netstatRowFaults,
+  type SettableQlimits,
+  type WorkRowWithLimit,
+} from '../model/rules/netstat-q.ts';
 import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
 
 /**
@@ -91,13 +96,21 @@ export function withLimit(row: NetstatQWorkRow, table: NetstatQTable): WorkRowWi
   return { ...row, qlimitPackets: table.protocols.find((p) => p.name === row.proto)?.qlimitPackets };
 }
 
+/** How to read a real table's qlimits: `qlimitsFixed` when none was changed since boot. */
+export interface NetstatQReading {
+  readonly qlimitsFixed: boolean;
+}
+
 /**
  * Every identity of a parsed `netstat -Q` table: the per-row identities (netstatRowFaults, read as
- * not quiescent), the row layout (Q-3: one row per protocol per netisr thread, in order) and the
- * configuration limits (Q-5). A Workstreams row naming a protocol the Protocols table lacks is a
- * Q-3 fault. Empty when the table is consistent.
+ * not quiescent, with qlimits settable at run time unless `qlimitsFixed`), the row layout (Q-3: one
+ * row per protocol per netisr thread, in order) and the configuration limits (Q-5). A Workstreams
+ * row naming a protocol the Protocols table lacks is a Q-3 fault. Empty when the table is consistent.
  */
-export function netstatQFaults(table: NetstatQTable): CounterFault[] {
+export function netstatQFaults(table: NetstatQTable, reading: NetstatQReading): CounterFault[] {
+  const settable: SettableQlimits | undefined = reading.qlimitsFixed
+    ? undefined
+    : { maxqlimitPackets: table.defaultQueueLimit?.limit };
   const faults = [...configurationFaults(table), ...layoutFaults(table)];
   const known = new Set(table.protocols.map((p) => p.name));
   for (const row of table.workstreams) {
@@ -108,7 +121,8 @@ export function netstatQFaults(table: NetstatQTable): CounterFault[] {
         message: `row for ${row.proto}, which Protocols does not list`,
       });
     }
-    for (const f of netstatRowFaults(withLimit(row, table), false)) faults.push({ ...f, line: row.line });
+    for (const f of netstatRowFaults(withLimit(row, table), false, settable))
+      faults.push({ ...f, line: row.line });
   }
   return faults;
 }

@@ -14,13 +14,15 @@ export const COUNTER_RULES = {
   },
   'N-17': {
     format: 'netstat-q',
-    statement: "Queued - (Handled - Disp'd - HDisp'd) - Len is the batch in flight: 0 .. QLimit",
+    statement:
+      "Queued - (Handled - Disp'd - HDisp'd) - Len is the batch in flight: 0 .. QLimit (0 .. max(QLimit, WMark) unless --qlimits-fixed)",
     source: 'sys/net/netisr.c netisr_process_workstream_proto (takes the whole queue, counts it when done)',
   },
   'I-1': {
     format: 'netstat-q',
-    statement: 'WMark <= QLimit: no enqueue succeeds on a full queue',
-    source: 'sys/net/netisr.c netisr_queue_workstream',
+    statement:
+      'WMark <= QLimit: no enqueue succeeds on a full queue (WMark <= maxqlimit unless --qlimits-fixed: netisr_setqlimit keeps WMark)',
+    source: 'sys/net/netisr.c netisr_queue_workstream, netisr_setqlimit',
   },
   'I-2': {
     format: 'netstat-q',
@@ -29,8 +31,10 @@ export const COUNTER_RULES = {
   },
   'N-9': {
     format: 'netstat-q',
-    statement: 'QDrops > 0 only at the limit: a queue that dropped has WMark = QLimit',
-    source: 'sys/net/netisr.c netisr_queue_workstream (nw_qdrops++ iff nw_len >= nw_qlimit)',
+    statement:
+      'QDrops > 0 only at the limit: a queue that dropped has WMark = QLimit (WMark >= 1 unless --qlimits-fixed: a raised qlimit keeps WMark)',
+    source:
+      'sys/net/netisr.c netisr_queue_workstream (nw_qdrops++ iff nw_len >= nw_qlimit), netisr_setqlimit',
   },
   'Q-1': {
     format: 'netstat-q',
@@ -98,7 +102,8 @@ export const COUNTER_RULES = {
   },
   R8: {
     format: 'softnet-stat',
-    statement: 'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too',
+    statement:
+      'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too (unless a u32 dropped wrapped after 2^32 drops)',
     source: 'net/core/dev.c enqueue_to_backlog, skb_flow_limit',
   },
 } as const;

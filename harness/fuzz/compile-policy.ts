@@ -15,12 +15,17 @@ import { policyBuildCache, sha256Of } from './policy-build-cache.ts';
  * - the code reads `import.meta` (it would see the in-memory module, not the file);
  * - esbuild is not installed beside tsx.
  * A policy built before from the same files is taken from the build cache (policy-build-cache.ts).
+ * `instance` > 0 evaluates the module anew (a URL of its own), with fresh module-level state.
  */
-export async function importCompiledPolicy(file: string): Promise<Record<string, unknown> | undefined> {
+export async function importCompiledPolicy(
+  file: string,
+  instance = 0,
+): Promise<Record<string, unknown> | undefined> {
   const code = await compiledPolicy(file);
   if (code === undefined) return undefined;
+  const text = instance > 0 ? `${code}\n// instance ${instance}\n` : code;
   return (await importModule(
-    `data:text/javascript;base64,${Buffer.from(code).toString('base64')}`,
+    `data:text/javascript;base64,${Buffer.from(text).toString('base64')}`,
   )) as Record<string, unknown>;
 }
 

@@ -211,4 +211,34 @@ describe('loadPolicy', () => {
     writeFileSync(file, `export default new Proxy({}, { get() { throw new Error('no'); } });\n`);
     expect(errorOf(await loadPolicy(file))).toBe(`policy file ${file}: reading its export threw Error: no`);
   });
+
+  it.each([
+    ['42', 'the number 42'],
+    ["'flow-hash'", 'the string "flow-hash"'],
+    ['null', 'null'],
+    ['[0, 1]', 'an array [0,1]'],
+    ['{ plce() {} }', 'an object without a place() method'],
+  ])('export default %s: the one line says what the export is', async (value, what) => {
+    const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
+    const file = join(dir, 'not-a-policy.mjs');
+    writeFileSync(file, `export default ${value};\n`);
+    expect(errorOf(await loadPolicy(file))).toContain(`exports default, none a policy (default: ${what}`);
+  });
+
+  it('a fresh instance of a module starts its module-level state over; the same instance keeps it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
+    const file = join(dir, 'counter.mjs');
+    writeFileSync(
+      file,
+      `let n = 0;\nexport default { name: 'counter', place: () => ({ cpu: ++n, mode: 'queue' }) };\n`,
+    );
+    const place = async (instance: number) => {
+      const loaded = await loadPolicy(file, undefined, instance);
+      if (!loaded.ok) throw new Error(loaded.error);
+      return (loaded.value.source as unknown as { place: () => { cpu: number } }).place().cpu;
+    };
+    expect([await place(0), await place(0), await place(1), await place(1), await place(0)]).toEqual([
+      1, 2, 1, 2, 3,
+    ]);
+  });
 });

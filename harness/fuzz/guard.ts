@@ -93,20 +93,33 @@ class CallCounter {
     this.#stopAt = stopAt;
   }
 
+  /** The stop came at the factory (call 0): the first packet is told so, not "not asked". */
+  #inFactory = false;
+  #factoryTold = false;
+
   reached(): boolean {
     const n = this.calls++;
     if (this.stopped) return true;
     if (this.#stopAt === undefined || n < this.#stopAt.callInRun) return false;
     this.stopped = true;
+    this.#inFactory = n === 0;
     return true;
   }
 
   /** The fault for a stopped call: the located one, or `not asked` for every later call. */
   fault(first: boolean): PolicyFault {
     const at = this.#stopAt;
-    const message = first
-      ? (at?.message ?? '')
-      : `not asked: the policy was stopped at an earlier call (${at?.message})`;
+    let message: string;
+    if (this.#inFactory) {
+      message = this.#factoryTold
+        ? `not asked: the policy was stopped in its factory (${at?.message})`
+        : `its factory (cfg) => DispatchPolicy was stopped before this first packet: ${at?.message}`;
+      this.#factoryTold = true;
+    } else {
+      message = first
+        ? (at?.message ?? '')
+        : `not asked: the policy was stopped at an earlier call (${at?.message})`;
+    }
     return policyFault(at?.kind ?? 'timed-out', message);
   }
 }

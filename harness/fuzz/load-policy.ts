@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isPolicySource, type PolicySource } from '../../model/policy.ts';
-import { describeThrown } from '../../model/policy-describe.ts';
+import { describeThrown, describeValue } from '../../model/policy-describe.ts';
 import { err, ok, type Result } from '../../model/result.ts';
 import { importCompiledPolicy } from './compile-policy.ts';
 import { importModule } from './import-module.ts';
@@ -46,18 +46,44 @@ export function loadErrorLine(err: unknown): string {
 
 /**
  * With `hooks` (a fuzz worker), a TypeScript policy is compiled in memory where it can be, and the
- * hooks are registered only where it cannot; without, the file is imported as it is.
+ * hooks are registered only where it cannot; without, the file is imported as it is. `instance` > 0
+ * imports it under a URL of its own: evaluated again, its module-level state starts over (files
+ * it imports from outside the bundle are shared).
  */
 async function importPolicyModule(
   file: string,
-  hooks?: () => Promise<void>,
+  hooks: (() => Promise<void>) | undefined,
+  instance: number,
 ): Promise<Record<string, unknown>> {
   if (hooks !== undefined && TYPESCRIPT.includes(extname(file))) {
-    const compiled = await importCompiledPolicy(file);
+    const compiled = await importCompiledPolicy(file, instance);
     if (compiled !== undefined) return compiled;
     await hooks();
   }
-  return (await importModule(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  const url = pathToFileURL(resolve(file));
+  if (instance > 0) url.searchParams.set('instance', String(instance));
+  return (await importModule(url.href)) as Record<string, unknown>;
+}
+
+/** What the default and `policy` exports are, when present: ` (default: the number 42)`. */
+function exportValues(mod: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const key of ['default', 'policy']) {
+    if (key in mod) parts.push(`${key}: ${exportValue(mod, key)}`);
+  }
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
+}
+
+function exportValue(mod: Record<string, unknown>, key: string): string {
+  try {
+    const value = mod[key];
+    if (value === null || value === undefined) return String(value);
+    if (Array.isArray(value)) return `an array ${describeValue(value)}`;
+    if (typeof value === 'object') return `an object without a place() method ${describeValue(value)}`;
+    return `the ${typeof value} ${describeValue(value)}`;
+  } catch {
+    return 'a value that threw when read';
+  }
 }
 
 /** CommonJS assignments are lost on a file loaded as an ES module (esm-hook.ts): say so. */
@@ -76,16 +102,18 @@ function commonJsHint(file: string): string {
 /**
  * Imports a policy module and picks its policy: the default export, else a named export `policy`;
  * either a DispatchPolicy or a factory `(cfg) => DispatchPolicy`. Answers one line on failure.
+ * `instance` > 0: a fresh evaluation of the module (importPolicyModule).
  */
 export async function loadPolicy(
   file: string,
   hooks?: () => Promise<void>,
+  instance = 0,
 ): Promise<Result<LoadedPolicy, string>> {
   const bad = checkPolicyFile(file);
   if (bad !== undefined) return err(bad);
   let mod: Record<string, unknown>;
   try {
-    mod = await importPolicyModule(file, hooks);
+    mod = await importPolicyModule(file, hooks, instance);
   } catch (thrown) {
     return err(`policy file ${file} does not load: ${loadErrorLine(thrown)}`);
   }
@@ -98,7 +126,10 @@ export async function loadPolicy(
     return err(`policy file ${file}: reading its export threw ${describeThrown(thrown)}`);
   }
   const exported = Object.keys(mod).filter((k) => k !== '__esModule');
-  const has = exported.length === 0 ? 'exports nothing' : `exports ${exported.join(', ')}, none a policy`;
+  const has =
+    exported.length === 0
+      ? 'exports nothing'
+      : `exports ${exported.join(', ')}, none a policy${exportValues(mod)}`;
   return err(
     `policy file ${file} ${has}: want a default export or an export named 'policy' that is a DispatchPolicy or a (cfg) => DispatchPolicy factory${commonJsHint(file)}`,
   );

@@ -3,6 +3,7 @@ import type { FuzzCase } from '../arbitraries/run-case.ts';
 import { containProcess } from './contain.ts';
 import { type LateFault, watchDeferred } from './deferred.ts';
 import { type Explanation, explain, type Unreproducible } from './explain.ts';
+import { failsWithFreshModule } from './fresh-module.ts';
 import { CallKind, readHeartbeat, SharedHeartbeat } from './heartbeat.ts';
 import { loadPolicy } from './load-policy.ts';
 import { lockdown } from './lockdown.ts';
@@ -123,7 +124,16 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
   const { observed, ...found } = result;
   const explained = explain(result.runCase, source, fallbackName, result.property, beat, { observed });
   if (!explained.ok) return explainFailed(explained.error, result.path);
-  return { ...found, explanation: explained.value, exportName };
+  const explanation = explained.value;
+  if (explanation.notReproduced === true) return { ...found, explanation, exportName };
+  const again = await failsWithFreshModule(
+    job.file,
+    result.runCase,
+    result.property,
+    beat,
+    ensurePolicyHooks,
+  );
+  return { ...found, explanation: again ? explanation : { ...explanation, notReproduced: true }, exportName };
 }
 
 /**

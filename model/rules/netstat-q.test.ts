@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type CounterField, netstatRowFaults, type WorkRowWithLimit } from './netstat-q.ts';
+import {
+  type CounterField,
+  netstatRowFaults,
+  type SettableQlimits,
+  type WorkRowWithLimit,
+} from './netstat-q.ts';
 
 /**
  * One Workstreams row of `netstat -Q` (docs/reference/freebsd-netisr-rss-reass.md Q-4) against
@@ -23,7 +28,8 @@ const busy: WorkRowWithLimit = {
 const idle: WorkRowWithLimit = { ...busy, queued: 20 };
 
 const row = (over: Partial<WorkRowWithLimit>): WorkRowWithLimit => ({ ...busy, ...over });
-const rules = (r: WorkRowWithLimit, quiescent: boolean) => netstatRowFaults(r, quiescent).map((f) => f.rule);
+const rules = (r: WorkRowWithLimit, quiescent: boolean, settable?: SettableQlimits) =>
+  netstatRowFaults(r, quiescent, settable).map((f) => f.rule);
 /** Above 2^53: a real table's u64 counter, read as a bigint. */
 const BIG = 2n ** 60n;
 
@@ -168,6 +174,29 @@ describe('netstat -Q row identities: each broken alone is reported with its rule
     expect(rules(row({ watermarkPackets: 257, handled: BIG + 31n, dispatched: BIG + 10n }), false)).toEqual([
       'I-1',
     ]);
+  });
+
+  it('settable qlimits (a real host): WMark bounded by maxqlimit, a batch in flight by max(QLimit, WMark)', () => {
+    const settable = { maxqlimitPackets: 1024 };
+    expect(netstatRowFaults(row({ watermarkPackets: 300, qlimitPackets: 100 }), false, settable)).toEqual([]);
+    expect(netstatRowFaults(row({ watermarkPackets: 1024, qlimitPackets: 100 }), false, settable)).toEqual(
+      [],
+    );
+    expect(netstatRowFaults(row({ watermarkPackets: 1025 }), false, settable)).toEqual([
+      { rule: 'I-1', message: 'ip on cpu 1: WMark 1025 above maxqlimit 1024, which no qlimit can pass' },
+    ]);
+    expect(
+      rules(row({ watermarkPackets: 1025, handled: BIG + 31n, dispatched: BIG + 10n }), false, settable),
+    ).toEqual(['I-1']);
+    expect(netstatRowFaults(row({ watermarkPackets: 9999 }), false, { maxqlimitPackets: undefined })).toEqual(
+      [],
+    );
+    // 300 in flight: past QLimit 100, within WMark 300 (the batch was the whole queue).
+    const busy = { watermarkPackets: 300, qlimitPackets: 100, queued: 18 + 2 + 300 };
+    expect(netstatRowFaults(row(busy), false, settable)).toEqual([]);
+    expect(rules(row(busy), false)).toEqual(['N-17', 'I-1']);
+    expect(rules(row({ ...busy, queued: 18 + 2 + 301 }), false, settable)).toEqual(['N-17']);
+    expect(rules(row({ ...busy, queued: 18 + 2 + 301 }), true, settable)).toEqual(['N-10']);
   });
 
   it('several broken at once are all reported, in rule order', () => {

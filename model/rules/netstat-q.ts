@@ -52,26 +52,44 @@ export interface WorkRowWithLimit
 }
 
 /**
+ * A real host's qlimits, which `sysctl net.inet.ip.intr_queue_maxlen` and the like change at run
+ * time: netisr_setqlimit sets QLimit and leaves WMark and Len as they are, so WMark is bounded by
+ * maxqlimit (which setqlimit refuses to pass) rather than by today's QLimit, and a batch in flight
+ * by the larger of WMark (the batch was a whole queue) and QLimit. Absent: the qlimits never
+ * changed (the model; a host its user vouches for).
+ */
+export interface SettableQlimits {
+  /** net.isr.maxqlimit (the Limit of `Default queue limit`); undefined when the table lacks it. */
+  readonly maxqlimitPackets: number | undefined;
+}
+
+/** The highest WMark a row may show (I-1). */
+function wmarkMaxOf(row: WorkRowWithLimit, settable: SettableQlimits | undefined): number {
+  const limit = settable === undefined ? row.qlimitPackets : settable.maxqlimitPackets;
+  return limit ?? Number.POSITIVE_INFINITY;
+}
+
+/** The largest batch a row may have in flight when not quiescent (N-17). */
+function inFlightMaxOf(row: WorkRowWithLimit, settable: SettableQlimits | undefined): number {
+  const qlimit = row.qlimitPackets ?? Number.POSITIVE_INFINITY;
+  return settable === undefined ? qlimit : Math.max(qlimit, Number(row.watermarkPackets));
+}
+
+/**
  * Whether every identity below holds, computed without building any text: a fuzz run checks
  * every row of every snapshot, and nearly all hold. When this says no (or a counter is a bigint,
  * from a real table's 64-bit counter), netstatRowFaults works out which broke and says how.
  */
-function rowHolds(row: WorkRowWithLimit, quiescent: boolean): boolean {
-  const {
-    lenPackets: len,
-    watermarkPackets: wmark,
-    qlimitPackets: qlimit,
-    dispatched,
-    hybridDispatched,
-  } = row;
+function rowHolds(row: WorkRowWithLimit, quiescent: boolean, settable: SettableQlimits | undefined): boolean {
+  const { lenPackets: len, watermarkPackets: wmark, dispatched, hybridDispatched } = row;
   const { qdrops, queued, handled } = row;
   const counts = isCount(len) && isCount(wmark) && isCount(dispatched) && isCount(hybridDispatched);
   if (!(counts && isCount(qdrops) && isCount(queued) && isCount(handled))) return false;
   const fromQueue = handled - dispatched - hybridDispatched;
   const inFlight = queued - fromQueue - len;
-  const inFlightMax = quiescent ? 0 : (qlimit ?? Number.POSITIVE_INFINITY);
+  const inFlightMax = quiescent ? 0 : inFlightMaxOf(row, settable);
   if (fromQueue < 0 || inFlight < 0 || inFlight > inFlightMax) return false;
-  return wmark >= len && wmark <= (qlimit ?? Number.POSITIVE_INFINITY);
+  return wmark >= len && wmark <= wmarkMaxOf(row, settable);
 }
 
 // Number.isSafeInteger is false for a bigint, which takes the exact path below.
@@ -85,11 +103,15 @@ const NO_FAULTS: readonly CounterFault[] = [];
  * - N-17 / N-10: Queued - (Handled - Disp'd - HDisp'd) - Len is the batch the SWI has taken off
  *   the queue and not finished (Handled grows by a batch at its end): 0..QLimit, as a batch is at
  *   most a full queue; 0 when `quiescent` (nothing running when the snapshot was taken);
- * - I-2 / I-1: Len <= WMark <= QLimit.
+ * - I-2 / I-1: Len <= WMark <= QLimit (<= maxqlimit when the qlimits are `settable`).
  * Real tables are read as not quiescent: the SWI may be mid-batch (the D9721 8192 table is).
  */
-export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): readonly CounterFault[] {
-  if (rowHolds(row, quiescent)) return NO_FAULTS;
+export function netstatRowFaults(
+  row: WorkRowWithLimit,
+  quiescent: boolean,
+  settable?: SettableQlimits,
+): readonly CounterFault[] {
+  if (rowHolds(row, quiescent, settable)) return NO_FAULTS;
   const at = `${row.proto} on cpu ${row.cpu}`;
   const counts = [row.lenPackets, row.watermarkPackets, row.dispatched, row.hybridDispatched, row.qdrops];
   const whole = (n: Count) => (typeof n === 'bigint' ? n >= 0n : Number.isSafeInteger(n) && n >= 0);
@@ -106,7 +128,7 @@ export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): rea
     });
   }
   const inFlight = BigInt(row.queued) - fromQueue - BigInt(row.lenPackets);
-  const inFlightMax = quiescent ? 0 : (row.qlimitPackets ?? Number.POSITIVE_INFINITY);
+  const inFlightMax = quiescent ? 0 : inFlightMaxOf(row, settable);
   if (fromQueue >= 0n && (inFlight < 0n || inFlight > inFlightMax)) {
     const want = quiescent ? '0 when quiescent' : `0..${inFlightMax} (the batch in flight)`;
     faults.push({
@@ -117,10 +139,14 @@ export function netstatRowFaults(row: WorkRowWithLimit, quiescent: boolean): rea
   if (row.watermarkPackets < row.lenPackets) {
     faults.push({ rule: 'I-2', message: `${at}: WMark ${row.watermarkPackets} below Len ${row.lenPackets}` });
   }
-  if (row.watermarkPackets > (row.qlimitPackets ?? Number.POSITIVE_INFINITY)) {
+  const wmarkMax = wmarkMaxOf(row, settable);
+  if (row.watermarkPackets > wmarkMax) {
     faults.push({
       rule: 'I-1',
-      message: `${at}: WMark ${row.watermarkPackets} above QLimit ${row.qlimitPackets}`,
+      message:
+        settable === undefined
+          ? `${at}: WMark ${row.watermarkPackets} above QLimit ${row.qlimitPackets}`
+          : `${at}: WMark ${row.watermarkPackets} above maxqlimit ${wmarkMax}, which no qlimit can pass`,
     });
   }
   return faults;

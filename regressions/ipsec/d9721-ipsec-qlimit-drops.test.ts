@@ -46,7 +46,7 @@ const head = (text: string) =>
 function faults(text: string): string[] {
   const parsed = parseNetstatQ(text);
   if (!parsed.ok) return [`line ${parsed.error.line}: ${parsed.error.message}`];
-  return netstatQFaults(parsed.table).map((f) => `${f.rule}: ${f.message}`);
+  return netstatQFaults(parsed.table, { qlimitsFixed: true }).map((f) => `${f.rule}: ${f.message}`);
 }
 
 const LEN = 0;
