@@ -9,6 +9,12 @@ describe('fuzz runs per CPU second, bundled as the fuzz worker ships', () => {
     if (typeof rate === 'string') return;
     expect(rate.runsPerCpuSecond).toHaveLength(2);
     for (const r of rate.runsPerCpuSecond) expect(r).toBeGreaterThan(0);
+    // On Linux the JavaScript thread's share of the CPU is read too: a fraction per round.
+    if (process.platform === 'linux') {
+      expect(rate.jsThreadShare).toHaveLength(2);
+      for (const s of rate.jsThreadShare ?? []) expect(s).toBeGreaterThanOrEqual(0);
+      for (const s of rate.jsThreadShare ?? []) expect(s).toBeLessThanOrEqual(1);
+    }
   });
 
   it('refuses a policy that does not hold, with the reason', async () => {

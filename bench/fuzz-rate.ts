@@ -10,7 +10,7 @@ import { ensurePolicyHooks } from '../harness/fuzz/policy-hooks.ts';
 import { type SearchJob, search } from '../harness/fuzz/search.ts';
 import { PROPERTIES } from '../properties/index.ts';
 import { WORKER_BUNDLE_OPTIONS } from '../scripts/worker-bundle-options.mjs';
-import { nowMs } from './timing.ts';
+import { mainThreadCpuMs, nowMs } from './timing.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,6 +19,11 @@ export interface FuzzRate {
   readonly runsPerRound: number;
   /** Runs per CPU second of the search loop (generate, run the model, check every property), per round. */
   readonly runsPerCpuSecond: readonly number[];
+  /**
+   * The JavaScript thread's share of that CPU time, per round (the rest is V8's compiler and GC
+   * threads); absent where the thread's own time cannot be read (mainThreadCpuMs).
+   */
+  readonly jsThreadShare?: readonly number[];
 }
 
 /**
@@ -48,12 +53,23 @@ export async function fuzzRate(
   if (warm.kind !== 'held')
     return `${policyFile} did not hold (${warm.kind}): pick a safe policy for the bench`;
   const out: number[] = [];
+  const shares: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const start = nowMs('cpu');
+    const threadStart = mainThreadCpuMs();
     search(job(1), loaded.source, loaded.fallbackName, NULL_HEARTBEAT);
-    out.push((runsPerRound * 1000) / (nowMs('cpu') - start));
+    const ms = nowMs('cpu') - start;
+    const threadEnd = mainThreadCpuMs();
+    out.push((runsPerRound * 1000) / ms);
+    if (threadStart !== undefined && threadEnd !== undefined)
+      shares.push(Math.min(1, (threadEnd - threadStart) / ms));
   }
-  return { policyFile, runsPerRound, runsPerCpuSecond: out };
+  return {
+    policyFile,
+    runsPerRound,
+    runsPerCpuSecond: out,
+    ...(shares.length === rounds ? { jsThreadShare: shares } : {}),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { allCheckersMs, benchTrace, checkerCosts, checkerTable } from './checkers.ts';
-import { fuzzRate, fuzzRateBundled, startupCommands, startupMs } from './fuzz-rate.ts';
+import { type FuzzRate, fuzzRate, fuzzRateBundled, startupCommands, startupMs } from './fuzz-rate.ts';
 import { throughput, throughputTable } from './throughput.ts';
 import { median, spread } from './timing.ts';
 import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable } from './workers.ts';
@@ -46,14 +46,19 @@ async function fuzzRateSection(): Promise<boolean> {
     write(`   not measured: ${rate}\n`);
     return false;
   }
-  const line = (label: string, rps: readonly number[]) =>
+  const line = (label: string, r: FuzzRate) => {
+    const rps = r.runsPerCpuSecond;
+    const share =
+      r.jsThreadShare === undefined ? '' : `, JS thread ${(median(r.jsThreadShare) * 100).toFixed(0)}% of it`;
     write(
-      `   ${label.padEnd(30)} ${median(rps).toFixed(0)} runs per CPU second ${spread(rps)}   (load ${load()})\n`,
+      `   ${label.padEnd(30)} ${median(rps).toFixed(0)} runs per CPU second ${spread(rps)}${share}   (load ${load()})\n`,
     );
-  line('sources through tsx:', rate.runsPerCpuSecond);
+  };
+  line('sources through tsx:', rate);
   const bundled = await fuzzRateBundled(FUZZ_POLICY, FUZZ_RUNS_PER_ROUND, FUZZ_ROUNDS);
   if (typeof bundled === 'string') write(`   bundled: not measured: ${bundled}\n`);
-  else line('bundled as the worker ships:', bundled.runsPerCpuSecond);
+  else line('bundled as the worker ships:', bundled);
+  write("   (the rest of the CPU: V8's optimizing compiler and garbage collector threads)\n");
   write('\n');
   return true;
 }

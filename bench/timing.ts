@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Timing for benchmarks (never used by the model). The functions being compared are timed in
  * alternation, round after round, and each one's median per-call time is reported: on a shared
@@ -12,6 +13,24 @@ export interface TimingOptions {
   readonly sampleMsMin?: number;
   /** @defaultValue 'cpu' */
   readonly clock?: 'cpu' | 'wall';
+}
+
+/**
+ * CPU milliseconds of this process's main (JavaScript) thread alone, where Linux tells
+ * (/proc/self/task/<pid>/stat, utime + stime in clock ticks, taken as 100 per second); undefined
+ * elsewhere. The process clock also counts V8's own threads: the optimizing compiler and the
+ * garbage collector's helpers.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name in parentheses (which may hold spaces): state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Milliseconds on the chosen clock. */

@@ -86,6 +86,27 @@ describe('check-counters on real tables (fixtures/)', () => {
 
   it('explains the D9721 ipsec drops with the knobs to turn', () => {
     const v = checkCounters(D256, { json: false });
+    expect(v.stdout.split('\n')[0]).toBe('1 table, 7 rows, 37 identity checks: every identity holds');
+    expect(v.checked[0]?.result.explanations).toEqual([
+      expect.objectContaining({
+        row: 'cpu 0 ipsec',
+        text:
+          '616,976,559 drops on the ipsec queue (73.6% of what was offered to it), which reached its qlimit 256 (WMark 256); ' +
+          'a single workstream takes the whole load (Thread count 1); policy source, net.isr.dispatch=direct. ' +
+          'Raise the qlimit, add workstreams (with a flow or cpu policy that spreads the load), or dispatch inline.',
+        knobs: ['net.inet.ipsec.intr_queue_maxlen', 'net.isr.maxthreads', 'net.isr.dispatch'],
+      }),
+    ]);
+    // Without a Protocols section: three identities per row (no QLimit for I-1 and N-9), the qlimit unknown.
+    const bare = D256.split('\n')
+      .filter((_, i) => i < 7 || i > 16)
+      .join('\n');
+    const b = checkCounters(bare, { json: false });
+    expect(b.stdout.split('\n')[0]).toBe('1 table, 7 rows, 23 identity checks: every identity holds');
+    expect(checkCounters(bare, { json: false, qlimitsFixed: true }).exitCode).toBe(0);
+    expect(b.checked[0]?.result.explanations[0]?.text).toMatch(
+      /^616,976,559 drops on the ipsec queue \(73\.6% of what was offered to it\), which reached its qlimit \? \(WMark 256\); a single workstream takes the whole load \(Thread count 1\); policy \?, net\.isr\.dispatch=direct\. /,
+    );
     expect(v.stdout).toContain('616,976,559 drops on the ipsec queue');
     expect(v.stdout).toContain('net.inet.ipsec.intr_queue_maxlen');
     expect(v.stdout).toContain('net.isr.maxthreads');
@@ -93,6 +114,28 @@ describe('check-counters on real tables (fixtures/)', () => {
     expect(checkCounters(D8192, { json: false }).stdout).toContain(
       '(WMark 8192, and Len 8192: full right now)',
     );
+  });
+
+  it('a queue full right now without drops yet: the next packet is dropped', () => {
+    const full = setField(setField(D256, /^\s+0\s+0\s+rtsock/, 3, '2048'), /^\s+0\s+0\s+rtsock/, 4, '2048');
+    const queued = setField(full, /^\s+0\s+0\s+rtsock/, 8, String(114 + 2048));
+    const v = checkCounters(queued, { json: false });
+    expect(v.exitCode).toBe(0);
+    expect(v.checked[0]?.result.explanations).toContainEqual(
+      expect.objectContaining({
+        row: 'cpu 0 rtsock',
+        text: 'the rtsock queue is full right now (Len 2048 = QLimit 2048): the next packet is dropped.',
+        knobs: ['net.route.netisr_maxqlen', 'net.isr.maxthreads'],
+      }),
+    );
+    // One below the limit is not full.
+    const below = setField(
+      setField(queued, /^\s+0\s+0\s+rtsock/, 3, '2047'),
+      /^\s+0\s+0\s+rtsock/,
+      8,
+      String(114 + 2047),
+    );
+    expect(checkCounters(below, { json: false }).stdout).not.toContain('full right now');
   });
 
   it('explains receive-buffer drops on both systems', () => {
@@ -171,6 +214,81 @@ describe('qlimits changed at run time (netisr_setqlimit keeps WMark and Len)', (
     expect(rulesOf(busy, true).rules).toEqual(['N-17', 'I-1']);
     const over = setField(busy, /^\s+0\s+0\s+ipsec/, 8, String(221804972 + 257));
     expect(rulesOf(over).rules).toEqual(['N-17']);
+  });
+
+  const notes = (text: string, qlimitsFixed = false) =>
+    checkCounters(text, { json: false, qlimitsFixed }).checked.flatMap((c) => c.result.explanations);
+
+  it('the notes name the row, its knob, and come only where WMark and QLimit disagree', () => {
+    expect(notes(lowered).filter((n) => n.text.includes('was lowered'))).toEqual([
+      expect.objectContaining({ row: 'cpu 0 ipsec', knobs: ['net.inet.ipsec.intr_queue_maxlen'] }),
+    ]);
+    expect(notes(raised).filter((n) => n.text.includes('was raised'))).toEqual([
+      expect.objectContaining({ row: 'cpu 0 ipsec', knobs: ['net.inet.ipsec.intr_queue_maxlen'] }),
+    ]);
+    // rtsock: WMark 2 of QLimit 2048 and no drops; igmp: nothing at all. No note for either.
+    const changed = (n: { text: string }) => /was (lowered|raised)/.test(n.text);
+    for (const t of realTables()) expect(notes(t.text).filter(changed), t.name).toEqual([]);
+    // WMark = QLimit is no change: a lowered note needs WMark above, a raised one below and drops.
+    const atLimit = setField(D256, /^ipsec\s+11/, 2, '256');
+    expect(notes(atLimit).filter(changed)).toEqual([]);
+    const wmarkOnly = setField(D256, /^\s+0\s+0\s+rtsock/, 4, '3000');
+    expect(notes(wmarkOnly).filter(changed)).toEqual([
+      expect.objectContaining({ row: 'cpu 0 rtsock', knobs: ['net.route.netisr_maxqlen'] }),
+    ]);
+    // With --qlimits-fixed, no note: the findings say it.
+    expect(notes(lowered, true).filter(changed)).toEqual([]);
+  });
+
+  it('the notes in full, and a protocol without a sysctl of its own', () => {
+    expect(notes(lowered).find((n) => n.text.includes('was lowered'))?.text).toBe(
+      'WMark 300 above QLimit 256: the qlimit was lowered after the queue reached 300 ' +
+        '(netisr_setqlimit keeps the watermark), or netisr queued past its limit (I-1). ' +
+        'If the qlimits were not changed since boot, check again with --qlimits-fixed.',
+    );
+    expect(notes(raised).find((n) => n.text.includes('was raised'))?.text).toBe(
+      'QDrops 616976559 with WMark 256 below QLimit 512: the qlimit was raised after the drops ' +
+        '(netisr_setqlimit keeps the watermark), or netisr dropped below its limit (N-9). ' +
+        'If the qlimits were not changed since boot, check again with --qlimits-fixed.',
+    );
+    const igmp = setField(D256, /^\s+0\s+0\s+igmp/, 4, '300');
+    expect(notes(igmp).find((n) => n.text.includes('was lowered'))).toMatchObject({
+      format: 'netstat-q',
+      row: 'cpu 0 igmp',
+      knobs: ['the igmp qlimit'],
+    });
+  });
+
+  it('drops explained without a single-thread remark on many threads, and without a dispatch line', () => {
+    const rssDrops = setField(setField(RSS, /^\s+0\s+0\s+ip\s/, 7, '5'), /^\s+0\s+0\s+ip\s/, 4, '256');
+    const rssNote = checkCounters(rssDrops, { json: false }).checked[0]?.result.explanations.find((e) =>
+      e.text.includes('drops on the ip queue'),
+    );
+    expect(rssNote?.text).toContain('policy cpu, net.isr.dispatch=direct. ');
+    expect(rssNote?.text).not.toContain('single workstream');
+    const noDispatch = D256.replace(/^Dispatch policy.*\n/m, '');
+    const text = checkCounters(noDispatch, { json: false }).checked[0]?.result.explanations[0]?.text ?? '';
+    expect(text).toContain('(Thread count 1); policy source. Raise the qlimit');
+  });
+
+  it('N-9 words what it found in each reading', () => {
+    const never = setField(D256, /^\s+0\s+0\s+ipsec/, 4, '0');
+    expect(checkCounters(never, { json: false }).checked[0]?.result.findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'N-9',
+        row: 'cpu 0 ipsec',
+        line: 26,
+        message: 'QDrops 616976559 but WMark 0: the queue never held a packet, and no qlimit is below 1',
+      }),
+    );
+    // A finding, not also a note: no raise explains a drop from a queue that never held a packet.
+    expect(notes(never).filter((n) => /was (lowered|raised)/.test(n.text))).toEqual([]);
+    expect(checkCounters(raised, { json: false, qlimitsFixed: true }).checked[0]?.result.findings).toEqual([
+      expect.objectContaining({
+        rule: 'N-9',
+        message: 'QDrops 616976559 but WMark 256 never reached QLimit 512',
+      }),
+    ]);
   });
 
   it('every real table passes either way', () => {

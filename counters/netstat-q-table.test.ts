@@ -203,6 +203,107 @@ describe('netstat -Q identities catch broken tables', () => {
     expect(faults.map((f) => f.rule)).toContain(rule);
   });
 
+  describe('layout (Q-3) and limits (Q-1, Q-5), word for word', () => {
+    const rss = fixture('rss-8-bound-threads.txt');
+    const rows = rss.workstreams;
+    const first = rows[0];
+    if (first === undefined) throw new Error('fixture without rows');
+    const cpuRows = (cpu: number) => rows.filter((r) => r.cpu === cpu);
+    const others = rows.filter((r) => r.cpu !== 0 && r.cpu !== 1);
+    const faultsOf = (t: NetstatQTable) =>
+      netstatQFaults(t, FIXED).map(({ rule, message }) => ({ rule, message }));
+    it.each<[string, NetstatQTable, { rule: string; message: string }]>([
+      [
+        'a WSID that is not its CPU',
+        { ...rss, workstreams: [{ ...first, wsid: 5 }, ...rows.slice(1)] },
+        { rule: 'Q-3', message: 'row WSID 5 on CPU 0: the kernel sets WSID to the CPU id' },
+      ],
+      [
+        'CPU 1 before CPU 0',
+        { ...rss, workstreams: [...cpuRows(1), ...cpuRows(0), ...others] },
+        { rule: 'Q-3', message: 'CPU 0 after CPU 1: rows go in CPU order' },
+      ],
+      [
+        "a CPU's rows split around another's",
+        {
+          ...rss,
+          workstreams: [...cpuRows(0).slice(0, 2), ...cpuRows(1), ...cpuRows(0).slice(2), ...others],
+        },
+        { rule: 'Q-3', message: "a CPU's rows are split: CPU order 0,1,0,2,3,4,5,6,7" },
+      ],
+      [
+        'a row for a protocol Protocols does not list',
+        { ...rss, workstreams: [{ ...first, proto: 'divert' }, ...rows.slice(1)] },
+        { rule: 'Q-3', message: 'row for divert, which Protocols does not list' },
+      ],
+      [
+        'Thread count 4 on rows of 8 CPUs',
+        { ...rss, threadCount: { current: 4, limit: 8 } },
+        { rule: 'Q-3', message: 'Thread count 4, but Workstreams has rows for 8 CPUs' },
+      ],
+      [
+        'a CPU without its igmp row',
+        { ...rss, workstreams: rows.filter((r) => !(r.cpu === 0 && r.proto === 'igmp')) },
+        {
+          rule: 'Q-3',
+          message:
+            'CPU 0 has rows ip,rtsock,arp,ether,ip6,ip_direct, want one per protocol: ip,igmp,rtsock,arp,ether,ip6,ip_direct',
+        },
+      ],
+      [
+        'Thread count 0',
+        { ...rss, threadCount: { current: 0, limit: 8 } },
+        { rule: 'Q-5', message: 'Thread count 0, want 1..8 (maxthreads)' },
+      ],
+      [
+        'a Default queue limit above its Limit',
+        { ...rss, defaultQueueLimit: { current: 10241, limit: 10240 } },
+        { rule: 'Q-5', message: 'Default queue limit 10241 above its Limit 10240 (maxqlimit)' },
+      ],
+      [
+        'a protocol QLimit of 0',
+        { ...rss, protocols: rss.protocols.map((p) => (p.name === 'ip' ? { ...p, qlimitPackets: 0 } : p)) },
+        { rule: 'Q-1', message: 'ip QLimit 0, want 1..10240: netisr_register clamps to maxqlimit' },
+      ],
+      [
+        'a protocol QLimit above maxqlimit',
+        {
+          ...rss,
+          protocols: rss.protocols.map((p) => (p.name === 'ip' ? { ...p, qlimitPackets: 10241 } : p)),
+        },
+        { rule: 'Q-1', message: 'ip QLimit 10241, want 1..10240: netisr_register clamps to maxqlimit' },
+      ],
+    ])('%s', (_what, table, fault) => {
+      expect(faultsOf(table)).toContainEqual(fault);
+    });
+
+    it('at the limits nothing is reported: QLimit 1 and maxqlimit, Default queue limit = its Limit, one thread', () => {
+      const edge: NetstatQTable = {
+        ...rss,
+        defaultQueueLimit: { current: 10240, limit: 10240 },
+        protocols: rss.protocols.map((p, i) => ({
+          ...p,
+          qlimitPackets: i === 0 ? 10240 : i === 1 ? 1 : p.qlimitPackets,
+        })),
+      };
+      expect(faultsOf(edge)).toEqual([]);
+      const one = { ...rss, threadCount: { current: 1, limit: 8 }, workstreams: cpuRows(0) };
+      expect(faultsOf(one)).toEqual([]);
+    });
+
+    it('Thread count against rows only where there are rows (a Workstreams section may be absent)', () => {
+      expect(faultsOf({ ...rss, workstreams: [] })).toEqual([]);
+    });
+
+    it('a table without Configuration is read with qlimits settable and without maxqlimit: no crash', () => {
+      const bare: NetstatQTable = { ...rss, threadCount: undefined, defaultQueueLimit: undefined };
+      expect(netstatQFaults(bare, { qlimitsFixed: false })).toEqual([]);
+      const deep = { ...bare, workstreams: [{ ...first, watermarkPackets: 99999 }, ...rows.slice(1)] };
+      expect(netstatQFaults(deep, { qlimitsFixed: false })).toEqual([]);
+      expect(netstatQFaults(deep, FIXED).map((f) => f.rule)).toEqual(['I-1']);
+    });
+  });
+
   it('points at the input line of the broken row', () => {
     const text = fixtures.find((f) => f.file === 'd9721-ipsec-qlimit-256.txt')?.text ?? '';
     const broken = text.replace('616976559 221804972 221804972', '616976559 221804972 221804973');

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cpuId } from '../../model/brand.ts';
 import { type PolicySource, thrownError } from '../../model/policy.ts';
 import { errorOf } from '../../model/result.ts';
@@ -205,8 +205,18 @@ describe('guardPolicy: a thrown value is described inside the call', () => {
 });
 
 describe('loadPolicy', () => {
-  it('an export whose Proxy traps throw is a one-line load error, not a crash', async () => {
+  const dirs: string[] = [];
+  const tempDir = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an export whose Proxy traps throw is a one-line load error, not a crash', async () => {
+    const dir = tempDir();
     const file = join(dir, 'proxy-export.mjs');
     writeFileSync(file, `export default new Proxy({}, { get() { throw new Error('no'); } });\n`);
     expect(errorOf(await loadPolicy(file))).toBe(`policy file ${file}: reading its export threw Error: no`);
@@ -219,14 +229,14 @@ describe('loadPolicy', () => {
     ['[0, 1]', 'an array [0,1]'],
     ['{ plce() {} }', 'an object without a place() method'],
   ])('export default %s: the one line says what the export is', async (value, what) => {
-    const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
+    const dir = tempDir();
     const file = join(dir, 'not-a-policy.mjs');
     writeFileSync(file, `export default ${value};\n`);
     expect(errorOf(await loadPolicy(file))).toContain(`exports default, none a policy (default: ${what}`);
   });
 
   it('a fresh instance of a module starts its module-level state over; the same instance keeps it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'load-policy-'));
+    const dir = tempDir();
     const file = join(dir, 'counter.mjs');
     writeFileSync(
       file,

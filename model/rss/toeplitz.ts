@@ -53,11 +53,12 @@ export function defaultKeyByteTable(p: number): Uint32Array {
     return w;
   };
   const windows = Array.from({ length: 8 }, (_, j) => windowAt(8 * p + j));
+  // table[b] is the XOR of the windows of b's set bits: b's lowest set bit added to a smaller entry
+  // (one XOR per entry; built at a fuzz worker's start, where it runs interpreted).
   const table = new Uint32Array(256);
-  for (let b = 0; b < 256; b++) {
-    let x = 0;
-    for (let j = 0; j < 8; j++) if ((b >> (7 - j)) & 1) x ^= windows[j] ?? 0;
-    table[b] = x >>> 0;
+  for (let b = 1; b < 256; b++) {
+    const low = b & -b;
+    table[b] = ((table[b ^ low] ?? 0) ^ (windows[7 - (31 - Math.clz32(low))] ?? 0)) >>> 0;
   }
   return table;
 }
