@@ -23,6 +23,7 @@ export interface PacketView {
   readonly ipProto: number;
   readonly src: string;
   readonly dst: string;
+  /** 0 on a fragment past the first: it carries no transport header (a port hash splits its datagram). */
   readonly sport: number;
   readonly dport: number;
   readonly hash: number;

@@ -335,8 +335,9 @@ export function packetView(pkt: Packet, protocol: string): PacketView {
     ipProto: flow.ipProto,
     src: flow.srcText,
     dst: flow.dstText,
-    sport: flow.sport,
-    dport: flow.dport,
+    // A fragment past the first carries no transport header: no ports to read (0), as in the kernel.
+    sport: (pkt.fragment?.offsetBytes ?? 0) > 0 ? 0 : flow.sport,
+    dport: (pkt.fragment?.offsetBytes ?? 0) > 0 ? 0 : flow.dport,
     hash: pkt.hash,
     hashType: pkt.hashType,
     isFragment: isFragment(pkt),
