@@ -99,12 +99,17 @@ function explanations(t: NetstatQTable): Explanation[] {
     const policy = t.protocols.find((p) => p.name === r.proto)?.policy;
     const offered = BigInt(r.queued) + BigInt(r.qdrops);
     const single = threads === 1 ? ' a single workstream takes the whole load (Thread count 1);' : '';
+    // After a raise, the queue reached the old limit (its WMark), not today's QLimit.
+    const reached =
+      qlimit !== undefined && r.watermarkPackets < qlimit
+        ? `whose WMark ${r.watermarkPackets} is below its qlimit ${qlimit} now`
+        : `which reached its qlimit ${qlimit ?? '?'} (WMark ${r.watermarkPackets}${full(r, qlimit) ? `, and Len ${r.lenPackets}: full right now` : ''})`;
     out.push({
       format: 'netstat-q',
       row: rowName(r),
       text:
         `${grouped(BigInt(r.qdrops))} drops on the ${r.proto} queue (${percent(BigInt(r.qdrops), offered)} of what was offered to it), ` +
-        `which reached its qlimit ${qlimit ?? '?'} (WMark ${r.watermarkPackets}${full(r, qlimit) ? `, and Len ${r.lenPackets}: full right now` : ''});` +
+        `${reached};` +
         `${single} policy ${policy ?? '?'}${t.dispatchPolicy === undefined ? '' : `, net.isr.dispatch=${t.dispatchPolicy}`}. ` +
         'Raise the qlimit, add workstreams (with a flow or cpu policy that spreads the load), or dispatch inline.',
       knobs: [knob, 'net.isr.maxthreads', 'net.isr.dispatch'],

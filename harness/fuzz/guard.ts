@@ -93,8 +93,7 @@ class CallCounter {
     this.#stopAt = stopAt;
   }
 
-  /** The stop came at the factory (call 0): the first packet is told so, not "not asked". */
-  #inFactory = false;
+  /** A stop at the factory (call 0) is told to the first packet, not "not asked". */
   #factoryTold = false;
 
   reached(): boolean {
@@ -102,7 +101,6 @@ class CallCounter {
     if (this.stopped) return true;
     if (this.#stopAt === undefined || n < this.#stopAt.callInRun) return false;
     this.stopped = true;
-    this.#inFactory = n === 0;
     return true;
   }
 
@@ -110,7 +108,7 @@ class CallCounter {
   fault(first: boolean): PolicyFault {
     const at = this.#stopAt;
     let message: string;
-    if (this.#inFactory) {
+    if (at?.callInRun === 0) {
       message = this.#factoryTold
         ? `not asked: the policy was stopped in its factory (${at?.message})`
         : `its factory (cfg) => DispatchPolicy was stopped before this first packet: ${at?.message}`;

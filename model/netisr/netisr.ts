@@ -326,6 +326,7 @@ interface ProtoCalls {
 /** The read-only projection a policy sees. */
 export function packetView(pkt: Packet, protocol: string): PacketView {
   const { flow } = pkt;
+  const fragmentOffsetBytes = pkt.fragment?.offsetBytes ?? 0;
   return {
     id: pkt.id,
     flow: flow.id,
@@ -336,12 +337,12 @@ export function packetView(pkt: Packet, protocol: string): PacketView {
     src: flow.srcText,
     dst: flow.dstText,
     // A fragment past the first carries no transport header: no ports to read (0), as in the kernel.
-    sport: (pkt.fragment?.offsetBytes ?? 0) > 0 ? 0 : flow.sport,
-    dport: (pkt.fragment?.offsetBytes ?? 0) > 0 ? 0 : flow.dport,
+    sport: fragmentOffsetBytes > 0 ? 0 : flow.sport,
+    dport: fragmentOffsetBytes > 0 ? 0 : flow.dport,
     hash: pkt.hash,
     hashType: pkt.hashType,
     isFragment: isFragment(pkt),
-    fragmentOffsetBytes: pkt.fragment?.offsetBytes ?? 0,
+    fragmentOffsetBytes,
     rxRing: pkt.rxRing,
     rcvifIndex: pkt.rcvifIndex,
     source: pkt.netisrSource,

@@ -102,7 +102,8 @@ const NO_FAULTS: readonly CounterFault[] = [];
  * - I-4: Handled = Disp'd + HDisp'd + packets the SWI took off the queue, so Handled >= Disp'd + HDisp'd;
  * - N-17 / N-10: Queued - (Handled - Disp'd - HDisp'd) - Len is the batch the SWI has taken off
  *   the queue and not finished (Handled grows by a batch at its end): 0..QLimit, as a batch is at
- *   most a full queue; 0 when `quiescent` (nothing running when the snapshot was taken);
+ *   most a full queue (0..max(QLimit, WMark) when `settable`); 0 when `quiescent` (nothing
+ *   running when the snapshot was taken);
  * - I-2 / I-1: Len <= WMark <= QLimit (<= maxqlimit when the qlimits are `settable`).
  * Real tables are read as not quiescent: the SWI may be mid-batch (the D9721 8192 table is).
  */
