@@ -94,15 +94,25 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
     expect(first(esc.stderr)).toBe(
       'check-counters: line 1: "Udp: InErrors \\x1b[31mRcvbufErrors" is not part of a counter table; expected netstat -Q, netstat -s -p ip|udp, /proc/net/snmp, /proc/net/snmp6 or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)',
     );
+    // A token as long as a line may be (LINE_CHARS_MAX): the message quotes 40 characters of it.
     const huge = runCheckCounters(
       ['-'],
-      stdin(`${PROTOCOLS}\n${work('1', '1').replace(' 87097837 ', ` ${'9'.repeat(6_000_000)} `)}\n`),
+      stdin(`${PROTOCOLS}\n${work('1', '1').replace(' 87097837 ', ` ${'9'.repeat(60_000)} `)}\n`),
     );
     expect(huge.exitCode).toBe(2);
     expect(first(huge.stderr)).toMatch(
       /^check-counters: line 6: QDrops is '9{40}'; expected a non-negative integer/,
     );
     expect(huge.stderr.length).toBeLessThan(500);
+    // Longer, the line is refused by its length before any table is read.
+    const longer = runCheckCounters(
+      ['-'],
+      stdin(`${PROTOCOLS}\n${work('1', '1').replace(' 87097837 ', ` ${'9'.repeat(6_000_000)} `)}\n`),
+    );
+    expect(longer.exitCode).toBe(2);
+    expect(first(longer.stderr)).toBe(
+      'check-counters: line 6: a line of 6000066 characters; expected at most 65536 characters a line (the longest a kernel prints is a few kilobytes)',
+    );
   });
 
   it.each([

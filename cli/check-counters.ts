@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { INPUT_LINES_MAX } from '../counters/detect.ts';
 import { checkCounters } from '../counters/index.ts';
+import { LINE_CHARS_MAX } from '../counters/lines.ts';
 import { COUNTER_RULES } from '../counters/rules.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.ts';
@@ -29,8 +30,11 @@ export function helpText(): string {
     USAGE,
     '',
     'Checks the counter identities of real kernel output: FreeBSD netstat -Q (with or without section',
-    'titles and the Setting header), netstat -s -p ip|udp, Linux /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat.',
-    'Several tables in one input are fine (blank lines and shell prompts between them).',
+    'titles and the Setting header, FreeBSD 8 on), netstat -s and -ss (ip and udp checked, other protocols read),',
+    'Linux /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat.',
+    'Several tables in one input are fine: back to back, or apart by blank lines and shell prompts (`$ `,',
+    '`fw# `, `root@host:~ # `, `PS C:\\> `, coloured ones) with the command typed after them. A table',
+    'printed twice in a row (a group, counter or CPU index seen again) is read as two snapshots.',
     'Per-second rate tables (netisrstat) are refused by name: they carry no identities.',
     '',
     'identities (rule id, format, statement):',
@@ -46,6 +50,7 @@ export function helpText(): string {
     '  -h, --help this text',
     '',
     `limits: at most ${INPUT_BYTES_MAX} bytes (16 MiB) and ${INPUT_LINES_MAX} lines, refused while reading;`,
+    `  a line over ${LINE_CHARS_MAX} characters is refused too (no kernel prints one near that long);`,
     '  counters are exact up to 2^64 - 1; printed input is escaped (\\x1b) and lines are capped.',
     '',
     'exit codes: 0 every identity holds; 1 a row breaks one; 2 unreadable, oversized or malformed input, or bad usage.',

@@ -1,6 +1,6 @@
 import type { NetstatQSection } from './netstat-q.ts';
 import { type NetstatQReading, netstatQFaults } from './netstat-q-faults.ts';
-import type { NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
+import type { NetstatQProtocol, NetstatQTable, NetstatQWorkRow } from './netstat-q-table.ts';
 import { grouped, percent } from './numbers.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
 
@@ -16,11 +16,21 @@ const QLIMIT_KNOB: Readonly<Record<string, string>> = {
   ip6: 'net.inet6.ip6.intr_queue_maxlen',
   ipsec: 'net.inet.ipsec.intr_queue_maxlen',
   rtsock: 'net.route.netisr_maxqlen',
+  // if_epair.c (FreeBSD 8 to 12) registers its own protocol, qlimit 42 * ifqmaxlen unless this is set.
+  epair: 'net.link.epair.netisr_maxqlen',
 };
 
 const rowName = (r: NetstatQWorkRow) => `cpu ${r.cpu} ${r.proto}`;
-const qlimitOf = (t: NetstatQTable, proto: string) =>
-  t.protocols.find((p) => p.name === proto)?.qlimitPackets;
+
+/**
+ * Each protocol's Protocols row by name, built once per table so that tables of thousands of rows
+ * stay linear; a name listed twice keeps its first row.
+ */
+function protocolsByName(t: NetstatQTable): Map<string, NetstatQProtocol> {
+  const out = new Map<string, NetstatQProtocol>();
+  for (const p of t.protocols) if (!out.has(p.name)) out.set(p.name, p);
+  return out;
+}
 
 /**
  * N-9 (netisr_queue_workstream): a drop happens only at the limit, so a queue that dropped has
@@ -29,8 +39,9 @@ const qlimitOf = (t: NetstatQTable, proto: string) =>
  * packet, as every qlimit is at least 1 (Q-1).
  */
 function dropFindings(t: NetstatQTable, reading: NetstatQReading): Finding[] {
+  const protocols = protocolsByName(t);
   return t.workstreams.flatMap((r) => {
-    const qlimit = qlimitOf(t, r.proto);
+    const qlimit = protocols.get(r.proto)?.qlimitPackets;
     if (qlimit === undefined || r.qdrops === 0 || r.watermarkPackets >= qlimit) return [];
     if (!reading.qlimitsFixed && r.watermarkPackets > 0) return [];
     return [
@@ -53,8 +64,9 @@ function dropFindings(t: NetstatQTable, reading: NetstatQReading): Finding[] {
  */
 function changedQlimitNotes(t: NetstatQTable): Explanation[] {
   const out: Explanation[] = [];
+  const protocols = protocolsByName(t);
   for (const r of t.workstreams) {
-    const qlimit = qlimitOf(t, r.proto);
+    const qlimit = protocols.get(r.proto)?.qlimitPackets;
     if (qlimit === undefined) continue;
     const knob = QLIMIT_KNOB[r.proto] ?? `the ${r.proto} qlimit`;
     const lowered = r.watermarkPackets > qlimit;
@@ -82,8 +94,9 @@ const full = (r: NetstatQWorkRow, qlimit: number | undefined) =>
 function explanations(t: NetstatQTable): Explanation[] {
   const out: Explanation[] = [];
   const threads = t.threadCount?.current;
+  const protocols = protocolsByName(t);
   for (const r of t.workstreams) {
-    const qlimit = qlimitOf(t, r.proto);
+    const qlimit = protocols.get(r.proto)?.qlimitPackets;
     const knob = QLIMIT_KNOB[r.proto] ?? `the ${r.proto} qlimit (net.isr.defaultqlimit at boot)`;
     if (r.qdrops === 0) {
       if (full(r, qlimit)) {
@@ -96,7 +109,7 @@ function explanations(t: NetstatQTable): Explanation[] {
       }
       continue;
     }
-    const policy = t.protocols.find((p) => p.name === r.proto)?.policy;
+    const policy = protocols.get(r.proto)?.policy;
     const offered = BigInt(r.queued) + BigInt(r.qdrops);
     const single = threads === 1 ? ' a single workstream takes the whole load (Thread count 1);' : '';
     // After a raise, the queue reached the old limit (its WMark), not today's QLimit.
@@ -121,8 +134,9 @@ function explanations(t: NetstatQTable): Explanation[] {
 export function checkNetstatQ(s: NetstatQSection, reading: NetstatQReading): SectionCheck {
   const t = s.table;
   const first = t.workstreams[0]?.line ?? t.protocols[0]?.line ?? t.settings[0]?.line ?? 1;
+  const rowAt = new Map(t.workstreams.map((r) => [r.line, r]));
   const faults: Finding[] = netstatQFaults(t, reading).map((f) => {
-    const row = t.workstreams.find((r) => r.line === f.line);
+    const row = f.line === undefined ? undefined : rowAt.get(f.line);
     return {
       format: 'netstat-q',
       rule: f.rule,

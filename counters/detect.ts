@@ -1,6 +1,7 @@
-import { type InputLines, isBlank, isPrompt, splitLines } from './lines.ts';
+import { type InputLines, isBlank, LINE_CHARS_MAX, splitLines } from './lines.ts';
 import { type NetstatQSection, parseNetstatQ, startsNetstatQ } from './netstat-q.ts';
 import { type NetstatSSection, parseNetstatS, startsNetstatS } from './netstat-s.ts';
+import { isTerminalLine } from './prompt.ts';
 import { parseSnmp, type SnmpSection, startsSnmp } from './snmp.ts';
 import { parseSnmp6, startsSnmp6 } from './snmp6.ts';
 import { parseSoftnet, type SoftnetSection, startsSoftnet } from './softnet.ts';
@@ -67,9 +68,18 @@ function unsupportedFormat(line: string): Unsupported | undefined {
   return undefined;
 }
 
-/** Every table in the input, in order; the first malformed line stops the parse. */
-export function parseCounters(input: string): { sections: CounterSection[] } | ParseError {
-  const lines = splitLines(input);
+/** Text no table holds: a NUL, another C0 control but tab and ESC, or a byte that was not UTF-8 (U+FFFD). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it looks for.
+const NOT_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\ufffd]/;
+
+const binary = (i: number): ParseError => ({
+  line: i + 1,
+  message: 'binary data (a NUL or control byte, or bytes that are not UTF-8)',
+  expected: `text: ${EXPECTED}`,
+});
+
+/** Refusals of the input as a whole, before any table is looked for. */
+function refuseInput(lines: InputLines): ParseError | undefined {
   if (lines.text.length > INPUT_LINES_MAX) {
     return {
       line: INPUT_LINES_MAX + 1,
@@ -77,36 +87,62 @@ export function parseCounters(input: string): { sections: CounterSection[] } | P
       expected: `at most ${INPUT_LINES_MAX} lines`,
     };
   }
+  const long = lines.text.findIndex((l) => l.length > LINE_CHARS_MAX);
+  const longLine = lines.text[long] ?? '';
+  if (long >= 0 && NOT_TEXT.test(longLine)) return binary(long);
+  if (long >= 0) {
+    return {
+      line: long + 1,
+      message: `a line of ${longLine.length} characters`,
+      expected: `at most ${LINE_CHARS_MAX} characters a line (the longest a kernel prints is a few kilobytes)`,
+    };
+  }
+  if (lines.text.every((l) => isBlank(l))) {
+    return { line: 1, message: 'the input is empty (blank lines at most)', expected: EXPECTED };
+  }
+  return undefined;
+}
+
+/** Why line `i` is not read: binary data, a format named as unsupported, or text of no table. */
+function unreadable(line: string, i: number): ParseError {
+  if (NOT_TEXT.test(line)) return binary(i);
+  const unsupported = unsupportedFormat(line);
+  if (unsupported !== undefined) {
+    return {
+      line: i + 1,
+      message: `format ${unsupported.name} is not supported`,
+      expected: `${EXPECTED}; ${unsupported.instead}`,
+    };
+  }
+  return {
+    line: i + 1,
+    message: `"${line.trim().slice(0, 40)}" is not part of a counter table`,
+    expected: EXPECTED,
+  };
+}
+
+/** Every table in the input, in order; the first malformed line stops the parse. */
+export function parseCounters(input: string): { sections: CounterSection[] } | ParseError {
+  const lines = splitLines(input);
+  const refused = refuseInput(lines);
+  if (refused !== undefined) return refused;
   const sections: CounterSection[] = [];
   let i = 0;
   while (i < lines.text.length) {
     const line = lines.text[i] ?? '';
-    if (isBlank(line) || isPrompt(line)) {
+    if (isBlank(line) || isTerminalLine(line)) {
       i++;
       continue;
     }
     const parser = FORMATS.find(([starts]) => starts(lines, i))?.[1];
-    const unsupported = parser === undefined ? unsupportedFormat(line) : undefined;
-    if (unsupported !== undefined) {
-      return {
-        line: i + 1,
-        message: `format ${unsupported.name} is not supported`,
-        expected: `${EXPECTED}; ${unsupported.instead}`,
-      };
-    }
-    if (parser === undefined) {
-      return {
-        line: i + 1,
-        message: `"${line.trim().slice(0, 40)}" is not part of a counter table`,
-        expected: EXPECTED,
-      };
-    }
+    if (parser === undefined) return unreadable(line, i);
     const r = parser(lines, i);
     if ('expected' in r) return r;
     sections.push(r.section);
     // Every parser consumes its first line; the guard keeps a parser bug from looping forever.
     i = Math.max(r.next, i + 1);
   }
+  // Prompts and nothing else.
   if (sections.length === 0) return { line: 1, message: 'no counter table found', expected: EXPECTED };
   return { sections };
 }

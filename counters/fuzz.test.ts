@@ -109,6 +109,9 @@ describe('check-counters parsers under fuzzing (never a crash, exit 2 names a li
       'check-counters: line 1: "hello world" is not part of a counter table; expected netstat -Q, netstat -s -p ip|udp, /proc/net/snmp, /proc/net/snmp6 or /proc/net/softnet_stat output (blank lines and shell prompts between them are fine)\n',
     );
     expect(checkCounters('\n \n', { json: false }).stderr).toMatch(
+      /^check-counters: line 1: the input is empty \(blank lines at most\);/,
+    );
+    expect(checkCounters('$ netstat -Q\n', { json: false }).stderr).toMatch(
       /^check-counters: line 1: no counter table found;/,
     );
   });

@@ -52,7 +52,7 @@ describe('/proc/net/softnet_stat in every layout the kernel printed', () => {
     expect(rules(softnet(15, [{}, { 11: 5, 13: 2, 14: 2 }]))).toEqual(['C-3']);
     expect(rules(softnet(11, [{ 5: 1 }]))).toEqual(['C-2']);
     expect(rules(softnet(13, [{}, { 8: 7 }]))).toEqual(['C-2']);
-    expect(rules(softnet(13, [{ 12: 0 }, { 12: 0 }]))).toEqual(['C-4']);
+    expect(rules(softnet(13, [{ 12: 0 }, { 12: 2 }, { 12: 1 }]))).toEqual(['C-4']);
     expect(rules(softnet(11, [{ 1: 1, 10: 1 }, { 10: 1 }]))).toEqual(['R8']);
     // Offline CPUs are skipped: indexes 0, 2, 3 are fine; the flow-limit count may sit on another CPU.
     expect(rules(softnet(13, [{ 12: 0 }, { 12: 2 }, { 12: 3, 1: 4 }, {}].slice(0, 3)))).toEqual([]);

@@ -49,11 +49,15 @@ function layoutFaults(table: NetstatQTable): CounterFault[] {
   }
   if (protocols.length === 0) return faults;
   const names = protocols.map((p) => p.name).join(',');
-  for (const cpu of cpus) {
-    const got = workstreams
-      .filter((r) => r.cpu === cpu)
-      .map((r) => r.proto)
-      .join(',');
+  // One pass: each CPU's protocol names in row order (a filter per CPU was quadratic in the rows).
+  const protosByCpu = new Map<number, string[]>();
+  for (const r of workstreams) {
+    const got = protosByCpu.get(r.cpu);
+    if (got === undefined) protosByCpu.set(r.cpu, [r.proto]);
+    else got.push(r.proto);
+  }
+  for (const [cpu, protos] of protosByCpu) {
+    const got = protos.join(',');
     if (got !== names) {
       faults.push({ rule: 'Q-3', message: `CPU ${cpu} has rows ${got}, want one per protocol: ${names}` });
     }
@@ -91,9 +95,16 @@ function configurationFaults(table: NetstatQTable): CounterFault[] {
   return faults;
 }
 
-/** A parsed row with its protocol's qlimit attached. */
-export function withLimit(row: NetstatQWorkRow, table: NetstatQTable): WorkRowWithLimit {
-  return { ...row, qlimitPackets: table.protocols.find((p) => p.name === row.proto)?.qlimitPackets };
+/** A parsed row with its protocol's qlimit attached, from QLimit by protocol name (qlimitsOf). */
+export function withLimit(row: NetstatQWorkRow, qlimits: ReadonlyMap<string, number>): WorkRowWithLimit {
+  return { ...row, qlimitPackets: qlimits.get(row.proto) };
+}
+
+/** QLimit by protocol name, built once per table; a name listed twice keeps its first row. */
+export function qlimitsOf(table: NetstatQTable): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of table.protocols) if (!out.has(p.name)) out.set(p.name, p.qlimitPackets);
+  return out;
 }
 
 /** How to read a real table's qlimits: `qlimitsFixed` when none was changed since boot. */
@@ -112,16 +123,16 @@ export function netstatQFaults(table: NetstatQTable, reading: NetstatQReading): 
     ? undefined
     : { maxqlimitPackets: table.defaultQueueLimit?.limit };
   const faults = [...configurationFaults(table), ...layoutFaults(table)];
-  const known = new Set(table.protocols.map((p) => p.name));
+  const qlimits = qlimitsOf(table);
   for (const row of table.workstreams) {
-    if (table.protocols.length > 0 && !known.has(row.proto)) {
+    if (table.protocols.length > 0 && !qlimits.has(row.proto)) {
       faults.push({
         rule: 'Q-3',
         line: row.line,
         message: `row for ${row.proto}, which Protocols does not list`,
       });
     }
-    for (const f of netstatRowFaults(withLimit(row, table), false, settable))
+    for (const f of netstatRowFaults(withLimit(row, qlimits), false, settable))
       faults.push({ ...f, line: row.line });
   }
   return faults;

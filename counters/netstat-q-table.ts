@@ -86,13 +86,18 @@ const SECTION_TITLES: Readonly<Record<string, Section>> = {
 /** The header each table opens with, by its first two column titles. */
 const HEADERS: Readonly<Record<string, Section>> = {
   'Setting Current': 'configuration',
+  // FreeBSD 8 netstat: `Setting Value Maximum`, with Direct dispatch and Forced direct dispatch.
+  'Setting Value': 'configuration',
   'Name Proto': 'protocols',
   'WSID CPU': 'workstreams',
 };
 
-/** A Configuration line netstat prints, recognised without its header (netstat.c's four settings). */
+/**
+ * A Configuration line netstat prints, recognised without its header: netisr.c's four settings, and
+ * FreeBSD 8's net.isr.direct and net.isr.direct_force in place of Dispatch policy.
+ */
 const HEADERLESS_SETTING =
-  /^\s*(Thread count|Default queue limit|Dispatch policy|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
+  /^\s*(Thread count|Default queue limit|Dispatch policy|Direct dispatch|Forced direct dispatch|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
 
 const WORK_COUNTERS = ['Len', 'WMark', "Disp'd", "HDisp'd", 'QDrops', 'Queued', 'Handled'] as const;
 const WORK_REQUIRED = ['Len', 'WMark', "Disp'd", 'QDrops', 'Queued', 'Handled'] as const;

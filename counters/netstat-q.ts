@@ -1,5 +1,10 @@
-import { type InputLines, isBlank, isPrompt } from './lines.ts';
+import { type InputLines, isBlank } from './lines.ts';
 import { type NetstatQTable, parseNetstatQ as parseNetstatQTable } from './netstat-q-table.ts';
+import { startsNetstatS } from './netstat-s.ts';
+import { isTerminalLine } from './prompt.ts';
+import { startsSnmp } from './snmp.ts';
+import { startsSnmp6 } from './snmp6.ts';
+import { startsSoftnet } from './softnet.ts';
 import type { ParseError, SectionBase } from './types.ts';
 
 /**
@@ -24,6 +29,8 @@ const TITLES: Readonly<Record<string, Part>> = {
 /** Headers by their first two column titles, as the netstat -Q parser knows them. */
 const HEADERS: Readonly<Record<string, Part>> = {
   'Setting Current': 'configuration',
+  // FreeBSD 8 (before net.isr.dispatch): `Setting Value Maximum`.
+  'Setting Value': 'configuration',
   'Name Proto': 'protocols',
   'WSID CPU': 'workstreams',
 };
@@ -33,7 +40,7 @@ const HEADERS: Readonly<Record<string, Part>> = {
  * their `Setting Current Limit` header: such a line opens the Configuration part by itself.
  */
 export const SETTING_LINE =
-  /^\s*(Thread count|Default queue limit|Dispatch policy|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
+  /^\s*(Thread count|Default queue limit|Dispatch policy|Direct dispatch|Forced direct dispatch|Threads bound to CPUs)\s+\S+\s+\S+\s*$/;
 
 function partAt(line: string | undefined): { part: Part; titled: boolean } | undefined {
   if (line === undefined) return undefined;
@@ -50,10 +57,20 @@ export function startsNetstatQ(lines: InputLines, i: number): boolean {
   return partAt(lines.text[i]) !== undefined;
 }
 
-/** A Workstreams row opens with WSID (or, in the 2012 layout, with the protocol name under it). */
-// A prompt pasted right under the table ends it (`root@fbsd14:~ # ` starts like a row).
-const isRow = (part: Part, line: string) =>
-  !isPrompt(line) && (part !== 'workstreams' || /^\s*(\d|[a-z])/.test(line));
+/**
+ * Whether line `i` continues a part. A prompt pasted right under the table ends it
+ * (`root@fbsd14:~ # ` starts like a row), and so does the first line of another table pasted with
+ * no prompt between (`netstat -Q; netstat -s` prints `udp:` or `ip:` right under the last row).
+ * A Workstreams row opens with WSID (or, in the 2012 layout, with the protocol name under it).
+ */
+function isRow(part: Part, lines: InputLines, i: number): boolean {
+  const line = lines.text[i] ?? '';
+  if (isTerminalLine(line) || opensOtherTable(lines, i)) return false;
+  return part !== 'workstreams' || /^\s*(\d|[a-z])/.test(line);
+}
+
+const opensOtherTable = (lines: InputLines, i: number) =>
+  startsNetstatS(lines, i) || startsSoftnet(lines, i) || startsSnmp(lines, i) || startsSnmp6(lines, i);
 
 /**
  * The end (exclusive line index) of the table starting at `start`: its parts in order
@@ -77,7 +94,7 @@ function extent(lines: InputLines, start: number): { end: number; titled: boolea
     while (i < lines.text.length) {
       const line = lines.text[i] ?? '';
       const setting = at.part === 'configuration' && SETTING_LINE.test(line);
-      if (isBlank(line) || (partAt(line) !== undefined && !setting) || !isRow(at.part, line)) break;
+      if (isBlank(line) || (partAt(line) !== undefined && !setting) || !isRow(at.part, lines, i)) break;
       i++;
     }
     end = i;

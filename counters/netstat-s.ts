@@ -4,8 +4,9 @@ import type { ParseError, SectionBase } from './types.ts';
 
 /**
  * FreeBSD `netstat -s [-p ip|udp]` (usr.bin/netstat/inet.c ip_stats, udp_stats): a `proto:` title,
- * then one tab-indented `<count> <phrase>` line per counter (zeros too unless -ss). Phrases are matched
- * singular or plural, old and new wording; lines we do not know are kept under their phrase.
+ * then one tab-indented `<count> <phrase>` line per counter (zeros too unless -ss, where a title may
+ * have no counter under it). Phrases are matched singular or plural, old and new wording; lines we
+ * do not know are kept under their phrase.
  */
 export type NetstatProto = 'ip' | 'udp';
 
@@ -67,15 +68,22 @@ export interface NetstatSSection extends SectionBase {
   readonly counters: ReadonlyMap<string, NetstatCounter>;
 }
 
-const TITLE = /^\s*([a-z][a-z0-9_]*):\s*$/i;
-const COUNTER = /^\s+(\d+)\s+(\S.*?)\s*$/;
+/**
+ * A `proto:` title: netstat prints the protocol's name in lower case (`ip`, `icmp`, `ip6`, `udp`);
+ * Linux net-tools' `Ip:` / `Udp:` are another format (detect.ts names it).
+ */
+const TITLE = /^\s*([a-z][a-z0-9_]*):\s*$/;
+/** `<count> <phrase>`, indented. The phrase is the rest of the line, trimmed (no pattern spans it). */
+const COUNTER_HEAD = /^\s+(\d+)\s+/;
 const INDENTED = /^\s+\S/;
 /** A counter line with a minus sign: netstat prints every count with `%ju`, so not its output. */
 const NEGATIVE_COUNTER = /^\s+-\d+\s+\S/;
 
 function counterLine(line: string | undefined): { token: string; phrase: string } | undefined {
-  const m = line === undefined ? null : COUNTER.exec(line);
-  return m === null ? undefined : { token: m[1] ?? '', phrase: m[2] ?? '' };
+  const m = line === undefined ? null : COUNTER_HEAD.exec(line);
+  if (line === undefined || m === null) return undefined;
+  const phrase = line.slice(m[0].length).trimEnd();
+  return phrase === '' ? undefined : { token: m[1] ?? '', phrase };
 }
 
 function implicitProto(line: string | undefined): NetstatProto | undefined {
@@ -83,11 +91,17 @@ function implicitProto(line: string | undefined): NetstatProto | undefined {
   return c === undefined ? undefined : OPENERS.find(([re]) => re.test(c.phrase))?.[1];
 }
 
-/** A `proto:` title followed by an indented counter line, or an untitled ip / udp table. */
+/**
+ * A line that opens a netstat -s table: a `proto:` title, or the first counter of an untitled ip /
+ * udp table. A title may stand alone: with -ss netstat leaves out zero counters, so a protocol with
+ * none prints its title only, and icmp's first lines are its histograms.
+ */
+export function opensNetstatS(line: string | undefined): boolean {
+  return line !== undefined && (TITLE.test(line) || implicitProto(line) !== undefined);
+}
+
 export function startsNetstatS(lines: InputLines, i: number): boolean {
-  const line = lines.text[i];
-  if (line !== undefined && TITLE.test(line)) return counterLine(lines.text[i + 1]) !== undefined;
-  return implicitProto(line) !== undefined;
+  return opensNetstatS(lines.text[i]);
 }
 
 function nameOf(proto: string, phrase: string): string {

@@ -21,25 +21,38 @@ export interface SnmpSection extends SectionBase {
   readonly perDevice?: true;
 }
 
-const HEADER = /^([A-Z][A-Za-z0-9]*):((?:\s+[A-Za-z][A-Za-z0-9_]*)+)\s*$/;
-const VALUES = /^([A-Z][A-Za-z0-9]*):((?:\s+-?\d+)+)\s*$/;
+/** `Proto:` opening both lines of a group. */
+const GROUP = /^([A-Z][A-Za-z0-9]*):/;
+/** A header's field names and a values line's numbers. */
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const NUMBER = /^-?\d+$/;
 
 /** The groups netstat-like tools print; a header of one of these must be followed by its values. */
 const KNOWN = new Set(['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite', 'TcpExt', 'IpExt', 'MPTcpExt']);
 
-function proto(line: string | undefined, re: RegExp): string | undefined {
-  return line === undefined ? undefined : re.exec(line)?.[1];
+/**
+ * The group of a header line (`token` NAME) or a values line (NUMBER): `Proto:`, then one or more
+ * blank-separated tokens. Read field by field: one pattern over the whole line backtracks through
+ * every field and ran out of stack on a long one.
+ */
+function proto(line: string | undefined, token: RegExp): string | undefined {
+  const m = line === undefined ? null : GROUP.exec(line);
+  if (line === undefined || m === null) return undefined;
+  const rest = line.slice(m[0].length);
+  if (!/^\s/.test(rest)) return undefined;
+  const tokens = fields(rest);
+  return tokens.length > 0 && tokens.every((t) => token.test(t)) ? m[1] : undefined;
 }
 
 /** A header line followed by the values line of the same group. */
 export function startsSnmp(lines: InputLines, i: number): boolean {
-  const p = proto(lines.text[i], HEADER);
-  return p !== undefined && (KNOWN.has(p) || proto(lines.text[i + 1], VALUES) === p);
+  const p = proto(lines.text[i], NAME);
+  return p !== undefined && (KNOWN.has(p) || proto(lines.text[i + 1], NUMBER) === p);
 }
 
 function parseGroup(lines: InputLines, i: number): SnmpGroup | ParseError {
   const header = lines.text[i] ?? '';
-  const p = proto(header, HEADER) ?? '';
+  const p = proto(header, NAME) ?? '';
   const valuesLine = lines.text[i + 1];
   if (valuesLine === undefined) {
     return {
@@ -48,7 +61,7 @@ function parseGroup(lines: InputLines, i: number): SnmpGroup | ParseError {
       expected: `a "${p}: <numbers>" line after it`,
     };
   }
-  if (proto(valuesLine, VALUES) !== p) {
+  if (proto(valuesLine, NUMBER) !== p) {
     return {
       line: i + 2,
       message: `the ${p} header has no values line`,
@@ -91,14 +104,21 @@ function isSigned(proto: string, name: string): boolean {
   return proto === 'Tcp' && name === 'MaxConn';
 }
 
-/** Consecutive header/values pairs from line index `start`. */
+/**
+ * Consecutive header/values pairs from line index `start`. A group seen again starts the next
+ * table: two snapshots pasted back to back are read as two, as two netstat -Q tables are.
+ */
 export function parseSnmp(
   lines: InputLines,
   start: number,
 ): { section: SnmpSection; next: number } | ParseError {
   const groups: SnmpGroup[] = [];
+  const seen = new Set<string>();
   let i = start;
   while (i < lines.text.length && startsSnmp(lines, i)) {
+    const p = proto(lines.text[i], NAME) ?? '';
+    if (seen.has(p)) break;
+    seen.add(p);
     const g = parseGroup(lines, i);
     if ('expected' in g) return g;
     groups.push(g);

@@ -31,6 +31,9 @@ export function parseSnmp6(
     const m = LINE.exec(lines.text[i] ?? '');
     if (m === null) break;
     const [, proto = '', name = '', token = ''] = m;
+    // A counter seen again starts the next snapshot (the kernel prints each once): two files
+    // pasted back to back are read as two tables, as two netstat -Q tables are.
+    if (groups.get(proto)?.values.has(name) === true) break;
     const value = parseU64(token);
     if (value === undefined) {
       return {

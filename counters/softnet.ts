@@ -64,11 +64,14 @@ const isHexRow = (line: string) => {
 /** A row starts a softnet_stat table when it has at least 9 fields of 8 hex digits each. */
 export function startsSoftnet(lines: InputLines, i: number): boolean {
   const line = lines.text[i];
-  return line !== undefined && isHexRow(line);
+  // The first field first: every other table's line is told apart without splitting it.
+  return line !== undefined && continuesSoftnet(line) && isHexRow(line);
 }
 
 /** A line that continues a softnet table opens with an 8-digit hex field (else the table has ended). */
-const continuesSoftnet = (line: string) => /^\s*[0-9a-fA-F]{8}(\s|$)/.test(line);
+function continuesSoftnet(line: string): boolean {
+  return /^\s*[0-9a-fA-F]{8}(\s|$)/.test(line);
+}
 
 function parseRow(line: string, lineNo: number, columns: number): bigint[] | ParseError {
   const f = fields(line);
@@ -94,7 +97,17 @@ function parseRow(line: string, lineNo: number, columns: number): bigint[] | Par
   return values;
 }
 
-/** Parses rows from line index `i` until a line that is not a hex row. */
+/**
+ * A row that starts the next snapshot: its CPU index is the table's first one again. The kernel
+ * prints online CPUs in rising order from the lowest, so the first index seen again is `cat` run
+ * again (two snapshots pasted back to back); an index falling anywhere else stays a C-4 finding.
+ * Layouts before 5.10 print no index, and two snapshots of them read as one table of twice the CPUs:
+ * a blank line or a prompt between them tells them apart.
+ */
+const restarts = (cpu: number | undefined, first: SoftnetRow | undefined) =>
+  cpu !== undefined && first !== undefined && cpu === first.cpu;
+
+/** Parses rows from line index `i` until a line that is not a hex row, or the next snapshot. */
 export function parseSoftnet(
   lines: InputLines,
   start: number,
@@ -116,7 +129,9 @@ export function parseSoftnet(
     const values = parseRow(line, i + 1, columns);
     if (!Array.isArray(values)) return values;
     const index = columns >= 13 ? values[SOFTNET_COLUMN.cpuIndex] : undefined;
-    rows.push({ line: i + 1, cpu: index === undefined ? rows.length : Number(index), values });
+    const cpu = index === undefined ? undefined : Number(index);
+    if (restarts(cpu, rows[0])) break;
+    rows.push({ line: i + 1, cpu: cpu ?? rows.length, values });
   }
   const layout = SOFTNET_LAYOUTS[columns as SoftnetColumns];
   return {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runInNewContext } from 'node:vm';
 
 /** Every real counter table kept in fixtures/, by `dir/name`. */
 export function realTables(): { name: string; text: string }[] {
@@ -22,4 +23,15 @@ export function realTable(name: string): string {
   const t = realTables().find((f) => f.name === name);
   if (t === undefined) throw new Error(`no fixture ${name}`);
   return t.text;
+}
+
+/**
+ * Runs `work` and fails if it takes longer than `budgetMs` of wall time. The vm watchdog stops
+ * synchronous code too (a backtracking regex included), so a quadratic parser fails the test
+ * instead of holding the worker for minutes.
+ */
+export function withinMs<T>(budgetMs: number, work: () => T): T {
+  const box: { work: () => T; out?: T } = { work };
+  runInNewContext('box.out = box.work()', { box }, { timeout: budgetMs });
+  return box.out as T;
 }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { checkCounters } from './index.ts';
+import { isPrompt, isTerminalLine } from './prompt.ts';
+
+const UDP = `udp:
+\t10 datagrams received
+\t0 with incomplete header
+\t0 with bad data length field
+\t0 with bad checksum
+\t0 dropped due to no socket
+\t0 broadcast/multicast datagrams undelivered
+\t0 dropped due to full socket buffers
+\t10 delivered
+`;
+
+describe('shell prompts and the lines commands print before a table', () => {
+  it.each([
+    ['csh / sh as root', 'fw# netstat -Q'],
+    ['bash without PS1', 'bash-5.1# cat /proc/net/snmp'],
+    ['tcsh with the directory', 'fw:~ % netstat -Q'],
+    ['zsh', 'host% netstat -sp udp'],
+    ['a bare $', '$ netstat -sp udp'],
+    ['a bare %', '% netstat -sp udp'],
+    ['a bare >', '> netstat -Q'],
+    ['PowerShell', 'PS C:\\> ssh fw netstat -Q'],
+    ['user@host', 'root@abaddon:/home/adrian # netstat -sp udp'],
+    ['[user@host dir]', '[root@centos ~]# cat /proc/net/softnet_stat'],
+    ['a virtualenv before it', '(venv) user@host:~$ cat /proc/net/snmp6'],
+    ['a full path', 'fw# /usr/bin/netstat -Q'],
+    ['colours (ANSI escapes)', '\x1b[01;32mroot@fw\x1b[00m:\x1b[01;34m~\x1b[00m# cat /proc/net/snmp'],
+    ['colours without @', '\x1b[1mfw\x1b[0m# netstat -Q'],
+    ['a terminal title (OSC)', '\x1b]0;fw: ~\x07fw# netstat -Q'],
+    ['a prompt alone', 'root@fbsd14:~ # '],
+    ['a short prompt alone', 'fw# '],
+    ['indented', '  root@fbsd14:~ # cat x'],
+  ])('%s: %j', (_what, line) => {
+    expect(isPrompt(line)).toBe(true);
+  });
+
+  it.each([
+    ['a netstat -s counter with >', '\t0 with ip length > max ip packet size'],
+    ['a netstat -s counter with <', '\t0 with data size < data length'],
+    ['nstat', '#kernel'],
+    ['prose with a sign', 'this is > what I saw'],
+    ['a word and a sign, then prose', 'fw# hello world'],
+    ['a netstat -Q row', '   0   0   ip         0     0      100        0        0        0      100'],
+    ['a netstat -s title', 'udp:'],
+  ])('not a prompt: %s', (_what, line) => {
+    expect(isPrompt(line)).toBe(false);
+  });
+
+  it.each([
+    ["sudo's password prompt", '[sudo] password for adrian: '],
+    ["watch's header", 'Every 2.0s: cat /proc/net/softnet_stat            host: Mon Jan  6 10:00:00 2025'],
+  ])('a line a command prints first: %s', (_what, line) => {
+    expect(isTerminalLine(line)).toBe(true);
+    expect(isPrompt(line)).toBe(false);
+  });
+
+  it.each([
+    'fw# netstat -sp udp',
+    'bash-5.1# netstat -sp udp',
+    'fw:~ % netstat -sp udp',
+    '$ netstat -sp udp',
+    '% netstat -sp udp',
+    '> netstat -sp udp',
+    'PS C:\\> ssh fw netstat -sp udp',
+    '\x1b[1mfw\x1b[0m# netstat -sp udp',
+  ])('a table after %j is read: exit 0', (prompt) => {
+    const v = checkCounters(`${prompt}\n${UDP}fw# \n`, { json: false });
+    expect(v.stderr).toBe('');
+    expect(v.exitCode).toBe(0);
+    expect(v.checked.map((c) => c.section.layout)).toEqual(['netstat -s -p udp']);
+  });
+
+  it('a table after sudo and watch lines is read: exit 0', () => {
+    const row = (cpu: number) =>
+      `0000ee5c 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 ${cpu.toString(16).padStart(8, '0')}`;
+    const text = `$ sudo watch cat /proc/net/softnet_stat\n[sudo] password for adrian: \nEvery 2.0s: cat /proc/net/softnet_stat   host: Mon Jan  6 10:00:00 2025\n\n${row(0)}\n${row(1)}\n`;
+    const v = checkCounters(text, { json: false });
+    expect(v.stderr).toBe('');
+    expect(v.exitCode).toBe(0);
+    expect(v.checked).toHaveLength(1);
+  });
+});
