@@ -6,6 +6,12 @@ import type { Explanation, Finding, SectionCheck } from './types.ts';
 
 const UDP_NOT_DELIVERED = ['hdrops', 'badlen', 'badsum', 'noport', 'noportbcast', 'fullsock'] as const;
 
+/** 2^32: a u_long on i386. */
+const U32_MOD = 1n << 32n;
+
+/** `n` as unsigned arithmetic modulo `mod` leaves it. */
+const wrapped = (n: bigint, mod: bigint) => ((n % mod) + mod) % mod;
+
 function udpFindings(s: NetstatSSection): { checks: number; findings: Finding[] } {
   const received = s.counters.get('received');
   const delivered = s.counters.get('delivered');
@@ -13,8 +19,14 @@ function udpFindings(s: NetstatSSection): { checks: number; findings: Finding[] 
   if (received === undefined || delivered === undefined) return { checks: 0, findings: [] };
   const lost = UDP_NOT_DELIVERED.reduce((a, n) => a + (s.counters.get(n)?.value ?? 0n), 0n);
   // netstat computes the difference in uint64_t: it wraps.
-  const want = (((received.value - lost) % U64_MOD) + U64_MOD) % U64_MOD;
+  const want = wrapped(received.value - lost, U64_MOD);
   if (delivered.value === want) return { checks: 1, findings: [] };
+  // Before FreeBSD 10 the counters and netstat's difference were u_long: 32 bits on i386, where
+  // every count printed fits in 32 bits and the difference wraps at 2^32.
+  const counts = [received, delivered, ...UDP_NOT_DELIVERED.map((n) => s.counters.get(n))];
+  const fits32 = counts.every((c) => c === undefined || c.value < U32_MOD);
+  if (fits32 && delivered.value === wrapped(received.value - lost, U32_MOD))
+    return { checks: 1, findings: [] };
   return {
     checks: 1,
     findings: [

@@ -10,13 +10,35 @@ const UDP = new Set(['Udp', 'UdpLite', 'Udp6', 'UdpLite6']);
 
 const get = (g: SnmpGroup, name: string): bigint => g.values.get(name) ?? 0n;
 
-function udpFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
+/** 2^32: an unsigned long of a 32-bit kernel, which snmp_seq_show prints with %lu. */
+const U32_MOD = 1n << 32n;
+
+interface GroupCheck {
+  readonly checks: number;
+  readonly findings: Finding[];
+  readonly explanations?: Explanation[];
+}
+
+function udpFindings(g: SnmpGroup): GroupCheck {
   if (!g.values.has('InErrors') || !g.values.has('RcvbufErrors')) return { checks: 0, findings: [] };
   // U5: ENOMEM (rcvbuf) and ENOBUFS (MemErrors) are charged to InErrors too; U9: so are checksum errors.
   const parts = ['RcvbufErrors', 'MemErrors', 'InCsumErrors'].filter((n) => g.values.has(n));
   const covered = parts.reduce((a, n) => a + get(g, n), 0n);
   const inErrors = get(g, 'InErrors');
   if (inErrors >= covered) return { checks: 1, findings: [] };
+  const sum = `${parts.join(' + ')} = ${covered}`;
+  // A 32-bit kernel keeps each counter in 32 bits: when the parts alone pass 2^32, so did InErrors,
+  // which wrapped. Only a table whose every value fits in 32 bits can come from such a kernel.
+  if (covered >= U32_MOD && [...g.values.values()].every((v) => v >= 0n && v < U32_MOD)) {
+    const text =
+      `InErrors ${inErrors} below ${sum}, which is past 2^32: every value here fits in 32 bits, as on a 32-bit kernel, ` +
+      'where InErrors (an unsigned long) wrapped at 2^32 before its parts did. U5 cannot be checked on wrapped counters.';
+    return {
+      checks: 1,
+      findings: [],
+      explanations: [{ format: 'proc-net-snmp', row: g.proto, text, knobs: [] }],
+    };
+  }
   return {
     checks: 1,
     findings: [
@@ -25,13 +47,13 @@ function udpFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
         rule: 'U5',
         line: g.line,
         row: g.proto,
-        message: `InErrors ${inErrors} < ${parts.join(' + ')} = ${covered}`,
+        message: `InErrors ${inErrors} < ${sum}`,
       },
     ],
   };
 }
 
-function ipFindings(g: SnmpGroup): { checks: number; findings: Finding[] } {
+function ipFindings(g: SnmpGroup): GroupCheck {
   if (!g.values.has('ReasmReqds') || !g.values.has('ReasmOKs')) return { checks: 0, findings: [] };
   const reqds = get(g, 'ReasmReqds');
   const oks = get(g, 'ReasmOKs');
@@ -91,6 +113,7 @@ function explanations(s: SnmpSection): Explanation[] {
 export function checkSnmp(s: SnmpSection): SectionCheck {
   let checks = 0;
   const findings: Finding[] = [];
+  const notes: Explanation[] = [];
   for (const g of s.groups) {
     // A device's own snmp6 may hold a datagram's requests and its OK on two devices (snmp6.ts).
     const r = UDP.has(g.proto)
@@ -101,6 +124,7 @@ export function checkSnmp(s: SnmpSection): SectionCheck {
     if (r === undefined) continue;
     checks += r.checks;
     findings.push(...r.findings);
+    notes.push(...(r.explanations ?? []));
   }
-  return { checks, rows: s.groups.length, findings, explanations: explanations(s) };
+  return { checks, rows: s.groups.length, findings, explanations: [...notes, ...explanations(s)] };
 }

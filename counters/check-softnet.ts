@@ -2,8 +2,13 @@ import { grouped, percent } from './numbers.ts';
 import { SOFTNET_COLUMN, SOFTNET_LAYOUTS, type SoftnetRow, type SoftnetSection } from './softnet.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
 
-/** Columns softnet_seq_show prints as a constant 0: "was fastroute" (3..7), "was cpu_collision" (8, from 5.10). */
+/**
+ * Columns softnet_seq_show prints as a constant 0: "was fastroute" (3..7), "was cpu_collision" (8,
+ * from 5.10). None in the 9-column layout: early 2.6 kernels, which print it too, count
+ * netif_rx's throttled in column 4 and the fastroute hits in 5..8 (struct netif_rx_stats).
+ */
 function zeroColumns(columns: number): number[] {
+  if (columns === 9) return [];
   return columns >= 13 ? [3, 4, 5, 6, 7, 8] : [3, 4, 5, 6, 7];
 }
 
@@ -118,7 +123,7 @@ export function checkSoftnet(s: SoftnetSection): SectionCheck {
       });
     }
   }
-  const perRow = 1 + (s.columns >= 15 ? 1 : 0) + (s.columns >= 13 ? 1 : 0);
+  const perRow = (s.columns > 9 ? 1 : 0) + (s.columns >= 15 ? 1 : 0) + (s.columns >= 13 ? 1 : 0);
   return {
     checks: s.rows.length * perRow + (s.columns >= 11 ? 1 : 0),
     rows: s.rows.length,

@@ -51,7 +51,9 @@ export function formatText(checked: readonly CheckedSection[]): string {
   if (explanations.length > 0) {
     out.push('', 'What the numbers say:');
     for (const e of explanations) {
-      out.push(`  ${e.row}: ${e.text}`, `    knobs: ${e.knobs.join(', ')}`, `    assumes: ${assumes(e)}`);
+      // A note on what cannot be checked has no knob to turn.
+      const knobs = e.knobs.length > 0 ? [`    knobs: ${e.knobs.join(', ')}`] : [];
+      out.push(`  ${e.row}: ${e.text}`, ...knobs, `    assumes: ${assumes(e)}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -9,7 +9,8 @@ import type { ParseError, SectionBase } from './types.ts';
 export const SOFTNET_LAYOUTS = {
   9: {
     kernels: 'Linux 2.6 up to 2.6.34',
-    source: 'dev.c softnet_seq_show: total, dropped, time_squeeze, 4 x "was fastroute", cpu_collision',
+    source:
+      'dev.c softnet_seq_show: total, dropped, time_squeeze, throttled and 4 x fastroute (early 2.6; later printed as 0), cpu_collision',
   },
   10: { kernels: 'Linux 2.6.35 to 3.10', source: 'dev.c / net-procfs.c: + received_rps (RPS, 2.6.35)' },
   11: {
