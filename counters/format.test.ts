@@ -27,7 +27,7 @@ Broken identities:
   line 3  cpu 1     C-4  cpu index 1 on row 3 after cpu 1
   line 1  all cpus  R8   flow_limit_count 6 above dropped 4 (unless a CPU's u32 dropped counter wrapped: 2^32 drops since boot)
 
-  C-2: the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0 (net/core/net-procfs.c softnet_seq_show)
+  C-2: the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0 (10 columns on: 9-column kernels counted throttled and fastroute there) (net/core/net-procfs.c softnet_seq_show)
   C-3: backlog_len (column 12) = input_pkt_queue length + process_queue length (columns 14, 15) (net/core/net-procfs.c softnet_seq_show)
   C-4: the CPU index (column 13) rises row by row and is at least the row number (offline CPUs are skipped) (net/core/net-procfs.c softnet_get_online)
   R8: total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too (unless a u32 dropped wrapped after 2^32 drops) (net/core/dev.c enqueue_to_backlog, skb_flow_limit)

@@ -17,10 +17,10 @@ export function splitLines(input: string): InputLines {
 }
 
 /**
- * The longest line read, in UTF-16 code units. The longest a kernel prints is a few kilobytes
- * (/proc/net/netstat's TcpExt names, IcmpMsg with every type), so a longer line is no counter line:
- * the input is refused before any table is looked for. (The parsers are linear in a line's length
- * as well; the cap keeps a stray megabyte of one line from being read at all.)
+ * The longest line read, in characters (string length). The longest a kernel prints is a few
+ * kilobytes (/proc/net/netstat's TcpExt names, IcmpMsg with every type), so a longer line is no
+ * counter line: the input is refused before any table is looked for. (The parsers are linear in a
+ * line's length as well; the cap keeps a stray megabyte of one line from being read at all.)
  */
 export const LINE_CHARS_MAX = 65_536;
 

@@ -61,7 +61,8 @@ export const COUNTER_RULES = {
     format: 'netstat-s',
     statement:
       'udp "delivered" = received - incomplete header - bad data length - bad checksum - no socket - broadcast/multicast undelivered - full socket buffers',
-    source: 'usr.bin/netstat/inet.c udp_stats (netstat prints the difference)',
+    source:
+      'usr.bin/netstat/inet.c udp_stats (netstat prints the difference, in u_long: modulo 2^32 on i386 before FreeBSD 10)',
   },
   'F-20': {
     format: 'netstat-s',
@@ -73,7 +74,7 @@ export const COUNTER_RULES = {
   U5: {
     format: 'proc-net-snmp',
     statement:
-      'Udp (and Udp6) InErrors >= RcvbufErrors + MemErrors + InCsumErrors: each of these drops is charged to InErrors too',
+      'Udp (and Udp6) InErrors >= RcvbufErrors + MemErrors + InCsumErrors: each of these drops is charged to InErrors too (not checked once a 32-bit kernel wrapped InErrors)',
     source:
       'net/ipv4/udp.c __udp_queue_rcv_skb, __udp4_lib_rcv, udp_recvmsg; net/ipv6/udp.c __udpv6_queue_rcv_skb',
   },
@@ -86,7 +87,8 @@ export const COUNTER_RULES = {
   },
   'C-2': {
     format: 'softnet-stat',
-    statement: 'the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0',
+    statement:
+      'the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0 (10 columns on: 9-column kernels counted throttled and fastroute there)',
     source: 'net/core/net-procfs.c softnet_seq_show',
   },
   'C-3': {
