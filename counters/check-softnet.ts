@@ -118,8 +118,9 @@ export function checkSoftnet(s: SoftnetSection): SectionCheck {
         rule: 'R8',
         line: first.line,
         row: 'all cpus',
-        // Both are u32 per CPU: only a wrapped dropped (2^32 drops on one CPU) makes this a false alarm.
-        message: `flow_limit_count ${limited} above dropped ${dropped} (unless a CPU's u32 dropped counter wrapped: 2^32 drops since boot)`,
+        // Two histories make this a false alarm: RPS sent the drops to a CPU that is offline now (its
+        // row, and the drops on it, are not printed), or a u32 dropped wrapped (2^32 drops on one CPU).
+        message: `flow_limit_count ${limited} above dropped ${dropped} (unless RPS sent the drops to a CPU offline now, which is not listed, or a CPU's u32 dropped counter wrapped: 2^32 drops since boot)`,
       });
     }
   }

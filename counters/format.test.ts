@@ -25,12 +25,12 @@ Broken identities:
   line 2  cpu 1     C-2  column 5 not 0
   line 2  cpu 1     C-3  backlog_len 2 != input_pkt_queue + process_queue 1
   line 3  cpu 1     C-4  cpu index 1 on row 3 after cpu 1
-  line 1  all cpus  R8   flow_limit_count 6 above dropped 4 (unless a CPU's u32 dropped counter wrapped: 2^32 drops since boot)
+  line 1  all cpus  R8   flow_limit_count 6 above dropped 4 (unless RPS sent the drops to a CPU offline now, which is not listed, or a CPU's u32 dropped counter wrapped: 2^32 drops since boot)
 
   C-2: the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0 (10 columns on: 9-column kernels counted throttled and fastroute there) (net/core/net-procfs.c softnet_seq_show)
   C-3: backlog_len (column 12) = input_pkt_queue length + process_queue length (columns 14, 15) (net/core/net-procfs.c softnet_seq_show)
   C-4: the CPU index (column 13) rises row by row and is at least the row number (offline CPUs are skipped) (net/core/net-procfs.c softnet_get_online)
-  R8: total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too (unless a u32 dropped wrapped after 2^32 drops) (net/core/dev.c enqueue_to_backlog, skb_flow_limit)
+  R8: total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too, counted on the target CPU (unless that CPU is offline now, or a u32 dropped wrapped after 2^32 drops) (net/core/dev.c enqueue_to_backlog, skb_flow_limit)
 
 What the numbers say:
   cpu 0: 10 time_squeeze, 90.0% of them on cpu 0: net_rx_action ran out of its packet budget or its time with work left (N1, N2). Raise net.core.netdev_budget (300) or netdev_budget_usecs, or move interrupts off cpu 0 (RSS, irq affinity, RPS).
@@ -75,9 +75,9 @@ What the numbers say:
               line: 1,
               row: 'all cpus',
               message:
-                "flow_limit_count 6 above dropped 4 (unless a CPU's u32 dropped counter wrapped: 2^32 drops since boot)",
+                "flow_limit_count 6 above dropped 4 (unless RPS sent the drops to a CPU offline now, which is not listed, or a CPU's u32 dropped counter wrapped: 2^32 drops since boot)",
               rule_text:
-                'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too (unless a u32 dropped wrapped after 2^32 drops) (net/core/dev.c enqueue_to_backlog, skb_flow_limit)',
+                'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too, counted on the target CPU (unless that CPU is offline now, or a u32 dropped wrapped after 2^32 drops) (net/core/dev.c enqueue_to_backlog, skb_flow_limit)',
             },
           ],
           explanations: [

@@ -105,7 +105,7 @@ export const COUNTER_RULES = {
   R8: {
     format: 'softnet-stat',
     statement:
-      'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too (unless a u32 dropped wrapped after 2^32 drops)',
+      'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too, counted on the target CPU (unless that CPU is offline now, or a u32 dropped wrapped after 2^32 drops)',
     source: 'net/core/dev.c enqueue_to_backlog, skb_flow_limit',
   },
 } as const;
