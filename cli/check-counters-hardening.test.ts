@@ -162,6 +162,23 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
     );
   });
 
+  it('a reader that closes the pipe early (`| head`) ends it with the exit code, no stack trace', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const f = join(dir, 'many-findings.txt');
+    const header = "WSID CPU Name Len WMark Disp'd HDisp'd QDrops Queued Handled";
+    const rows = Array.from({ length: 20_000 }, (_, cpu) => `${cpu} ${cpu} ip 0 0 10 0 0 0 5`);
+    writeFileSync(f, `${header}\n${rows.join('\n')}\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/check-counters.ts', f], { cwd: root });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
   it('--help lists every identity, the limits and the exit codes: exit 0', () => {
     const r = runCheckCounters(['--help']);
     expect(r.exitCode).toBe(0);

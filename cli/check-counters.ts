@@ -134,6 +134,12 @@ export function runCheckCounters(
 const entry = process.argv[1];
 if (entry !== undefined && import.meta.url === pathToFileURL(resolve(entry)).href) {
   const r = runCheckCounters(process.argv.slice(2));
+  // `check-counters f | head` closes the pipe before the verdict is written: the reader wanted no
+  // more of it, so end with the verdict's exit code rather than a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(r.exitCode);
+  });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   process.exitCode = r.exitCode;
