@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { INPUT_BYTES_MAX, runCheckCounters } from './check-counters.ts';
 
 /**
- * check-counters on careless and hostile input (issue 18): each case asserts the exit code and the
+ * check-counters on careless and hostile input: each case asserts the exit code and the
  * first line printed. In-process, except the endless pipe, where the reading process is the point.
  */
 const stdin = (text: string) => () => Buffer.from(text);

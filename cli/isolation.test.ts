@@ -9,7 +9,7 @@ import { main } from './fuzz.ts';
 import { NOT_REPRODUCED } from './report-text.ts';
 
 /**
- * Hostile and careless policies (issue 18, "Why"), run through the fuzz command in-process: the
+ * Hostile and careless policies, run through the fuzz command in-process: the
  * policy still runs in its own worker thread under the watchdog, only the CLI spawn is saved. Faults
  * that need no worker to contain them are also judged in-process in harness/fuzz/guard.test.ts.
  * Each case asserts the exit code and the line a user reads first: the one-line error on stderr
