@@ -5,6 +5,7 @@ import { INPUT_LINES_MAX } from '../counters/detect.ts';
 import { checkCounters } from '../counters/index.ts';
 import { COUNTER_RULES } from '../counters/rules.ts';
 import { err, ok, type Result } from '../model/result.ts';
+import { parseArgsMessage } from './args-message.ts';
 import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.ts';
 import { terminalText } from './terminal-text.ts';
 
@@ -107,7 +108,7 @@ export function runCheckCounters(
   try {
     parsed = parseCli(argv);
   } catch (e) {
-    return usage((e as Error).message.split('\n')[0] ?? 'bad arguments');
+    return usage(parseArgsMessage(e));
   }
   if (parsed.values.help === true) return { exitCode: 0, stdout: `${helpText()}\n`, stderr: '' };
   const [path, ...extra] = parsed.positionals;
