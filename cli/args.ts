@@ -5,6 +5,7 @@ import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTY_NAMES } from '../properties/catalog.ts';
+import { joinNegativeValues, parseArgsMessage, valueFlagsOf } from './args-message.ts';
 import { scaleOptions } from './scale-args.ts';
 
 export type { FuzzOptions };
@@ -103,43 +104,7 @@ function parseProperties(names: readonly string[]): Result<string[], string> {
 /** Every option name, so `--help` can be checked to list each one. */
 export const OPTION_NAMES: readonly string[] = Object.keys(OPTIONS);
 
-const VALUE_FLAGS = new Set(
-  Object.entries(OPTIONS)
-    .filter(([, spec]) => spec.type === 'string')
-    .map(([name]) => `--${name}`),
-);
-
-/**
- * parseArgs refuses `--runs -3` as ambiguous; join a dash-number value to its flag so the value
- * check answers instead ("--runs -3: want a whole number").
- */
-function joinNegativeValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const next = argv[i + 1];
-    if (VALUE_FLAGS.has(arg) && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${arg}=${next}`);
-      i++;
-    } else out.push(arg);
-  }
-  return out;
-}
-
-/** Why parseArgs refused, in one line without Node's hints. */
-function parseArgsMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const line = text.split('\n')[0] ?? text;
-  const unknown = /Unknown option '([^']+)'/.exec(line);
-  if (unknown) return `unknown option ${unknown[1]}`;
-  const missing = /Option '(--[a-z]+) <value>' argument missing/.exec(line);
-  if (missing) return `${missing[1]}: missing value`;
-  // `--runs --db x`: the flag's value is missing and another option follows it.
-  const ambiguous = /Option '(--[a-z-]+)' argument is ambiguous/.exec(line);
-  if (ambiguous)
-    return `${ambiguous[1]}: missing value (an option follows it; a value starting with - is written ${ambiguous[1]}=-...)`;
-  return line.replace(/^TypeError \[[A-Z_]+\]: /, '');
-}
+const VALUE_FLAGS = valueFlagsOf(OPTIONS);
 
 type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
 
@@ -187,7 +152,7 @@ export function parseFuzzArgs(
   let parsed: ParsedValues;
   try {
     parsed = parseArgs({
-      args: joinNegativeValues(argv),
+      args: joinNegativeValues(argv, VALUE_FLAGS),
       options: OPTIONS,
       allowPositionals: true,
       strict: true,

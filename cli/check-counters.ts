@@ -6,6 +6,7 @@ import { checkCounters } from '../counters/index.ts';
 import { LINE_CHARS_MAX } from '../counters/lines.ts';
 import { COUNTER_RULES } from '../counters/rules.ts';
 import { err, ok, type Result } from '../model/result.ts';
+import { parseArgsMessage } from './args-message.ts';
 import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.ts';
 import { terminalText } from './terminal-text.ts';
 
@@ -112,7 +113,7 @@ export function runCheckCounters(
   try {
     parsed = parseCli(argv);
   } catch (e) {
-    return usage((e as Error).message.split('\n')[0] ?? 'bad arguments');
+    return usage(parseArgsMessage(e));
   }
   if (parsed.values.help === true) return { exitCode: 0, stdout: `${helpText()}\n`, stderr: '' };
   const [path, ...extra] = parsed.positionals;

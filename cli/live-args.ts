@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type LiveConfig, presetConfig } from '../live/config.ts';
 import { err, ok, type Result } from '../model/result.ts';
+import { joinNegativeValues, parseArgsMessage, valueFlagsOf } from './args-message.ts';
 
 export const LIVE_USAGE = `usage: npm run live -- [--preset default|overload|rfs|rfs-connected|single-cpu] [--queues N] [--flows N]
                      [--packets N] [--payload BYTES] [--sender-cpu C] [--receiver-cpu C] [--rcvbuf BYTES]
@@ -62,9 +63,10 @@ export function parseLiveArgs(
 ): Result<LiveOptions | 'help', string> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: false }>>;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true });
+    const args = joinNegativeValues(argv, valueFlagsOf(OPTIONS));
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
   } catch (e) {
-    return err(e instanceof Error ? (e.message.split('\n')[0] ?? 'bad arguments') : 'bad arguments');
+    return err(parseArgsMessage(e));
   }
   const v = parsed.values;
   if (v.help === true) return ok('help');

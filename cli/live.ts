@@ -13,7 +13,10 @@ import { liveJson, liveText } from './live-text.ts';
  * the suite's checkers and compare it with the model. Exit 0: everything held and agreed; 1: a
  * property, a counter or the differential failed; 2: bad input or a missing capability.
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  runLive: typeof runAndJudgeLive = runAndJudgeLive,
+): Promise<number> {
   const parsed = parseLiveArgs(argv, cpuCountOnline());
   if (!parsed.ok) {
     process.stderr.write(`live: ${parsed.error}\n`);
@@ -33,7 +36,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const out = await runAndJudgeLive(opts.config);
+  let out: Awaited<ReturnType<typeof runAndJudgeLive>>;
+  try {
+    out = await runLive(opts.config);
+  } catch (err) {
+    // A command or kernel file failing mid-run (what was made is undone on the way out): the
+    // machine cannot run this, said in one line.
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`live: the run stopped: ${message.split('\n')[0]}\n`);
+    return 2;
+  }
   if (out.kind === 'bad-input') {
     process.stderr.write(`live: ${out.message}\n`);
     return 2;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { cpuCountOnline, missingCapability } from './capabilities.ts';
+import { cpuCountOnline, missingCapability, missingSysctl } from './capabilities.ts';
 import { Cleanup } from './cleanup.ts';
 import { LIVE_GLOBAL_SYSCTLS, type LiveConfig, liveConfigError } from './config.ts';
 import { applyGlobals, restoreStaleGlobals } from './globals.ts';
@@ -31,7 +31,11 @@ export type LiveOutcome =
 
 /** Bad input or a machine that cannot run it: the one line to print, or undefined. */
 export function liveInputError(c: LiveConfig): string | undefined {
-  return missingCapability() ?? liveConfigError(c, cpuCountOnline());
+  return (
+    missingCapability() ??
+    liveConfigError(c, cpuCountOnline()) ??
+    missingSysctl(LIVE_GLOBAL_SYSCTLS.filter((name) => c.sysctl[name] !== undefined))
+  );
 }
 
 /** Removes what killed runs left behind: namespaces, tracefs instances, global sysctls. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../model/result.ts';
+import { missingSysctl } from './capabilities.ts';
 import { Cleanup } from './cleanup.ts';
 import { defaultLiveConfig, liveConfigError, presetConfig } from './config.ts';
 import { parseSnmp, parseSoftnetStat, parseTraceLine, snmpDeltaText } from './parse.ts';
@@ -53,5 +54,22 @@ describe('live helpers without a kernel', () => {
     const before = 'Udp: InDatagrams RcvbufErrors\nUdp: 10 2\n';
     const after = 'Udp: InDatagrams RcvbufErrors\nUdp: 15 9\n';
     expect(parseSnmp(snmpDeltaText(before, after)).get('Udp.RcvbufErrors')).toBe(7);
+  });
+
+  it('a knob this kernel lacks is named with its file and kernel option; present ones pass', () => {
+    const without = (missing: string) => (path: string) => path !== missing;
+    expect(
+      missingSysctl(
+        ['net.core.netdev_max_backlog', 'net.core.flow_limit_cpu_bitmap'],
+        without('/proc/sys/net/core/flow_limit_cpu_bitmap'),
+      ),
+    ).toBe(
+      'net.core.flow_limit_cpu_bitmap: this kernel has no /proc/sys/net/core/flow_limit_cpu_bitmap (built without CONFIG_NET_FLOW_LIMIT?)',
+    );
+    expect(missingSysctl(['net.core.skb_defer_max'], without('/proc/sys/net/core/skb_defer_max'))).toBe(
+      'net.core.skb_defer_max: this kernel has no /proc/sys/net/core/skb_defer_max',
+    );
+    expect(missingSysctl(['net.core.netdev_max_backlog'], () => true)).toBeUndefined();
+    expect(missingSysctl([], () => false)).toBeUndefined();
   });
 });
