@@ -31,14 +31,11 @@ export const MODEL_VARIANTS = {
   'linux-rfs-migrate-immediately':
     'RFS moves a flow to the new CPU without waiting for input_queue_head to pass last_qtail (breaks R4)',
   'linux-rfs-qtail-before-enqueue':
-    "RFS writes last_qtail = tail + 1 when it picks the CPU, before enqueue_to_backlog admits the packet, and a move keeps it instead of the new CPU's input_queue_head (the model's earlier reading; breaks R5)",
+    "RFS writes last_qtail = tail + 1 when it picks the CPU, before enqueue_to_backlog admits the packet, and a move keeps it instead of the new CPU's input_queue_head (an earlier reading of this model; breaks R5)",
   'linux-rps-ipi-at-end':
-    'RPS IPIs go out only at the end of net_rx_action, never when process_backlog starts, and napi_schedule_rps raises NET_RX_SOFTIRQ inside net_rx_action too (the model's earlier reading;
-breaks;
-R10;
-)',
+    'RPS IPIs go out only at the end of net_rx_action, never when process_backlog starts, and napi_schedule_rps raises NET_RX_SOFTIRQ inside net_rx_action too (an earlier reading of this model; breaks R10)',
   'linux-udp-defer-every-version':
-    'UDP recvmsg frees through skb_attempt_defer_free on every version, not only from 6.18 (6471658dc66c; the model's earlier reading)',
+    'UDP recvmsg frees through skb_attempt_defer_free on every version, not only from 6.18 (6471658dc66c; an earlier reading of this model)',
   'linux-udp-inerrors-uncounted':
     'a UDP rcvbuf drop bumps RcvbufErrors and sk_drops but not InErrors (breaks U5)',
   'linux-udp-drops-below-rcvbuf':
@@ -70,7 +67,6 @@ R10;
     'an incomplete reassembly queue keeps any number of fragments (before the FragmentSmack fix, SA-18:10.ip; breaks F-17, reassembly-bounded)',
   'rss-soft-hash-ignores-fragment':
     'the software RSS hash forgets is_frag, so a first fragment (it carries the ports) is hashed over the 4-tuple (breaks R-14, reassembly-cpu)',
-} as
-const;
+} as const;
 
 export type ModelVariant = keyof typeof MODEL_VARIANTS;
