@@ -54,7 +54,7 @@ export function fuzzHelpText(): string {
     `  --workers N       parallel workers over the seed's runs, 1..${WORKERS_MAX} (default: the machine's cores);`,
     '                    same verdict and counterexample as one worker',
     `  --shard I/N       this CI job's share of the seed's runs (chunks of ${CHUNK_RUNS}, dealt round-robin), N <= ${SHARDS_MAX}`,
-    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count`,
+    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count:\n                    no run starts after T; a counterexample found before it is still shrunk`,
     `  --db DIR          failure database, replayed first and pruned when fixed (default ${DB_DEFAULT})`,
     '  --no-db           neither replay nor store counterexamples',
     '  -h, --help        this text',

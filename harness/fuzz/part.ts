@@ -43,7 +43,7 @@ export function searchPart(
     if (chunkSize === 0) break;
     if (part.deadlineEpochMs !== undefined && runs > 0 && Date.now() >= part.deadlineEpochMs) break;
     const result = search(
-      { ...job, runs: chunkSize, firstRun: start },
+      { ...job, runs: chunkSize, firstRun: start, deadlineEpochMs: part.deadlineEpochMs },
       run.source,
       run.fallbackName,
       run.beat,

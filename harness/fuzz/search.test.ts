@@ -105,4 +105,34 @@ describe('fuzz search', () => {
     expect(found.exercised['flow-order']).toBeGreaterThan(0);
     expect(found.exercised['flow-order']).toBeLessThanOrEqual(found.runs);
   });
+
+  it('--duration: past the deadline no run starts (the first always runs) and skipped runs are not counted', () => {
+    let made = 0;
+    const queueHere: PolicyFactory = () => {
+      made++;
+      return {
+        name: 'here',
+        place: (_pkt, ctx) => ({ cpu: ctx.workstreamCpus[0] ?? ctx.cpu, mode: 'queue' }),
+      };
+    };
+    const past = { ...job, properties: ['policy-conformance'], deadlineEpochMs: 0 };
+    const result = search(past, queueHere, 'here', NULL_HEARTBEAT);
+    expect(result).toMatchObject({ kind: 'held', runs: 1 });
+    expect(made).toBe(1);
+    const later = search(
+      { ...past, deadlineEpochMs: Date.now() + 3_600_000 },
+      queueHere,
+      'here',
+      NULL_HEARTBEAT,
+    );
+    expect(later).toMatchObject({ kind: 'held', runs: 100 });
+  });
+
+  it('--duration: a counterexample found before the deadline is still shrunk after it', () => {
+    const past = { ...job, properties: ['policy-conformance'], deadlineEpochMs: 0 };
+    const nowhere: PolicyFactory = () => ({ name: 'nowhere', place: () => ({ cpu: -1, mode: 'queue' }) });
+    const result = search(past, nowhere, 'nowhere', NULL_HEARTBEAT);
+    expect(result.kind).toBe('violated');
+    if (result.kind === 'violated') expect(result.shrinks).toBeGreaterThan(0);
+  });
 });

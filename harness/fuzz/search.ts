@@ -22,6 +22,11 @@ export interface SearchJob {
   readonly deployment?: Deployment;
   /** Search (and shrink) from this run index on, e.g. one chunk of a split (run-set.ts); ignored with `path`. */
   readonly firstRun?: number;
+  /**
+   * `--duration`: no generated run starts after this wall-clock time (epoch ms). A counterexample
+   * found before it is still shrunk to the end.
+   */
+  readonly deadlineEpochMs?: number | undefined;
 }
 
 /** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
@@ -128,7 +133,21 @@ export function search(
   let modelError: string | undefined;
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
+  // Runs fast-check still generates past the deadline: passed over unrun, and not counted. The
+  // first run of a search always runs, so every search judges something.
+  let ran = 0;
+  let pastDeadline = 0;
   const predicate = (runCase: FuzzCase): boolean => {
+    if (
+      latched === undefined &&
+      ran > 0 &&
+      job.deadlineEpochMs !== undefined &&
+      Date.now() >= job.deadlineEpochMs
+    ) {
+      pastDeadline++;
+      return true;
+    }
+    ran++;
     const path = tracker.current();
     beat.runStarts(path);
     const run = runFuzzCase(runCase, policy);
@@ -157,7 +176,7 @@ export function search(
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
     ...(job.path === undefined && start !== undefined ? { path: start } : {}),
   });
-  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName, exercised };
+  if (!details.failed) return { kind: 'held', runs: details.numRuns - pastDeadline, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined || lastFailed === undefined) {
