@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cpuId } from '../../model/brand.ts';
 import type { DispatchPolicy, PolicyFactory } from '../../model/policy.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
 import { caseAtPath, type SearchJob, type SearchResult, search } from './search.ts';
@@ -130,7 +131,10 @@ describe('fuzz search', () => {
 
   it('--duration: a counterexample found before the deadline is still shrunk after it', () => {
     const past = { ...job, properties: ['policy-conformance'], deadlineEpochMs: 0 };
-    const nowhere: PolicyFactory = () => ({ name: 'nowhere', place: () => ({ cpu: -1, mode: 'queue' }) });
+    const nowhere: PolicyFactory = () => ({
+      name: 'nowhere',
+      place: (_pkt, ctx) => ({ cpu: cpuId(ctx.cpuCount), mode: 'queue' }),
+    });
     const result = search(past, nowhere, 'nowhere', NULL_HEARTBEAT);
     expect(result.kind).toBe('violated');
     if (result.kind === 'violated') expect(result.shrinks).toBeGreaterThan(0);

@@ -24,7 +24,8 @@ export function eventLabel(ev: TraceEvent, linux = false): string {
     case 'deliver':
       return `deliver pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) to ${ev.layer} on cpu ${ev.cpu}`;
     case 'policy-error':
-      return `policy-error pkt ${ev.pkt} (flow ${ev.flow}) on cpu ${ev.cpu}: ${ev.policy} ${ev.error}: ${ev.message}`;
+      // A thrown error's message already opens with "threw": the kind is not said twice.
+      return `policy-error pkt ${ev.pkt} (flow ${ev.flow}) on cpu ${ev.cpu}: ${ev.policy} ${ev.message.startsWith(`${ev.error} `) ? ev.message : `${ev.error}: ${ev.message}`}`;
     case 'stack':
       return `stack thread ${ev.thread} cpu ${ev.cpu}: ${ev.depthBytes}/${ev.kstackBytes} bytes ${ev.frames}`;
     case 'alloc':
