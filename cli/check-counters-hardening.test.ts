@@ -182,8 +182,17 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
   it('--help lists every identity, the limits and the exit codes: exit 0', () => {
     const r = runCheckCounters(['--help']);
     expect(r.exitCode).toBe(0);
-    expect(first(r.stdout)).toBe('usage: check-counters <file | -> [--json] [--qlimits-fixed]');
-    expect(r.stdout).toContain('--qlimits-fixed');
+    expect(first(r.stdout)).toBe(
+      'usage: check-counters <file | -> [--json] [--qlimits-fixed] [--counters-64bit] [--quiescent] [--all-cpus-online] [--linux-release <uname -r>]',
+    );
+    for (const flag of [
+      '--qlimits-fixed',
+      '--counters-64bit',
+      '--quiescent',
+      '--all-cpus-online',
+      '--linux-release',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^  ${flag}`, 'm'));
     for (const id of ['I-4', 'N-17', 'Q-5', 'U5', 'C-1'])
       expect(r.stdout).toMatch(new RegExp(`^  ${id} `, 'm'));
     expect(r.stdout).toContain('16777216 bytes (16 MiB) and 100000 lines');

@@ -31,10 +31,43 @@ describe('check-counters command', () => {
       ' 261929024 42204463516',
       ' 261929023 42204463516',
     );
-    const r = runCheckCounters(['-', '--json'], () => Buffer.from(broken));
+    const r = runCheckCounters(['-', '--json', '--quiescent'], () => Buffer.from(broken));
     expect(r.exitCode).toBe(1);
     const f = JSON.parse(r.stdout).sections[0].findings[0];
     expect(f).toMatchObject({ rule: 'U5', line: 2, row: 'Udp' });
+  });
+
+  it('one drop short on a host that may have been busy is a note naming --quiescent: exit 0', () => {
+    const torn = realTable('proc-net-snmp/udp-rcvbuf-blog.txt').replace(
+      ' 261929024 42204463516',
+      ' 261929023 42204463516',
+    );
+    const r = runCheckCounters(['-'], () => Buffer.from(torn));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(
+      'Udp: InErrors 261929023 is 1 below RcvbufErrors + InCsumErrors = 261929024: a read while',
+    );
+    expect(r.stdout).toContain('Check again with --quiescent if the host was idle.');
+  });
+
+  it('the facts about the machine reach the checks; a --linux-release that is no release is exit 2', () => {
+    const throttled = '0001e240 0000000c 00000022 00000007 00000000 00000000 00000000 00000000 00000002\n';
+    const stdin = () => Buffer.from(throttled);
+    expect(runCheckCounters(['-'], stdin).exitCode).toBe(0);
+    expect(runCheckCounters(['-', '--linux-release', '2.6.18-419.el5'], stdin).stdout).toContain(
+      'C-2  column 4 not 0 (Linux 2.6.18 prints 0 there)',
+    );
+    const offline = `${'00000000 '.repeat(10)}000001f4\n`;
+    expect(runCheckCounters(['-'], () => Buffer.from(offline)).exitCode).toBe(0);
+    expect(
+      runCheckCounters(['-', '--all-cpus-online', '--quiescent'], () => Buffer.from(offline)).exitCode,
+    ).toBe(1);
+    const i386 = 'udp:\n\t100 datagrams received\n\t200 dropped due to no socket\n\t4294967196 delivered\n';
+    expect(runCheckCounters(['-'], () => Buffer.from(i386)).exitCode).toBe(0);
+    expect(runCheckCounters(['-', '--counters-64bit'], () => Buffer.from(i386)).exitCode).toBe(1);
+    const bad = runCheckCounters(['-', '--linux-release', 'latest'], stdin);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--linux-release latest: want what uname -r prints, e.g. 2.6.18-419.el5');
   });
 
   it('exit 2 with one line for unreadable input and bad usage', () => {

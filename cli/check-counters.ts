@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { INPUT_LINES_MAX } from '../counters/detect.ts';
-import { checkCounters } from '../counters/index.ts';
+import { type CounterReading, checkCounters, parseLinuxRelease } from '../counters/index.ts';
 import { LINE_CHARS_MAX } from '../counters/lines.ts';
 import { COUNTER_RULES } from '../counters/rules.ts';
 import { err, ok, type Result } from '../model/result.ts';
@@ -11,11 +11,12 @@ import { type ReadLimits, readBoundedFd, readBoundedFile } from './bounded-read.
 import { terminalText } from './terminal-text.ts';
 
 /**
- * `check-counters <file | -> [--json] [--qlimits-fixed]`: the suite's counter identities applied to real netstat -Q,
- * netstat -s, /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat output.
+ * `check-counters <file | -> [--json] [facts about the machine]`: the suite's counter identities applied to real
+ * netstat -Q, netstat -s, /proc/net/snmp, /proc/net/snmp6 and /proc/net/softnet_stat output.
  * Exit 0: every identity holds; 1: a row breaks one; 2: unreadable or malformed input, or bad usage.
  */
-export const USAGE = 'usage: check-counters <file | -> [--json] [--qlimits-fixed]';
+export const USAGE =
+  'usage: check-counters <file | -> [--json] [--qlimits-fixed] [--counters-64bit] [--quiescent] [--all-cpus-online] [--linux-release <uname -r>]';
 
 /** Input larger than this is refused while reading (real tables are a few kilobytes). */
 export const INPUT_BYTES_MAX = 16 * 1024 * 1024;
@@ -44,10 +45,27 @@ export function helpText(): string {
     'options:',
     '  -          read standard input',
     '  --json     one JSON document on stdout instead of the text verdict',
+    'what you know about the machine: each fact rules out a healthy history that one snapshot cannot',
+    'tell from a fault, and makes the identities it bends exact. Without it a row that history explains',
+    'gets a note under "What the numbers say" naming both readings, not a finding:',
     '  --qlimits-fixed',
     '             the netisr qlimits were not changed since boot: I-1 and N-9 are then checked against',
     "             today's QLimit. Without it a row that a run-time change explains (netisr_setqlimit keeps",
     '             WMark) gets a note, and I-1 bounds WMark by maxqlimit, N-9 needs WMark >= 1.',
+    '  --counters-64bit',
+    '             the kernel keeps its counters in 64 bits (a 64-bit Linux; FreeBSD 10 and later, or amd64):',
+    '             C-1, F-20 and U5 are then exact. Without it a table whose every count fits in 32 bits may',
+    '             come from a 32-bit kernel, whose u_long / unsigned long counters wrap at 2^32.',
+    '  --quiescent',
+    '             nothing was counted while the tables were read (an idle host): U5, F-20 and R8 are then',
+    '             exact. Without it a shortfall a read can take while drops are counted (at most 300, or',
+    '             1/1024 of the count) gets a note: the kernel bumps one counter, then the other.',
+    '  --all-cpus-online',
+    '             every CPU was online when softnet_stat was read: R8 is then checked. Without it drops RPS',
+    '             sent to a CPU offline now (softnet_stat lists online CPUs only) may be missing: a note.',
+    '  --linux-release <uname -r>',
+    '             the Linux that printed the tables: from 2.6.14 the 9-column softnet_stat prints 0 in',
+    '             columns 4 to 8, checked by C-2; before, they may be throttled and the fastroute counts.',
     '  -h, --help this text',
     '',
     `limits: at most ${INPUT_BYTES_MAX} bytes (16 MiB) and ${INPUT_LINES_MAX} lines, refused while reading;`,
@@ -99,10 +117,30 @@ function parseCli(argv: readonly string[]) {
     options: {
       json: { type: 'boolean' },
       'qlimits-fixed': { type: 'boolean' },
+      'counters-64bit': { type: 'boolean' },
+      quiescent: { type: 'boolean' },
+      'all-cpus-online': { type: 'boolean' },
+      'linux-release': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
   });
+}
+
+/** The facts about the machine the flags state; a --linux-release that is no release is bad usage. */
+function machineFacts(values: ReturnType<typeof parseCli>['values']): Result<CounterReading, string> {
+  const facts: CounterReading = {
+    qlimitsFixed: values['qlimits-fixed'] === true,
+    counters64bit: values['counters-64bit'] === true,
+    quiescent: values.quiescent === true,
+    allCpusOnline: values['all-cpus-online'] === true,
+  };
+  const text = values['linux-release'];
+  if (text === undefined) return ok(facts);
+  const linuxRelease = parseLinuxRelease(text);
+  if (linuxRelease === undefined)
+    return err(`--linux-release ${text.slice(0, 40)}: want what uname -r prints, e.g. 2.6.18-419.el5`);
+  return ok({ ...facts, linuxRelease });
 }
 
 export function runCheckCounters(
@@ -119,11 +157,13 @@ export function runCheckCounters(
   const [path, ...extra] = parsed.positionals;
   if (path === undefined) return usage('no input: name a file, or - for stdin');
   if (extra.length > 0) return usage(`one input at a time (got ${parsed.positionals.length})`);
+  const known = machineFacts(parsed.values);
+  if (!known.ok) return usage(known.error);
   const input = readInput(path, stdin);
   if (!input.ok) return refused(input.error);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(input.value);
   const json = parsed.values.json === true;
-  const v = checkCounters(text, { json, qlimitsFixed: parsed.values['qlimits-fixed'] === true });
+  const v = checkCounters(text, { json, ...known.value });
   // JSON escapes control characters itself; the text verdict and every message are made safe here.
   return {
     exitCode: v.exitCode,

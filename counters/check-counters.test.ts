@@ -162,7 +162,8 @@ describe('corrupted copies of real tables are caught with the right rule', () =>
     ['a workstream without its arp row', D256.replace(/^.*\barp\s+0\s+0\s+24.*\n/m, ''), 'Q-3'],
     ['Thread count that does not match the workstreams', setField(RSS, /^Thread count/, 2, '4'), 'Q-3'],
     ['netstat -sp udp delivered one off', setField(UDP_FREEBSD, /delivered$/, 0, '5121471701'), 'C-1'],
-    ['/proc/net/snmp InErrors below RcvbufErrors', setField(UDP_LINUX, /^Udp: \d/, 3, '261929023'), 'U5'],
+    // More short than a read while drops are counted can miss (1/1024 of the parts).
+    ['/proc/net/snmp InErrors below RcvbufErrors', setField(UDP_LINUX, /^Udp: \d/, 3, '261000000'), 'U5'],
   ];
   it.each(cases)('%s -> %s', (_what, text, rule) => {
     const r = rulesOf(text);

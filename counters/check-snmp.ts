@@ -1,6 +1,8 @@
+import { checkU5 } from './check-u5.ts';
 import { grouped, percent } from './numbers.ts';
+import type { CounterReading } from './reading.ts';
 import type { SnmpGroup, SnmpSection } from './snmp.ts';
-import type { Explanation, Finding, SectionCheck } from './types.ts';
+import type { Explanation, Finding, GroupCheck, SectionCheck } from './types.ts';
 
 /**
  * /proc/net/snmp identities (linux-rx notes U5, U9, F10) on the Udp and Ip rows, and on the Udp6
@@ -9,49 +11,6 @@ import type { Explanation, Finding, SectionCheck } from './types.ts';
 const UDP = new Set(['Udp', 'UdpLite', 'Udp6', 'UdpLite6']);
 
 const get = (g: SnmpGroup, name: string): bigint => g.values.get(name) ?? 0n;
-
-/** 2^32: an unsigned long of a 32-bit kernel, which snmp_seq_show prints with %lu. */
-const U32_MOD = 1n << 32n;
-
-interface GroupCheck {
-  readonly checks: number;
-  readonly findings: Finding[];
-  readonly explanations?: Explanation[];
-}
-
-function udpFindings(g: SnmpGroup): GroupCheck {
-  if (!g.values.has('InErrors') || !g.values.has('RcvbufErrors')) return { checks: 0, findings: [] };
-  // U5: ENOMEM (rcvbuf) and ENOBUFS (MemErrors) are charged to InErrors too; U9: so are checksum errors.
-  const parts = ['RcvbufErrors', 'MemErrors', 'InCsumErrors'].filter((n) => g.values.has(n));
-  const covered = parts.reduce((a, n) => a + get(g, n), 0n);
-  const inErrors = get(g, 'InErrors');
-  if (inErrors >= covered) return { checks: 1, findings: [] };
-  const sum = `${parts.join(' + ')} = ${covered}`;
-  // A 32-bit kernel keeps each counter in 32 bits: when the parts alone pass 2^32, so did InErrors,
-  // which wrapped. Only a table whose every value fits in 32 bits can come from such a kernel.
-  if (covered >= U32_MOD && [...g.values.values()].every((v) => v >= 0n && v < U32_MOD)) {
-    const text =
-      `InErrors ${inErrors} below ${sum}, which is past 2^32: every value here fits in 32 bits, as on a 32-bit kernel, ` +
-      'where InErrors (an unsigned long) wrapped at 2^32 before its parts did. U5 cannot be checked on wrapped counters.';
-    return {
-      checks: 1,
-      findings: [],
-      explanations: [{ format: 'proc-net-snmp', row: g.proto, text, knobs: [] }],
-    };
-  }
-  return {
-    checks: 1,
-    findings: [
-      {
-        format: 'proc-net-snmp',
-        rule: 'U5',
-        line: g.line,
-        row: g.proto,
-        message: `InErrors ${inErrors} < ${sum}`,
-      },
-    ],
-  };
-}
 
 function ipFindings(g: SnmpGroup): GroupCheck {
   if (!g.values.has('ReasmReqds') || !g.values.has('ReasmOKs')) return { checks: 0, findings: [] };
@@ -110,14 +69,14 @@ function explanations(s: SnmpSection): Explanation[] {
   return out;
 }
 
-export function checkSnmp(s: SnmpSection): SectionCheck {
+export function checkSnmp(s: SnmpSection, reading: CounterReading): SectionCheck {
   let checks = 0;
   const findings: Finding[] = [];
   const notes: Explanation[] = [];
   for (const g of s.groups) {
     // A device's own snmp6 may hold a datagram's requests and its OK on two devices (snmp6.ts).
     const r = UDP.has(g.proto)
-      ? udpFindings(g)
+      ? checkU5(g, reading)
       : g.proto === 'Ip' || (g.proto === 'Ip6' && s.perDevice !== true)
         ? ipFindings(g)
         : undefined;

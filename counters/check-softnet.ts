@@ -1,16 +1,9 @@
+import { c2Notes, c2RowFinding } from './check-c2.ts';
+import { checkR8 } from './check-r8.ts';
 import { grouped, percent } from './numbers.ts';
+import type { CounterReading } from './reading.ts';
 import { SOFTNET_COLUMN, SOFTNET_LAYOUTS, type SoftnetRow, type SoftnetSection } from './softnet.ts';
 import type { Explanation, Finding, SectionCheck } from './types.ts';
-
-/**
- * Columns softnet_seq_show prints as a constant 0: "was fastroute" (3..7), "was cpu_collision" (8,
- * from 5.10). None in the 9-column layout: early 2.6 kernels, which print it too, count
- * netif_rx's throttled in column 4 and the fastroute hits in 5..8 (struct netif_rx_stats).
- */
-function zeroColumns(columns: number): number[] {
-  if (columns === 9) return [];
-  return columns >= 13 ? [3, 4, 5, 6, 7, 8] : [3, 4, 5, 6, 7];
-}
 
 const at = (r: SoftnetRow, col: number): bigint => r.values[col] ?? 0n;
 const rowName = (r: SoftnetRow) => `cpu ${r.cpu}`;
@@ -20,6 +13,7 @@ function rowFindings(
   r: SoftnetRow,
   index: number,
   prevCpu: number | undefined,
+  reading: CounterReading,
 ): Finding[] {
   const out: Finding[] = [];
   const f = (rule: Finding['rule'], message: string): Finding => ({
@@ -29,12 +23,8 @@ function rowFindings(
     row: rowName(r),
     message,
   });
-  const nonZero = zeroColumns(s.columns).filter((c) => at(r, c) !== 0n);
-  if (nonZero.length > 0) {
-    out.push(
-      f('C-2', `column${nonZero.length > 1 ? 's' : ''} ${nonZero.map((c) => c + 1).join(', ')} not 0`),
-    );
-  }
+  const c2 = c2RowFinding(s, r, reading);
+  if (c2 !== undefined) out.push(f('C-2', c2));
   if (s.columns >= 15) {
     const backlog = at(r, SOFTNET_COLUMN.backlogLen);
     const split = at(r, SOFTNET_COLUMN.inputQueueLen) + at(r, SOFTNET_COLUMN.processQueueLen);
@@ -100,35 +90,21 @@ function explanations(s: SoftnetSection): Explanation[] {
   return out;
 }
 
-export function checkSoftnet(s: SoftnetSection): SectionCheck {
+export function checkSoftnet(s: SoftnetSection, reading: CounterReading): SectionCheck {
   const findings: Finding[] = [];
   let prev: number | undefined;
   for (const [i, r] of s.rows.entries()) {
-    findings.push(...rowFindings(s, r, i, prev));
+    findings.push(...rowFindings(s, r, i, prev, reading));
     prev = r.cpu;
   }
-  if (s.columns >= 11) {
-    const limited = sum(s.rows, SOFTNET_COLUMN.flowLimitCount);
-    const dropped = sum(s.rows, SOFTNET_COLUMN.dropped);
-    const first = s.rows[0];
-    // Per CPU the two can differ: the flow-limit count is kept on the enqueuing CPU, the drop on the target (R8).
-    if (first !== undefined && limited > dropped) {
-      findings.push({
-        format: 'softnet-stat',
-        rule: 'R8',
-        line: first.line,
-        row: 'all cpus',
-        // Two histories make this a false alarm: RPS sent the drops to a CPU that is offline now (its
-        // row, and the drops on it, are not printed), or a u32 dropped wrapped (2^32 drops on one CPU).
-        message: `flow_limit_count ${limited} above dropped ${dropped} (unless RPS sent the drops to a CPU offline now, which is not listed, or a CPU's u32 dropped counter wrapped: 2^32 drops since boot)`,
-      });
-    }
-  }
-  const perRow = (s.columns > 9 ? 1 : 0) + (s.columns >= 15 ? 1 : 0) + (s.columns >= 13 ? 1 : 0);
+  const r8 = checkR8(s, reading);
+  findings.push(...r8.findings);
+  // Per row: C-2, C-4 with the cpu index (13+), C-3 with the two queue lengths (15); R8 once (11+).
+  const perRow = 1 + (s.columns >= 15 ? 1 : 0) + (s.columns >= 13 ? 1 : 0);
   return {
-    checks: s.rows.length * perRow + (s.columns >= 11 ? 1 : 0),
+    checks: s.rows.length * perRow + r8.checks,
     rows: s.rows.length,
     findings,
-    explanations: withLayout(s, explanations(s)),
+    explanations: [...c2Notes(s, reading), ...(r8.explanations ?? []), ...withLayout(s, explanations(s))],
   };
 }

@@ -1,6 +1,7 @@
 import { type CheckedSection, checkSections } from './check.ts';
 import { parseCounters } from './detect.ts';
 import { formatJson, formatParseError, formatText } from './format.ts';
+import { type CounterReading, UNKNOWN_MACHINE } from './reading.ts';
 
 /**
  * check-counters as a function: the text of one or more counter tables in, the verdict out.
@@ -13,13 +14,14 @@ export interface CounterVerdict {
   readonly checked: readonly CheckedSection[];
 }
 
-export interface CheckCountersOptions {
+/**
+ * `json` for the JSON verdict, and what is known about the machine (reading.ts), each fact making
+ * the identities it bends exact: `qlimitsFixed` (I-1, N-9), `counters64bit` (C-1, F-20, U5),
+ * `quiescent` (U5, F-20, R8), `allCpusOnline` (R8), `linuxRelease` (C-2 on 9 columns). Unknown by
+ * default: a row a healthy history explains gets a note, not a finding.
+ */
+export interface CheckCountersOptions extends Partial<CounterReading> {
   readonly json: boolean;
-  /**
-   * The netisr qlimits were not changed since boot: WMark <= QLimit (I-1) and drops only at QLimit
-   * (N-9) are then exact. Without it, a row a run-time qlimit change explains gets a note, not a finding.
-   */
-  readonly qlimitsFixed?: boolean;
 }
 
 export function checkCounters(input: string, opts: CheckCountersOptions): CounterVerdict {
@@ -33,7 +35,8 @@ export function checkCounters(input: string, opts: CheckCountersOptions): Counte
       checked: [],
     };
   }
-  const checked = checkSections(parsed.sections, { qlimitsFixed: opts.qlimitsFixed === true });
+  const { json: _, ...known } = opts;
+  const checked = checkSections(parsed.sections, { ...UNKNOWN_MACHINE, ...known });
   const broken = checked.some((c) => c.result.findings.length > 0);
   return {
     exitCode: broken ? 1 : 0,
@@ -44,4 +47,6 @@ export function checkCounters(input: string, opts: CheckCountersOptions): Counte
 }
 
 export { type CounterSection, parseCounters } from './detect.ts';
+export { parseLinuxRelease } from './linux-release.ts';
+export type { CounterReading } from './reading.ts';
 export { COUNTER_RULES, type CounterRuleId } from './rules.ts';

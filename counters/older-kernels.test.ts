@@ -96,14 +96,16 @@ describe('32-bit kernels: counters that wrap at 2^32', () => {
   const snmp = (values: string) =>
     `Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\nUdp: ${values}\n`;
 
-  it('Linux: InErrors wrapped when its parts alone pass 2^32 and every value fits in 32 bits (a note, no U5)', () => {
+  it('Linux: InErrors wrapped when it is less than half a lap ahead of its parts and every value fits in 32 bits (a note, no U5)', () => {
     const v = verdict(snmp('3912345678 0 1000 22 4294966000 0 2296'));
     expect(v.exitCode).toBe(0);
     expect(v.stdout).toContain(
-      'Udp: InErrors 1000 below RcvbufErrors + InCsumErrors = 4294968296, which is past 2^32: every value here fits in 32 bits',
+      'Udp: InErrors 1000 is 4294967296 below RcvbufErrors + InCsumErrors = 4294968296: a 32-bit kernel (every value fits)',
     );
-    // Parts below 2^32: no wrap explains it.
-    expect(rules(snmp('3912345678 0 1000 22 4294966000 0 0'))).toEqual(['U5']);
+    // Parts just below 2^32: InErrors wrapped once they and 2296 other errors passed it.
+    expect(rules(snmp('3912345678 0 1000 22 4294966000 0 0'))).toEqual([]);
+    // More than half a lap behind: no wrap of InErrors explains it.
+    expect(rules(snmp('3912345678 0 1000 22 2147484000 0 0'))).toEqual(['U5']);
     // A value past 2^32 is a 64-bit kernel, whose counters do not wrap.
     expect(rules(snmp('4294967296 0 1000 22 4294966000 0 2296'))).toEqual(['U5']);
   });

@@ -62,19 +62,19 @@ export const COUNTER_RULES = {
     statement:
       'udp "delivered" = received - incomplete header - bad data length - bad checksum - no socket - broadcast/multicast undelivered - full socket buffers',
     source:
-      'usr.bin/netstat/inet.c udp_stats (netstat prints the difference, in u_long: modulo 2^32 on i386 before FreeBSD 10)',
+      'usr.bin/netstat/inet.c udp_stats (netstat prints the difference, in u_long before FreeBSD 10: modulo 2^32 on i386, a note unless --counters-64bit)',
   },
   'F-20': {
     format: 'netstat-s',
     statement:
-      'ip fragments received >= fragments dropped (less size/length rejects) + dropped after timeout + packets reassembled',
+      'ip fragments received >= fragments dropped (less size/length rejects) + dropped after timeout + packets reassembled (short by what a read while fragments arrive or a 32-bit wrap explains: a note unless --quiescent, --counters-64bit)',
     source:
-      'sys/netinet/ip_reass.c ip_reass (every admitted fragment ends in one datagram, a drop or a timeout)',
+      'sys/netinet/ip_reass.c ip_reass (every admitted fragment ends in one datagram, a drop or a timeout; ips_fragments is counted first)',
   },
   U5: {
     format: 'proc-net-snmp',
     statement:
-      'Udp (and Udp6) InErrors >= RcvbufErrors + MemErrors + InCsumErrors: each of these drops is charged to InErrors too (not checked once a 32-bit kernel wrapped InErrors)',
+      'Udp (and Udp6) InErrors >= RcvbufErrors + MemErrors + InCsumErrors: each of these drops is charged to InErrors too (short by what a read while drops are counted or a 32-bit wrap explains: a note unless --quiescent, --counters-64bit)',
     source:
       'net/ipv4/udp.c __udp_queue_rcv_skb, __udp4_lib_rcv, udp_recvmsg; net/ipv6/udp.c __udpv6_queue_rcv_skb',
   },
@@ -88,8 +88,8 @@ export const COUNTER_RULES = {
   'C-2': {
     format: 'softnet-stat',
     statement:
-      'the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0 (10 columns on: 9-column kernels counted throttled and fastroute there)',
-    source: 'net/core/net-procfs.c softnet_seq_show',
+      'the columns the kernel prints as constant 0 (was fastroute, was cpu_collision) are 0 (9 columns: column 4, throttled before 2.6.14, <= dropped; all 0 with --linux-release 2.6.14 or later)',
+    source: 'net/core/net-procfs.c softnet_seq_show (net/core/dev.c before 3.9)',
   },
   'C-3': {
     format: 'softnet-stat',
@@ -105,7 +105,7 @@ export const COUNTER_RULES = {
   R8: {
     format: 'softnet-stat',
     statement:
-      'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too, counted on the target CPU (unless that CPU is offline now, or a u32 dropped wrapped after 2^32 drops)',
+      'total flow_limit_count <= total dropped: a flow-limit drop is a backlog drop too, counted on the target CPU (checked with --all-cpus-online, as an offline CPU is not listed, past what a read in flight misses unless --quiescent; a u32 dropped wraps after 2^32 drops)',
     source: 'net/core/dev.c enqueue_to_backlog, skb_flow_limit',
   },
 } as const;

@@ -20,8 +20,8 @@ function set(text: string, name: string, value: string): string {
 const setAll = (text: string, values: Record<string, string>) =>
   Object.entries(values).reduce((t, [n, v]) => set(t, n, v), text);
 
-function findings(text: string) {
-  const v = checkCounters(text, { json: false });
+function findings(text: string, quiescent = false) {
+  const v = checkCounters(text, { json: false, quiescent });
   return { v, found: v.checked.flatMap((c) => c.result.findings) };
 }
 
@@ -41,7 +41,9 @@ describe('check-counters on /proc/net/snmp6', () => {
       Udp6MemErrors: '2',
       Udp6InCsumErrors: '2',
     });
-    const { v, found } = findings(text);
+    // One short is what a read while drops are counted can miss: a note, unless the host was idle.
+    expect(findings(text).v.exitCode).toBe(0);
+    const { v, found } = findings(text, true);
     expect(v.exitCode).toBe(1);
     const line = text.split('\n').findIndex((l) => l.startsWith('Udp6InDatagrams')) + 1;
     expect(found).toEqual([

@@ -45,6 +45,13 @@ export interface SectionBase {
   readonly lastLine: number;
 }
 
+/** The result of checking one row or group of a section: its checks, findings and notes. */
+export interface GroupCheck {
+  readonly checks: number;
+  readonly findings: Finding[];
+  readonly explanations?: Explanation[];
+}
+
 /** The result of checking one section. */
 export interface SectionCheck {
   /** How many identity checks ran (rows x identities). */
