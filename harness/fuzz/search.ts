@@ -113,6 +113,29 @@ class PathTracker {
 }
 
 /**
+ * `--duration`: past the deadline, the runs fast-check still generates are passed over unrun and
+ * not counted. The first run of a search always runs (every search judges something), and once a
+ * run failed its shrinking goes on to the end.
+ */
+class DeadlineGate {
+  #ran = 0;
+  passedOver = 0;
+
+  constructor(readonly deadlineEpochMs: number | undefined) {}
+
+  /** Whether the next run goes ahead; `failing` once a counterexample is being shrunk. */
+  admits(failing: boolean): boolean {
+    const late = this.deadlineEpochMs !== undefined && Date.now() >= this.deadlineEpochMs;
+    if (!failing && this.#ran > 0 && late) {
+      this.passedOver++;
+      return false;
+    }
+    this.#ran++;
+    return true;
+  }
+}
+
+/**
  * Runs the selected properties over fast-check generated cases with the policy. Every run checks
  * every selected property; the first one violated is latched, and shrinking keeps only cases that
  * still violate it, so the counterexample is about one property and its replay (which names that
@@ -133,21 +156,9 @@ export function search(
   let modelError: string | undefined;
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
-  // Runs fast-check still generates past the deadline: passed over unrun, and not counted. The
-  // first run of a search always runs, so every search judges something.
-  let ran = 0;
-  let pastDeadline = 0;
+  const gate = new DeadlineGate(job.deadlineEpochMs);
   const predicate = (runCase: FuzzCase): boolean => {
-    if (
-      latched === undefined &&
-      ran > 0 &&
-      job.deadlineEpochMs !== undefined &&
-      Date.now() >= job.deadlineEpochMs
-    ) {
-      pastDeadline++;
-      return true;
-    }
-    ran++;
+    if (!gate.admits(latched !== undefined)) return true;
     const path = tracker.current();
     beat.runStarts(path);
     const run = runFuzzCase(runCase, policy);
@@ -176,7 +187,8 @@ export function search(
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
     ...(job.path === undefined && start !== undefined ? { path: start } : {}),
   });
-  if (!details.failed) return { kind: 'held', runs: details.numRuns - pastDeadline, policyName, exercised };
+  if (!details.failed)
+    return { kind: 'held', runs: details.numRuns - gate.passedOver, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined || lastFailed === undefined) {
