@@ -82,6 +82,8 @@ export interface ViolationReport {
    * the replay may pass.
    */
   readonly notReproduced?: true;
+  /** Present when `replay` runs the seed's first runs (`--runs`) instead of one case by its path. */
+  readonly replayRuns?: number;
 }
 
 /** How the command is run from a checkout; the installed bin passes its own (`npx netstack-conformance fuzz`). */
@@ -100,9 +102,14 @@ export function replayCommand(
   replayRuns?: number,
 ): string {
   const words = [...(opts.command ?? REPO_COMMAND), opts.policyFile, '--seed', String(opts.seed)];
-  // A fault built up over runs (a heap filled by earlier runs) replays by running up to it.
   if (replayRuns === undefined) words.push('--path', path);
-  else words.push('--runs', String(replayRuns));
+  else {
+    // A fault built up over runs (a heap filled, module state) replays by running up to it, each
+    // worker over the same chunks as before: the worker count and shard are part of the case.
+    words.push('--runs', String(replayRuns), '--workers', String(opts.workers ?? 1));
+    const shard = opts.shard;
+    if (shard !== undefined && shard.count > 1) words.push('--shard', `${shard.index}/${shard.count}`);
+  }
   if (opts.cpuCountMin !== 1 || opts.cpuCountMax !== 64) {
     words.push(
       '--cpus',
@@ -182,6 +189,7 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
       netstatAtEvent: ex.netstatAtEvent,
       replay: replayCommand(ctx.opts, answer.path, answer.property, answer.replayRuns),
       ...(ex.notReproduced === true ? { notReproduced: true as const } : {}),
+      ...(answer.replayRuns === undefined ? {} : { replayRuns: answer.replayRuns }),
     },
   };
 }
