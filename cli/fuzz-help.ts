@@ -1,6 +1,7 @@
 import { WORKER_ITSELF_MB } from '../harness/fuzz/memory-budget.ts';
 import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { CHUNK_RUNS } from '../harness/fuzz/run-set.ts';
+import { SHRINK_GRACE_MS_MIN } from '../harness/fuzz/scaled.ts';
 import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import type { PolicyErrorKind } from '../model/trace.ts';
@@ -55,7 +56,9 @@ export function fuzzHelpText(): string {
     '                    same verdict and counterexample as one worker, unless the policy keeps state outside its',
     '                    factory (each worker has its own): such a failure is replayed with --runs and --workers',
     `  --shard I/N       this CI job's share of the seed's runs (chunks of ${CHUNK_RUNS}, dealt round-robin), N <= ${SHARDS_MAX}`,
-    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count`,
+    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count: no run starts`,
+    `                    after T (runs in progress finish), and a failure found in time is shrunk for at most T/4`,
+    `                    more (at least ${SHRINK_GRACE_MS_MIN / 1000} s), then reported as far as it shrank`,
     `  --db DIR          failure database, replayed first and pruned when fixed (default ${DB_DEFAULT})`,
     '  --no-db           neither replay nor store counterexamples',
     '  -h, --help        this text',

@@ -281,7 +281,9 @@ describe('a policy that answers differently for the same input is still judged',
   it('a call counter outside the factory that hangs: exit 1, timed-out at its packet, located in one replayed run', async () => {
     const r = await fuzz('hang-global.mjs', '--timeout', '0.5');
     expect(r.code).toBe(1);
-    expect(r.rule).toMatch(/^policy:timed-out: policy hang-global on packet [\d,]+ .*: no answer within 0\.5 s/);
+    expect(r.rule).toMatch(
+      /^policy:timed-out: policy hang-global on packet [\d,]+ .*: no answer within 0\.5 s/,
+    );
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+hang-global\.mjs --seed 1 --path \d+ --cpus 1-4 --property policy-conformance --timeout 0\.5$/m,
     );

@@ -72,7 +72,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
     r.replayedPath !== undefined
       ? 'on replay'
       : v.shrunk
-        ? `after ${runsText(r.runs)} (shrunk ${v.shrinks} times)`
+        ? `after ${runsText(r.runs)} (shrunk ${v.shrinks} times${v.shrinkCut === true ? ', cut short at the --duration limit' : ''})`
         : v.rule === 'policy:timed-out'
           ? `in run ${r.runs} (the watchdog stopped the policy; a run that hangs is replayed, not shrunk)`
           : `in run ${r.runs} (the worker could not finish it; the run is replayed to the fault, not shrunk)`;

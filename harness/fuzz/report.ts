@@ -66,6 +66,8 @@ export interface ViolationReport {
   readonly shrinks: number;
   /** False for a run the watchdog stopped: such a case is replayed, not shrunk. */
   readonly shrunk: boolean;
+  /** Shrinking stopped at the --duration limit: a smaller failing case may exist. */
+  readonly shrinkCut?: true;
   /**
    * The case: a netisr case, an encapsulated one (`kind: 'encap'`, its layers in `encap`,
    * harness/arbitraries/encap-case.ts) or a Linux one (`kind: 'linux'`, linux-fuzz-case.ts).
@@ -182,6 +184,7 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
       path: answer.path,
       shrinks: answer.shrinks,
       shrunk: !stopped,
+      ...(answer.shrinkCut === true ? { shrinkCut: true as const } : {}),
       counterexample: answer.runCase,
       traceLength: ex.trace.length,
       excerpt: traceExcerpt(ex.trace, v.events, whole),

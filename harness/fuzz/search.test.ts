@@ -105,4 +105,41 @@ describe('fuzz search', () => {
     expect(found.exercised['flow-order']).toBeGreaterThan(0);
     expect(found.exercised['flow-order']).toBeLessThanOrEqual(found.runs);
   });
+
+  it('starts no run past its time limit once runsMin are made, and counts only the runs made', () => {
+    let factoryCalls = 0;
+    const counting: PolicyFactory = (cfg) => {
+      factoryCalls++;
+      return sprayFactory(cfg);
+    };
+    const late = { runsEndEpochMs: 0, shrinkEndEpochMs: 0 };
+    const one = search({ ...job, properties: ['policy-conformance'] }, counting, 'spray', NULL_HEARTBEAT, {
+      ...late,
+      runsMin: 1,
+    });
+    expect(one).toMatchObject({ kind: 'held', runs: 1 });
+    expect(factoryCalls).toBe(1);
+    const none = search({ ...job, properties: ['policy-conformance'] }, counting, 'spray', NULL_HEARTBEAT, {
+      ...late,
+      runsMin: 0,
+    });
+    expect(none).toMatchObject({ kind: 'held', runs: 0 });
+    expect(factoryCalls).toBe(1);
+  });
+
+  it('stops shrinking at its time limit and reports the failing case it has, replayable by its path', () => {
+    const found = foundBySpray();
+    if (found.kind !== 'violated') throw new Error('spray should break flow order');
+    const cut = search(job, sprayFactory, 'spray', NULL_HEARTBEAT, {
+      runsEndEpochMs: Number.MAX_SAFE_INTEGER,
+      shrinkEndEpochMs: 0,
+      runsMin: 0,
+    });
+    expect(cut).toMatchObject({ kind: 'violated', property: found.property, shrinks: 0, shrinkCut: true });
+    if (cut.kind !== 'violated') return;
+    // The run that failed first, unshrunk: found's path starts with it.
+    expect(cut.path).toBe(found.path.split(':')[0]);
+    expect(caseAtPath(job, cut.path)).toEqual(cut.runCase);
+    expect(found).not.toHaveProperty('shrinkCut');
+  });
 });

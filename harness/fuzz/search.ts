@@ -24,6 +24,19 @@ export interface SearchJob {
   readonly firstRun?: number;
 }
 
+/**
+ * `--duration`: wall-clock ends (epoch ms) of a search. Both are checked before each run, so a run
+ * in progress finishes; this is the harness's clock, never the model's.
+ */
+export interface TimeLimit {
+  /** No generated run starts after this (once `runsMin` runs are done). */
+  readonly runsEndEpochMs: number;
+  /** No shrink candidate runs after this: the smallest failing case so far is the counterexample. */
+  readonly shrinkEndEpochMs: number;
+  /** Runs made whatever the clock says (a worker's first, so no part reports none). */
+  readonly runsMin: number;
+}
+
 /** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
 export type ExercisedRuns = Readonly<Record<string, number>>;
 
@@ -42,6 +55,8 @@ export type SearchResult =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
+      /** Shrinking stopped at the time limit (`TimeLimit.shrinkEndEpochMs`), not at a local minimum. */
+      readonly shrinkCut?: true;
       /**
        * The counterexample's run as the search saw it fail (the last failing run: fast-check
        * shrinks onto it), for a policy that passes when the case is run again (explain.ts).
@@ -118,6 +133,7 @@ export function search(
   source: PolicySource,
   fallbackName: string,
   beat: Heartbeat,
+  time?: TimeLimit,
 ): SearchResult {
   const specs = specsOf(job.properties);
   let policyName = fallbackName;
@@ -128,8 +144,23 @@ export function search(
   let modelError: string | undefined;
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
+  let runsMade = 0;
+  let shrinkCut = false;
+  // Past the time limit a case is answered "holds" without running it: fast-check then generates
+  // the chunk's remaining cases (cheap) and tries no deeper shrink, and none of it is counted.
+  const overTime = (): boolean => {
+    if (time === undefined) return false;
+    if (tracker.shrinking) return Date.now() >= time.shrinkEndEpochMs;
+    return runsMade >= time.runsMin && Date.now() >= time.runsEndEpochMs;
+  };
   const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
+    if (overTime()) {
+      if (tracker.shrinking) shrinkCut = true;
+      tracker.record(path, false);
+      return true;
+    }
+    if (!tracker.shrinking) runsMade++;
     beat.runStarts(path);
     const run = runFuzzCase(runCase, policy);
     if (!run.ok) {
@@ -157,7 +188,10 @@ export function search(
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
     ...(job.path === undefined && start !== undefined ? { path: start } : {}),
   });
-  if (!details.failed) return { kind: 'held', runs: details.numRuns, policyName, exercised };
+  if (!details.failed) {
+    const runs = time === undefined ? details.numRuns : runsMade;
+    return { kind: 'held', runs, policyName, exercised };
+  }
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined || lastFailed === undefined) {
@@ -172,6 +206,7 @@ export function search(
     path,
     runs: details.numRuns,
     shrinks: details.numShrinks,
+    ...(shrinkCut ? { shrinkCut: true as const } : {}),
     exercised,
     observed: lastFailed,
   };

@@ -67,6 +67,8 @@ export type WorkerAnswer =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
+      /** Shrinking stopped at the --duration limit (search.ts TimeLimit). */
+      readonly shrinkCut?: true;
       readonly runCase: FuzzCase;
       readonly explanation: Explanation;
       readonly exportName: string;
