@@ -16,6 +16,7 @@ import {
   TIMEOUT_SECONDS_MAX,
   USAGE,
 } from './args.ts';
+import { PROGRESS_LOG_INTERVAL_MS } from './progress-log.ts';
 import { DB_DEFAULT, DURATION_HOURS_MAX, SHARDS_MAX, WORKERS_MAX } from './scale-args.ts';
 
 /** `fuzz --help`: usage, every property and policy fault in one line each, options, limits, exit codes. */
@@ -28,6 +29,8 @@ export function fuzzHelpText(): string {
     '',
     'Judges a dispatch policy (a .ts/.mts/.js/.mjs module exporting a DispatchPolicy or a (cfg) => DispatchPolicy',
     "factory, as default or as 'policy') on generated cases; the policy runs in a worker under a watchdog.",
+    `Progress goes to stderr: a bar redrawn on a terminal, elsewhere (a CI log, a pipe) a plain line every`,
+    `${PROGRESS_LOG_INTERVAL_MS / 1000} s; none with --json.`,
     '',
     'properties (--property NAME; all by default):',
     ...PROPERTY_SUMMARIES.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}`),
