@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HostConfig, KernelFlavour } from '../../model/host/config.ts';
 import { runHost } from '../../model/host/run.ts';
+import { runScenario } from '../../model/linux/scenarios.ts';
 import type { PacketView } from '../../model/policy.ts';
 import { parseAddress } from '../../model/rss/address.ts';
 import { type FlowSpec, makeFlow } from '../../model/rss/flowhash.ts';
@@ -150,5 +151,36 @@ describe('the hash a policy sees takes the edge value, for every hash type and k
     else expect(whole?.hashType.startsWith('rss-')).toBe(true);
     // A fragment carries no ports: the 2-tuple hash (R-12, R-15).
     expect(fragment?.hash).toBe(twoTuple);
+  });
+});
+
+describe('on Linux the policy sees the 4-tuple edge (the NIC hashes UDP and TCP ports)', () => {
+  // Linux cases draw their flows elsewhere (linux-fuzz-case.ts) and get no edge flows yet; this
+  // pins that such a flow's hash would reach get_rps_cpu's stand-in unchanged.
+  it.each([
+    ['inet', 17],
+    ['inet', 6],
+    ['inet6', 17],
+  ] as const)('%s proto %i', (family, ipProto) => {
+    const base: FlowSpec =
+      family === 'inet'
+        ? { family, ipProto, src: '10.1.2.3', dst: '192.168.4.1', sport: 1000, dport: 2000 }
+        : { family, ipProto, src: '2001:db8:1::2', dst: '2001:db8:ffff::3', sport: 1000, dport: 2000 };
+    const spec = withHashes(base, { twoTuple: 0x7fff_ffff, fourTuple: 0xffff_ffff });
+    const { hash4Tuple } = hashesOf(spec);
+    expect([0xffff_ffff, 0x7fff_ffff]).toContain(hash4Tuple);
+    const hashes: number[] = [];
+    runScenario({
+      config: { cpuCount: 2, ringCpus: [0], sockets: [{ port: spec.dport }] },
+      workload: { flows: [spec], items: [{ kind: 'packet', flow: 0 }] },
+      policy: () => ({
+        name: 'records',
+        place(pkt, ctx) {
+          hashes.push(pkt.hash);
+          return { cpu: ctx.cpu, mode: 'direct' };
+        },
+      }),
+    });
+    expect(hashes).toEqual([hash4Tuple]);
   });
 });
