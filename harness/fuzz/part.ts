@@ -1,7 +1,8 @@
 import type { PolicySource } from '../../model/policy.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { chunkRuns, nthChunk, type Part } from './run-set.ts';
-import { type ExercisedRuns, type SearchJob, type SearchResult, search, type TimeLimit } from './search.ts';
+import { type ExercisedRuns, type SearchJob, type SearchResult, search } from './search.ts';
+import type { TimeLimit } from './time-limit.ts';
 
 /** One worker's share of a split search (run-set.ts): its chunks below `runsEnd`, in order. */
 export interface PartJob {

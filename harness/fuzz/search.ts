@@ -9,6 +9,7 @@ import { fuzzCasesFor, judgingOrder } from './fuzz-cases.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { type FuzzRun, runFuzzCase } from './run-fuzz-case.ts';
+import { SearchClock, type TimeLimit } from './time-limit.ts';
 
 /** What one search is asked to do: the generation-relevant options of the command line. */
 export interface SearchJob {
@@ -22,19 +23,6 @@ export interface SearchJob {
   readonly deployment?: Deployment;
   /** Search (and shrink) from this run index on, e.g. one chunk of a split (run-set.ts); ignored with `path`. */
   readonly firstRun?: number;
-}
-
-/**
- * `--duration`: wall-clock ends (epoch ms) of a search. Both are checked before each run, so a run
- * in progress finishes; this is the harness's clock, never the model's.
- */
-export interface TimeLimit {
-  /** No generated run starts after this (once `runsMin` runs are done). */
-  readonly runsEndEpochMs: number;
-  /** No shrink candidate runs after this: the smallest failing case so far is the counterexample. */
-  readonly shrinkEndEpochMs: number;
-  /** Runs made whatever the clock says (a worker's first, so no part reports none). */
-  readonly runsMin: number;
 }
 
 /** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
@@ -144,23 +132,15 @@ export function search(
   let modelError: string | undefined;
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
-  let runsMade = 0;
-  let shrinkCut = false;
-  // Past the time limit a case is answered "holds" without running it: fast-check then generates
-  // the chunk's remaining cases (cheap) and tries no deeper shrink, and none of it is counted.
-  const overTime = (): boolean => {
-    if (time === undefined) return false;
-    if (tracker.shrinking) return Date.now() >= time.shrinkEndEpochMs;
-    return runsMade >= time.runsMin && Date.now() >= time.runsEndEpochMs;
-  };
+  const clock = new SearchClock(time);
   const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
-    if (overTime()) {
-      if (tracker.shrinking) shrinkCut = true;
+    // Past the time limit a case is answered "holds" without running it: fast-check then generates
+    // the chunk's remaining cases (cheap) and tries no deeper shrink, and none of it is counted.
+    if (clock.skips(tracker.shrinking)) {
       tracker.record(path, false);
       return true;
     }
-    if (!tracker.shrinking) runsMade++;
     beat.runStarts(path);
     const run = runFuzzCase(runCase, policy);
     if (!run.ok) {
@@ -188,16 +168,31 @@ export function search(
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
     ...(job.path === undefined && start !== undefined ? { path: start } : {}),
   });
-  if (!details.failed) {
-    const runs = time === undefined ? details.numRuns : runsMade;
-    return { kind: 'held', runs, policyName, exercised };
-  }
+  const runs = time === undefined ? details.numRuns : clock.runsMade;
+  return resultOf(details, { latched, lastFailed, modelError, policyName, exercised, runs, clock });
+}
+
+/** What a search saw besides fast-check's details, for its result. */
+interface SearchSeen {
+  readonly latched: PropertySpec | undefined;
+  readonly lastFailed: FuzzRun | undefined;
+  readonly modelError: string | undefined;
+  readonly policyName: string;
+  readonly exercised: ExercisedRuns;
+  /** Runs made when all held (the runs skipped past a time limit are not). */
+  readonly runs: number;
+  readonly clock: SearchClock;
+}
+
+function resultOf(details: fc.RunDetails<[FuzzCase]>, seen: SearchSeen): SearchResult {
+  const { latched, lastFailed, policyName, exercised } = seen;
+  if (!details.failed) return { kind: 'held', runs: seen.runs, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined || lastFailed === undefined) {
     const why =
       details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    return { kind: 'model-error', message: modelError ?? `the model threw: ${why}`, path };
+    return { kind: 'model-error', message: seen.modelError ?? `the model threw: ${why}`, path };
   }
   return {
     kind: 'violated',
@@ -206,7 +201,7 @@ export function search(
     path,
     runs: details.numRuns,
     shrinks: details.numShrinks,
-    ...(shrinkCut ? { shrinkCut: true as const } : {}),
+    ...(seen.clock.shrinkCut ? { shrinkCut: true as const } : {}),
     exercised,
     observed: lastFailed,
   };

@@ -67,7 +67,7 @@ export type WorkerAnswer =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
-      /** Shrinking stopped at the --duration limit (search.ts TimeLimit). */
+      /** Shrinking stopped at the --duration limit (time-limit.ts). */
       readonly shrinkCut?: true;
       readonly runCase: FuzzCase;
       readonly explanation: Explanation;
