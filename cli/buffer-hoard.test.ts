@@ -32,10 +32,10 @@ describe('a policy that hoards Buffers outside the heap', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^ {2}policy:heap-exhausted: policy hoard on packet \d+ .*: the fuzz worker grew the fuzz process past its memory budget of 320 MiB a worker/m,
+      /^ {2}policy:heap-exhausted: policy hoard on packet [\d,]+ .*: the fuzz worker grew the fuzz process past its memory budget of 320 MiB a worker/m,
     );
     expect(r.stdout).toMatch(
-      /^replay: npm run fuzz -- \S+hoard\.mjs --seed 1 --runs \d+ --cpus 1-2 --property policy-conformance --heap 64$/m,
+      /^replay: npm run fuzz -- \S+hoard\.mjs --seed 1 --runs \d+ --workers \d+ --cpus 1-2 --property policy-conformance --heap 64$/m,
     );
   });
 });

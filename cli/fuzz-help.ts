@@ -1,6 +1,7 @@
 import { WORKER_ITSELF_MB } from '../harness/fuzz/memory-budget.ts';
 import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
 import { CHUNK_RUNS } from '../harness/fuzz/run-set.ts';
+import { SHRINK_GRACE_MS_MIN } from '../harness/fuzz/scaled.ts';
 import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import type { PolicyErrorKind } from '../model/trace.ts';
@@ -15,6 +16,7 @@ import {
   TIMEOUT_SECONDS_MAX,
   USAGE,
 } from './args.ts';
+import { PROGRESS_LOG_INTERVAL_MS } from './progress-log.ts';
 import { DB_DEFAULT, DURATION_HOURS_MAX, SHARDS_MAX, WORKERS_MAX } from './scale-args.ts';
 
 /** `fuzz --help`: usage, every property and policy fault in one line each, options, limits, exit codes. */
@@ -27,6 +29,8 @@ export function fuzzHelpText(): string {
     '',
     'Judges a dispatch policy (a .ts/.mts/.js/.mjs module exporting a DispatchPolicy or a (cfg) => DispatchPolicy',
     "factory, as default or as 'policy') on generated cases; the policy runs in a worker under a watchdog.",
+    `Progress goes to stderr: a bar redrawn on a terminal, elsewhere (a CI log, a pipe) a plain line every`,
+    `${PROGRESS_LOG_INTERVAL_MS / 1000} s; none with --json.`,
     '',
     'properties (--property NAME; all by default):',
     ...PROPERTY_SUMMARIES.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}`),
@@ -52,9 +56,12 @@ export function fuzzHelpText(): string {
     '  --report F.html   an HTML timeline of the counterexample',
     '  --junit F.xml     one JUnit test case per property (a violation fails with its replay command)',
     `  --workers N       parallel workers over the seed's runs, 1..${WORKERS_MAX} (default: the machine's cores);`,
-    '                    same verdict and counterexample as one worker',
+    '                    same verdict and counterexample as one worker, unless the policy keeps state outside its',
+    '                    factory (each worker has its own): such a failure is replayed with --runs and --workers',
     `  --shard I/N       this CI job's share of the seed's runs (chunks of ${CHUNK_RUNS}, dealt round-robin), N <= ${SHARDS_MAX}`,
-    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count:\n                    no run starts after T; a counterexample found before it is still shrunk`,
+    `  --duration T      search for T (90s, 10m, 2h; at most ${DURATION_HOURS_MAX}h) instead of a run count: no run starts`,
+    `                    after T (runs in progress finish), and a failure found in time is shrunk for at most T/4`,
+    `                    more (at least ${SHRINK_GRACE_MS_MIN / 1000} s), then reported as far as it shrank`,
     `  --db DIR          failure database, replayed first and pruned when fixed (default ${DB_DEFAULT})`,
     '  --no-db           neither replay nor store counterexamples',
     '  -h, --help        this text',

@@ -18,7 +18,8 @@ import { writeJunit } from './junit.ts';
 
 export type { FuzzIo };
 
-import { ProgressBar, progressOf } from './progress.ts';
+import { ProgressBar, type ProgressStream, progressOf } from './progress.ts';
+import { ProgressLog } from './progress-log.ts';
 import { reportText } from './report-text.ts';
 
 /**
@@ -101,6 +102,19 @@ export interface FuzzCommand {
   readonly command?: readonly string[];
   /** Where the report and the one-line errors go (tests run the command in-process). */
   readonly io?: FuzzIo;
+  /**
+   * Where progress goes: process.stderr, unless given here (tests, with a short interval). A
+   * terminal gets the bar redrawn in place, anything else a plain line every `logIntervalMs`.
+   */
+  readonly progress?: { readonly stream: ProgressStream; readonly logIntervalMs?: number };
+}
+
+/** The bar on a terminal, plain lines elsewhere; nothing with --json or an in-process io. */
+function progressSink(opts: FuzzOptions, how: FuzzCommand): ProgressBar | ProgressLog {
+  const stream = how.progress?.stream ?? process.stderr;
+  const enabled = !opts.json && (how.io === undefined || how.progress !== undefined);
+  if (stream.isTTY === true) return new ProgressBar(stream, enabled);
+  return new ProgressLog(stream, enabled, how.progress?.logIntervalMs);
 }
 
 export async function main(argv: readonly string[], how: FuzzCommand = {}): Promise<number> {
@@ -120,7 +134,7 @@ export async function main(argv: readonly string[], how: FuzzCommand = {}): Prom
   if (badFile !== undefined) return unchecked(io, badFile, opts.json);
 
   const startedMs = performance.now();
-  const bar = new ProgressBar(process.stderr, !opts.json && how.io === undefined);
+  const bar = progressSink(opts, how);
   const progress = progressOf(opts, startedMs);
   const found = await searchUntilSignal(opts, (r) => bar.update(progress(r))).finally(() => bar.clear());
   const reported = reportedOptions(io, opts, found);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { FuzzReport } from '../harness/fuzz/report.ts';
 import type { Trace } from '../model/trace.ts';
 import { renderReport } from '../report/index.ts';
-import { NOT_REPRODUCED } from './report-text.ts';
+import { notReproducedNote } from './report-text.ts';
 
 /**
  * `--report FILE.html`: the counterexample as one self-contained HTML page (a lane per CPU, the
@@ -14,7 +14,7 @@ export function writeHtmlReport(file: string, report: FuzzReport, trace: Trace):
   const html = renderReport({
     property: v.property,
     rule: v.rule,
-    message: v.notReproduced === true ? `${v.message} (${NOT_REPRODUCED})` : v.message,
+    message: v.notReproduced === true ? `${v.message} (${notReproducedNote(v).join('; ')})` : v.message,
     trace,
     highlight: v.events,
     config: v.counterexample,

@@ -6,7 +6,7 @@ import { PROPERTIES } from '../properties/index.ts';
 import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
 import { OPTION_NAMES } from './args.ts';
 import { main } from './fuzz.ts';
-import { NOT_REPRODUCED } from './report-text.ts';
+import { NOT_REPRODUCED, REPLAYED_BY_RUNS } from './report-text.ts';
 
 /**
  * Hostile and careless policies, run through the fuzz command in-process: the
@@ -52,6 +52,9 @@ const POLICIES: Record<string, string> = {
   // the case shrinks and fails again in the same module, and passes in a fresh one (the replay's).
   'late-global.mjs': `let n = 0;\nexport default { name: 'late-global', place(p, ctx) { if (++n > 300) return { cpu: 999, mode: 'queue' }; ${GOOD} } };`,
   'late-global.ts': `let n = 0;\nexport default { name: 'late-global-ts', place(p: any, ctx: any) { if (++n > 300) return { cpu: 999, mode: 'queue' }; ${GOOD} } };`,
+  // The same after 3000 calls: past the first chunks of runs, so one worker and two (each with
+  // its own module) meet it at different runs.
+  'later-global.mjs': `let n = 0;\nexport default { name: 'later-global', place(p, ctx) { if (++n > 3000) return { cpu: 999, mode: 'queue' }; ${GOOD} } };`,
   'hang-factory.mjs': 'export default () => { for (;;) {} };',
   'random.mjs': `export default { name: 'random', place(p, ctx) { const nws = ctx.workstreamCpus; return { cpu: nws[Math.floor(Math.random() * nws.length)], mode: 'queue' }; } };`,
 };
@@ -85,19 +88,19 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
   it.each([
     [
       'ctx-cpucount.mjs',
-      /^policy:threw: policy ctx-cpucount on packet \d+ \(flow \d+, cpu \d+\): threw TypeError: Cannot assign to read only property 'cpuCount' of object/,
+      /^policy:threw: policy ctx-cpucount on packet [\d,]+ \(flow \d+, cpu \d+\): threw TypeError: Cannot assign to read only property 'cpuCount' of object/,
     ],
-    ['getter-cpu.mjs', /^policy:threw: policy getter-cpu on packet \d+ .*: threw Error: no cpu/],
-    ['exit.mjs', /^policy:exited: policy exit on packet \d+ .*: called process.exit\(3\)/],
+    ['getter-cpu.mjs', /^policy:threw: policy getter-cpu on packet [\d,]+ .*: threw Error: no cpu/],
+    ['exit.mjs', /^policy:exited: policy exit on packet [\d,]+ .*: called process.exit\(3\)/],
     // The policy catches the interceptor's throw and answers: charged as the exit all the same.
-    ['exit-caught.mjs', /^policy:exited: policy exit-caught on packet \d+ .*: called process.exit\(3\)/],
+    ['exit-caught.mjs', /^policy:exited: policy exit-caught on packet [\d,]+ .*: called process.exit\(3\)/],
     [
       'kill.mjs',
-      /^policy:killed: policy kill on packet \d+ .*: called process.kill\(\d+, "SIGKILL"\) on its own process/,
+      /^policy:killed: policy kill on packet [\d,]+ .*: called process.kill\(\d+, "SIGKILL"\) on its own process/,
     ],
     [
       'timer.mjs',
-      /^policy:threw-later: policy timer on packet \d+ .*: setTimeout\(\) callback set up in place\(\) on packet \d+ threw Error: later after the call returned/,
+      /^policy:threw-later: policy timer on packet [\d,]+ .*: setTimeout\(\) callback set up in place\(\) on packet [\d,]+ threw Error: later after the call returned/,
     ],
   ])('%s: exit 1, a replayable policy violation of its own kind', async (name, rule) => {
     const r = await fuzz(name);
@@ -116,30 +119,30 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
   it.each([
     [
       'map-get.mjs',
-      /^policy:threw: policy map-get on packet \d+ .*: threw TypeError: Cannot assign to read only property 'get' of object/,
+      /^policy:threw: policy map-get on packet [\d,]+ .*: threw TypeError: Cannot assign to read only property 'get' of object/,
     ],
     // An Error subclass may still name its instances: the frozen Error.prototype.name is overridable.
-    ['own-error.mjs', /^policy:threw: policy own-error on packet \d+ .*: threw NoTable: no table/],
+    ['own-error.mjs', /^policy:threw: policy own-error on packet [\d,]+ .*: threw NoTable: no table/],
     [
       'close-port.mjs',
-      /^policy:exited: policy close-port on packet \d+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
+      /^policy:exited: policy close-port on packet [\d,]+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
     ],
     [
       'close-port-proto.mjs',
-      /^policy:exited: policy close-port-proto on packet \d+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
+      /^policy:exited: policy close-port-proto on packet [\d,]+ .*: called parentPort\.close\(\): the fuzz worker would end without an answer/,
     ],
     [
       'node-timers.mjs',
-      /^policy:threw-later: policy node-timers on packet (\d+) .*: setTimeout\(\) callback set up in place\(\) on packet \1 threw Error: later after the call returned/,
+      /^policy:threw-later: policy node-timers on packet ([\d,]+) .*: setTimeout\(\) callback set up in place\(\) on packet \1 threw Error: later after the call returned/,
     ],
     // The promise's call, not the call in progress when the rejection surfaced (after the search).
     [
       'reject.mjs',
-      /^policy:threw-later: policy reject on packet (\d+) .*: a promise made in place\(\) on packet \1 rejected with nobody to handle it: Error: nobody/,
+      /^policy:threw-later: policy reject on packet ([\d,]+) .*: a promise made in place\(\) on packet \1 rejected with nobody to handle it: Error: nobody/,
     ],
     [
       'unlisten.mjs',
-      /^policy:threw-later: policy unlisten on packet (\d+) .*: a promise made in place\(\) on packet \1 rejected with nobody to handle it: Error: nobody/,
+      /^policy:threw-later: policy unlisten on packet ([\d,]+) .*: a promise made in place\(\) on packet \1 rejected with nobody to handle it: Error: nobody/,
     ],
   ])('%s --path 0: exit 1, a replayable policy violation of its own kind', async (name, rule) => {
     const r = await fuzz(name, '--path', '0');
@@ -156,17 +159,17 @@ describe.concurrent('a policy cannot fool or crash the judge', () => {
   it('a forged held posted on the worker port: ignored, the policy judged by what it did (exit 1)', async () => {
     const r = await fuzz('forge.mjs', '--timeout', '5', '--path', '0');
     expect(r.code).toBe(1);
-    expect(r.rule).toMatch(/^policy:cpu-out-of-range: policy forge on packet \d+ .*: answered cpu 999/);
+    expect(r.rule).toMatch(/^policy:cpu-out-of-range: policy forge on packet [\d,]+ .*: answered cpu 999/);
   });
 
   it('a policy that fills its heap: exit 1, heap-exhausted at the call, replayed by the runs that built it up', async () => {
     const r = await fuzz('leak.mjs', '--heap', '64');
     expect(r.code).toBe(1);
     expect(r.rule).toMatch(
-      /^policy:heap-exhausted: policy leak on packet \d+ .*: the fuzz worker ran out of its 64 MiB heap in place\(\) on packet \d+/,
+      /^policy:heap-exhausted: policy leak on packet [\d,]+ .*: the fuzz worker ran out of its 64 MiB heap in place\(\) on packet [\d,]+/,
     );
     expect(r.out).toMatch(
-      /^replay: npm run fuzz -- \S+leak\.mjs --seed 1 --runs \d+ --cpus 1-4 --property policy-conformance --heap 64$/m,
+      /^replay: npm run fuzz -- \S+leak\.mjs --seed 1 --runs \d+ --workers \d+ --cpus 1-4 --property policy-conformance --heap 64$/m,
     );
   });
 
@@ -222,8 +225,8 @@ describe('a policy that answers differently for the same input is still judged',
   it('flaky.mjs --path 0: exit 1, the run that failed shown and marked not reproduced, with its replay', async () => {
     const r = await fuzz('flaky.mjs', '--path', '0');
     expect(r.code).toBe(1);
-    expect(r.rule).toMatch(/^policy:threw: policy flaky on packet \d+ .*: threw Error: first/);
-    expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n`);
+    expect(r.rule).toMatch(/^policy:threw: policy flaky on packet [\d,]+ .*: threw Error: first/);
+    expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n  the replay below may pass\n`);
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+flaky\.mjs --seed 1 --path 0 --cpus 1-4 --property policy-conformance$/m,
     );
@@ -234,7 +237,7 @@ describe('a policy that answers differently for the same input is still judged',
     const r = await fuzz('hang-factory.mjs', '--timeout', '0.5');
     expect(r.code).toBe(1);
     expect(r.rule).toMatch(
-      /^policy:timed-out: policy hang-factory on packet \d+ .*: its factory \(cfg\) => DispatchPolicy was stopped before this first packet: no answer within 0\.5 s/,
+      /^policy:timed-out: policy hang-factory on packet [\d,]+ .*: its factory \(cfg\) => DispatchPolicy was stopped before this first packet: no answer within 0\.5 s/,
     );
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+hang-factory\.mjs --seed 1 --path \d+ .*--timeout 0\.5$/m,
@@ -247,15 +250,40 @@ describe('a policy that answers differently for the same input is still judged',
   ])('%s, bad only after 300 calls of its module: exit 1, marked not reproduced (its replay starts a fresh module)', async (name) => {
     const r = await fuzz(name, '--runs', '100');
     expect(r.code).toBe(1);
-    expect(r.rule).toMatch(/^policy:cpu-out-of-range: policy late-global(-ts)? on packet \d+ /);
-    expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n`);
+    expect(r.rule).toMatch(/^policy:cpu-out-of-range: policy late-global(-ts)? on packet [\d,]+ /);
+    expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n  ${REPLAYED_BY_RUNS}\n`);
     expect(r.err).toBe('');
+  });
+
+  // Each worker keeps its own module state, so which run turns bad depends on the worker count:
+  // the replay runs the seed's runs up to the failing one with the same count, and fails the same.
+  it('later-global.mjs: the run that fails depends on --workers; each printed replay (--runs, --workers) fails again at its path', async () => {
+    const paths: string[] = [];
+    for (const workers of ['1', '2']) {
+      const r = await fuzz('later-global.mjs', '--runs', '1000', '--workers', workers);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`\n  ${NOT_REPRODUCED}\n  ${REPLAYED_BY_RUNS}\n`);
+      const path = /path "([\d:]+)"/.exec(r.out)?.[1] ?? '';
+      const replay = /^replay: npm run fuzz -- (.*)$/m.exec(r.out)?.[1] ?? '';
+      const run = Number(path.split(':')[0]) + 1;
+      expect(replay).toBe(
+        `${file('later-global.mjs')} --seed 1 --runs ${run} --workers ${workers} --cpus 1-4 --property policy-conformance`,
+      );
+      const again = await fuzz('later-global.mjs', ...replay.split(' ').slice(1));
+      expect(again.code).toBe(1);
+      expect(/path "([\d:]+)"/.exec(again.out)?.[1]).toBe(path);
+      expect(again.rule).toBe(r.rule);
+      paths.push(path);
+    }
+    expect(paths[0]?.split(':')[0]).not.toBe(paths[1]?.split(':')[0]);
   });
 
   it('a call counter outside the factory that hangs: exit 1, timed-out at its packet, located in one replayed run', async () => {
     const r = await fuzz('hang-global.mjs', '--timeout', '0.5');
     expect(r.code).toBe(1);
-    expect(r.rule).toMatch(/^policy:timed-out: policy hang-global on packet \d+ .*: no answer within 0\.5 s/);
+    expect(r.rule).toMatch(
+      /^policy:timed-out: policy hang-global on packet [\d,]+ .*: no answer within 0\.5 s/,
+    );
     expect(r.out).toMatch(
       /^replay: npm run fuzz -- \S+hang-global\.mjs --seed 1 --path \d+ --cpus 1-4 --property policy-conformance --timeout 0\.5$/m,
     );

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { FuzzReport } from '../harness/fuzz/report.ts';
-import { NOT_REPRODUCED } from './report-text.ts';
+import { notReproducedNote } from './report-text.ts';
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -15,7 +15,9 @@ export function junitXml(r: FuzzReport): string {
     const open = `  <testcase classname="fuzz.${xmlEscape(r.policyName)}" name="${xmlEscape(p.name)}">`;
     if (p.status === 'violated' && r.violation !== undefined) {
       const v = r.violation;
-      const note = v.notReproduced === true ? `\n${NOT_REPRODUCED}` : '';
+      const note = notReproducedNote(v)
+        .map((line) => `\n${line}`)
+        .join('');
       const body = `${v.rule}: ${v.message}${note}\nseed ${r.seed} path ${v.path}\nreplay: ${v.replay}`;
       return `${open}\n    <failure message="${xmlEscape(`${v.rule}: ${v.message}`)}">${xmlEscape(body)}</failure>\n  </testcase>`;
     }

@@ -1,4 +1,5 @@
 import type { LiveVerdict } from '../harness/live-judge.ts';
+import { packetText } from '../model/trace.ts';
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(a === b ? 0 : 2)}%`);
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
@@ -16,7 +17,7 @@ export function agreementTable(v: LiveVerdict): string[] {
     );
   for (const x of d.disagreements.slice(0, 5))
     out.push(
-      `  DISAGREE packet ${x.pkt} (flow ${x.flow} seq ${x.seq}, hash ${hex(x.hash)}): kernel cpu ${x.kernelCpu}, model cpu ${x.modelCpu}`,
+      `  DISAGREE packet ${packetText(x.pkt)} (flow ${x.flow} seq ${x.seq}, hash ${hex(x.hash)}): kernel cpu ${x.kernelCpu}, model cpu ${x.modelCpu}`,
     );
   return out;
 }

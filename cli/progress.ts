@@ -71,41 +71,19 @@ export function progressOf(opts: FuzzOptions, startedMs: number): (r: HeartbeatR
   };
 }
 
-/**
- * How often a search piped into a log (CI, `| tee`) says how far it got: often enough that a long
- * run shows life, rarely enough that a log stays short.
- */
-export const PIPED_PROGRESS_MS = 30_000;
-
-/**
- * A one-line progress bar redrawn in place on a terminal; piped, the same line as plain text every
- * PIPED_PROGRESS_MS (none for a search shorter than that). Silent when not enabled (--json).
- */
+/** A one-line progress bar, redrawn in place; silent unless the stream is a terminal. */
 export class ProgressBar {
   readonly #stream: ProgressStream;
   readonly #enabled: boolean;
-  readonly #tty: boolean;
-  readonly #nowMs: () => number;
   #drawn = false;
-  #nextLogMs: number;
 
-  constructor(stream: ProgressStream, enabled: boolean, nowMs: () => number = () => performance.now()) {
+  constructor(stream: ProgressStream, enabled: boolean) {
     this.#stream = stream;
-    this.#enabled = enabled;
-    this.#tty = stream.isTTY === true;
-    this.#nowMs = nowMs;
-    this.#nextLogMs = nowMs() + PIPED_PROGRESS_MS;
+    this.#enabled = enabled && stream.isTTY === true;
   }
 
   update(line: string): void {
     if (!this.#enabled) return;
-    if (!this.#tty) {
-      const now = this.#nowMs();
-      if (now < this.#nextLogMs) return;
-      this.#nextLogMs = now + PIPED_PROGRESS_MS;
-      this.#stream.write(`${line}\n`);
-      return;
-    }
     // A pseudo-terminal may report 0 columns: fall back to 80.
     const columns = this.#stream.columns ?? 0;
     const width = columns >= 20 ? columns - 1 : 79;

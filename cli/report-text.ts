@@ -55,14 +55,24 @@ function workloadText(w: Workload): string {
 
 /** Under the rule line of a violation its case did not show again (report.ts `notReproduced`). */
 export const NOT_REPRODUCED =
-  'not reproduced: the case passed when run again with a fresh policy, so the policy answers differently for the same input (Math.random, the clock, or state kept outside its factory); shown is the run that failed, and the replay below may pass';
+  'not reproduced: the case passed when run again with the policy module loaded afresh, so its answers depend on more than the case (state kept outside its factory, Math.random, the clock); shown is the run that failed';
+
+/** Why a not-reproduced violation is replayed by `--runs`, and what that replay can reproduce. */
+export const REPLAYED_BY_RUNS =
+  "a --path replay would load the module afresh and pass, so the replay below runs the seed's runs up to this one again with as many workers (each worker keeps its own module state, so the verdict depends on --workers); it rebuilds state kept across runs, not randomness or timing";
+
+/** The lines a not-reproduced violation carries (none for one that reproduced). */
+export function notReproducedNote(v: ViolationReport): string[] {
+  if (v.notReproduced !== true) return [];
+  return [NOT_REPRODUCED, v.replayRuns === undefined ? 'the replay below may pass' : REPLAYED_BY_RUNS];
+}
 
 function violationText(r: FuzzReport, v: ViolationReport): string {
   const how =
     r.replayedPath !== undefined
       ? 'on replay'
       : v.shrunk
-        ? `after ${runsText(r.runs)} (shrunk ${v.shrinks} times)`
+        ? `after ${runsText(r.runs)} (shrunk ${v.shrinks} times${v.shrinkCut === true ? ', cut short at the --duration limit' : ''})`
         : v.rule === 'policy:timed-out'
           ? `in run ${r.runs} (the watchdog stopped the policy; a run that hangs is replayed, not shrunk)`
           : `in run ${r.runs} (the worker could not finish it; the run is replayed to the fault, not shrunk)`;
@@ -78,7 +88,7 @@ function violationText(r: FuzzReport, v: ViolationReport): string {
   return [
     `${v.property} violated ${how}  seed ${r.seed}  path "${v.path}"${r.commit === undefined ? '' : `  commit ${r.commit}`}`,
     `  ${v.rule}: ${v.message}${where}${more}`,
-    ...(v.notReproduced === true ? [`  ${NOT_REPRODUCED}`] : []),
+    ...notReproducedNote(v).map((line) => `  ${line}`),
     '',
     isLinuxFuzzCase(v.counterexample)
       ? 'counterexample (Linux, the policy in place of RPS/RFS):'

@@ -59,7 +59,9 @@ describe.concurrent('a policy stuck in a native call', () => {
     ]);
     const seconds = (performance.now() - started) / 1000;
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^ {2}policy:timed-out: policy sleeps on packet \d+ .*no answer within 0\.2 s/m);
+    expect(r.stdout).toMatch(
+      /^ {2}policy:timed-out: policy sleeps on packet [\d,]+ .*no answer within 0\.2 s/m,
+    );
     expect(r.stdout).toMatch(
       /^replay: npm run fuzz -- \S+sleeps\.mjs --seed 1 --path 0 --cpus 1-2 .*--timeout 0\.2/m,
     );

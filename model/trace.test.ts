@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId, threadId, virtualNs } from './brand.ts';
-import { type EndEvent, type TraceEvent, TraceRecorder } from './trace.ts';
+import { type EndEvent, packetText, type TraceEvent, TraceRecorder } from './trace.ts';
 
 const end: EndEvent = {
   kind: 'end',
@@ -31,5 +31,15 @@ describe('TraceRecorder: traceEventsMax, then only the end event', () => {
     const trace = t.finish(end);
     expect(trace.map((e) => e.atNs)).toEqual([1, 2, 9]);
     expect(t.length).toBe(3);
+  });
+});
+
+describe('packetText', () => {
+  it('groups the digits of a packet id in threes, so a derived id reads as its base', () => {
+    expect(packetText(0)).toBe('0');
+    expect(packetText(999)).toBe('999');
+    expect(packetText(1000)).toBe('1,000');
+    expect(packetText(1_000_000_000)).toBe('1,000,000,000');
+    expect(packetText(1_000_000_012)).toBe('1,000,000,012');
   });
 });

@@ -4,6 +4,15 @@ import type { LinuxRule } from './linux/versions.ts';
 import type { HashType } from './rss/hashtype.ts';
 import type { DropCounter, DropReason, NetisrProtoName } from './vocab.ts';
 
+/**
+ * A packet id in messages and trace lines, its digits grouped in threes: reassembled datagrams
+ * (model/inet/reassembly.ts) and Linux clones are numbered from 1,000,000,000, apart from the
+ * NIC's arrivals, and `packet 1000000000` is hard to read as that base.
+ */
+export function packetText(id: number): string {
+  return String(id).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** A rule that differs between kernel versions, by its name in the version tables. */
 export type VersionedRule = LinuxRule | FreebsdRule;
 

@@ -1,5 +1,5 @@
 import type { CpuId } from '../model/brand.ts';
-import type { Trace } from '../model/trace.ts';
+import { packetText, type Trace } from '../model/trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
@@ -26,7 +26,7 @@ export function checkBucketAffinity(trace: Trace): readonly Violation[] {
         v(
           'R-6',
           [i],
-          `packet ${ev.pkt} (hash 0x${ev.hash.toString(16)}, bucket ${ev.bucket}) on ring ${ev.ring} of cpu ${ev.cpu}, its bucket is on cpu ${ev.bucketCpu}`,
+          `packet ${packetText(ev.pkt)} (hash 0x${ev.hash.toString(16)}, bucket ${ev.bucket}) on ring ${ev.ring} of cpu ${ev.cpu}, its bucket is on cpu ${ev.bucketCpu}`,
         );
       }
     } else if (kind === 'reassembled' && ev.fullBucketCpu !== undefined) {
@@ -35,7 +35,11 @@ export function checkBucketAffinity(trace: Trace): readonly Violation[] {
       const w = want.get(ev.pkt);
       if (w === undefined || w.cpu === ev.cpu) continue;
       const what = kind === 'handle' ? `${ev.proto}_input` : 'delivered';
-      v('R-10', [w.index, i], `packet ${ev.pkt} ${what} on cpu ${ev.cpu}, its bucket is on cpu ${w.cpu}`);
+      v(
+        'R-10',
+        [w.index, i],
+        `packet ${packetText(ev.pkt)} ${what} on cpu ${ev.cpu}, its bucket is on cpu ${w.cpu}`,
+      );
     }
   }
   return out;

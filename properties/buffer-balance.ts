@@ -1,4 +1,4 @@
-import type { AllocEvent, Trace } from '../model/trace.ts';
+import { type AllocEvent, packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { holdsAnyKind } from './trace-kinds.ts';
@@ -14,7 +14,7 @@ const v = (events: number[], message: string): Violation => ({
 });
 
 const label = (a: Pick<AllocEvent, 'what' | 'buf' | 'pkt'>) =>
-  `${a.what} ${a.buf}${a.pkt === undefined ? '' : ` of packet ${a.pkt}`}`;
+  `${a.what} ${a.buf}${a.pkt === undefined ? '' : ` of packet ${packetText(a.pkt)}`}`;
 
 /**
  * Resource balance (INV-FREE) of mbufs and m_tags: every buffer the trace allocates is freed

@@ -1,4 +1,4 @@
-import type { Trace } from '../model/trace.ts';
+import { packetText, type Trace } from '../model/trace.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -36,11 +36,12 @@ export function checkLinuxConservation(trace: Trace): readonly Violation[] {
         out.push(
           v(
             [i],
-            `packet ${ev.pkt} (flow ${ev.flow}) ${kind === 'drop' ? 'dropped' : 'read'} but never arrived`,
+            `packet ${packetText(ev.pkt)} (flow ${ev.flow}) ${kind === 'drop' ? 'dropped' : 'read'} but never arrived`,
           ),
         );
       const was = fate.get(ev.pkt);
-      if (was !== undefined) out.push(v([was, i], `packet ${ev.pkt} (flow ${ev.flow}) ends twice`));
+      if (was !== undefined)
+        out.push(v([was, i], `packet ${packetText(ev.pkt)} (flow ${ev.flow}) ends twice`));
       fate.set(ev.pkt, i);
       if (kind === 'drop') byCounter.set(ev.counter, (byCounter.get(ev.counter) ?? 0) + 1);
     } else if (kind === 'counters') {
@@ -51,7 +52,7 @@ export function checkLinuxConservation(trace: Trace): readonly Violation[] {
   if (!quiescent) return out.slice(0, VIOLATIONS_MAX);
   for (const [pkt, i] of arrived)
     if (!fate.has(pkt))
-      out.push(v([i], `packet ${pkt} arrived but was neither read nor dropped with a counter`));
+      out.push(v([i], `packet ${packetText(pkt)} arrived but was neither read nor dropped with a counter`));
   if (stats !== undefined) {
     for (const [counter, n] of byCounter) {
       const got = stats[counter];

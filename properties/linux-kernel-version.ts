@@ -1,4 +1,4 @@
-import type { Trace } from '../model/trace.ts';
+import { packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace, kernelOf } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
@@ -42,7 +42,7 @@ export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
         v(
           'udp-defer-free',
           [i],
-          `${kernel.version}: udp recvmsg of pkt ${ev.pkt} did not go through skb_attempt_defer_free`,
+          `${kernel.version}: udp recvmsg of pkt ${packetText(ev.pkt)} did not go through skb_attempt_defer_free`,
         ),
       );
     if (!defers && !freed)
@@ -50,7 +50,7 @@ export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
         v(
           'udp-defer-free',
           [i, i + 1],
-          `${kernel.version}: udp recvmsg of pkt ${ev.pkt} was not freed at once on cpu ${ev.cpu} (only TCP defers before 6.18)`,
+          `${kernel.version}: udp recvmsg of pkt ${packetText(ev.pkt)} was not freed at once on cpu ${ev.cpu} (only TCP defers before 6.18)`,
         ),
       );
   }

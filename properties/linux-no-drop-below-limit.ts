@@ -1,4 +1,10 @@
-import type { CountersEvent, EnqueueEvent, SockQueueEvent, Trace } from '../model/trace.ts';
+import {
+  type CountersEvent,
+  type EnqueueEvent,
+  packetText,
+  type SockQueueEvent,
+  type Trace,
+} from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
@@ -33,7 +39,7 @@ function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number):
       v(
         'R7',
         [i],
-        `cpu ${ev.cpu} backlog took packet ${ev.pkt} at qlen ${len}, over netdev_max_backlog ${ev.qlimitPackets - 1}`,
+        `cpu ${ev.cpu} backlog took packet ${packetText(ev.pkt)} at qlen ${len}, over netdev_max_backlog ${ev.qlimitPackets - 1}`,
       ),
     );
   if (len !== ev.qlenBeforePackets)
@@ -58,7 +64,7 @@ function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
         v(
           'U2',
           [i],
-          `socket ${ev.sock} dropped packet ${ev.pkt} at rmem ${ev.rmemBeforeBytes} + truesize ${ev.truesizeBytes} within sk_rcvbuf ${ev.rcvbufBytes}`,
+          `socket ${ev.sock} dropped packet ${packetText(ev.pkt)} at rmem ${ev.rmemBeforeBytes} + truesize ${ev.truesizeBytes} within sk_rcvbuf ${ev.rcvbufBytes}`,
         ),
       ];
     }
@@ -67,7 +73,7 @@ function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
       v(
         'U2',
         [i],
-        `socket ${ev.sock} took packet ${ev.pkt} at rmem ${ev.rmemBeforeBytes} over sk_rcvbuf ${ev.rcvbufBytes}`,
+        `socket ${ev.sock} took packet ${packetText(ev.pkt)} at rmem ${ev.rmemBeforeBytes} over sk_rcvbuf ${ev.rcvbufBytes}`,
       ),
     ];
   }

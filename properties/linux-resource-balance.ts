@@ -1,4 +1,4 @@
-import type { DeferFreeEvent, Trace } from '../model/trace.ts';
+import { type DeferFreeEvent, packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
@@ -202,7 +202,7 @@ function atEnd(
         v(
           b.what === 'tag' ? 'D5' : 'D7',
           [b.index, i],
-          `${b.what} ${buf} of packet ${b.pkt ?? '?'} never freed`,
+          `${b.what} ${buf} of packet ${b.pkt === undefined ? '?' : packetText(b.pkt)} never freed`,
         ),
       );
   }

@@ -1,4 +1,4 @@
-import type { EndEvent, Trace } from '../model/trace.ts';
+import { type EndEvent, packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
@@ -69,7 +69,7 @@ function endViolations(
     out.push(
       v(
         at === undefined ? [endIndex] : [at, endIndex],
-        `${w.proto} on cpu ${w.cpu}: the trace leaves packet ${first} and ${w.queue.length - 1} more queued`,
+        `${w.proto} on cpu ${w.cpu}: the trace leaves packet ${packetText(first)} and ${w.queue.length - 1} more queued`,
       ),
     );
   }

@@ -1,4 +1,10 @@
-import type { CountersEvent, DropEvent, EnqueueEvent, Trace } from '../model/trace.ts';
+import {
+  type CountersEvent,
+  type DropEvent,
+  type EnqueueEvent,
+  packetText,
+  type Trace,
+} from '../model/trace.ts';
 import { countsDrops, isCounterName, qdropsProto } from '../model/vocab.ts';
 import { summaryOf } from './catalog.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
@@ -116,7 +122,11 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
       case 'handle':
         if (bump(entriesOf(s, ev.proto), ev.pkt, -1) < 0) {
           out.push(
-            v('INV-CONSERVE', [i], `packet ${ev.pkt} handled by ${ev.proto} more often than dispatched`),
+            v(
+              'INV-CONSERVE',
+              [i],
+              `packet ${packetText(ev.pkt)} handled by ${ev.proto} more often than dispatched`,
+            ),
           );
         }
         break;
@@ -194,13 +204,15 @@ function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
       v(
         'I-3',
         [i],
-        `drop of packet ${ev.pkt} at ${ev.where} names counter '${ev.counter}', want one real counter`,
+        `drop of packet ${packetText(ev.pkt)} at ${ev.where} names counter '${ev.counter}', want one real counter`,
       ),
     );
   }
   if (ev.where === 'policy') {
     if (!s.policyErrors.has(ev.pkt)) {
-      out.push(v('I-3', [i], `policy drop of packet ${ev.pkt} without a policy-error event for it`));
+      out.push(
+        v('I-3', [i], `policy drop of packet ${packetText(ev.pkt)} without a policy-error event for it`),
+      );
     }
     return out;
   }
@@ -208,19 +220,29 @@ function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
     const { qlenPackets: len, qlimitPackets: limit } = ev;
     if (len !== undefined && limit !== undefined && len < limit) {
       out.push(
-        v('INV-BOUND', [i], `${ev.where} drop of packet ${ev.pkt} at len ${len} below limit ${limit}`),
+        v(
+          'INV-BOUND',
+          [i],
+          `${ev.where} drop of packet ${packetText(ev.pkt)} at len ${len} below limit ${limit}`,
+        ),
       );
     }
     return out;
   }
   const proto = s.ledger.queueDropProto(ev.pkt);
   if (proto === undefined) {
-    out.push(v('N-9', [i], `queue drop of packet ${ev.pkt} on cpu ${ev.cpu} without a queued dispatch`));
+    out.push(
+      v('N-9', [i], `queue drop of packet ${packetText(ev.pkt)} on cpu ${ev.cpu} without a queued dispatch`),
+    );
     return out;
   }
   if (out.length === 0 && ev.counter !== `${proto}.QDrops`) {
     out.push(
-      v('I-3', [i], `${proto} queue drop of packet ${ev.pkt} names ${ev.counter}, want ${proto}.QDrops`),
+      v(
+        'I-3',
+        [i],
+        `${proto} queue drop of packet ${packetText(ev.pkt)} names ${ev.counter}, want ${proto}.QDrops`,
+      ),
     );
   }
   const len = s.ledger.work(ev.cpu, proto).queue.length;
@@ -230,7 +252,7 @@ function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
       v(
         'N-9',
         [i],
-        `${proto} on cpu ${ev.cpu}: packet ${ev.pkt} dropped at len ${len}, below qlimit ${limit ?? '?'}`,
+        `${proto} on cpu ${ev.cpu}: packet ${packetText(ev.pkt)} dropped at len ${len}, below qlimit ${limit ?? '?'}`,
       ),
     );
   } else if (ev.qlenPackets !== undefined && ev.qlenPackets !== len) {
@@ -285,11 +307,19 @@ function checkConservation(units: Units, queued: ReadonlySet<number>): Violation
     const endCount = units.endCount(pkt);
     if (endCount === 0 && !queued.has(pkt)) {
       out.push(
-        v('INV-CONSERVE', [units.startAt(pkt)], `packet ${pkt} was never delivered, dropped or queued: lost`),
+        v(
+          'INV-CONSERVE',
+          [units.startAt(pkt)],
+          `packet ${packetText(pkt)} was never delivered, dropped or queued: lost`,
+        ),
       );
     } else if (endCount > 1) {
       out.push(
-        v('INV-CONSERVE', [units.startAt(pkt), ...units.ends(pkt)], `packet ${pkt} ended ${endCount} times`),
+        v(
+          'INV-CONSERVE',
+          [units.startAt(pkt), ...units.ends(pkt)],
+          `packet ${packetText(pkt)} ended ${endCount} times`,
+        ),
       );
     }
   }

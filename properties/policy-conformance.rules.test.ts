@@ -21,6 +21,11 @@ describe('policy-conformance rules (policy:<kind>)', () => {
     ]);
   });
 
+  it('a reassembled datagram is named by its id with digits grouped', () => {
+    const [v] = checkPolicyConformance([policyError({ pkt: 1_000_000_000, flow: 0, cpu: 0 })]);
+    expect(v?.message).toBe('policy p on packet 1,000,000,000 (flow 0, cpu 0): m');
+  });
+
   it('every error kind has a rule', () => {
     expect(policyConformance.rules).toEqual(Object.keys(POLICY_ERROR_KINDS).map((k) => `policy:${k}`));
     expect(policyConformance.check).toBe(checkPolicyConformance);

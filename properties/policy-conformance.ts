@@ -1,4 +1,4 @@
-import type { PolicyErrorKind, Trace } from '../model/trace.ts';
+import { type PolicyErrorKind, packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
@@ -50,7 +50,7 @@ export function checkPolicyConformance(trace: Trace): readonly Violation[] {
       property: POLICY_CONFORMANCE,
       rule: policyRule(ev.error),
       events: arrived === undefined ? [i] : [arrived, i],
-      message: `policy ${ev.policy} on packet ${ev.pkt} (flow ${ev.flow}, cpu ${ev.cpu}): ${ev.message}`,
+      message: `policy ${ev.policy} on packet ${packetText(ev.pkt)} (flow ${ev.flow}, cpu ${ev.cpu}): ${ev.message}`,
     });
   }
   return out;

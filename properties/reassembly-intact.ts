@@ -1,4 +1,4 @@
-import type { ArriveFragment, ReassembledEvent, Trace } from '../model/trace.ts';
+import { type ArriveFragment, packetText, type ReassembledEvent, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { SenderDigest } from './sender-payload.ts';
@@ -139,7 +139,9 @@ function pieceFaults(ev: ReassembledEvent, i: number, sent: ReadonlyMap<number, 
   for (const p of ev.pieces) {
     const s = sent.get(p.pkt);
     if (s === undefined || !ev.fragments.includes(p.pkt))
-      return [v('F-19', [i], `${ev.datagram}: piece from packet ${p.pkt}, not one of its fragments`)];
+      return [
+        v('F-19', [i], `${ev.datagram}: piece from packet ${packetText(p.pkt)}, not one of its fragments`),
+      ];
     const f = s.frag;
     if (p.offsetBytes !== next)
       return [v('F-19', [i], `${ev.datagram}: piece of fragment ${p.pkt} at ${p.offsetBytes}, want ${next}`)];

@@ -1,4 +1,4 @@
-import type { Trace } from '../model/trace.ts';
+import { packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import type { PropertySpec } from './registry.ts';
 import { eventsOfKind } from './trace-kinds.ts';
@@ -29,7 +29,7 @@ export function checkStackDepth(trace: Trace): readonly Violation[] {
       events: [i],
       message:
         `thread ${ev.thread} on cpu ${ev.cpu}: stack ${ev.depthBytes} bytes deep, kernel stack ${ev.kstackBytes}` +
-        ` (${frames.length} frames, innermost ${frames.slice(-3).join('>')}${ev.pkt === undefined ? '' : `, packet ${ev.pkt}`})`,
+        ` (${frames.length} frames, innermost ${frames.slice(-3).join('>')}${ev.pkt === undefined ? '' : `, packet ${packetText(ev.pkt)}`})`,
     });
   }
   return out;

@@ -2,6 +2,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import timers from 'node:timers';
 import { promiseHooks } from 'node:v8';
 import { describeThrown } from '../../model/policy-describe.ts';
+import { packetText } from '../../model/trace.ts';
 import { CallKind, callKindName, type HeartbeatReading } from './heartbeat.ts';
 
 /**
@@ -20,7 +21,7 @@ export interface LateFault {
 type Report = (fault: LateFault) => void;
 
 function where(reading: HeartbeatReading): string {
-  const pkt = reading.pkt >= 0 ? ` on packet ${reading.pkt}` : '';
+  const pkt = reading.pkt >= 0 ? ` on packet ${packetText(reading.pkt)}` : '';
   const call = reading.kind === CallKind.idle ? 'the last policy call' : `${callKindName(reading.kind)}()`;
   return `${call}${pkt}`;
 }

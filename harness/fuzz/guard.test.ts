@@ -50,7 +50,7 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         },
       },
       'policy:threw',
-      /^policy view-write on packet \d+ .*: threw TypeError: Cannot assign to read only property 'hash'/,
+      /^policy view-write on packet [\d,]+ .*: threw TypeError: Cannot assign to read only property 'hash'/,
     ],
     [
       'a throwing mode getter',
@@ -64,7 +64,7 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         }),
       },
       'policy:threw',
-      /^policy getter-mode on packet \d+ .*: threw RangeError: no mode$/,
+      /^policy getter-mode on packet [\d,]+ .*: threw RangeError: no mode$/,
     ],
     [
       'a Proxy answer',
@@ -81,7 +81,7 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
           ),
       },
       'policy:threw',
-      /^policy proxy on packet \d+ .*: threw TypeError: trap$/,
+      /^policy proxy on packet [\d,]+ .*: threw TypeError: trap$/,
     ],
     [
       'a throwing name getter (the file name stands in)',
@@ -92,7 +92,7 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         place: good,
       },
       'policy:threw',
-      /^policy fallback on packet \d+ .*: threw Error: reading its name threw Error: nameless$/,
+      /^policy fallback on packet [\d,]+ .*: threw Error: reading its name threw Error: nameless$/,
     ],
     [
       'a thrown symbol',
@@ -103,7 +103,7 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         },
       },
       'policy:threw',
-      /^policy symbol on packet \d+ .*: threw Symbol\(odd\)$/,
+      /^policy symbol on packet [\d,]+ .*: threw Symbol\(odd\)$/,
     ],
     [
       'a factory that edits its config',
@@ -112,13 +112,13 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         return { name: 'cfg-write', place: good };
       },
       'policy:threw',
-      /^policy fallback on packet \d+ .*: threw Error: the factory threw TypeError: Cannot add property \d+, object is not extensible$/,
+      /^policy fallback on packet [\d,]+ .*: threw Error: the factory threw TypeError: Cannot add property \d+, object is not extensible$/,
     ],
     [
       'an async factory',
       async () => ({ name: 'async-factory', place: good }),
       'policy:threw',
-      /^policy fallback on packet \d+ .*: threw Error: the factory returned a Promise \(an async factory\?\): want a DispatchPolicy returned, not promised$/,
+      /^policy fallback on packet [\d,]+ .*: threw Error: the factory returned a Promise \(an async factory\?\): want a DispatchPolicy returned, not promised$/,
     ],
     [
       'a push to ctx.workstreamCpus',
@@ -130,7 +130,7 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         },
       },
       'policy:threw',
-      /^policy ctx-push on packet \d+ .*: threw TypeError: Cannot add property \d+, object is not extensible$/,
+      /^policy ctx-push on packet [\d,]+ .*: threw TypeError: Cannot add property \d+, object is not extensible$/,
     ],
     [
       'an async place',
@@ -139,13 +139,13 @@ describe('guardPolicy: what a policy does wrong is charged to it', () => {
         place: async (p: { hash: number }, ctx: { workstreamCpus: readonly number[] }) => good(p, ctx),
       },
       'policy:async-answer',
-      /^policy promise on packet \d+ .*: answered a Promise \(an async place\(\)\?\): want \{ cpu, mode \} returned, not promised$/,
+      /^policy promise on packet [\d,]+ .*: answered a Promise \(an async place\(\)\?\): want \{ cpu, mode \} returned, not promised$/,
     ],
     [
       'a bigint CPU',
       { name: 'bigint', place: () => ({ cpu: 1n, mode: 'queue' }) },
       'policy:cpu-not-integer',
-      /^policy bigint on packet \d+ .*: answered cpu 1n, want a number \(a bigint is not a CPU\)$/,
+      /^policy bigint on packet [\d,]+ .*: answered cpu 1n, want a number \(a bigint is not a CPU\)$/,
     ],
   ])('%s', (_, policy, rule, message) => {
     const v = verdict(policy);

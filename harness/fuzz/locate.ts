@@ -1,4 +1,4 @@
-import type { PolicyErrorKind } from '../../model/trace.ts';
+import { type PolicyErrorKind, packetText } from '../../model/trace.ts';
 import type { StopAt } from './guard.ts';
 import { CallKind, callKindName, type HeartbeatReading } from './heartbeat.ts';
 import { LOADING_BUDGET_FACTOR, type Supervised, supervise, type WorkerLimits } from './supervise.ts';
@@ -20,8 +20,9 @@ import type { WorkerJob } from './worker.ts';
 const REPLAY_MEMORY_BUDGET_SCALE = 3;
 
 function callText(r: HeartbeatReading): string {
-  if (r.kind === CallKind.idle) return r.pkt >= 0 ? `after the call on packet ${r.pkt}` : 'between calls';
-  return `in ${callKindName(r.kind)}()${r.pkt >= 0 ? ` on packet ${r.pkt}` : ''}`;
+  if (r.kind === CallKind.idle)
+    return r.pkt >= 0 ? `after the call on packet ${packetText(r.pkt)}` : 'between calls';
+  return `in ${callKindName(r.kind)}()${r.pkt >= 0 ? ` on packet ${packetText(r.pkt)}` : ''}`;
 }
 
 interface Fault {

@@ -2,14 +2,17 @@ import type { PolicySource } from '../../model/policy.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { chunkRuns, nthChunk, type Part } from './run-set.ts';
 import { type ExercisedRuns, type SearchJob, type SearchResult, search } from './search.ts';
+import type { TimeLimit } from './time-limit.ts';
 
 /** One worker's share of a split search (run-set.ts): its chunks below `runsEnd`, in order. */
 export interface PartJob {
   readonly part: Part;
   /** Runs of the seed searched at most (`--runs`, over all shards and workers). */
   readonly runsEnd: number;
-  /** `--duration`: no chunk starts after this wall-clock time (epoch ms). */
+  /** `--duration`: no run starts after this wall-clock time (epoch ms); a run in progress finishes. */
   readonly deadlineEpochMs?: number | undefined;
+  /** `--duration`: shrinking a failure found in time stops here (epoch ms). */
+  readonly shrinkEndEpochMs?: number | undefined;
 }
 
 /** Posted to the supervisor after each chunk that held, so it can add up runs it cancels. */
@@ -42,11 +45,22 @@ export function searchPart(
     const { start, runs: chunkSize } = chunkRuns(nthChunk(part.part, i), part.runsEnd);
     if (chunkSize === 0) break;
     if (part.deadlineEpochMs !== undefined && runs > 0 && Date.now() >= part.deadlineEpochMs) break;
+    // The deadline is checked before every run, not only between chunks: a chunk of a slow
+    // policy's runs takes many seconds. The part's first run is made whatever the clock says.
+    const time: TimeLimit | undefined =
+      part.deadlineEpochMs === undefined
+        ? undefined
+        : {
+            runsEndEpochMs: part.deadlineEpochMs,
+            shrinkEndEpochMs: part.shrinkEndEpochMs ?? part.deadlineEpochMs,
+            runsMin: runs === 0 ? 1 : 0,
+          };
     const result = search(
-      { ...job, runs: chunkSize, firstRun: start, deadlineEpochMs: part.deadlineEpochMs },
+      { ...job, runs: chunkSize, firstRun: start },
       run.source,
       run.fallbackName,
       run.beat,
+      time,
     );
     if (result.kind !== 'held') return result;
     policyName = result.policyName;

@@ -66,6 +66,8 @@ export interface ViolationReport {
   readonly shrinks: number;
   /** False for a run the watchdog stopped: such a case is replayed, not shrunk. */
   readonly shrunk: boolean;
+  /** Shrinking stopped at the --duration limit: a smaller failing case may exist. */
+  readonly shrinkCut?: true;
   /**
    * The case: a netisr case, an encapsulated one (`kind: 'encap'`, its layers in `encap`,
    * harness/arbitraries/encap-case.ts) or a Linux one (`kind: 'linux'`, linux-fuzz-case.ts).
@@ -82,6 +84,8 @@ export interface ViolationReport {
    * the replay may pass.
    */
   readonly notReproduced?: true;
+  /** Present when `replay` runs the seed's first runs (`--runs`) instead of one case by its path. */
+  readonly replayRuns?: number;
 }
 
 /** How the command is run from a checkout; the installed bin passes its own (`npx netstack-conformance fuzz`). */
@@ -100,9 +104,14 @@ export function replayCommand(
   replayRuns?: number,
 ): string {
   const words = [...(opts.command ?? REPO_COMMAND), opts.policyFile, '--seed', String(opts.seed)];
-  // A fault built up over runs (a heap filled by earlier runs) replays by running up to it.
   if (replayRuns === undefined) words.push('--path', path);
-  else words.push('--runs', String(replayRuns));
+  else {
+    // A fault built up over runs (a heap filled, module state) replays by running up to it, each
+    // worker over the same chunks as before: the worker count and shard are part of the case.
+    words.push('--runs', String(replayRuns), '--workers', String(opts.workers ?? 1));
+    const shard = opts.shard;
+    if (shard !== undefined && shard.count > 1) words.push('--shard', `${shard.index}/${shard.count}`);
+  }
   if (opts.cpuCountMin !== 1 || opts.cpuCountMax !== 64) {
     words.push(
       '--cpus',
@@ -175,6 +184,7 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
       path: answer.path,
       shrinks: answer.shrinks,
       shrunk: !stopped,
+      ...(answer.shrinkCut === true ? { shrinkCut: true as const } : {}),
       counterexample: answer.runCase,
       traceLength: ex.trace.length,
       excerpt: traceExcerpt(ex.trace, v.events, whole),
@@ -182,6 +192,7 @@ export function violatedReport(ctx: ReportContext, answer: Violated, whole: bool
       netstatAtEvent: ex.netstatAtEvent,
       replay: replayCommand(ctx.opts, answer.path, answer.property, answer.replayRuns),
       ...(ex.notReproduced === true ? { notReproduced: true as const } : {}),
+      ...(answer.replayRuns === undefined ? {} : { replayRuns: answer.replayRuns }),
     },
   };
 }

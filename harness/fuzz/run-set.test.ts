@@ -23,7 +23,7 @@ describe('run split (--workers, --shard)', () => {
     expect(runsOwned(shardPart(shard), 1000)).toBe(250);
   });
 
-  it('searches its chunks in order and starts no run after the --duration deadline but the first', () => {
+  it('searches its chunks in order and stops starting runs at the --duration deadline', () => {
     const job: SearchJob = {
       seed: 3,
       runs: 1,
@@ -46,6 +46,7 @@ describe('run split (--workers, --shard)', () => {
       [4 * CHUNK_RUNS, 7],
     ]);
     expect(held).toMatchObject({ kind: 'held', runs: CHUNK_RUNS + 7 });
+    // Past the deadline the part still makes its first run, and no more: not the rest of its chunk.
     const late = searchPart(job, { part, runsEnd: 10_000, deadlineEpochMs: 0 }, run, () => {});
     expect(late).toMatchObject({ kind: 'held', runs: 1 });
   });

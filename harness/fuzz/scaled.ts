@@ -21,6 +21,14 @@ export interface FuzzOutcome {
   readonly notes: readonly string[];
 }
 
+/** Shrinking a failure found within --duration T goes on for at most this long past T. */
+export const SHRINK_GRACE_MS_MIN = 5_000;
+
+/** A quarter of T, at least SHRINK_GRACE_MS_MIN: a short search still gets a readable case. */
+export function shrinkGraceMs(durationMs: number): number {
+  return Math.max(SHRINK_GRACE_MS_MIN, Math.floor(durationMs / 4));
+}
+
 export function workerJob(opts: FuzzOptions): SearchWorkerJob {
   return {
     mode: 'search',
@@ -79,11 +87,14 @@ export async function fuzzSearch(
   const db = opts.db;
   const before = db === undefined ? { left: [], pruned: 0 } : await replayStored(opts, db, limits);
   if (before.outcome !== undefined) return before.outcome;
+  const deadlineEpochMs = opts.durationMs === undefined ? undefined : Date.now() + opts.durationMs;
   const plan = {
     shard: opts.shard ?? WHOLE,
     workers: opts.workers ?? 1,
     runsEnd: opts.runs,
-    ...(opts.durationMs === undefined ? {} : { deadlineEpochMs: Date.now() + opts.durationMs }),
+    ...(deadlineEpochMs === undefined || opts.durationMs === undefined
+      ? {}
+      : { deadlineEpochMs, shrinkEndEpochMs: deadlineEpochMs + shrinkGraceMs(opts.durationMs) }),
   };
   const answer = await searchSplit(
     job,

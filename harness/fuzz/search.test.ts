@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { cpuId } from '../../model/brand.ts';
 import type { DispatchPolicy, PolicyFactory } from '../../model/policy.ts';
 import { NULL_HEARTBEAT } from './heartbeat.ts';
 import { caseAtPath, type SearchJob, type SearchResult, search } from './search.ts';
@@ -107,36 +106,40 @@ describe('fuzz search', () => {
     expect(found.exercised['flow-order']).toBeLessThanOrEqual(found.runs);
   });
 
-  it('--duration: past the deadline no run starts (the first always runs) and skipped runs are not counted', () => {
-    let made = 0;
-    const queueHere: PolicyFactory = () => {
-      made++;
-      return {
-        name: 'here',
-        place: (_pkt, ctx) => ({ cpu: ctx.workstreamCpus[0] ?? ctx.cpu, mode: 'queue' }),
-      };
+  it('starts no run past its time limit once runsMin are made, and counts only the runs made', () => {
+    let factoryCalls = 0;
+    const counting: PolicyFactory = (cfg) => {
+      factoryCalls++;
+      return sprayFactory(cfg);
     };
-    const past = { ...job, properties: ['policy-conformance'], deadlineEpochMs: 0 };
-    const result = search(past, queueHere, 'here', NULL_HEARTBEAT);
-    expect(result).toMatchObject({ kind: 'held', runs: 1 });
-    expect(made).toBe(1);
-    const later = search(
-      { ...past, deadlineEpochMs: Date.now() + 3_600_000 },
-      queueHere,
-      'here',
-      NULL_HEARTBEAT,
-    );
-    expect(later).toMatchObject({ kind: 'held', runs: 100 });
+    const late = { runsEndEpochMs: 0, shrinkEndEpochMs: 0 };
+    const one = search({ ...job, properties: ['policy-conformance'] }, counting, 'spray', NULL_HEARTBEAT, {
+      ...late,
+      runsMin: 1,
+    });
+    expect(one).toMatchObject({ kind: 'held', runs: 1 });
+    expect(factoryCalls).toBe(1);
+    const none = search({ ...job, properties: ['policy-conformance'] }, counting, 'spray', NULL_HEARTBEAT, {
+      ...late,
+      runsMin: 0,
+    });
+    expect(none).toMatchObject({ kind: 'held', runs: 0 });
+    expect(factoryCalls).toBe(1);
   });
 
-  it('--duration: a counterexample found before the deadline is still shrunk after it', () => {
-    const past = { ...job, properties: ['policy-conformance'], deadlineEpochMs: 0 };
-    const nowhere: PolicyFactory = () => ({
-      name: 'nowhere',
-      place: (_pkt, ctx) => ({ cpu: cpuId(ctx.cpuCount), mode: 'queue' }),
+  it('stops shrinking at its time limit and reports the failing case it has, replayable by its path', () => {
+    const found = foundBySpray();
+    if (found.kind !== 'violated') throw new Error('spray should break flow order');
+    const cut = search(job, sprayFactory, 'spray', NULL_HEARTBEAT, {
+      runsEndEpochMs: Number.MAX_SAFE_INTEGER,
+      shrinkEndEpochMs: 0,
+      runsMin: 0,
     });
-    const result = search(past, nowhere, 'nowhere', NULL_HEARTBEAT);
-    expect(result.kind).toBe('violated');
-    if (result.kind === 'violated') expect(result.shrinks).toBeGreaterThan(0);
+    expect(cut).toMatchObject({ kind: 'violated', property: found.property, shrinks: 0, shrinkCut: true });
+    if (cut.kind !== 'violated') return;
+    // The run that failed first, unshrunk: found's path starts with it.
+    expect(cut.path).toBe(found.path.split(':')[0]);
+    expect(caseAtPath(job, cut.path)).toEqual(cut.runCase);
+    expect(found).not.toHaveProperty('shrinkCut');
   });
 });

@@ -9,6 +9,7 @@ import { fuzzCasesFor, judgingOrder } from './fuzz-cases.ts';
 import { guardPolicy, type StopAt } from './guard.ts';
 import type { Heartbeat } from './heartbeat.ts';
 import { type FuzzRun, runFuzzCase } from './run-fuzz-case.ts';
+import { SearchClock, type TimeLimit } from './time-limit.ts';
 
 /** What one search is asked to do: the generation-relevant options of the command line. */
 export interface SearchJob {
@@ -22,11 +23,6 @@ export interface SearchJob {
   readonly deployment?: Deployment;
   /** Search (and shrink) from this run index on, e.g. one chunk of a split (run-set.ts); ignored with `path`. */
   readonly firstRun?: number;
-  /**
-   * `--duration`: no generated run starts after this wall-clock time (epoch ms). A counterexample
-   * found before it is still shrunk to the end.
-   */
-  readonly deadlineEpochMs?: number | undefined;
 }
 
 /** Per property, the generated runs (not shrink candidates) in which it had something to judge. */
@@ -47,6 +43,8 @@ export type SearchResult =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
+      /** Shrinking stopped at the time limit (`TimeLimit.shrinkEndEpochMs`), not at a local minimum. */
+      readonly shrinkCut?: true;
       /**
        * The counterexample's run as the search saw it fail (the last failing run: fast-check
        * shrinks onto it), for a policy that passes when the case is run again (explain.ts).
@@ -113,29 +111,6 @@ class PathTracker {
 }
 
 /**
- * `--duration`: past the deadline, the runs fast-check still generates are passed over unrun and
- * not counted. The first run of a search always runs (every search judges something), and once a
- * run failed its shrinking goes on to the end.
- */
-class DeadlineGate {
-  #ran = 0;
-  passedOver = 0;
-
-  constructor(readonly deadlineEpochMs: number | undefined) {}
-
-  /** Whether the next run goes ahead; `failing` once a counterexample is being shrunk. */
-  admits(failing: boolean): boolean {
-    const late = this.deadlineEpochMs !== undefined && Date.now() >= this.deadlineEpochMs;
-    if (!failing && this.#ran > 0 && late) {
-      this.passedOver++;
-      return false;
-    }
-    this.#ran++;
-    return true;
-  }
-}
-
-/**
  * Runs the selected properties over fast-check generated cases with the policy. Every run checks
  * every selected property; the first one violated is latched, and shrinking keeps only cases that
  * still violate it, so the counterexample is about one property and its replay (which names that
@@ -146,6 +121,7 @@ export function search(
   source: PolicySource,
   fallbackName: string,
   beat: Heartbeat,
+  time?: TimeLimit,
 ): SearchResult {
   const specs = specsOf(job.properties);
   let policyName = fallbackName;
@@ -156,10 +132,15 @@ export function search(
   let modelError: string | undefined;
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
-  const gate = new DeadlineGate(job.deadlineEpochMs);
+  const clock = new SearchClock(time);
   const predicate = (runCase: FuzzCase): boolean => {
-    if (!gate.admits(latched !== undefined)) return true;
     const path = tracker.current();
+    // Past the time limit a case is answered "holds" without running it: fast-check then generates
+    // the chunk's remaining cases (cheap) and tries no deeper shrink, and none of it is counted.
+    if (clock.skips(tracker.shrinking)) {
+      tracker.record(path, false);
+      return true;
+    }
     beat.runStarts(path);
     const run = runFuzzCase(runCase, policy);
     if (!run.ok) {
@@ -187,14 +168,31 @@ export function search(
     ...(job.path === undefined ? {} : { path: job.path, endOnFailure: true }),
     ...(job.path === undefined && start !== undefined ? { path: start } : {}),
   });
-  if (!details.failed)
-    return { kind: 'held', runs: details.numRuns - gate.passedOver, policyName, exercised };
+  const runs = time === undefined ? details.numRuns : clock.runsMade;
+  return resultOf(details, { latched, lastFailed, modelError, policyName, exercised, runs, clock });
+}
+
+/** What a search saw besides fast-check's details, for its result. */
+interface SearchSeen {
+  readonly latched: PropertySpec | undefined;
+  readonly lastFailed: FuzzRun | undefined;
+  readonly modelError: string | undefined;
+  readonly policyName: string;
+  readonly exercised: ExercisedRuns;
+  /** Runs made when all held (the runs skipped past a time limit are not). */
+  readonly runs: number;
+  readonly clock: SearchClock;
+}
+
+function resultOf(details: fc.RunDetails<[FuzzCase]>, seen: SearchSeen): SearchResult {
+  const { latched, lastFailed, policyName, exercised } = seen;
+  if (!details.failed) return { kind: 'held', runs: seen.runs, policyName, exercised };
   const path = details.counterexamplePath ?? '';
   const runCase = details.counterexample?.[0];
   if (latched === undefined || runCase === undefined || lastFailed === undefined) {
     const why =
       details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    return { kind: 'model-error', message: modelError ?? `the model threw: ${why}`, path };
+    return { kind: 'model-error', message: seen.modelError ?? `the model threw: ${why}`, path };
   }
   return {
     kind: 'violated',
@@ -203,6 +201,7 @@ export function search(
     path,
     runs: details.numRuns,
     shrinks: details.numShrinks,
+    ...(seen.clock.shrinkCut ? { shrinkCut: true as const } : {}),
     exercised,
     observed: lastFailed,
   };

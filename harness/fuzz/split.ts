@@ -30,6 +30,7 @@ export interface SplitPlan {
   readonly workers: number;
   readonly runsEnd: number;
   readonly deadlineEpochMs?: number | undefined;
+  readonly shrinkEndEpochMs?: number | undefined;
 }
 
 interface PartRun {
@@ -134,7 +135,12 @@ export async function searchSplit(
   const all = partsOf(plan.shard, plan.workers);
   const owning = all.filter((p) => runsOwned(p, plan.runsEnd) > 0);
   const parts: PartRun[] = (owning.length > 0 ? owning : all.slice(0, 1)).map((part) => {
-    const partJob: PartJob = { part, runsEnd: plan.runsEnd, deadlineEpochMs: plan.deadlineEpochMs };
+    const partJob: PartJob = {
+      part,
+      runsEnd: plan.runsEnd,
+      deadlineEpochMs: plan.deadlineEpochMs,
+      shrinkEndEpochMs: plan.shrinkEndEpochMs,
+    };
     const run: PartRun = {
       job: { ...job, part: partJob },
       part,

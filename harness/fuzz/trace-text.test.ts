@@ -1,29 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { cpuId, flowId, packetId, virtualNs } from '../../model/brand.ts';
-import type { PolicyErrorEvent } from '../../model/trace.ts';
-import { eventLabel } from './trace-text.ts';
+import { policyError, reassembled } from '../../properties/test/trace-builder.ts';
+import { eventLabel, kindAndMessage } from './trace-text.ts';
 
-const policyError = (error: PolicyErrorEvent['error'], message: string): PolicyErrorEvent => ({
-  kind: 'policy-error',
-  atNs: virtualNs(1000),
-  pkt: packetId(0),
-  flow: flowId(0),
-  policy: 'p',
-  error,
-  message,
-  cpu: cpuId(0),
-});
+describe('trace lines', () => {
+  it('name a policy error kind once when its message opens with it', () => {
+    const threw = policyError({
+      pkt: 2,
+      flow: 1,
+      cpu: 0,
+      policy: 'thrower',
+      error: 'threw',
+      message: 'threw Error: threw',
+    });
+    expect(eventLabel(threw)).toBe('policy-error pkt 2 (flow 1) on cpu 0: thrower threw Error: threw');
+    const odd = policyError({
+      policy: 'p',
+      error: 'cpu-not-integer',
+      message: 'answered cpu undefined, want an integer',
+    });
+    expect(eventLabel(odd)).toBe(
+      'policy-error pkt 0 (flow 0) on cpu 0: p cpu-not-integer: answered cpu undefined, want an integer',
+    );
+    // Only a whole first word counts: `threw-later` is a kind of its own.
+    expect(kindAndMessage('threw', 'threw-later work')).toBe('threw: threw-later work');
+    expect(kindAndMessage('threw', 'reading the answer threw 1')).toBe('threw: reading the answer threw 1');
+  });
 
-describe('trace lines of a policy error', () => {
-  it('a throw says "threw" once; other kinds name themselves before the message', () => {
-    expect(eventLabel(policyError('threw', 'threw Error: bad bucket'))).toBe(
-      'policy-error pkt 0 (flow 0) on cpu 0: p threw Error: bad bucket',
-    );
-    expect(eventLabel(policyError('threw', 'reading the answer threw Error: no cpu'))).toBe(
-      'policy-error pkt 0 (flow 0) on cpu 0: p threw: reading the answer threw Error: no cpu',
-    );
-    expect(eventLabel(policyError('timed-out', 'no answer within 0.5 s'))).toBe(
-      'policy-error pkt 0 (flow 0) on cpu 0: p timed-out: no answer within 0.5 s',
-    );
+  it('group the digits of a reassembled datagram id', () => {
+    expect(eventLabel(reassembled({ pkt: 1_000_000_000 }))).toMatch(/^reassembled pkt 1,000,000,000 /);
   });
 });

@@ -1,5 +1,5 @@
 import { assertNever } from '../../model/brand.ts';
-import type { Trace, TraceEvent } from '../../model/trace.ts';
+import { packetText, type Trace, type TraceEvent } from '../../model/trace.ts';
 
 /**
  * One event as a script-like line: `enqueue pkt 3 ip on cpu 1 (qlen 0/2)`. On a Linux trace the
@@ -10,32 +10,31 @@ export function eventLabel(ev: TraceEvent, linux = false): string {
     case 'kernel':
       return `kernel ${ev.version}${ev.config === undefined ? '' : ` ${ev.config}`}${ev.rules.length > 0 ? ` (${ev.rules.join(', ')})` : ''}`;
     case 'arrive':
-      return `arrive pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) ring ${ev.ring} -> cpu ${ev.cpu}, hash ${hex(ev.hash)} ${ev.hashType}${ev.bucket === undefined ? '' : ` bucket ${ev.bucket}`}${ev.fragment ? ' fragment' : ''}`;
+      return `arrive pkt ${packetText(ev.pkt)} (flow ${ev.flow} seq ${ev.seq}) ring ${ev.ring} -> cpu ${ev.cpu}, hash ${hex(ev.hash)} ${ev.hashType}${ev.bucket === undefined ? '' : ` bucket ${ev.bucket}`}${ev.fragment ? ' fragment' : ''}`;
     case 'dispatch':
-      return `dispatch pkt ${ev.pkt} ${ev.proto} ${ev.mode} cpu ${ev.fromCpu} -> cpu ${ev.toCpu} (thread ${ev.thread})`;
+      return `dispatch pkt ${packetText(ev.pkt)} ${ev.proto} ${ev.mode} cpu ${ev.fromCpu} -> cpu ${ev.toCpu} (thread ${ev.thread})`;
     case 'enqueue':
-      return `enqueue pkt ${ev.pkt} ${ev.proto} on cpu ${ev.cpu} (qlen ${ev.qlenBeforePackets}/${ev.qlimitPackets})`;
+      return `enqueue pkt ${packetText(ev.pkt)} ${ev.proto} on cpu ${ev.cpu} (qlen ${ev.qlenBeforePackets}/${ev.qlimitPackets})`;
     case 'batch':
       return `batch ${ev.proto} on cpu ${ev.cpu}: ${ev.packets} packets (thread ${ev.thread})`;
     case 'handle':
-      return `handle pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) ${linux ? `${ev.proto}_rcv` : `${ev.proto}_input`} on cpu ${ev.cpu} (thread ${ev.thread})`;
+      return `handle pkt ${packetText(ev.pkt)} (flow ${ev.flow} seq ${ev.seq}) ${linux ? `${ev.proto}_rcv` : `${ev.proto}_input`} on cpu ${ev.cpu} (thread ${ev.thread})`;
     case 'drop':
-      return `drop pkt ${ev.pkt} (flow ${ev.flow}) at ${ev.where} on cpu ${ev.cpu}: ${ev.reason} (${ev.counter}++)${ev.qlimitPackets === undefined ? '' : ` qlen ${ev.qlenPackets}/${ev.qlimitPackets}`}`;
+      return `drop pkt ${packetText(ev.pkt)} (flow ${ev.flow}) at ${ev.where} on cpu ${ev.cpu}: ${ev.reason} (${ev.counter}++)${ev.qlimitPackets === undefined ? '' : ` qlen ${ev.qlenPackets}/${ev.qlimitPackets}`}`;
     case 'deliver':
-      return `deliver pkt ${ev.pkt} (flow ${ev.flow} seq ${ev.seq}) to ${ev.layer} on cpu ${ev.cpu}`;
+      return `deliver pkt ${packetText(ev.pkt)} (flow ${ev.flow} seq ${ev.seq}) to ${ev.layer} on cpu ${ev.cpu}`;
     case 'policy-error':
-      // A thrown error's message already opens with "threw": the kind is not said twice.
-      return `policy-error pkt ${ev.pkt} (flow ${ev.flow}) on cpu ${ev.cpu}: ${ev.policy} ${ev.message.startsWith(`${ev.error} `) ? ev.message : `${ev.error}: ${ev.message}`}`;
+      return `policy-error pkt ${packetText(ev.pkt)} (flow ${ev.flow}) on cpu ${ev.cpu}: ${ev.policy} ${kindAndMessage(ev.error, ev.message)}`;
     case 'stack':
       return `stack thread ${ev.thread} cpu ${ev.cpu}: ${ev.depthBytes}/${ev.kstackBytes} bytes ${ev.frames}`;
     case 'alloc':
-      return `alloc ${ev.what} ${ev.buf} on cpu ${ev.cpu}${ev.pkt === undefined ? '' : ` pkt ${ev.pkt}`}`;
+      return `alloc ${ev.what} ${ev.buf} on cpu ${ev.cpu}${ev.pkt === undefined ? '' : ` pkt ${packetText(ev.pkt)}`}`;
     case 'free':
       return `free ${ev.what} ${ev.buf} on cpu ${ev.cpu} (allocated on cpu ${ev.allocCpu})`;
     case 'frag-hold':
-      return `frag-hold pkt ${ev.pkt} ${ev.datagram} on cpu ${ev.cpu} off ${ev.offsetBytes} len ${ev.lengthBytes}`;
+      return `frag-hold pkt ${packetText(ev.pkt)} ${ev.datagram} on cpu ${ev.cpu} off ${ev.offsetBytes} len ${ev.lengthBytes}`;
     case 'reassembled':
-      return `reassembled pkt ${ev.pkt} ${ev.datagram} on cpu ${ev.cpu} from ${ev.fragments.length} fragments (${ev.continuation})`;
+      return `reassembled pkt ${packetText(ev.pkt)} ${ev.datagram} on cpu ${ev.cpu} from ${ev.fragments.length} fragments (${ev.continuation})`;
     case 'counters':
       return `counters${ev.quiescent ? ' (quiescent)' : ''}: ${ev.netisr.length} netisr rows`;
     case 'end':
@@ -45,7 +44,7 @@ export function eventLabel(ev: TraceEvent, linux = false): string {
     case 'napi-poll':
       return `napi-poll ${ev.napi} on cpu ${ev.cpu}: ${ev.work}/${ev.weight}${ev.completed ? ' completed' : ''}`;
     case 'sock-queue':
-      return `sock-queue pkt ${ev.pkt} (flow ${ev.flow}) sock ${ev.sock} on cpu ${ev.cpu}: ${ev.outcome} (rmem ${ev.rmemBeforeBytes}+${ev.truesizeBytes}/${ev.rcvbufBytes})`;
+      return `sock-queue pkt ${packetText(ev.pkt)} (flow ${ev.flow}) sock ${ev.sock} on cpu ${ev.cpu}: ${ev.outcome} (rmem ${ev.rmemBeforeBytes}+${ev.truesizeBytes}/${ev.rcvbufBytes})`;
     case 'defer-free':
       return `defer-free buf ${ev.buf} on cpu ${ev.cpu} (allocated on cpu ${ev.allocCpu}): ${ev.outcome} (list ${ev.listLenBefore}/${ev.deferMax}${ev.kick ? ', kick' : ''})`;
     case 'ipi':
@@ -53,6 +52,11 @@ export function eventLabel(ev: TraceEvent, linux = false): string {
     default:
       return assertNever(ev);
   }
+}
+
+/** `threw Error: x`, not `threw: threw Error: x`: a message that opens with its kind names it once. */
+export function kindAndMessage(kind: string, message: string): string {
+  return message.startsWith(`${kind} `) ? message : `${kind}: ${message}`;
 }
 
 function hex(n: number): string {

@@ -67,12 +67,17 @@ export type WorkerAnswer =
       readonly path: string;
       readonly runs: number;
       readonly shrinks: number;
+      /** Shrinking stopped at the --duration limit (time-limit.ts). */
+      readonly shrinkCut?: true;
       readonly runCase: FuzzCase;
       readonly explanation: Explanation;
       readonly exportName: string;
       /** The run was replayed to a fault that stopped the worker (not shrunk). */
       readonly located?: boolean;
-      /** Replayed by `--runs N` from the start (a fault built up over runs), not by its path. */
+      /**
+       * Replayed by `--runs N` from the start, not by its path: a fault built up over runs (a full
+       * heap, state kept at module level), which a fresh worker replaying one case does not meet.
+       */
       readonly replayRuns?: number;
     }
   | { readonly kind: 'model-error'; readonly message: string; readonly path: string }
@@ -125,15 +130,19 @@ async function work(input: WorkerInput, note: (chunk: ChunkDone) => void): Promi
   const explained = explain(result.runCase, source, fallbackName, result.property, beat, { observed });
   if (!explained.ok) return explainFailed(explained.error, result.path);
   const explanation = explained.value;
-  if (explanation.notReproduced === true) return { ...found, explanation, exportName };
-  const again = await failsWithFreshModule(
-    job.file,
-    result.runCase,
-    result.property,
-    beat,
-    ensurePolicyHooks,
-  );
-  return { ...found, explanation: again ? explanation : { ...explanation, notReproduced: true }, exportName };
+  const again =
+    explanation.notReproduced !== true &&
+    (await failsWithFreshModule(job.file, result.runCase, result.property, beat, ensurePolicyHooks));
+  if (again) return { ...found, explanation, exportName };
+  // A replay by path loads the module afresh and passes: a search is replayed by running the
+  // seed's runs up to the failing one again, which rebuilds state the module kept across them.
+  const replayRuns = job.search.path === undefined ? Number(result.path.split(':')[0]) + 1 : undefined;
+  return {
+    ...found,
+    explanation: { ...explanation, notReproduced: true },
+    exportName,
+    ...(replayRuns === undefined ? {} : { replayRuns }),
+  };
 }
 
 /**

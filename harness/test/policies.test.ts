@@ -4,6 +4,7 @@ import { bucketId, cpuId, flowId, packetId, virtualNs } from '../../model/brand.
 import type { DispatchContext, PacketView, PolicyFactory } from '../../model/policy.ts';
 import flowHash from '../../policies/flow-hash.ts';
 import cpuOffByOne from '../../policies/unsafe/cpu-off-by-one.ts';
+import hashScaledByMax from '../../policies/unsafe/hash-scaled-by-max.ts';
 import inlineOnOwnCpu from '../../policies/unsafe/inline-on-own-cpu.ts';
 import inlineWhenBusy from '../../policies/unsafe/inline-when-busy.ts';
 import migratingFlows from '../../policies/unsafe/migrating-flows.ts';
@@ -12,7 +13,7 @@ import spinsOnUdp from '../../policies/unsafe/spins-on-udp.ts';
 import spreadFragments from '../../policies/unsafe/spread-fragments.ts';
 import throwsOnIpv6 from '../../policies/unsafe/throws-on-ipv6.ts';
 import { FLOW_ORDER } from '../../properties/ordering.ts';
-import { POLICY_CONFORMANCE } from '../../properties/policy-conformance.ts';
+import { POLICY_CONFORMANCE, policyConformance } from '../../properties/policy-conformance.ts';
 import { REASSEMBLY_CPU, reassemblyCpu } from '../../properties/reassembly-cpu.ts';
 import { shrinkingByItems } from '../arbitraries/item-shrink.ts';
 import { fuzzCaseArb, runCaseArb } from '../arbitraries/run-case.ts';
@@ -60,6 +61,13 @@ const UNSAFE: readonly Unsafe[] = [
     factory: cpuOffByOne,
     property: POLICY_CONFORMANCE,
     rules: ['policy:cpu-out-of-range', 'policy:no-workstream'],
+    packetsMax: 1,
+  },
+  {
+    file: 'hash-scaled-by-max.ts',
+    factory: hashScaledByMax,
+    property: POLICY_CONFORMANCE,
+    rules: ['policy:cpu-not-integer'],
     packetsMax: 1,
   },
   {
@@ -217,5 +225,34 @@ describe('policies/flow-hash.ts keeps every promise', () => {
       }),
       fcParams(),
     );
+  });
+});
+
+describe('policies/unsafe/hash-scaled-by-max.ts', () => {
+  // Random addresses and ports hash to 0xffffffff about once in 2^32 flows: the fuzz command's
+  // flows solved onto hash edges (boundary-hash.ts) are what finds it.
+  it('is caught on a flow hashing to 0xffffffff, and only there', () => {
+    const details = fc.check(
+      fc.property(
+        shrinkingByItems(runCaseArb()),
+        (c) => mustCheck(c, hashScaledByMax, [policyConformance]).violations.length === 0,
+      ),
+      { numRuns: SEARCH_RUNS_MAX, seed: 3 },
+    );
+    expect(details.failed, `not caught in ${SEARCH_RUNS_MAX} runs`).toBe(true);
+    const [shrunk] = details.counterexample ?? [];
+    if (shrunk === undefined) throw new Error('no counterexample');
+    const { result, violations } = mustCheck(shrunk, hashScaledByMax, [policyConformance]);
+    const faulted = new Set(
+      violations
+        .flatMap((v) => v.events.map((i) => result.trace[i]))
+        .flatMap((ev) => (ev?.kind === 'policy-error' ? [ev.pkt] : [])),
+    );
+    expect(violations[0]?.rule).toBe('policy:cpu-not-integer');
+    const hashes = result.trace.flatMap((ev) =>
+      ev.kind === 'arrive' && faulted.has(ev.pkt) ? [ev.hash] : [],
+    );
+    expect(hashes.length).toBeGreaterThan(0);
+    expect(new Set(hashes)).toEqual(new Set([0xffff_ffff]));
   });
 });

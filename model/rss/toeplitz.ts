@@ -41,18 +41,7 @@ function defaultKeyTable(p: number): Uint32Array {
 
 /** The table of input byte position `p` for the default key, built anew (the hash caches them). */
 export function defaultKeyByteTable(p: number): Uint32Array {
-  // The window input bit i meets: key bits [i, i + 32), zero past the key's end.
-  const windowAt = (i: number) => {
-    let w = 0;
-    for (let t = 0; t < 32; t++) {
-      const n = i + t;
-      // Past the key's end the byte is missing: a zero bit.
-      const bit = ((RSS_DEFAULT_KEY[n >> 3] ?? 0) >> (7 - (n & 7))) & 1;
-      w = ((w << 1) | bit) >>> 0;
-    }
-    return w;
-  };
-  const windows = Array.from({ length: 8 }, (_, j) => windowAt(8 * p + j));
+  const windows = Array.from({ length: 8 }, (_, j) => keyWindow(RSS_DEFAULT_KEY, 8 * p + j));
   // table[b] is the XOR of the windows of b's set bits: b's lowest set bit added to a smaller entry
   // (one XOR per entry; built at a fuzz worker's start, where it runs interpreted).
   const table = new Uint32Array(256);
@@ -61,6 +50,21 @@ export function defaultKeyByteTable(p: number): Uint32Array {
     table[b] = ((table[b ^ low] ?? 0) ^ (windows[7 - (31 - Math.clz32(low))] ?? 0)) >>> 0;
   }
   return table;
+}
+
+/**
+ * The 32-bit window input bit `bitIndex` (most significant bit of byte 0 first) XORs into the
+ * result when set: key bits [bitIndex, bitIndex + 32), zero past the key's end.
+ */
+export function keyWindow(key: ArrayLike<number>, bitIndex: number): number {
+  let w = 0;
+  for (let t = 0; t < 32; t++) {
+    const n = bitIndex + t;
+    // Past the key's end the byte is missing: a zero bit.
+    const bit = ((key[n >> 3] ?? 0) >> (7 - (n & 7))) & 1;
+    w = ((w << 1) | bit) >>> 0;
+  }
+  return w;
 }
 
 /** The kernel's loop, bit by bit: any key. */
