@@ -86,6 +86,7 @@ export type CounterName =
   | `${NetisrProtoName}.QDrops`
   | `${NetisrProtoName}.policy_errors`
   | `Udp.${(typeof UDP_MIB_FIELDS)[number]}`
+  | `Udp6.${(typeof UDP_MIB_FIELDS)[number]}`
   | `softnet.${'time_squeeze' | 'received_rps'}`
   | `softnet_cpu${number}.${SoftnetColumn}`
   | `udp_sock${number}.${'drops' | 'rx_queue'}`
