@@ -104,7 +104,7 @@ const PER_INSTANCE_COUNTER = new RegExp(
   [
     `^(${NETISR_PROTOCOLS.join('|')})\\.(QDrops|policy_errors)$`,
     `^(${IPSEC_XFORMS.join('|')})s_(${IPSEC_XFORM_COUNTERS.join('|')})$`,
-    `^Udp\\.(${UDP_MIB_FIELDS.join('|')})$`,
+    `^Udp6?\\.(${UDP_MIB_FIELDS.join('|')})$`,
     '^softnet\\.(time_squeeze|received_rps)$',
     `^softnet_cpu\\d+\\.(${SOFTNET_COLUMNS.join('|')})$`,
     '^udp_sock\\d+\\.(drops|rx_queue)$',

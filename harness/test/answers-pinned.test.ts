@@ -37,8 +37,8 @@ describe('what the model and the checkers answer over generated cases is pinned'
   });
 
   it.each([
-    ['flow-hash', flowHash, '1bd45b8e5b2b5605'],
-    ['round-robin', roundRobin, 'ecf2d3bf0f600392'],
+    ['flow-hash', flowHash, 'bfde25e677b91042'],
+    ['round-robin', roundRobin, 'f1cea5bb07ad0d98'],
   ] as const)('%s', (_name, policy, digest) => {
     expect(answersDigest(policy)).toBe(digest);
   });
