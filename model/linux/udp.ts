@@ -58,7 +58,7 @@ export class UdpStack {
   }
 
   /**
-   * udp_rcv -> __udp4_lib_rcv: a unicast datagram goes to the socket bound to its port; a multicast
+   * udp_rcv -> __udp4_lib_rcv (udpv6_rcv -> __udp6_lib_rcv alike): a unicast datagram goes to the socket bound to its port; a multicast
    * one (__udp4_lib_mcast_deliver) to every member: clones to all but the first, then the original
    * to the first. No socket: NoPorts and the skb is freed.
    */
