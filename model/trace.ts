@@ -370,6 +370,8 @@ export interface SockQueueEvent extends At {
   readonly outcome: 'queued' | 'backlog' | 'dropped';
   /** For a multicast clone: the packet it was cloned from. */
   readonly cloneOf?: PacketId;
+  /** inet6 for udpv6_rcv, whose counters are the Udp6 row of /proc/net/snmp6; absent for inet. */
+  readonly family?: 'inet6';
 }
 
 /** Linux: skb_attempt_defer_free on `cpu` for an skb allocated on `allocCpu` (D1..D4). */

@@ -86,6 +86,7 @@ export type CounterName =
   | `${NetisrProtoName}.QDrops`
   | `${NetisrProtoName}.policy_errors`
   | `Udp.${(typeof UDP_MIB_FIELDS)[number]}`
+  | `Udp6.${(typeof UDP_MIB_FIELDS)[number]}`
   | `softnet.${'time_squeeze' | 'received_rps'}`
   | `softnet_cpu${number}.${SoftnetColumn}`
   | `udp_sock${number}.${'drops' | 'rx_queue'}`
@@ -103,7 +104,7 @@ const PER_INSTANCE_COUNTER = new RegExp(
   [
     `^(${NETISR_PROTOCOLS.join('|')})\\.(QDrops|policy_errors)$`,
     `^(${IPSEC_XFORMS.join('|')})s_(${IPSEC_XFORM_COUNTERS.join('|')})$`,
-    `^Udp\\.(${UDP_MIB_FIELDS.join('|')})$`,
+    `^Udp6?\\.(${UDP_MIB_FIELDS.join('|')})$`,
     '^softnet\\.(time_squeeze|received_rps)$',
     `^softnet_cpu\\d+\\.(${SOFTNET_COLUMNS.join('|')})$`,
     '^udp_sock\\d+\\.(drops|rx_queue)$',

@@ -28,6 +28,11 @@ interface Tally {
   rcvbufDrops: number;
   readonly dropsBySock: Map<number, number>;
   udpReads: number;
+  /** The same for IPv6 datagrams, counted in the Udp6 row (/proc/net/snmp6), not the Udp one. */
+  rcvbufDrops6: number;
+  udpReads6: number;
+  /** Packets queued as IPv6, so their reads are tallied in the Udp6 row. */
+  readonly inet6Pkts: Set<number>;
 }
 
 /** R7: the backlog takes a packet only below netdev_max_backlog, at the length the trace holds. */
@@ -56,8 +61,10 @@ function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number):
 
 /** U2: a socket refuses only over sk_rcvbuf with a non-empty queue, and never takes one over it. */
 function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
+  if (ev.family === 'inet6') t.inet6Pkts.add(ev.pkt);
   if (ev.outcome === 'dropped') {
-    t.rcvbufDrops++;
+    if (ev.family === 'inet6') t.rcvbufDrops6++;
+    else t.rcvbufDrops++;
     t.dropsBySock.set(ev.sock, (t.dropsBySock.get(ev.sock) ?? 0) + 1);
     if (ev.rmemBeforeBytes === 0 || ev.rmemBeforeBytes + ev.truesizeBytes <= ev.rcvbufBytes) {
       return [
@@ -95,7 +102,15 @@ function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
 export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
   if (!isLinuxTrace(trace)) return [];
   const qlen = new Map<number, number>();
-  const t: Tally = { backlogDropsByCpu: new Map(), rcvbufDrops: 0, dropsBySock: new Map(), udpReads: 0 };
+  const t: Tally = {
+    backlogDropsByCpu: new Map(),
+    rcvbufDrops: 0,
+    dropsBySock: new Map(),
+    udpReads: 0,
+    rcvbufDrops6: 0,
+    udpReads6: 0,
+    inet6Pkts: new Set(),
+  };
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
@@ -119,7 +134,10 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
         out.push(...sockQueue(ev, t, i));
         break;
       case 'deliver':
-        if (ev.layer.startsWith('udp:')) t.udpReads++;
+        if (ev.layer.startsWith('udp:')) {
+          if (t.inet6Pkts.has(ev.pkt)) t.udpReads6++;
+          else t.udpReads++;
+        }
         break;
       case 'counters':
         out.push(...counted(ev, t, i));
@@ -171,7 +189,9 @@ function counted(ev: CountersEvent, t: Tally, i: number): Violation[] {
     if (got !== undefined && got !== events)
       out.push(v(rule, [i], `${name} is ${got}, but the trace shows ${events} ${what}`));
   };
-  const linux = Object.keys(ev.stats).some((k) => k.startsWith('softnet') || k.startsWith('Udp.'));
+  const linux = Object.keys(ev.stats).some(
+    (k) => k.startsWith('softnet') || k.startsWith('Udp.') || k.startsWith('Udp6.'),
+  );
   if (!linux) return out;
   for (const key of Object.keys(ev.stats)) {
     const cpu = /^softnet_cpu(\d+)\.dropped$/.exec(key)?.[1];
@@ -183,6 +203,14 @@ function counted(ev: CountersEvent, t: Tally, i: number): Violation[] {
   want('Udp.RcvbufErrors', t.rcvbufDrops, 'U5', 'socket receive buffer drops');
   want('Udp.InErrors', t.rcvbufDrops, 'U5', 'socket receive buffer drops (an ENOMEM is charged twice)');
   want('Udp.InDatagrams', t.udpReads, 'U8', 'datagrams read');
+  want('Udp6.RcvbufErrors', t.rcvbufDrops6, 'U5', 'IPv6 socket receive buffer drops');
+  want(
+    'Udp6.InErrors',
+    t.rcvbufDrops6,
+    'U5',
+    'IPv6 socket receive buffer drops (an ENOMEM is charged twice)',
+  );
+  want('Udp6.InDatagrams', t.udpReads6, 'U8', 'IPv6 datagrams read');
   return out;
 }
 

@@ -5,7 +5,7 @@ import { linuxKnobs } from '../../model/linux/knobs.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { LINUX_CPUS_MAX, type LinuxFuzzConstraints, linuxCpuRange } from '../fuzz/linux-cpus.ts';
 import { cpuCountArb } from './config.ts';
-import { distinctRfsFlows, type LinuxCase, RFS_FLOW_CNT, RFS_SOCK_ENTRIES } from './linux.ts';
+import { distinctRfsFlows, inetFlowSpec, type LinuxCase, RFS_FLOW_CNT, RFS_SOCK_ENTRIES } from './linux.ts';
 import { withCaseText } from './run-case-text.ts';
 
 /** First UDP port of the generated sockets, and the multicast group's, as in linux.ts. */
@@ -80,6 +80,8 @@ const rawArb = (cpus: fc.Arbitrary<number>) =>
     items: fc.array(itemArb, { minLength: 1, maxLength: 160, size: 'medium' }),
     // Medium-sized schedules: long enough that readers and softirqs interleave with arrivals.
     schedule: fc.array(fc.nat({ max: 15 }), { maxLength: 256, size: 'medium' }),
+    // Per flow: IPv6 (udpv6_rcv, the Udp6 MIB) or IPv4; drawn last so the other fields keep their draws.
+    inet6: fc.array(fc.boolean(), { minLength: FLOWS_MAX, maxLength: FLOWS_MAX }),
   });
 
 type Raw = typeof rawArb extends (c: fc.Arbitrary<number>) => fc.Arbitrary<infer R> ? R : never;
@@ -125,10 +127,14 @@ function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase
     })),
   ];
   // The last unicast flow may aim at a port nobody bound (NoPorts).
-  const specs = distinctRfsFlows(raw.flowCount, (i) => PORT_BASE + (i % (raw.unicast.length + 1)));
+  const specs = distinctRfsFlows(
+    raw.flowCount,
+    (i) => PORT_BASE + (i % (raw.unicast.length + 1)),
+    (i) => raw.inet6[i] === true,
+  );
   const flows: FlowSpec[] =
     raw.groupMembers.length > 0 && specs[0] !== undefined
-      ? [...specs, { ...specs[0], dst: GROUP, dport: GROUP_PORT }]
+      ? [...specs, { ...inetFlowSpec(0), dst: GROUP, dport: GROUP_PORT }]
       : specs;
   const config: LinuxHostConfig = {
     kernel: raw.kernel,

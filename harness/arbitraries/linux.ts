@@ -11,23 +11,45 @@ export const RFS_FLOW_CNT = 1024;
 const PORT_BASE = 5000;
 const GROUP = '239.1.1.1';
 
+/** The i-th candidate IPv4 UDP flow (destination port filled in by the caller). */
+export function inetFlowSpec(i: number): FlowSpec {
+  return {
+    family: 'inet',
+    ipProto: 17,
+    src: `10.9.${(i >> 8) & 0xff}.${i & 0xff}`,
+    dst: '10.1.0.1',
+    sport: 30_000 + (i % 20_000),
+    dport: 0,
+  };
+}
+
+/** The i-th candidate IPv6 UDP flow, in the documentation prefix 2001:db8::/32. */
+function inet6FlowSpec(i: number): FlowSpec {
+  return {
+    family: 'inet6',
+    ipProto: 17,
+    src: `2001:db8:9::${i.toString(16)}`,
+    dst: '2001:db8:1::1',
+    sport: 30_000 + (i % 20_000),
+    dport: 0,
+  };
+}
+
 /**
  * A pool of unicast UDP flows whose NIC hashes differ in their low 10 bits, so no two of them share
  * an rps_sock_flow_table or rps_dev_flow entry: RFS keeps order only per entry (R4's caveat), and a
- * shared entry is a known gap, tested on its own.
+ * shared entry is a known gap, tested on its own. Flow n is IPv6 when inet6(n) says so.
  */
-export function distinctRfsFlows(count: number, dport: (i: number) => number): FlowSpec[] {
+export function distinctRfsFlows(
+  count: number,
+  dport: (i: number) => number,
+  inet6: (i: number) => boolean = () => false,
+): FlowSpec[] {
   const seen = new Set<number>();
   const out: FlowSpec[] = [];
   for (let i = 0; out.length < count && i < 100_000; i++) {
-    const spec: FlowSpec = {
-      family: 'inet',
-      ipProto: 17,
-      src: `10.9.${(i >> 8) & 0xff}.${i & 0xff}`,
-      dst: '10.1.0.1',
-      sport: 30_000 + (i % 20_000),
-      dport: dport(out.length),
-    };
+    const base = inet6(out.length) ? inet6FlowSpec(i) : inetFlowSpec(i);
+    const spec: FlowSpec = { ...base, dport: dport(out.length) };
     const flow = makeFlow(i, spec);
     if (!flow.ok) continue;
     const slot = flow.value.hash4Tuple & (RFS_FLOW_CNT - 1);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rpsPolicy } from '../../model/linux/rps.ts';
 import flowHash from '../../policies/flow-hash.ts';
 import rfsWithoutQtail from '../../policies/unsafe/rfs-without-qtail.ts';
+import spraysIpv6OnLinux from '../../policies/unsafe/sprays-ipv6-on-linux.ts';
 import { PROPERTIES } from '../../properties/index.ts';
 import { LINUX_PROPERTIES } from '../../properties/linux.ts';
 import { LINUX_FLOW_ORDER } from '../../properties/linux-flow-order.ts';
@@ -43,6 +44,18 @@ describe('fuzzing a policy on model/linux (--kernel linux)', () => {
     const spec = LINUX_PROPERTIES.find((p) => p.name === LINUX_FLOW_ORDER);
     expect(spec?.check(run.value.trace).map((v) => v.rule)).toContain('R4');
     expect(run.value.netstatQ).toContain('/proc/net/softnet_stat');
+  });
+
+  it('catches sprays-ipv6-on-linux.ts by linux-flow-order (R4) with an IPv6 UDP flow', () => {
+    const found = search(linuxJob, spraysIpv6OnLinux, 'sprays-ipv6-on-linux', NULL_HEARTBEAT);
+    if (found.kind !== 'violated') throw new Error(`seed 1: ${found.kind}`);
+    expect(found).toMatchObject({ property: LINUX_FLOW_ORDER, runCase: { kind: 'linux' } });
+    if (!isLinuxFuzzCase(found.runCase)) return;
+    expect(found.runCase.workload.flows.map((f) => [f.family, f.ipProto])).toContainEqual(['inet6', 17]);
+    const run = runFuzzCase(found.runCase, spraysIpv6OnLinux);
+    if (!run.ok) throw new Error(run.error);
+    const spec = LINUX_PROPERTIES.find((p) => p.name === LINUX_FLOW_ORDER);
+    expect(spec?.check(run.value.trace).map((v) => v.rule)).toContain('R4');
   });
 
   it('holds for flow-hash.ts on every property, the Linux ones judged in every run with a packet', () => {

@@ -87,7 +87,10 @@ function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
 }
 
 /** Counter names, made once each: a name built per snapshot costs more than its value. */
-const UDP_STAT_NAMES = UDP_SNMP_FIELDS.map((f) => `Udp.${f}` as const);
+const UDP_STAT_NAMES = [
+  ...UDP_SNMP_FIELDS.map((f) => `Udp.${f}` as const),
+  ...UDP_SNMP_FIELDS.map((f) => `Udp6.${f}` as const),
+];
 type SoftnetStatNames = readonly [string, string, string, string, string, string];
 
 /**

@@ -62,16 +62,19 @@ describe('netif_receive_skb: what the policy sees and how its answer is traced',
     ]);
   });
 
-  it('only IPv4 UDP reaches udp_rcv; IPv6 and TCP end at the IP layer on the CPU that handled them', () => {
+  it('IPv4 and IPv6 UDP reach the socket (udp_rcv, udpv6_rcv); TCP ends at the IP layer on the CPU that handled it', () => {
     const { r } = run();
-    expect(only(r.trace, 'sock-queue').map((e) => e.pkt)).toEqual([0, 3]);
+    expect(only(r.trace, 'sock-queue').map((e) => [e.pkt, e.family ?? 'inet'])).toEqual([
+      [0, 'inet'],
+      [1, 'inet6'],
+      [3, 'inet'],
+      [4, 'inet6'],
+    ]);
     const ipLayer = only(r.trace, 'deliver')
       .filter((e) => e.layer === 'ip')
       .sort((x, y) => x.pkt - y.pkt);
     expect(ipLayer.map((e) => [e.pkt, e.flow, e.seq, e.cpu])).toEqual([
-      [1, 1, 0, 0],
       [2, 2, 0, 1],
-      [4, 1, 1, 0],
       [5, 2, 1, 1],
     ]);
   });

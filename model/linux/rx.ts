@@ -182,7 +182,8 @@ export class LinuxRx {
       hash: p.hash,
       hashType: p.hashType,
     });
-    if (p.flow.ipProto === IPPROTO_UDP && p.flow.family === 'inet') {
+    // udp_rcv and udpv6_rcv share the socket lookup and enqueue; only the MIB row differs.
+    if (p.flow.ipProto === IPPROTO_UDP) {
       this.#udp.rcv(skb, on);
       return;
     }

@@ -279,3 +279,43 @@ describe('recvmsg (udp_recvmsg, skb_consume_udp)', () => {
     expect(r.rfs.entry(0x1234_5678)).toBe(0x1234_5679);
   });
 });
+
+describe('udpv6_rcv: the same socket path, counted in the Udp6 row of /proc/net/snmp6', () => {
+  const skb6 = (truesizeBytes: number): Skb => {
+    const flow = unwrap(
+      makeFlow(8, {
+        family: 'inet6',
+        ipProto: 17,
+        src: '2001:db8:9::1',
+        dst: '2001:db8:1::1',
+        sport: 30_000,
+        dport: UDP_PORT,
+      }),
+    );
+    const id = packetId(nextId++);
+    const pkt = { id, flow, seq: 0, hash: 0x1234_5678 } as unknown as Packet;
+    return { buf: id, pkt, id, allocCpu: cpuId(0), truesizeBytes, secpathBuf: undefined, cloneOf: undefined };
+  };
+
+  it('a receive-buffer drop bumps Udp6RcvbufErrors and Udp6InErrors, a read Udp6InDatagrams; the Udp row stays 0', () => {
+    const r = rig({ sockets: [{ port: UDP_PORT, rcvbufBytes: 1000 }] });
+    r.udp.rcv(skb6(900), on());
+    r.udp.rcv(skb6(200), on());
+    r.udp.recvmsg(r.socks[0] as UdpSock, on());
+    expect(only(r.events(), 'sock-queue').map((e) => [e.outcome, e.family])).toEqual([
+      ['queued', 'inet6'],
+      ['dropped', 'inet6'],
+    ]);
+    expect(r.stats.snapshot()).toEqual({
+      'Udp6.InDatagrams': 1,
+      'Udp6.RcvbufErrors': 1,
+      'Udp6.InErrors': 1,
+    });
+  });
+
+  it('no socket on the port: Udp6NoPorts', () => {
+    const r = rig({ sockets: [{ port: UDP_PORT + 1 }] });
+    r.udp.rcv(skb6(100), on());
+    expect(r.stats.snapshot()).toEqual({ 'Udp6.NoPorts': 1 });
+  });
+});

@@ -58,7 +58,7 @@ export class UdpStack {
   }
 
   /**
-   * udp_rcv -> __udp4_lib_rcv: a unicast datagram goes to the socket bound to its port; a multicast
+   * udp_rcv -> __udp4_lib_rcv (udpv6_rcv -> __udp6_lib_rcv alike): a unicast datagram goes to the socket bound to its port; a multicast
    * one (__udp4_lib_mcast_deliver) to every member: clones to all but the first, then the original
    * to the first. No socket: NoPorts and the skb is freed.
    */
@@ -71,8 +71,9 @@ export class UdpStack {
     );
     const first = targets[0];
     if (first === undefined) {
-      this.#env.stats.inc('Udp.NoPorts');
-      this.#drop(skb, on.cpu, 'no socket bound to the port', 'Udp.NoPorts');
+      const noPorts = `${udpMib(skb)}.NoPorts` as const;
+      this.#env.stats.inc(noPorts);
+      this.#drop(skb, on.cpu, 'no socket bound to the port', noPorts);
       freeSkb(this.#env, skb, on.cpu);
       return;
     }
@@ -146,8 +147,8 @@ export class UdpStack {
     }
     this.#record(sock, skb, on.cpu, rmemBefore, 'dropped');
     // U5: "an ENOMEM error is charged twice": RcvbufErrors and InErrors, and the socket's drops.
-    this.#env.stats.inc('Udp.RcvbufErrors');
-    if (!this.#env.has('linux-udp-inerrors-uncounted')) this.#env.stats.inc('Udp.InErrors');
+    this.#env.stats.inc(`${udpMib(skb)}.RcvbufErrors`);
+    if (!this.#env.has('linux-udp-inerrors-uncounted')) this.#env.stats.inc(`${udpMib(skb)}.InErrors`);
     sock.drops++;
     // The drop names the socket's own sk_drops; the MIB pair is checked against the drops in total.
     this.#drop(skb, on.cpu, 'socket receive buffer full', `udp_sock${sock.spec.index}.drops`);
@@ -173,6 +174,7 @@ export class UdpStack {
       rcvbufBytes: sock.spec.rcvbufBytes,
       outcome,
       ...(skb.cloneOf === undefined ? {} : { cloneOf: skb.cloneOf }),
+      ...(skb.pkt.flow.family === 'inet6' ? { family: 'inet6' as const } : {}),
     });
   }
 
@@ -221,7 +223,7 @@ export class UdpStack {
     if (skb === undefined) return;
     if (this.#env.cfg.udpSocketBacklog) sock.ownedByUser = true;
     sock.rmemAllocBytes -= skb.truesizeBytes;
-    this.#env.stats.inc('Udp.InDatagrams');
+    this.#env.stats.inc(`${udpMib(skb)}.InDatagrams`);
     this.#env.trace.record({
       kind: 'deliver',
       atNs: this.#env.clock.nowNs,
@@ -253,4 +255,13 @@ function cloneSkb(env: LinuxEnv, skb: Skb, cpu: CpuId): Skb {
     secpathBuf: undefined,
     cloneOf: skb.id,
   };
+}
+
+/**
+ * The MIB row a datagram is counted in: udpv6_rcv and udpv6_recvmsg count an IPv6 datagram in
+ * /proc/net/snmp6 (Udp6InDatagrams, Udp6RcvbufErrors, Udp6InErrors, Udp6NoPorts), an IPv4 one in
+ * the Udp row of /proc/net/snmp, also on a dual-stack socket (net/ipv6/udp.c).
+ */
+function udpMib(skb: Skb): 'Udp' | 'Udp6' {
+  return skb.pkt.flow.family === 'inet6' ? 'Udp6' : 'Udp';
 }
