@@ -21,6 +21,23 @@ const flowDrawArb = fc.record({
   dport: fc.nat({ max: 0xffff }),
 });
 
+type FlowDraw = typeof flowDrawArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** The flow a draw names: v4 in 10/8 to 192.168/16, v6 in 2001:db8::/32. */
+function flowSpecOf({ v6, ipProto, a, b, c, sport, dport }: FlowDraw): FlowSpec {
+  return {
+    family: v6 ? 'inet6' : 'inet',
+    ipProto,
+    src: v6 ? `2001:db8:${a.toString(16)}::${b.toString(16)}` : `10.${a}.${b}.${c}`,
+    dst: v6 ? `2001:db8:ffff::${c.toString(16)}` : `192.168.${c}.1`,
+    sport,
+    dport,
+  };
+}
+
+/** A flow as drawn, no hash solved for (what the edge flows start from). */
+export const plainFlowSpecArb: fc.Arbitrary<FlowSpec> = flowDrawArb.map(flowSpecOf);
+
 /**
  * One flow: v4 or v6, any ports; the addresses come from a few random bytes. One flow in four
  * has its hashes solved onto an edge (boundary-hash.ts: 0, 0xffffffff, a full bucket mask ...);
@@ -35,15 +52,8 @@ export const flowSpecArb: fc.Arbitrary<FlowSpec> = fc
       { weight: 1, arbitrary: hashTargetsArb },
     ),
   })
-  .map(({ draw: { v6, ipProto, a, b, c, sport, dport }, edge }) => {
-    const spec: FlowSpec = {
-      family: v6 ? 'inet6' : 'inet',
-      ipProto,
-      src: v6 ? `2001:db8:${a.toString(16)}::${b.toString(16)}` : `10.${a}.${b}.${c}`,
-      dst: v6 ? `2001:db8:ffff::${c.toString(16)}` : `192.168.${c}.1`,
-      sport,
-      dport,
-    };
+  .map(({ draw, edge }) => {
+    const spec = flowSpecOf(draw);
     return edge === null ? spec : withHashes(spec, edge);
   });
 
