@@ -153,6 +153,48 @@ describe('linux-no-drop-below-limit rules (R7, R8, U2, U5, U8)', () => {
     ]);
   });
 
+  it('U5 / U8 on the Udp6 row: the drop and read of an IPv6 datagram count there, not in Udp', () => {
+    const v6 = [
+      sockQueue({
+        pkt: 7,
+        family: 'inet6',
+        outcome: 'dropped',
+        rmemBeforeBytes: 950,
+        truesizeBytes: 100,
+        rcvbufBytes: 1000,
+      }),
+      sockQueue({ pkt: 8, family: 'inet6', outcome: 'queued', rmemBeforeBytes: 0, rcvbufBytes: 1000 }),
+      deliver({ pkt: 8, layer: 'udp:0' }),
+    ];
+    const ok = {
+      'Udp6.RcvbufErrors': 1,
+      'Udp6.InErrors': 1,
+      'Udp6.InDatagrams': 1,
+      'Udp.RcvbufErrors': 0,
+      'Udp.InDatagrams': 0,
+    };
+    expect(linux(...v6, counters(ok))).toEqual([]);
+    // Counted in the IPv4 row instead: both rows are wrong.
+    const swapped = {
+      'Udp6.RcvbufErrors': 0,
+      'Udp6.InErrors': 0,
+      'Udp6.InDatagrams': 0,
+      'Udp.RcvbufErrors': 1,
+      'Udp.InDatagrams': 1,
+    };
+    expect(linux(...v6, counters(swapped))).toEqual([
+      viol('U5', [3], 'Udp.RcvbufErrors is 1, but the trace shows 0 socket receive buffer drops'),
+      viol('U8', [3], 'Udp.InDatagrams is 1, but the trace shows 0 datagrams read'),
+      viol('U5', [3], 'Udp6.RcvbufErrors is 0, but the trace shows 1 IPv6 socket receive buffer drops'),
+      viol(
+        'U5',
+        [3],
+        'Udp6.InErrors is 0, but the trace shows 1 IPv6 socket receive buffer drops (an ENOMEM is charged twice)',
+      ),
+      viol('U8', [3], 'Udp6.InDatagrams is 0, but the trace shows 1 IPv6 datagrams read'),
+    ]);
+  });
+
   it('near miss for the counters: absent counters, lookalike names, a snapshot without Linux counters', () => {
     expect(linux(counters({ 'softnet_cpu0.time_squeeze': 4 }))).toEqual([]);
     expect(

@@ -22,15 +22,15 @@ const v = (rule: ViolationRule, events: number[], message: string): Violation =>
   message,
 });
 
+/** The UDP MIB row a datagram is counted in: its own family's, not its socket's. */
+type UdpRow = 'Udp' | 'Udp6';
+
 /** What the trace's own events count, to compare with every counters snapshot. */
 interface Tally {
   readonly backlogDropsByCpu: Map<number, number>;
-  rcvbufDrops: number;
   readonly dropsBySock: Map<number, number>;
-  udpReads: number;
-  /** The same for IPv6 datagrams, counted in the Udp6 row (/proc/net/snmp6), not the Udp one. */
-  rcvbufDrops6: number;
-  udpReads6: number;
+  /** Receive-buffer drops and reads per MIB row: Udp (/proc/net/snmp) for IPv4, Udp6 (snmp6) for IPv6. */
+  readonly rows: Record<UdpRow, { rcvbufDrops: number; reads: number }>;
   /** Packets queued as IPv6, so their reads are tallied in the Udp6 row. */
   readonly inet6Pkts: Set<number>;
 }
@@ -63,8 +63,7 @@ function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number):
 function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
   if (ev.family === 'inet6') t.inet6Pkts.add(ev.pkt);
   if (ev.outcome === 'dropped') {
-    if (ev.family === 'inet6') t.rcvbufDrops6++;
-    else t.rcvbufDrops++;
+    t.rows[ev.family === 'inet6' ? 'Udp6' : 'Udp'].rcvbufDrops++;
     t.dropsBySock.set(ev.sock, (t.dropsBySock.get(ev.sock) ?? 0) + 1);
     if (ev.rmemBeforeBytes === 0 || ev.rmemBeforeBytes + ev.truesizeBytes <= ev.rcvbufBytes) {
       return [
@@ -104,11 +103,8 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
   const qlen = new Map<number, number>();
   const t: Tally = {
     backlogDropsByCpu: new Map(),
-    rcvbufDrops: 0,
     dropsBySock: new Map(),
-    udpReads: 0,
-    rcvbufDrops6: 0,
-    udpReads6: 0,
+    rows: { Udp: { rcvbufDrops: 0, reads: 0 }, Udp6: { rcvbufDrops: 0, reads: 0 } },
     inet6Pkts: new Set(),
   };
   const out: Violation[] = [];
@@ -134,10 +130,7 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
         out.push(...sockQueue(ev, t, i));
         break;
       case 'deliver':
-        if (ev.layer.startsWith('udp:')) {
-          if (t.inet6Pkts.has(ev.pkt)) t.udpReads6++;
-          else t.udpReads++;
-        }
+        if (ev.layer.startsWith('udp:')) t.rows[t.inet6Pkts.has(ev.pkt) ? 'Udp6' : 'Udp'].reads++;
         break;
       case 'counters':
         out.push(...counted(ev, t, i));
@@ -200,17 +193,18 @@ function counted(ev: CountersEvent, t: Tally, i: number): Violation[] {
     const sock = /^udp_sock(\d+)\.drops$/.exec(key)?.[1];
     if (sock !== undefined) want(key, t.dropsBySock.get(Number(sock)) ?? 0, 'U5', `drops on socket ${sock}`);
   }
-  want('Udp.RcvbufErrors', t.rcvbufDrops, 'U5', 'socket receive buffer drops');
-  want('Udp.InErrors', t.rcvbufDrops, 'U5', 'socket receive buffer drops (an ENOMEM is charged twice)');
-  want('Udp.InDatagrams', t.udpReads, 'U8', 'datagrams read');
-  want('Udp6.RcvbufErrors', t.rcvbufDrops6, 'U5', 'IPv6 socket receive buffer drops');
-  want(
-    'Udp6.InErrors',
-    t.rcvbufDrops6,
-    'U5',
-    'IPv6 socket receive buffer drops (an ENOMEM is charged twice)',
-  );
-  want('Udp6.InDatagrams', t.udpReads6, 'U8', 'IPv6 datagrams read');
+  for (const row of ['Udp', 'Udp6'] as const) {
+    const { rcvbufDrops, reads } = t.rows[row];
+    const v6 = row === 'Udp6' ? 'IPv6 ' : '';
+    want(`${row}.RcvbufErrors`, rcvbufDrops, 'U5', `${v6}socket receive buffer drops`);
+    want(
+      `${row}.InErrors`,
+      rcvbufDrops,
+      'U5',
+      `${v6}socket receive buffer drops (an ENOMEM is charged twice)`,
+    );
+    want(`${row}.InDatagrams`, reads, 'U8', `${v6}datagrams read`);
+  }
   return out;
 }
 
