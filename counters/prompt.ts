@@ -9,10 +9,16 @@
  *   `root@fbsd14:~ # ` (alone, right under a table)   coloured prompts (ANSI escapes are skipped)
  */
 
-/** CSI sequences (colours, bracketed paste) and OSC ones (the terminal title bash's PS1 often sets). */
-// Each part stops at the next ESC, so a match never rescans text another one covered.
+/**
+ * CSI sequences (colours, bracketed paste), OSC ones (the terminal title bash's PS1 often sets), and
+ * the short ones: a character set chosen (`ESC ( B`, which `tput sgr0` prints after every colour),
+ * keypad modes (`ESC =`, `ESC >`, which zsh line editing prints around each prompt), cursor saves.
+ */
+// Each part stops at the next ESC, so a match never rescans text another one covered. CSI and OSC
+// come first: their `[` and `]` are also final bytes of the short form (ECMA-48: ESC, intermediates
+// 0x20-0x2F, then one final byte 0x30-0x7E).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC and BEL are what the pattern strips.
-const ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g;
+const ANSI_ESCAPE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]/g;
 
 /** A prompt's text before its `#`, `$`, `%` or `>` is short; past this many characters it is data. */
 const PROMPT_PREFIX_CHARS_MAX = 160;
