@@ -19,6 +19,13 @@ export interface FuzzRate {
   readonly runsPerRound: number;
   /** Runs per CPU second of the search loop (generate, run the model, check every property), per round. */
   readonly runsPerCpuSecond: readonly number[];
+  /** Runs in the warm-up, before the rounds. */
+  readonly warmUpRuns: number;
+  /**
+   * Runs per CPU second of the warm-up: a fresh process's first runs, while V8 still compiles the
+   * hot code (a default 1,000-run job on two workers is 500 runs each, all of them in this phase).
+   */
+  readonly warmUpRunsPerCpuSecond: number;
   /**
    * The JavaScript thread's share of that CPU time, per round (the rest is V8's compiler and GC
    * threads); absent where the thread's own time cannot be read (mainThreadCpuMs).
@@ -29,27 +36,31 @@ export interface FuzzRate {
 /**
  * Fuzz runs per CPU second in process with a safe policy (every run goes the whole way): rounds
  * of `runsPerRound` runs, every round the same seed (the same cases, so rounds differ only by
- * noise), after a warm-up round. CPU time, so the figure is per core and a busy machine does not
- * inflate it.
+ * noise), after a warm-up of `warmUpRuns` (timed on its own: V8 is still compiling then, and
+ * rounds taken before it settles differ by half). CPU time, so the figure is per core and a busy
+ * machine does not inflate it.
  */
 export async function fuzzRate(
   policyFile: string,
   runsPerRound: number,
   rounds: number,
+  warmUpRuns: number,
 ): Promise<FuzzRate | string> {
   // Loaded as a fuzz worker loads it (a TypeScript policy compiled in memory).
   const load = await loadPolicy(resolve(root, policyFile), ensurePolicyHooks);
   if (!load.ok) return load.error;
   const loaded = load.value;
-  const job = (seed: number): SearchJob => ({
+  const job = (seed: number, runs = runsPerRound): SearchJob => ({
     seed,
-    runs: runsPerRound,
+    runs,
     path: undefined,
     cpuCountMin: 1,
     cpuCountMax: 64,
     properties: PROPERTIES.map((p) => p.name),
   });
-  const warm = search(job(1), loaded.source, loaded.fallbackName, NULL_HEARTBEAT);
+  const warmStart = nowMs('cpu');
+  const warm = search(job(1, warmUpRuns), loaded.source, loaded.fallbackName, NULL_HEARTBEAT);
+  const warmUpRunsPerCpuSecond = (warmUpRuns * 1000) / (nowMs('cpu') - warmStart);
   if (warm.kind !== 'held')
     return `${policyFile} did not hold (${warm.kind}): pick a safe policy for the bench`;
   const out: number[] = [];
@@ -68,6 +79,8 @@ export async function fuzzRate(
     policyFile,
     runsPerRound,
     runsPerCpuSecond: out,
+    warmUpRuns,
+    warmUpRunsPerCpuSecond,
     ...(shares.length === rounds ? { jsThreadShare: shares } : {}),
   };
 }
@@ -83,13 +96,14 @@ export async function fuzzRateBundled(
   policyFile: string,
   runsPerRound: number,
   rounds: number,
+  warmUpRuns: number,
 ): Promise<FuzzRate | string> {
   const dir = `${root}node_modules/.cache/netstack-conformance`;
   mkdirSync(dir, { recursive: true });
   const outfile = `${dir}/bench-fuzz-rate-${process.pid}.mjs`;
   buildSync({ ...WORKER_BUNDLE_OPTIONS, entryPoints: [`${root}bench/fuzz-rate-main.ts`], outfile });
   try {
-    const args = [outfile, resolve(root, policyFile), String(runsPerRound), String(rounds)];
+    const args = [outfile, resolve(root, policyFile), String(runsPerRound), String(rounds), String(warmUpRuns)];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
     return JSON.parse(stdout) as FuzzRate | string;
   } finally {
