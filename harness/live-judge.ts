@@ -1,4 +1,4 @@
-import { checkCounters } from '../counters/index.ts';
+import { type CounterReading, checkCounters, parseLinuxRelease } from '../counters/index.ts';
 import { convertRecording, type LivePacket } from '../live/convert.ts';
 import {
   type Differential,
@@ -88,6 +88,29 @@ function dropTallies(packets: readonly LivePacket[], stats: Readonly<Record<stri
   });
 }
 
+/** `uname -m` of 64-bit kernels, whose snmp MIB counters are 64-bit (unsigned long). */
+const MACHINE_64BIT =
+  /^(x86_64|aarch64|arm64|ppc64|ppc64le|s390x|riscv64|loongarch64|mips64|sparc64|ia64|alpha)$/;
+
+/**
+ * What a live run knows of the machine that a pasted dump does not, so check-counters' identities
+ * are exact instead of notes (counters/reading.ts): the after-counters are read once the receiver
+ * saw nothing for its idle time (quiescent: nothing in flight, as the trace's last counters event
+ * says too), the release is the kernel's own, and, where the recording kept them, the machine and
+ * the CPUs online.
+ */
+export function machineFacts(rec: LiveRecording): Partial<CounterReading> {
+  const release = parseLinuxRelease(rec.kernelRelease);
+  return {
+    quiescent: true,
+    ...(release === undefined ? {} : { linuxRelease: release }),
+    ...(rec.machine === undefined ? {} : { counters64bit: MACHINE_64BIT.test(rec.machine) }),
+    ...(rec.cpusOnline === undefined || rec.cpusPresent === undefined
+      ? {}
+      : { allCpusOnline: rec.cpusOnline === rec.cpusPresent }),
+  };
+}
+
 /**
  * Judges one recording: convert it to the Linux trace with the model's RPS choice naming each
  * backlog drop's CPU, run the same checkers as on the model, apply check-counters to the counter
@@ -122,7 +145,7 @@ export function judgeTrace(
   });
   const counters = checkCounters(
     `${softnetDeltaText(rec.softnetBefore, rec.softnetAfter)}\n${snmpDeltaText(rec.snmpBefore, rec.snmpAfter)}`,
-    { json: false },
+    { json: false, ...machineFacts(rec) },
   );
   const counterFindings = counters.checked.flatMap((c) => c.result.findings.map((f) => JSON.stringify(f)));
   const counterChecks = counters.checked.reduce((s, c) => s + c.result.checks, 0);

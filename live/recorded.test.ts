@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { judgeRecording, judgeTrace } from '../harness/live-judge.ts';
+import { checkCounters } from '../counters/index.ts';
+import { judgeRecording, judgeTrace, machineFacts } from '../harness/live-judge.ts';
 import { type CpuId, cpuId } from '../model/brand.ts';
 import type { PolicyFactory } from '../model/policy.ts';
 import { instantiatePolicy } from '../model/policy.ts';
@@ -10,6 +11,7 @@ import { LINUX_FLOW_ORDER } from '../properties/linux-flow-order.ts';
 import { LINUX_NO_DROP_BELOW_LIMIT } from '../properties/linux-no-drop-below-limit.ts';
 import { convertRecording } from './convert.ts';
 import { modelCpuOf, modelRpsPolicy, rfsDifferential, rpsDifferential, rpsMapCpus } from './differential.ts';
+import { snmpDeltaText } from './parse.ts';
 import type { LiveRecording } from './recording.ts';
 
 /**
@@ -87,6 +89,31 @@ describe('a recorded live run', () => {
     const bad = v.properties.find((p) => p.property === LINUX_NO_DROP_BELOW_LIMIT);
     expect(bad?.held).toBe(false);
     expect(bad?.violations.map((x) => x.rule)).toContain('U5');
+    expect(v.ok).toBe(false);
+  });
+
+  it('tells check-counters what the run knows: read once quiet, the kernel release, the machine and CPUs when kept', () => {
+    expect(machineFacts(rec)).toEqual({ quiescent: true, linuxRelease: { major: 6, minor: 18, patch: 44 } });
+    const kept = { ...rec, machine: 'x86_64', cpusPresent: '0-3', cpusOnline: '0-2' };
+    expect(machineFacts(kept)).toMatchObject({ counters64bit: true, allCpusOnline: false });
+    expect(machineFacts({ ...kept, machine: 'i686', cpusOnline: '0-3' })).toMatchObject({
+      counters64bit: false,
+      allCpusOnline: true,
+    });
+  });
+
+  it('teeth: Udp InErrors one short of RcvbufErrors is a finding here, where a pasted dump gets a note', () => {
+    const snmpAfter = rec.snmpAfter.replace(
+      /^(Udp: \d+ \d+ )(\d+)/m,
+      (_, head: string, n: string) => `${head}${Number(n) - 1}`,
+    );
+    expect(snmpAfter).not.toBe(rec.snmpAfter);
+    // The same difference as a pasted dump: a read while drops were counted could explain it.
+    const pasted = checkCounters(snmpDeltaText(rec.snmpBefore, snmpAfter), { json: false });
+    expect(pasted.exitCode).toBe(0);
+    expect(pasted.stdout).toMatch(/U5/);
+    const v = judgeRecording({ ...rec, snmpAfter });
+    expect(v.counterFindings.some((f) => f.includes('"U5"'))).toBe(true);
     expect(v.ok).toBe(false);
   });
 

@@ -24,6 +24,14 @@ export interface LiveRecording {
   readonly softnetAfter: string;
   readonly snmpBefore: string;
   readonly snmpAfter: string;
+  /**
+   * `uname -m`, and /sys/devices/system/cpu/present and online as read after the run: what
+   * check-counters is told of the machine (64-bit counters, no CPU's softnet row hidden). Absent in
+   * recordings made before they were kept: then unknown, as for a pasted dump.
+   */
+  readonly machine?: string;
+  readonly cpusPresent?: string;
+  readonly cpusOnline?: string;
 }
 
 /** The fate of one sent datagram as the kernel's tracepoints show it. */

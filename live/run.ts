@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
+import { machine, release } from 'node:os';
 import { cpuCountOnline, missingCapability, missingSysctl } from './capabilities.ts';
 import { Cleanup } from './cleanup.ts';
 import { LIVE_GLOBAL_SYSCTLS, type LiveConfig, liveConfigError } from './config.ts';
@@ -84,8 +84,20 @@ async function record(c: LiveConfig, n: LiveNames, cleanup: Cleanup) {
     softnetAfter,
     snmpBefore,
     snmpAfter,
+    machine: machine(),
+    ...cpuLists(),
   };
   return { recording, sendMs: w.sendMs };
+}
+
+/** /sys/devices/system/cpu/present and online (`0-1`), or neither where they cannot be read. */
+function cpuLists(): { cpusPresent: string; cpusOnline: string } | Record<string, never> {
+  try {
+    const list = (which: string) => readFileSync(`/sys/devices/system/cpu/${which}`, 'utf8').trim();
+    return { cpusPresent: list('present'), cpusOnline: list('online') };
+  } catch {
+    return {};
+  }
 }
 
 /**
