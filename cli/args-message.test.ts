@@ -19,6 +19,13 @@ describe('flag refusals, the same for each command', () => {
     expect(errorOf(parseLiveArgs(argv, 2))).toBe(message);
   });
 
+  it('live --ipv6 sends the flows over IPv6; IPv4 by default', () => {
+    const v6 = parseLiveArgs(['--ipv6', '--preset', 'overload'], 2);
+    const v4 = parseLiveArgs([], 2);
+    expect(v6.ok && v6.value !== 'help' && v6.value.config.family).toBe('inet6');
+    expect(v4.ok && v4.value !== 'help' && v4.value.config.family).toBe('inet');
+  });
+
   it('check-counters names an unknown flag the same way', () => {
     const r = runCheckCounters(['--bogus', 'x.txt']);
     expect(r.exitCode).toBe(2);

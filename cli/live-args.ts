@@ -5,7 +5,7 @@ import { joinNegativeValues, parseArgsMessage, valueFlagsOf } from './args-messa
 
 export const LIVE_USAGE = `usage: npm run live -- [--preset default|overload|rfs|rfs-connected|single-cpu] [--queues N] [--flows N]
                      [--packets N] [--payload BYTES] [--sender-cpu C] [--receiver-cpu C] [--rcvbuf BYTES]
-                     [--read-delay-ms MS] [--duration S] [--sysctl NAME=VALUE]... [--connected] [--no-trace]
+                     [--read-delay-ms MS] [--duration S] [--sysctl NAME=VALUE]... [--connected] [--ipv6] [--no-trace]
                      [--json] [--report FILE.html] [--save FILE.json]`;
 
 export interface LiveOptions {
@@ -29,6 +29,7 @@ const OPTIONS = {
   sysctl: { type: 'string', multiple: true },
   'no-trace': { type: 'boolean' },
   connected: { type: 'boolean' },
+  ipv6: { type: 'boolean' },
   json: { type: 'boolean' },
   report: { type: 'string' },
   save: { type: 'string' },
@@ -90,6 +91,7 @@ export function parseLiveArgs(
   }
   if (v['no-trace'] === true) config.trace = false;
   if (v.connected === true) config.connected = true;
+  if (v.ipv6 === true) config.family = 'inet6';
   return ok({
     config: config as unknown as LiveConfig,
     json: v.json === true,

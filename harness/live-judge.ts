@@ -8,7 +8,7 @@ import {
   rfsSteers,
   rpsDifferential,
 } from '../live/differential.ts';
-import { snmpDeltaText, softnetDeltaText } from '../live/parse.ts';
+import { snmp6DeltaText, snmpDeltaText, softnetDeltaText } from '../live/parse.ts';
 import type { LiveRecording } from '../live/recording.ts';
 import type { PolicySource } from '../model/policy.ts';
 import { instantiatePolicy } from '../model/policy.ts';
@@ -65,8 +65,16 @@ export interface LiveVerdict {
   readonly stats: Readonly<Record<string, number>>;
 }
 
-/** Which counter each drop reason moves, and its delta (summed over CPUs for softnet). */
-function dropTallies(packets: readonly LivePacket[], stats: Readonly<Record<string, number>>): DropTally[] {
+/**
+ * Which counter each drop reason moves, and its delta (summed over CPUs for softnet): the socket
+ * drops in the MIB row of the run's IP version (Udp in /proc/net/snmp, Udp6 in snmp6).
+ */
+function dropTallies(
+  packets: readonly LivePacket[],
+  stats: Readonly<Record<string, number>>,
+  family: 'inet' | 'inet6',
+): DropTally[] {
+  const row = family === 'inet6' ? 'Udp6' : 'Udp';
   const sum = (suffix: string) =>
     Object.entries(stats)
       .filter(([k]) => k.startsWith('softnet_cpu') && k.endsWith(suffix))
@@ -75,9 +83,9 @@ function dropTallies(packets: readonly LivePacket[], stats: Readonly<Record<stri
     reason === 'CPU_BACKLOG'
       ? ['softnet_stat dropped', sum('.dropped')]
       : reason === 'SOCKET_RCVBUFF'
-        ? ['Udp RcvbufErrors', stats['Udp.RcvbufErrors'] ?? 0]
+        ? [`${row} RcvbufErrors`, stats[`${row}.RcvbufErrors`] ?? 0]
         : reason === 'NO_SOCKET'
-          ? ['Udp NoPorts', stats['Udp.NoPorts'] ?? 0]
+          ? [`${row} NoPorts`, stats[`${row}.NoPorts`] ?? 0]
           : ['(none known)', 0];
   const counts = new Map<string, number>();
   for (const p of packets)
@@ -144,7 +152,13 @@ export function judgeTrace(
     };
   });
   const counters = checkCounters(
-    `${softnetDeltaText(rec.softnetBefore, rec.softnetAfter)}\n${snmpDeltaText(rec.snmpBefore, rec.snmpAfter)}`,
+    [
+      softnetDeltaText(rec.softnetBefore, rec.softnetAfter),
+      snmpDeltaText(rec.snmpBefore, rec.snmpAfter),
+      ...(rec.snmp6Before === undefined || rec.snmp6After === undefined
+        ? []
+        : [snmp6DeltaText(rec.snmp6Before, rec.snmp6After)]),
+    ].join('\n'),
     { json: false, ...machineFacts(rec) },
   );
   const counterFindings = counters.checked.flatMap((c) => c.result.findings.map((f) => JSON.stringify(f)));
@@ -163,7 +177,7 @@ export function judgeTrace(
     kernelRelease: rec.kernelRelease,
     sent: rec.sent.length,
     delivered: trace.filter((e) => e.kind === 'deliver').length,
-    drops: dropTallies(packets, stats),
+    drops: dropTallies(packets, stats, rec.config.family ?? 'inet'),
     properties,
     counterFindings,
     counterChecks,

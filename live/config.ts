@@ -29,6 +29,8 @@ export interface LiveConfig {
   readonly connected: boolean;
   /** Record with tracefs (off only to measure the tracing overhead). */
   readonly trace: boolean;
+  /** The datagrams' IP version: IPv4 (udp_rcv, the Udp row) or IPv6 (udpv6_rcv, Udp6 in snmp6). */
+  readonly family: 'inet' | 'inet6';
 }
 
 /** Knobs a live run can set: global sysctls under /proc/sys, and per-queue sysfs files. */
@@ -72,6 +74,7 @@ export function defaultLiveConfig(cpuCount: number): LiveConfig {
     durationMs: 10_000,
     connected: false,
     trace: true,
+    family: 'inet',
   };
 }
 
@@ -174,5 +177,6 @@ export function describeLiveConfig(c: LiveConfig): string {
     `rcvbuf=${c.rcvbufBytes}`,
     `read-delay-ms=${c.readDelayMs}`,
     ...(c.connected ? ['connected'] : []),
+    ...(c.family === 'inet6' ? ['inet6'] : []),
   ].join(' ');
 }

@@ -4,15 +4,15 @@ import { DEFAULT_LINUX_KERNEL, isLinuxKernel, type LinuxKernel } from '../model/
 import type { Trace, TraceEvent } from '../model/trace.ts';
 import { describeLiveConfig } from './config.ts';
 import { PacketEvents } from './packet-events.ts';
-import { parseSnmp, parseSoftnetStat, parseTraceLine, type TraceLine } from './parse.ts';
-import { IPV4, type LivePacket, type LiveRecording } from './recording.ts';
+import { parseSnmp, parseSnmp6, parseSoftnetStat, parseTraceLine, type TraceLine } from './parse.ts';
+import { isWorkloadEntry, type LivePacket, type LiveRecording } from './recording.ts';
 
 export type { LivePacket };
 
 /** Thread ids of the live trace: softirq context of CPU c is thread c, the reader is READER. */
 const READER_THREAD = 1000;
 
-/** Links tracepoint lines to sent datagrams: the k-th IPv4 netif_rx_entry is the k-th one sent. */
+/** Links tracepoint lines to sent datagrams: the k-th workload netif_rx_entry is the k-th one sent. */
 export function livePackets(rec: LiveRecording): {
   packets: LivePacket[];
   lines: TraceLine[];
@@ -24,10 +24,10 @@ export function livePackets(rec: LiveRecording): {
   const issues: string[] = [];
   for (const l of lines) {
     const skb = l.fields.skbaddr ?? '';
-    if (l.event === 'netif_rx_entry' && l.fields.protocol === IPV4 && l.fields.dev === rec.device) {
+    if (l.event === 'netif_rx_entry' && isWorkloadEntry(rec, l.fields)) {
       const sent = rec.sent[packets.length];
       if (sent === undefined) {
-        issues.push(`more IPv4 netif_rx_entry events than the ${rec.sent.length} datagrams sent`);
+        issues.push(`more netif_rx_entry events of the workload than the ${rec.sent.length} datagrams sent`);
         break;
       }
       const qm = Number(l.fields.queue_mapping ?? 0);
@@ -107,7 +107,7 @@ export function convertRecording(rec: LiveRecording, backlogCpu: (p: LivePacket)
       seq,
       cpu: cpuId(rec.config.receiverCpu),
       thread: threadId(READER_THREAD),
-      layer: 'udp:0',
+      layer: rec.config.family === 'inet6' ? 'udp6:0' : 'udp:0',
     });
   }
   out.push({ kind: 'counters', atNs: endNs, quiescent: true, netisr: [], stats: counterDelta(rec) });
@@ -135,6 +135,11 @@ export function counterDelta(rec: LiveRecording): Record<string, number> {
   const sb = parseSnmp(rec.snmpBefore);
   for (const [name, v] of parseSnmp(rec.snmpAfter))
     if (name.startsWith('Udp.')) stats[name] = v - (sb.get(name) ?? 0);
+  if (rec.snmp6Before !== undefined && rec.snmp6After !== undefined) {
+    const b6 = parseSnmp6(rec.snmp6Before);
+    for (const [name, v] of parseSnmp6(rec.snmp6After))
+      if (name.startsWith('Udp6.')) stats[name] = v - (b6.get(name) ?? 0);
+  }
   return stats;
 }
 

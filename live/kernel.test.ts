@@ -33,9 +33,9 @@ const instances = (pid: number) =>
 describe.skipIf(missing !== undefined)(
   `live kernel${missing === undefined ? '' : ` (skipped: ${missing})`}`,
   () => {
-    it('two small runs at once: both judged ok, RPS agreement 100%, nothing left behind', async () => {
+    it('two small runs at once, IPv4 and IPv6: both judged ok, RPS agreement 100%, nothing left behind', async () => {
       const c = { ...defaultLiveConfig(2), flows: 8, packets: 200, durationMs: 4000 };
-      const [a, b] = await Promise.all([runAndJudgeLive(c), runAndJudgeLive(c)]);
+      const [a, b] = await Promise.all([runAndJudgeLive(c), runAndJudgeLive({ ...c, family: 'inet6' })]);
       for (const out of [a, b]) {
         expect(out.kind).toBe('ran');
         if (out.kind !== 'ran') continue;
@@ -48,7 +48,13 @@ describe.skipIf(missing !== undefined)(
         expect(v.ok).toBe(true);
         expect(out.cleanupErrors).toEqual([]);
       }
-      if (a?.kind === 'ran' && b?.kind === 'ran') expect(a.recording.device).not.toBe(b.recording.device);
+      if (a?.kind === 'ran' && b?.kind === 'ran') {
+        expect(a.recording.device).not.toBe(b.recording.device);
+        // Each run's datagrams are counted in its own family's MIB row.
+        expect(a.verdict.stats['Udp.InDatagrams']).toBe(a.verdict.delivered);
+        expect(b.verdict.stats['Udp6.InDatagrams']).toBe(b.verdict.delivered);
+        expect(b.verdict.stats['Udp.InDatagrams']).toBe(0);
+      }
       expect(ours(process.pid)).toEqual([]);
       expect(instances(process.pid)).toEqual([]);
     });

@@ -1,7 +1,7 @@
 import { cpuId, flowId, packetId, threadId, type virtualNs } from '../model/brand.ts';
 import type { TraceEvent } from '../model/trace.ts';
 import type { TraceLine } from './parse.ts';
-import { IPV4, type LivePacket, type LiveRecording } from './recording.ts';
+import { isWorkloadEntry, type LivePacket, type LiveRecording } from './recording.ts';
 
 /** Turns each tracepoint line into the trace events of the packet it concerns. */
 export class PacketEvents {
@@ -20,7 +20,7 @@ export class PacketEvents {
 
   at(l: TraceLine, atNs: ReturnType<typeof virtualNs>): TraceEvent[] {
     const skb = l.fields.skbaddr ?? '';
-    if (l.event === 'netif_rx_entry' && l.fields.protocol === IPV4 && l.fields.dev === this.rec.device) {
+    if (l.event === 'netif_rx_entry' && isWorkloadEntry(this.rec, l.fields)) {
       const p = this.packets[this.#next++];
       if (p === undefined) return [];
       this.#bySkb.set(skb, p);
@@ -151,6 +151,10 @@ export class PacketEvents {
     ];
   }
 
+  get #inet6(): boolean {
+    return this.rec.config.family === 'inet6';
+  }
+
   /** sk_rcvbuf: SO_RCVBUF doubled, or net.core.rmem_default (linux-rx.md 4). */
   #rcvbuf(): number {
     return this.rec.config.rcvbufBytes > 0 ? this.rec.config.rcvbufBytes * 2 : 212_992;
@@ -171,6 +175,7 @@ export class PacketEvents {
         truesizeBytes: p.truesize,
         rcvbufBytes: this.#rcvbuf(),
         outcome: 'dropped',
+        ...(this.#inet6 ? { family: 'inet6' as const } : {}),
       },
       {
         kind: 'drop',
@@ -179,7 +184,7 @@ export class PacketEvents {
         flow: flowId(p.flow),
         where: 'socket',
         reason: 'SOCKET_RCVBUFF',
-        counter: 'Udp.RcvbufErrors',
+        counter: this.#inet6 ? 'Udp6.RcvbufErrors' : 'Udp.RcvbufErrors',
         cpu: cpuId(cpu),
       },
     ];

@@ -81,6 +81,38 @@ export function parseSnmp(text: string): Map<string, number> {
   return out;
 }
 
+/**
+ * /proc/net/snmp6 as `Proto.Field` -> value: one `Udp6InDatagrams   39` line per counter, named as
+ * the model names them (`Udp6.InDatagrams`; Ip6, Icmp6, UdpLite6 alike).
+ */
+export function parseSnmp6(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    const m = /^(Ip6|Icmp6|UdpLite6|Udp6)(\w+)$/.exec(key ?? '');
+    if (m !== null && value !== undefined) out.set(`${m[1]}.${m[2]}`, Number(value));
+  }
+  return out;
+}
+
+/** after - before of every snmp6 counter, rendered back as /proc/net/snmp6 for check-counters. */
+export function snmp6DeltaText(before: string, after: string): string {
+  const b = new Map<string, number>();
+  for (const line of before.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key !== undefined && value !== undefined) b.set(key, Number(value));
+  }
+  const out: string[] = [];
+  for (const line of after.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key === undefined || key === '' || value === undefined) continue;
+    // Per-interface lines carry an ifindex, a setting: kept as it is.
+    const delta = key === 'ifIndex' ? Number(value) : Number(value) - (b.get(key) ?? 0);
+    out.push(`${key.padEnd(32)}\t${delta}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
 /** after - before of every snmp field, rendered back as /proc/net/snmp for check-counters. */
 export function snmpDeltaText(before: string, after: string): string {
   const b = parseSnmp(before);

@@ -170,3 +170,47 @@ describe('a recorded live run with RFS following the reader', () => {
     );
   });
 });
+
+/** Recorded over IPv6 (udpv6_rcv): netdev_max_backlog 1, a slow reader with SO_RCVBUF 16384. */
+const v6Rec = JSON.parse(
+  readFileSync(new URL('../fixtures/live/overload-ipv6-small.json', import.meta.url), 'utf8'),
+) as LiveRecording;
+
+describe('a recorded live run over IPv6', () => {
+  it('holds, with its socket drops counted in the Udp6 row of snmp6 and none in Udp', () => {
+    const v = judgeRecording(v6Rec);
+    expect(v.issues).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.stats['Udp6.InDatagrams']).toBe(v.delivered);
+    expect(v.stats['Udp.InDatagrams']).toBe(0);
+    const rcvbuf = v.drops.find((d) => d.reason === 'SOCKET_RCVBUFF');
+    expect(rcvbuf).toMatchObject({ counter: 'Udp6 RcvbufErrors' });
+    expect(rcvbuf?.count).toBe(rcvbuf?.counterDelta);
+    expect(v.sent).toBe(v.delivered + v.drops.reduce((s, d) => s + d.count, 0));
+    expect(v.differential.agreed).toBe(v.differential.compared);
+  });
+
+  it('teeth: a Udp6 counter changed in the recording no longer matches the drops (U5)', () => {
+    const snmp6After = (v6Rec.snmp6After ?? '').replace(
+      /^(Udp6RcvbufErrors\s+)(\d+)/m,
+      (_, head: string, n: string) => `${head}${Number(n) + 1}`,
+    );
+    expect(snmp6After).not.toBe(v6Rec.snmp6After);
+    const v = judgeRecording({ ...v6Rec, snmp6After });
+    const bad = v.properties.find((p) => p.property === LINUX_NO_DROP_BELOW_LIMIT);
+    expect(bad?.violations.map((x) => x.message).join('\n')).toMatch(/Udp6\.RcvbufErrors/);
+    expect(v.ok).toBe(false);
+  });
+
+  it('teeth: the reads tallied as IPv4 (a udp: socket) break U8 on both rows', () => {
+    const cfg = { cpuCount: v6Rec.cpuCount, workstreamCpus: [], bucketCount: 0 };
+    const cpuOf = modelCpuOf(instantiatePolicy(modelRpsPolicy(v6Rec), cfg), v6Rec);
+    const { trace, packets } = convertRecording(v6Rec, cpuOf);
+    const asV4 = trace.map((e) => (e.kind === 'deliver' ? { ...e, layer: 'udp:0' } : e));
+    const bad = judgeTrace(v6Rec, asV4, packets, []).properties.find(
+      (p) => p.property === LINUX_NO_DROP_BELOW_LIMIT,
+    );
+    const rules = bad?.violations.map((x) => `${x.rule} ${x.message}`).join('\n') ?? '';
+    expect(rules).toMatch(/U8 Udp6\.InDatagrams/);
+  });
+});

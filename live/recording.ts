@@ -24,6 +24,9 @@ export interface LiveRecording {
   readonly softnetAfter: string;
   readonly snmpBefore: string;
   readonly snmpAfter: string;
+  /** The receiving namespace's /proc/net/snmp6 (IPv6 runs): the Udp6 counters. */
+  readonly snmp6Before?: string;
+  readonly snmp6After?: string;
   /**
    * `uname -m`, and /sys/devices/system/cpu/present and online as read after the run: what
    * check-counters is told of the machine (64-bit counters, no CPU's softnet row hidden). Absent in
@@ -52,3 +55,20 @@ export interface LivePacket {
 
 /** skb->protocol of IPv4 as the tracepoints print it. */
 export const IPV4 = '0x0800';
+export const IPV6 = '0x86dd';
+
+/** IP and UDP header bytes in front of a datagram's payload: skb->len at netif_rx, per family. */
+const HEADERS_BYTES = { inet: 20 + 8, inet6: 40 + 8 } as const;
+
+/**
+ * Whether a netif_rx_entry line is one of the workload's datagrams: on the traced device, of the
+ * run's IP version, and of its length (an IPv6 control message such as an MLD report is not).
+ */
+export function isWorkloadEntry(rec: LiveRecording, fields: Readonly<Record<string, string>>): boolean {
+  const family = rec.config.family ?? 'inet';
+  return (
+    fields.dev === rec.device &&
+    fields.protocol === (family === 'inet6' ? IPV6 : IPV4) &&
+    Number(fields.len) === HEADERS_BYTES[family] + Math.max(8, rec.config.payloadBytes)
+  );
+}

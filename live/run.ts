@@ -12,6 +12,7 @@ import {
   LIVE_PREFIX,
   type LiveNames,
   liveNames,
+  MLD_SETTLE_MS,
   staleNamespaces,
 } from './topology.ts';
 import { removeStaleInstances, TraceInstance, tracefsRoot } from './tracefs.ts';
@@ -48,22 +49,28 @@ function removeStale(root: string): void {
 async function record(c: LiveConfig, n: LiveNames, cleanup: Cleanup) {
   const root = tracefsRoot(cleanup);
   removeStale(root);
-  createTopology(n, c.queues, cleanup);
+  createTopology(n, c.queues, c.family ?? 'inet', cleanup);
   const globals = applyGlobals(c.sysctl, cleanup);
   if (globals !== undefined) return globals;
   configureQueues(n, c.queues, c.sysctl['rx-N/rps_cpus'] ?? 0, c.sysctl['rx-N/rps_flow_cnt'] ?? 0);
   const trace = c.trace
-    ? new TraceInstance(root, `${LIVE_PREFIX}${n.id}`, n.rxDev, TRACE_BUFFER_KB, cleanup)
+    ? new TraceInstance(root, `${LIVE_PREFIX}${n.id}`, n.rxDev, c.family ?? 'inet', TRACE_BUFFER_KB, cleanup)
     : undefined;
+  const inet6 = c.family === 'inet6';
+  // IPv6's own MLD reports from the sender's namespace would share the traced receive path.
+  if (inet6) await new Promise((done) => setTimeout(done, MLD_SETTLE_MS));
   const snmp = () => runIn(n.rxNs, 'cat', ['/proc/net/snmp']);
+  const snmp6 = () => (inet6 ? { snmp6: runIn(n.rxNs, 'cat', ['/proc/net/snmp6']) } : undefined);
   const softnet = () => readFileSync('/proc/net/softnet_stat', 'utf8');
   const snmpBefore = snmp();
+  const snmp6Before = snmp6();
   const softnetBefore = softnet();
   trace?.on();
   const w = await runWorkload(c, n, cleanup);
   trace?.off();
   const softnetAfter = softnet();
   const snmpAfter = snmp();
+  const snmp6After = snmp6();
   const lines = trace?.read() ?? { lines: [], overrun: 0 };
   const rpsMask = runIn(n.rxNs, 'cat', [`/sys/class/net/${n.rxDev}/queues/rx-0/rps_cpus`])
     .trim()
@@ -84,6 +91,9 @@ async function record(c: LiveConfig, n: LiveNames, cleanup: Cleanup) {
     softnetAfter,
     snmpBefore,
     snmpAfter,
+    ...(snmp6Before === undefined || snmp6After === undefined
+      ? {}
+      : { snmp6Before: snmp6Before.snmp6, snmp6After: snmp6After.snmp6 }),
     machine: machine(),
     ...cpuLists(),
   };

@@ -13,13 +13,20 @@ import type { Cleanup } from './cleanup.ts';
 import { pidAlive, run } from './system.ts';
 import { ownerPid } from './topology.ts';
 
-/** The tracepoints a live run records, and the filter each gets (`dev` is the receiving device). */
-export function liveEvents(dev: string): readonly { readonly event: string; readonly filter?: string }[] {
+/**
+ * The tracepoints a live run records, and the filter each gets (`dev` is the receiving device,
+ * `family` the workload's IP version).
+ */
+export function liveEvents(
+  dev: string,
+  family: 'inet' | 'inet6' = 'inet',
+): readonly { readonly event: string; readonly filter?: string }[] {
   return [
     { event: 'net/netif_rx_entry', filter: `name == "${dev}"` },
     { event: 'net/netif_receive_skb', filter: `name == "${dev}"` },
-    // kfree_skb carries no device: only IPv4 skbs are kept, matched to ours by address later.
-    { event: 'skb/kfree_skb', filter: 'protocol == 2048' },
+    // kfree_skb carries no device: only skbs of the workload's ethertype (ETH_P_IP 0x0800,
+    // ETH_P_IPV6 0x86dd) are kept, matched to ours by address later.
+    { event: 'skb/kfree_skb', filter: `protocol == ${family === 'inet6' ? 0x86dd : 0x0800}` },
     { event: 'napi/napi_poll' },
   ];
 }
@@ -52,7 +59,14 @@ export function removeStaleInstances(root: string): string[] {
 export class TraceInstance {
   readonly dir: string;
 
-  constructor(root: string, name: string, dev: string, bufferKb: number, cleanup: Cleanup) {
+  constructor(
+    root: string,
+    name: string,
+    dev: string,
+    family: 'inet' | 'inet6',
+    bufferKb: number,
+    cleanup: Cleanup,
+  ) {
     this.dir = join(root, 'instances', name);
     mkdirSync(this.dir);
     cleanup.add(`remove tracefs instance ${name}`, () => {
@@ -63,7 +77,7 @@ export class TraceInstance {
     this.write('buffer_size_kb', String(bufferKb));
     // One clock for every CPU, so events of different CPUs merge in real order.
     this.write('trace_clock', 'global');
-    for (const { event, filter } of liveEvents(dev)) {
+    for (const { event, filter } of liveEvents(dev, family)) {
       if (filter !== undefined) this.write(`events/${event}/filter`, filter);
       this.write(`events/${event}/enable`, '1');
     }

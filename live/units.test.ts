@@ -3,8 +3,17 @@ import { errorOf } from '../model/result.ts';
 import { missingSysctl } from './capabilities.ts';
 import { Cleanup } from './cleanup.ts';
 import { defaultLiveConfig, liveConfigError, presetConfig } from './config.ts';
-import { parseSnmp, parseSoftnetStat, parseTraceLine, snmpDeltaText } from './parse.ts';
-import { ownerPid, staleNamespaces } from './topology.ts';
+import {
+  parseSnmp,
+  parseSnmp6,
+  parseSoftnetStat,
+  parseTraceLine,
+  snmp6DeltaText,
+  snmpDeltaText,
+} from './parse.ts';
+import { isWorkloadEntry, type LiveRecording } from './recording.ts';
+import { liveAddresses, ownerPid, staleNamespaces } from './topology.ts';
+import { liveEvents } from './tracefs.ts';
 
 describe('live helpers without a kernel', () => {
   it('refuses bad configurations with one line naming the fix', () => {
@@ -54,6 +63,49 @@ describe('live helpers without a kernel', () => {
     const before = 'Udp: InDatagrams RcvbufErrors\nUdp: 10 2\n';
     const after = 'Udp: InDatagrams RcvbufErrors\nUdp: 15 9\n';
     expect(parseSnmp(snmpDeltaText(before, after)).get('Udp.RcvbufErrors')).toBe(7);
+  });
+
+  it('parses snmp6 deltas, rendered back as the kernel prints them', () => {
+    const before =
+      'Ip6InReceives                   \t5\nUdp6InDatagrams                 \t10\nUdp6RcvbufErrors                \t2\n';
+    const after =
+      'Ip6InReceives                   \t9\nUdp6InDatagrams                 \t15\nUdp6RcvbufErrors                \t9\n';
+    const delta = snmp6DeltaText(before, after);
+    expect(delta).toBe(
+      'Ip6InReceives                   \t4\nUdp6InDatagrams                 \t5\nUdp6RcvbufErrors                \t7\n',
+    );
+    expect(parseSnmp6(delta)).toEqual(
+      new Map([
+        ['Ip6.InReceives', 4],
+        ['Udp6.InDatagrams', 5],
+        ['Udp6.RcvbufErrors', 7],
+      ]),
+    );
+  });
+
+  it('an IPv6 run uses documentation addresses and keeps only its own ethertype in kfree_skb', () => {
+    expect(liveAddresses('inet6')).toEqual({ tx: '2001:db8:5::1', rx: '2001:db8:5::2', prefix: 64 });
+    expect(liveAddresses('inet').rx).toMatch(/^198\.51\.100\./);
+    const kfree = (family: 'inet' | 'inet6') =>
+      liveEvents('nscr', family).find((e) => e.event === 'skb/kfree_skb')?.filter;
+    expect(kfree('inet')).toBe('protocol == 2048');
+    expect(kfree('inet6')).toBe('protocol == 34525');
+  });
+
+  it("a workload datagram is the run's device, ethertype and length: an MLD report or another family's is not", () => {
+    const rec = {
+      device: 'nscr',
+      config: { ...defaultLiveConfig(2), family: 'inet6', payloadBytes: 64 },
+    } as unknown as LiveRecording;
+    const entry = (protocol: string, len: number, dev = 'nscr') => ({ dev, protocol, len: String(len) });
+    expect(isWorkloadEntry(rec, entry('0x86dd', 40 + 8 + 64))).toBe(true);
+    // MLDv2 report: IPv6 header, hop-by-hop header, one 20-byte record.
+    expect(isWorkloadEntry(rec, entry('0x86dd', 40 + 8 + 8 + 20))).toBe(false);
+    expect(isWorkloadEntry(rec, entry('0x0800', 20 + 8 + 64))).toBe(false);
+    expect(isWorkloadEntry(rec, entry('0x86dd', 40 + 8 + 64, 'other'))).toBe(false);
+    // A recording from before the family was kept is IPv4.
+    const old = { ...rec, config: { ...rec.config, family: undefined } } as unknown as LiveRecording;
+    expect(isWorkloadEntry(old, entry('0x0800', 20 + 8 + 64))).toBe(true);
   });
 
   it('a knob this kernel lacks is named with its file and kernel option; present ones pass', () => {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Cleanup } from './cleanup.ts';
 import type { LiveConfig } from './config.ts';
-import { type LiveNames, RX_ADDR, TX_ADDR } from './topology.ts';
+import { type LiveNames, liveAddresses } from './topology.ts';
 
 export const RX_PORT = 5000;
 export const TX_PORT_BASE = 6000;
@@ -67,13 +67,14 @@ const lastJson = <T>(text: string): T => JSON.parse(text.trim().split('\n').at(-
  * then a sender pinned to its CPU sending `packets` datagrams round-robin over `flows` flows.
  */
 export async function runWorkload(c: LiveConfig, n: LiveNames, cleanup: Cleanup): Promise<WorkloadResult> {
+  const a = liveAddresses(c.family ?? 'inet');
   const receiver = startAgent(
     n.rxNs,
     c.receiverCpu,
     'receiver',
     [
-      ...[RX_ADDR, RX_PORT, c.rcvbufBytes, c.readDelayMs, IDLE_MS, c.durationMs + c.readDelayMs],
-      ...[c.connected ? c.flows : 0, TX_ADDR, TX_PORT_BASE],
+      ...[a.rx, RX_PORT, c.rcvbufBytes, c.readDelayMs, IDLE_MS, c.durationMs + c.readDelayMs],
+      ...[c.connected ? c.flows : 0, a.tx, TX_PORT_BASE],
     ],
     cleanup,
   );
@@ -90,7 +91,7 @@ export async function runWorkload(c: LiveConfig, n: LiveNames, cleanup: Cleanup)
     n.txNs,
     c.senderCpu,
     'sender',
-    [TX_ADDR, RX_ADDR, RX_PORT, TX_PORT_BASE, c.flows, c.packets, c.payloadBytes, c.durationMs],
+    [a.tx, a.rx, RX_PORT, TX_PORT_BASE, c.flows, c.packets, c.payloadBytes, c.durationMs],
     cleanup,
   );
   const { sent } = lastJson<{ sent: FlowSeq[] }>(await output(sender, 'sender'));

@@ -130,7 +130,9 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
         out.push(...sockQueue(ev, t, i));
         break;
       case 'deliver':
-        if (ev.layer.startsWith('udp:')) t.rows[t.inet6Pkts.has(ev.pkt) ? 'Udp6' : 'Udp'].reads++;
+        // `udp6:` names a udpv6 socket (a live IPv6 run, whose queued packets have no sock-queue event).
+        if (ev.layer.startsWith('udp6:')) t.rows.Udp6.reads++;
+        else if (ev.layer.startsWith('udp:')) t.rows[t.inet6Pkts.has(ev.pkt) ? 'Udp6' : 'Udp'].reads++;
         break;
       case 'counters':
         out.push(...counted(ev, t, i));

@@ -26,7 +26,7 @@ const rearm = () => {
 const open = (peerPort) =>
   new Promise((ok) => {
     const s = dgram.createSocket({
-      type: 'udp4',
+      type: addr.includes(':') ? 'udp6' : 'udp4',
       reuseAddr: peerPort !== undefined,
       ...(Number(rcvbuf) > 0 ? { recvBufferSize: Number(rcvbuf) } : {}),
     });

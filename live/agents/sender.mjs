@@ -9,7 +9,7 @@ const total = Number(packets);
 const deadline = Date.now() + Number(durationMs);
 const socks = [];
 for (let f = 0; f < flowCount; f++) {
-  const s = dgram.createSocket('udp4');
+  const s = dgram.createSocket(dst.includes(':') ? 'udp6' : 'udp4');
   await new Promise((ok) => s.bind(Number(srcPortBase) + f, src, ok));
   socks.push(s);
 }
