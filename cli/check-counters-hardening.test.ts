@@ -42,6 +42,13 @@ describe('check-counters: bounded, exact, escaped, and the tables people paste',
     expect(first(r.stdout)).toBe('1 table, 2 rows, 12 identity checks: every identity holds');
   });
 
+  it('reads the same table saved by PowerShell (UTF-16 LE with its byte order mark): exit 0', () => {
+    const text = `${CONFIG}\n${PROTOCOLS}\n${work('24726004', '24726004')}\n`;
+    const r = runCheckCounters(['-'], () => Buffer.from(`\uFEFF${text}`, 'utf16le'));
+    expect(r.exitCode).toBe(0);
+    expect(first(r.stdout)).toBe('1 table, 2 rows, 12 identity checks: every identity holds');
+  });
+
   it('keeps 64-bit counters exact: 2^64 - 1 holds, one off (invisible to a double) breaks I-4', () => {
     const max = '18446744073709551615';
     const ok = runCheckCounters(['-'], stdin(`${CONFIG}\n${PROTOCOLS}\n${work(max, max)}\n`));

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { decodeCounterInput } from '../counters/decode.ts';
 import { INPUT_LINES_MAX } from '../counters/detect.ts';
 import { type CounterReading, checkCounters, parseLinuxRelease } from '../counters/index.ts';
 import { LINE_CHARS_MAX } from '../counters/lines.ts';
@@ -161,7 +162,7 @@ export function runCheckCounters(
   if (!known.ok) return usage(known.error);
   const input = readInput(path, stdin);
   if (!input.ok) return refused(input.error);
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(input.value);
+  const text = decodeCounterInput(input.value);
   const json = parsed.values.json === true;
   const v = checkCounters(text, { json, ...known.value });
   // JSON escapes control characters itself; the text verdict and every message are made safe here.
