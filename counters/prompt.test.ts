@@ -36,6 +36,8 @@ describe('shell prompts and the lines commands print before a table', () => {
     ['a cursor saved and restored', 'fw# \x1b7\x1b8'],
     ['a prompt alone', 'root@fbsd14:~ # '],
     ['a short prompt alone', 'fw# '],
+    ['a host name starting with a digit', '6bone# netstat -Q'],
+    ['a host name starting with a digit, alone', '6bone# '],
     ['indented', '  root@fbsd14:~ # cat x'],
   ])('%s: %j', (_what, line) => {
     expect(isPrompt(line)).toBe(true);
@@ -49,6 +51,8 @@ describe('shell prompts and the lines commands print before a table', () => {
     ['a word and a sign, then prose', 'fw# hello world'],
     ['a netstat -Q row', '   0   0   ip         0     0      100        0        0        0      100'],
     ['a netstat -s title', 'udp:'],
+    ['a count and a sign', '\t42 # netstat'],
+    ['a count alone before a sign', '12 > '],
   ])('not a prompt: %s', (_what, line) => {
     expect(isPrompt(line)).toBe(false);
   });

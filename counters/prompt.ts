@@ -105,7 +105,8 @@ export function isPrompt(line: string | undefined): boolean {
   const rest = text.slice(sign + 1).trim();
   // `# comment`, `$ cmd`, `% cmd`: a bare sign is a prompt (or a comment) whatever follows.
   if (prefix === '' && text[sign] !== '>') return true;
-  if (/^\d/.test(prefix) || wordCount(prefix) > PROMPT_PREFIX_WORDS_MAX) return false;
+  // A count before the sign is a counter line's (`0 with ip length > max ...`); a host may start with one (`6bone#`).
+  if (/^\d+(?:\s|$)/.test(prefix) || wordCount(prefix) > PROMPT_PREFIX_WORDS_MAX) return false;
   if (rest === '') return prefix === '' || plainlyPrompt(prefix) || wordCount(prefix) === 1;
   return plainlyPrompt(prefix) || COMMANDS.has(commandOf(rest));
 }
