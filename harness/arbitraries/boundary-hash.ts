@@ -3,7 +3,7 @@ import { formatIn6Groups } from '../../model/net/in6.ts';
 import { parseAddress, portBytes } from '../../model/rss/address.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { RSS_MAXBITS } from '../../model/rss/knobs.ts';
-import { bitRange, solveToeplitz } from '../../model/rss/toeplitz-solve.ts';
+import { bitRange, ToeplitzSystem } from '../../model/rss/toeplitz-solve.ts';
 
 /**
  * Flows whose Toeplitz hashes sit at the edges where a policy's arithmetic breaks: a hash scaled by
@@ -48,10 +48,17 @@ export const hashTargetsArb: fc.Arbitrary<HashTargets> = fc.record({
  * Free input bits of the 2-tuple (src || dst), inside the generator's address shapes: IPv4 src
  * 10.x.x.x and dst 192.168.x.1, IPv6 src 2001:db8:x::x and dst 2001:db8:ffff::x. Their windows
  * under the default key span all 32 hash bits (toeplitz-solve.test.ts), so every target is met.
+ * The ports are free too: all 32 bits after the addresses. Each system is eliminated once.
  */
-const ADDRESS_BITS = {
-  inet: [...bitRange(8, 24), ...bitRange(48, 8)],
-  inet6: [...bitRange(32, 16), ...bitRange(112, 16), ...bitRange(240, 16)],
+const SYSTEMS = {
+  inet: {
+    pair: new ToeplitzSystem([...bitRange(8, 24), ...bitRange(48, 8)]),
+    ports: new ToeplitzSystem(bitRange(8 * 8, 32)),
+  },
+  inet6: {
+    pair: new ToeplitzSystem([...bitRange(32, 16), ...bitRange(112, 16), ...bitRange(240, 16)]),
+    ports: new ToeplitzSystem(bitRange(8 * 32, 32)),
+  },
 } as const;
 
 function addressText(family: FlowSpec['family'], bytes: readonly number[]): string {
@@ -72,14 +79,12 @@ export function withHashes(spec: FlowSpec, targets: HashTargets): FlowSpec {
   const src = parseAddress(spec.family, spec.src);
   const dst = parseAddress(spec.family, spec.dst);
   if (src === undefined || dst === undefined) return spec;
-  const pair = solveToeplitz([...src, ...dst], ADDRESS_BITS[spec.family], targets.twoTuple) ?? [
-    ...src,
-    ...dst,
-  ];
-  const ports = [...portBytes(spec.sport), ...portBytes(spec.dport)];
-  const portBits = bitRange(8 * pair.length, 32);
-  const tuple = solveToeplitz([...pair, ...ports], portBits, targets.fourTuple) ??
-    solveToeplitz([...pair, ...ports], portBits, targets.twoTuple) ?? [...pair, ...ports];
+  const systems = SYSTEMS[spec.family];
+  const addresses = [...src, ...dst];
+  const pair = systems.pair.solve(addresses, targets.twoTuple) ?? addresses;
+  const input = [...pair, ...portBytes(spec.sport), ...portBytes(spec.dport)];
+  const tuple =
+    systems.ports.solve(input, targets.fourTuple) ?? systems.ports.solve(input, targets.twoTuple) ?? input;
   const n = src.length;
   const port = (at: number) => ((tuple[at] ?? 0) << 8) | (tuple[at + 1] ?? 0);
   return {
