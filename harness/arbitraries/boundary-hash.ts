@@ -4,6 +4,7 @@ import { parseAddress, portBytes } from '../../model/rss/address.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { RSS_MAXBITS } from '../../model/rss/knobs.ts';
 import { bitRange, ToeplitzSystem } from '../../model/rss/toeplitz-solve.ts';
+import { plainRecord } from './plain-record.ts';
 
 /**
  * Flows whose Toeplitz hashes sit at the edges where a policy's arithmetic breaks: a hash scaled by
@@ -21,9 +22,10 @@ export const EDGE_HASHES: readonly number[] = [0, 0xffff_ffff, 0x7fff_ffff, 0x80
  * The last bucket of a mask: the low `bits` bits all ones (1..RSS_MAXBITS, the bucket tables and
  * the 128-entry redirection table), the bits above drawn.
  */
-const maskEdgeArb: fc.Arbitrary<number> = fc
-  .record({ bits: fc.integer({ min: 1, max: RSS_MAXBITS }), high: fc.nat({ max: 0xffff_ffff }) })
-  .map(({ bits, high }) => ((high << bits) | ((1 << bits) - 1)) >>> 0);
+const maskEdgeArb: fc.Arbitrary<number> = plainRecord({
+  bits: fc.integer({ min: 1, max: RSS_MAXBITS }),
+  high: fc.nat({ max: 0xffff_ffff }),
+}).map(({ bits, high }) => ((high << bits) | ((1 << bits) - 1)) >>> 0);
 
 export const boundaryHashArb: fc.Arbitrary<number> = fc.oneof(
   { withCrossShrink: true },
@@ -39,7 +41,7 @@ export interface HashTargets {
   readonly fourTuple: number;
 }
 
-export const hashTargetsArb: fc.Arbitrary<HashTargets> = fc.record({
+export const hashTargetsArb: fc.Arbitrary<HashTargets> = plainRecord({
   twoTuple: boundaryHashArb,
   fourTuple: boundaryHashArb,
 });

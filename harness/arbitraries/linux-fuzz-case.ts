@@ -6,6 +6,7 @@ import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { LINUX_CPUS_MAX, type LinuxFuzzConstraints, linuxCpuRange } from '../fuzz/linux-cpus.ts';
 import { cpuCountArb } from './config.ts';
 import { distinctRfsFlows, inetFlowSpec, type LinuxCase, RFS_FLOW_CNT, RFS_SOCK_ENTRIES } from './linux.ts';
+import { plainRecord } from './plain-record.ts';
 import { withCaseText } from './run-case-text.ts';
 
 /** First UDP port of the generated sockets, and the multicast group's, as in linux.ts. */
@@ -38,7 +39,10 @@ function knobArb(name: KnobName, max: number): fc.Arbitrary<number> {
 /** CPU lists and masks are drawn for 32 CPUs and folded onto the case's count, so nothing chains. */
 const cpuListArb = (maxLength: number) =>
   fc.uniqueArray(fc.nat({ max: LINUX_CPUS_MAX - 1 }), { minLength: 1, maxLength });
-const socketArb = fc.record({ rcvbufBytes: fc.integer({ min: 1500, max: 24_000 }), readers: cpuListArb(4) });
+const socketArb = plainRecord({
+  rcvbufBytes: fc.integer({ min: 1500, max: 24_000 }),
+  readers: cpuListArb(4),
+});
 
 const itemArb: fc.Arbitrary<WorkloadItem> = fc.oneof(
   {
@@ -55,13 +59,13 @@ const itemArb: fc.Arbitrary<WorkloadItem> = fc.oneof(
 );
 
 const rawArb = (cpus: fc.Arbitrary<number>) =>
-  fc.record({
+  plainRecord({
     cpuCount: cpus,
     rings: cpuListArb(3),
     rpsMask: fc.option(fc.nat({ max: 0x7fff_ffff }), { freq: 2 }),
     rfs: fc.boolean(),
     flowLimitMask: fc.option(fc.nat({ max: 0x7fff_ffff }), { freq: 2 }),
-    sysctl: fc.record({
+    sysctl: plainRecord({
       'net.core.netdev_max_backlog': knobArb('net.core.netdev_max_backlog', 64),
       'net.core.netdev_budget': knobArb('net.core.netdev_budget', 300),
       'net.core.netdev_budget_usecs': knobArb('net.core.netdev_budget_usecs', 2000),
