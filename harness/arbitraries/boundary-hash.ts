@@ -76,10 +76,14 @@ function addressText(family: FlowSpec['family'], bytes: readonly number[]): stri
  * hash XOR the ports' share, and the port bits' windows span only 31 dimensions under the default
  * key: a 4-tuple target the ports cannot reach takes the 2-tuple target instead, so whichever
  * hash the case uses is an edge. A spec that does not parse comes back as it is (makeFlow names it).
+ * `src` and `dst` are the addresses' bytes, given by a caller that drew them as bytes.
  */
-export function withHashes(spec: FlowSpec, targets: HashTargets): FlowSpec {
-  const src = parseAddress(spec.family, spec.src);
-  const dst = parseAddress(spec.family, spec.dst);
+export function withHashes(
+  spec: FlowSpec,
+  targets: HashTargets,
+  src: readonly number[] | undefined = parseAddress(spec.family, spec.src),
+  dst: readonly number[] | undefined = parseAddress(spec.family, spec.dst),
+): FlowSpec {
   if (src === undefined || dst === undefined) return spec;
   const systems = SYSTEMS[spec.family];
   const addresses = [...src, ...dst];

@@ -141,22 +141,19 @@ const frag = (flow: number, f: FragmentFields): WorkloadItem => ({
 });
 
 /** The fragments of one datagram after its perturbations, with interleaving keys. */
-function datagramItems(raw: RawDatagram, flow: number, ipId: number): Placed[] {
-  const d = {
-    ...raw,
-    bytes: (raw.fragments - 1) * raw.fragmentBytes + 1 + (raw.lastBytes % raw.fragmentBytes),
-  };
-  if (d.bytes <= d.fragmentBytes)
-    return [{ key: d.position * 2, item: { kind: 'packet', flow, payloadBytes: d.bytes } }];
+function datagramItems(d: RawDatagram, flow: number, ipId: number): Placed[] {
+  const bytes = (d.fragments - 1) * d.fragmentBytes + 1 + (d.lastBytes % d.fragmentBytes);
+  if (bytes <= d.fragmentBytes)
+    return [{ key: d.position * 2, item: { kind: 'packet', flow, payloadBytes: bytes } }];
   const pieces: FragmentFields[] = [];
-  for (let off = 0; off < d.bytes; off += d.fragmentBytes) {
-    const len = Math.min(d.fragmentBytes, d.bytes - off);
+  for (let off = 0; off < bytes; off += d.fragmentBytes) {
+    const len = Math.min(d.fragmentBytes, bytes - off);
     pieces.push({
       ipId,
       offsetBytes: off,
       lengthBytes: len,
-      moreFragments: off + len < d.bytes,
-      datagramBytes: d.bytes,
+      moreFragments: off + len < bytes,
+      datagramBytes: bytes,
     });
   }
   const keyed = pieces.map((f, i) => ({ f, k: d.order[i] ?? 0, i }));
@@ -167,15 +164,15 @@ function datagramItems(raw: RawDatagram, flow: number, ipId: number): Placed[] {
   }
   if (d.forged !== null) {
     // Forged bytes over the sender's: an overlap attack (or, past the end, a bad last fragment).
-    const offsetBytes = (d.forged.offset8 % (Math.floor((d.bytes - 1) / 8) + 1)) * 8;
+    const offsetBytes = (d.forged.offset8 % (Math.floor((bytes - 1) / 8) + 1)) * 8;
     const last = d.forged.last;
-    const lengthBytes = last ? d.bytes - offsetBytes : d.forged.length8 * 8;
+    const lengthBytes = last ? bytes - offsetBytes : d.forged.length8 * 8;
     const f = {
       ipId,
       offsetBytes,
       lengthBytes,
       moreFragments: !last,
-      datagramBytes: d.bytes,
+      datagramBytes: bytes,
       contentVersion: 1,
     };
     keyed.push({ f, k: d.forged.at % 8, i: keyed.length });

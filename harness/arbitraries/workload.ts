@@ -36,6 +36,20 @@ function flowSpecOf({ v6, ipProto, a, b, c, sport, dport }: FlowDraw): FlowSpec 
   };
 }
 
+/** The addresses `flowSpecOf` writes, as bytes (what parseAddress reads from them): the solver's input. */
+function addressBytesOf({ v6, a, b, c }: FlowDraw): [number[], number[]] {
+  if (!v6)
+    return [
+      [10, a, b, c],
+      [192, 168, c, 1],
+    ];
+  const doc = [0x20, 0x01, 0x0d, 0xb8];
+  return [
+    [...doc, 0, a, 0, 0, 0, 0, 0, 0, 0, 0, 0, b],
+    [...doc, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, c],
+  ];
+}
+
 /** A flow as drawn, no hash solved for (what the edge flows start from). */
 export const plainFlowSpecArb: fc.Arbitrary<FlowSpec> = flowDrawArb.map(flowSpecOf);
 
@@ -53,7 +67,9 @@ export const flowSpecArb: fc.Arbitrary<FlowSpec> = plainRecord({
   ),
 }).map(({ draw, edge }) => {
   const spec = flowSpecOf(draw);
-  return edge === null ? spec : withHashes(spec, edge);
+  if (edge === null) return spec;
+  const [src, dst] = addressBytesOf(draw);
+  return withHashes(spec, edge, src, dst);
 });
 
 /**

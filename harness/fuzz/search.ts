@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { PolicySource } from '../../model/policy.ts';
-import { exercisedBy } from '../../properties/exercised.ts';
+import { exercisedBy, exercisedIn } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
 import { shrinkingByItems } from '../arbitraries/item-shrink.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
@@ -133,6 +133,7 @@ export function search(
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
   const clock = new SearchClock(time);
+  const exercisedByAll = exercisedIn(job.properties);
   const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
     // Past the time limit a case is answered "holds" without running it: fast-check then generates
@@ -156,7 +157,7 @@ export function search(
     if (failed) lastFailed = result;
     // The failing run is judged only by the property it violated: the others report the runs before it.
     if (!tracker.shrinking)
-      for (const name of exercisedBy(result.trace, failed ? [violated.name] : job.properties))
+      for (const name of failed ? exercisedBy(result.trace, [violated.name]) : exercisedByAll(result.trace))
         exercised[name] = (exercised[name] ?? 0) + 1;
     beat.runDone(tracker.shrinking);
     tracker.record(path, failed);
