@@ -112,6 +112,28 @@ function sysctlOf(raw: Raw, pinned: Partial<LinuxSysctls>): Partial<LinuxSysctls
   return { ...out, ...pinned };
 }
 
+/**
+ * The case's flows, found once per flow count, unicast socket count and IPv6 choices (a few hundred
+ * such draws, each costing distinctRfsFlows' hashing): the case gets its own list of shared specs.
+ */
+const rfsFlowLists = new Map<number, readonly FlowSpec[]>();
+
+function rfsFlowsOf(count: number, unicastSockets: number, inet6: readonly boolean[]): FlowSpec[] {
+  let key = count * 8 + unicastSockets;
+  for (let i = 0; i < count; i++) key = key * 2 + (inet6[i] === true ? 1 : 0);
+  let flows = rfsFlowLists.get(key);
+  if (flows === undefined) {
+    // The last unicast flow may aim at a port nobody bound (NoPorts).
+    flows = distinctRfsFlows(
+      count,
+      (i) => PORT_BASE + (i % (unicastSockets + 1)),
+      (i) => inet6[i] === true,
+    );
+    rfsFlowLists.set(key, flows);
+  }
+  return [...flows];
+}
+
 /** Folds a raw draw into a valid Linux case: CPU lists modulo the CPU count, flow indexes modulo the flows. */
 function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase {
   const cpus = raw.cpuCount;
@@ -130,12 +152,7 @@ function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase
       readerCpus: foldCpus(s.readers, cpus),
     })),
   ];
-  // The last unicast flow may aim at a port nobody bound (NoPorts).
-  const specs = distinctRfsFlows(
-    raw.flowCount,
-    (i) => PORT_BASE + (i % (raw.unicast.length + 1)),
-    (i) => raw.inet6[i] === true,
-  );
+  const specs = rfsFlowsOf(raw.flowCount, raw.unicast.length, raw.inet6);
   const flows: FlowSpec[] =
     raw.groupMembers.length > 0 && specs[0] !== undefined
       ? [...specs, { ...inetFlowSpec(0), dst: GROUP, dport: GROUP_PORT }]
