@@ -134,6 +134,7 @@ export function search(
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
   const clock = new SearchClock(time);
   const exercisedByAll = exercisedIn(job.properties);
+  const orderFor = judgingOrder(specs);
   const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
     // Past the time limit a case is answered "holds" without running it: fast-check then generates
@@ -150,7 +151,7 @@ export function search(
     }
     const result = run.value;
     policyName = result.policyName;
-    const checked = latched === undefined ? judgingOrder(runCase, specs) : [latched];
+    const checked = latched === undefined ? orderFor(runCase) : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
     const failed = violated !== undefined;
