@@ -44,7 +44,13 @@ const socketArb = plainRecord({
   readers: cpuListArb(4),
 });
 
-const itemArb: fc.Arbitrary<WorkloadItem> = fc.oneof(
+/** The items a Linux case draws: packets of one size, pauses, snapshots. */
+type RawItem =
+  | { readonly kind: 'packet'; readonly flow: number; readonly payloadBytes: number }
+  | { readonly kind: 'pause'; readonly ns: number }
+  | { readonly kind: 'snapshot' };
+
+const itemArb: fc.Arbitrary<RawItem> = fc.oneof(
   {
     weight: 12,
     arbitrary: fc
@@ -166,7 +172,11 @@ function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase
     sockets,
     sysctl: sysctlOf(raw, pinned),
   };
-  const items = raw.items.map((it) => (it.kind === 'packet' ? { ...it, flow: it.flow % flows.length } : it));
+  const items: WorkloadItem[] = raw.items.map((it) =>
+    it.kind === 'packet'
+      ? { kind: 'packet', flow: it.flow % flows.length, payloadBytes: it.payloadBytes }
+      : it,
+  );
   return { kind: 'linux', config, workload: { flows, items }, schedule: raw.schedule };
 }
 
