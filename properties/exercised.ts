@@ -101,8 +101,23 @@ const JUDGES: Readonly<Record<string, (s: Seen) => boolean>> = {
 /** The properties this file knows what to look for; a test holds it to the whole registry. */
 export const EXERCISE_RULES_FOR: readonly string[] = Object.keys(JUDGES);
 
+const hasPackets = (s: Seen) => s.packets > 0;
+
+/**
+ * `exercisedBy` for one list of properties, each one's test looked up once: a fuzz search asks
+ * it of every run.
+ */
+export function exercisedIn(properties: readonly string[]): (trace: Trace) => string[] {
+  const judges = properties.map((name) => JUDGES[name] ?? hasPackets);
+  return (trace) => {
+    const s = scan(trace);
+    const out: string[] = [];
+    for (let i = 0; i < judges.length; i++) if (judges[i]?.(s) === true) out.push(properties[i] as string);
+    return out;
+  };
+}
+
 /** The names among `properties` that had something to judge in this trace. */
 export function exercisedBy(trace: Trace, properties: readonly string[]): string[] {
-  const s = scan(trace);
-  return properties.filter((name) => (JUDGES[name] ?? ((x: Seen) => x.packets > 0))(s));
+  return exercisedIn(properties)(trace);
 }

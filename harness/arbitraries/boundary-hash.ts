@@ -3,7 +3,8 @@ import { formatIn6Groups } from '../../model/net/in6.ts';
 import { parseAddress, portBytes } from '../../model/rss/address.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { RSS_MAXBITS } from '../../model/rss/knobs.ts';
-import { bitRange, solveToeplitz } from '../../model/rss/toeplitz-solve.ts';
+import { bitRange, ToeplitzSystem } from '../../model/rss/toeplitz-solve.ts';
+import { plainRecord } from './plain-record.ts';
 
 /**
  * Flows whose Toeplitz hashes sit at the edges where a policy's arithmetic breaks: a hash scaled by
@@ -21,9 +22,10 @@ export const EDGE_HASHES: readonly number[] = [0, 0xffff_ffff, 0x7fff_ffff, 0x80
  * The last bucket of a mask: the low `bits` bits all ones (1..RSS_MAXBITS, the bucket tables and
  * the 128-entry redirection table), the bits above drawn.
  */
-const maskEdgeArb: fc.Arbitrary<number> = fc
-  .record({ bits: fc.integer({ min: 1, max: RSS_MAXBITS }), high: fc.nat({ max: 0xffff_ffff }) })
-  .map(({ bits, high }) => ((high << bits) | ((1 << bits) - 1)) >>> 0);
+const maskEdgeArb: fc.Arbitrary<number> = plainRecord({
+  bits: fc.integer({ min: 1, max: RSS_MAXBITS }),
+  high: fc.nat({ max: 0xffff_ffff }),
+}).map(({ bits, high }) => ((high << bits) | ((1 << bits) - 1)) >>> 0);
 
 export const boundaryHashArb: fc.Arbitrary<number> = fc.oneof(
   { withCrossShrink: true },
@@ -39,7 +41,7 @@ export interface HashTargets {
   readonly fourTuple: number;
 }
 
-export const hashTargetsArb: fc.Arbitrary<HashTargets> = fc.record({
+export const hashTargetsArb: fc.Arbitrary<HashTargets> = plainRecord({
   twoTuple: boundaryHashArb,
   fourTuple: boundaryHashArb,
 });
@@ -48,10 +50,17 @@ export const hashTargetsArb: fc.Arbitrary<HashTargets> = fc.record({
  * Free input bits of the 2-tuple (src || dst), inside the generator's address shapes: IPv4 src
  * 10.x.x.x and dst 192.168.x.1, IPv6 src 2001:db8:x::x and dst 2001:db8:ffff::x. Their windows
  * under the default key span all 32 hash bits (toeplitz-solve.test.ts), so every target is met.
+ * The ports are free too: all 32 bits after the addresses. Each system is eliminated once.
  */
-const ADDRESS_BITS = {
-  inet: [...bitRange(8, 24), ...bitRange(48, 8)],
-  inet6: [...bitRange(32, 16), ...bitRange(112, 16), ...bitRange(240, 16)],
+const SYSTEMS = {
+  inet: {
+    pair: new ToeplitzSystem([...bitRange(8, 24), ...bitRange(48, 8)]),
+    ports: new ToeplitzSystem(bitRange(8 * 8, 32)),
+  },
+  inet6: {
+    pair: new ToeplitzSystem([...bitRange(32, 16), ...bitRange(112, 16), ...bitRange(240, 16)]),
+    ports: new ToeplitzSystem(bitRange(8 * 32, 32)),
+  },
 } as const;
 
 function addressText(family: FlowSpec['family'], bytes: readonly number[]): string {
@@ -67,19 +76,21 @@ function addressText(family: FlowSpec['family'], bytes: readonly number[]): stri
  * hash XOR the ports' share, and the port bits' windows span only 31 dimensions under the default
  * key: a 4-tuple target the ports cannot reach takes the 2-tuple target instead, so whichever
  * hash the case uses is an edge. A spec that does not parse comes back as it is (makeFlow names it).
+ * `src` and `dst` are the addresses' bytes, given by a caller that drew them as bytes.
  */
-export function withHashes(spec: FlowSpec, targets: HashTargets): FlowSpec {
-  const src = parseAddress(spec.family, spec.src);
-  const dst = parseAddress(spec.family, spec.dst);
+export function withHashes(
+  spec: FlowSpec,
+  targets: HashTargets,
+  src: readonly number[] | undefined = parseAddress(spec.family, spec.src),
+  dst: readonly number[] | undefined = parseAddress(spec.family, spec.dst),
+): FlowSpec {
   if (src === undefined || dst === undefined) return spec;
-  const pair = solveToeplitz([...src, ...dst], ADDRESS_BITS[spec.family], targets.twoTuple) ?? [
-    ...src,
-    ...dst,
-  ];
-  const ports = [...portBytes(spec.sport), ...portBytes(spec.dport)];
-  const portBits = bitRange(8 * pair.length, 32);
-  const tuple = solveToeplitz([...pair, ...ports], portBits, targets.fourTuple) ??
-    solveToeplitz([...pair, ...ports], portBits, targets.twoTuple) ?? [...pair, ...ports];
+  const systems = SYSTEMS[spec.family];
+  const addresses = [...src, ...dst];
+  const pair = systems.pair.solve(addresses, targets.twoTuple) ?? addresses;
+  const input = [...pair, ...portBytes(spec.sport), ...portBytes(spec.dport)];
+  const tuple =
+    systems.ports.solve(input, targets.fourTuple) ?? systems.ports.solve(input, targets.twoTuple) ?? input;
   const n = src.length;
   const port = (at: number) => ((tuple[at] ?? 0) << 8) | (tuple[at + 1] ?? 0);
   return {

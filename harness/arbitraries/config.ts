@@ -3,6 +3,7 @@ import type { HostConfig, HostSysctls, KernelFlavour } from '../../model/host/co
 import { hostKnobs } from '../../model/host/knobs.ts';
 import { type NetisrDispatchPolicy, netisrKnobs } from '../../model/netisr/knobs.ts';
 import { RSS_MAXBITS, RSS_MAXCPUS } from '../../model/rss/knobs.ts';
+import { plainRecord } from './plain-record.ts';
 
 /** Constraints of the configuration arbitrary; ranges default to the knob tables' bounds. */
 export interface HostConfigConstraints {
@@ -48,14 +49,14 @@ export function qlimitArb(): fc.Arbitrary<number> {
 
 /** CPU-count independent raw draws, folded into range by `toHostConfig` (no fc.chain: better shrinking). */
 const rawConfigArb = (c: HostConfigConstraints) =>
-  fc.record({
+  plainRecord({
     cpuCount: cpuCountArb(c.cpuCountMin ?? 1, c.cpuCountMax ?? RSS_MAXCPUS),
     kernel: fc.constantFrom(...(c.kernels ?? (['freebsd', 'freebsd-rss'] as const))),
     dispatch: fc.constantFrom(...(c.dispatches ?? netisrKnobs['net.isr.dispatch'].values)),
     rxRingCount: fc.integer({ min: 1, max: 4 }),
     ringCpus: fc.option(fc.array(fc.nat({ max: RSS_MAXCPUS - 1 }), { minLength: 4, maxLength: 4 })),
     bucketTable: fc.option(
-      fc.record({
+      plainRecord({
         bits: fc.integer({ min: 0, max: Math.min(5, RSS_MAXBITS) }),
         owners: fc.array(fc.nat({ max: RSS_MAXCPUS - 1 }), { minLength: 32, maxLength: 32 }),
       }),

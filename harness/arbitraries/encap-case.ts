@@ -9,6 +9,7 @@ import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import type { Schedule } from '../../model/sim/schedule.ts';
 import { type HostConfigConstraints, hostConfigArb } from './config.ts';
 import { bundledChainArb, tunnelArb } from './ipsec.ts';
+import { plainRecord } from './plain-record.ts';
 import { withCaseText } from './run-case-text.ts';
 import { scheduleArb } from './schedule.ts';
 
@@ -72,7 +73,7 @@ export const inboundLayersArb: fc.Arbitrary<InboundLayer[]> = fc
   .map(([nesting, layers]) => layers.slice(0, nesting));
 
 /** Raw draws for the gateway's setup, folded by `toSetup` (no fc.chain: better shrinking). */
-const rawSetupArb = fc.record({
+const rawSetupArb = plainRecord({
   // Two in three on 2 pages, where nesting costs the most (i386, the D9721 review's case).
   arch: fc.oneof(
     { weight: 2, arbitrary: fc.constant('i386' as const) },
@@ -124,7 +125,7 @@ function tunnelledFlow(i: number, outer: number): FlowSpec {
  * 1..12 packets, shrinking toward one packet of flow 0.
  */
 function workloadArb(): fc.Arbitrary<{ tunnelled: number; plain: boolean; picks: number[] }> {
-  return fc.record({
+  return plainRecord({
     tunnelled: fc.integer({ min: 1, max: 2 }),
     plain: fc.boolean(),
     picks: fc.array(fc.nat({ max: 2 }), { minLength: 1, maxLength: 12 }),
@@ -145,13 +146,12 @@ function hostArb(c: HostConfigConstraints): fc.Arbitrary<HostConfig> {
  * i386 (2 pages) or amd64 (4 pages) kernel stacks. `stack-depth` and `buffer-balance` judge it.
  */
 export function encapCaseArb(c: HostConfigConstraints = {}): fc.Arbitrary<EncapCase> {
-  return fc
-    .record({
-      host: hostArb(c),
-      setup: rawSetupArb.map(toSetup),
-      load: workloadArb(),
-      schedule: scheduleArb({ choicesMax: 64 }),
-    })
+  return plainRecord({
+    host: hostArb(c),
+    setup: rawSetupArb.map(toSetup),
+    load: workloadArb(),
+    schedule: scheduleArb({ choicesMax: 64 }),
+  })
     .map(({ host, setup, load, schedule }): EncapCase => {
       const outer = outerProtocol(setup.encap.inbound[0] ?? { kind: 'tunnel', type: 'gif', unit: 0 });
       const flows = Array.from({ length: load.tunnelled }, (_, i) => tunnelledFlow(i, outer));

@@ -6,6 +6,7 @@ import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { LINUX_CPUS_MAX, type LinuxFuzzConstraints, linuxCpuRange } from '../fuzz/linux-cpus.ts';
 import { cpuCountArb } from './config.ts';
 import { distinctRfsFlows, inetFlowSpec, type LinuxCase, RFS_FLOW_CNT, RFS_SOCK_ENTRIES } from './linux.ts';
+import { plainRecord } from './plain-record.ts';
 import { withCaseText } from './run-case-text.ts';
 
 /** First UDP port of the generated sockets, and the multicast group's, as in linux.ts. */
@@ -38,9 +39,18 @@ function knobArb(name: KnobName, max: number): fc.Arbitrary<number> {
 /** CPU lists and masks are drawn for 32 CPUs and folded onto the case's count, so nothing chains. */
 const cpuListArb = (maxLength: number) =>
   fc.uniqueArray(fc.nat({ max: LINUX_CPUS_MAX - 1 }), { minLength: 1, maxLength });
-const socketArb = fc.record({ rcvbufBytes: fc.integer({ min: 1500, max: 24_000 }), readers: cpuListArb(4) });
+const socketArb = plainRecord({
+  rcvbufBytes: fc.integer({ min: 1500, max: 24_000 }),
+  readers: cpuListArb(4),
+});
 
-const itemArb: fc.Arbitrary<WorkloadItem> = fc.oneof(
+/** The items a Linux case draws: packets of one size, pauses, snapshots. */
+type RawItem =
+  | { readonly kind: 'packet'; readonly flow: number; readonly payloadBytes: number }
+  | { readonly kind: 'pause'; readonly ns: number }
+  | { readonly kind: 'snapshot' };
+
+const itemArb: fc.Arbitrary<RawItem> = fc.oneof(
   {
     weight: 12,
     arbitrary: fc
@@ -55,13 +65,13 @@ const itemArb: fc.Arbitrary<WorkloadItem> = fc.oneof(
 );
 
 const rawArb = (cpus: fc.Arbitrary<number>) =>
-  fc.record({
+  plainRecord({
     cpuCount: cpus,
     rings: cpuListArb(3),
     rpsMask: fc.option(fc.nat({ max: 0x7fff_ffff }), { freq: 2 }),
     rfs: fc.boolean(),
     flowLimitMask: fc.option(fc.nat({ max: 0x7fff_ffff }), { freq: 2 }),
-    sysctl: fc.record({
+    sysctl: plainRecord({
       'net.core.netdev_max_backlog': knobArb('net.core.netdev_max_backlog', 64),
       'net.core.netdev_budget': knobArb('net.core.netdev_budget', 300),
       'net.core.netdev_budget_usecs': knobArb('net.core.netdev_budget_usecs', 2000),
@@ -108,6 +118,28 @@ function sysctlOf(raw: Raw, pinned: Partial<LinuxSysctls>): Partial<LinuxSysctls
   return { ...out, ...pinned };
 }
 
+/**
+ * The case's flows, found once per flow count, unicast socket count and IPv6 choices (a few hundred
+ * such draws, each costing distinctRfsFlows' hashing): the case gets its own list of shared specs.
+ */
+const rfsFlowLists = new Map<number, readonly FlowSpec[]>();
+
+function rfsFlowsOf(count: number, unicastSockets: number, inet6: readonly boolean[]): FlowSpec[] {
+  let key = count * 8 + unicastSockets;
+  for (let i = 0; i < count; i++) key = key * 2 + (inet6[i] === true ? 1 : 0);
+  let flows = rfsFlowLists.get(key);
+  if (flows === undefined) {
+    // The last unicast flow may aim at a port nobody bound (NoPorts).
+    flows = distinctRfsFlows(
+      count,
+      (i) => PORT_BASE + (i % (unicastSockets + 1)),
+      (i) => inet6[i] === true,
+    );
+    rfsFlowLists.set(key, flows);
+  }
+  return [...flows];
+}
+
 /** Folds a raw draw into a valid Linux case: CPU lists modulo the CPU count, flow indexes modulo the flows. */
 function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase {
   const cpus = raw.cpuCount;
@@ -126,12 +158,7 @@ function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase
       readerCpus: foldCpus(s.readers, cpus),
     })),
   ];
-  // The last unicast flow may aim at a port nobody bound (NoPorts).
-  const specs = distinctRfsFlows(
-    raw.flowCount,
-    (i) => PORT_BASE + (i % (raw.unicast.length + 1)),
-    (i) => raw.inet6[i] === true,
-  );
+  const specs = rfsFlowsOf(raw.flowCount, raw.unicast.length, raw.inet6);
   const flows: FlowSpec[] =
     raw.groupMembers.length > 0 && specs[0] !== undefined
       ? [...specs, { ...inetFlowSpec(0), dst: GROUP, dport: GROUP_PORT }]
@@ -145,7 +172,11 @@ function toLinuxFuzzCase(raw: Raw, pinned: Partial<LinuxSysctls>): LinuxFuzzCase
     sockets,
     sysctl: sysctlOf(raw, pinned),
   };
-  const items = raw.items.map((it) => (it.kind === 'packet' ? { ...it, flow: it.flow % flows.length } : it));
+  const items: WorkloadItem[] = raw.items.map((it) =>
+    it.kind === 'packet'
+      ? { kind: 'packet', flow: it.flow % flows.length, payloadBytes: it.payloadBytes }
+      : it,
+  );
   return { kind: 'linux', config, workload: { flows, items }, schedule: raw.schedule };
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { MoveItem, Workload, WorkloadItem } from '../../model/host/workload.ts';
+import { plainRecord } from './plain-record.ts';
 
 /**
  * Which way a run moves flows between CPUs (drawn once per run, swarm style): not at all, an
@@ -17,7 +18,7 @@ export const moveKindArb: fc.Arbitrary<MoveKind> = fc.oneof(
 );
 
 /** Where moves go: before the packet with this index, and the move's argument (rings, CPU). */
-const movePointArb = fc.record({ beforePacket: fc.nat({ max: 95 }), arg: fc.nat({ max: 63 }) });
+const movePointArb = plainRecord({ beforePacket: fc.nat({ max: 95 }), arg: fc.nat({ max: 63 }) });
 
 export interface Moves {
   readonly kind: MoveKind;
@@ -26,7 +27,7 @@ export interface Moves {
 
 /** Moves of the swarm mix, or of the given kinds only (tests aiming at one situation). */
 export function movesArb(kinds?: readonly MoveKind[]): fc.Arbitrary<Moves> {
-  return fc.record({
+  return plainRecord({
     kind: kinds === undefined ? moveKindArb : fc.constantFrom(...kinds),
     points: fc.array(movePointArb, { minLength: 1, maxLength: 3 }),
   });

@@ -5,6 +5,7 @@ import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
 import type { InetSysctls } from '../../model/inet/reass-limits.ts';
 import type { FragmentFields } from '../../model/packet.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
+import { plainRecord } from './plain-record.ts';
 
 /**
  * Fragment streams for the reassembly properties: a few flows (v4 and v6; TCP, UDP, ICMP) whose
@@ -15,7 +16,7 @@ import type { FlowSpec } from '../../model/rss/flowhash.ts';
  */
 
 /** v4 flows share a small address pool, so UDP and TCP datagrams can carry the same (src, dst, id). */
-const flowArb = fc.record({
+const flowArb = plainRecord({
   v6: fc.boolean(),
   /** Index into the allowed protocols (TCP, UDP, ICMP by default). */
   ipProto: fc.nat({ max: 2 }),
@@ -38,7 +39,7 @@ function rarely<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
   );
 }
 
-const datagramArb = fc.record({
+const datagramArb = plainRecord({
   flow: fc.nat(),
   /**
    * Fragments the sender cuts; 1: the datagram is sent whole. Up to 20, past maxfragsperpacket.
@@ -62,7 +63,7 @@ const datagramArb = fc.record({
   ),
   lose: rarely(fc.nat()),
   forged: rarely(
-    fc.record({
+    plainRecord({
       offset8: fc.nat({ max: 60 }),
       length8: fc.integer({ min: 1, max: 6 }),
       last: fc.boolean(),
@@ -78,7 +79,7 @@ type RawDatagram = typeof datagramArb extends fc.Arbitrary<infer D> ? D : never;
 const noiseArb = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc.record({
+    arbitrary: plainRecord({
       kind: fc.constant('pause' as const),
       ns: fc.constantFrom(NS_PER_MS, 31 * NS_PER_SECOND, 61 * NS_PER_SECOND),
       position: fc.nat({ max: 40 }),
@@ -86,7 +87,7 @@ const noiseArb = fc.oneof(
   },
   {
     weight: 2,
-    arbitrary: fc.record({
+    arbitrary: plainRecord({
       kind: fc.constant('tiny' as const),
       flow: fc.nat(),
       bad: fc.constantFrom('zero', 'odd', 'teardrop', 'oversize'),
@@ -95,7 +96,7 @@ const noiseArb = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({
+    arbitrary: plainRecord({
       kind: fc.constant('endless' as const),
       flow: fc.nat(),
       count: fc.integer({ min: 10, max: 40 }),
@@ -140,22 +141,19 @@ const frag = (flow: number, f: FragmentFields): WorkloadItem => ({
 });
 
 /** The fragments of one datagram after its perturbations, with interleaving keys. */
-function datagramItems(raw: RawDatagram, flow: number, ipId: number): Placed[] {
-  const d = {
-    ...raw,
-    bytes: (raw.fragments - 1) * raw.fragmentBytes + 1 + (raw.lastBytes % raw.fragmentBytes),
-  };
-  if (d.bytes <= d.fragmentBytes)
-    return [{ key: d.position * 2, item: { kind: 'packet', flow, payloadBytes: d.bytes } }];
+function datagramItems(d: RawDatagram, flow: number, ipId: number): Placed[] {
+  const bytes = (d.fragments - 1) * d.fragmentBytes + 1 + (d.lastBytes % d.fragmentBytes);
+  if (bytes <= d.fragmentBytes)
+    return [{ key: d.position * 2, item: { kind: 'packet', flow, payloadBytes: bytes } }];
   const pieces: FragmentFields[] = [];
-  for (let off = 0; off < d.bytes; off += d.fragmentBytes) {
-    const len = Math.min(d.fragmentBytes, d.bytes - off);
+  for (let off = 0; off < bytes; off += d.fragmentBytes) {
+    const len = Math.min(d.fragmentBytes, bytes - off);
     pieces.push({
       ipId,
       offsetBytes: off,
       lengthBytes: len,
-      moreFragments: off + len < d.bytes,
-      datagramBytes: d.bytes,
+      moreFragments: off + len < bytes,
+      datagramBytes: bytes,
     });
   }
   const keyed = pieces.map((f, i) => ({ f, k: d.order[i] ?? 0, i }));
@@ -166,15 +164,15 @@ function datagramItems(raw: RawDatagram, flow: number, ipId: number): Placed[] {
   }
   if (d.forged !== null) {
     // Forged bytes over the sender's: an overlap attack (or, past the end, a bad last fragment).
-    const offsetBytes = (d.forged.offset8 % (Math.floor((d.bytes - 1) / 8) + 1)) * 8;
+    const offsetBytes = (d.forged.offset8 % (Math.floor((bytes - 1) / 8) + 1)) * 8;
     const last = d.forged.last;
-    const lengthBytes = last ? d.bytes - offsetBytes : d.forged.length8 * 8;
+    const lengthBytes = last ? bytes - offsetBytes : d.forged.length8 * 8;
     const f = {
       ipId,
       offsetBytes,
       lengthBytes,
       moreFragments: !last,
-      datagramBytes: d.bytes,
+      datagramBytes: bytes,
       contentVersion: 1,
     };
     keyed.push({ f, k: d.forged.at % 8, i: keyed.length });
@@ -226,37 +224,35 @@ export interface FragmentWorkloadConstraints {
 /** Fragment streams: see the module comment. Sender ids never repeat a (src, dst[, proto]) key. */
 export function fragmentWorkloadArb(c: FragmentWorkloadConstraints = {}): fc.Arbitrary<Workload> {
   const protos = c.ipProtos ?? [17, 6, 1];
-  return fc
-    .record({
-      flows: fc.array(flowArb, { minLength: c.flowsMin ?? 1, maxLength: c.flowsMax ?? 4 }),
-      datagrams: fc.array(datagramArb, { minLength: 1, maxLength: c.datagramsMax ?? 8 }),
-      noise: c.noise === false ? fc.constant([]) : fc.array(noiseArb, { maxLength: 3 }),
-    })
-    .map(({ flows, datagrams, noise }) => {
-      const sources = c.v4SourcesMax ?? 2;
-      const specs = flows.map((f, i) =>
-        flowSpec({ ...f, src: f.src % sources }, protos[f.ipProto % protos.length] ?? 17, i),
-      );
-      // One id counter per F-2 key space: v4 UDP and TCP datagrams of one source share ids on purpose.
-      const counters = new Map<string, number>();
-      const ids = (flow: number) => {
-        const s = specs[flow];
-        const space =
-          s === undefined ? '' : `${s.family}|${s.src}|${s.dst}|${s.family === 'inet' ? s.ipProto : ''}`;
-        const id = (counters.get(space) ?? 0) + 1;
-        counters.set(space, id);
-        return id;
-      };
-      const placed: Placed[] = [];
-      for (const d of datagrams)
-        placed.push(...datagramItems(d, d.flow % specs.length, ids(d.flow % specs.length)));
-      for (const n of noise) placed.push(...noiseItems(n, specs.length, ids));
-      const items = placed
-        .map((p, i) => ({ ...p, i }))
-        .sort((a, b) => a.key - b.key || a.i - b.i)
-        .map((p) => p.item);
-      return { flows: specs, items };
-    });
+  return plainRecord({
+    flows: fc.array(flowArb, { minLength: c.flowsMin ?? 1, maxLength: c.flowsMax ?? 4 }),
+    datagrams: fc.array(datagramArb, { minLength: 1, maxLength: c.datagramsMax ?? 8 }),
+    noise: c.noise === false ? fc.constant([]) : fc.array(noiseArb, { maxLength: 3 }),
+  }).map(({ flows, datagrams, noise }) => {
+    const sources = c.v4SourcesMax ?? 2;
+    const specs = flows.map((f, i) =>
+      flowSpec({ ...f, src: f.src % sources }, protos[f.ipProto % protos.length] ?? 17, i),
+    );
+    // One id counter per F-2 key space: v4 UDP and TCP datagrams of one source share ids on purpose.
+    const counters = new Map<string, number>();
+    const ids = (flow: number) => {
+      const s = specs[flow];
+      const space =
+        s === undefined ? '' : `${s.family}|${s.src}|${s.dst}|${s.family === 'inet' ? s.ipProto : ''}`;
+      const id = (counters.get(space) ?? 0) + 1;
+      counters.set(space, id);
+      return id;
+    };
+    const placed: Placed[] = [];
+    for (const d of datagrams)
+      placed.push(...datagramItems(d, d.flow % specs.length, ids(d.flow % specs.length)));
+    for (const n of noise) placed.push(...noiseItems(n, specs.length, ids));
+    const items = placed
+      .map((p, i) => ({ ...p, i }))
+      .sort((a, b) => a.key - b.key || a.i - b.i)
+      .map((p) => p.item);
+    return { flows: specs, items };
+  });
 }
 
 /** Reassembly limits: the kernel's defaults most of the time, sometimes tiny so every limit is reached. */
@@ -266,7 +262,7 @@ const reassSysctlArb: fc.Arbitrary<Partial<InetSysctls>> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({}) },
   {
     weight: 1,
-    arbitrary: fc.record({
+    arbitrary: plainRecord({
       'net.inet.ip.maxfragsperpacket': fc.integer({ min: 1, max: 16 }),
       'net.inet.ip.maxfragpackets': fc.integer({ min: 1, max: 8 }),
       'net.inet.ip.maxfragbucketsize': fc.integer({ min: 1, max: 4 }),
@@ -295,33 +291,31 @@ export interface ReassConfigConstraints {
  * 2015 one (ip6 FLOW, no ip6_direct), default hashing.
  */
 export function reassConfigArb(c: ReassConfigConstraints = {}): fc.Arbitrary<HostConfig> {
-  return fc
-    .record({
-      kernel: fc.constantFrom(...(c.kernels ?? (['freebsd-rss', 'freebsd'] as const))),
-      cpuCount: fc.integer({
-        min: c.cpuCountMin ?? 1,
-        max: Math.min(c.cpuCountMax ?? 6, Math.max(c.cpuCountMin ?? 1, 6)),
-      }),
-      ringsPerCpu: fc.boolean(),
-      rings: fc.integer({ min: 1, max: 4 }),
-      maxthreads: fc.constantFrom(-1, -1, 1),
-      dispatch: fc.constantFrom('direct' as const, 'hybrid' as const, 'deferred' as const),
-      rotate: fc.nat({ max: 3 }),
-      ip6Direct: fc.boolean(),
-      reass: reassSysctlArb,
-    })
-    .map((r) => {
-      const bucketCount = r.cpuCount <= 1 ? 1 : 1 << (32 - Math.clz32(r.cpuCount - 1) + 1);
-      const bucketCpus = Array.from({ length: bucketCount }, (_, b) => (b + r.rotate) % r.cpuCount);
-      const rxRingCount = r.ringsPerCpu ? r.cpuCount : r.rings;
-      return {
-        kernel: r.kernel,
-        cpuCount: r.cpuCount,
-        rxRingCount,
-        ringCpus: Array.from({ length: rxRingCount }, (_, i) => bucketCpus[i % bucketCount] ?? 0),
-        bucketCpus,
-        sysctl: { 'net.isr.maxthreads': r.maxthreads, 'net.isr.dispatch': r.dispatch, ...r.reass },
-        version: r.ip6Direct ? ('freebsd-14' as const) : ('freebsd-rss-2015' as const),
-      };
-    });
+  return plainRecord({
+    kernel: fc.constantFrom(...(c.kernels ?? (['freebsd-rss', 'freebsd'] as const))),
+    cpuCount: fc.integer({
+      min: c.cpuCountMin ?? 1,
+      max: Math.min(c.cpuCountMax ?? 6, Math.max(c.cpuCountMin ?? 1, 6)),
+    }),
+    ringsPerCpu: fc.boolean(),
+    rings: fc.integer({ min: 1, max: 4 }),
+    maxthreads: fc.constantFrom(-1, -1, 1),
+    dispatch: fc.constantFrom('direct' as const, 'hybrid' as const, 'deferred' as const),
+    rotate: fc.nat({ max: 3 }),
+    ip6Direct: fc.boolean(),
+    reass: reassSysctlArb,
+  }).map((r) => {
+    const bucketCount = r.cpuCount <= 1 ? 1 : 1 << (32 - Math.clz32(r.cpuCount - 1) + 1);
+    const bucketCpus = Array.from({ length: bucketCount }, (_, b) => (b + r.rotate) % r.cpuCount);
+    const rxRingCount = r.ringsPerCpu ? r.cpuCount : r.rings;
+    return {
+      kernel: r.kernel,
+      cpuCount: r.cpuCount,
+      rxRingCount,
+      ringCpus: Array.from({ length: rxRingCount }, (_, i) => bucketCpus[i % bucketCount] ?? 0),
+      bucketCpus,
+      sysctl: { 'net.isr.maxthreads': r.maxthreads, 'net.isr.dispatch': r.dispatch, ...r.reass },
+      version: r.ip6Direct ? ('freebsd-14' as const) : ('freebsd-rss-2015' as const),
+    };
+  });
 }

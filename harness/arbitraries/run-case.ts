@@ -9,6 +9,7 @@ import { type HostConfigConstraints, hostConfigArb } from './config.ts';
 import { type EncapCase, encapCaseArb } from './encap-case.ts';
 import type { LinuxFuzzCase } from './linux-fuzz-case.ts';
 import { type MoveKind, movesArb, withMoves } from './moves.ts';
+import { plainRecord } from './plain-record.ts';
 import { fragmentWorkloadArb, reassConfigArb } from './reassembly.ts';
 import { withCaseText } from './run-case-text.ts';
 import { type ScheduleConstraints, scheduleArb } from './schedule.ts';
@@ -31,13 +32,12 @@ export interface RunCaseConstraints extends HostConfigConstraints, WorkloadConst
  * between CPUs mid-run (moves.ts): an RSS table rewrite, a migrating tun0 writer, a lagg failover.
  */
 export function runCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<RunCase> {
-  return fc
-    .record({
-      config: hostConfigArb(c),
-      workload: workloadArb(c),
-      schedule: scheduleArb(c),
-      moves: movesArb(c.moveKinds),
-    })
+  return plainRecord({
+    config: hostConfigArb(c),
+    workload: workloadArb(c),
+    schedule: scheduleArb(c),
+    moves: movesArb(c.moveKinds),
+  })
     .map(({ config, workload, schedule, moves }) => ({
       config,
       schedule,
@@ -64,13 +64,11 @@ export function fuzzCaseArb(c: RunCaseConstraints = {}): fc.Arbitrary<NetisrFuzz
     ...(c.cpuCountMin === undefined ? {} : { cpuCountMin: c.cpuCountMin }),
     ...(c.cpuCountMax === undefined ? {} : { cpuCountMax: c.cpuCountMax }),
   };
-  const fragmentCase = fc
-    .record({
-      config: reassConfigArb(cpus),
-      workload: fragmentWorkloadArb(),
-      schedule: scheduleArb({ choicesMax: 64 }),
-    })
-    .map(withCaseText);
+  const fragmentCase = plainRecord({
+    config: reassConfigArb(cpus),
+    workload: fragmentWorkloadArb(),
+    schedule: scheduleArb({ choicesMax: 64 }),
+  }).map(withCaseText);
   const kinds: fc.WeightedArbitrary<NetisrFuzzCase>[] = [
     { weight: 7, arbitrary: runCaseArb(c) },
     { weight: 2, arbitrary: fragmentCase },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Workload, WorkloadItem } from '../../model/host/workload.ts';
 import type { FlowSpec } from '../../model/rss/flowhash.ts';
 import { hashTargetsArb, withHashes } from './boundary-hash.ts';
+import { plainRecord } from './plain-record.ts';
 
 /** IP protocols: TCP and UDP most of the time, and others (ICMP, GRE, SCTP) hashed on the 2-tuple. */
 const ipProtoArb = fc.oneof(
@@ -11,7 +12,7 @@ const ipProtoArb = fc.oneof(
 );
 
 /** A flow's address and port draws, before any hash is solved for. */
-const flowDrawArb = fc.record({
+const flowDrawArb = plainRecord({
   v6: fc.boolean(),
   ipProto: ipProtoArb,
   a: fc.nat({ max: 255 }),
@@ -35,6 +36,20 @@ function flowSpecOf({ v6, ipProto, a, b, c, sport, dport }: FlowDraw): FlowSpec 
   };
 }
 
+/** The addresses `flowSpecOf` writes, as bytes (what parseAddress reads from them): the solver's input. */
+function addressBytesOf({ v6, a, b, c }: FlowDraw): [number[], number[]] {
+  if (!v6)
+    return [
+      [10, a, b, c],
+      [192, 168, c, 1],
+    ];
+  const doc = [0x20, 0x01, 0x0d, 0xb8];
+  return [
+    [...doc, 0, a, 0, 0, 0, 0, 0, 0, 0, 0, 0, b],
+    [...doc, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, c],
+  ];
+}
+
 /** A flow as drawn, no hash solved for (what the edge flows start from). */
 export const plainFlowSpecArb: fc.Arbitrary<FlowSpec> = flowDrawArb.map(flowSpecOf);
 
@@ -43,25 +58,25 @@ export const plainFlowSpecArb: fc.Arbitrary<FlowSpec> = flowDrawArb.map(flowSpec
  * has its hashes solved onto an edge (boundary-hash.ts: 0, 0xffffffff, a full bucket mask ...);
  * shrinking may drop the targets (cross-shrink), so an edge stays where the failure needs it.
  */
-export const flowSpecArb: fc.Arbitrary<FlowSpec> = fc
-  .record({
-    draw: flowDrawArb,
-    edge: fc.oneof(
-      { withCrossShrink: true },
-      { weight: 3, arbitrary: fc.constant(null) },
-      { weight: 1, arbitrary: hashTargetsArb },
-    ),
-  })
-  .map(({ draw, edge }) => {
-    const spec = flowSpecOf(draw);
-    return edge === null ? spec : withHashes(spec, edge);
-  });
+export const flowSpecArb: fc.Arbitrary<FlowSpec> = plainRecord({
+  draw: flowDrawArb,
+  edge: fc.oneof(
+    { withCrossShrink: true },
+    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: hashTargetsArb },
+  ),
+}).map(({ draw, edge }) => {
+  const spec = flowSpecOf(draw);
+  if (edge === null) return spec;
+  const [src, dst] = addressBytesOf(draw);
+  return withHashes(spec, edge, src, dst);
+});
 
 /**
  * Swarm weights, drawn once per run (as TigerBeetle's swarm options): some runs have no pauses or
  * no snapshots at all, some are all bursts. Percentages of items that are pauses / snapshots.
  */
-export const workloadMixArb = fc.record({
+export const workloadMixArb = plainRecord({
   pausePercent: fc.constantFrom(0, 5, 20),
   snapshotPercent: fc.constantFrom(0, 10, 30),
   burstPackets: fc.constantFrom(1, 4, 16),
@@ -70,7 +85,7 @@ export const workloadMixArb = fc.record({
 export type WorkloadMix = typeof workloadMixArb extends fc.Arbitrary<infer M> ? M : never;
 
 /** One raw item: `select` picks packet / pause / snapshot by the mix; packets come in bursts of one flow. */
-const rawItemArb = fc.record({
+const rawItemArb = plainRecord({
   select: fc.nat({ max: 99 }),
   flow: fc.nat(),
   burst: fc.nat({ max: 15 }),
@@ -127,13 +142,11 @@ export const flowsArb: fc.Arbitrary<FlowSpec[]> = fc.oneof(
 export function workloadArb(c: WorkloadConstraints = {}): fc.Arbitrary<Workload> {
   const itemsMax = c.itemsMax ?? 24;
   const packetsMax = c.packetsMax ?? 96;
-  return fc
-    .record({
-      mix: workloadMixArb,
-      flows: flowsArb,
-      raw: fc.array(rawItemArb, { minLength: 1, maxLength: itemsMax, size: 'medium' }),
-    })
-    .map(({ mix, flows, raw }) => usedFlowsOnly(flows, toWorkloadItems(mix, flows.length, raw, packetsMax)));
+  return plainRecord({
+    mix: workloadMixArb,
+    flows: flowsArb,
+    raw: fc.array(rawItemArb, { minLength: 1, maxLength: itemsMax, size: 'medium' }),
+  }).map(({ mix, flows, raw }) => usedFlowsOnly(flows, toWorkloadItems(mix, flows.length, raw, packetsMax)));
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { PolicySource } from '../../model/policy.ts';
-import { exercisedBy } from '../../properties/exercised.ts';
+import { exercisedBy, exercisedIn } from '../../properties/exercised.ts';
 import { type PropertySpec, propertyByName } from '../../properties/index.ts';
 import { shrinkingByItems } from '../arbitraries/item-shrink.ts';
 import type { FuzzCase } from '../arbitraries/run-case.ts';
@@ -133,6 +133,8 @@ export function search(
   let lastFailed: FuzzRun | undefined;
   const exercised: Record<string, number> = Object.fromEntries(job.properties.map((n) => [n, 0]));
   const clock = new SearchClock(time);
+  const exercisedByAll = exercisedIn(job.properties);
+  const orderFor = judgingOrder(specs);
   const predicate = (runCase: FuzzCase): boolean => {
     const path = tracker.current();
     // Past the time limit a case is answered "holds" without running it: fast-check then generates
@@ -149,14 +151,14 @@ export function search(
     }
     const result = run.value;
     policyName = result.policyName;
-    const checked = latched === undefined ? judgingOrder(runCase, specs) : [latched];
+    const checked = latched === undefined ? orderFor(runCase) : [latched];
     const violated = checked.find((spec) => spec.check(result.trace).length > 0);
     if (violated !== undefined && latched === undefined) latched = violated;
     const failed = violated !== undefined;
     if (failed) lastFailed = result;
     // The failing run is judged only by the property it violated: the others report the runs before it.
     if (!tracker.shrinking)
-      for (const name of exercisedBy(result.trace, failed ? [violated.name] : job.properties))
+      for (const name of failed ? exercisedBy(result.trace, [violated.name]) : exercisedByAll(result.trace))
         exercised[name] = (exercised[name] ?? 0) + 1;
     beat.runDone(tracker.shrinking);
     tracker.record(path, failed);
