@@ -1,7 +1,7 @@
 import { assert, type CpuId, cpuId, packetId, type ThreadId, virtualNs } from '../brand.ts';
 import { arriveFragment } from '../inet/fragment.ts';
 import type { Flow, Packet } from '../packet.ts';
-import { isFragment } from '../packet.ts';
+import { isFragment, NO_ENCAP } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
 import { type RssHashConfig, rssHash } from '../rss/flowhash.ts';
 import { type HashType, hasBucketAffinity } from '../rss/hashtype.ts';
@@ -177,7 +177,7 @@ export class Nic implements Actor {
     const seq = this.#seqByFlow[flowIndex];
     assert(seq !== undefined, 'sim: a sequence counter per flow');
     this.#seqByFlow[flowIndex] = seq + 1;
-    const frag = isFragment({ fragment });
+    const frag = fragment !== undefined && isFragment({ fragment });
     const header = fragment === undefined ? undefined : arriveFragment(flow, fragment);
     const nicHash = rssHash(flow, frag, s.hashConfig);
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
@@ -194,7 +194,7 @@ export class Nic implements Actor {
       rcvifIndex: s.rcvifIndex,
       fragment,
       payloadBytes,
-      encap: [],
+      encap: NO_ENCAP,
       hash: nicHash.hash,
       hashType,
       netisrSource: 0,

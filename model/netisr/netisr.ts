@@ -18,6 +18,9 @@ import type { ProtocolRegistration } from './protocols.ts';
 import type { DispatchOptions, NetisrCalls, NetisrSetup, ProtocolHandler, ThreadRef } from './setup.ts';
 import { NetisrWork, Workstream } from './workstream.ts';
 
+/** A plain dispatch's options, shared: most dispatches pass none, and each one would make an object. */
+const NO_OPTIONS: DispatchOptions = Object.freeze({});
+
 /**
  * The netisr layer (sys/net/netisr.c): per-CPU workstreams with per-protocol queues, placement
  * by the dispatch policy, inline (direct / hybrid) or queued dispatch, and the SWI thread's
@@ -81,7 +84,7 @@ export class Netisr implements NetisrCalls {
     proto: NetisrProtoName,
     pkt: Packet,
     thread: ThreadRef,
-    options: DispatchOptions = {},
+    options: DispatchOptions = NO_OPTIONS,
   ): KernelCall {
     const source = options.source ?? pkt.netisrSource;
     pkt.netisrSource = source;

@@ -38,6 +38,7 @@ export class KernelStack {
   readonly thread: ThreadId;
   readonly cpu: CpuId;
   readonly #frames: string[] = [];
+  readonly #work: (KernelCall | typeof RETURNS)[] = [];
   readonly #onHighWater: StackHighWater;
   #depthBytes = 0;
   #depthBytesMax = 0;
@@ -70,7 +71,9 @@ export class KernelStack {
    * packet.
    */
   execute(root: KernelCall, pkt: PacketId | undefined): void {
-    const work: (KernelCall | typeof RETURNS)[] = [root];
+    // The thread's own work stack, empty between packets; a nested execute (none today) gets its own.
+    const work = this.#work.length === 0 ? this.#work : [];
+    work.push(root);
     for (let item = work.pop(); item !== undefined; item = work.pop()) {
       if (item === RETURNS) {
         const call = work.pop() as KernelCall;
