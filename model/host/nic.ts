@@ -36,14 +36,16 @@ export interface NicSetup {
    */
   readonly wakeAt: (atNs: number) => void;
   /** Where an RSS kernel promises to handle the packet (arrive.bucketCpu); absent: no promise. */
-  readonly bucketCpuPromise?: (flow: Flow, hash: number, hashType: HashType) => CpuId | undefined;
+  readonly bucketCpuPromise?:
+    | ((flow: Flow, hash: number, hashType: HashType) => CpuId | undefined)
+    | undefined;
   /** Variant nic-wrong-rx-ring: the redirection table is indexed with the wrong hash bits. */
-  readonly wrongRing?: boolean;
+  readonly wrongRing?: boolean | undefined;
   /** lagg0's second port: its rings, in the same order, used after a `failover`. */
   readonly standbyRings?: readonly RxRing[] | undefined;
   /** The tun0 writer, present when the workload writes to tun0. */
   readonly tun?: TunWriterState | undefined;
-  readonly cpuCount?: number;
+  readonly cpuCount?: number | undefined;
 }
 
 /** One receive ring: descriptors filled by the NIC, drained by its interrupt thread. */

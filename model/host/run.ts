@@ -12,7 +12,7 @@ import { err, ok, type Result } from '../result.ts';
 import { makeFlow, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
-import type { Trace } from '../trace.ts';
+import type { NetisrWorkRow, Trace } from '../trace.ts';
 import type { NetisrProtoName } from '../vocab.ts';
 import {
   type BootEnv,
@@ -78,6 +78,9 @@ class Host {
   readonly #rss: boolean;
   readonly #frameBytes: (frame: string) => number;
   readonly #promise: RssPromise;
+  /** The counters of the latest snapshot: after `run`, the end-of-run ones (nothing runs after it). */
+  lastRows: readonly NetisrWorkRow[] = [];
+  lastStats: Readonly<Record<string, number>> = {};
 
   constructor(
     cfg: ResolvedHostConfig,
@@ -243,7 +246,9 @@ class Host {
   }
 
   snapshot(quiescent: boolean): void {
-    this.machine.recordCounters(quiescent, this.netisr.rows(), this.machine.stats.snapshot());
+    this.lastRows = this.netisr.rows();
+    this.lastStats = this.machine.stats.snapshot();
+    this.machine.recordCounters(quiescent, this.lastRows, this.lastStats);
   }
 
   run(): Trace {
@@ -289,8 +294,9 @@ export function runHost(input: RunInput): Result<RunResult, string> {
   const cfg = resolved.value;
   const host = new Host(cfg, flows.value, input.workload, input.schedule, input.policy);
   const trace = host.run();
-  // The end-of-run rows are taken now; their text only when read (most runs never print it).
-  const rows = host.netisr.rows();
+  // The end-of-run rows are the final snapshot's; their text is made only when read (most runs
+  // never print it).
+  const rows = host.lastRows;
   let netstatQ: string | undefined;
   return ok({
     trace,
@@ -300,6 +306,6 @@ export function runHost(input: RunInput): Result<RunResult, string> {
       netstatQ ??= hostNetstatQ(cfg, rows);
       return netstatQ;
     },
-    stats: host.machine.stats.snapshot(),
+    stats: host.lastStats,
   });
 }
