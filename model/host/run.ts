@@ -62,8 +62,8 @@ class DispatchingCall implements KernelCall {
     readonly thread: ThreadRef,
   ) {}
 
-  run(): readonly KernelCall[] {
-    return [this.netisr.dispatch(this.proto, this.pkt, this.thread)];
+  run(): KernelCall {
+    return this.netisr.dispatch(this.proto, this.pkt, this.thread);
   }
 }
 
@@ -154,7 +154,7 @@ class Host {
       const write = (pkt: Packet, thread: TunWriter): KernelCall => ({
         frame: 'tunwrite',
         frameBytes: this.#frameBytes('tunwrite'),
-        run: () => [this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, thread)],
+        run: () => this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, thread),
       });
       this.machine.sim.addActor(
         new TunWriter(tun, this.machine.kernelStack(cpuId(c), this.#cfg.kstackBytes), write),
@@ -222,7 +222,7 @@ class Host {
    * ether_demux: hand the packet to ip or ip6. An RSS kernel's ip m2cpuid (rss_soft_m2cpuid_v4)
    * first replaces a hash of the wrong type with the software hash (R-15..R-17).
    */
-  #etherDemux(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
+  #etherDemux(pkt: Packet, thread: ThreadRef): KernelCall {
     if (this.#rss) {
       // Variant rss-soft-hash-ignores-fragment: the first fragment carries the ports.
       const firstPiece = pkt.fragment?.offsetBytes === 0;
@@ -235,9 +235,14 @@ class Host {
       }
     }
     const proto = pkt.flow.family === 'inet' ? 'ip' : 'ip6';
-    return [
-      new DispatchingCall('ether_demux', this.#frameBytes('ether_demux'), this.netisr, proto, pkt, thread),
-    ];
+    return new DispatchingCall(
+      'ether_demux',
+      this.#frameBytes('ether_demux'),
+      this.netisr,
+      proto,
+      pkt,
+      thread,
+    );
   }
 
   #onArrival(arrivals: number): void {

@@ -97,7 +97,7 @@ export class Netisr implements NetisrCalls {
     pkt: Packet,
     thread: ThreadRef,
     options: DispatchOptions,
-  ): readonly KernelCall[] | undefined {
+  ): KernelCall | undefined {
     const reg = this.registration(proto);
     // N-12: a protocol registered DIRECT (ether) is never placed: it runs inline, no flags.
     if (reg.dispatch === 'direct' && options.deferredOnly !== true) {
@@ -192,12 +192,7 @@ export class Netisr implements NetisrCalls {
     });
   }
 
-  #inline(
-    proto: NetisrProtoName,
-    pkt: Packet,
-    thread: ThreadRef,
-    mode: 'direct' | 'hybrid',
-  ): readonly KernelCall[] {
+  #inline(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, mode: 'direct' | 'hybrid'): KernelCall {
     const { trace, clock } = this.#setup;
     const ws = this.#ws(thread.cpu);
     const work = this.#work(thread.cpu, proto);
@@ -215,11 +210,11 @@ export class Netisr implements NetisrCalls {
       // N-12: counted on the current CPU's struct before the handler; no flags, no queue check.
       work.dispatched++;
       work.handled++;
-      return [this.#handlerCall(proto, pkt, thread)];
+      return this.#handlerCall(proto, pkt, thread);
     }
     const wasDispatching = ws.dispatching;
     ws.dispatching = true;
-    return [new HybridCall(this, ws, work, wasDispatching, proto, pkt, thread)];
+    return new HybridCall(this, ws, work, wasDispatching, proto, pkt, thread);
   }
 
   /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
