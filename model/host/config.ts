@@ -167,6 +167,17 @@ function registerProtocols(
   return ok(protocols);
 }
 
+/** CPUs 0..count-1, frozen and shared: every run's nws_array is one of at most 64 such lists. */
+const firstCpuLists: (readonly CpuId[])[] = [];
+function firstCpus(count: number): readonly CpuId[] {
+  let cpus = firstCpuLists[count];
+  if (cpus === undefined) {
+    cpus = Object.freeze(Array.from({ length: count }, (_, i) => cpuId(i)));
+    firstCpuLists[count] = cpus;
+  }
+  return cpus;
+}
+
 /**
  * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
  * sentence for bad input (exit 2 at the CLI), never throws.
@@ -216,7 +227,7 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
       : defaultBucketTable(cpuCount, sysctl['net.inet.rss.bits']),
     sysctl,
     // netisr_init starts the boot CPU's thread first, then netisr_start walks the other CPUs.
-    workstreamCpus: Array.from({ length: maxthreads }, (_, i) => cpuId(i)),
+    workstreamCpus: firstCpus(maxthreads),
     protocols: protocols.value,
     hashConfig: {
       udp4Tuple: sysctl['net.inet.rss.udp_4tuple'] || variants.has('rss-udp-4tuple-default'),
