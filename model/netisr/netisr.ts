@@ -38,6 +38,8 @@ export class Netisr implements NetisrCalls {
   /** Per protocol, made once: the policy context's queue functions and the handler frame's name and size. */
   readonly #perProto = new Map<string, ProtoCalls>();
   readonly #dispatchFrameBytes: number;
+  /** The model variants #enqueue consults on every packet, looked up once. */
+  readonly #variants: { dropsOneEarly: boolean; qdropsNotCounted: boolean; threadStalls: boolean };
   /** The context's functions about the machine rather than one protocol's queue, made once. */
   readonly #busy: DispatchContext['busy'] = (c) => this.workstreams[c]?.busy ?? false;
   readonly #bucketCpu: DispatchContext['bucketCpu'];
@@ -52,6 +54,11 @@ export class Netisr implements NetisrCalls {
       workstreams.push(new Workstream(cpuId(cpu), withThread.has(cpuId(cpu)), setup.protocols));
     this.workstreams = workstreams;
     this.#dispatchFrameBytes = setup.frameBytes('netisr_dispatch_src');
+    this.#variants = {
+      dropsOneEarly: setup.variants.has('netisr-drops-one-early'),
+      qdropsNotCounted: setup.variants.has('netisr-qdrops-not-counted'),
+      threadStalls: setup.variants.has('netisr-thread-stalls'),
+    };
     const { buckets } = setup;
     this.#bucketCpu = (b) => buckets.bucketCpus[b & buckets.bucketMask] ?? cpuId(0);
     this.#bucketOf = (hash) => bucketId(hash & buckets.bucketMask);
@@ -229,11 +236,12 @@ export class Netisr implements NetisrCalls {
 
   /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
   #enqueue(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, cpu: CpuId): boolean {
-    const { trace, clock, variants } = this.#setup;
+    const { trace, clock } = this.#setup;
+    const variants = this.#variants;
     const ws = this.#ws(cpu);
     const work = this.#work(cpu, proto);
     const len = work.lenPackets;
-    const limit = variants.has('netisr-drops-one-early') ? work.qlimitPackets - 1 : work.qlimitPackets;
+    const limit = variants.dropsOneEarly ? work.qlimitPackets - 1 : work.qlimitPackets;
     // Full literals, in the order the events always had (the trace hash covers key order).
     const atNs = clock.nowNs;
     trace.record({
@@ -247,7 +255,7 @@ export class Netisr implements NetisrCalls {
       mode: 'queued',
     });
     if (len >= limit) {
-      if (!variants.has('netisr-qdrops-not-counted')) work.qdrops++;
+      if (!variants.qdropsNotCounted) work.qdrops++;
       trace.record({
         atNs,
         pkt: pkt.id,
@@ -255,7 +263,7 @@ export class Netisr implements NetisrCalls {
         flow: pkt.flow.id,
         where: 'netisr-queue',
         reason: 'queue full',
-        counter: variants.has('netisr-qdrops-not-counted') ? 'none' : `${proto}.QDrops`,
+        counter: variants.qdropsNotCounted ? 'none' : `${proto}.QDrops`,
         cpu,
         qlenPackets: len,
         qlimitPackets: work.qlimitPackets,
@@ -275,7 +283,7 @@ export class Netisr implements NetisrCalls {
     work.queued++;
     if (work.lenPackets > work.watermarkPackets) work.watermarkPackets = work.lenPackets;
     assert(work.watermarkPackets >= work.lenPackets, 'I-2: WMark below Len');
-    if (!ws.busy && !variants.has('netisr-thread-stalls')) ws.scheduled = true;
+    if (!ws.busy && !variants.threadStalls) ws.scheduled = true;
     return true;
   }
 
