@@ -304,7 +304,8 @@ export class Netisr implements NetisrCalls {
     const rows: NetisrWorkRow[] = [];
     for (const ws of this.workstreams) {
       if (!ws.hasThread) continue;
-      for (const [i, slot] of ws.protocols.entries()) rows.push(netstatRow(ws.cpu, slot, ws.used(i)));
+      const slots = ws.protocols;
+      for (let i = 0; i < slots.length; i++) rows.push(netstatRow(ws.cpu, slots[i] as WorkSlot, ws.used(i)));
     }
     return rows;
   }
