@@ -37,14 +37,28 @@ export class Machine {
 
   /** The NIC, with the next thread id, wired to this machine's trace, clock and counters. */
   addNic(setup: Omit<NicSetup, 'id' | 'trace' | 'clock' | 'stats' | 'wakeAt'>): Nic {
+    // Spelled out, not spread: a spread plus added fields builds the object key by key.
     const nic = new Nic({
-      ...setup,
       id: this.sim.nextThreadId(),
+      flows: setup.flows,
+      workload: setup.workload,
+      rings: setup.rings,
+      rss: setup.rss,
+      buckets: setup.buckets,
+      hashConfig: setup.hashConfig,
+      rcvifIndex: setup.rcvifIndex,
       trace: this.trace,
       clock: this.sim.clock,
       stats: this.stats,
+      onArrival: setup.onArrival,
+      onSnapshot: setup.onSnapshot,
       // A pause keeps the run alive until the wire is busy again.
       wakeAt: (atNs) => this.sim.at(virtualNs(atNs), () => undefined),
+      bucketCpuPromise: setup.bucketCpuPromise,
+      wrongRing: setup.wrongRing,
+      standbyRings: setup.standbyRings,
+      tun: setup.tun,
+      cpuCount: setup.cpuCount,
     });
     this.sim.addActor(nic);
     return nic;

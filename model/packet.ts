@@ -78,6 +78,9 @@ export interface Packet {
   netisrSource: number;
 }
 
+/** `encap` of a packet no layer has been stripped from, shared: stripping replaces the array, never edits it. */
+export const NO_ENCAP: readonly EncapLayer[] = Object.freeze([]);
+
 export function isFragment(pkt: Pick<Packet, 'fragment'>): boolean {
   return pkt.fragment !== undefined && (pkt.fragment.moreFragments || pkt.fragment.offsetBytes !== 0);
 }

@@ -196,23 +196,14 @@ export interface PlacementBounds {
   readonly deferredOnly: boolean;
 }
 
-/** The two fields of an answer, read once; a getter or Proxy trap that throws is the policy's. */
-function readAnswer(answer: object): { cpu: unknown; mode: unknown } | PolicyError {
-  try {
-    const then = (answer as { then?: unknown }).then;
-    if (typeof then === 'function') {
-      // Silence a rejection: it is reported here, not later as an unhandled rejection.
-      Promise.resolve(answer).catch(() => {});
-      return {
-        kind: 'async-answer',
-        message: `answered ${answer instanceof Promise ? 'a Promise' : 'a thenable'} (an async place()?): want { cpu, mode } returned, not promised`,
-      };
-    }
-    const { cpu, mode } = answer as { cpu?: unknown; mode?: unknown };
-    return { cpu, mode };
-  } catch (err) {
-    return { kind: 'threw', message: `reading the answer threw ${describeThrown(err)}` };
-  }
+/** An answer with a `then` method: the policy's place() promised instead of answering. */
+function asyncAnswer(answer: object): PolicyError {
+  // Silence a rejection: it is reported here, not later as an unhandled rejection.
+  Promise.resolve(answer).catch(() => {});
+  return {
+    kind: 'async-answer',
+    message: `answered ${answer instanceof Promise ? 'a Promise' : 'a thenable'} (an async place()?): want { cpu, mode } returned, not promised`,
+  };
 }
 
 function cpuNotInteger(cpu: unknown): PolicyError {
@@ -229,9 +220,15 @@ export function parsePlacement(answer: unknown, bounds: PlacementBounds): Placem
   if (typeof answer !== 'object' || answer === null) {
     return { kind: 'not-a-placement', message: `answered ${describeValue(answer)}, want { cpu, mode }` };
   }
-  const fields = readAnswer(answer);
-  if ('kind' in fields) return fields;
-  const { cpu, mode } = fields;
+  let cpu: unknown;
+  let mode: unknown;
+  // The two fields, read once; a getter or Proxy trap that throws is the policy's.
+  try {
+    if (typeof (answer as { then?: unknown }).then === 'function') return asyncAnswer(answer);
+    ({ cpu, mode } = answer as { cpu?: unknown; mode?: unknown });
+  } catch (err) {
+    return { kind: 'threw', message: `reading the answer threw ${describeThrown(err)}` };
+  }
   if (typeof cpu !== 'number' || !Number.isInteger(cpu)) return cpuNotInteger(cpu);
   if (cpu < 0 || cpu >= bounds.cpuCount) {
     return { kind: 'cpu-out-of-range', message: `answered cpu ${cpu}, want 0..${bounds.cpuCount - 1}` };
@@ -255,7 +252,20 @@ export function parsePlacement(answer: unknown, bounds: PlacementBounds): Placem
       message: `answered queue on cpu ${cpu}, which has no netisr thread (workstreams on ${bounds.workstreamCpus.join(',')})`,
     };
   }
-  return { cpu: cpu as CpuId, mode: queues ? 'queue' : mode };
+  return placementOf(cpu as CpuId, queues ? 'queue' : mode);
+}
+
+/** Placements are immutable values: one per CPU and mode, made on first use (a placement per packet). */
+const PLACEMENTS: Readonly<Record<PlacementMode, Placement[]>> = { direct: [], hybrid: [], queue: [] };
+
+function placementOf(cpu: CpuId, mode: PlacementMode): Placement {
+  const byCpu = PLACEMENTS[mode];
+  let placement = byCpu[cpu];
+  if (placement === undefined) {
+    placement = Object.freeze({ cpu, mode });
+    byCpu[cpu] = placement;
+  }
+  return placement;
 }
 
 /**
@@ -271,26 +281,21 @@ export function freezeContext(ctx: DispatchContext): DispatchContext {
 /**
  * The one way the model asks a policy: the view and the context are frozen (a write throws in the
  * policy's strict-mode module and is charged to it as `threw`), the call and every read of its
- * answer are guarded, and the answer is judged against the
- * model's values, read from the frozen context before the policy runs.
+ * answer are guarded, and the answer is judged against the model's values in the frozen context,
+ * which the policy cannot change.
  */
 export function askPolicy(
   policy: DispatchPolicy,
   view: PacketView,
   ctx: DispatchContext,
 ): Placement | PolicyError {
+  // The model's contexts are plain data objects: frozen, their fields are the bounds, and stay so.
   const frozen = freezeContext(ctx);
-  const bounds: PlacementBounds = {
-    cpuCount: frozen.cpuCount,
-    cpu: frozen.cpu,
-    workstreamCpus: frozen.workstreamCpus,
-    deferredOnly: frozen.deferredOnly,
-  };
   let answer: unknown;
   try {
     answer = policy.place(Object.freeze(view), frozen);
   } catch (err) {
     return thrownError(err);
   }
-  return parsePlacement(answer, bounds);
+  return parsePlacement(answer, frozen);
 }

@@ -84,6 +84,27 @@ function hostSysctlDefaults(): HostSysctls {
   return defaults;
 }
 
+function sysctlError(name: string, value: unknown): string | undefined {
+  const spec = hostSysctlKnobs[name as keyof typeof hostSysctlKnobs];
+  return spec === undefined ? `unknown sysctl ${name}` : knobError(name, spec, value);
+}
+
+/**
+ * The first bad setting of `sysctl` (the defaults merged with `given`), in its key order. The
+ * defaults are the table's own, so only what the run sets can be bad: the merged whole is walked
+ * only to name the same first bad setting.
+ */
+function checkSysctls(given: Partial<HostSysctls>, sysctl: HostSysctls): string | undefined {
+  let bad = false;
+  for (const name in given) bad ||= sysctlError(name, given[name as keyof HostSysctls]) !== undefined;
+  if (!bad) return undefined;
+  for (const [name, value] of Object.entries(sysctl)) {
+    const error = sysctlError(name, value);
+    if (error !== undefined) return error;
+  }
+  return undefined;
+}
+
 /**
  * The kernel's own protocol table: GENERIC's, or with `options RSS` the table of the version
  * (rss-ip6-cpu-hybrid, model/kernels.ts).
@@ -94,6 +115,25 @@ export function kernelProtocols(
 ): readonly ProtocolRegistration[] {
   if (kernel !== 'freebsd-rss') return FREEBSD_PROTOCOLS;
   return freebsdRule(version, 'rss-ip6-cpu-hybrid') ? FREEBSD_RSS_PROTOCOLS : FREEBSD_RSS_2015_PROTOCOLS;
+}
+
+/** Registrations in protocol-number order; a sentence when one is registered twice. */
+function inOrder(regs: ProtocolRegistration[]): readonly ProtocolRegistration[] | string {
+  regs.sort((a, b) => a.proto - b.proto);
+  // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
+  const twice = regs.find((r, i) => regs.some((o, j) => j < i && (o.proto === r.proto || o.name === r.name)));
+  return twice === undefined ? regs : `protocol ${twice.name} (${twice.proto}) registered twice`;
+}
+
+/** A kernel's own table in protocol-number order, worked out once per table (there are three). */
+const kernelTables = new Map<readonly ProtocolRegistration[], readonly ProtocolRegistration[] | string>();
+function kernelTableInOrder(base: readonly ProtocolRegistration[]): readonly ProtocolRegistration[] | string {
+  let regs = kernelTables.get(base);
+  if (regs === undefined) {
+    regs = inOrder([...base]);
+    kernelTables.set(base, regs);
+  }
+  return regs;
 }
 
 /**
@@ -107,10 +147,11 @@ function registerProtocols(
 ): Result<ResolvedHostConfig['protocols'], string> {
   const maxqlimit = sysctl['net.isr.maxqlimit'];
   const defaultqlimit = Math.min(sysctl['net.isr.defaultqlimit'], maxqlimit);
-  const regs = [...base, ...(config.extraProtocols ?? [])].sort((a, b) => a.proto - b.proto);
-  // netisr_register: a protocol number or name registered twice is a kernel panic (KASSERT).
-  const twice = regs.find((r, i) => regs.some((o, j) => j < i && (o.proto === r.proto || o.name === r.name)));
-  if (twice !== undefined) return err(`protocol ${twice.name} (${twice.proto}) registered twice`);
+  const regs =
+    config.extraProtocols === undefined
+      ? kernelTableInOrder(base)
+      : inOrder([...base, ...config.extraProtocols]);
+  if (typeof regs === 'string') return err(regs);
   const protocols = [];
   for (const reg of regs) {
     const asked = config.qlimits?.[reg.name];
@@ -126,6 +167,17 @@ function registerProtocols(
   return ok(protocols);
 }
 
+/** CPUs 0..count-1, frozen and shared: every run's nws_array is one of at most 64 such lists. */
+const firstCpuLists: (readonly CpuId[])[] = [];
+function firstCpus(count: number): readonly CpuId[] {
+  let cpus = firstCpuLists[count];
+  if (cpus === undefined) {
+    cpus = Object.freeze(Array.from({ length: count }, (_, i) => cpuId(i)));
+    firstCpuLists[count] = cpus;
+  }
+  return cpus;
+}
+
 /**
  * Validates and resolves a configuration, applying the boot fix-ups in one place. Answers an error
  * sentence for bad input (exit 2 at the CLI), never throws.
@@ -135,12 +187,8 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
   if (!Number.isInteger(cpuCount) || cpuCount < 1 || cpuCount > 64)
     return err(`cpuCount ${cpuCount}: want 1..64`);
   const sysctl = { ...hostSysctlDefaults(), ...config.sysctl } as HostSysctls;
-  for (const [name, value] of Object.entries(sysctl)) {
-    const spec = hostSysctlKnobs[name as keyof typeof hostSysctlKnobs];
-    if (spec === undefined) return err(`unknown sysctl ${name}`);
-    const error = knobError(name, spec, value);
-    if (error !== undefined) return err(error);
-  }
+  const sysctlError = config.sysctl === undefined ? undefined : checkSysctls(config.sysctl, sysctl);
+  if (sysctlError !== undefined) return err(sysctlError);
   const rxRingCount = config.rxRingCount ?? 1;
   if (!Number.isInteger(rxRingCount) || rxRingCount < 1 || rxRingCount > 64)
     return err(`rxRingCount ${rxRingCount}: want 1..64`);
@@ -179,7 +227,7 @@ export function resolveHostConfig(config: HostConfig): Result<ResolvedHostConfig
       : defaultBucketTable(cpuCount, sysctl['net.inet.rss.bits']),
     sysctl,
     // netisr_init starts the boot CPU's thread first, then netisr_start walks the other CPUs.
-    workstreamCpus: Array.from({ length: maxthreads }, (_, i) => cpuId(i)),
+    workstreamCpus: firstCpus(maxthreads),
     protocols: protocols.value,
     hashConfig: {
       udp4Tuple: sysctl['net.inet.rss.udp_4tuple'] || variants.has('rss-udp-4tuple-default'),

@@ -25,8 +25,20 @@ export const DEFAULT_FRAME_BYTES: Readonly<Record<string, number>> = {
 
 export const UNKNOWN_FRAME_BYTES = 128;
 
+/**
+ * The frame sizes of one run. Every packet asks for the same few frames, so each answer is kept
+ * (a string-keyed lookup that misses walks the prototype chain of both tables first).
+ */
 export function frameBytesLookup(
   overrides: Readonly<Record<string, number>> = {},
 ): (frame: string) => number {
-  return (frame) => overrides[frame] ?? DEFAULT_FRAME_BYTES[frame] ?? UNKNOWN_FRAME_BYTES;
+  const known = new Map<string, number>();
+  return (frame) => {
+    let bytes = known.get(frame);
+    if (bytes === undefined) {
+      bytes = overrides[frame] ?? DEFAULT_FRAME_BYTES[frame] ?? UNKNOWN_FRAME_BYTES;
+      known.set(frame, bytes);
+    }
+    return bytes;
+  };
 }

@@ -1,7 +1,7 @@
 import { assert, type CpuId, cpuId, packetId, type ThreadId, virtualNs } from '../brand.ts';
 import { arriveFragment } from '../inet/fragment.ts';
 import type { Flow, Packet } from '../packet.ts';
-import { isFragment } from '../packet.ts';
+import { isFragment, NO_ENCAP } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
 import { type RssHashConfig, rssHash } from '../rss/flowhash.ts';
 import { type HashType, hasBucketAffinity } from '../rss/hashtype.ts';
@@ -36,14 +36,16 @@ export interface NicSetup {
    */
   readonly wakeAt: (atNs: number) => void;
   /** Where an RSS kernel promises to handle the packet (arrive.bucketCpu); absent: no promise. */
-  readonly bucketCpuPromise?: (flow: Flow, hash: number, hashType: HashType) => CpuId | undefined;
+  readonly bucketCpuPromise?:
+    | ((flow: Flow, hash: number, hashType: HashType) => CpuId | undefined)
+    | undefined;
   /** Variant nic-wrong-rx-ring: the redirection table is indexed with the wrong hash bits. */
-  readonly wrongRing?: boolean;
+  readonly wrongRing?: boolean | undefined;
   /** lagg0's second port: its rings, in the same order, used after a `failover`. */
   readonly standbyRings?: readonly RxRing[] | undefined;
   /** The tun0 writer, present when the workload writes to tun0. */
   readonly tun?: TunWriterState | undefined;
-  readonly cpuCount?: number;
+  readonly cpuCount?: number | undefined;
 }
 
 /** One receive ring: descriptors filled by the NIC, drained by its interrupt thread. */
@@ -177,7 +179,7 @@ export class Nic implements Actor {
     const seq = this.#seqByFlow[flowIndex];
     assert(seq !== undefined, 'sim: a sequence counter per flow');
     this.#seqByFlow[flowIndex] = seq + 1;
-    const frag = isFragment({ fragment });
+    const frag = fragment !== undefined && isFragment({ fragment });
     const header = fragment === undefined ? undefined : arriveFragment(flow, fragment);
     const nicHash = rssHash(flow, frag, s.hashConfig);
     // Without options RSS the driver still hands up the NIC's hash, as an opaque flowid.
@@ -194,7 +196,7 @@ export class Nic implements Actor {
       rcvifIndex: s.rcvifIndex,
       fragment,
       payloadBytes,
-      encap: [],
+      encap: NO_ENCAP,
       hash: nicHash.hash,
       hashType,
       netisrSource: 0,

@@ -12,7 +12,7 @@ import { err, ok, type Result } from '../result.ts';
 import { makeFlow, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 import type { Schedule } from '../sim/schedule.ts';
-import type { Trace } from '../trace.ts';
+import type { NetisrWorkRow, Trace } from '../trace.ts';
 import type { NetisrProtoName } from '../vocab.ts';
 import {
   type BootEnv,
@@ -62,8 +62,8 @@ class DispatchingCall implements KernelCall {
     readonly thread: ThreadRef,
   ) {}
 
-  run(): readonly KernelCall[] {
-    return [this.netisr.dispatch(this.proto, this.pkt, this.thread)];
+  run(): KernelCall {
+    return this.netisr.dispatch(this.proto, this.pkt, this.thread);
   }
 }
 
@@ -78,6 +78,9 @@ class Host {
   readonly #rss: boolean;
   readonly #frameBytes: (frame: string) => number;
   readonly #promise: RssPromise;
+  /** The counters of the latest snapshot: after `run`, the end-of-run ones (nothing runs after it). */
+  lastRows: readonly NetisrWorkRow[] = [];
+  lastStats: Readonly<Record<string, number>> = {};
 
   constructor(
     cfg: ResolvedHostConfig,
@@ -151,7 +154,7 @@ class Host {
       const write = (pkt: Packet, thread: TunWriter): KernelCall => ({
         frame: 'tunwrite',
         frameBytes: this.#frameBytes('tunwrite'),
-        run: () => [this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, thread)],
+        run: () => this.netisr.dispatch(pkt.flow.family === 'inet' ? 'ip' : 'ip6', pkt, thread),
       });
       this.machine.sim.addActor(
         new TunWriter(tun, this.machine.kernelStack(cpuId(c), this.#cfg.kstackBytes), write),
@@ -219,7 +222,7 @@ class Host {
    * ether_demux: hand the packet to ip or ip6. An RSS kernel's ip m2cpuid (rss_soft_m2cpuid_v4)
    * first replaces a hash of the wrong type with the software hash (R-15..R-17).
    */
-  #etherDemux(pkt: Packet, thread: ThreadRef): readonly KernelCall[] {
+  #etherDemux(pkt: Packet, thread: ThreadRef): KernelCall {
     if (this.#rss) {
       // Variant rss-soft-hash-ignores-fragment: the first fragment carries the ports (R-14).
       const firstPiece = pkt.fragment?.offsetBytes === 0;
@@ -232,9 +235,14 @@ class Host {
       }
     }
     const proto = pkt.flow.family === 'inet' ? 'ip' : 'ip6';
-    return [
-      new DispatchingCall('ether_demux', this.#frameBytes('ether_demux'), this.netisr, proto, pkt, thread),
-    ];
+    return new DispatchingCall(
+      'ether_demux',
+      this.#frameBytes('ether_demux'),
+      this.netisr,
+      proto,
+      pkt,
+      thread,
+    );
   }
 
   #onArrival(arrivals: number): void {
@@ -243,7 +251,9 @@ class Host {
   }
 
   snapshot(quiescent: boolean): void {
-    this.machine.recordCounters(quiescent, this.netisr.rows(), this.machine.stats.snapshot());
+    this.lastRows = this.netisr.rows();
+    this.lastStats = this.machine.stats.snapshot();
+    this.machine.recordCounters(quiescent, this.lastRows, this.lastStats);
   }
 
   run(): Trace {
@@ -289,8 +299,9 @@ export function runHost(input: RunInput): Result<RunResult, string> {
   const cfg = resolved.value;
   const host = new Host(cfg, flows.value, input.workload, input.schedule, input.policy);
   const trace = host.run();
-  // The end-of-run rows are taken now; their text only when read (most runs never print it).
-  const rows = host.netisr.rows();
+  // The end-of-run rows are the final snapshot's; their text is made only when read (most runs
+  // never print it).
+  const rows = host.lastRows;
   let netstatQ: string | undefined;
   return ok({
     trace,
@@ -300,6 +311,6 @@ export function runHost(input: RunInput): Result<RunResult, string> {
       netstatQ ??= hostNetstatQ(cfg, rows);
       return netstatQ;
     },
-    stats: host.machine.stats.snapshot(),
+    stats: host.lastStats,
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId, threadId } from '../brand.ts';
 import { VirtualClock } from '../sim/clock.ts';
-import type { KernelCall } from '../sim/kthread.ts';
+import { type KernelCall, nestedCalls } from '../sim/kthread.ts';
 import { StatCounters } from '../stats.ts';
 import { type TraceEvent, TraceRecorder } from '../trace.ts';
 import { type InetEnv, ipDirectInputHandler, ipInputHandler } from './ip_input.ts';
@@ -28,8 +28,9 @@ const p = harness('inet');
 const whole = (spec = UDP4) => ({ ...p.frag(spec, 1, 0, 8, false), fragment: undefined });
 
 /** Runs each call and what it calls, depth first; answers the frames with their sizes. */
-function runAll(calls: readonly KernelCall[]): string[] {
-  return calls.flatMap((c) => [`${c.frame}:${c.frameBytes}`, ...runAll(c.run() ?? [])]);
+function runAll(calls: KernelCall | readonly KernelCall[]): string[] {
+  const list: readonly KernelCall[] = Array.isArray(calls) ? calls : [calls as KernelCall];
+  return list.flatMap((c) => [`${c.frame}:${c.frameBytes}`, ...runAll(nestedCalls(c))]);
 }
 
 describe('ip_input / ip6_input (F-0, F-28)', () => {

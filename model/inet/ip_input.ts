@@ -93,7 +93,7 @@ export function ipInputHandler(env: InetEnv, family: 'ip' | 'ip6'): ProtocolHand
       return [];
     }
     env.stats.inc(delivered);
-    return [deliverCall(env, pkt, thread)];
+    return deliverCall(env, pkt, thread);
   };
 }
 
@@ -102,6 +102,6 @@ export function ipDirectInputHandler(env: InetEnv, family: 'ip' | 'ip6'): Protoc
   const delivered = family === 'ip' ? 'ips_delivered' : 'ip6s_delivered';
   return (pkt, thread) => {
     env.stats.inc(delivered);
-    return [deliverCall(env, pkt, thread)];
+    return deliverCall(env, pkt, thread);
   };
 }

@@ -1,6 +1,6 @@
 import { assert, type CpuId, cpuId, packetId, virtualNs } from '../brand.ts';
 import type { ThreadRef } from '../netisr/setup.ts';
-import type { Packet } from '../packet.ts';
+import { NO_ENCAP, type Packet } from '../packet.ts';
 import { type BucketTable, bucketOf } from '../rss/buckets.ts';
 import { type RssHashConfig, rssHash, rssHashTrusted } from '../rss/flowhash.ts';
 import { hasBucketAffinity } from '../rss/hashtype.ts';
@@ -164,7 +164,7 @@ export class Reassembly {
       rcvifIndex: last.rcvifIndex,
       fragment: undefined,
       payloadBytes: result.payloadBytes,
-      encap: [],
+      encap: NO_ENCAP,
       hash: head.hash,
       hashType: head.hashType,
       netisrSource: 0,

@@ -25,10 +25,18 @@ export interface RssPromiseSetup {
 export class RssPromise {
   readonly #s: RssPromiseSetup;
   readonly #withThread: ReadonlySet<number>;
+  /** The protocols that place by CPU (rss m2cpuid), by name: asked on every arrival. */
+  readonly #byCpu = new Set<string>();
 
   constructor(setup: RssPromiseSetup) {
     this.#s = setup;
     this.#withThread = new Set(setup.workstreamCpus);
+    // A name's first registration decides (the protocol table holds each name once).
+    const seen = new Set<string>();
+    for (const { reg } of setup.protocols) {
+      if (!seen.has(reg.name) && reg.policy === 'cpu') this.#byCpu.add(reg.name);
+      seen.add(reg.name);
+    }
   }
 
   /** The bucket CPU an arriving packet is promised to (ip / ip6 input). */
@@ -48,8 +56,7 @@ export class RssPromise {
 
   #bucketCpu(proto: string | undefined, hash: number, hashType: HashType): CpuId | undefined {
     if (!this.#s.rss || !hasBucketAffinity(hashType)) return undefined;
-    const reg = this.#s.protocols.find((p) => p.reg.name === proto)?.reg;
-    if (reg?.policy !== 'cpu') return undefined;
+    if (proto === undefined || !this.#byCpu.has(proto)) return undefined;
     const cpu = cpuOfBucket(this.#s.buckets, bucketOf(this.#s.buckets, hash));
     return this.#withThread.has(cpu) ? cpu : undefined;
   }

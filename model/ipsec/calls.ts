@@ -1,3 +1,4 @@
+import { assert } from '../brand.ts';
 import type { KernelCall } from '../sim/kthread.ts';
 
 /** What a kernel function does once its frame is on the stack: the calls it makes, if any. */
@@ -12,10 +13,28 @@ export function nestedCall(
   frames: readonly [string, ...string[]],
   run: CallBody,
 ): KernelCall {
-  const [outer, ...inner] = frames;
-  const body = inner.reduceRight<CallBody>(
-    (next, frame) => () => [{ frame, frameBytes: frameBytes(frame), run: next }],
-    run,
-  );
-  return { frame: outer, frameBytes: frameBytes(outer), run: body };
+  return new ChainCall(frameBytes, frames, 0, run);
+}
+
+/** Frame `index` of a chain (a class: no closure or array per frame on every packet). */
+class ChainCall implements KernelCall {
+  readonly frame: string;
+  readonly frameBytes: number;
+
+  constructor(
+    readonly lookup: (frame: string) => number,
+    readonly frames: readonly string[],
+    readonly index: number,
+    readonly body: CallBody,
+  ) {
+    const frame = frames[index];
+    assert(frame !== undefined, 'sim: a call chain frame in range');
+    this.frame = frame;
+    this.frameBytes = lookup(frame);
+  }
+
+  run(): KernelCall | readonly KernelCall[] | undefined {
+    const next = this.index + 1;
+    return next < this.frames.length ? new ChainCall(this.lookup, this.frames, next, this.body) : this.body();
+  }
 }

@@ -4,7 +4,7 @@ import type { Netisr } from '../netisr/netisr.ts';
 import type { DispatchOptions } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
 import { VirtualClock } from '../sim/clock.ts';
-import type { KernelCall } from '../sim/kthread.ts';
+import { type KernelCall, nestedCalls } from '../sim/kthread.ts';
 import { StatCounters } from '../stats.ts';
 import { TraceRecorder } from '../trace.ts';
 import { Buffers } from './buffers.ts';
@@ -65,7 +65,7 @@ function leaves(calls: readonly KernelCall[]): string[] {
   const out: string[] = [];
   const todo = calls.map((call) => ({ call, path: call.frame })).reverse();
   for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-    const inner = next.call.run() ?? [];
+    const inner = nestedCalls(next.call);
     if (inner.length === 0) out.push(next.path);
     const path = next.path;
     todo.push(...inner.map((call) => ({ call, path: `${path}>${call.frame}` })).reverse());

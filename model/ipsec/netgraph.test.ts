@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuId, packetId, threadId } from '../brand.ts';
 import type { ThreadRef } from '../netisr/setup.ts';
 import type { Packet } from '../packet.ts';
-import { type KernelCall, KernelStack } from '../sim/kthread.ts';
+import { type KernelCall, KernelStack, nestedCalls } from '../sim/kthread.ts';
 import type { NetgraphNode } from './chain.ts';
 import { type NetgraphEnv, NetgraphThread, type NgExit, type NgItem, netgraphOutput } from './netgraph.ts';
 
@@ -35,7 +35,7 @@ function leaves(root: KernelCall): string[] {
   const out: string[] = [];
   const todo = [{ call: root, path: root.frame }];
   for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-    const inner = next.call.run() ?? [];
+    const inner = nestedCalls(next.call);
     if (inner.length === 0) out.push(next.path);
     const path = next.path;
     todo.push(...inner.map((call) => ({ call, path: `${path}>${call.frame}` })).reverse());

@@ -19,7 +19,7 @@ export class DispatchCall implements KernelCall {
     readonly options: DispatchOptions,
   ) {}
 
-  run(): readonly KernelCall[] | undefined {
+  run(): KernelCall | undefined {
     return this.netisr.dispatchNow(this.proto, this.pkt, this.thread, this.options);
   }
 }
@@ -38,8 +38,8 @@ export class HybridCall implements KernelCall {
     readonly thread: ThreadRef,
   ) {}
 
-  run(): readonly KernelCall[] {
-    return [this.netisr.handlerCall(this.proto, this.pkt, this.thread)];
+  run(): KernelCall {
+    return this.netisr.handlerCall(this.proto, this.pkt, this.thread);
   }
 
   after(): void {
@@ -64,7 +64,7 @@ export class HandlerCall implements KernelCall {
     readonly thread: ThreadRef,
   ) {}
 
-  run(): readonly KernelCall[] {
+  run(): KernelCall | readonly KernelCall[] {
     const { pkt, thread } = this;
     this.setup.trace.record({
       kind: 'handle',

@@ -16,7 +16,10 @@ import type { NetisrProtoName } from '../vocab.ts';
 import { DispatchCall, HandlerCall, HybridCall } from './calls.ts';
 import type { ProtocolRegistration } from './protocols.ts';
 import type { DispatchOptions, NetisrCalls, NetisrSetup, ProtocolHandler, ThreadRef } from './setup.ts';
-import { NetisrWork, Workstream } from './workstream.ts';
+import { type NetisrWork, type WorkSlot, Workstream } from './workstream.ts';
+
+/** A plain dispatch's options, shared: most dispatches pass none, and each one would make an object. */
+const NO_OPTIONS: DispatchOptions = Object.freeze({});
 
 /**
  * The netisr layer (sys/net/netisr.c): per-CPU workstreams with per-protocol queues, placement
@@ -32,35 +35,50 @@ export class Netisr implements NetisrCalls {
   readonly #setup: NetisrSetup;
   readonly #protoIndex = new Map<string, number>();
   readonly #handlers = new Map<string, ProtocolHandler>();
-  /** Per protocol, made once: the policy context's functions and the handler frame's name and size. */
+  /** Per protocol, made once: the policy context's queue functions and the handler frame's name and size. */
   readonly #perProto = new Map<string, ProtoCalls>();
   readonly #dispatchFrameBytes: number;
+  /** The model variants #enqueue consults on every packet, looked up once. */
+  readonly #variants: { dropsOneEarly: boolean; qdropsNotCounted: boolean; threadStalls: boolean };
+  /** The context's functions about the machine rather than one protocol's queue, made once. */
+  readonly #busy: DispatchContext['busy'] = (c) => this.workstreams[c]?.busy ?? false;
+  readonly #bucketCpu: DispatchContext['bucketCpu'];
+  readonly #bucketOf: DispatchContext['bucketOf'];
 
   constructor(setup: NetisrSetup) {
     this.#setup = setup;
     for (const [i, p] of setup.protocols.entries()) this.#protoIndex.set(p.reg.name, i);
     const withThread = new Set(setup.workstreamCpus);
-    this.workstreams = Array.from({ length: setup.cpuCount }, (_, cpu) => {
-      const works = setup.protocols.map((p) => new NetisrWork(p.reg, p.qlimitPackets));
-      return new Workstream(cpuId(cpu), withThread.has(cpuId(cpu)), works);
-    });
+    const workstreams: Workstream[] = [];
+    for (let cpu = 0; cpu < setup.cpuCount; cpu++)
+      workstreams.push(new Workstream(cpuId(cpu), withThread.has(cpuId(cpu)), setup.protocols));
+    this.workstreams = workstreams;
     this.#dispatchFrameBytes = setup.frameBytes('netisr_dispatch_src');
+    this.#variants = {
+      dropsOneEarly: setup.variants.has('netisr-drops-one-early'),
+      qdropsNotCounted: setup.variants.has('netisr-qdrops-not-counted'),
+      threadStalls: setup.variants.has('netisr-thread-stalls'),
+    };
+    const { buckets } = setup;
+    this.#bucketCpu = (b) => buckets.bucketCpus[b & buckets.bucketMask] ?? cpuId(0);
+    this.#bucketOf = (hash) => bucketId(hash & buckets.bucketMask);
   }
 
   #calls(proto: NetisrProtoName): ProtoCalls {
     const known = this.#perProto.get(proto);
     if (known !== undefined) return known;
-    const { buckets } = this.#setup;
     const index = this.#protoIndex.get(proto) ?? -1;
-    const work = (c: number) => this.workstreams[c]?.works[index];
+    const slot = this.#setup.protocols[index];
+    const inputFrame = `${proto}_input`;
+    // A struct not used yet is at its initial counts: an empty queue at the registered qlimit.
     const calls: ProtoCalls = {
-      inputFrame: `${proto}_input`,
-      inputFrameBytes: this.#setup.frameBytes(`${proto}_input`),
-      queueLengthPackets: (c) => work(c)?.lenPackets ?? 0,
-      queueLimitPackets: (c) => work(c)?.qlimitPackets ?? 0,
-      busy: (c) => this.workstreams[c]?.busy ?? false,
-      bucketCpu: (b) => buckets.bucketCpus[b & buckets.bucketMask] ?? cpuId(0),
-      bucketOf: (hash) => bucketId(hash & buckets.bucketMask),
+      inputFrame,
+      inputFrameBytes: this.#setup.frameBytes(inputFrame),
+      queueLengthPackets: (c) => this.workstreams[c]?.used(index)?.lenPackets ?? 0,
+      queueLimitPackets: (c) => {
+        const ws = this.workstreams[c];
+        return ws === undefined ? 0 : (ws.used(index)?.qlimitPackets ?? slot?.qlimitPackets ?? 0);
+      },
     };
     this.#perProto.set(proto, calls);
     return calls;
@@ -73,7 +91,9 @@ export class Netisr implements NetisrCalls {
   }
 
   registration(proto: NetisrProtoName): ProtocolRegistration {
-    return this.#work(cpuId(0), proto).reg;
+    const slot = this.#setup.protocols[this.#protoIndex.get(proto) ?? -1];
+    if (slot === undefined) assert(false, `netisr: no netisr work for '${proto}' on cpu 0`);
+    return slot.reg;
   }
 
   /** netisr_dispatch_src / netisr_queue_src as a kernel call made by `thread`. */
@@ -81,7 +101,7 @@ export class Netisr implements NetisrCalls {
     proto: NetisrProtoName,
     pkt: Packet,
     thread: ThreadRef,
-    options: DispatchOptions = {},
+    options: DispatchOptions = NO_OPTIONS,
   ): KernelCall {
     const source = options.source ?? pkt.netisrSource;
     pkt.netisrSource = source;
@@ -94,7 +114,7 @@ export class Netisr implements NetisrCalls {
     pkt: Packet,
     thread: ThreadRef,
     options: DispatchOptions,
-  ): readonly KernelCall[] | undefined {
+  ): KernelCall | undefined {
     const reg = this.registration(proto);
     // N-12: a protocol registered DIRECT (ether) is never placed: it runs inline, no flags.
     if (reg.dispatch === 'direct' && options.deferredOnly !== true) {
@@ -115,7 +135,7 @@ export class Netisr implements NetisrCalls {
 
   #work(cpu: CpuId, proto: NetisrProtoName): NetisrWork {
     const index = this.#protoIndex.get(proto);
-    const work = index === undefined ? undefined : this.workstreams[cpu]?.works[index];
+    const work = index === undefined ? undefined : this.workstreams[cpu]?.work(index);
     // The message is built only on failure: this runs for every packet.
     if (work === undefined) assert(false, `netisr: no netisr work for '${proto}' on cpu ${cpu}`);
     return work;
@@ -157,10 +177,10 @@ export class Netisr implements NetisrCalls {
       deferredOnly,
       queueLengthPackets: calls.queueLengthPackets,
       queueLimitPackets: calls.queueLimitPackets,
-      busy: calls.busy,
+      busy: this.#busy,
       bucketCount: buckets.bucketCount,
-      bucketCpu: calls.bucketCpu,
-      bucketOf: calls.bucketOf,
+      bucketCpu: this.#bucketCpu,
+      bucketOf: this.#bucketOf,
     };
   }
 
@@ -189,12 +209,7 @@ export class Netisr implements NetisrCalls {
     });
   }
 
-  #inline(
-    proto: NetisrProtoName,
-    pkt: Packet,
-    thread: ThreadRef,
-    mode: 'direct' | 'hybrid',
-  ): readonly KernelCall[] {
+  #inline(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, mode: 'direct' | 'hybrid'): KernelCall {
     const { trace, clock } = this.#setup;
     const ws = this.#ws(thread.cpu);
     const work = this.#work(thread.cpu, proto);
@@ -212,20 +227,21 @@ export class Netisr implements NetisrCalls {
       // N-12: counted on the current CPU's struct before the handler; no flags, no queue check.
       work.dispatched++;
       work.handled++;
-      return [this.#handlerCall(proto, pkt, thread)];
+      return this.#handlerCall(proto, pkt, thread);
     }
     const wasDispatching = ws.dispatching;
     ws.dispatching = true;
-    return [new HybridCall(this, ws, work, wasDispatching, proto, pkt, thread)];
+    return new HybridCall(this, ws, work, wasDispatching, proto, pkt, thread);
   }
 
   /** N-8 / N-9 (netisr_queue_workstream); answers whether the packet was queued. */
   #enqueue(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef, cpu: CpuId): boolean {
-    const { trace, clock, variants } = this.#setup;
+    const { trace, clock } = this.#setup;
+    const variants = this.#variants;
     const ws = this.#ws(cpu);
     const work = this.#work(cpu, proto);
     const len = work.lenPackets;
-    const limit = variants.has('netisr-drops-one-early') ? work.qlimitPackets - 1 : work.qlimitPackets;
+    const limit = variants.dropsOneEarly ? work.qlimitPackets - 1 : work.qlimitPackets;
     // Full literals, in the order the events always had (the trace hash covers key order).
     const atNs = clock.nowNs;
     trace.record({
@@ -239,7 +255,7 @@ export class Netisr implements NetisrCalls {
       mode: 'queued',
     });
     if (len >= limit) {
-      if (!variants.has('netisr-qdrops-not-counted')) work.qdrops++;
+      if (!variants.qdropsNotCounted) work.qdrops++;
       trace.record({
         atNs,
         pkt: pkt.id,
@@ -247,7 +263,7 @@ export class Netisr implements NetisrCalls {
         flow: pkt.flow.id,
         where: 'netisr-queue',
         reason: 'queue full',
-        counter: variants.has('netisr-qdrops-not-counted') ? 'none' : `${proto}.QDrops`,
+        counter: variants.qdropsNotCounted ? 'none' : `${proto}.QDrops`,
         cpu,
         qlenPackets: len,
         qlimitPackets: work.qlimitPackets,
@@ -267,7 +283,7 @@ export class Netisr implements NetisrCalls {
     work.queued++;
     if (work.lenPackets > work.watermarkPackets) work.watermarkPackets = work.lenPackets;
     assert(work.watermarkPackets >= work.lenPackets, 'I-2: WMark below Len');
-    if (!ws.busy && !variants.has('netisr-thread-stalls')) ws.scheduled = true;
+    if (!ws.busy && !variants.threadStalls) ws.scheduled = true;
     return true;
   }
 
@@ -288,21 +304,8 @@ export class Netisr implements NetisrCalls {
     const rows: NetisrWorkRow[] = [];
     for (const ws of this.workstreams) {
       if (!ws.hasThread) continue;
-      for (const w of ws.works) {
-        rows.push({
-          wsid: ws.cpu,
-          cpu: ws.cpu,
-          proto: w.reg.name,
-          lenPackets: w.lenPackets,
-          watermarkPackets: w.watermarkPackets,
-          dispatched: w.dispatched,
-          hybridDispatched: w.hybridDispatched,
-          qdrops: w.qdrops,
-          queued: w.queued,
-          handled: w.handled,
-          qlimitPackets: w.qlimitPackets,
-        });
-      }
+      const slots = ws.protocols;
+      for (let i = 0; i < slots.length; i++) rows.push(netstatRow(ws.cpu, slots[i] as WorkSlot, ws.used(i)));
     }
     return rows;
   }
@@ -312,15 +315,29 @@ export class Netisr implements NetisrCalls {
   }
 }
 
-/** What a protocol's dispatches share: the policy context's functions, the handler's frame. */
+/** One Workstreams row; a struct never used reads as a fresh one (nothing queued, counted, dropped). */
+function netstatRow(cpu: CpuId, slot: WorkSlot, w: NetisrWork | undefined): NetisrWorkRow {
+  return {
+    wsid: cpu,
+    cpu,
+    proto: slot.reg.name,
+    lenPackets: w?.lenPackets ?? 0,
+    watermarkPackets: w?.watermarkPackets ?? 0,
+    dispatched: w?.dispatched ?? 0,
+    hybridDispatched: w?.hybridDispatched ?? 0,
+    qdrops: w?.qdrops ?? 0,
+    queued: w?.queued ?? 0,
+    handled: w?.handled ?? 0,
+    qlimitPackets: w?.qlimitPackets ?? slot.qlimitPackets,
+  };
+}
+
+/** What a protocol's dispatches share: the policy context's queue functions, the handler's frame. */
 interface ProtoCalls {
   readonly inputFrame: string;
   readonly inputFrameBytes: number;
   readonly queueLengthPackets: DispatchContext['queueLengthPackets'];
   readonly queueLimitPackets: DispatchContext['queueLimitPackets'];
-  readonly busy: DispatchContext['busy'];
-  readonly bucketCpu: DispatchContext['bucketCpu'];
-  readonly bucketOf: DispatchContext['bucketOf'];
 }
 
 /** The read-only projection a policy sees. */

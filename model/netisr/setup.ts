@@ -18,7 +18,7 @@ export interface ThreadRef {
 }
 
 /** A protocol handler (nh_handler): the calls it makes for one packet. */
-export type ProtocolHandler = (pkt: Packet, thread: ThreadRef) => readonly KernelCall[];
+export type ProtocolHandler = (pkt: Packet, thread: ThreadRef) => KernelCall | readonly KernelCall[];
 
 export interface NetisrSetup {
   readonly cpuCount: number;
@@ -53,6 +53,6 @@ export interface NetisrCalls {
     pkt: Packet,
     thread: ThreadRef,
     options: DispatchOptions,
-  ): readonly KernelCall[] | undefined;
+  ): KernelCall | undefined;
   handlerCall(proto: NetisrProtoName, pkt: Packet, thread: ThreadRef): KernelCall;
 }

@@ -8,7 +8,7 @@ import type { ModelVariant } from '../variants.ts';
 import type { Netisr } from './netisr.ts';
 import { FREEBSD_PROTOCOLS } from './protocols.ts';
 import { NetisrThread } from './swi.ts';
-import { NetisrWork, Workstream } from './workstream.ts';
+import { type NetisrWork, Workstream } from './workstream.ts';
 
 /**
  * One SWI thread on its own, against a real workstream: the netisr layer and the kernel stack are
@@ -18,8 +18,11 @@ function swiOn(cpu: number, variants: readonly ModelVariant[] = []) {
   const ip = FREEBSD_PROTOCOLS.find((r) => r.name === 'ip');
   const arp = FREEBSD_PROTOCOLS.find((r) => r.name === 'arp');
   if (ip === undefined || arp === undefined) throw new Error('protocol table');
-  const works = { ip: new NetisrWork(ip, 256), arp: new NetisrWork(arp, 256) };
-  const ws = new Workstream(cpuId(cpu), true, [works.ip, works.arp]);
+  const ws = new Workstream(cpuId(cpu), true, [
+    { reg: ip, qlimitPackets: 256 },
+    { reg: arp, qlimitPackets: 256 },
+  ]);
+  const works = { ip: ws.work(0), arp: ws.work(1) };
   const handled: string[] = [];
   const netisr = {
     handlerCall: (proto: string, pkt: Packet): KernelCall => ({

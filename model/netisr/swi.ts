@@ -72,7 +72,7 @@ export class NetisrThread implements Actor {
   /** N-16: protocols pending at the start of a pass, in ascending protocol order; N-17: whole queue. */
   #takeBatch(): Workstream['batch'] {
     const ws = this.#ws;
-    if (ws.passRemaining.length === 0) ws.passRemaining = ws.works.filter((w) => w.lenPackets > 0);
+    if (ws.passRemaining.length === 0) ws.passRemaining = ws.pendingWorks();
     const work = ws.passRemaining.shift();
     if (work === undefined) return undefined;
     // Only this thread takes packets off its queues: a protocol pending when the pass began still is.

@@ -1,4 +1,4 @@
-import type { CpuId } from '../brand.ts';
+import { assert, type CpuId } from '../brand.ts';
 import type { Packet } from '../packet.ts';
 import { Fifo } from '../sim/fifo.ts';
 import type { ProtocolRegistration } from './protocols.ts';
@@ -29,6 +29,12 @@ export class NetisrWork {
   }
 }
 
+/** A registered protocol as every workstream queues it: registration and effective qlimit. */
+export interface WorkSlot {
+  readonly reg: ProtocolRegistration;
+  readonly qlimitPackets: number;
+}
+
 /** A batch the netisr thread has taken off a queue but not finished handling (N-17). */
 export interface NetisrBatch {
   readonly work: NetisrWork;
@@ -44,8 +50,13 @@ export class Workstream {
   readonly cpu: CpuId;
   /** Whether this CPU has a netisr SWI thread (only net.isr.maxthreads CPUs do, N-12 quirk). */
   readonly hasThread: boolean;
-  /** Indexed like the protocol table, which is sorted by protocol number. */
-  readonly works: readonly NetisrWork[];
+  /** The protocol table, sorted by protocol number; `work(i)` is protocol i's struct. */
+  readonly protocols: readonly WorkSlot[];
+  /**
+   * struct netisr_work per protocol, made on first use: in a run most protocols (igmp, rtsock, arp)
+   * never carry a packet, so their structs would stay at their initial counts anyway.
+   */
+  readonly #works: (NetisrWork | undefined)[] = [];
   running = false;
   dispatching = false;
   scheduled = false;
@@ -53,10 +64,34 @@ export class Workstream {
   /** Protocols still to process in the SWI's current pass over the pending bits (N-16). */
   passRemaining: NetisrWork[] = [];
 
-  constructor(cpu: CpuId, hasThread: boolean, works: readonly NetisrWork[]) {
+  constructor(cpu: CpuId, hasThread: boolean, protocols: readonly WorkSlot[]) {
     this.cpu = cpu;
     this.hasThread = hasThread;
-    this.works = works;
+    this.protocols = protocols;
+  }
+
+  /** Protocol `index`'s struct, made now if it was never used. */
+  work(index: number): NetisrWork {
+    let work = this.#works[index];
+    if (work === undefined) {
+      const slot = this.protocols[index];
+      if (slot === undefined) assert(false, `netisr: no protocol ${index} on cpu ${this.cpu}`);
+      work = new NetisrWork(slot.reg, slot.qlimitPackets);
+      this.#works[index] = work;
+    }
+    return work;
+  }
+
+  /** Protocol `index`'s struct if it has been used; undefined: still at its initial counts. */
+  used(index: number): NetisrWork | undefined {
+    return this.#works[index];
+  }
+
+  /** The protocols with packets queued, in ascending protocol order (the pending bits, N-16). */
+  pendingWorks(): NetisrWork[] {
+    const pending: NetisrWork[] = [];
+    for (const w of this.#works) if (w !== undefined && w.lenPackets > 0) pending.push(w);
+    return pending;
   }
 
   get busy(): boolean {
@@ -65,6 +100,7 @@ export class Workstream {
 
   /** nws_pendingbits != 0. */
   get hasPending(): boolean {
-    return this.works.some((w) => w.lenPackets > 0);
+    for (const w of this.#works) if (w !== undefined && w.lenPackets > 0) return true;
+    return false;
   }
 }

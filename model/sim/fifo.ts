@@ -27,7 +27,8 @@ export class Fifo<T> {
 
   /** Removes and returns everything, oldest first (netisr takes the whole queue, N-17). */
   takeAll(): T[] {
-    const all = this.#items.slice(this.#head);
+    // Nothing shifted off yet (the usual case): the items array itself changes hands.
+    const all = this.#head === 0 ? this.#items : this.#items.slice(this.#head);
     this.#items = [];
     this.#head = 0;
     return all;

@@ -11,8 +11,11 @@ export interface KernelCall {
   /** Kernel function name, e.g. `ip_input`. */
   readonly frame: string;
   readonly frameBytes: number;
-  /** Runs the function's own work; returns the calls it makes, in order, each nested inside it. */
-  run(): readonly KernelCall[] | undefined;
+  /**
+   * Runs the function's own work; returns the calls it makes, in order, each nested inside it (a
+   * single call needs no array: most frames make one).
+   */
+  run(): KernelCall | readonly KernelCall[] | undefined;
   /** Runs when the frame returns, after every nested call (e.g. clearing DISPATCHING). */
   after?(): void;
 }
@@ -23,6 +26,13 @@ export type StackHighWater = (
   frames: readonly string[],
   pkt: PacketId | undefined,
 ) => void;
+
+/** The calls `call` makes when it runs, as a list (for walking call trees outside a stack). */
+export function nestedCalls(call: KernelCall): readonly KernelCall[] {
+  const nested = call.run();
+  if (nested === undefined) return [];
+  return Array.isArray(nested) ? nested : [nested as KernelCall];
+}
 
 /** Marks the entry below it on a work stack as a call returning. */
 const RETURNS = Symbol('returns');
@@ -38,6 +48,7 @@ export class KernelStack {
   readonly thread: ThreadId;
   readonly cpu: CpuId;
   readonly #frames: string[] = [];
+  readonly #work: (KernelCall | typeof RETURNS)[] = [];
   readonly #onHighWater: StackHighWater;
   #depthBytes = 0;
   #depthBytesMax = 0;
@@ -70,7 +81,9 @@ export class KernelStack {
    * packet.
    */
   execute(root: KernelCall, pkt: PacketId | undefined): void {
-    const work: (KernelCall | typeof RETURNS)[] = [root];
+    // The thread's own work stack, empty between packets; a nested execute (none today) gets its own.
+    const work = this.#work.length === 0 ? this.#work : [];
+    work.push(root);
     for (let item = work.pop(); item !== undefined; item = work.pop()) {
       if (item === RETURNS) {
         const call = work.pop() as KernelCall;
@@ -83,6 +96,10 @@ export class KernelStack {
       const nested = item.run();
       work.push(item, RETURNS);
       if (nested === undefined) continue;
+      if (!Array.isArray(nested)) {
+        work.push(nested as KernelCall);
+        continue;
+      }
       // Pushed last-first so the first call runs first; `nested` is a dense array.
       for (let i = nested.length - 1; i >= 0; i--) work.push(nested[i] as KernelCall);
     }
