@@ -80,6 +80,17 @@ export interface ResolvedLinuxConfig {
   readonly jiffyNs: number;
 }
 
+/** The kernel's defaults, worked out once (a run copies them before its own values go in). */
+// Not frozen: spreading a frozen object takes V8's slow path.
+const LINUX_SYSCTL_DEFAULTS: Readonly<LinuxSysctls> = knobDefaults(linuxKnobs);
+
+/** Ring r's IRQ on CPU r % cpuCount. */
+function defaultRingCpus(rings: number, cpuCount: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rings; r++) out.push(r % cpuCount);
+  return out;
+}
+
 /** roundup_pow_of_two, as the sysctl handlers apply it to table sizes (0 stays 0: 2 ** -Infinity). */
 export function roundupPowerOfTwo(n: number): number {
   return 2 ** Math.ceil(Math.log2(n));
@@ -129,11 +140,11 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
     return err(`cpuCount ${cpuCount}: want 1..32`);
   const kernel = config.kernel ?? DEFAULT_LINUX_KERNEL;
   if (!isLinuxKernel(kernel)) return err(`kernel ${String(kernel)}: want linux-6.18 or linux-6.6`);
-  const merged = { ...knobDefaults(linuxKnobs), ...config.sysctl } as LinuxSysctls;
-  for (const [name, value] of Object.entries(merged)) {
+  const merged = { ...LINUX_SYSCTL_DEFAULTS, ...config.sysctl } as LinuxSysctls;
+  for (const name of Object.keys(merged)) {
     const spec = linuxKnobs[name as keyof typeof linuxKnobs];
     if (spec === undefined) return err(`unknown sysctl ${name}`);
-    const error = knobError(name, spec, value);
+    const error = knobError(name, spec, merged[name as keyof typeof linuxKnobs]);
     if (error !== undefined) return err(error);
   }
   const sysctl: LinuxSysctls = {
@@ -144,7 +155,7 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
   };
   const rings = config.rxRingCount ?? config.ringCpus?.length ?? cpuCount;
   if (!Number.isInteger(rings) || rings < 1 || rings > 64) return err(`rxRingCount ${rings}: want 1..64`);
-  const ringCpus = config.ringCpus ?? Array.from({ length: rings }, (_, r) => r % cpuCount);
+  const ringCpus = config.ringCpus ?? defaultRingCpus(rings, cpuCount);
   if (ringCpus.length !== rings) return err(`ringCpus has ${ringCpus.length} entries for ${rings} rings`);
   const badRing = checkCpus('ringCpus', ringCpus, cpuCount);
   if (badRing !== undefined) return err(badRing);

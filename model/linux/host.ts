@@ -73,6 +73,13 @@ export function linuxDefaultPolicy(cfg: ResolvedLinuxConfig): PolicySource {
   });
 }
 
+/** ethtool_rxfh_indir_default: entry i -> ring i % rings, as the CPU of that ring's IRQ. */
+function defaultIndirection(ringCpus: readonly CpuId[]): CpuId[] {
+  const out: CpuId[] = [];
+  for (let i = 0; i < RETA_ENTRIES; i++) out.push(ringCpus[i % ringCpus.length] ?? cpuId(0));
+  return out;
+}
+
 /** Per-CPU softnet_data, with a flow-limit table on the CPUs of flow_limit_cpu_bitmap. */
 function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
   const s = cfg.sysctl;
@@ -162,9 +169,7 @@ class LinuxHost {
       workload,
       rings: this.rings,
       rss: true,
-      buckets: makeBucketTable(
-        Array.from({ length: RETA_ENTRIES }, (_, i) => cfg.ringCpus[i % cfg.ringCpus.length] ?? cpuId(0)),
-      ),
+      buckets: makeBucketTable(defaultIndirection(cfg.ringCpus)),
       hashConfig: { udp4Tuple: true },
       rcvifIndex: 1,
       onArrival: (arrivals) => this.#onArrival(arrivals, rfs),
@@ -278,7 +283,7 @@ class LinuxHost {
       dropped: sd.dropped,
       timeSqueeze: sd.timeSqueeze,
       receivedRps: sd.receivedRps,
-      flowLimitCount: sd.flowLimit?.count ?? 0,
+      flowLimitCount: sd.flowLimitCount,
       backlogLenPackets: sd.backlogLenPackets,
     }));
   }

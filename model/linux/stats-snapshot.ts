@@ -94,23 +94,25 @@ export class LinuxStatsSnapshot {
     return out;
   }
 
-  /** The host's own values, in the order of `#ownNames`. */
+  /** The host's own values, in the order of `#ownNames` (index loops: this runs at every snapshot). */
   #fill(stats: StatCounters, softnets: readonly Softnet[], sockets: readonly UdpSock[]): void {
     const v = this.#values;
     let i = 0;
-    for (const name of UDP_STAT_NAMES) v[i++] = stats.get(name);
+    for (let n = 0; n < UDP_STAT_NAMES.length; n++) v[i++] = stats.get(UDP_STAT_NAMES[n] as CounterName);
     v[i++] = stats.get('softnet.time_squeeze');
-    for (const c of this.#cpuOrder) {
-      const sd = softnets[c] as Softnet;
+    const cpuOrder = this.#cpuOrder;
+    for (let n = 0; n < cpuOrder.length; n++) {
+      const sd = softnets[cpuOrder[n] as number] as Softnet;
       v[i++] = sd.backlogLenPackets;
       v[i++] = sd.dropped;
-      v[i++] = sd.flowLimit?.count ?? 0;
+      v[i++] = sd.flowLimitCount;
       v[i++] = sd.processed;
       v[i++] = sd.receivedRps;
       v[i++] = sd.timeSqueeze;
     }
-    for (const k of this.#sockOrder) {
-      const s = sockets[k] as UdpSock;
+    const sockOrder = this.#sockOrder;
+    for (let n = 0; n < sockOrder.length; n++) {
+      const s = sockets[sockOrder[n] as number] as UdpSock;
       v[i++] = s.drops;
       v[i++] = s.rxQueueBytes;
     }
