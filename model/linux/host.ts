@@ -343,32 +343,48 @@ export function runLinux(input: LinuxRunInput): Result<LinuxRunResult, string> {
     input.policy ?? linuxDefaultPolicy(cfg),
     flows.value,
   );
-  const trace = host.run();
-  // The host is at rest once run: its counter texts and statistics are made when first read (a
-  // fuzz run reads none of them unless it fails).
-  let softnetStat: string | undefined;
-  let snmpUdp: string | undefined;
-  let procNetUdp: string | undefined;
-  let stats: Readonly<Record<string, number>> | undefined;
-  return ok({
-    trace,
-    config: cfg,
-    policyName: host.policy.name,
-    get softnetStat(): string {
-      softnetStat ??= renderSoftnetStat(host.softnetRows());
-      return softnetStat;
-    },
-    get snmpUdp(): string {
-      snmpUdp ??= renderProcNetSnmpUdp(host.udpMib());
-      return snmpUdp;
-    },
-    get procNetUdp(): string {
-      procNetUdp ??= renderProcNetUdp(host.procUdpSocks());
-      return procNetUdp;
-    },
-    get stats(): Readonly<Record<string, number>> {
-      stats ??= host.statsSnapshot();
-      return stats;
-    },
-  });
+  return ok(new FinishedLinuxRun(host.run(), cfg, host));
+}
+
+/**
+ * A run's result. The host is at rest once run: its counter texts and statistics are made when
+ * first read (a fuzz run reads none of them unless it fails); getters on a class, as an object
+ * literal with accessors is made by V8's slow path.
+ */
+class FinishedLinuxRun implements LinuxRunResult {
+  readonly trace: Trace;
+  readonly config: ResolvedLinuxConfig;
+  readonly policyName: string;
+  readonly #host: LinuxHost;
+  #softnetStat: string | undefined;
+  #snmpUdp: string | undefined;
+  #procNetUdp: string | undefined;
+  #stats: Readonly<Record<string, number>> | undefined;
+
+  constructor(trace: Trace, config: ResolvedLinuxConfig, host: LinuxHost) {
+    this.trace = trace;
+    this.config = config;
+    this.policyName = host.policy.name;
+    this.#host = host;
+  }
+
+  get softnetStat(): string {
+    this.#softnetStat ??= renderSoftnetStat(this.#host.softnetRows());
+    return this.#softnetStat;
+  }
+
+  get snmpUdp(): string {
+    this.#snmpUdp ??= renderProcNetSnmpUdp(this.#host.udpMib());
+    return this.#snmpUdp;
+  }
+
+  get procNetUdp(): string {
+    this.#procNetUdp ??= renderProcNetUdp(this.#host.procUdpSocks());
+    return this.#procNetUdp;
+  }
+
+  get stats(): Readonly<Record<string, number>> {
+    this.#stats ??= this.#host.statsSnapshot();
+    return this.#stats;
+  }
 }
