@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { knobError } from '../knobs.ts';
 import { errorOf, unwrap } from '../result.ts';
 import { type LinuxHostConfig, resolveLinuxConfig, roundupPowerOfTwo } from './config.ts';
+import { linuxKnobs } from './knobs.ts';
 
 const resolve = (config: LinuxHostConfig) => unwrap(resolveLinuxConfig(config));
 const refusal = (config: LinuxHostConfig) => errorOf(resolveLinuxConfig(config));
@@ -80,5 +82,33 @@ describe('resolveLinuxConfig: bad input answers one sentence', () => {
     ],
   ])('%j', (config, sentence) => {
     expect(refusal(config)).toBe(sentence);
+  });
+});
+
+type Sysctl = NonNullable<LinuxHostConfig['sysctl']>;
+
+describe('resolveLinuxConfig: sysctl checks', () => {
+  // resolveLinuxConfig checks only the values a run gives: every default must pass its own check.
+  it('every knob default is a valid value of its knob', () => {
+    for (const [name, spec] of Object.entries(linuxKnobs))
+      expect(knobError(name, spec, spec.default)).toBeUndefined();
+  });
+
+  it('a bad value is reported before an unknown name, bad values in the knob table order', () => {
+    const sysctl = {
+      'no.such.knob': 1,
+      'kernel.HZ': 5,
+      'net.core.netdev_budget': 0,
+    } as unknown as Sysctl;
+    expect(refusal({ cpuCount: 1, sysctl })).toBe('net.core.netdev_budget must be >= 1 packets');
+    expect(refusal({ cpuCount: 1, sysctl: { 'no.such.knob': 1, 'other.knob': 2 } as Sysctl })).toBe(
+      'unknown sysctl no.such.knob',
+    );
+    // An own __proto__ key (as JSON.parse makes) is a name like any other, not a prototype.
+    const own = JSON.parse('{"__proto__": 3}') as Sysctl;
+    expect(refusal({ cpuCount: 1, sysctl: own })).toBe('unknown sysctl __proto__');
+    expect(refusal({ cpuCount: 1, sysctl: { 'kernel.HZ': undefined } as unknown as Sysctl })).toBe(
+      'kernel.HZ must be an integer (ticks/s)',
+    );
   });
 });

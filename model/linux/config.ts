@@ -80,6 +80,24 @@ export interface ResolvedLinuxConfig {
   readonly jiffyNs: number;
 }
 
+/** The kernel's defaults, worked out once (a run copies them before its own values go in). */
+// Not frozen: spreading a frozen object takes V8's slow path.
+const LINUX_SYSCTL_DEFAULTS: Readonly<LinuxSysctls> = knobDefaults(linuxKnobs);
+
+/** Ring r's IRQ on CPU r % cpuCount. */
+function defaultRingCpus(rings: number, cpuCount: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rings; r++) out.push(r % cpuCount);
+  return out;
+}
+
+/** A Set of the list's values, added one by one (the Set constructor walks an iterator). */
+function setOf<T>(list: readonly T[] | undefined): Set<T> {
+  const out = new Set<T>();
+  if (list !== undefined) for (const v of list) out.add(v);
+  return out;
+}
+
 /** roundup_pow_of_two, as the sysctl handlers apply it to table sizes (0 stays 0: 2 ** -Infinity). */
 export function roundupPowerOfTwo(n: number): number {
   return 2 ** Math.ceil(Math.log2(n));
@@ -129,13 +147,26 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
     return err(`cpuCount ${cpuCount}: want 1..32`);
   const kernel = config.kernel ?? DEFAULT_LINUX_KERNEL;
   if (!isLinuxKernel(kernel)) return err(`kernel ${String(kernel)}: want linux-6.18 or linux-6.6`);
-  const merged = { ...knobDefaults(linuxKnobs), ...config.sysctl } as LinuxSysctls;
-  for (const [name, value] of Object.entries(merged)) {
-    const spec = linuxKnobs[name as keyof typeof linuxKnobs];
-    if (spec === undefined) return err(`unknown sysctl ${name}`);
-    const error = knobError(name, spec, value);
+  // The defaults' clone is one shape; the run's values are copied in one by one (spreading objects
+  // of a different shape every run takes V8's slow path).
+  const values: Record<string, unknown> = { ...LINUX_SYSCTL_DEFAULTS };
+  const given: Readonly<Record<string, unknown>> = config.sysctl ?? {};
+  let unknown: string | undefined;
+  for (const name of Object.keys(given)) {
+    if (Object.hasOwn(linuxKnobs, name)) values[name] = given[name];
+    else unknown ??= name;
+  }
+  // Checked in the knob table's order, then the first unknown name, as a spread of the two would.
+  for (const name of Object.keys(values)) {
+    const value = values[name];
+    const knob = name as keyof typeof linuxKnobs;
+    // A default is valid (the knob table's own test): only values the run gave are checked.
+    if (value === LINUX_SYSCTL_DEFAULTS[knob]) continue;
+    const error = knobError(name, linuxKnobs[knob], value);
     if (error !== undefined) return err(error);
   }
+  if (unknown !== undefined) return err(`unknown sysctl ${unknown}`);
+  const merged = values as LinuxSysctls;
   const sysctl: LinuxSysctls = {
     ...merged,
     'net.core.rps_sock_flow_entries': roundupPowerOfTwo(merged['net.core.rps_sock_flow_entries']),
@@ -144,7 +175,7 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
   };
   const rings = config.rxRingCount ?? config.ringCpus?.length ?? cpuCount;
   if (!Number.isInteger(rings) || rings < 1 || rings > 64) return err(`rxRingCount ${rings}: want 1..64`);
-  const ringCpus = config.ringCpus ?? Array.from({ length: rings }, (_, r) => r % cpuCount);
+  const ringCpus = config.ringCpus ?? defaultRingCpus(rings, cpuCount);
   if (ringCpus.length !== rings) return err(`ringCpus has ${ringCpus.length} entries for ${rings} rings`);
   const badRing = checkCpus('ringCpus', ringCpus, cpuCount);
   if (badRing !== undefined) return err(badRing);
@@ -164,8 +195,8 @@ export function resolveLinuxConfig(config: LinuxHostConfig): Result<ResolvedLinu
     rpsCpus,
     sockets: sockets.value,
     udpSocketBacklog: config.udpSocketBacklog ?? false,
-    secpathFlows: new Set(config.secpathFlows ?? []),
-    variants: new Set(config.variants ?? []),
+    secpathFlows: setOf(config.secpathFlows),
+    variants: setOf(config.variants),
     limits: { ...DEFAULT_RUN_LIMITS, ...config.limits },
     jiffyNs: Math.floor(1_000_000_000 / sysctl['kernel.HZ']),
   });

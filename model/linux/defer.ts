@@ -27,21 +27,8 @@ export function skbAttemptDeferFree(
   const deferMax = env.cfg.sysctl['net.core.skb_defer_max'];
   const unbounded = env.has('linux-skb-defer-unbounded');
   const listLenBefore = owner.deferList.length;
-  const record = (outcome: 'deferred' | 'local' | 'list-full', kick: boolean) =>
-    env.trace.record({
-      kind: 'defer-free',
-      atNs: env.clock.nowNs,
-      buf: skb.buf,
-      pkt: skb.id,
-      cpu,
-      allocCpu: skb.allocCpu,
-      outcome,
-      listLenBefore,
-      deferMax,
-      kick,
-    });
   if (skb.allocCpu === cpu && !env.has('linux-skb-defer-to-self')) {
-    record('local', false);
+    recordDeferFree(env, skb, cpu, 'local', listLenBefore, false);
     freeSkb(env, skb, cpu);
     return;
   }
@@ -49,7 +36,7 @@ export function skbAttemptDeferFree(
   if (countFirst) owner.deferCount++;
   const countBefore = countFirst ? owner.deferCount - 1 : owner.deferCount;
   if (!unbounded && (countFirst ? owner.deferCount : countBefore) >= deferMax) {
-    record('list-full', false);
+    recordDeferFree(env, skb, cpu, 'list-full', listLenBefore, false);
     freeSkb(env, skb, cpu);
     return;
   }
@@ -58,8 +45,31 @@ export function skbAttemptDeferFree(
   const kick = deferKick(env, countBefore, deferMax, unbounded);
   if (!countFirst) owner.deferCount++;
   owner.deferList.unshift(skb);
-  record('deferred', kick);
+  recordDeferFree(env, skb, cpu, 'deferred', listLenBefore, kick);
   if (kick) raise(cpu, skb.allocCpu);
+}
+
+/** The `defer-free` event: what skb_attempt_defer_free did with the skb, and the list it found. */
+function recordDeferFree(
+  env: LinuxEnv,
+  skb: Skb,
+  cpu: CpuId,
+  outcome: 'deferred' | 'local' | 'list-full',
+  listLenBefore: number,
+  kick: boolean,
+): void {
+  env.trace.record({
+    kind: 'defer-free',
+    atNs: env.clock.nowNs,
+    buf: skb.buf,
+    pkt: skb.id,
+    cpu,
+    allocCpu: skb.allocCpu,
+    outcome,
+    listLenBefore,
+    deferMax: env.cfg.sysctl['net.core.skb_defer_max'],
+    kick,
+  });
 }
 
 /** D4: Kicinski's fix tests the count before the increment, so skb_defer_max = 1 kicks too. */
@@ -77,6 +87,6 @@ function deferKick(env: LinuxEnv, countBefore: number, deferMax: number, unbound
 export function skbDeferFreeFlush(env: LinuxEnv, sd: Softnet): void {
   if (sd.deferList.length === 0 || env.has('linux-skb-defer-not-drained')) return;
   sd.deferCount = 0;
-  const list = sd.deferList.splice(0, sd.deferList.length);
-  for (const skb of list) freeSkb(env, skb, sd.cpu);
+  for (const skb of sd.deferList) freeSkb(env, skb, sd.cpu);
+  sd.deferList.length = 0;
 }

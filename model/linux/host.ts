@@ -34,6 +34,7 @@ import { SocketReader } from './reader.ts';
 import { RpsSockFlowTable, rpsCpuMask, rpsPolicy } from './rps.ts';
 import { allCpus, LinuxRx } from './rx.ts';
 import { type Napi, Softnet } from './softnet.ts';
+import { LinuxStatsSnapshot } from './stats-snapshot.ts';
 import { UdpSock, UdpStack } from './udp.ts';
 
 /** Multicast clones get ids above every arrival id, so they never collide. */
@@ -72,6 +73,13 @@ export function linuxDefaultPolicy(cfg: ResolvedLinuxConfig): PolicySource {
   });
 }
 
+/** ethtool_rxfh_indir_default: entry i -> ring i % rings, as the CPU of that ring's IRQ. */
+function defaultIndirection(ringCpus: readonly CpuId[]): CpuId[] {
+  const out: CpuId[] = [];
+  for (let i = 0; i < RETA_ENTRIES; i++) out.push(ringCpus[i % ringCpus.length] ?? cpuId(0));
+  return out;
+}
+
 /** Per-CPU softnet_data, with a flow-limit table on the CPUs of flow_limit_cpu_bitmap. */
 function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
   const s = cfg.sysctl;
@@ -84,40 +92,6 @@ function bootSoftnets(cfg: ResolvedLinuxConfig): Softnet[] {
         (flowLimitMask >>> c) & 1 ? s['net.core.flow_limit_table_len'] : undefined,
       ),
   );
-}
-
-/** Counter names, made once each: a name built per snapshot costs more than its value. */
-const UDP_STAT_NAMES = [
-  ...UDP_SNMP_FIELDS.map((f) => `Udp.${f}` as const),
-  ...UDP_SNMP_FIELDS.map((f) => `Udp6.${f}` as const),
-];
-type SoftnetStatNames = readonly [string, string, string, string, string, string];
-
-/**
- * Per-CPU and per-socket counter names, made once per host (not per module: a name table a
- * process keeps would hide a wrong name from every host after the first).
- */
-class StatNames {
-  readonly #softnet: SoftnetStatNames[] = [];
-  readonly #sock: (readonly [string, string])[] = [];
-
-  softnet(cpu: number): SoftnetStatNames {
-    const p = `softnet_cpu${cpu}.`;
-    this.#softnet[cpu] ??= [
-      `${p}processed`,
-      `${p}dropped`,
-      `${p}time_squeeze`,
-      `${p}received_rps`,
-      `${p}flow_limit_count`,
-      `${p}backlog_len`,
-    ];
-    return this.#softnet[cpu];
-  }
-
-  sock(slot: number): readonly [string, string] {
-    this.#sock[slot] ??= [`udp_sock${slot}.drops`, `udp_sock${slot}.rx_queue`];
-    return this.#sock[slot];
-  }
 }
 
 /** The parts of a Linux DispatchContext that stay the same for a whole run. */
@@ -143,13 +117,7 @@ class LinuxHost {
   readonly nic: Nic;
   readonly rings: RxRing[];
   readonly #cfg: ResolvedLinuxConfig;
-  readonly #statNames = new StatNames();
-  /**
-   * The snapshot's names in sorted order, kept while no counter appears: the per-CPU and socket
-   * names are fixed for the run, so their sort need not run at every snapshot.
-   */
-  #sortedNames: readonly string[] = [];
-  #sortedAtCounters = -1;
+  readonly #stats: LinuxStatsSnapshot;
   readonly #env: LinuxEnv;
   readonly #rx: LinuxRx;
 
@@ -188,6 +156,7 @@ class LinuxHost {
     });
     const rfs = new RpsSockFlowTable(s['net.core.rps_sock_flow_entries'], cfg.cpuCount);
     this.sockets = cfg.sockets.map((spec) => new UdpSock(spec));
+    this.#stats = new LinuxStatsSnapshot(cfg.cpuCount, this.sockets);
     const raise = (from: CpuId, to: CpuId) => this.#raiseDeferIpi(from, to);
     const udp = new UdpStack(env, this.sockets, rfs, (skb, cpu) =>
       skbAttemptDeferFree(env, this.softnets, skb, cpu, raise),
@@ -200,9 +169,7 @@ class LinuxHost {
       workload,
       rings: this.rings,
       rss: true,
-      buckets: makeBucketTable(
-        Array.from({ length: RETA_ENTRIES }, (_, i) => cfg.ringCpus[i % cfg.ringCpus.length] ?? cpuId(0)),
-      ),
+      buckets: makeBucketTable(defaultIndirection(cfg.ringCpus)),
       hashConfig: { udp4Tuple: true },
       rcvifIndex: 1,
       onArrival: (arrivals) => this.#onArrival(arrivals, rfs),
@@ -316,7 +283,7 @@ class LinuxHost {
       dropped: sd.dropped,
       timeSqueeze: sd.timeSqueeze,
       receivedRps: sd.receivedRps,
-      flowLimitCount: sd.flowLimit?.count ?? 0,
+      flowLimitCount: sd.flowLimitCount,
       backlogLenPackets: sd.backlogLenPackets,
     }));
   }
@@ -341,40 +308,9 @@ class LinuxHost {
     }));
   }
 
-  /**
-   * Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. Gathered
-   * in a Map, not an object: names added in a different order in every run would give every run
-   * its own chain of object shapes.
-   */
+  /** Counters as named statistics: Udp MIB, softnet totals and per CPU, per-socket drops. */
   statsSnapshot(): Record<string, number> {
-    const stats = this.machine.stats;
-    // Sorted once, below, with the Linux names.
-    const out = new Map<string, number>();
-    stats.copyInto(out);
-    for (const name of UDP_STAT_NAMES) out.set(name, stats.get(name));
-    out.set('softnet.time_squeeze', stats.get('softnet.time_squeeze'));
-    for (const [c, r] of this.softnetRows().entries()) {
-      const [processed, dropped, squeeze, rps, flowLimit, backlog] = this.#statNames.softnet(c);
-      out.set(processed, r.processed);
-      out.set(dropped, r.dropped);
-      out.set(squeeze, r.timeSqueeze);
-      out.set(rps, r.receivedRps);
-      out.set(flowLimit, r.flowLimitCount);
-      out.set(backlog, r.backlogLenPackets);
-    }
-    for (const s of this.sockets) {
-      const [drops, rxQueue] = this.#statNames.sock(s.spec.index);
-      out.set(drops, s.drops);
-      out.set(rxQueue, s.rxQueueBytes);
-    }
-    // Names in the default sort's code-unit order (cpu10 before cpu2), so traces are byte-identical.
-    if (stats.size !== this.#sortedAtCounters) {
-      this.#sortedNames = [...out.keys()].sort();
-      this.#sortedAtCounters = stats.size;
-    }
-    const sorted: Record<string, number> = {};
-    for (const name of this.#sortedNames) sorted[name] = out.get(name) as number;
-    return sorted;
+    return this.#stats.take(this.machine.stats, this.softnets, this.sockets);
   }
 
   snapshot(quiescent: boolean): void {
@@ -407,32 +343,48 @@ export function runLinux(input: LinuxRunInput): Result<LinuxRunResult, string> {
     input.policy ?? linuxDefaultPolicy(cfg),
     flows.value,
   );
-  const trace = host.run();
-  // The host is at rest once run: its counter texts and statistics are made when first read (a
-  // fuzz run reads none of them unless it fails).
-  let softnetStat: string | undefined;
-  let snmpUdp: string | undefined;
-  let procNetUdp: string | undefined;
-  let stats: Readonly<Record<string, number>> | undefined;
-  return ok({
-    trace,
-    config: cfg,
-    policyName: host.policy.name,
-    get softnetStat(): string {
-      softnetStat ??= renderSoftnetStat(host.softnetRows());
-      return softnetStat;
-    },
-    get snmpUdp(): string {
-      snmpUdp ??= renderProcNetSnmpUdp(host.udpMib());
-      return snmpUdp;
-    },
-    get procNetUdp(): string {
-      procNetUdp ??= renderProcNetUdp(host.procUdpSocks());
-      return procNetUdp;
-    },
-    get stats(): Readonly<Record<string, number>> {
-      stats ??= host.statsSnapshot();
-      return stats;
-    },
-  });
+  return ok(new FinishedLinuxRun(host.run(), cfg, host));
+}
+
+/**
+ * A run's result. The host is at rest once run: its counter texts and statistics are made when
+ * first read (a fuzz run reads none of them unless it fails); getters on a class, as an object
+ * literal with accessors is made by V8's slow path.
+ */
+class FinishedLinuxRun implements LinuxRunResult {
+  readonly trace: Trace;
+  readonly config: ResolvedLinuxConfig;
+  readonly policyName: string;
+  readonly #host: LinuxHost;
+  #softnetStat: string | undefined;
+  #snmpUdp: string | undefined;
+  #procNetUdp: string | undefined;
+  #stats: Readonly<Record<string, number>> | undefined;
+
+  constructor(trace: Trace, config: ResolvedLinuxConfig, host: LinuxHost) {
+    this.trace = trace;
+    this.config = config;
+    this.policyName = host.policy.name;
+    this.#host = host;
+  }
+
+  get softnetStat(): string {
+    this.#softnetStat ??= renderSoftnetStat(this.#host.softnetRows());
+    return this.#softnetStat;
+  }
+
+  get snmpUdp(): string {
+    this.#snmpUdp ??= renderProcNetSnmpUdp(this.#host.udpMib());
+    return this.#snmpUdp;
+  }
+
+  get procNetUdp(): string {
+    this.#procNetUdp ??= renderProcNetUdp(this.#host.procUdpSocks());
+    return this.#procNetUdp;
+  }
+
+  get stats(): Readonly<Record<string, number>> {
+    this.#stats ??= this.#host.statsSnapshot();
+    return this.#stats;
+  }
 }

@@ -1,7 +1,7 @@
 import { assert, type CpuId, type ThreadId } from '../brand.ts';
 import type { Actor, ThreadKind } from '../sim/simulator.ts';
 import { skbDeferFreeFlush } from './defer.ts';
-import { allocSkb, type LinuxEnv } from './env.ts';
+import { allocSkb, type LinuxEnv, type RunOn } from './env.ts';
 import { skbTruesizeBytes, UDP4_HEADERS_BYTES } from './knobs.ts';
 import type { LinuxRx } from './rx.ts';
 import type { Napi, Softnet } from './softnet.ts';
@@ -14,6 +14,12 @@ interface Poll {
   readonly startNs: number;
   readonly budgetBefore: number;
   work: number;
+}
+
+/** Appends every NAPI of `from` to `to`, oldest first, and empties `from` (no array is made). */
+function moveAll(from: Napi[], to: Napi[]): void {
+  for (const n of from) to.push(n);
+  from.length = 0;
 }
 
 /**
@@ -50,11 +56,14 @@ export class NetRxAction implements Actor {
   #running = false;
   #budget = 0;
   #timeLimitJiffies = 0;
-  #list: Napi[] = [];
-  #repoll: Napi[] = [];
+  /** The poll list this run took (list_splice_init), and the NAPIs to poll again: emptied, never replaced. */
+  readonly #list: Napi[] = [];
+  readonly #repoll: Napi[] = [];
   #poll: Poll | undefined;
   /** Device NAPIs between re-arming the IRQ and clearing SCHED (napi_complete_done). */
   #completing: Napi[] = [];
+  /** This thread, as the receive path is told where it runs (one for the run: it is only read). */
+  readonly #on: RunOn;
 
   constructor(id: ThreadId, env: LinuxEnv, sd: Softnet, softnets: readonly Softnet[], rx: LinuxRx) {
     this.id = id;
@@ -64,6 +73,7 @@ export class NetRxAction implements Actor {
     this.#sd = sd;
     this.#softnets = softnets;
     this.#rx = rx;
+    this.#on = { cpu: this.cpu, thread: id };
   }
 
   get running(): boolean {
@@ -101,8 +111,7 @@ export class NetRxAction implements Actor {
     this.#budget = cfg.sysctl['net.core.netdev_budget'];
     const usecsJiffies = Math.ceil((cfg.sysctl['net.core.netdev_budget_usecs'] * 1000) / cfg.jiffyNs);
     this.#timeLimitJiffies = this.#jiffies() + usecsJiffies;
-    this.#list = this.#sd.pollList.splice(0, this.#sd.pollList.length);
-    this.#repoll = [];
+    moveAll(this.#sd.pollList, this.#list);
     this.#sd.inNetRxAction = true;
     this.#record('start', false);
   }
@@ -113,7 +122,7 @@ export class NetRxAction implements Actor {
     if (this.#list.length === 0 && this.#repoll.length === 0) {
       // goto start: NAPIs scheduled during this run, with nothing waiting on repoll, run in it
       // (the kernel tests !list_empty(&sd->poll_list) first; splicing an empty list is the same).
-      this.#list = this.#sd.pollList.splice(0, this.#sd.pollList.length);
+      moveAll(this.#sd.pollList, this.#list);
     }
     const head = this.#list.shift();
     if (head === undefined) {
@@ -133,7 +142,7 @@ export class NetRxAction implements Actor {
     const weightOk =
       poll.work < n.weight || (n.ring !== undefined && this.#env.has('linux-napi-weight-ignored'));
     if (!weightOk) return false;
-    const on = { cpu: this.cpu, thread: this.id };
+    const on = this.#on;
     if (n.ring !== undefined) {
       const pkt = n.ring.packets.shift();
       if (pkt === undefined) return false;
@@ -222,7 +231,7 @@ export class NetRxAction implements Actor {
 
   /** napi_complete_done's second half: SCHED cleared, or kept and the NAPI re-listed on MISSED. */
   #napiCompleteDone(): void {
-    for (const n of this.#completing.splice(0, this.#completing.length)) {
+    for (const n of this.#completing) {
       if (n.missed) {
         n.missed = false;
         this.#sd.schedule(n);
@@ -230,6 +239,7 @@ export class NetRxAction implements Actor {
         n.sched = false;
       }
     }
+    this.#completing.length = 0;
   }
 
   /**
@@ -239,9 +249,10 @@ export class NetRxAction implements Actor {
    */
   #finish(squeezed: boolean): void {
     const sd = this.#sd;
-    const rest = sd.pollList.splice(0, sd.pollList.length);
-    // #list and #repoll are left as they are: the next run's #begin replaces both.
-    sd.pollList.push(...this.#list, ...rest, ...this.#repoll);
+    // The untouched NAPIs, those scheduled meanwhile, the repoll list; #list and #repoll end empty.
+    moveAll(sd.pollList, this.#list);
+    moveAll(this.#repoll, this.#list);
+    moveAll(this.#list, sd.pollList);
     if (sd.pollList.length > 0) sd.softirqRaised = true;
     else sd.inNetRxAction = false;
     this.#sendRpsIpis();
@@ -255,7 +266,8 @@ export class NetRxAction implements Actor {
    */
   #sendRpsIpis(): void {
     const sd = this.#sd;
-    for (const target of sd.rpsIpiList.splice(0, sd.rpsIpiList.length)) {
+    // Emptied after the loop: scheduling a backlog adds nothing to this list.
+    for (const target of sd.rpsIpiList) {
       const remote = this.#softnets[target];
       assert(remote !== undefined, 'R10: an RPS IPI targets a CPU of the host');
       this.#env.trace.record({
@@ -269,6 +281,7 @@ export class NetRxAction implements Actor {
       this.#env.stats.inc('softnet.received_rps');
       remote.schedule(remote.backlog);
     }
+    sd.rpsIpiList.length = 0;
   }
 
   #record(phase: 'start' | 'end', squeezed: boolean): void {

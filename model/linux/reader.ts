@@ -1,5 +1,6 @@
 import type { CpuId, ThreadId } from '../brand.ts';
 import type { Actor, ThreadKind } from '../sim/simulator.ts';
+import type { RunOn } from './env.ts';
 import type { UdpSock, UdpStack } from './udp.ts';
 
 /**
@@ -14,6 +15,8 @@ export class SocketReader implements Actor {
   readonly cpu: CpuId;
   readonly #sock: UdpSock;
   readonly #udp: UdpStack;
+  /** This thread, as recvmsg is told where it runs (one for the run: it is only read). */
+  readonly #on: RunOn;
 
   constructor(id: ThreadId, cpu: CpuId, sock: UdpSock, udp: UdpStack) {
     this.id = id;
@@ -21,6 +24,7 @@ export class SocketReader implements Actor {
     this.name = `reader sock${sock.spec.index} on cpu ${cpu}`;
     this.#sock = sock;
     this.#udp = udp;
+    this.#on = { cpu, thread: id };
   }
 
   runnable(): boolean {
@@ -28,6 +32,6 @@ export class SocketReader implements Actor {
   }
 
   step(): void {
-    this.#udp.recvmsg(this.#sock, { cpu: this.cpu, thread: this.id });
+    this.#udp.recvmsg(this.#sock, this.#on);
   }
 }

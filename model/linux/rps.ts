@@ -13,22 +13,27 @@ export function rpsCpuMask(cpuCount: number): number {
  * owns it; RFS policies read it through `ctx.softnet`.
  */
 export class RpsSockFlowTable {
-  readonly #ents: Uint32Array | undefined;
+  /** The table size (a power of two); 0: RFS off. */
+  readonly #entries: number;
+  /** The entries, zeroed, made at the first record: a run whose readers record nothing needs none. */
+  #ents: Uint32Array | undefined;
   readonly #cpuMask: number;
 
   constructor(entries: number, cpuCount: number) {
-    this.#ents = entries > 0 ? new Uint32Array(entries) : undefined;
+    this.#entries = entries;
     this.#cpuMask = rpsCpuMask(cpuCount);
   }
 
   /** rps_record_sock_flow: only a non-zero hash is recorded. */
   record(hash: number, cpu: CpuId): void {
-    if (this.#ents === undefined || hash === 0) return;
-    this.#ents[hash & (this.#ents.length - 1)] = ((hash & ~this.#cpuMask) | cpu) >>> 0;
+    if (this.#entries === 0 || hash === 0) return;
+    this.#ents ??= new Uint32Array(this.#entries);
+    this.#ents[hash & (this.#entries - 1)] = ((hash & ~this.#cpuMask) | cpu) >>> 0;
   }
 
   entry(hash: number): number | undefined {
-    return this.#ents === undefined ? undefined : this.#ents[hash & (this.#ents.length - 1)];
+    if (this.#entries === 0) return undefined;
+    return this.#ents === undefined ? 0 : this.#ents[hash & (this.#entries - 1)];
   }
 }
 
@@ -155,7 +160,8 @@ export function rpsPolicy(rps: RpsConfig): PolicyFactory {
     const devFlow = (pkt: PacketView): DevFlow | undefined => {
       let t = tables.get(pkt.rxRing);
       if (t === undefined) {
-        t = Array.from({ length: rps.rpsFlowCnt }, () => ({ cpu: RPS_NO_CPU, lastQtail: 0 }));
+        t = [];
+        for (let i = 0; i < rps.rpsFlowCnt; i++) t.push({ cpu: RPS_NO_CPU, lastQtail: 0 });
         tables.set(pkt.rxRing, t);
       }
       return t[rfsSlot(pkt.hash, rps.rpsFlowCnt, rps.rfsSlotHash32 ?? true)];

@@ -123,9 +123,11 @@ export class LinuxRx {
     const maxBacklog = env.cfg.sysctl['net.core.netdev_max_backlog'];
     const qlen = sd.inputPktQueue.length;
     const underLimit = env.has('linux-backlog-drops-early') ? qlen < maxBacklog >> 1 : qlen <= maxBacklog;
-    const limited = underLimit
-      ? skbFlowLimit(here.flowLimit, skb.pkt.hash, qlen, maxBacklog, env.cfg.rules['flow-limit-hash32'])
-      : undefined;
+    // skb_flow_limit acts from half of max_backlog on; below, its table is not read (nor made).
+    const limited =
+      underLimit && qlen >= maxBacklog >> 1
+        ? skbFlowLimit(here.flowLimit, skb.pkt.hash, qlen, maxBacklog, env.cfg.rules['flow-limit-hash32'])
+        : undefined;
     if (!underLimit || limited !== undefined) {
       sd.dropped++;
       env.trace.record({
@@ -217,4 +219,9 @@ function napiScheduleRps(sd: Softnet, here: Softnet, raiseAlways: boolean): void
   if (!here.inNetRxAction || raiseAlways) here.softirqRaised = true;
 }
 
-export const allCpus = (n: number): CpuId[] => Array.from({ length: n }, (_, c) => cpuId(c));
+/** CPUs 0..n-1 (a loop: Array.from over an array-like is many times slower, and this runs per run). */
+export function allCpus(n: number): CpuId[] {
+  const out: CpuId[] = [];
+  for (let c = 0; c < n; c++) out.push(cpuId(c));
+  return out;
+}

@@ -34,7 +34,9 @@ export class Softnet {
   readonly inputPktQueue = new Fifo<Skb>();
   readonly processQueue = new Fifo<Skb>();
   readonly backlog: Napi;
-  readonly flowLimit: FlowLimit | undefined;
+  /** The flow-limit table length on a CPU of flow_limit_cpu_bitmap; undefined elsewhere. */
+  readonly #flowLimitBuckets: number | undefined;
+  #flowLimit: FlowLimit | undefined;
   /** u32 counters, wrapping (R9): packets taken off / admitted to this CPU's backlog. */
   inputQueueHead = 0;
   inputQueueTail = 0;
@@ -63,15 +65,28 @@ export class Softnet {
       missed: false,
       irqArmed: false,
     };
-    this.flowLimit =
-      flowLimitBuckets === undefined
-        ? undefined
-        : {
-            history: new Array<number>(FLOW_LIMIT_HISTORY).fill(0),
-            buckets: new Uint16Array(flowLimitBuckets),
-            historyHead: 0,
-            count: 0,
-          };
+    this.#flowLimitBuckets = flowLimitBuckets;
+  }
+
+  /**
+   * sd->flow_limit on a CPU of flow_limit_cpu_bitmap (undefined elsewhere): zeroed, made when first
+   * read, as most runs never fill a backlog to half and so never consult it.
+   */
+  get flowLimit(): FlowLimit | undefined {
+    if (this.#flowLimit === undefined && this.#flowLimitBuckets !== undefined) {
+      this.#flowLimit = {
+        history: new Array<number>(FLOW_LIMIT_HISTORY).fill(0),
+        buckets: new Uint16Array(this.#flowLimitBuckets),
+        historyHead: 0,
+        count: 0,
+      };
+    }
+    return this.#flowLimit;
+  }
+
+  /** flow_limit_count of softnet_stat, without making the table. */
+  get flowLimitCount(): number {
+    return this.#flowLimit?.count ?? 0;
   }
 
   /** backlog_len of softnet_stat: both queues as read. */

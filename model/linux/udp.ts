@@ -1,6 +1,8 @@
 import type { CpuId } from '../brand.ts';
+import type { Flow } from '../packet.ts';
 import { Fifo } from '../sim/fifo.ts';
-import type { CounterName, DropReason } from '../vocab.ts';
+import type { SockQueueEvent } from '../trace.ts';
+import { type CounterName, type DropReason, UDP_MIB_FIELDS } from '../vocab.ts';
 import type { ResolvedSocket } from './config.ts';
 import { freeSkb, type LinuxEnv, type RunOn, type Skb } from './env.ts';
 import type { RpsSockFlowTable } from './rps.ts';
@@ -19,9 +21,14 @@ export class UdpSock {
   ownedByUser = false;
   /** sk_rxhash, saved on receive for a connected socket (sock_rps_save_rxhash). */
   rxhash = 0;
+  /** The socket's names in the trace, made once: the `deliver` layer and its drops counter. */
+  readonly layer: string;
+  readonly dropsCounter: `udp_sock${number}.drops`;
 
   constructor(spec: ResolvedSocket) {
     this.spec = spec;
+    this.layer = `udp:sock${spec.index}`;
+    this.dropsCounter = `udp_sock${spec.index}.drops`;
   }
 
   /** Bytes queued for /proc/net/udp rx_queue (sk_rmem_alloc). */
@@ -44,6 +51,7 @@ export class UdpStack {
   readonly #env: LinuxEnv;
   readonly #rfs: RpsSockFlowTable;
   readonly #deferFree: (skb: Skb, cpu: CpuId) => void;
+  readonly #targetsByFlow = new Map<Flow, readonly UdpSock[]>();
 
   constructor(
     env: LinuxEnv,
@@ -63,27 +71,39 @@ export class UdpStack {
    * to the first. No socket: NoPorts and the skb is freed.
    */
   rcv(skb: Skb, on: RunOn): void {
-    const flow = skb.pkt.flow;
-    const mcast = isMulticast(flow.dstText);
-    const targets = this.sockets.filter(
-      (s) =>
-        s.spec.port === flow.dport && (mcast ? s.spec.group === flow.dstText : s.spec.group === undefined),
-    );
+    const targets = this.#targetsOf(skb.pkt.flow);
     const first = targets[0];
     if (first === undefined) {
-      const noPorts = `${udpMib(skb)}.NoPorts` as const;
+      const noPorts = udpCounter(skb, 'NoPorts');
       this.#env.stats.inc(noPorts);
       this.#drop(skb, on.cpu, 'no socket bound to the port', noPorts);
       freeSkb(this.#env, skb, on.cpu);
       return;
     }
-    if (mcast) {
-      for (const sock of targets.slice(1)) {
-        const clone = cloneSkb(this.#env, skb, on.cpu);
-        this.queueRcv(sock, clone, on);
-      }
+    for (let i = 1; i < targets.length; i++) {
+      const clone = cloneSkb(this.#env, skb, on.cpu);
+      this.queueRcv(targets[i] as UdpSock, clone, on);
     }
     this.queueRcv(first, skb, on);
+  }
+
+  /**
+   * The sockets a flow's datagrams go to: the first one bound to its port, or for a multicast
+   * destination every member of the group bound to it. Bindings are fixed for a run, so looked up once a flow.
+   */
+  #targetsOf(flow: Flow): readonly UdpSock[] {
+    let targets = this.#targetsByFlow.get(flow);
+    if (targets === undefined) {
+      const mcast = isMulticast(flow.dstText);
+      const bound = this.sockets.filter(
+        (s) =>
+          s.spec.port === flow.dport && (mcast ? s.spec.group === flow.dstText : s.spec.group === undefined),
+      );
+      // A unicast datagram goes to the first bound socket only.
+      targets = mcast ? bound : bound.slice(0, 1);
+      this.#targetsByFlow.set(flow, targets);
+    }
+    return targets;
   }
 
   /**
@@ -147,11 +167,11 @@ export class UdpStack {
     }
     this.#record(sock, skb, on.cpu, rmemBefore, 'dropped');
     // U5: "an ENOMEM error is charged twice": RcvbufErrors and InErrors, and the socket's drops.
-    this.#env.stats.inc(`${udpMib(skb)}.RcvbufErrors`);
-    if (!this.#env.has('linux-udp-inerrors-uncounted')) this.#env.stats.inc(`${udpMib(skb)}.InErrors`);
+    this.#env.stats.inc(udpCounter(skb, 'RcvbufErrors'));
+    if (!this.#env.has('linux-udp-inerrors-uncounted')) this.#env.stats.inc(udpCounter(skb, 'InErrors'));
     sock.drops++;
     // The drop names the socket's own sk_drops; the MIB pair is checked against the drops in total.
-    this.#drop(skb, on.cpu, 'socket receive buffer full', `udp_sock${sock.spec.index}.drops`);
+    this.#drop(skb, on.cpu, 'socket receive buffer full', sock.dropsCounter);
     freeSkb(this.#env, skb, on.cpu);
   }
 
@@ -162,7 +182,7 @@ export class UdpStack {
     rmemBefore: number,
     outcome: 'queued' | 'backlog' | 'dropped',
   ): void {
-    this.#env.trace.record({
+    const event: { -readonly [K in keyof SockQueueEvent]: SockQueueEvent[K] } = {
       kind: 'sock-queue',
       atNs: this.#env.clock.nowNs,
       pkt: skb.id,
@@ -173,9 +193,11 @@ export class UdpStack {
       truesizeBytes: skb.truesizeBytes,
       rcvbufBytes: sock.spec.rcvbufBytes,
       outcome,
-      ...(skb.cloneOf === undefined ? {} : { cloneOf: skb.cloneOf }),
-      ...(skb.pkt.flow.family === 'inet6' ? { family: 'inet6' as const } : {}),
-    });
+    };
+    // The optional fields only where they hold, last (no spread of a literal per datagram).
+    if (skb.cloneOf !== undefined) event.cloneOf = skb.cloneOf;
+    if (skb.pkt.flow.family === 'inet6') event.family = 'inet6';
+    this.#env.trace.record(event);
   }
 
   #drop(skb: Skb, cpu: CpuId, reason: DropReason, counter: CounterName): void {
@@ -207,9 +229,9 @@ export class UdpStack {
   recvmsg(sock: UdpSock, on: RunOn): void {
     if (sock.ownedByUser) {
       sock.ownedByUser = false;
-      const backlog = sock.backlog.splice(0, sock.backlog.length);
       sock.backlogBytes = 0;
-      for (const skb of backlog)
+      // Emptied after the loop: admitting an skb queues or frees it, never backlogs it again.
+      for (const skb of sock.backlog)
         this.#admit(
           sock,
           skb,
@@ -217,13 +239,14 @@ export class UdpStack {
           sock.rmemAllocBytes,
           !this.#refuses(sock.rmemAllocBytes, skb, sock.spec.rcvbufBytes, true),
         );
+      sock.backlog.length = 0;
       return;
     }
     const skb = sock.receiveQueue.shift();
     if (skb === undefined) return;
     if (this.#env.cfg.udpSocketBacklog) sock.ownedByUser = true;
     sock.rmemAllocBytes -= skb.truesizeBytes;
-    this.#env.stats.inc(`${udpMib(skb)}.InDatagrams`);
+    this.#env.stats.inc(udpCounter(skb, 'InDatagrams'));
     this.#env.trace.record({
       kind: 'deliver',
       atNs: this.#env.clock.nowNs,
@@ -232,7 +255,7 @@ export class UdpStack {
       seq: skb.pkt.seq,
       cpu: on.cpu,
       thread: on.thread,
-      layer: `udp:sock${sock.spec.index}`,
+      layer: sock.layer,
     });
     if (sock.spec.group === undefined) this.#rfs.record(sock.rxhash, on.cpu);
     if (this.#env.cfg.rules['udp-defer-free'] || this.#env.has('linux-udp-defer-every-version'))
@@ -257,11 +280,24 @@ function cloneSkb(env: LinuxEnv, skb: Skb, cpu: CpuId): Skb {
   };
 }
 
+type UdpMibField = (typeof UDP_MIB_FIELDS)[number];
+/** The counter names of each row, made once: a name built per datagram is a new string to hash. */
+const UDP_COUNTERS = {
+  Udp: Object.fromEntries(UDP_MIB_FIELDS.map((f) => [f, `Udp.${f}`])) as Record<
+    UdpMibField,
+    `Udp.${UdpMibField}`
+  >,
+  Udp6: Object.fromEntries(UDP_MIB_FIELDS.map((f) => [f, `Udp6.${f}`])) as Record<
+    UdpMibField,
+    `Udp6.${UdpMibField}`
+  >,
+};
+
 /**
- * The MIB row a datagram is counted in: udpv6_rcv and udpv6_recvmsg count an IPv6 datagram in
+ * The MIB counter a datagram is counted in: udpv6_rcv and udpv6_recvmsg count an IPv6 datagram in
  * /proc/net/snmp6 (Udp6InDatagrams, Udp6RcvbufErrors, Udp6InErrors, Udp6NoPorts), an IPv4 one in
  * the Udp row of /proc/net/snmp, also on a dual-stack socket (net/ipv6/udp.c).
  */
-function udpMib(skb: Skb): 'Udp' | 'Udp6' {
-  return skb.pkt.flow.family === 'inet6' ? 'Udp6' : 'Udp';
+function udpCounter(skb: Skb, field: UdpMibField): CounterName {
+  return UDP_COUNTERS[skb.pkt.flow.family === 'inet6' ? 'Udp6' : 'Udp'][field];
 }

@@ -90,7 +90,15 @@ export function linuxRulesAt(release: LinuxRelease): LinuxRuleSet {
   return out as LinuxRuleSet;
 }
 
+/** Each modelled version's rule set, worked out once (frozen: every run of the version shares it). */
+const RULES_BY_KERNEL = new Map<LinuxKernel, LinuxRuleSet>();
+
 /** The rule set of a modelled version. */
 export function linuxRules(kernel: LinuxKernel): LinuxRuleSet {
-  return linuxRulesAt(LINUX_KERNELS[kernel].release);
+  let rules = RULES_BY_KERNEL.get(kernel);
+  if (rules === undefined) {
+    rules = Object.freeze(linuxRulesAt(LINUX_KERNELS[kernel].release));
+    RULES_BY_KERNEL.set(kernel, rules);
+  }
+  return rules;
 }
