@@ -13,7 +13,6 @@ export const COUNTER_CONSISTENCY = 'counter-consistency';
  * the in-flight batch the row implies must be the one the SWI has open.
  */
 function ledgerFaults(row: NetisrWorkRow, w: WorkLedger, openBatch: number): readonly CounterFault[] {
-  if (ledgerAgrees(row, w, openBatch)) return [];
   const at = `${row.proto} on cpu ${row.cpu}`;
   const pairs: [NetstatRuleId, string, number, number][] = [
     ['N-15', "Disp'd", row.dispatched, w.dispatched],
@@ -52,7 +51,7 @@ export function checkCounterConsistency(trace: Trace): readonly Violation[] {
     const ev = trace[i];
     if (ev === undefined) continue;
     const { kind } = ev;
-    if (kind === 'counters') out.push(...snapshotViolations(ev, ledger, i));
+    if (kind === 'counters') snapshotViolations(ev, ledger, i, out);
     else if (kind === 'batch') {
       const len = ledger.work(ev.cpu, ev.proto).queue.length;
       if (ev.packets !== len) {
@@ -69,20 +68,25 @@ export function checkCounterConsistency(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function snapshotViolations(ev: CountersEvent, ledger: NetisrLedger, i: number): Violation[] {
-  const out: Violation[] = [];
+/** Appends the snapshot's faults to `out` (no list per snapshot). */
+function snapshotViolations(ev: CountersEvent, ledger: NetisrLedger, i: number, out: Violation[]): void {
   for (const row of ev.netisr) {
-    const batch = ledger.openBatch(row.cpu);
-    const openBatch = batch?.proto === row.proto ? batch.packets : 0;
-    const faults = [
-      ...netstatRowFaults(row, ev.quiescent),
-      ...ledgerFaults(row, ledger.work(row.cpu, row.proto), openBatch),
-    ];
-    for (const f of faults)
-      out.push({ property: COUNTER_CONSISTENCY, rule: f.rule, events: [i], message: f.message });
+    const openBatch = ledger.openBatchPackets(row.cpu, row.proto);
+    const w = ledger.work(row.cpu, row.proto);
+    // The row's faults are none in the common case: nothing is built for it (no list, no iterator).
+    const faults = netstatRowFaults(row, ev.quiescent);
+    for (let k = 0; k < faults.length; k++) out.push(faultViolation(faults[k] as CounterFault, i));
+    if (!ledgerAgrees(row, w, openBatch))
+      for (const f of ledgerFaults(row, w, openBatch)) out.push(faultViolation(f, i));
   }
-  return out;
 }
+
+const faultViolation = (f: CounterFault, i: number): Violation => ({
+  property: COUNTER_CONSISTENCY,
+  rule: f.rule,
+  events: [i],
+  message: f.message,
+});
 
 /** Whether ledgerFaults would find nothing, computed without building any text (the common case). */
 function ledgerAgrees(row: NetisrWorkRow, w: WorkLedger, openBatch: number): boolean {
