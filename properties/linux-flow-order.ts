@@ -3,6 +3,7 @@ import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const LINUX_FLOW_ORDER = 'linux-flow-order';
@@ -58,8 +59,9 @@ class Waiting {
  */
 export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
   if (!isLinuxTrace(trace)) return [];
-  const flowOf = new PacketTable<number>();
-  const queuedOn = new PacketTable<number | undefined>(); // pkt -> cpu of the backlog holding it
+  const packets = packetsNumbered(trace);
+  const flowOf = new PacketTable<number>(packets);
+  const queuedOn = new PacketTable<number | undefined>(packets); // pkt -> cpu of the backlog holding it
   const waiting = new Map<number, Waiting>(); // flow -> its packets queued per cpu
   /** Flow -> stage (`ip_rcv`, or the layer that read it) -> the last packet there. */
   const last = new Map<number, Map<string, Last>>();

@@ -61,7 +61,12 @@ export class NetisrLedger {
   /** CPU -> the batch its SWI has open (CPU ids index the table: no map churn as batches end). */
   readonly #batches = new PacketTable<OpenBatch | undefined>();
   /** Packet id -> the protocol of its latest queued dispatch (a queue drop names no protocol). */
-  readonly #queuedProto = new PacketTable<string>();
+  readonly #queuedProto: PacketTable<string>;
+
+  /** `packetsExpected`: the packets the trace numbers, to size the per-packet table. */
+  constructor(packetsExpected = 0) {
+    this.#queuedProto = new PacketTable(packetsExpected);
+  }
 
   work(cpu: number, proto: string): WorkLedger {
     let byCpu = this.#works.get(proto);
@@ -87,6 +92,11 @@ export class NetisrLedger {
       this.#all.push(w);
     }
     return w;
+  }
+
+  /** The ledger of a queue, or undefined when no event has named it yet (nothing is made). */
+  peek(cpu: number, proto: string): Readonly<WorkLedger> | undefined {
+    return this.#works.get(proto)?.[cpu];
   }
 
   works(): IterableIterator<WorkLedger> {

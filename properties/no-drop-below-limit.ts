@@ -11,6 +11,7 @@ import { NetisrLedger } from './netisr-ledger.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
 import { perStatName } from './stat-names.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const NO_DROP_BELOW_LIMIT = 'no-drop-below-limit';
@@ -25,11 +26,19 @@ const isPolicyErrorCounter = (name: string): boolean => name.endsWith('.policy_e
  */
 class Units {
   /** Where each packet started, its end count, and its first two ends (all a violation shows). */
-  readonly #startAt = new PacketTable<number>();
-  readonly #endCount = new PacketTable<number>();
-  readonly #firstEnd = new PacketTable<number>();
-  readonly #secondEnd = new PacketTable<number>();
+  readonly #startAt: PacketTable<number>;
+  readonly #endCount: PacketTable<number>;
+  readonly #firstEnd: PacketTable<number>;
+  readonly #secondEnd: PacketTable<number>;
   readonly #order: number[] = [];
+
+  /** `packets`: how many the trace numbers (the tables' size). */
+  constructor(packets: number) {
+    this.#startAt = new PacketTable(packets);
+    this.#endCount = new PacketTable(packets);
+    this.#firstEnd = new PacketTable(packets);
+    this.#secondEnd = new PacketTable(packets);
+  }
 
   start(pkt: number, index: number): void {
     // A packet id seen again starts over in its old place, as Map.set keeps a key's position.
@@ -106,6 +115,8 @@ interface State {
   readonly units: Units;
   /** proto -> pkt -> inline dispatches + enqueues - handles (numeric keys: no string per event). */
   readonly entries: Map<string, PacketTable<number>>;
+  /** The packets the trace numbers: the per-packet tables' size. */
+  readonly packets: number;
   /** Counter name -> drop events that name it. */
   readonly namedDrops: NamedDrops;
   /** Packets with a policy-error event. */
@@ -126,12 +137,14 @@ interface State {
  *   handler ran on a packet more often than it was dispatched inline or enqueued for it.
  */
 export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
+  const packets = packetsNumbered(trace);
   const s: State = {
-    ledger: new NetisrLedger(),
-    units: new Units(),
+    ledger: new NetisrLedger(packets),
+    units: new Units(packets),
     entries: new Map(),
     namedDrops: new NamedDrops(),
     policyErrors: new Set(),
+    packets,
   };
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
@@ -191,7 +204,7 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
 function entriesOf(s: State, proto: string): PacketTable<number> {
   let m = s.entries.get(proto);
   if (m === undefined) {
-    m = new PacketTable();
+    m = new PacketTable(s.packets);
     s.entries.set(proto, m);
   }
   return m;
