@@ -3,6 +3,7 @@ import type { CountersEvent, NetisrWorkRow, Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { NetisrLedger, type WorkLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const COUNTER_CONSISTENCY = 'counter-consistency';
@@ -12,8 +13,11 @@ export const COUNTER_CONSISTENCY = 'counter-consistency';
  * own, so no inline dispatch is half done when it is taken: the counts must match exactly, and
  * the in-flight batch the row implies must be the one the SWI has open.
  */
-function ledgerFaults(row: NetisrWorkRow, w: WorkLedger, openBatch: number): readonly CounterFault[] {
-  if (ledgerAgrees(row, w, openBatch)) return [];
+function ledgerFaults(
+  row: NetisrWorkRow,
+  w: Readonly<WorkLedger>,
+  openBatch: number,
+): readonly CounterFault[] {
   const at = `${row.proto} on cpu ${row.cpu}`;
   const pairs: [NetstatRuleId, string, number, number][] = [
     ['N-15', "Disp'd", row.dispatched, w.dispatched],
@@ -46,13 +50,13 @@ function ledgerFaults(row: NetisrWorkRow, w: WorkLedger, openBatch: number): rea
  * enqueue / batch / handle / drop events before it; a batch takes the whole queue (N-17).
  */
 export function checkCounterConsistency(trace: Trace): readonly Violation[] {
-  const ledger = new NetisrLedger();
+  const ledger = new NetisrLedger(packetsNumbered(trace));
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
     const { kind } = ev;
-    if (kind === 'counters') out.push(...snapshotViolations(ev, ledger, i));
+    if (kind === 'counters') snapshotViolations(ev, ledger, i, out);
     else if (kind === 'batch') {
       const len = ledger.work(ev.cpu, ev.proto).queue.length;
       if (ev.packets !== len) {
@@ -69,23 +73,43 @@ export function checkCounterConsistency(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function snapshotViolations(ev: CountersEvent, ledger: NetisrLedger, i: number): Violation[] {
-  const out: Violation[] = [];
+/** Appends the snapshot's faults to `out` (no list per snapshot). */
+function snapshotViolations(ev: CountersEvent, ledger: NetisrLedger, i: number, out: Violation[]): void {
   for (const row of ev.netisr) {
-    const batch = ledger.openBatch(row.cpu);
-    const openBatch = batch?.proto === row.proto ? batch.packets : 0;
-    const faults = [
-      ...netstatRowFaults(row, ev.quiescent),
-      ...ledgerFaults(row, ledger.work(row.cpu, row.proto), openBatch),
-    ];
-    for (const f of faults)
-      out.push({ property: COUNTER_CONSISTENCY, rule: f.rule, events: [i], message: f.message });
+    const openBatch = ledger.openBatchPackets(row.cpu, row.proto);
+    // A row no event has named (another protocol, an idle CPU) is judged against a blank ledger.
+    const w = ledger.peek(row.cpu, row.proto) ?? BLANK_LEDGER;
+    // The row's faults are none in the common case: nothing is built for it (no list, no iterator).
+    const faults = netstatRowFaults(row, ev.quiescent);
+    for (let k = 0; k < faults.length; k++) out.push(faultViolation(faults[k] as CounterFault, i));
+    if (!ledgerAgrees(row, w, openBatch))
+      for (const f of ledgerFaults(row, w, openBatch)) out.push(faultViolation(f, i));
   }
-  return out;
 }
 
+/** What the trace's events count for a queue none of them named: nothing (only counts are read). */
+const BLANK_LEDGER: Readonly<WorkLedger> = Object.freeze({
+  cpu: -1,
+  proto: '',
+  queue: [],
+  watermarkPackets: 0,
+  dispatched: 0,
+  hybridDispatched: 0,
+  queued: 0,
+  qdrops: 0,
+  handledFromQueue: 0,
+  qlimitPackets: undefined,
+});
+
+const faultViolation = (f: CounterFault, i: number): Violation => ({
+  property: COUNTER_CONSISTENCY,
+  rule: f.rule,
+  events: [i],
+  message: f.message,
+});
+
 /** Whether ledgerFaults would find nothing, computed without building any text (the common case). */
-function ledgerAgrees(row: NetisrWorkRow, w: WorkLedger, openBatch: number): boolean {
+function ledgerAgrees(row: NetisrWorkRow, w: Readonly<WorkLedger>, openBatch: number): boolean {
   const agrees =
     row.dispatched === w.dispatched &&
     row.hybridDispatched === w.hybridDispatched &&

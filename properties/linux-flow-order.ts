@@ -1,7 +1,9 @@
 import type { Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const LINUX_FLOW_ORDER = 'linux-flow-order';
@@ -13,9 +15,37 @@ const v = (rule: ViolationRule, events: number[], message: string): Violation =>
   message,
 });
 
+/** The packet a flow last advanced to at one stage: its sequence number and event index. */
 interface Last {
-  readonly seq: number;
-  readonly index: number;
+  seq: number;
+  index: number;
+}
+
+/**
+ * One flow's packets waiting in backlogs: per CPU, in the order the flow was first queued there,
+ * how many wait and the index of its last enqueue there. Columns, walked without an entry pair.
+ */
+class Waiting {
+  readonly #slotOf = new Map<number, number>();
+  readonly cpus: number[] = [];
+  readonly counts: number[] = [];
+  readonly lastEnqueue: (number | undefined)[] = [];
+
+  slot(cpu: number): number {
+    let k = this.#slotOf.get(cpu);
+    if (k === undefined) {
+      k = this.cpus.length;
+      this.#slotOf.set(cpu, k);
+      this.cpus.push(cpu);
+      this.counts.push(0);
+      this.lastEnqueue.push(undefined);
+    }
+    return k;
+  }
+
+  has(cpu: number): boolean {
+    return this.#slotOf.has(cpu);
+  }
 }
 
 /**
@@ -29,11 +59,12 @@ interface Last {
  */
 export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
   if (!isLinuxTrace(trace)) return [];
-  const flowOf = new Map<number, number>();
-  const queuedOn = new Map<number, number>(); // pkt -> cpu of the backlog holding it
-  const waiting = new Map<number, Map<number, number>>(); // flow -> cpu -> packets queued
-  const lastIndex = new Map<string, number>(); // flow|cpu -> index of the last enqueue there
-  const last = new Map<string, Last>();
+  const packets = packetsNumbered(trace);
+  const flowOf = new PacketTable<number>(packets);
+  const queuedOn = new PacketTable<number | undefined>(packets); // pkt -> cpu of the backlog holding it
+  const waiting = new Map<number, Waiting>(); // flow -> its packets queued per cpu
+  /** Flow -> stage (`ip_rcv`, or the layer that read it) -> the last packet there. */
+  const last = new Map<number, Map<string, Last>>();
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
@@ -43,62 +74,94 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
     else if (kind === 'enqueue' && ev.proto === 'ip') {
       const flow = flowOf.get(ev.pkt);
       if (flow === undefined) continue;
-      const w = waiting.get(flow) ?? new Map<number, number>();
-      waiting.set(flow, w);
-      for (const [cpu, n] of w) {
+      let w = waiting.get(flow);
+      if (w === undefined) {
+        w = new Waiting();
+        waiting.set(flow, w);
+      }
+      for (let k = 0; k < w.cpus.length; k++) {
+        const cpu = w.cpus[k] as number;
+        const n = w.counts[k] as number;
         if (cpu !== ev.cpu && n > 0) {
           out.push(
             v(
               'R4',
-              [lastIndex.get(`${flow}|${cpu}`) ?? i, i],
+              [w.lastEnqueue[k] ?? i, i],
               `flow ${flow} queued on cpu ${ev.cpu} while ${n} of its packets wait in cpu ${cpu}'s backlog`,
             ),
           );
         }
       }
-      w.set(ev.cpu, (w.get(ev.cpu) ?? 0) + 1);
+      const here = w.slot(ev.cpu);
+      w.counts[here] = (w.counts[here] as number) + 1;
       queuedOn.set(ev.pkt, ev.cpu);
-      lastIndex.set(`${flow}|${ev.cpu}`, i);
+      w.lastEnqueue[here] = i;
     } else if (kind === 'handle' && ev.proto === 'ip') {
       const from = queuedOn.get(ev.pkt);
       const w = waiting.get(ev.flow);
       if (from !== undefined) {
-        queuedOn.delete(ev.pkt);
-        w?.set(from, (w.get(from) ?? 1) - 1);
+        queuedOn.set(ev.pkt, undefined);
+        if (w !== undefined) {
+          // A CPU this flow never queued on starts at 1 here, as a count read as absent did.
+          const had = w.has(from);
+          const k = w.slot(from);
+          w.counts[k] = (had ? (w.counts[k] as number) : 1) - 1;
+        }
       } else if (w !== undefined) {
-        for (const [cpu, n] of w) {
+        for (let k = 0; k < w.cpus.length; k++) {
+          const n = w.counts[k] as number;
           if (n > 0)
             out.push(
               v(
                 'R4',
-                [lastIndex.get(`${ev.flow}|${cpu}`) ?? i, i],
-                `flow ${ev.flow} handled inline on cpu ${ev.cpu} while ${n} of its packets wait in cpu ${cpu}'s backlog`,
+                [w.lastEnqueue[k] ?? i, i],
+                `flow ${ev.flow} handled inline on cpu ${ev.cpu} while ${n} of its packets wait in cpu ${w.cpus[k]}'s backlog`,
               ),
             );
         }
       }
-      out.push(...order(last, `${ev.flow}|ip_rcv`, ev.seq, i, `flow ${ev.flow} at ip_rcv on cpu ${ev.cpu}`));
+      const prev = order(last, ev.flow, 'ip_rcv', ev.seq, i);
+      if (prev !== undefined)
+        out.push(outOfOrder(prev, ev.seq, i, `flow ${ev.flow} at ip_rcv on cpu ${ev.cpu}`));
     } else if (kind === 'deliver') {
-      out.push(
-        ...order(
-          last,
-          `${ev.flow}|${ev.layer}`,
-          ev.seq,
-          i,
-          `flow ${ev.flow} read from ${ev.layer} on cpu ${ev.cpu}`,
-        ),
-      );
+      const prev = order(last, ev.flow, ev.layer, ev.seq, i);
+      if (prev !== undefined)
+        out.push(outOfOrder(prev, ev.seq, i, `flow ${ev.flow} read from ${ev.layer} on cpu ${ev.cpu}`));
     }
   }
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function order(last: Map<string, Last>, key: string, seq: number, index: number, where: string): Violation[] {
-  const prev = last.get(key);
-  if (prev === undefined || seq > prev.seq) last.set(key, { seq, index });
-  if (prev === undefined || seq >= prev.seq) return [];
-  return [v('INV-ORDER', [prev.index, index], `${where}: got seq ${seq} after seq ${prev.seq}`)];
+/**
+ * Moves the flow's last packet at `stage` on to `seq` when it is later; returns the last packet
+ * as it was when `seq` comes before it (the order broke), else undefined.
+ */
+function order(
+  last: Map<number, Map<string, Last>>,
+  flow: number,
+  stage: string,
+  seq: number,
+  index: number,
+): Last | undefined {
+  let byStage = last.get(flow);
+  if (byStage === undefined) {
+    byStage = new Map();
+    last.set(flow, byStage);
+  }
+  const prev = byStage.get(stage);
+  if (prev === undefined) {
+    byStage.set(stage, { seq, index });
+    return undefined;
+  }
+  if (seq > prev.seq) {
+    prev.seq = seq;
+    prev.index = index;
+  }
+  return seq >= prev.seq ? undefined : prev;
 }
+
+const outOfOrder = (prev: Last, seq: number, index: number, where: string): Violation =>
+  v('INV-ORDER', [prev.index, index], `${where}: got seq ${seq} after seq ${prev.seq}`);
 
 export const linuxFlowOrder: PropertySpec = {
   name: LINUX_FLOW_ORDER,

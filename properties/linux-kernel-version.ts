@@ -34,8 +34,7 @@ export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
     const ev = trace[i];
     if (ev?.kind !== 'deliver' || !ev.layer.startsWith('udp:')) continue;
     // What recvmsg did with the skb next (a secpath tag may be released first: one event more).
-    const after = [trace[i + 1], trace[i + 2]];
-    const deferred = after.some((e) => e?.kind === 'defer-free' && e.pkt === ev.pkt);
+    const deferred = defersFree(trace[i + 1], ev.pkt) || defersFree(trace[i + 2], ev.pkt);
     const freed = trace[i + 1]?.kind === 'free' && !deferred;
     if (defers && !deferred)
       out.push(
@@ -55,6 +54,10 @@ export function checkLinuxKernelVersion(trace: Trace): readonly Violation[] {
       );
   }
   return out;
+}
+
+function defersFree(ev: Trace[number] | undefined, pkt: number): boolean {
+  return ev?.kind === 'defer-free' && ev.pkt === pkt;
 }
 
 export const linuxKernelVersion: PropertySpec = {

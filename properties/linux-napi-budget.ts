@@ -1,7 +1,9 @@
 import type { NapiPollEvent, SoftirqEvent, Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { perStatName } from './stat-names.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const LINUX_NAPI_BUDGET = 'linux-napi-budget';
@@ -19,9 +21,12 @@ interface Action {
   readonly startIndex: number;
   budget: number;
   lastPoll: NapiPollEvent | undefined;
-  /** NAPIs that used their full weight in this run (N4: not polled again in it). */
-  readonly repolled: Map<string, number>;
+  /** NAPIs that used their full weight in this run (N4: not polled again in it); made at the first. */
+  repolled: Map<string, number> | undefined;
 }
+
+/** The CPU number of a `softnet_cpuN.time_squeeze` statistic, as written. */
+const timeSqueezeCpu = perStatName((key) => /^softnet_cpu(\d+)\.time_squeeze$/.exec(key)?.[1]);
 
 /**
  * NAPI fairness and budget (net_rx_action, __napi_poll; N1..N4):
@@ -35,7 +40,8 @@ interface Action {
  */
 export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
   if (!isLinuxTrace(trace)) return [];
-  const running = new Map<number, Action>();
+  /** CPU -> its net_rx_action run under way (CPU ids index the table: no map churn per run). */
+  const running = new PacketTable<Action | undefined>();
   const squeezes = new Map<number, number>();
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
@@ -48,15 +54,15 @@ export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
         startIndex: i,
         budget: ev.budgetPackets,
         lastPoll: undefined,
-        repolled: new Map(),
+        repolled: undefined,
       });
     } else if (kind === 'napi-poll') {
       const a = running.get(ev.cpu);
-      if (a !== undefined) out.push(...poll(a, ev, i));
+      if (a !== undefined) poll(a, ev, i, out);
     } else if (kind === 'softirq') {
       const a = running.get(ev.cpu);
-      running.delete(ev.cpu);
       if (a === undefined) continue;
+      running.set(ev.cpu, undefined);
       const last = a.lastPoll;
       const hit = last !== undefined && (a.budget <= 0 || last.atNs >= a.start.timeLimitNs);
       if (ev.squeezed !== hit) {
@@ -70,10 +76,12 @@ export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
       }
       if (ev.squeezed) squeezes.set(ev.cpu, (squeezes.get(ev.cpu) ?? 0) + 1);
     } else if (kind === 'counters') {
-      for (const [key, got] of Object.entries(ev.stats)) {
-        const cpu = /^softnet_cpu(\d+)\.time_squeeze$/.exec(key)?.[1];
-        const want = cpu === undefined ? undefined : (squeezes.get(Number(cpu)) ?? 0);
-        if (want !== undefined && got !== want)
+      for (const key of Object.keys(ev.stats)) {
+        const cpu = timeSqueezeCpu(key);
+        if (cpu === undefined) continue;
+        const got = ev.stats[key];
+        const want = squeezes.get(Number(cpu)) ?? 0;
+        if (got !== want)
           out.push(v('N2', [i], `${key} is ${got}, but the trace shows ${want} squeezed net_rx_action runs`));
       }
     }
@@ -81,44 +89,60 @@ export function checkLinuxNapiBudget(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-function poll(a: Action, ev: NapiPollEvent, i: number): Violation[] {
-  const out: Violation[] = [];
-  const at = `${ev.napi} on cpu ${ev.cpu}`;
+/** Where a poll ran, for its violations (made only for one). */
+const pollAt = (ev: NapiPollEvent): string => `${ev.napi} on cpu ${ev.cpu}`;
+
+/** Appends to `out`. */
+function poll(a: Action, ev: NapiPollEvent, i: number, out: Violation[]): void {
   if (ev.work > ev.weight)
-    out.push(v('N3', [i], `${at} did ${ev.work} packets in one poll, weight ${ev.weight}`));
+    out.push(v('N3', [i], `${pollAt(ev)} did ${ev.work} packets in one poll, weight ${ev.weight}`));
   if (ev.completed !== ev.work < ev.weight)
     out.push(
       v(
         'N3',
         [i],
-        `${at} did ${ev.work} of weight ${ev.weight} and ${ev.completed ? 'completed' : 'stayed scheduled'}`,
+        `${pollAt(ev)} did ${ev.work} of weight ${ev.weight} and ${ev.completed ? 'completed' : 'stayed scheduled'}`,
       ),
     );
   if (ev.budgetLeftBeforePackets !== a.budget)
     out.push(
-      v('N1', [i], `${at} started with budget ${ev.budgetLeftBeforePackets}, the run had ${a.budget} left`),
+      v(
+        'N1',
+        [i],
+        `${pollAt(ev)} started with budget ${ev.budgetLeftBeforePackets}, the run had ${a.budget} left`,
+      ),
     );
   if (a.budget <= 0)
     out.push(
-      v('N1', [a.startIndex, i], `${at} polled after net_rx_action spent its budget (${a.budget} left)`),
+      v(
+        'N1',
+        [a.startIndex, i],
+        `${pollAt(ev)} polled after net_rx_action spent its budget (${a.budget} left)`,
+      ),
     );
   if (ev.startNs >= a.start.timeLimitNs)
     out.push(
       v(
         'N1',
         [a.startIndex, i],
-        `${at} polled at ${ev.startNs} ns, past the time limit ${a.start.timeLimitNs} ns`,
+        `${pollAt(ev)} polled at ${ev.startNs} ns, past the time limit ${a.start.timeLimitNs} ns`,
       ),
     );
-  const earlier = a.repolled.get(ev.napi);
+  const earlier = a.repolled?.get(ev.napi);
   if (earlier !== undefined)
     out.push(
-      v('N4', [earlier, i], `${at} used its full weight and was polled again in the same net_rx_action`),
+      v(
+        'N4',
+        [earlier, i],
+        `${pollAt(ev)} used its full weight and was polled again in the same net_rx_action`,
+      ),
     );
-  if (ev.work >= ev.weight) a.repolled.set(ev.napi, i);
+  if (ev.work >= ev.weight) {
+    a.repolled ??= new Map();
+    a.repolled.set(ev.napi, i);
+  }
   a.budget -= ev.work;
   a.lastPoll = ev;
-  return out;
 }
 
 export const linuxNapiBudget: PropertySpec = {

@@ -8,6 +8,7 @@ import {
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
 import type { PropertySpec } from './registry.ts';
+import { perStatName } from './stat-names.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const LINUX_NO_DROP_BELOW_LIMIT = 'linux-no-drop-below-limit';
@@ -35,9 +36,11 @@ interface Tally {
   readonly inet6Pkts: Set<number>;
 }
 
-/** R7: the backlog takes a packet only below netdev_max_backlog, at the length the trace holds. */
-function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number): Violation[] {
-  const out: Violation[] = [];
+/**
+ * R7: the backlog takes a packet only below netdev_max_backlog, at the length the trace holds.
+ * Appends to `out`, as the other steps of this checker do (no list per event).
+ */
+function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number, out: Violation[]): void {
   const len = qlen.get(ev.cpu) ?? 0;
   if (len >= ev.qlimitPackets)
     out.push(
@@ -56,34 +59,32 @@ function backlogEnqueue(ev: EnqueueEvent, qlen: Map<number, number>, i: number):
       ),
     );
   qlen.set(ev.cpu, len + 1);
-  return out;
 }
 
 /** U2: a socket refuses only over sk_rcvbuf with a non-empty queue, and never takes one over it. */
-function sockQueue(ev: SockQueueEvent, t: Tally, i: number): Violation[] {
+function sockQueue(ev: SockQueueEvent, t: Tally, i: number, out: Violation[]): void {
   if (ev.family === 'inet6') t.inet6Pkts.add(ev.pkt);
   if (ev.outcome === 'dropped') {
     t.rows[ev.family === 'inet6' ? 'Udp6' : 'Udp'].rcvbufDrops++;
     t.dropsBySock.set(ev.sock, (t.dropsBySock.get(ev.sock) ?? 0) + 1);
     if (ev.rmemBeforeBytes === 0 || ev.rmemBeforeBytes + ev.truesizeBytes <= ev.rcvbufBytes) {
-      return [
+      out.push(
         v(
           'U2',
           [i],
           `socket ${ev.sock} dropped packet ${packetText(ev.pkt)} at rmem ${ev.rmemBeforeBytes} + truesize ${ev.truesizeBytes} within sk_rcvbuf ${ev.rcvbufBytes}`,
         ),
-      ];
+      );
     }
   } else if (ev.rmemBeforeBytes > ev.rcvbufBytes) {
-    return [
+    out.push(
       v(
         'U2',
         [i],
         `socket ${ev.sock} took packet ${packetText(ev.pkt)} at rmem ${ev.rmemBeforeBytes} over sk_rcvbuf ${ev.rcvbufBytes}`,
       ),
-    ];
+    );
   }
-  return [];
 }
 
 /**
@@ -113,7 +114,7 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
     if (ev === undefined) continue;
     switch (ev.kind) {
       case 'enqueue':
-        if (ev.proto === 'ip') out.push(...backlogEnqueue(ev, qlen, i));
+        if (ev.proto === 'ip') backlogEnqueue(ev, qlen, i, out);
         break;
       case 'batch':
         if (ev.proto === 'ip') qlen.set(ev.cpu, 0);
@@ -127,7 +128,7 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
         }
         break;
       case 'sock-queue':
-        out.push(...sockQueue(ev, t, i));
+        sockQueue(ev, t, i, out);
         break;
       case 'deliver':
         // `udp6:` names a udpv6 socket (a live IPv6 run, whose queued packets have no sock-queue event).
@@ -135,7 +136,7 @@ export function checkLinuxNoDropBelowLimit(trace: Trace): readonly Violation[] {
         else if (ev.layer.startsWith('udp:')) t.rows[t.inet6Pkts.has(ev.pkt) ? 'Udp6' : 'Udp'].reads++;
         break;
       case 'counters':
-        out.push(...counted(ev, t, i));
+        counted(ev, t, i, out);
         break;
       default:
         break;
@@ -177,37 +178,72 @@ function backlogDrop(
     : [v('R7', [i], `cpu ${cpu} backlog drop reports qlen ${reported ?? '?'}, the trace holds ${len}`)];
 }
 
-function counted(ev: CountersEvent, t: Tally, i: number): Violation[] {
-  const out: Violation[] = [];
-  const want = (name: string, events: number, rule: ViolationRule, what: string) => {
-    const got = ev.stats[name];
-    if (got !== undefined && got !== events)
-      out.push(v(rule, [i], `${name} is ${got}, but the trace shows ${events} ${what}`));
-  };
-  const linux = Object.keys(ev.stats).some(
-    (k) => k.startsWith('softnet') || k.startsWith('Udp.') || k.startsWith('Udp6.'),
-  );
-  if (!linux) return out;
-  for (const key of Object.keys(ev.stats)) {
-    const cpu = /^softnet_cpu(\d+)\.dropped$/.exec(key)?.[1];
-    if (cpu !== undefined)
-      want(key, t.backlogDropsByCpu.get(Number(cpu)) ?? 0, 'R7', `backlog drops on cpu ${cpu}`);
-    const sock = /^udp_sock(\d+)\.drops$/.exec(key)?.[1];
-    if (sock !== undefined) want(key, t.dropsBySock.get(Number(sock)) ?? 0, 'U5', `drops on socket ${sock}`);
+/** Whether a statistic is one only the Linux model keeps (a snapshot without any is not judged). */
+const isLinuxStat = perStatName(
+  (k) => k.startsWith('softnet') || k.startsWith('Udp.') || k.startsWith('Udp6.'),
+);
+/** The N of `softnet_cpuN.dropped` and of `udp_sockN.drops`, as written. */
+const droppedCpu = perStatName((k) => /^softnet_cpu(\d+)\.dropped$/.exec(k)?.[1]);
+const dropsSock = perStatName((k) => /^udp_sock(\d+)\.drops$/.exec(k)?.[1]);
+
+/** Each MIB row's judged statistics, in the order judged: the rule, the tally, what it counts. */
+const ROW_STATS: readonly {
+  readonly row: UdpRow;
+  readonly name: string;
+  readonly rule: ViolationRule;
+  readonly tally: 'rcvbufDrops' | 'reads';
+  readonly what: string;
+}[] = (['Udp', 'Udp6'] as const).flatMap((row) => {
+  const v6 = row === 'Udp6' ? 'IPv6 ' : '';
+  return [
+    {
+      row,
+      name: `${row}.RcvbufErrors`,
+      rule: 'U5',
+      tally: 'rcvbufDrops',
+      what: `${v6}socket receive buffer drops`,
+    },
+    {
+      row,
+      name: `${row}.InErrors`,
+      rule: 'U5',
+      tally: 'rcvbufDrops',
+      what: `${v6}socket receive buffer drops (an ENOMEM is charged twice)`,
+    },
+    { row, name: `${row}.InDatagrams`, rule: 'U8', tally: 'reads', what: `${v6}datagrams read` },
+  ] as const;
+});
+
+/** Whether the snapshot holds `name` at another value than the trace's `events`. */
+function differs(ev: CountersEvent, name: string, events: number): boolean {
+  const got = ev.stats[name];
+  return got !== undefined && got !== events;
+}
+
+const shows = (ev: CountersEvent, name: string, events: number, what: string): string =>
+  `${name} is ${ev.stats[name]}, but the trace shows ${events} ${what}`;
+
+/** Appends to `out`; a message is made only for a statistic that differs. */
+function counted(ev: CountersEvent, t: Tally, i: number, out: Violation[]): void {
+  const keys = Object.keys(ev.stats);
+  if (!keys.some(isLinuxStat)) return;
+  for (const key of keys) {
+    const cpu = droppedCpu(key);
+    if (cpu !== undefined) {
+      const events = t.backlogDropsByCpu.get(Number(cpu)) ?? 0;
+      if (differs(ev, key, events))
+        out.push(v('R7', [i], shows(ev, key, events, `backlog drops on cpu ${cpu}`)));
+    }
+    const sock = dropsSock(key);
+    if (sock !== undefined) {
+      const events = t.dropsBySock.get(Number(sock)) ?? 0;
+      if (differs(ev, key, events)) out.push(v('U5', [i], shows(ev, key, events, `drops on socket ${sock}`)));
+    }
   }
-  for (const row of ['Udp', 'Udp6'] as const) {
-    const { rcvbufDrops, reads } = t.rows[row];
-    const v6 = row === 'Udp6' ? 'IPv6 ' : '';
-    want(`${row}.RcvbufErrors`, rcvbufDrops, 'U5', `${v6}socket receive buffer drops`);
-    want(
-      `${row}.InErrors`,
-      rcvbufDrops,
-      'U5',
-      `${v6}socket receive buffer drops (an ENOMEM is charged twice)`,
-    );
-    want(`${row}.InDatagrams`, reads, 'U8', `${v6}datagrams read`);
+  for (const s of ROW_STATS) {
+    const events = t.rows[s.row][s.tally];
+    if (differs(ev, s.name, events)) out.push(v(s.rule, [i], shows(ev, s.name, events, s.what)));
   }
-  return out;
 }
 
 export const linuxNoDropBelowLimit: PropertySpec = {

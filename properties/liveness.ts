@@ -1,7 +1,9 @@
 import { type EndEvent, packetText, type Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
+import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import type { Violation } from './violation.ts';
 
 export const LIVENESS = 'liveness';
@@ -20,9 +22,9 @@ const v = (events: number[], message: string): Violation => ({
  * with nothing runnable. Passes vacuously on a trace without an `end` event.
  */
 export function checkLiveness(trace: Trace): readonly Violation[] {
-  const ledger = new NetisrLedger();
+  const ledger = new NetisrLedger(packetsNumbered(trace));
   /** Packet id -> its latest enqueue event, to show where a stuck packet was queued. */
-  const enqueuedAt = new Map<number, number>();
+  const enqueuedAt = new PacketTable<number>(packetsNumbered(trace));
   let lastSnapshot = -1;
   for (let i = 0; i < trace.length; i++) {
     const ev = trace[i];
@@ -42,7 +44,7 @@ function endViolations(
   endIndex: number,
   lastSnapshot: number,
   ledger: NetisrLedger,
-  enqueuedAt: ReadonlyMap<number, number>,
+  enqueuedAt: PacketTable<number>,
 ): Violation[] {
   if (end.outcome !== 'quiescent') {
     return [v([endIndex], `run ended ${end.outcome} after ${end.steps} steps, want quiescent`)];

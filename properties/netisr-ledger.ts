@@ -22,14 +22,34 @@ export interface WorkLedger {
   qlimitPackets: number | undefined;
 }
 
-/** A batch the SWI thread took and has not finished handling (N-17). */
-interface OpenBatch {
+/**
+ * A batch the SWI thread took and has not finished handling (N-17): the packets it took, in queue
+ * order, and how many of them were handled. The SWI handles a batch in queue order, so a handle
+ * is nearly always of the packet at `handled` and costs a compare; one out of order is swapped to
+ * that place, so the packets from `handled` on are always those still owed (a packet queued twice
+ * is owed twice), with no map per batch.
+ */
+class OpenBatch {
   readonly work: WorkLedger;
   readonly thread: number;
-  readonly packets: number;
-  /** Packet id -> handles still owed. */
-  readonly owed: Map<number, number>;
-  owedTotal: number;
+  readonly taken: number[];
+  handled = 0;
+
+  constructor(work: WorkLedger, thread: number, taken: number[]) {
+    this.work = work;
+    this.thread = thread;
+    this.taken = taken;
+  }
+
+  /** Counts one handle of `pkt`; false when the batch owes it none. */
+  take(pkt: number): boolean {
+    const { taken } = this;
+    const at = taken[this.handled] === pkt ? this.handled : taken.indexOf(pkt, this.handled);
+    if (at < 0) return false;
+    taken[at] = taken[this.handled] as number;
+    taken[this.handled++] = pkt;
+    return true;
+  }
 }
 
 /** Folds trace events into per-queue ledgers; one `apply` per event, O(1) amortised. */
@@ -38,9 +58,15 @@ export class NetisrLedger {
   readonly #works = new Map<string, (WorkLedger | undefined)[]>();
   /** Every ledger in the order first seen (what `works()` walks). */
   readonly #all: WorkLedger[] = [];
-  readonly #batches = new Map<number, OpenBatch>();
+  /** CPU -> the batch its SWI has open (CPU ids index the table: no map churn as batches end). */
+  readonly #batches = new PacketTable<OpenBatch | undefined>();
   /** Packet id -> the protocol of its latest queued dispatch (a queue drop names no protocol). */
-  readonly #queuedProto = new PacketTable<string>();
+  readonly #queuedProto: PacketTable<string>;
+
+  /** `packetsExpected`: the packets the trace numbers, to size the per-packet table. */
+  constructor(packetsExpected = 0) {
+    this.#queuedProto = new PacketTable(packetsExpected);
+  }
 
   work(cpu: number, proto: string): WorkLedger {
     let byCpu = this.#works.get(proto);
@@ -68,6 +94,11 @@ export class NetisrLedger {
     return w;
   }
 
+  /** The ledger of a queue, or undefined when no event has named it yet (nothing is made). */
+  peek(cpu: number, proto: string): Readonly<WorkLedger> | undefined {
+    return this.#works.get(proto)?.[cpu];
+  }
+
   works(): IterableIterator<WorkLedger> {
     return this.#all.values();
   }
@@ -80,14 +111,25 @@ export class NetisrLedger {
   /** The batch the SWI of `cpu` is working through, if any. */
   openBatch(cpu: number): { readonly proto: string; readonly packets: number } | undefined {
     const b = this.#batches.get(cpu);
-    return b === undefined ? undefined : { proto: b.work.proto, packets: b.packets };
+    return b === undefined ? undefined : { proto: b.work.proto, packets: b.taken.length };
+  }
+
+  /** The packets of the batch the SWI of `cpu` has open for `proto`; 0 when it has none open. */
+  openBatchPackets(cpu: number, proto: string): number {
+    const b = this.#batches.get(cpu);
+    return b !== undefined && b.work.proto === proto ? b.taken.length : 0;
   }
 
   /** Packets still in a queue or in an unfinished batch. */
   queuedPackets(): Set<number> {
     const out = new Set<number>();
     for (const w of this.#all) for (const pkt of w.queue) out.add(pkt);
-    for (const b of this.#batches.values()) for (const pkt of b.owed.keys()) out.add(pkt);
+    // A batch is keyed by its work's CPU, and each work is listed once in #all.
+    for (const w of this.#all) {
+      const b = this.#batches.get(w.cpu);
+      if (b === undefined || b.work !== w) continue;
+      for (let k = b.handled; k < b.taken.length; k++) out.add(b.taken[k] as number);
+    }
     return out;
   }
 
@@ -127,24 +169,16 @@ export class NetisrLedger {
   /** N-17: the SWI takes the whole queue of one protocol. */
   #batch(cpu: number, proto: string, thread: number): void {
     const w = this.work(cpu, proto);
-    const owed = new Map<number, number>();
-    for (const pkt of w.queue) owed.set(pkt, (owed.get(pkt) ?? 0) + 1);
-    const packets = w.queue.length;
+    const taken = w.queue;
     w.queue = [];
-    if (packets === 0) this.#batches.delete(cpu);
-    else this.#batches.set(cpu, { work: w, thread, packets, owed, owedTotal: packets });
+    this.#batches.set(cpu, taken.length === 0 ? undefined : new OpenBatch(w, thread, taken));
   }
 
   #handle(cpu: number, proto: string, thread: number, pkt: number): void {
     const b = this.#batches.get(cpu);
-    if (b === undefined || b.thread !== thread || b.work.proto !== proto) return;
-    const n = b.owed.get(pkt);
-    if (n === undefined) return;
-    if (n === 1) b.owed.delete(pkt);
-    else b.owed.set(pkt, n - 1);
-    b.owedTotal--;
-    if (b.owedTotal > 0) return;
-    b.work.handledFromQueue += b.packets;
-    this.#batches.delete(cpu);
+    if (b === undefined || b.thread !== thread || b.work.proto !== proto || !b.take(pkt)) return;
+    if (b.handled < b.taken.length) return;
+    b.work.handledFromQueue += b.taken.length;
+    this.#batches.set(cpu, undefined);
   }
 }

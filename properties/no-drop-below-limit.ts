@@ -10,6 +10,8 @@ import { summaryOf } from './catalog.ts';
 import { NetisrLedger } from './netisr-ledger.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { perStatName } from './stat-names.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const NO_DROP_BELOW_LIMIT = 'no-drop-below-limit';
@@ -24,11 +26,19 @@ const isPolicyErrorCounter = (name: string): boolean => name.endsWith('.policy_e
  */
 class Units {
   /** Where each packet started, its end count, and its first two ends (all a violation shows). */
-  readonly #startAt = new PacketTable<number>();
-  readonly #endCount = new PacketTable<number>();
-  readonly #firstEnd = new PacketTable<number>();
-  readonly #secondEnd = new PacketTable<number>();
+  readonly #startAt: PacketTable<number>;
+  readonly #endCount: PacketTable<number>;
+  readonly #firstEnd: PacketTable<number>;
+  readonly #secondEnd: PacketTable<number>;
   readonly #order: number[] = [];
+
+  /** `packets`: how many the trace numbers (the tables' size). */
+  constructor(packets: number) {
+    this.#startAt = new PacketTable(packets);
+    this.#endCount = new PacketTable(packets);
+    this.#firstEnd = new PacketTable(packets);
+    this.#secondEnd = new PacketTable(packets);
+  }
 
   start(pkt: number, index: number): void {
     // A packet id seen again starts over in its old place, as Map.set keeps a key's position.
@@ -64,6 +74,34 @@ class Units {
   }
 }
 
+/**
+ * Drop events per counter name they name, in the order names were first named (as a Map keeps
+ * them): every snapshot walks them, without a copy or an entry pair per name.
+ */
+class NamedDrops {
+  readonly #at = new Map<string, number>();
+  readonly names: string[] = [];
+  readonly counts: number[] = [];
+
+  bump(name: string): void {
+    const k = this.#at.get(name);
+    if (k === undefined) {
+      this.#at.set(name, this.names.length);
+      this.names.push(name);
+      this.counts.push(1);
+    } else this.counts[k] = (this.counts[k] as number) + 1;
+  }
+
+  has(name: string): boolean {
+    return this.#at.has(name);
+  }
+
+  get(name: string): number | undefined {
+    const k = this.#at.get(name);
+    return k === undefined ? undefined : this.counts[k];
+  }
+}
+
 const v = (rule: ViolationRule, events: number[], message: string): Violation => ({
   property: NO_DROP_BELOW_LIMIT,
   rule,
@@ -77,8 +115,10 @@ interface State {
   readonly units: Units;
   /** proto -> pkt -> inline dispatches + enqueues - handles (numeric keys: no string per event). */
   readonly entries: Map<string, PacketTable<number>>;
+  /** The packets the trace numbers: the per-packet tables' size. */
+  readonly packets: number;
   /** Counter name -> drop events that name it. */
-  readonly namedDrops: Map<string, number>;
+  readonly namedDrops: NamedDrops;
   /** Packets with a policy-error event. */
   readonly policyErrors: Set<number>;
 }
@@ -97,12 +137,14 @@ interface State {
  *   handler ran on a packet more often than it was dispatched inline or enqueued for it.
  */
 export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
+  const packets = packetsNumbered(trace);
   const s: State = {
-    ledger: new NetisrLedger(),
-    units: new Units(),
+    ledger: new NetisrLedger(packets),
+    units: new Units(packets),
     entries: new Map(),
-    namedDrops: new Map(),
+    namedDrops: new NamedDrops(),
     policyErrors: new Set(),
+    packets,
   };
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
@@ -134,8 +176,8 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
         s.policyErrors.add(ev.pkt);
         break;
       case 'drop':
-        out.push(...checkDrop(s, ev, i));
-        bump(s.namedDrops, ev.counter, 1);
+        checkDrop(s, ev, i, out);
+        s.namedDrops.bump(ev.counter);
         s.units.end(ev.pkt, i);
         break;
       case 'deliver':
@@ -146,7 +188,7 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
         s.units.start(ev.pkt, i);
         break;
       case 'counters':
-        out.push(...checkCounted(ev, s.namedDrops, i));
+        checkCounted(ev, s.namedDrops, i, out);
         break;
       case 'end':
         if (ev.outcome === 'quiescent') out.push(...checkConservation(s.units, s.ledger.queuedPackets()));
@@ -162,7 +204,7 @@ export function checkNoDropBelowLimit(trace: Trace): readonly Violation[] {
 function entriesOf(s: State, proto: string): PacketTable<number> {
   let m = s.entries.get(proto);
   if (m === undefined) {
-    m = new PacketTable();
+    m = new PacketTable(s.packets);
     s.entries.set(proto, m);
   }
   return m;
@@ -197,8 +239,9 @@ function checkEnqueue(ledger: NetisrLedger, ev: EnqueueEvent, i: number, out: Vi
   }
 }
 
-function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
-  const out: Violation[] = [];
+/** Appends to `out`; `found` is where this drop's own violations start. */
+function checkDrop(s: State, ev: DropEvent, i: number, out: Violation[]): void {
+  const found = out.length;
   if (!isCounterName(ev.counter)) {
     out.push(
       v(
@@ -214,7 +257,7 @@ function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
         v('I-3', [i], `policy drop of packet ${packetText(ev.pkt)} without a policy-error event for it`),
       );
     }
-    return out;
+    return;
   }
   if (ev.where !== 'netisr-queue') {
     const { qlenPackets: len, qlimitPackets: limit } = ev;
@@ -227,16 +270,16 @@ function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
         ),
       );
     }
-    return out;
+    return;
   }
   const proto = s.ledger.queueDropProto(ev.pkt);
   if (proto === undefined) {
     out.push(
       v('N-9', [i], `queue drop of packet ${packetText(ev.pkt)} on cpu ${ev.cpu} without a queued dispatch`),
     );
-    return out;
+    return;
   }
-  if (out.length === 0 && ev.counter !== `${proto}.QDrops`) {
+  if (out.length === found && ev.counter !== `${proto}.QDrops`) {
     out.push(
       v(
         'I-3',
@@ -260,18 +303,38 @@ function checkDrop(s: State, ev: DropEvent, i: number): Violation[] {
       v('N-9', [i], `${proto} on cpu ${ev.cpu}: drop reports len ${ev.qlenPackets}, trace holds ${len}`),
     );
   }
-  return out;
 }
+
+/** How I-3 reads a statistic at a snapshot: it counts only drops, and is judged here by name. */
+const COUNTS_DROPS = 1;
+const JUDGED_BY_NAME = 2;
+const statRole = perStatName(
+  (name) =>
+    (countsDrops(name) ? COUNTS_DROPS : 0) |
+    // Unnamed and policy drops are judged at the drop itself; QDrops against the rows.
+    (isCounterName(name) && qdropsProto(name) === undefined && !isPolicyErrorCounter(name)
+      ? JUDGED_BY_NAME
+      : 0),
+);
 
 /**
  * I-3, every drop counted: at each snapshot each protocol's QDrops summed over the rows, and each
- * statistic a drop names (absent: 0), equal the drop events that name it.
+ * statistic a drop names (absent: 0), equal the drop events that name it. Appends to `out`.
  */
-function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>, i: number): Violation[] {
-  const out: Violation[] = [];
-  const qdrops = new Map<string, number>();
-  for (const row of ev.netisr) qdrops.set(row.proto, (qdrops.get(row.proto) ?? 0) + row.qdrops);
-  for (const [proto, total] of qdrops) {
+function checkCounted(ev: CountersEvent, namedDrops: NamedDrops, i: number, out: Violation[]): void {
+  // Protocols in the order the rows first name them, as a Map would keep them (a handful).
+  const protos: string[] = [];
+  const totals: number[] = [];
+  for (const row of ev.netisr) {
+    const k = protos.indexOf(row.proto);
+    if (k < 0) {
+      protos.push(row.proto);
+      totals.push(0 + row.qdrops);
+    } else totals[k] = (totals[k] as number) + row.qdrops;
+  }
+  for (let k = 0; k < protos.length; k++) {
+    const proto = protos[k] as string;
+    const total = totals[k] as number;
     const events = namedDrops.get(`${proto}.QDrops`) ?? 0;
     if (total !== events) {
       out.push(
@@ -283,20 +346,20 @@ function checkCounted(ev: CountersEvent, namedDrops: ReadonlyMap<string, number>
       );
     }
   }
+  const { names, counts } = namedDrops;
+  for (let k = 0; k < names.length; k++) judgeNamed(ev, names[k] as string, counts[k] as number, i, out);
   // A drop statistic no drop event names must still be 0: a drop counted twice, or counted
   // without its event, shows here.
-  const judged = new Map(namedDrops);
-  for (const name of Object.keys(ev.stats)) if (countsDrops(name) && !judged.has(name)) judged.set(name, 0);
-  for (const [counter, events] of judged) {
-    // Unnamed and policy drops were judged at the drop itself; QDrops against the rows above.
-    if (!isCounterName(counter) || qdropsProto(counter) !== undefined || isPolicyErrorCounter(counter))
-      continue;
-    const value = ev.stats[counter] ?? 0;
-    if (value !== events) {
-      out.push(v('I-3', [i], `${counter} is ${value} at snapshot, but ${events} drop events name it`));
-    }
+  for (const name of Object.keys(ev.stats))
+    if ((statRole(name) & COUNTS_DROPS) !== 0 && !namedDrops.has(name)) judgeNamed(ev, name, 0, i, out);
+}
+
+function judgeNamed(ev: CountersEvent, counter: string, events: number, i: number, out: Violation[]): void {
+  if ((statRole(counter) & JUDGED_BY_NAME) === 0) return;
+  const value = ev.stats[counter] ?? 0;
+  if (value !== events) {
+    out.push(v('I-3', [i], `${counter} is ${value} at snapshot, but ${events} drop events name it`));
   }
-  return out;
 }
 
 /** INV-CONSERVE at a quiescent end: arrived = delivered + dropped (+ absorbed, + still queued). */

@@ -10,6 +10,7 @@ import type {
 import { summaryOf } from './catalog.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
+import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
 
 export const FLOW_ORDER = 'flow-order';
@@ -84,12 +85,12 @@ interface Handler {
   readonly dispatch: Last;
 }
 
-const handlerOf = (proto: string): Handler => ({
+const handlerOf = (proto: string, packets: number): Handler => ({
   stage: `${proto}_input`,
-  judged: new PacketTable(),
+  judged: new PacketTable(packets),
   arrival: last(),
-  rank: new PacketTable(),
-  handled: new PacketTable(),
+  rank: new PacketTable(packets),
+  handled: new PacketTable(packets),
   dispatched: [],
   dispatch: last(),
 });
@@ -159,18 +160,27 @@ class OrderJudge {
   // Per packet, from its `arrive`: where it arrived, its flow, its arrival-order domain's number
   // and its (flow, hash) pair's number for dispatch order. Small integers only: a table of boxed
   // numbers would cost the garbage collector on long traces.
-  readonly #arrivedAt = new PacketTable<number>();
-  readonly #arrivalFlow = new PacketTable<number>();
-  readonly #arrivalDomain = new PacketTable<number>();
-  readonly #pairOf = new PacketTable<number>();
+  readonly #packets: number;
+  readonly #arrivedAt: PacketTable<number>;
+  readonly #arrivalFlow: PacketTable<number>;
+  readonly #arrivalDomain: PacketTable<number>;
+  readonly #pairOf: PacketTable<number>;
   readonly #domains = new KeyIds<number | string>();
   readonly #pairs = new KeyIds<number>();
   readonly #handlers = new Map<string, Handler>();
-  readonly #delivered = new PacketTable<true>();
+  readonly #delivered: PacketTable<true>;
   readonly #deliverLast = last();
 
   constructor(trace: Trace) {
     this.#trace = trace;
+    // The tables are made at the size of the packets the trace numbers (no regrowth per run).
+    const packets = packetsNumbered(trace);
+    this.#packets = packets;
+    this.#arrivedAt = new PacketTable(packets);
+    this.#arrivalFlow = new PacketTable(packets);
+    this.#arrivalDomain = new PacketTable(packets);
+    this.#pairOf = new PacketTable(packets);
+    this.#delivered = new PacketTable(packets);
   }
 
   arrive(ev: ArriveEvent, index: number): void {
@@ -183,7 +193,7 @@ class OrderJudge {
   handler(proto: string): Handler {
     let handler = this.#handlers.get(proto);
     if (handler === undefined) {
-      handler = handlerOf(proto);
+      handler = handlerOf(proto, this.#packets);
       this.#handlers.set(proto, handler);
     }
     return handler;

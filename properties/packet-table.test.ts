@@ -60,6 +60,23 @@ describe('PacketTable: chunked storage', () => {
     expect([t.get(3), t.get(2 ** 23 + 1), t.get(2 ** 23)]).toEqual([3, 4, 2]);
   });
 
+  it('the size a table is made for is a hint: ids past it, or a size of none, answer alike', () => {
+    for (const expected of [0, 3, 1.5, 5000, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const t = new PacketTable<number>(expected);
+      for (const pkt of [0, 2, 7, 1023, 1024, 3000]) t.set(pkt, pkt + 1);
+      expect([0, 1, 2, 7, 8, 1023, 1024, 3000].map((pkt) => t.get(pkt))).toEqual([
+        1,
+        undefined,
+        3,
+        8,
+        undefined,
+        1024,
+        1025,
+        3001,
+      ]);
+    }
+  });
+
   it('-0 is id 0; NaN is one id of its own', () => {
     const t = new PacketTable<string>();
     t.set(-0, 'zero');

@@ -18,12 +18,26 @@ const isDense = (id: number): boolean => id >>> 0 === id && id < DENSE_IDS_MAX;
 const UNWRITTEN: never[] = [];
 
 export class PacketTable<T> {
-  readonly #chunks: (T | undefined)[][] = [];
+  /**
+   * The first chunk, apart: a fuzz run's trace numbers a few dozen packets and needs no other, so
+   * it is made at the first write at the size the maker expects (the packets the trace numbers,
+   * `packetsNumbered`) instead of regrown and copied as the ids come.
+   */
+  #first: (T | undefined)[] | undefined;
+  readonly #firstIds: number;
+  /** Chunks 1, 2, ... (index 0 unused), made when an id past the first chunk comes. */
+  #chunks: (T | undefined)[][] | undefined;
   #other: Map<number, T> | undefined;
 
+  /** `idsExpected`: how many ids from 0 the table will likely hold (a hint; any id is taken). */
+  constructor(idsExpected = 0) {
+    this.#firstIds = idsExpected > 0 ? Math.min(Math.floor(idsExpected), CHUNK_IDS) : 0;
+  }
+
   get(pkt: number): T | undefined {
-    if (isDense(pkt)) return this.#chunks[pkt >>> CHUNK_BITS]?.[pkt & CHUNK_MASK];
-    return this.#other?.get(pkt);
+    if (!isDense(pkt)) return this.#other?.get(pkt);
+    if (pkt < CHUNK_IDS) return this.#first?.[pkt];
+    return this.#chunks?.[pkt >>> CHUNK_BITS]?.[pkt & CHUNK_MASK];
   }
 
   has(pkt: number): boolean {
@@ -36,16 +50,21 @@ export class PacketTable<T> {
       this.#other.set(pkt, value);
       return;
     }
+    if (pkt < CHUNK_IDS) {
+      this.#first ??= new Array(this.#firstIds);
+      this.#first[pkt] = value;
+      return;
+    }
+    this.#chunks ??= [];
     const chunks = this.#chunks;
     const c = pkt >>> CHUNK_BITS;
     // Chunks below a far id stay unwritten: one id near DENSE_IDS_MAX must not cost 16 M slots.
     while (chunks.length <= c) chunks.push(UNWRITTEN);
     let chunk = chunks[c] as (T | undefined)[];
     if (chunk === UNWRITTEN) {
-      // The first chunk grows with the ids (a fuzz run's trace numbers a few dozen packets); a
-      // trace that reaches a second chunk is long, and gets every further chunk at full length at
-      // once rather than regrown and copied element by element (two thirds of its garbage).
-      chunk = c === 0 ? [] : new Array(CHUNK_IDS);
+      // A trace that reaches a second chunk is long: every further chunk is made at full length
+      // at once rather than regrown and copied element by element (two thirds of its garbage).
+      chunk = new Array(CHUNK_IDS);
       chunks[c] = chunk;
     }
     chunk[pkt & CHUNK_MASK] = value;

@@ -2,7 +2,7 @@ import { type PolicyErrorKind, packetText, type Trace } from '../model/trace.ts'
 import { summaryOf } from './catalog.ts';
 import { PacketTable } from './packet-table.ts';
 import type { PropertySpec } from './registry.ts';
-import { holdsAnyKind } from './trace-kinds.ts';
+import { holdsAnyKind, packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation, type ViolationRule } from './violation.ts';
 
 export const POLICY_CONFORMANCE = 'policy-conformance';
@@ -37,7 +37,7 @@ export const policyRule = (kind: PolicyErrorKind): ViolationRule => `policy:${ki
 export function checkPolicyConformance(trace: Trace): readonly Violation[] {
   // Most traces hold no policy error: then no arrival needs remembering.
   if (!holdsAnyKind(trace, ['policy-error'])) return [];
-  const arrivals = new PacketTable<number>();
+  const arrivals = new PacketTable<number>(packetsNumbered(trace));
   const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];

@@ -14,6 +14,8 @@ interface KindIndex {
   /** Each event's kind as a code (1, 2, ... in first-seen order); 0 for a hole. */
   readonly codes: Uint16Array;
   readonly codeOf: ReadonlyMap<TraceEventKind, number>;
+  /** Events of each code (index 0 unused). */
+  readonly counts: readonly number[];
   /** Indexes of the events of a code, in trace order, as asked for. */
   readonly lists: Map<number, Int32Array>;
 }
@@ -26,6 +28,7 @@ function indexOf(trace: Trace): KindIndex {
   if (hit !== undefined && hit.length === trace.length) return hit;
   const codes = new Uint16Array(trace.length);
   const codeOf = new Map<TraceEventKind, number>();
+  const counts = [0];
   // Runs of one kind are common (enqueue, dispatch ...): only a change of kind looks up the map.
   let last: TraceEventKind | undefined;
   let code = 0;
@@ -34,12 +37,17 @@ function indexOf(trace: Trace): KindIndex {
     if (kind === undefined) continue;
     if (kind !== last) {
       last = kind;
-      code = codeOf.get(kind) ?? codeOf.size + 1;
-      codeOf.set(kind, code);
+      code = codeOf.get(kind) ?? 0;
+      if (code === 0) {
+        code = counts.length;
+        codeOf.set(kind, code);
+        counts.push(0);
+      }
     }
     codes[i] = code;
+    counts[code] = (counts[code] as number) + 1;
   }
-  const index = { length: trace.length, codes, codeOf, lists: new Map() };
+  const index = { length: trace.length, codes, codeOf, counts, lists: new Map() };
   known.set(trace, index);
   return index;
 }
@@ -48,6 +56,21 @@ function indexOf(trace: Trace): KindIndex {
 export function holdsAnyKind(trace: Trace, wanted: readonly TraceEventKind[]): boolean {
   const { codeOf } = indexOf(trace);
   return wanted.some((k) => codeOf.has(k));
+}
+
+/** How many events of one kind the trace holds. */
+export function countOfKind(trace: Trace, kind: TraceEventKind): number {
+  const index = indexOf(trace);
+  const code = index.codeOf.get(kind);
+  return code === undefined ? 0 : (index.counts[code] as number);
+}
+
+/**
+ * How many packets the trace numbers as they arrive (ids 0, 1, 2 ... in arrival order in a model
+ * trace): what a checker's per-packet tables size themselves for.
+ */
+export function packetsNumbered(trace: Trace): number {
+  return countOfKind(trace, 'arrive');
 }
 
 /** The indexes of the trace's events of one kind, in trace order. */
