@@ -103,7 +103,13 @@ export async function fuzzRateBundled(
   const outfile = `${dir}/bench-fuzz-rate-${process.pid}.mjs`;
   buildSync({ ...WORKER_BUNDLE_OPTIONS, entryPoints: [`${root}bench/fuzz-rate-main.ts`], outfile });
   try {
-    const args = [outfile, resolve(root, policyFile), String(runsPerRound), String(rounds), String(warmUpRuns)];
+    const args = [
+      outfile,
+      resolve(root, policyFile),
+      String(runsPerRound),
+      String(rounds),
+      String(warmUpRuns),
+    ];
     const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
     return JSON.parse(stdout) as FuzzRate | string;
   } finally {
