@@ -1,7 +1,7 @@
 import { type CounterFault, type NetstatRuleId, netstatRowFaults } from '../model/rules/netstat-q.ts';
 import type { CountersEvent, NetisrWorkRow, Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
-import { NetisrLedger, type WorkLedger } from './netisr-ledger.ts';
+import { emptyWorkLedger, NetisrLedger, type WorkLedger } from './netisr-ledger.ts';
 import type { PropertySpec } from './registry.ts';
 import { packetsNumbered } from './trace-kinds.ts';
 import { VIOLATIONS_MAX, type Violation } from './violation.ts';
@@ -88,18 +88,7 @@ function snapshotViolations(ev: CountersEvent, ledger: NetisrLedger, i: number, 
 }
 
 /** What the trace's events count for a queue none of them named: nothing (only counts are read). */
-const BLANK_LEDGER: Readonly<WorkLedger> = Object.freeze({
-  cpu: -1,
-  proto: '',
-  queue: [],
-  watermarkPackets: 0,
-  dispatched: 0,
-  hybridDispatched: 0,
-  queued: 0,
-  qdrops: 0,
-  handledFromQueue: 0,
-  qlimitPackets: undefined,
-});
+const BLANK_LEDGER: Readonly<WorkLedger> = Object.freeze(emptyWorkLedger(-1, ''));
 
 const faultViolation = (f: CounterFault, i: number): Violation => ({
   property: COUNTER_CONSISTENCY,

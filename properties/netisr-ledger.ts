@@ -53,6 +53,22 @@ class OpenBatch {
 }
 
 /** Folds trace events into per-queue ledgers; one `apply` per event, O(1) amortised. */
+/** A queue's ledger before any event counted on it. */
+export function emptyWorkLedger(cpu: number, proto: string): WorkLedger {
+  return {
+    cpu,
+    proto,
+    queue: [],
+    watermarkPackets: 0,
+    dispatched: 0,
+    hybridDispatched: 0,
+    queued: 0,
+    qdrops: 0,
+    handledFromQueue: 0,
+    qlimitPackets: undefined,
+  };
+}
+
 export class NetisrLedger {
   /** Protocol -> ledgers by CPU: looked up on every event, so no string key is built. */
   readonly #works = new Map<string, (WorkLedger | undefined)[]>();
@@ -76,18 +92,7 @@ export class NetisrLedger {
     }
     let w = byCpu[cpu];
     if (w === undefined) {
-      w = {
-        cpu,
-        proto,
-        queue: [],
-        watermarkPackets: 0,
-        dispatched: 0,
-        hybridDispatched: 0,
-        queued: 0,
-        qdrops: 0,
-        handledFromQueue: 0,
-        qlimitPackets: undefined,
-      };
+      w = emptyWorkLedger(cpu, proto);
       byCpu[cpu] = w;
       this.#all.push(w);
     }
