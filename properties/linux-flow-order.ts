@@ -1,3 +1,4 @@
+import type { CpuId, PacketId } from '../model/brand.ts';
 import type { Trace } from '../model/trace.ts';
 import { summaryOf } from './catalog.ts';
 import { isLinuxTrace } from './linux-trace.ts';
@@ -73,53 +74,9 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
     if (kind === 'arrive') flowOf.set(ev.pkt, ev.flow);
     else if (kind === 'enqueue' && ev.proto === 'ip') {
       const flow = flowOf.get(ev.pkt);
-      if (flow === undefined) continue;
-      let w = waiting.get(flow);
-      if (w === undefined) {
-        w = new Waiting();
-        waiting.set(flow, w);
-      }
-      for (let k = 0; k < w.cpus.length; k++) {
-        const cpu = w.cpus[k] as number;
-        const n = w.counts[k] as number;
-        if (cpu !== ev.cpu && n > 0) {
-          out.push(
-            v(
-              'R4',
-              [w.lastEnqueue[k] ?? i, i],
-              `flow ${flow} queued on cpu ${ev.cpu} while ${n} of its packets wait in cpu ${cpu}'s backlog`,
-            ),
-          );
-        }
-      }
-      const here = w.slot(ev.cpu);
-      w.counts[here] = (w.counts[here] as number) + 1;
-      queuedOn.set(ev.pkt, ev.cpu);
-      w.lastEnqueue[here] = i;
+      if (flow !== undefined) enqueued(ev.pkt, ev.cpu, flow, i, waiting, queuedOn, out);
     } else if (kind === 'handle' && ev.proto === 'ip') {
-      const from = queuedOn.get(ev.pkt);
-      const w = waiting.get(ev.flow);
-      if (from !== undefined) {
-        queuedOn.set(ev.pkt, undefined);
-        if (w !== undefined) {
-          // A CPU this flow never queued on starts at 1 here, as a count read as absent did.
-          const had = w.has(from);
-          const k = w.slot(from);
-          w.counts[k] = (had ? (w.counts[k] as number) : 1) - 1;
-        }
-      } else if (w !== undefined) {
-        for (let k = 0; k < w.cpus.length; k++) {
-          const n = w.counts[k] as number;
-          if (n > 0)
-            out.push(
-              v(
-                'R4',
-                [w.lastEnqueue[k] ?? i, i],
-                `flow ${ev.flow} handled inline on cpu ${ev.cpu} while ${n} of its packets wait in cpu ${w.cpus[k]}'s backlog`,
-              ),
-            );
-        }
-      }
+      handled(ev.pkt, ev.cpu, ev.flow, i, waiting, queuedOn, out);
       const prev = order(last, ev.flow, 'ip_rcv', ev.seq, i);
       if (prev !== undefined)
         out.push(outOfOrder(prev, ev.seq, i, `flow ${ev.flow} at ip_rcv on cpu ${ev.cpu}`));
@@ -130,6 +87,76 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
     }
   }
   return out.slice(0, VIOLATIONS_MAX);
+}
+
+/** R4 at an enqueue: the flow's packets still wait in another CPU's backlog; then count it here. */
+function enqueued(
+  pkt: PacketId,
+  cpu: CpuId,
+  flow: number,
+  i: number,
+  waiting: Map<number, Waiting>,
+  queuedOn: PacketTable<number | undefined>,
+  out: Violation[],
+): void {
+  let w = waiting.get(flow);
+  if (w === undefined) {
+    w = new Waiting();
+    waiting.set(flow, w);
+  }
+  for (let k = 0; k < w.cpus.length; k++) {
+    const other = w.cpus[k] as number;
+    const n = w.counts[k] as number;
+    if (other !== cpu && n > 0) {
+      out.push(
+        v(
+          'R4',
+          [w.lastEnqueue[k] ?? i, i],
+          `flow ${flow} queued on cpu ${cpu} while ${n} of its packets wait in cpu ${other}'s backlog`,
+        ),
+      );
+    }
+  }
+  const here = w.slot(cpu);
+  w.counts[here] = (w.counts[here] as number) + 1;
+  queuedOn.set(pkt, cpu);
+  w.lastEnqueue[here] = i;
+}
+
+/** At ip_rcv: a packet from a backlog leaves it; one handled inline breaks R4 if its flow still waits. */
+function handled(
+  pkt: PacketId,
+  cpu: CpuId,
+  flow: number,
+  i: number,
+  waiting: Map<number, Waiting>,
+  queuedOn: PacketTable<number | undefined>,
+  out: Violation[],
+): void {
+  const from = queuedOn.get(pkt);
+  const w = waiting.get(flow);
+  if (from !== undefined) {
+    queuedOn.set(pkt, undefined);
+    if (w !== undefined) {
+      // A CPU this flow never queued on starts at 1 here, as a count read as absent did.
+      const had = w.has(from);
+      const k = w.slot(from);
+      w.counts[k] = (had ? (w.counts[k] as number) : 1) - 1;
+    }
+    return;
+  }
+  if (w === undefined) return;
+  for (let k = 0; k < w.cpus.length; k++) {
+    const n = w.counts[k] as number;
+    if (n > 0)
+      out.push(
+        v(
+          'R4',
+          [w.lastEnqueue[k] ?? i, i],
+          `flow ${flow} handled inline on cpu ${cpu} while ${n} of its packets wait in cpu ${w.cpus[k]}'s backlog`,
+        ),
+      );
+  }
 }
 
 /**

@@ -72,7 +72,7 @@ export function compareIds(a: string, b: string): number {
 const CITED = /(?<![\w-])(INV-[A-Z]+|[A-Z]{1,4}-\d{1,3}[a-z]?|[DFNRU]\d{1,2}[a-z]?)(?![\w-]|:\d)/g;
 
 /** Names that look like rule ids and are not: an address format, a hash function. */
-export const NOT_RULE_IDS: ReadonlySet<string> = new Set(['EUI-64', 'FNV-1a', 'UTF-8']);
+export const NOT_RULE_IDS: ReadonlySet<string> = new Set(['ECMA-48', 'EUI-64', 'FNV-1a', 'UTF-8', 'UTF-16']);
 
 export interface Citation {
   id: string;
