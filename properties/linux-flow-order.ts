@@ -62,11 +62,10 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
   if (!isLinuxTrace(trace)) return [];
   const packets = packetsNumbered(trace);
   const flowOf = new PacketTable<number>(packets);
-  const queuedOn = new PacketTable<number | undefined>(packets); // pkt -> cpu of the backlog holding it
-  const waiting = new Map<number, Waiting>(); // flow -> its packets queued per cpu
+  const out: Violation[] = [];
+  const backlogs = new FlowBacklogs(packets, out);
   /** Flow -> stage (`ip_rcv`, or the layer that read it) -> the last packet there. */
   const last = new Map<number, Map<string, Last>>();
-  const out: Violation[] = [];
   for (let i = 0; i < trace.length && out.length < VIOLATIONS_MAX; i++) {
     const ev = trace[i];
     if (ev === undefined) continue;
@@ -74,9 +73,9 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
     if (kind === 'arrive') flowOf.set(ev.pkt, ev.flow);
     else if (kind === 'enqueue' && ev.proto === 'ip') {
       const flow = flowOf.get(ev.pkt);
-      if (flow !== undefined) enqueued(ev.pkt, ev.cpu, flow, i, waiting, queuedOn, out);
+      if (flow !== undefined) backlogs.enqueued(ev.pkt, ev.cpu, flow, i);
     } else if (kind === 'handle' && ev.proto === 'ip') {
-      handled(ev.pkt, ev.cpu, ev.flow, i, waiting, queuedOn, out);
+      backlogs.handled(ev.pkt, ev.cpu, ev.flow, i);
       const prev = order(last, ev.flow, 'ip_rcv', ev.seq, i);
       if (prev !== undefined)
         out.push(outOfOrder(prev, ev.seq, i, `flow ${ev.flow} at ip_rcv on cpu ${ev.cpu}`));
@@ -89,73 +88,70 @@ export function checkLinuxFlowOrder(trace: Trace): readonly Violation[] {
   return out.slice(0, VIOLATIONS_MAX);
 }
 
-/** R4 at an enqueue: the flow's packets still wait in another CPU's backlog; then count it here. */
-function enqueued(
-  pkt: PacketId,
-  cpu: CpuId,
-  flow: number,
-  i: number,
-  waiting: Map<number, Waiting>,
-  queuedOn: PacketTable<number | undefined>,
-  out: Violation[],
-): void {
-  let w = waiting.get(flow);
-  if (w === undefined) {
-    w = new Waiting();
-    waiting.set(flow, w);
-  }
-  for (let k = 0; k < w.cpus.length; k++) {
-    const other = w.cpus[k] as number;
-    const n = w.counts[k] as number;
-    if (other !== cpu && n > 0) {
-      out.push(
-        v(
-          'R4',
-          [w.lastEnqueue[k] ?? i, i],
-          `flow ${flow} queued on cpu ${cpu} while ${n} of its packets wait in cpu ${other}'s backlog`,
-        ),
-      );
-    }
-  }
-  const here = w.slot(cpu);
-  w.counts[here] = (w.counts[here] as number) + 1;
-  queuedOn.set(pkt, cpu);
-  w.lastEnqueue[here] = i;
-}
+/** Each flow's packets waiting per backlog CPU, and the R4 breaks found as packets come and go. */
+class FlowBacklogs {
+  /** pkt -> cpu of the backlog holding it. */
+  readonly #queuedOn: PacketTable<number | undefined>;
+  /** flow -> its packets queued per cpu. */
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #out: Violation[];
 
-/** At ip_rcv: a packet from a backlog leaves it; one handled inline breaks R4 if its flow still waits. */
-function handled(
-  pkt: PacketId,
-  cpu: CpuId,
-  flow: number,
-  i: number,
-  waiting: Map<number, Waiting>,
-  queuedOn: PacketTable<number | undefined>,
-  out: Violation[],
-): void {
-  const from = queuedOn.get(pkt);
-  const w = waiting.get(flow);
-  if (from !== undefined) {
-    queuedOn.set(pkt, undefined);
-    if (w !== undefined) {
-      // A CPU this flow never queued on starts at 1 here, as a count read as absent did.
-      const had = w.has(from);
-      const k = w.slot(from);
-      w.counts[k] = (had ? (w.counts[k] as number) : 1) - 1;
-    }
-    return;
+  constructor(packets: number, out: Violation[]) {
+    this.#queuedOn = new PacketTable<number | undefined>(packets);
+    this.#out = out;
   }
-  if (w === undefined) return;
-  for (let k = 0; k < w.cpus.length; k++) {
-    const n = w.counts[k] as number;
-    if (n > 0)
-      out.push(
-        v(
-          'R4',
-          [w.lastEnqueue[k] ?? i, i],
-          `flow ${flow} handled inline on cpu ${cpu} while ${n} of its packets wait in cpu ${w.cpus[k]}'s backlog`,
-        ),
-      );
+
+  /** R4 at an enqueue: the flow's packets still wait in another CPU's backlog; then count it here. */
+  enqueued(pkt: PacketId, cpu: CpuId, flow: number, i: number): void {
+    let w = this.#waiting.get(flow);
+    if (w === undefined) {
+      w = new Waiting();
+      this.#waiting.set(flow, w);
+    }
+    for (let k = 0; k < w.cpus.length; k++) {
+      const other = w.cpus[k] as number;
+      const n = w.counts[k] as number;
+      if (other !== cpu && n > 0)
+        this.#out.push(
+          v(
+            'R4',
+            [w.lastEnqueue[k] ?? i, i],
+            `flow ${flow} queued on cpu ${cpu} while ${n} of its packets wait in cpu ${other}'s backlog`,
+          ),
+        );
+    }
+    const here = w.slot(cpu);
+    w.counts[here] = (w.counts[here] as number) + 1;
+    this.#queuedOn.set(pkt, cpu);
+    w.lastEnqueue[here] = i;
+  }
+
+  /** At ip_rcv: a packet from a backlog leaves it; one handled inline breaks R4 if its flow still waits. */
+  handled(pkt: PacketId, cpu: CpuId, flow: number, i: number): void {
+    const from = this.#queuedOn.get(pkt);
+    const w = this.#waiting.get(flow);
+    if (from !== undefined) {
+      this.#queuedOn.set(pkt, undefined);
+      if (w !== undefined) {
+        // A CPU this flow never queued on starts at 1 here, as a count read as absent did.
+        const had = w.has(from);
+        const k = w.slot(from);
+        w.counts[k] = (had ? (w.counts[k] as number) : 1) - 1;
+      }
+      return;
+    }
+    if (w === undefined) return;
+    for (let k = 0; k < w.cpus.length; k++) {
+      const n = w.counts[k] as number;
+      if (n > 0)
+        this.#out.push(
+          v(
+            'R4',
+            [w.lastEnqueue[k] ?? i, i],
+            `flow ${flow} handled inline on cpu ${cpu} while ${n} of its packets wait in cpu ${w.cpus[k]}'s backlog`,
+          ),
+        );
+    }
   }
 }
 
