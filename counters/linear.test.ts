@@ -95,9 +95,9 @@ describe('every line is read in time linear in its length', () => {
 
 describe('tables of many rows are checked in time linear in the rows', () => {
   const ROWS = 20_000;
-  // About 0.6 s of CPU here. The quadratic row lookups this guards against took 16 s on 60,000
-  // rows, so about 1.8 s more on these: over the budget, where linear work has over twice its time.
-  const ROWS_BUDGET_MS = 1_500;
+  // About 0.6 to 0.9 s of CPU here. The quadratic row lookups this guards against took 16 s on
+  // 60,000 rows, so about 1.8 s more on these: over the budget, where linear work has twice its time.
+  const ROWS_BUDGET_MS = 2_000;
   const header = "WSID CPU Name Len WMark Disp'd HDisp'd QDrops Queued Handled";
   // Every row breaks I-4 (Handled 5 < Disp'd 10) on a CPU of its own: a finding per row, a CPU per row,
   // each row checked against the Protocols table too (the per-row identities and the per-protocol ones).
