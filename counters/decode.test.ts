@@ -30,6 +30,19 @@ describe('a dump saved as UTF-16 (PowerShell > and Out-File) reads as the same t
     expect(checkCounters(bad, { json: false }).stderr).toMatch(/binary data/);
   });
 
+  it('only both bytes of a mark choose UTF-16: one of them alone is a byte that is not UTF-8', () => {
+    for (const head of [
+      [0xff, 0x41],
+      [0x41, 0xfe],
+      [0xfe, 0x41],
+      [0x41, 0xff],
+    ]) {
+      const text = decodeCounterInput(Uint8Array.from([...head, 0x42, 0x43]));
+      expect(text).toBe(new TextDecoder('utf-8').decode(Uint8Array.from([...head, 0x42, 0x43])));
+      expect(text).toContain('\ufffd');
+    }
+  });
+
   it('UTF-16 without a byte order mark is not guessed at: NULs, refused as binary data', () => {
     const bare = Buffer.from(text, 'utf16le');
     expect(checkCounters(decodeCounterInput(bare), { json: false }).stderr).toMatch(/line 1: binary data/);

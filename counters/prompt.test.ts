@@ -39,6 +39,12 @@ describe('shell prompts and the lines commands print before a table', () => {
     ['a host name starting with a digit', '6bone# netstat -Q'],
     ['a host name starting with a digit, alone', '6bone# '],
     ['indented', '  root@fbsd14:~ # cat x'],
+    ['a bare # before any text (a comment)', '# counters after the reboot'],
+    ['a bare $ before a command not in the list', '$ ls -l /proc/net'],
+    ['a bare sign alone', '$'],
+    ['[ before the host, no @', '[fw ~]# uptime'],
+    ['three words before the sign', '(venv) fw ~ $ netstat -Q'],
+    ['a prompt 160 characters long', `${'a'.repeat(158)}@h# netstat -Q`],
   ])('%s: %j', (_what, line) => {
     expect(isPrompt(line)).toBe(true);
   });
@@ -53,6 +59,11 @@ describe('shell prompts and the lines commands print before a table', () => {
     ['a netstat -s title', 'udp:'],
     ['a count and a sign', '\t42 # netstat'],
     ['a count alone before a sign', '12 > '],
+    ['a bare > before prose', '> what I saw next'],
+    ['four words before the sign', 'one two three four # netstat -Q'],
+    ['a word ending in [ before the sign, prose after', 'fw[# hello'],
+    ['a sign past the first 160 characters', `${'a'.repeat(159)}@h# netstat -Q`],
+    ['a sign glued to the next word', 'fw#netstat -Q'],
   ])('not a prompt: %s', (_what, line) => {
     expect(isPrompt(line)).toBe(false);
   });
