@@ -42,6 +42,8 @@ describe('shell prompts and the lines commands print before a table', () => {
     ['a bare # before any text (a comment)', '# counters after the reboot'],
     ['a bare $ before a command not in the list', '$ ls -l /proc/net'],
     ['a bare sign alone', '$'],
+    ['a bare > alone (a PowerShell or continuation prompt)', '> '],
+    ['a one-word prompt alone', 'fw% '],
     ['[ before the host, no @', '[fw ~]# uptime'],
     ['three words before the sign', '(venv) fw ~ $ netstat -Q'],
     ['a prompt 160 characters long', `${'a'.repeat(158)}@h# netstat -Q`],
@@ -64,6 +66,7 @@ describe('shell prompts and the lines commands print before a table', () => {
     ['a word ending in [ before the sign, prose after', 'fw[# hello'],
     ['a sign past the first 160 characters', `${'a'.repeat(159)}@h# netstat -Q`],
     ['a sign glued to the next word', 'fw#netstat -Q'],
+    ['two plain words and a sign, alone', 'total drops # '],
   ])('not a prompt: %s', (_what, line) => {
     expect(isPrompt(line)).toBe(false);
   });
