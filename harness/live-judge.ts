@@ -1,4 +1,5 @@
 import { type CounterReading, checkCounters, parseLinuxRelease } from '../counters/index.ts';
+import { familyOf, type LiveFamily } from '../live/config.ts';
 import { convertRecording, type LivePacket } from '../live/convert.ts';
 import {
   type Differential,
@@ -72,7 +73,7 @@ export interface LiveVerdict {
 function dropTallies(
   packets: readonly LivePacket[],
   stats: Readonly<Record<string, number>>,
-  family: 'inet' | 'inet6',
+  family: LiveFamily,
 ): DropTally[] {
   const row = family === 'inet6' ? 'Udp6' : 'Udp';
   const sum = (suffix: string) =>
@@ -177,7 +178,7 @@ export function judgeTrace(
     kernelRelease: rec.kernelRelease,
     sent: rec.sent.length,
     delivered: trace.filter((e) => e.kind === 'deliver').length,
-    drops: dropTallies(packets, stats, rec.config.family ?? 'inet'),
+    drops: dropTallies(packets, stats, familyOf(rec.config)),
     properties,
     counterFindings,
     counterChecks,

@@ -29,9 +29,17 @@ export interface LiveConfig {
   readonly connected: boolean;
   /** Record with tracefs (off only to measure the tracing overhead). */
   readonly trace: boolean;
-  /** The datagrams' IP version: IPv4 (udp_rcv, the Udp row) or IPv6 (udpv6_rcv, Udp6 in snmp6). */
-  readonly family: 'inet' | 'inet6';
+  /**
+   * The datagrams' IP version: IPv4 (udp_rcv, the Udp row) or IPv6 (udpv6_rcv, Udp6 in snmp6).
+   * Absent in recordings made before it was kept: IPv4 (familyOf).
+   */
+  readonly family?: LiveFamily;
 }
+
+export type LiveFamily = 'inet' | 'inet6';
+
+/** A configuration's IP version, IPv4 where a recording predates the field. */
+export const familyOf = (c: Pick<LiveConfig, 'family'>): LiveFamily => c.family ?? 'inet';
 
 /** Knobs a live run can set: global sysctls under /proc/sys, and per-queue sysfs files. */
 export const LIVE_GLOBAL_SYSCTLS = [

@@ -2,7 +2,7 @@ import { cpuId, flowId, packetId, threadId, virtualNs } from '../model/brand.ts'
 import { closestModelledKernel, linuxRuleNames } from '../model/kernels.ts';
 import { DEFAULT_LINUX_KERNEL, isLinuxKernel, type LinuxKernel } from '../model/linux/versions.ts';
 import type { Trace, TraceEvent } from '../model/trace.ts';
-import { describeLiveConfig } from './config.ts';
+import { describeLiveConfig, familyOf } from './config.ts';
 import { PacketEvents } from './packet-events.ts';
 import { parseSnmp, parseSnmp6, parseSoftnetStat, parseTraceLine, type TraceLine } from './parse.ts';
 import { isWorkloadEntry, type LivePacket, type LiveRecording } from './recording.ts';
@@ -107,7 +107,7 @@ export function convertRecording(rec: LiveRecording, backlogCpu: (p: LivePacket)
       seq,
       cpu: cpuId(rec.config.receiverCpu),
       thread: threadId(READER_THREAD),
-      layer: rec.config.family === 'inet6' ? 'udp6:0' : 'udp:0',
+      layer: familyOf(rec.config) === 'inet6' ? 'udp6:0' : 'udp:0',
     });
   }
   out.push({ kind: 'counters', atNs: endNs, quiescent: true, netisr: [], stats: counterDelta(rec) });

@@ -1,5 +1,6 @@
 import { cpuId, flowId, packetId, threadId, type virtualNs } from '../model/brand.ts';
 import type { TraceEvent } from '../model/trace.ts';
+import { familyOf } from './config.ts';
 import type { TraceLine } from './parse.ts';
 import { isWorkloadEntry, type LivePacket, type LiveRecording } from './recording.ts';
 
@@ -152,7 +153,7 @@ export class PacketEvents {
   }
 
   get #inet6(): boolean {
-    return this.rec.config.family === 'inet6';
+    return familyOf(this.rec.config) === 'inet6';
   }
 
   /** sk_rcvbuf: SO_RCVBUF doubled, or net.core.rmem_default (linux-rx.md 4). */

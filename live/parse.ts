@@ -87,29 +87,30 @@ export function parseSnmp(text: string): Map<string, number> {
  */
 export function parseSnmp6(text: string): Map<string, number> {
   const out = new Map<string, number>();
+  for (const [key, value] of snmp6Lines(text)) {
+    const m = /^(Ip6|Icmp6|UdpLite6|Udp6)(\w+)$/.exec(key);
+    if (m !== null) out.set(`${m[1]}.${m[2]}`, value);
+  }
+  return out;
+}
+
+/** snmp6's `Name   value` lines in order, as the file names them. */
+function snmp6Lines(text: string): [string, number][] {
+  const out: [string, number][] = [];
   for (const line of text.split('\n')) {
     const [key, value] = line.trim().split(/\s+/);
-    const m = /^(Ip6|Icmp6|UdpLite6|Udp6)(\w+)$/.exec(key ?? '');
-    if (m !== null && value !== undefined) out.set(`${m[1]}.${m[2]}`, Number(value));
+    if (key !== undefined && key !== '' && value !== undefined) out.push([key, Number(value)]);
   }
   return out;
 }
 
 /** after - before of every snmp6 counter, rendered back as /proc/net/snmp6 for check-counters. */
 export function snmp6DeltaText(before: string, after: string): string {
-  const b = new Map<string, number>();
-  for (const line of before.split('\n')) {
-    const [key, value] = line.trim().split(/\s+/);
-    if (key !== undefined && value !== undefined) b.set(key, Number(value));
-  }
-  const out: string[] = [];
-  for (const line of after.split('\n')) {
-    const [key, value] = line.trim().split(/\s+/);
-    if (key === undefined || key === '' || value === undefined) continue;
-    // Per-interface lines carry an ifindex, a setting: kept as it is.
-    const delta = key === 'ifIndex' ? Number(value) : Number(value) - (b.get(key) ?? 0);
-    out.push(`${key.padEnd(32)}\t${delta}`);
-  }
+  const b = new Map(snmp6Lines(before));
+  // Per-interface files carry an ifIndex, a setting: kept as it is.
+  const out = snmp6Lines(after).map(
+    ([key, value]) => `${key.padEnd(32)}\t${key === 'ifIndex' ? value : value - (b.get(key) ?? 0)}`,
+  );
   return `${out.join('\n')}\n`;
 }
 

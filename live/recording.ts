@@ -1,4 +1,4 @@
-import type { LiveConfig } from './config.ts';
+import { familyOf, type LiveConfig } from './config.ts';
 import type { FlowSeq } from './workload.ts';
 
 /**
@@ -65,7 +65,7 @@ const HEADERS_BYTES = { inet: 20 + 8, inet6: 40 + 8 } as const;
  * run's IP version, and of its length (an IPv6 control message such as an MLD report is not).
  */
 export function isWorkloadEntry(rec: LiveRecording, fields: Readonly<Record<string, string>>): boolean {
-  const family = rec.config.family ?? 'inet';
+  const family = familyOf(rec.config);
   return (
     fields.dev === rec.device &&
     fields.protocol === (family === 'inet6' ? IPV6 : IPV4) &&

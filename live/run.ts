@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { machine, release } from 'node:os';
 import { cpuCountOnline, missingCapability, missingSysctl } from './capabilities.ts';
 import { Cleanup } from './cleanup.ts';
-import { LIVE_GLOBAL_SYSCTLS, type LiveConfig, liveConfigError } from './config.ts';
+import { familyOf, LIVE_GLOBAL_SYSCTLS, type LiveConfig, liveConfigError } from './config.ts';
 import { applyGlobals, restoreStaleGlobals } from './globals.ts';
 import type { LiveRecording } from './recording.ts';
 import { pidAlive, readSysctl, run, runIn } from './system.ts';
@@ -49,18 +49,20 @@ function removeStale(root: string): void {
 async function record(c: LiveConfig, n: LiveNames, cleanup: Cleanup) {
   const root = tracefsRoot(cleanup);
   removeStale(root);
-  createTopology(n, c.queues, c.family ?? 'inet', cleanup);
+  const family = familyOf(c);
+  createTopology(n, c.queues, family, cleanup);
   const globals = applyGlobals(c.sysctl, cleanup);
   if (globals !== undefined) return globals;
   configureQueues(n, c.queues, c.sysctl['rx-N/rps_cpus'] ?? 0, c.sysctl['rx-N/rps_flow_cnt'] ?? 0);
   const trace = c.trace
-    ? new TraceInstance(root, `${LIVE_PREFIX}${n.id}`, n.rxDev, c.family ?? 'inet', TRACE_BUFFER_KB, cleanup)
+    ? new TraceInstance(root, `${LIVE_PREFIX}${n.id}`, n.rxDev, family, TRACE_BUFFER_KB, cleanup)
     : undefined;
-  const inet6 = c.family === 'inet6';
+  const inet6 = family === 'inet6';
   // IPv6's own MLD reports from the sender's namespace would share the traced receive path.
   if (inet6) await new Promise((done) => setTimeout(done, MLD_SETTLE_MS));
   const snmp = () => runIn(n.rxNs, 'cat', ['/proc/net/snmp']);
-  const snmp6 = () => (inet6 ? { snmp6: runIn(n.rxNs, 'cat', ['/proc/net/snmp6']) } : undefined);
+  // The Udp6 row is in snmp6 (IPv6 runs only).
+  const snmp6 = () => (inet6 ? runIn(n.rxNs, 'cat', ['/proc/net/snmp6']) : '');
   const softnet = () => readFileSync('/proc/net/softnet_stat', 'utf8');
   const snmpBefore = snmp();
   const snmp6Before = snmp6();
@@ -91,9 +93,7 @@ async function record(c: LiveConfig, n: LiveNames, cleanup: Cleanup) {
     softnetAfter,
     snmpBefore,
     snmpAfter,
-    ...(snmp6Before === undefined || snmp6After === undefined
-      ? {}
-      : { snmp6Before: snmp6Before.snmp6, snmp6After: snmp6After.snmp6 }),
+    ...(inet6 ? { snmp6Before, snmp6After } : {}),
     machine: machine(),
     ...cpuLists(),
   };

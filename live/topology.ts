@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cleanup } from './cleanup.ts';
+import type { LiveFamily } from './config.ts';
 import { run, runIn } from './system.ts';
 
 /** Every namespace, device and tracefs instance a live run creates starts with this. */
@@ -11,7 +12,7 @@ export const TX_ADDR6 = '2001:db8:5::1';
 export const RX_ADDR6 = '2001:db8:5::2';
 
 /** The sender's and receiver's addresses and prefix length of a family. */
-export function liveAddresses(family: 'inet' | 'inet6'): { tx: string; rx: string; prefix: number } {
+export function liveAddresses(family: LiveFamily): { tx: string; rx: string; prefix: number } {
   return family === 'inet6'
     ? { tx: TX_ADDR6, rx: RX_ADDR6, prefix: 64 }
     : { tx: TX_ADDR, rx: RX_ADDR, prefix: 24 };
@@ -84,12 +85,7 @@ export function staleNamespaces(listing: string, alive: (pid: number) => boolean
  * neighbour entry so no ARP or ND packet shares the receive path with the workload. Deleting a
  * namespace deletes the veth end inside it.
  */
-export function createTopology(
-  n: LiveNames,
-  queues: number,
-  family: 'inet' | 'inet6',
-  cleanup: Cleanup,
-): void {
+export function createTopology(n: LiveNames, queues: number, family: LiveFamily, cleanup: Cleanup): void {
   for (const ns of [n.txNs, n.rxNs]) {
     run('ip', ['netns', 'add', ns]);
     cleanup.add(`delete namespace ${ns}`, () => run('ip', ['netns', 'del', ns]));

@@ -10,6 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cleanup } from './cleanup.ts';
+import type { LiveFamily } from './config.ts';
 import { pidAlive, run } from './system.ts';
 import { ownerPid } from './topology.ts';
 
@@ -19,7 +20,7 @@ import { ownerPid } from './topology.ts';
  */
 export function liveEvents(
   dev: string,
-  family: 'inet' | 'inet6' = 'inet',
+  family: LiveFamily = 'inet',
 ): readonly { readonly event: string; readonly filter?: string }[] {
   return [
     { event: 'net/netif_rx_entry', filter: `name == "${dev}"` },
@@ -63,7 +64,7 @@ export class TraceInstance {
     root: string,
     name: string,
     dev: string,
-    family: 'inet' | 'inet6',
+    family: LiveFamily,
     bufferKb: number,
     cleanup: Cleanup,
   ) {

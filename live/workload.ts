@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Cleanup } from './cleanup.ts';
-import type { LiveConfig } from './config.ts';
+import { familyOf, type LiveConfig } from './config.ts';
 import { type LiveNames, liveAddresses } from './topology.ts';
 
 export const RX_PORT = 5000;
@@ -67,7 +67,7 @@ const lastJson = <T>(text: string): T => JSON.parse(text.trim().split('\n').at(-
  * then a sender pinned to its CPU sending `packets` datagrams round-robin over `flows` flows.
  */
 export async function runWorkload(c: LiveConfig, n: LiveNames, cleanup: Cleanup): Promise<WorkloadResult> {
-  const a = liveAddresses(c.family ?? 'inet');
+  const a = liveAddresses(familyOf(c));
   const receiver = startAgent(
     n.rxNs,
     c.receiverCpu,

@@ -329,7 +329,7 @@ function checkCounted(ev: CountersEvent, namedDrops: NamedDrops, i: number, out:
     const k = protos.indexOf(row.proto);
     if (k < 0) {
       protos.push(row.proto);
-      totals.push(0 + row.qdrops);
+      totals.push(row.qdrops);
     } else totals[k] = (totals[k] as number) + row.qdrops;
   }
   for (let k = 0; k < protos.length; k++) {
