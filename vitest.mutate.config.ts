@@ -5,7 +5,7 @@ import { suiteConfig } from './vitest.config.ts';
 // the report (cli/, report/), the live kernel and the package tests are left out, as they spawn
 // processes, browsers and network namespaces. Every test file gets its own module graph.
 export default mergeConfig(
-  suiteConfig({ isolatePure: true }),
+  suiteConfig({ isolatePure: true, nativeLoad: false }),
   defineConfig({
     test: {
       // Stryker's runners share node_modules across sandboxes: no shared transform cache for them.

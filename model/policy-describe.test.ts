@@ -17,7 +17,9 @@ describe('describing a policy answer: one bounded line that never throws', () =>
     expect(describeValue(Symbol())).toBe('Symbol()');
     expect(describeValue(null)).toBe('null');
     expect(describeValue({ n: 1 })).toBe('{"n":1}');
-    expect(describeValue(() => 1)).toBe('() => 1');
+    // A function prints as its source text, however the test file was compiled.
+    const fn = () => 1;
+    expect(describeValue(fn)).toBe(String(fn));
   });
 
   it('falls back to the tag when JSON cannot print an object', () => {

@@ -76,7 +76,7 @@ describe('a placement or an error', () => {
     const fn = Object.assign(() => 0, { cpu: 1, mode: 'direct' });
     expect(parsePlacement(fn, bounds)).toEqual({
       kind: 'not-a-placement',
-      message: 'answered () => 0, want { cpu, mode }',
+      message: `answered ${String(fn)}, want { cpu, mode }`,
     });
   });
 

@@ -74,8 +74,9 @@ describe('parsePlacement: a policy answer checked once, at the boundary', () => 
       kind: 'cpu-not-integer',
       message: 'answered cpu [object Object], want an integer',
     });
-    expect(parsePlacement({ cpu: () => 0, mode: 'queue' }, ctx())).toMatchObject({
-      message: 'answered cpu () => 0, want an integer',
+    const fn = () => 0;
+    expect(parsePlacement({ cpu: fn, mode: 'queue' }, ctx())).toMatchObject({
+      message: `answered cpu ${String(fn)}, want an integer`,
     });
   });
 });
