@@ -116,6 +116,12 @@ describe('the fuzz worker script with V8 code cache', () => {
     expect(compiledCodeName(SOURCE)).toBe(`worker-${digest.slice(0, 40)}.v8code`);
   });
 
+  it('names the text and its UTF-8 bytes alike, a text beyond ASCII too', () => {
+    for (const text of [SOURCE, 'exports.name = "netisr — ½";\n'])
+      expect(compiledCodeName(Buffer.from(text, 'utf8'))).toBe(compiledCodeName(text));
+    expect(compiledCodeName(Buffer.from('a', 'utf8'))).not.toBe(compiledCodeName('b'));
+  });
+
   it('keeps the code once, only when it compiled without cache, readable by the user alone', () => {
     const { cache, copy, env } = setup(SOURCE);
     const entry = join(cache, compiledCodeName(SOURCE));
