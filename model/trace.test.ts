@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuId, threadId, virtualNs } from './brand.ts';
-import { type EndEvent, packetText, type TraceEvent, TraceRecorder } from './trace.ts';
+import { type EndEvent, packetText, TRACE_CHUNK_EVENTS, type TraceEvent, TraceRecorder } from './trace.ts';
 
 const end: EndEvent = {
   kind: 'end',
@@ -31,6 +31,40 @@ describe('TraceRecorder: traceEventsMax, then only the end event', () => {
     const trace = t.finish(end);
     expect(trace.map((e) => e.atNs)).toEqual([1, 2, 9]);
     expect(t.length).toBe(3);
+  });
+});
+
+describe('TraceRecorder: events kept in chunks, joined in order', () => {
+  const recorded = (count: number, max = count) => {
+    const t = new TraceRecorder(max);
+    for (let i = 0; i < count; i++) t.record(ev(i));
+    return { t, trace: t.finish({ ...end, atNs: virtualNs(count) }) };
+  };
+
+  it('answers every event in order, whatever the count around a chunk boundary, counted as it goes', () => {
+    const c = TRACE_CHUNK_EVENTS;
+    for (const count of [0, 1, c - 2, c - 1, c, c + 1, 2 * c - 1, 2 * c, 3 * c + 7]) {
+      const { t, trace } = recorded(count);
+      expect(trace.map((e) => e.atNs)).toEqual(Array.from({ length: count + 1 }, (_, i) => i));
+      expect(t.length).toBe(count + 1);
+      expect(Array.isArray(trace)).toBe(true);
+    }
+  });
+
+  it('stops at the limit in a later chunk as in the first', () => {
+    const max = 2 * TRACE_CHUNK_EVENTS + 3;
+    const { t, trace } = recorded(max + 10, max);
+    expect(t.full).toBe(true);
+    expect(trace).toHaveLength(max + 1);
+    expect(trace.at(-2)?.atNs).toBe(max - 1);
+    expect(trace.at(-1)?.kind).toBe('end');
+  });
+
+  it('joins more chunks than one concat call takes', () => {
+    const count = 1030 * TRACE_CHUNK_EVENTS + 5;
+    const { trace } = recorded(count);
+    expect(trace).toHaveLength(count + 1);
+    expect(trace.every((e, i) => e.atNs === i)).toBe(true);
   });
 });
 
