@@ -22,7 +22,8 @@ const NATIVE_LOAD = {
  * module graph of its own, as the mutation run needs: with one graph per worker, Stryker reported
  * mutants as survived that the tests kill (the emptied body of model/net/boot.ts's bootHost, which
  * every ported ATF test calls, among them). `nativeLoad: false` keeps Vite's module runner for
- * the core tier too, as coverage (mapped through Vite's pipeline) and Stryker's runs need.
+ * the core tier too: coverage needs it (V8's coverage is mapped through Vite's pipeline), and
+ * Stryker's runs keep it, as their scores were measured with it.
  */
 export function suiteConfig({ isolatePure, nativeLoad }: { isolatePure: boolean; nativeLoad: boolean }) {
   return defineConfig({

@@ -458,8 +458,8 @@ const CHUNKS_PER_CONCAT = 1024;
  * Events are kept in chunks of TRACE_CHUNK_EVENTS and joined once, by `finish`. One array grown
  * to tens of thousands of events lives in V8's large-object space: every growth is a fresh
  * allocation there and a copy, and every event stored into it is an old-to-new pointer the
- * collector must track; on the bench's 5,000-packet runs (35,000 events) that was about 40% of
- * the model's time. A trace of one chunk, as most fuzz runs make, is returned as it is.
+ * collector must track; on the bench's 5,000-packet runs (35,000 events) that was about a third
+ * of the model's CPU time. A trace of one chunk, as most fuzz runs make, is returned as it is.
  */
 export class TraceRecorder {
   /** The chunks already filled, in order. */
