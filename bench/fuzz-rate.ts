@@ -86,11 +86,44 @@ export async function fuzzRate(
 }
 
 /**
+ * `fuzzRate` in a fresh process, as a fuzz worker is one, under the worker's compiler flags
+ * (fuzz-rate-main.ts): `node <entry...> <policy> <runs> <rounds> <warm-up>`.
+ */
+async function fuzzRateInProcess(
+  entry: readonly string[],
+  policyFile: string,
+  runsPerRound: number,
+  rounds: number,
+  warmUpRuns: number,
+): Promise<FuzzRate | string> {
+  const args = [
+    ...entry,
+    resolve(root, policyFile),
+    String(runsPerRound),
+    String(rounds),
+    String(warmUpRuns),
+  ];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as FuzzRate | string;
+}
+
+/** The search loop from the TypeScript sources, through tsx's loader, in a process of its own. */
+export function fuzzRateSources(
+  policyFile: string,
+  runsPerRound: number,
+  rounds: number,
+  warmUpRuns: number,
+): Promise<FuzzRate | string> {
+  const entry = ['--import', 'tsx', `${root}bench/fuzz-rate-main.ts`];
+  return fuzzRateInProcess(entry, policyFile, runsPerRound, rounds, warmUpRuns);
+}
+
+/**
  * The same measurement on the code as the package ships it to a fuzz worker: bundled by esbuild
  * (scripts/worker-bundle-options.mjs), run by plain node. An ES module here (this entry awaits at
  * its top level), where the package's worker is a CommonJS script compiled with V8's code cache:
- * the same code once running, the cache speeding only its start. The in-process figure above runs
- * the TypeScript sources through tsx, which wraps every function it makes in a naming call.
+ * the same code once running, the cache speeding only its start. `fuzzRateSources` runs the
+ * TypeScript sources through tsx, which wraps every function it makes in a naming call.
  */
 export async function fuzzRateBundled(
   policyFile: string,
@@ -103,15 +136,7 @@ export async function fuzzRateBundled(
   const outfile = `${dir}/bench-fuzz-rate-${process.pid}.mjs`;
   buildSync({ ...WORKER_BUNDLE_OPTIONS, entryPoints: [`${root}bench/fuzz-rate-main.ts`], outfile });
   try {
-    const args = [
-      outfile,
-      resolve(root, policyFile),
-      String(runsPerRound),
-      String(rounds),
-      String(warmUpRuns),
-    ];
-    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 });
-    return JSON.parse(stdout) as FuzzRate | string;
+    return await fuzzRateInProcess([outfile], policyFile, runsPerRound, rounds, warmUpRuns);
   } finally {
     rmSync(outfile, { force: true });
   }

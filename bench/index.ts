@@ -1,6 +1,6 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { allCheckersMs, benchTrace, checkerCosts, checkerTable } from './checkers.ts';
-import { type FuzzRate, fuzzRate, fuzzRateBundled, startupCommands, startupMs } from './fuzz-rate.ts';
+import { type FuzzRate, fuzzRateBundled, fuzzRateSources, startupCommands, startupMs } from './fuzz-rate.ts';
 import { throughput, throughputTable } from './throughput.ts';
 import { median, spread } from './timing.ts';
 import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable } from './workers.ts';
@@ -8,15 +8,16 @@ import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable
 /**
  * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
  * alternating rounds with its spread (bench/timing.ts spread), and the load beside it:
- *   1. fuzz runs per CPU second in process (per core), on policies/flow-hash.ts: the sources
+ *   1. fuzz runs per CPU second (per core), on policies/flow-hash.ts, each line in a fresh process
+ *      under the fuzz worker's compiler flags (harness/fuzz/compiler-flags.ts): the sources
  *      through tsx, and bundled as the package's fuzz worker is
  *   2. start-up of the fuzz command on a 10-run job (wall clock, process start to exit)
  *   3. model packets/s per built-in netisr policy / the fair baseline (bench/fair-baseline.ts),
  *      which places every packet on the model's CPU (checked)
  *   4. all checkers together per trace event at 3k / 30k / 300k events, and each checker alone
  *   5. fuzz runs per wall second with --workers 1 and 2 on the same seed (bench/workers.ts)
- * Sections 1, 3 and 4 time on this process's CPU clock (bench/timing.ts); ratios travel between
- * machines, absolute rates do not.
+ * Sections 1, 3 and 4 time on a process's CPU clock (bench/timing.ts); ratios travel between
+ * machines, absolute rates do not. Sections 3 and 4 run in this process, under V8's default flags.
  */
 
 const FUZZ_POLICY = 'policies/flow-hash.ts';
@@ -43,7 +44,7 @@ async function fuzzRateSection(): Promise<boolean> {
   write(
     `1. fuzz runs per core, ${FUZZ_POLICY}, every property, ${FUZZ_ROUNDS} rounds of ${FUZZ_RUNS_PER_ROUND} runs after ${FUZZ_WARM_UP_RUNS} to warm up\n`,
   );
-  const rate = await fuzzRate(FUZZ_POLICY, FUZZ_RUNS_PER_ROUND, FUZZ_ROUNDS, FUZZ_WARM_UP_RUNS);
+  const rate = await fuzzRateSources(FUZZ_POLICY, FUZZ_RUNS_PER_ROUND, FUZZ_ROUNDS, FUZZ_WARM_UP_RUNS);
   if (typeof rate === 'string') {
     write(`   not measured: ${rate}\n`);
     return false;

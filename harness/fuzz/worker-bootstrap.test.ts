@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compilerFlagsSource } from './compiler-flags.ts';
 import { WORKER_OVERRIDE_ENV, workerBootstrap } from './worker-bootstrap.ts';
 
 /** A directory standing for dist/harness/fuzz/, with supervise.js and what else is asked for. */
@@ -14,19 +15,31 @@ function distDir(...files: string[]) {
 
 const url = (path: string) => JSON.stringify(pathToFileURL(path).href);
 
+/** Every bootstrap opens with the fuzz search's compiler flags (compiler-flags.ts). */
+const FLAGS = compilerFlagsSource();
+
 describe('the fuzz worker bootstrap', () => {
+  it('sets the compiler flags first, before anything is loaded', () => {
+    const { here } = distDir('worker.cjs');
+    for (const file of ['/p/policy.mjs', '/p/policy.js', '/p/policy.ts'])
+      expect(workerBootstrap(file, here, {}).startsWith(FLAGS)).toBe(true);
+    expect(
+      workerBootstrap('/p/policy.mjs', pathToFileURL('/src/harness/fuzz/supervise.ts').href, {}),
+    ).toMatch(/^require\('node:v8'\)\.setFlagsFromString\(/);
+  });
+
   it("the package's worker.cjs: loaded by worker-script.js beside it, its compiled code kept before the answer", () => {
     const { dir, here } = distDir('worker.cjs', 'worker.js');
     const code = workerBootstrap('/p/policy.mjs', here, {});
     expect(code).toBe(
-      `import(${url(join(dir, 'worker-script.js'))}).then((l) => l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
+      `${FLAGS}import(${url(join(dir, 'worker-script.js'))}).then((l) => l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
     );
   });
 
   it('no worker.cjs beside (a build without it): the worker module, natively', () => {
     const { dir, here } = distDir('worker.js');
     expect(workerBootstrap('/p/policy.mjs', here, {})).toBe(
-      `import(${url(join(dir, 'worker.js'))}).then((worker) => Promise.resolve().then(() => worker.serve()));`,
+      `${FLAGS}import(${url(join(dir, 'worker.js'))}).then((worker) => Promise.resolve().then(() => worker.serve()));`,
     );
   });
 
@@ -34,14 +47,14 @@ describe('the fuzz worker bootstrap', () => {
     const { here } = distDir();
     const env = { [WORKER_OVERRIDE_ENV]: '/b/fuzz-worker.cjs' };
     expect(workerBootstrap('/p/policy.ts', here, env)).toBe(
-      `import("file:///b/worker-script.mjs").then((l) => l.loadWorkerScript("/b/fuzz-worker.cjs")).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
+      `${FLAGS}import("file:///b/worker-script.mjs").then((l) => l.loadWorkerScript("/b/fuzz-worker.cjs")).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
     );
   });
 
   it('a policy needing the hooks gets them before serve, after the worker loaded', () => {
     const { here } = distDir('worker.cjs');
     const code = workerBootstrap('/p/policy.js', here, {});
-    expect(code).toMatch(
+    expect(code.slice(FLAGS.length)).toMatch(
       /^import\(.*worker-script\.js"\)\.then\(.*\)\.then\(\(script\) => import\(.*tsx.*esm-hook\.js.*\)\.then\(\(\) => script\.exports\.serve/,
     );
   });
@@ -49,7 +62,7 @@ describe('the fuzz worker bootstrap', () => {
   it('NETSTACK_FUZZ_WORKER naming a module: imported as it is; empty: not set', () => {
     const { dir, here } = distDir('worker.cjs');
     expect(workerBootstrap('/p/policy.mjs', here, { [WORKER_OVERRIDE_ENV]: '/b/fuzz-worker.mjs' })).toBe(
-      'import("file:///b/fuzz-worker.mjs").then((worker) => Promise.resolve().then(() => worker.serve()));',
+      `${FLAGS}import("file:///b/fuzz-worker.mjs").then((worker) => Promise.resolve().then(() => worker.serve()));`,
     );
     expect(workerBootstrap('/p/policy.mjs', here, { [WORKER_OVERRIDE_ENV]: '' })).toContain(
       `l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})`,
@@ -66,7 +79,7 @@ describe('the fuzz worker bootstrap', () => {
 
   it('from the sources (.ts): the worker module through tsx, the hooks first', () => {
     const here = pathToFileURL('/src/harness/fuzz/supervise.ts').href;
-    expect(workerBootstrap('/p/policy.mjs', here, {})).toMatch(
+    expect(workerBootstrap('/p/policy.mjs', here, {}).slice(FLAGS.length)).toMatch(
       /^import\(.*tsx.*\)\.then\(\(\) => import\("file:\/\/\/src\/harness\/fuzz\/worker\.ts"\)\)\.then\(\(worker\) => worker\.serve\(\)\);$/,
     );
   });

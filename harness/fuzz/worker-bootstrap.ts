@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compilerFlagsSource } from './compiler-flags.ts';
 import { HOOKS_REGISTERED_KEY } from './policy-hooks.ts';
 
 /**
@@ -60,12 +61,13 @@ export function workerBootstrap(policyFile: string, here: string, env = process.
   // that fails (load-policy.ts); an .mjs policy needs none.
   const hooks =
     tsEntry || !HOOKLESS.includes(extname(policyFile)) ? hooksSource(asModule) : 'Promise.resolve()';
+  const flags = compilerFlagsSource();
   if (entry.kind === 'script') {
     const load = `import(${JSON.stringify(entry.loaderUrl)}).then((l) => l.loadWorkerScript(${JSON.stringify(entry.file)}))`;
-    return `${load}.then((script) => ${hooks}.then(() => script.exports.serve(() => script.keepCompiledCode())));`;
+    return `${flags}${load}.then((script) => ${hooks}.then(() => script.exports.serve(() => script.keepCompiledCode())));`;
   }
   const load = `import(${JSON.stringify(entry.url)})`;
   return tsEntry
-    ? `${hooks}.then(() => ${load}).then((worker) => worker.serve());`
-    : `${load}.then((worker) => ${hooks}.then(() => worker.serve()));`;
+    ? `${flags}${hooks}.then(() => ${load}).then((worker) => worker.serve());`
+    : `${flags}${load}.then((worker) => ${hooks}.then(() => worker.serve()));`;
 }

@@ -1,0 +1,34 @@
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * V8 flags the fuzz search runs under. Without TurboFan's inlining a fuzz worker compiles less and
+ * deoptimizes less: the model, the checkers and fast-check are large, polymorphic code, and a
+ * caller that inlined a callee is thrown away and compiled again whenever that callee meets a
+ * new object shape. Measured on the bundled search loop (flow-hash.ts, every property): the
+ * first 1,000 runs 502-551 -> 659-672 runs per CPU second, the first 2,000 639-711 -> 775-904, the
+ * settled rate after them about 1,930 -> 2,140 (median of four alternated processes each);
+ * instructions over 1,500 runs 11.41 G -> 9.90 G (callgrind, `--single-threaded`). A job of the
+ * default 1,000 runs is all warm-up. Past about 5,000 runs in one worker the instructions even out
+ * (24.07 G -> 23.75 G over 5,000). docs/performance.md, fourteenth pass.
+ */
+export const FUZZ_V8_FLAGS: readonly string[] = ['--no-turbo-inlining'];
+
+/**
+ * Sets FUZZ_V8_FLAGS for the whole process (V8's flags belong to the process, not to a thread; a
+ * worker's `execArgv` takes none). `set` is V8's setter (tests pass their own).
+ */
+export function useFuzzCompilerFlags(set: (flag: string) => void = setFlagsFromString): void {
+  for (const flag of FUZZ_V8_FLAGS) set(flag);
+}
+
+/**
+ * The same as the first statement of a fuzz worker's bootstrap (worker-bootstrap.ts): set in the
+ * worker, after Node has booted it, and before the worker bundle is compiled. V8 refuses cached
+ * code made under other flags, so the bundle's code cache (worker-script.ts) is both made and
+ * read under these; Node's own modules, whose code cache is built into node, are mostly loaded by
+ * then (set before the worker booted, the flags cost a 10-run job 28 ms of its start; set here, 8).
+ */
+export function compilerFlagsSource(): string {
+  const statement = (flag: string) => `require('node:v8').setFlagsFromString(${JSON.stringify(flag)});`;
+  return FUZZ_V8_FLAGS.map(statement).join('');
+}
