@@ -9,8 +9,8 @@ import { WORKERS_POLICY, WORKERS_ROUNDS, WORKERS_RUNS, workersRate, workersTable
  * `npm run bench`: figures of the fuzz command, the model and the checkers, each the median of
  * alternating rounds with its spread (bench/timing.ts spread), and the load beside it:
  *   1. fuzz runs per CPU second (per core), on policies/flow-hash.ts, each line in a fresh process
- *      under the fuzz worker's compiler flags (harness/fuzz/compiler-flags.ts): the sources
- *      through tsx, and bundled as the package's fuzz worker is
+ *      under the compiler flags a fuzz worker gets for as many runs (harness/fuzz/compiler-flags.ts):
+ *      the sources through tsx, and bundled as the package's fuzz worker is
  *   2. start-up of the fuzz command on a 10-run job (wall clock, process start to exit)
  *   3. model packets/s per built-in netisr policy / the fair baseline (bench/fair-baseline.ts),
  *      which places every packet on the model's CPU (checked)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { RUNS_DEFAULT } from '../harness/fuzz/options.ts';
 import { errorOf, unwrap } from '../model/result.ts';
-import { type FuzzOptions, parseCpus, parseFuzzArgs, RUNS_DEFAULT, TIMEOUT_SECONDS_DEFAULT } from './args.ts';
+import { type FuzzOptions, parseCpus, parseFuzzArgs, TIMEOUT_SECONDS_DEFAULT } from './args.ts';
 
 const parse = (...argv: string[]) => parseFuzzArgs(argv, () => 4242);
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isLinuxDeployment, parseDeployment } from '../harness/fuzz/deployment.ts';
 import { linuxCpusError } from '../harness/fuzz/linux-cpus.ts';
-import { type FuzzOptions, HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { type FuzzOptions, HEAP_MB_DEFAULT, RUNS_DEFAULT } from '../harness/fuzz/options.ts';
 import { err, ok, type Result } from '../model/result.ts';
 import { RSS_MAXCPUS } from '../model/rss/knobs.ts';
 import { PROPERTY_NAMES } from '../properties/catalog.ts';
@@ -10,7 +10,6 @@ import { scaleOptions } from './scale-args.ts';
 
 export type { FuzzOptions };
 
-export const RUNS_DEFAULT = 1000;
 /** Runs per invocation are bounded, like everything else: a typo must not start a week-long job. */
 export const RUNS_MAX = 10_000_000;
 export const TIMEOUT_SECONDS_DEFAULT = 2;

@@ -1,5 +1,5 @@
 import { WORKER_ITSELF_MB } from '../harness/fuzz/memory-budget.ts';
-import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { HEAP_MB_DEFAULT, RUNS_DEFAULT } from '../harness/fuzz/options.ts';
 import { CHUNK_RUNS } from '../harness/fuzz/run-set.ts';
 import { SHRINK_GRACE_MS_MIN } from '../harness/fuzz/scaled.ts';
 import { LOADING_BUDGET_FACTOR } from '../harness/fuzz/supervise.ts';
@@ -10,7 +10,6 @@ import { POLICY_ERROR_KINDS } from '../properties/policy-conformance.ts';
 import {
   HEAP_MB_MAX,
   HEAP_MB_MIN,
-  RUNS_DEFAULT,
   RUNS_MAX,
   TIMEOUT_SECONDS_DEFAULT,
   TIMEOUT_SECONDS_MAX,

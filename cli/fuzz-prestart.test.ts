@@ -30,8 +30,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const bootstrapOf = (file: string) =>
-  workerBootstrap(file, new URL('../harness/fuzz/supervise.ts', import.meta.url).href);
+/** The bootstrap the search asks for; `tuned` as for a search of at most 5,000 runs. */
+const bootstrapOf = (file: string, tuned = true) =>
+  workerBootstrap(file, new URL('../harness/fuzz/supervise.ts', import.meta.url).href, process.env, tuned);
 
 async function report(argv: string[]): Promise<FuzzReport> {
   const out: string[] = [];
@@ -67,6 +68,24 @@ describe('a fuzz worker started before the command', () => {
     expect(adoptPrestarted(bootstrap, 256)).toBeUndefined();
     prestartFuzzWorker([policy]);
     expect(adoptPrestarted(bootstrapOf(join(dir, 'other.cjs')), HEAP_MB_DEFAULT)).toBeUndefined();
+  });
+
+  it('starts with the compiler flags a search of its --runs gets (none past 5,000, or --duration alone)', async () => {
+    const cases: ReadonlyArray<readonly [string[], boolean]> = [
+      [[policy], true],
+      [[policy, '--runs', '5000'], true],
+      [[policy, '--runs=5001'], false],
+      [[policy, '--duration', '1m'], false],
+      [[policy, '--duration=1m', '--runs', '200'], true],
+    ];
+    for (const [argv, tuned] of cases) {
+      expect(prestartFuzzWorker(argv)).toBeDefined();
+      expect(adoptPrestarted(bootstrapOf(policy, !tuned), HEAP_MB_DEFAULT), argv.join(' ')).toBeUndefined();
+      expect(prestartFuzzWorker(argv)).toBeDefined();
+      const taken = adoptPrestarted(bootstrapOf(policy, tuned), HEAP_MB_DEFAULT);
+      expect(taken, argv.join(' ')).toBeDefined();
+      await taken?.terminate();
+    }
   });
 
   it('is dropped when it died while waiting, and not started for --help, no policy file or a bad heap', async () => {

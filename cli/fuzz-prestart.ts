@@ -1,7 +1,8 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { HEAP_MB_DEFAULT } from '../harness/fuzz/options.ts';
+import { tunesCompiler } from '../harness/fuzz/compiler-flags.ts';
+import { HEAP_MB_DEFAULT, RUNS_DEFAULT } from '../harness/fuzz/options.ts';
 import { prestartWorker } from '../harness/fuzz/prestart.ts';
 import { workerBootstrap } from '../harness/fuzz/worker-bootstrap.ts';
 
@@ -15,6 +16,19 @@ function heapMbOf(argv: readonly string[]): number | undefined {
     if (arg.startsWith('--heap=')) return Number(arg.slice('--heap='.length));
   }
   return undefined;
+}
+
+/**
+ * The search's runs as the options will say them: `--runs N` or `--runs=N`; without it, RUNS_MAX
+ * under `--duration` (cli/args.ts) and RUNS_DEFAULT otherwise. Only to pick the worker's compiler
+ * flags (compiler-flags.ts): a wrong guess costs the early worker, not a wrong answer.
+ */
+function runsOf(argv: readonly string[]): number {
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--runs') return Number(argv[i + 1]);
+    if (arg.startsWith('--runs=')) return Number(arg.slice('--runs='.length));
+  }
+  return argv.some((arg) => arg === '--duration' || arg.startsWith('--duration=')) ? Infinity : RUNS_DEFAULT;
 }
 
 /**
@@ -33,5 +47,6 @@ export function prestartFuzzWorker(argv: readonly string[]): Worker | undefined 
     `../harness/fuzz/supervise${extname(fileURLToPath(import.meta.url))}`,
     import.meta.url,
   );
-  return prestartWorker(workerBootstrap(file, supervisor.href), heapMb);
+  const tuned = tunesCompiler(runsOf(argv));
+  return prestartWorker(workerBootstrap(file, supervisor.href, process.env, tuned), heapMb);
 }

@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { compilerFlagsSource, FUZZ_V8_FLAGS, useFuzzCompilerFlags } from './compiler-flags.ts';
+import {
+  COMPILER_FLAGS_RUNS_MAX,
+  compilerFlagsSource,
+  FUZZ_V8_FLAGS,
+  tunesCompiler,
+  useFuzzCompilerFlags,
+} from './compiler-flags.ts';
 
 describe('the fuzz search compiler flags', () => {
   it('are flags this node knows (V8 takes an unknown one at run time without a word)', () => {
@@ -26,5 +32,15 @@ describe('the fuzz search compiler flags', () => {
     new Function('require', compilerFlagsSource())(fakeRequire);
     expect(fromSource).toEqual(FUZZ_V8_FLAGS);
     expect(new Set(required)).toEqual(new Set(['node:v8']));
+  });
+});
+
+describe('which searches get them', () => {
+  it('searches up to COMPILER_FLAGS_RUNS_MAX runs; longer ones, and --duration alone, keep the defaults', () => {
+    expect(tunesCompiler(1)).toBe(true);
+    expect(tunesCompiler(1000)).toBe(true);
+    expect(tunesCompiler(COMPILER_FLAGS_RUNS_MAX)).toBe(true);
+    expect(tunesCompiler(COMPILER_FLAGS_RUNS_MAX + 1)).toBe(false);
+    expect(tunesCompiler(Number.POSITIVE_INFINITY)).toBe(false);
   });
 });

@@ -8,10 +8,24 @@ import { setFlagsFromString } from 'node:v8';
  * first 1,000 runs 502-551 -> 659-672 runs per CPU second, the first 2,000 639-711 -> 775-904, the
  * settled rate after them about 1,930 -> 2,140 (median of four alternated processes each);
  * instructions over 1,500 runs 11.41 G -> 9.90 G (callgrind, `--single-threaded`). A job of the
- * default 1,000 runs is all warm-up. Past about 5,000 runs in one worker the instructions even out
- * (24.07 G -> 23.75 G over 5,000). docs/performance.md, fourteenth pass.
+ * default 1,000 runs is all warm-up; long searches keep V8's defaults (COMPILER_FLAGS_RUNS_MAX).
+ * docs/performance.md, fourteenth pass.
  */
 export const FUZZ_V8_FLAGS: readonly string[] = ['--no-turbo-inlining'];
+
+/**
+ * The longest search (in runs, over all workers) that gets FUZZ_V8_FLAGS. Past the warm-up,
+ * code compiled with inlining runs a little faster, and on long searches that wins: 12,000 runs
+ * on one worker took 6.9-7.5 s with V8's defaults and 7.7-8.2 s without inlining, where 8,000 runs
+ * on two workers (4,000 each) took 5.4 s and 5.0 s, and the default 1,000 runs 1.92 s and 1.64 s.
+ * A `--duration` search without `--runs` counts as RUNS_MAX runs.
+ */
+export const COMPILER_FLAGS_RUNS_MAX = 5000;
+
+/** Whether a search of `runs` runs (a worker's job, or the command's `--runs`) gets FUZZ_V8_FLAGS. */
+export function tunesCompiler(runs: number): boolean {
+  return runs <= COMPILER_FLAGS_RUNS_MAX;
+}
 
 /**
  * Sets FUZZ_V8_FLAGS for the whole process (V8's flags belong to the process, not to a thread; a

@@ -37,4 +37,7 @@ export interface FuzzOptions {
   readonly db?: string | undefined;
 }
 
+/** Generated cases of a search when `--runs` is not given (cli/args.ts). */
+export const RUNS_DEFAULT = 1000;
+
 export const HEAP_MB_DEFAULT = 2048;

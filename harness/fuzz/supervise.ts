@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { describeThrown } from '../../model/policy-describe.ts';
+import { tunesCompiler } from './compiler-flags.ts';
 import { CallKind, HEARTBEAT_BYTES, type HeartbeatReading, readHeartbeat } from './heartbeat.ts';
 import { enterWorker, leaveWorker, overBudget, overBudgetText } from './memory-budget.ts';
 import type { ChunkDone } from './part.ts';
@@ -69,7 +70,8 @@ export const STOP_GRACE_MS = 1000;
  * command started early for it (prestart.ts), which gets the job as its first message.
  */
 function startWorker(input: WorkerInput, heapMb: number): Worker {
-  const bootstrap = workerBootstrap(input.job.file, import.meta.url);
+  const { job } = input;
+  const bootstrap = workerBootstrap(job.file, import.meta.url, process.env, tunesCompiler(job.search.runs));
   const worker = adoptPrestarted(bootstrap, heapMb) ?? new Worker(bootstrap, workerOptions(heapMb));
   worker.postMessage(input);
   // Whatever the policy prints goes to stderr, so `--json` keeps stdout to one document. Written

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compilerFlagsSource } from './compiler-flags.ts';
+import { compilerFlagsSource, FUZZ_V8_FLAGS } from './compiler-flags.ts';
 import { WORKER_OVERRIDE_ENV, workerBootstrap } from './worker-bootstrap.ts';
 
 /** A directory standing for dist/harness/fuzz/, with supervise.js and what else is asked for. */
@@ -15,31 +15,41 @@ function distDir(...files: string[]) {
 
 const url = (path: string) => JSON.stringify(pathToFileURL(path).href);
 
-/** Every bootstrap opens with the fuzz search's compiler flags (compiler-flags.ts). */
+/** What a tuned bootstrap opens with: the fuzz search's compiler flags (compiler-flags.ts). */
 const FLAGS = compilerFlagsSource();
 
 describe('the fuzz worker bootstrap', () => {
-  it('sets the compiler flags first, before anything is loaded', () => {
-    const { here } = distDir('worker.cjs');
+  it('sets the compiler flags first when tuned, before anything is loaded; not otherwise', () => {
+    const { dir, here } = distDir('worker.cjs');
+    const sources = pathToFileURL('/src/harness/fuzz/supervise.ts').href;
     for (const file of ['/p/policy.mjs', '/p/policy.js', '/p/policy.ts'])
-      expect(workerBootstrap(file, here, {}).startsWith(FLAGS)).toBe(true);
-    expect(
-      workerBootstrap('/p/policy.mjs', pathToFileURL('/src/harness/fuzz/supervise.ts').href, {}),
-    ).toMatch(/^require\('node:v8'\)\.setFlagsFromString\(/);
+      for (const at of [here, sources]) {
+        expect(workerBootstrap(file, at, {}, true).startsWith(FLAGS)).toBe(true);
+        expect(workerBootstrap(file, at, {})).not.toContain('setFlagsFromString');
+      }
+    // From the sources nothing else differs; the bundle's cached code is kept per set of flags.
+    expect(workerBootstrap('/p/policy.mjs', sources, {}, true)).toBe(
+      FLAGS + workerBootstrap('/p/policy.mjs', sources, {}),
+    );
+    const script = JSON.stringify(join(dir, 'worker.cjs'));
+    expect(workerBootstrap('/p/policy.mjs', here, {}, true)).toContain(
+      `l.loadWorkerScript(${script}, process.env, ${JSON.stringify(FUZZ_V8_FLAGS.join(' '))})`,
+    );
+    expect(workerBootstrap('/p/policy.mjs', here, {})).toContain(`l.loadWorkerScript(${script}))`);
   });
 
   it("the package's worker.cjs: loaded by worker-script.js beside it, its compiled code kept before the answer", () => {
     const { dir, here } = distDir('worker.cjs', 'worker.js');
     const code = workerBootstrap('/p/policy.mjs', here, {});
     expect(code).toBe(
-      `${FLAGS}import(${url(join(dir, 'worker-script.js'))}).then((l) => l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
+      `import(${url(join(dir, 'worker-script.js'))}).then((l) => l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
     );
   });
 
   it('no worker.cjs beside (a build without it): the worker module, natively', () => {
     const { dir, here } = distDir('worker.js');
     expect(workerBootstrap('/p/policy.mjs', here, {})).toBe(
-      `${FLAGS}import(${url(join(dir, 'worker.js'))}).then((worker) => Promise.resolve().then(() => worker.serve()));`,
+      `import(${url(join(dir, 'worker.js'))}).then((worker) => Promise.resolve().then(() => worker.serve()));`,
     );
   });
 
@@ -47,14 +57,14 @@ describe('the fuzz worker bootstrap', () => {
     const { here } = distDir();
     const env = { [WORKER_OVERRIDE_ENV]: '/b/fuzz-worker.cjs' };
     expect(workerBootstrap('/p/policy.ts', here, env)).toBe(
-      `${FLAGS}import("file:///b/worker-script.mjs").then((l) => l.loadWorkerScript("/b/fuzz-worker.cjs")).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
+      `import("file:///b/worker-script.mjs").then((l) => l.loadWorkerScript("/b/fuzz-worker.cjs")).then((script) => Promise.resolve().then(() => script.exports.serve(() => script.keepCompiledCode())));`,
     );
   });
 
   it('a policy needing the hooks gets them before serve, after the worker loaded', () => {
     const { here } = distDir('worker.cjs');
     const code = workerBootstrap('/p/policy.js', here, {});
-    expect(code.slice(FLAGS.length)).toMatch(
+    expect(code).toMatch(
       /^import\(.*worker-script\.js"\)\.then\(.*\)\.then\(\(script\) => import\(.*tsx.*esm-hook\.js.*\)\.then\(\(\) => script\.exports\.serve/,
     );
   });
@@ -62,7 +72,7 @@ describe('the fuzz worker bootstrap', () => {
   it('NETSTACK_FUZZ_WORKER naming a module: imported as it is; empty: not set', () => {
     const { dir, here } = distDir('worker.cjs');
     expect(workerBootstrap('/p/policy.mjs', here, { [WORKER_OVERRIDE_ENV]: '/b/fuzz-worker.mjs' })).toBe(
-      `${FLAGS}import("file:///b/fuzz-worker.mjs").then((worker) => Promise.resolve().then(() => worker.serve()));`,
+      `import("file:///b/fuzz-worker.mjs").then((worker) => Promise.resolve().then(() => worker.serve()));`,
     );
     expect(workerBootstrap('/p/policy.mjs', here, { [WORKER_OVERRIDE_ENV]: '' })).toContain(
       `l.loadWorkerScript(${JSON.stringify(join(dir, 'worker.cjs'))})`,
@@ -79,7 +89,7 @@ describe('the fuzz worker bootstrap', () => {
 
   it('from the sources (.ts): the worker module through tsx, the hooks first', () => {
     const here = pathToFileURL('/src/harness/fuzz/supervise.ts').href;
-    expect(workerBootstrap('/p/policy.mjs', here, {}).slice(FLAGS.length)).toMatch(
+    expect(workerBootstrap('/p/policy.mjs', here, {})).toMatch(
       /^import\(.*tsx.*\)\.then\(\(\) => import\("file:\/\/\/src\/harness\/fuzz\/worker\.ts"\)\)\.then\(\(worker\) => worker\.serve\(\)\);$/,
     );
   });

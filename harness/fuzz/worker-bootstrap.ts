@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compilerFlagsSource } from './compiler-flags.ts';
+import { compilerFlagsSource, FUZZ_V8_FLAGS } from './compiler-flags.ts';
 import { HOOKS_REGISTERED_KEY } from './policy-hooks.ts';
 
 /**
@@ -51,8 +51,11 @@ function workerEntry(here: string, ext: string, env: NodeJS.ProcessEnv): WorkerE
   return { kind: 'module', url: new URL(`./worker${ext}`, here).href };
 }
 
-/** `here` is supervise's own module URL: the worker and hook modules sit beside it, .ts or .js alike. */
-export function workerBootstrap(policyFile: string, here: string, env = process.env): string {
+/**
+ * `here` is supervise's own module URL: the worker and hook modules sit beside it, .ts or .js
+ * alike. `tuned`: the worker sets the fuzz search's compiler flags first (compiler-flags.ts).
+ */
+export function workerBootstrap(policyFile: string, here: string, env = process.env, tuned = false): string {
   const ext = extname(fileURLToPath(here));
   const entry = workerEntry(here, ext, env);
   const asModule = new URL(`./esm-hook${ext}`, here).href;
@@ -61,9 +64,11 @@ export function workerBootstrap(policyFile: string, here: string, env = process.
   // that fails (load-policy.ts); an .mjs policy needs none.
   const hooks =
     tsEntry || !HOOKLESS.includes(extname(policyFile)) ? hooksSource(asModule) : 'Promise.resolve()';
-  const flags = compilerFlagsSource();
+  const flags = tuned ? compilerFlagsSource() : '';
   if (entry.kind === 'script') {
-    const load = `import(${JSON.stringify(entry.loaderUrl)}).then((l) => l.loadWorkerScript(${JSON.stringify(entry.file)}))`;
+    // The cached code is kept per set of flags (worker-script.ts).
+    const cacheArgs = tuned ? `, process.env, ${JSON.stringify(FUZZ_V8_FLAGS.join(' '))}` : '';
+    const load = `import(${JSON.stringify(entry.loaderUrl)}).then((l) => l.loadWorkerScript(${JSON.stringify(entry.file)}${cacheArgs}))`;
     return `${flags}${load}.then((script) => ${hooks}.then(() => script.exports.serve(() => script.keepCompiledCode())));`;
   }
   const load = `import(${JSON.stringify(entry.url)})`;

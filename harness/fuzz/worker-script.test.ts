@@ -116,6 +116,20 @@ describe('the fuzz worker script with V8 code cache', () => {
     expect(compiledCodeName(SOURCE)).toBe(`worker-${digest.slice(0, 40)}.v8code`);
   });
 
+  it('names the code of a worker under compiler flags apart, and as before without them', () => {
+    expect(compiledCodeName(SOURCE, '')).toBe(compiledCodeName(SOURCE));
+    expect(compiledCodeName(SOURCE, '--no-turbo-inlining')).not.toBe(compiledCodeName(SOURCE));
+    expect(compiledCodeName(SOURCE, '--no-turbo-inlining')).toMatch(/^worker-[0-9a-f]{40}\.v8code$/);
+  });
+
+  it('keeps and finds the code of a tuned worker under its own name', () => {
+    const { cache, copy, env } = setup(SOURCE);
+    loadWorkerScript(copy(), env, '--flags').keepCompiledCode();
+    expect(readdirSync(cache)).toEqual([compiledCodeName(SOURCE, '--flags')]);
+    expect(loadWorkerScript(copy(), env, '--flags').compiledWithoutCache).toBe(false);
+    expect(loadWorkerScript(copy(), env).compiledWithoutCache).toBe(true);
+  });
+
   it('names the text and its UTF-8 bytes alike, a text beyond ASCII too', () => {
     for (const text of [SOURCE, 'exports.name = "netisr — ½";\n'])
       expect(compiledCodeName(Buffer.from(text, 'utf8'))).toBe(compiledCodeName(text));

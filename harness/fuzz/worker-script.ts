@@ -27,10 +27,15 @@ export interface WorkerScript {
   keepCompiledCode(): void;
 }
 
-/** Names the cached code of `source` (its text, or the UTF-8 bytes of it) on this Node. */
-export function compiledCodeName(source: string | Uint8Array): string {
+/**
+ * Names the cached code of `source` (its text, or the UTF-8 bytes of it) on this Node, compiled
+ * under `compilerFlags` (the V8 flags the worker set, compiler-flags.ts; V8 refuses code cached
+ * under other flags, so a tuned and an untuned worker each keep their own).
+ */
+export function compiledCodeName(source: string | Uint8Array, compilerFlags = ''): string {
   const digest = createHash('sha256')
     .update(`${process.version}\0${process.arch}\0`)
+    .update(compilerFlags === '' ? '' : `${compilerFlags}\0`)
     .update(source)
     .digest('hex');
   return `worker-${digest.slice(0, 40)}.v8code`;
@@ -57,13 +62,17 @@ function readIfPresent(path: string | undefined): Buffer | undefined {
   }
 }
 
-export function loadWorkerScript(file: string, env: NodeJS.ProcessEnv = process.env): WorkerScript {
+export function loadWorkerScript(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  compilerFlags = '',
+): WorkerScript {
   // Read as bytes and named from them: the digest of a string encodes it to UTF-8 first, and
   // reading with 'utf8' decodes more slowly than toString does (together ~6 ms of a worker's start).
   const bytes = readFileSync(file);
   const source = bytes.toString('utf8');
   const dir = userCacheDir(env);
-  const codePath = dir === undefined ? undefined : join(dir, compiledCodeName(bytes));
+  const codePath = dir === undefined ? undefined : join(dir, compiledCodeName(bytes, compilerFlags));
   const cachedData = readIfPresent(codePath);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
