@@ -36,11 +36,12 @@ export function useFuzzCompilerFlags(set: (flag: string) => void = setFlagsFromS
 }
 
 /**
- * The same as the first statement of a fuzz worker's bootstrap (worker-bootstrap.ts): set in the
- * worker, after Node has booted it, and before the worker bundle is compiled. V8 refuses cached
- * code made under other flags, so the bundle's code cache (worker-script.ts) is both made and
- * read under these; Node's own modules, whose code cache is built into node, are mostly loaded by
- * then (set before the worker booted, the flags cost a 10-run job 28 ms of its start; set here, 8).
+ * The same as statements of a fuzz worker's bootstrap (worker-bootstrap.ts): set in the worker,
+ * after Node has booted it and the bundle's loader is in, before the bundle is compiled. V8
+ * refuses cached code made under other flags: Node's own modules come with code cached when node
+ * was built, so the later the better (set before the worker booted, the flags cost a 10-run job
+ * 28 ms of its start; first thing in the worker 5 to 11; after the loader 0 to 4), and the
+ * bundle's own code cache is kept per set of flags (worker-script.ts).
  */
 export function compilerFlagsSource(): string {
   const statement = (flag: string) => `require('node:v8').setFlagsFromString(${JSON.stringify(flag)});`;

@@ -15,27 +15,36 @@ function distDir(...files: string[]) {
 
 const url = (path: string) => JSON.stringify(pathToFileURL(path).href);
 
-/** What a tuned bootstrap opens with: the fuzz search's compiler flags (compiler-flags.ts). */
+/** What a tuned bootstrap runs before the worker is compiled: the fuzz search's compiler flags. */
 const FLAGS = compilerFlagsSource();
 
 describe('the fuzz worker bootstrap', () => {
-  it('sets the compiler flags first when tuned, before anything is loaded; not otherwise', () => {
+  it('sets the compiler flags when tuned, before the worker is compiled; not otherwise', () => {
     const { dir, here } = distDir('worker.cjs');
     const sources = pathToFileURL('/src/harness/fuzz/supervise.ts').href;
     for (const file of ['/p/policy.mjs', '/p/policy.js', '/p/policy.ts'])
       for (const at of [here, sources]) {
-        expect(workerBootstrap(file, at, {}, true).startsWith(FLAGS)).toBe(true);
+        const tuned = workerBootstrap(file, at, {}, true);
+        const set = tuned.indexOf(FLAGS);
+        expect(set).toBeGreaterThanOrEqual(0);
+        // Before the worker module is imported or the bundle compiled.
+        for (const compile of ['loadWorkerScript(', 'worker.ts")', 'worker.js")'])
+          if (tuned.includes(compile)) expect(tuned.indexOf(compile)).toBeGreaterThan(set);
         expect(workerBootstrap(file, at, {})).not.toContain('setFlagsFromString');
       }
-    // From the sources nothing else differs; the bundle's cached code is kept per set of flags.
+    // From the sources the flags come first and nothing else differs.
     expect(workerBootstrap('/p/policy.mjs', sources, {}, true)).toBe(
       FLAGS + workerBootstrap('/p/policy.mjs', sources, {}),
     );
+    // The bundle: once its loader is in; its cached code kept per set of flags.
     const script = JSON.stringify(join(dir, 'worker.cjs'));
+    const flags = JSON.stringify(FUZZ_V8_FLAGS.join(' '));
     expect(workerBootstrap('/p/policy.mjs', here, {}, true)).toContain(
-      `l.loadWorkerScript(${script}, process.env, ${JSON.stringify(FUZZ_V8_FLAGS.join(' '))})`,
+      `.then((l) => { ${FLAGS} return l.loadWorkerScript(${script}, process.env, ${flags}); })`,
     );
-    expect(workerBootstrap('/p/policy.mjs', here, {})).toContain(`l.loadWorkerScript(${script}))`);
+    expect(workerBootstrap('/p/policy.mjs', here, {})).toContain(
+      `.then((l) => l.loadWorkerScript(${script}))`,
+    );
   });
 
   it("the package's worker.cjs: loaded by worker-script.js beside it, its compiled code kept before the answer", () => {

@@ -53,7 +53,8 @@ function workerEntry(here: string, ext: string, env: NodeJS.ProcessEnv): WorkerE
 
 /**
  * `here` is supervise's own module URL: the worker and hook modules sit beside it, .ts or .js
- * alike. `tuned`: the worker sets the fuzz search's compiler flags first (compiler-flags.ts).
+ * alike. `tuned`: the worker sets the fuzz search's compiler flags (compiler-flags.ts) before it
+ * compiles the worker: first thing, or, for the bundle, once the loader that compiles it is in.
  */
 export function workerBootstrap(policyFile: string, here: string, env = process.env, tuned = false): string {
   const ext = extname(fileURLToPath(here));
@@ -66,10 +67,14 @@ export function workerBootstrap(policyFile: string, here: string, env = process.
     tsEntry || !HOOKLESS.includes(extname(policyFile)) ? hooksSource(asModule) : 'Promise.resolve()';
   const flags = tuned ? compilerFlagsSource() : '';
   if (entry.kind === 'script') {
-    // The cached code is kept per set of flags (worker-script.ts).
+    // The flags once the loader and the Node modules it imports are in (their code cached at
+    // Node's build stays usable: about 3 ms), before the bundle is compiled; its cached code is
+    // kept per set of flags (worker-script.ts).
     const cacheArgs = tuned ? `, process.env, ${JSON.stringify(FUZZ_V8_FLAGS.join(' '))}` : '';
-    const load = `import(${JSON.stringify(entry.loaderUrl)}).then((l) => l.loadWorkerScript(${JSON.stringify(entry.file)}${cacheArgs}))`;
-    return `${flags}${load}.then((script) => ${hooks}.then(() => script.exports.serve(() => script.keepCompiledCode())));`;
+    const compile = `l.loadWorkerScript(${JSON.stringify(entry.file)}${cacheArgs})`;
+    const loaded = tuned ? `{ ${flags} return ${compile}; }` : compile;
+    const load = `import(${JSON.stringify(entry.loaderUrl)}).then((l) => ${loaded})`;
+    return `${load}.then((script) => ${hooks}.then(() => script.exports.serve(() => script.keepCompiledCode())));`;
   }
   const load = `import(${JSON.stringify(entry.url)})`;
   return tsEntry
