@@ -19,8 +19,8 @@ function heapMbOf(argv: readonly string[]): number | undefined {
 }
 
 /**
- * The search's runs as the options will say them: `--runs N` or `--runs=N`; without it, RUNS_MAX
- * under `--duration` (cli/args.ts) and RUNS_DEFAULT otherwise. Only to pick the worker's compiler
+ * The search's runs as the options will say them: `--runs N` or `--runs=N`; without it, unbounded
+ * under `--duration` (cli/args.ts takes RUNS_MAX) and RUNS_DEFAULT otherwise. Only to pick the worker's compiler
  * flags (compiler-flags.ts): a wrong guess costs the early worker, not a wrong answer.
  */
 function runsOf(argv: readonly string[]): number {
